@@ -1,0 +1,53 @@
+# creditbank: `make run` serves the bank on an embedded SQLite with demo data;
+# `make test` runs the whole suite (lint, types, import contracts, tests on SQLite
+# and a throwaway PostgreSQL, browser tests in Debian's chromium).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+export CREDITBANK_DATABASE_URL ?= sqlite:///./creditbank.db
+
+.PHONY: run test lint typecheck contracts unit bench format lock clean catalog screenshot
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/creditbank init --demo
+	$(BIN)/creditbank serve
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks -p benchmark --benchmark-only -o testpaths=benchmarks
+
+# Refresh the message template from the code and templates, and merge it into the catalogs.
+catalog: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k msg -k ProblemType:3 --no-location --omit-header \
+	  --sort-output -o src/creditbank/i18n/messages.pot .
+	$(BIN)/pybabel update -i src/creditbank/i18n/messages.pot -d src/creditbank/i18n -D messages \
+	  --no-location --omit-header --ignore-obsolete --no-fuzzy-matching
+
+# Re-pin every dependency (needs network to PyPI).
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -p 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache creditbank.db creditbank.db-*

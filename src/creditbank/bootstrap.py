@@ -1,0 +1,74 @@
+"""The composition root: builds the database, runs migrations, wires the app.
+
+Entry points (``creditbank serve``, ``uvicorn creditbank.bootstrap:app_from_env``,
+the tests) come through here, so wiring happens in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from creditbank.db import Database
+from creditbank.frameworks import service as frameworks
+from creditbank.settings import Settings, get_settings
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic configuration for ``database_url`` that needs no alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("creditbank") / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def migrate(database: Database) -> None:
+    """Bring the schema to the newest migration."""
+    url = make_url(database.url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    config = alembic_config(database.url)
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@dataclass(frozen=True, slots=True)
+class InitReport:
+    frameworks_added: list[str]
+    crosswalks_added: list[str]
+
+
+def initialise(database: Database, *, demo: bool = False) -> InitReport:
+    """Migrate and install the built-in frameworks (and, with ``demo``, demo data).
+
+    Idempotent: running it twice adds nothing the second time.
+    """
+    migrate(database)
+    with database.unit_of_work() as uow:
+        report = frameworks.install_builtin_frameworks(uow=uow)
+    # Demo learners, institutions and outcomes arrive with the areas that hold them;
+    # the built-in frameworks are the whole demo data set so far.
+    del demo
+    return InitReport(report.frameworks_added, report.crosswalks_added)
+
+
+def build_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The application for ``settings`` (default: from the environment)."""
+    from creditbank.web.app import create_app  # noqa: PLC0415 - keeps the CLI's import light
+
+    settings = settings or get_settings()
+    database = database or Database(settings.database_url, echo=settings.sql_echo)
+    return create_app(settings=settings, database=database)
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory creditbank.bootstrap:app_from_env``."""
+    return build_app()

@@ -1,0 +1,307 @@
+"""The ``creditbank`` command line: thin commands over the same services as the API.
+
+Read commands take ``--json`` and then print exactly what the HTTP API returns.
+Messages go through the catalogs; ``--lang`` (or ``CREDITBANK_DEFAULT_LANGUAGE``)
+chooses Chinese or English. A refused request prints why and exits with 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import inspect
+
+from creditbank.bootstrap import initialise
+from creditbank.db import Database, UnitOfWork
+from creditbank.errors import DomainError
+from creditbank.frameworks import service as frameworks
+from creditbank.frameworks.crosswalk import LevelRef
+from creditbank.frameworks.files import read_framework_file
+from creditbank.frameworks.model import Domain
+from creditbank.frameworks.schemas import (
+    ComparisonRead,
+    CrosswalkQueryRead,
+    FrameworkRead,
+    FrameworkSummaryRead,
+)
+from creditbank.messages import Message, msg
+from creditbank.settings import get_settings
+from creditbank.web.i18n import LANGUAGES, translations
+
+app = typer.Typer(
+    help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True
+)
+frameworks_app = typer.Typer(help="Qualifications frameworks.", no_args_is_help=True)
+app.add_typer(frameworks_app, name="frameworks")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class _State:
+    language = "zh"
+
+
+state = _State()
+
+
+def _(text: str) -> str:
+    return translations(state.language).gettext(text)
+
+
+def say(message: Message) -> str:
+    return message.render(_)
+
+
+@app.callback()
+def main(
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of messages: zh or en.")
+    ] = None,
+) -> None:
+    """creditbank: a credit bank for lifelong learning."""
+    language = lang or get_settings().default_language
+    if language not in LANGUAGES:
+        raise typer.BadParameter(f"--lang must be one of {', '.join(LANGUAGES)}")
+    state.language = language
+
+
+def _fail(text: str) -> NoReturn:
+    err.print(f"[bold red]{_('Error')}:[/] {text}", highlight=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """A unit of work on the configured database; domain errors become a message and exit 1."""
+    database = Database(get_settings().database_url)
+    try:
+        if "alembic_version" not in inspect(database.engine).get_table_names():
+            _fail(say(msg("the database is not initialised; run `creditbank init` first")))
+        with database.unit_of_work() as uow:
+            yield uow
+    except DomainError as error:
+        _fail(error.render(_))
+    finally:
+        database.dispose()
+
+
+def _print_json(data: BaseModel | list[Any]) -> None:
+    if isinstance(data, BaseModel):
+        payload = data.model_dump(mode="json", by_alias=True)
+    else:
+        payload = [item.model_dump(mode="json", by_alias=True) for item in data]
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="Also load demo data.")] = False,
+) -> None:
+    """Create or upgrade the database and install the built-in frameworks."""
+    settings = get_settings()
+    database = Database(settings.database_url)
+    try:
+        report = initialise(database, demo=demo)
+    finally:
+        database.dispose()
+    out.print(say(msg("Database ready: {url}", url=_redacted(settings.database_url))))
+    out.print(
+        say(
+            msg(
+                "Frameworks added: {frameworks}; crosswalks added: {crosswalks}",
+                frameworks=", ".join(report.frameworks_added) or "-",
+                crosswalks=", ".join(report.crosswalks_added) or "-",
+            )
+        )
+    )
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn  # noqa: PLC0415
+
+    settings = get_settings()
+    uvicorn.run(
+        "creditbank.bootstrap:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=False,
+    )
+
+
+@frameworks_app.command("list")
+def list_frameworks(as_json: JsonOption = False) -> None:
+    """List the frameworks with the version in force today."""
+    with unit_of_work() as uow:
+        summaries = [
+            FrameworkSummaryRead.of(s) for s in frameworks.list_frameworks(uow=uow, on=date.today())  # noqa: DTZ011
+        ]
+    if as_json:
+        _print_json(summaries)
+        return
+    table = Table(title=_("Qualifications frameworks"))
+    for heading in (_("Code"), _("Name"), _("Version"), _("In force from"), _("Levels")):
+        table.add_column(heading)
+    for summary in summaries:
+        name = summary.name.zh if state.language == "zh" else summary.name.en
+        table.add_row(
+            summary.code,
+            name,
+            str(summary.version),
+            summary.effective_from.isoformat(),
+            str(summary.levels),
+        )
+    out.print(table)
+
+
+@frameworks_app.command("show")
+def show_framework(
+    code: Annotated[str, typer.Argument(help="Framework code, e.g. NVQC.")],
+    version: Annotated[int | None, typer.Option(help="A version; default: in force today.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a framework's levels and descriptors."""
+    with unit_of_work() as uow:
+        framework = frameworks.get_framework(
+            uow=uow, code=code, on=date.today(), version=version  # noqa: DTZ011
+        )
+        versions = frameworks.list_versions(uow=uow, code=code)
+    if as_json:
+        _print_json(FrameworkRead.of(framework, versions))
+        return
+    out.print(
+        f"[bold]{framework.code}[/] {framework.name.get(state.language)} · "
+        + say(
+            msg(
+                "version {version}, in force from {date}",
+                version=framework.version,
+                date=framework.effective_from.isoformat(),
+            )
+        )
+    )
+    out.print(f"{_('Source')}: {framework.source}", highlight=False)
+    for track in framework.tracks:
+        table = Table(title=track.name.get(state.language) if len(framework.tracks) > 1 else None)
+        for heading in (_("Level"), _("Name"), _("Knowledge"), _("Skills"), _("Competency")):
+            table.add_column(heading)
+        for level in track.levels_highest_first():
+            descriptors = [
+                level.descriptors[domain].get(state.language) if domain in level.descriptors else ""
+                for domain in Domain
+            ]
+            table.add_row(level.code, level.name.get(state.language), *descriptors)
+        out.print(table)
+
+
+@frameworks_app.command("compare")
+def compare(
+    code: Annotated[str, typer.Argument(help="Framework code, e.g. NVQC.")],
+    a: Annotated[str, typer.Argument(help="A level code.")],
+    b: Annotated[str, typer.Argument(help="Another level code.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Whether level A is at least level B, by the framework's own order."""
+    with unit_of_work() as uow:
+        result = frameworks.compare_levels(uow=uow, code=code, a=a, b=b, on=date.today())  # noqa: DTZ011
+    if as_json:
+        _print_json(
+            ComparisonRead(
+                framework=code.upper(), a=a, b=b, comparison=result, a_at_least_b=result >= 0
+            )
+        )
+        return
+    a_ref, b_ref = f"{code.upper()}:{a}", f"{code.upper()}:{b}"
+    verdicts = {
+        1: msg("{a} is higher than {b}", a=a_ref, b=b_ref),
+        0: msg("{a} is the same level as {b}", a=a_ref, b=b_ref),
+        -1: msg("{a} is lower than {b}", a=a_ref, b=b_ref),
+    }
+    out.print(say(verdicts[result]))
+
+
+@frameworks_app.command("import")
+def import_framework(
+    file: Annotated[Path, typer.Argument(help="A framework definition (.toml or .json).")],
+    actor: Annotated[str, typer.Option(help="Who publishes it (recorded).")] = "cli",
+) -> None:
+    """Publish a framework from a file: a new framework, or a new version if the code exists."""
+    if not file.is_file():
+        _fail(say(msg("{file} is not a file", file=str(file))))
+    with unit_of_work() as uow:
+        try:
+            draft = read_framework_file(file)
+        except DomainError as error:
+            _fail(error.render(_))
+        framework = frameworks.publish_framework(uow=uow, draft=draft, actor=actor)
+    out.print(
+        say(
+            msg(
+                "Published {framework} version {version}, in force from {date}",
+                framework=framework.code,
+                version=framework.version,
+                date=framework.effective_from.isoformat(),
+            )
+        )
+    )
+
+
+@app.command()
+def crosswalk(
+    level: Annotated[str, typer.Argument(help="FRAMEWORK:LEVEL, e.g. NVQC:3")],
+    to: Annotated[str, typer.Option("--to", help="Target framework, e.g. QCPTP")],
+    as_json: JsonOption = False,
+) -> None:
+    """Which level(s) of another framework a level corresponds to, with path and kind."""
+    with unit_of_work() as uow:
+        try:
+            origin = LevelRef.parse(level)
+        except DomainError as error:
+            _fail(error.render(_))
+        answer = frameworks.translate_level(uow=uow, origin=origin, target=to)
+    if as_json:
+        _print_json(CrosswalkQueryRead.of(answer))
+        return
+    if not answer.routes:
+        out.print(
+            say(
+                msg(
+                    "No crosswalk connects {level} to {framework}",
+                    level=str(answer.origin),
+                    framework=answer.target,
+                )
+            )
+        )
+        raise typer.Exit(0)
+    for route in answer.routes:
+        kind = _(route.kind.value)
+        style = "green" if route.kind.value == "published" else "yellow"
+        name = answer.target_levels[route.target].name.get(state.language)
+        out.print(f"[bold]{route.target}[/] {name}  [{style}]{kind}[/]", highlight=False)
+        out.print("  " + " → ".join(str(ref) for ref in route.path), highlight=False)
+        for step in route.steps:
+            out.print(f"    {step.crosswalk}: {_(step.kind.value)} · {step.source}", highlight=False)

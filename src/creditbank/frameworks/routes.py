@@ -1,0 +1,180 @@
+"""HTTP for the framework registry: the JSON API under /api/v1 and the pages.
+
+Thin: each view parses the request, calls one service inside the request's
+unit of work and shapes the answer. Errors are raised by the services as
+domain errors and become problem documents (API) or error pages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from creditbank.frameworks import service
+from creditbank.frameworks.alignment import align
+from creditbank.frameworks.crosswalk import LevelRef, Route
+from creditbank.frameworks.model import FrameworkError
+from creditbank.frameworks.schemas import (
+    ComparisonRead,
+    CorrespondenceRead,
+    CrosswalkQueryRead,
+    CrosswalkRead,
+    FrameworkRead,
+    FrameworkSummaryRead,
+    LevelRead,
+)
+from creditbank.messages import msg
+from creditbank.web.deps import Today, Uow, render
+from creditbank.web.problems import responses
+
+api = APIRouter(prefix="/api/v1", tags=["frameworks"])
+pages = APIRouter(include_in_schema=False)
+
+DEFAULT_REFERENCE = "EQF"
+
+
+@api.get("/frameworks", response_model=list[FrameworkSummaryRead], responses=responses(422))
+def list_frameworks(
+    uow: Uow, today: Today, on: Annotated[date | None, Query(description="Date; default today.")] = None
+) -> list[FrameworkSummaryRead]:
+    """Every framework, with the version in force on the date."""
+    return [FrameworkSummaryRead.of(s) for s in service.list_frameworks(uow=uow, on=on or today)]
+
+
+@api.get(
+    "/frameworks/{code}", response_model=FrameworkRead, responses=responses(404, 422)
+)
+def get_framework(
+    code: str,
+    uow: Uow,
+    today: Today,
+    version: Annotated[int | None, Query(ge=1, description="A version; default: in force.")] = None,
+    on: Annotated[date | None, Query(description="The version in force on this date.")] = None,
+) -> FrameworkRead:
+    """A framework with its tracks, levels and descriptors (the version in force, or `version`)."""
+    framework = service.get_framework(uow=uow, code=code, on=on or today, version=version)
+    return FrameworkRead.of(framework, service.list_versions(uow=uow, code=code))
+
+
+class LevelDetailRead(LevelRead):
+    framework: str
+    version: int
+    correspondences: list[CorrespondenceRead]
+
+
+@api.get(
+    "/frameworks/{code}/levels/{level}",
+    response_model=LevelDetailRead,
+    responses=responses(404, 422),
+)
+def get_level(
+    code: str,
+    level: str,
+    uow: Uow,
+    today: Today,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> LevelDetailRead:
+    """One level with its descriptors and its direct correspondences in other frameworks."""
+    framework = service.get_framework(uow=uow, code=code, on=today, version=version)
+    found = framework.level(level)
+    graph = service.crosswalk_graph(uow=uow)
+    correspondences = [
+        CorrespondenceRead.of(Route(step.start, step.end, (step,)), graph.level(step.end))
+        for step in graph.neighbours(LevelRef(framework.code, found.code))
+    ]
+    return LevelDetailRead(
+        **LevelRead.of(found).model_dump(),
+        framework=framework.code,
+        version=framework.version,
+        correspondences=correspondences,
+    )
+
+
+@api.get(
+    "/frameworks/{code}/compare", response_model=ComparisonRead, responses=responses(404, 422)
+)
+def compare_levels(
+    code: str,
+    uow: Uow,
+    today: Today,
+    a: Annotated[str, Query(description="A level code.")],
+    b: Annotated[str, Query(description="Another level code of the same framework.")],
+) -> ComparisonRead:
+    """Whether level `a` is at least level `b`, by the framework's own order (NVQC: 1 is highest)."""
+    result = service.compare_levels(uow=uow, code=code, a=a, b=b, on=today)
+    return ComparisonRead(
+        framework=code.upper(), a=a, b=b, comparison=result, a_at_least_b=result >= 0
+    )
+
+
+@api.get(
+    "/crosswalk",
+    response_model=CrosswalkQueryRead,
+    response_model_by_alias=True,
+    responses=responses(404, 422),
+)
+def crosswalk(
+    uow: Uow,
+    from_level: Annotated[str, Query(alias="from", description="FRAMEWORK:LEVEL, e.g. NVQC:3")],
+    to: Annotated[str, Query(description="Target framework code, e.g. QCPTP")],
+) -> CrosswalkQueryRead:
+    """The level(s) of `to` that `from` corresponds to, following chains of crosswalks.
+
+    Each result names its path and its kind: `published` only when every step
+    is stated by a source, otherwise `assumed`.
+    """
+    answer = service.translate_level(uow=uow, origin=LevelRef.parse(from_level), target=to)
+    return CrosswalkQueryRead.of(answer)
+
+
+@api.get(
+    "/crosswalks",
+    response_model=list[CrosswalkRead],
+    response_model_by_alias=True,
+    responses=responses(),
+)
+def list_crosswalks(uow: Uow) -> list[CrosswalkRead]:
+    """Every crosswalk with its provenance and kind."""
+    return [CrosswalkRead.of(c) for c in service.list_crosswalks(uow=uow)]
+
+
+# --- pages ---------------------------------------------------------------------
+
+
+@pages.get("/frameworks", response_class=HTMLResponse)
+def frameworks_page(request: Request, uow: Uow, ref: str = DEFAULT_REFERENCE) -> HTMLResponse:
+    """The frameworks side by side, aligned through the crosswalks on a reference framework."""
+    graph = service.crosswalk_graph(uow=uow)
+    reference = ref.upper()
+    if reference not in graph.frameworks:
+        raise FrameworkError(
+            "framework_not_found", msg("there is no framework {framework}", framework=reference)
+        )
+    return render(
+        request,
+        "frameworks/index.html",
+        alignment=align(graph, reference),
+        frameworks=[graph.frameworks[code] for code in sorted(graph.frameworks)],
+        crosswalks=graph.crosswalks,
+    )
+
+
+@pages.get("/frameworks/{code}", response_class=HTMLResponse)
+def framework_page(
+    request: Request,
+    code: str,
+    uow: Uow,
+    today: Today,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    """One framework: its tracks, levels, descriptors and versions."""
+    framework = service.get_framework(uow=uow, code=code, on=today, version=version)
+    return render(
+        request,
+        "frameworks/detail.html",
+        framework=framework,
+        versions=service.list_versions(uow=uow, code=code),
+    )

@@ -1,0 +1,408 @@
+"""Use cases of the framework registry. Each takes a unit of work and never commits.
+
+Crosswalk queries run over the latest published version of every framework:
+level codes are stable across versions (publishing a version that drops a level
+a crosswalk uses is refused), so the latest version's names are the ones shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from creditbank.db import UnitOfWork
+from creditbank.frameworks.crosswalk import Crosswalk, CrosswalkGraph, Kind, LevelRef, Route
+from creditbank.frameworks.files import builtin_crosswalks, builtin_frameworks
+from creditbank.frameworks.model import (
+    Domain,
+    FrameworkDraft,
+    FrameworkError,
+    FrameworkVersion,
+    Level,
+    NotFound,
+    Text,
+    Track,
+    build_framework,
+    version_in_force,
+)
+from creditbank.messages import msg
+from creditbank.frameworks.tables import (
+    CrosswalkPairRow,
+    CrosswalkRow,
+    FrameworkLevelRow,
+    FrameworkTrackRow,
+    FrameworkVersionRow,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkSummary:
+    """One line of the framework list: the version in force and how many there are."""
+
+    code: str
+    name: Text
+    version: int
+    versions: int
+    effective_from: date
+    tracks: int
+    levels: int
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    version: int
+    effective_from: date
+    published_at: datetime
+    published_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrosswalkAnswer:
+    """The answer to "what does FRAMEWORK:LEVEL correspond to in TARGET?"."""
+
+    origin: LevelRef
+    origin_level: Level
+    target: str
+    routes: list[Route]
+    target_levels: dict[LevelRef, Level]
+
+
+@dataclass(frozen=True, slots=True)
+class InstallReport:
+    frameworks_added: list[str]
+    crosswalks_added: list[str]
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def _to_model(row: FrameworkVersionRow) -> FrameworkVersion:
+    tracks = []
+    for track in row.tracks:
+        levels = tuple(
+            Level(
+                code=level.code,
+                track=level.track_code,
+                rank=level.rank,
+                name=Text(zh=level.name_zh, en=level.name_en),
+                descriptors={
+                    Domain(domain): Text(zh=text.get("zh", ""), en=text.get("en", ""))
+                    for domain, text in level.descriptors.items()
+                },
+            )
+            for level in row.levels
+            if level.track_code == track.code
+        )
+        tracks.append(
+            Track(
+                code=track.code,
+                name=Text(zh=track.name_zh, en=track.name_en),
+                ordered=track.ordered,
+                highest_first=track.highest_first,
+                levels=levels,
+            )
+        )
+    return FrameworkVersion(
+        code=row.code,
+        version=row.version,
+        name=Text(zh=row.name_zh, en=row.name_en),
+        description=Text(zh=row.description_zh, en=row.description_en),
+        source=row.source,
+        effective_from=row.effective_from,
+        tracks=tuple(tracks),
+    )
+
+
+def _version_rows(session: Session, code: str | None = None) -> list[FrameworkVersionRow]:
+    query = (
+        select(FrameworkVersionRow)
+        .options(selectinload(FrameworkVersionRow.tracks), selectinload(FrameworkVersionRow.levels))
+        .order_by(FrameworkVersionRow.code, FrameworkVersionRow.version)
+    )
+    if code is not None:
+        query = query.where(FrameworkVersionRow.code == code.upper())
+    return list(session.scalars(query))
+
+
+def _all_versions(session: Session) -> dict[str, list[FrameworkVersion]]:
+    versions: dict[str, list[FrameworkVersion]] = {}
+    for row in _version_rows(session):
+        versions.setdefault(row.code, []).append(_to_model(row))
+    return versions
+
+
+def _versions_of(session: Session, code: str) -> list[FrameworkVersion]:
+    versions = [_to_model(row) for row in _version_rows(session, code)]
+    if not versions:
+        raise NotFound(
+            "framework_not_found", msg("there is no framework {framework}", framework=code.upper())
+        )
+    return versions
+
+
+def _crosswalks(session: Session) -> list[Crosswalk]:
+    rows = session.scalars(
+        select(CrosswalkRow).options(selectinload(CrosswalkRow.pairs)).order_by(CrosswalkRow.code)
+    )
+    return [
+        Crosswalk(
+            code=row.code,
+            from_framework=row.from_framework,
+            to_framework=row.to_framework,
+            kind=Kind(row.kind),
+            source=row.source,
+            note=Text(zh=row.note_zh, en=row.note_en),
+            pairs=tuple((pair.from_level, pair.to_level) for pair in row.pairs),
+        )
+        for row in rows
+    ]
+
+
+def list_frameworks(*, uow: UnitOfWork, on: date) -> list[FrameworkSummary]:
+    """Every framework, with the version in force ``on`` a date."""
+    summaries = []
+    for code, versions in _all_versions(uow.session).items():
+        current = version_in_force(versions, on)
+        summaries.append(
+            FrameworkSummary(
+                code=code,
+                name=current.name,
+                version=current.version,
+                versions=len(versions),
+                effective_from=current.effective_from,
+                tracks=len(current.tracks),
+                levels=sum(1 for _ in current.levels()),
+            )
+        )
+    return summaries
+
+
+def get_framework(
+    *, uow: UnitOfWork, code: str, on: date, version: int | None = None
+) -> FrameworkVersion:
+    """A framework as in force ``on`` a date, or a given ``version`` of it."""
+    versions = _versions_of(uow.session, code)
+    if version is None:
+        return version_in_force(versions, on)
+    for candidate in versions:
+        if candidate.version == version:
+            return candidate
+    raise NotFound(
+        "version_not_found",
+        msg(
+            "framework {framework} has no version {version} (versions 1 to {latest})",
+            framework=code.upper(),
+            version=version,
+            latest=versions[-1].version,
+        ),
+    )
+
+
+def list_versions(*, uow: UnitOfWork, code: str) -> list[VersionInfo]:
+    rows = _version_rows(uow.session, code)
+    if not rows:
+        raise NotFound(
+            "framework_not_found", msg("there is no framework {framework}", framework=code.upper())
+        )
+    return [
+        VersionInfo(row.version, row.effective_from, row.published_at, row.published_by)
+        for row in rows
+    ]
+
+
+def crosswalk_graph(*, uow: UnitOfWork) -> CrosswalkGraph:
+    """All crosswalks over the latest version of every framework."""
+    latest = {code: versions[-1] for code, versions in _all_versions(uow.session).items()}
+    return CrosswalkGraph.build(latest, _crosswalks(uow.session))
+
+
+def translate_level(*, uow: UnitOfWork, origin: LevelRef, target: str) -> CrosswalkAnswer:
+    """Which level(s) of ``target`` the level ``origin`` corresponds to, with paths and kinds."""
+    graph = crosswalk_graph(uow=uow)
+    routes = graph.translate(origin, target)
+    canonical = graph.canonical(origin)
+    return CrosswalkAnswer(
+        origin=canonical,
+        origin_level=graph.level(canonical),
+        target=target.upper(),
+        routes=routes,
+        target_levels={route.target: graph.level(route.target) for route in routes},
+    )
+
+
+def list_crosswalks(*, uow: UnitOfWork) -> list[Crosswalk]:
+    return _crosswalks(uow.session)
+
+
+def compare_levels(*, uow: UnitOfWork, code: str, a: str, b: str, on: date) -> int:
+    """-1, 0 or 1 as level ``a`` of framework ``code`` is below, equal to or above ``b``."""
+    return get_framework(uow=uow, code=code, on=on).compare(a, b)
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def _level_rows(framework: FrameworkVersion) -> list[FrameworkLevelRow]:
+    rows = []
+    position = 0
+    for track in framework.tracks:
+        for level in track.levels:
+            rows.append(
+                FrameworkLevelRow(
+                    track_code=track.code,
+                    code=level.code,
+                    code_key=level.key,
+                    position=position,
+                    rank=level.rank,
+                    name_zh=level.name.zh,
+                    name_en=level.name.en,
+                    descriptors={
+                        domain.value: text.as_dict() for domain, text in level.descriptors.items()
+                    },
+                )
+            )
+            position += 1
+    return rows
+
+
+def _insert_version(session: Session, framework: FrameworkVersion, actor: str) -> None:
+    session.add(
+        FrameworkVersionRow(
+            code=framework.code,
+            version=framework.version,
+            name_zh=framework.name.zh,
+            name_en=framework.name.en,
+            description_zh=framework.description.zh,
+            description_en=framework.description.en,
+            source=framework.source,
+            effective_from=framework.effective_from,
+            published_at=datetime.now(UTC),
+            published_by=actor,
+            tracks=[
+                FrameworkTrackRow(
+                    code=track.code,
+                    position=position,
+                    name_zh=track.name.zh,
+                    name_en=track.name.en,
+                    ordered=track.ordered,
+                    highest_first=track.highest_first,
+                )
+                for position, track in enumerate(framework.tracks)
+            ],
+            levels=_level_rows(framework),
+        )
+    )
+
+
+def _insert_crosswalk(session: Session, crosswalk: Crosswalk) -> None:
+    session.add(
+        CrosswalkRow(
+            code=crosswalk.code,
+            from_framework=crosswalk.from_framework,
+            to_framework=crosswalk.to_framework,
+            kind=crosswalk.kind.value,
+            source=crosswalk.source,
+            note_zh=crosswalk.note.zh,
+            note_en=crosswalk.note.en,
+            created_at=datetime.now(UTC),
+            pairs=[
+                CrosswalkPairRow(position=position, from_level=a, to_level=b)
+                for position, (a, b) in enumerate(crosswalk.pairs)
+            ],
+        )
+    )
+
+
+def _same_content(a: FrameworkVersion, b: FrameworkVersion) -> bool:
+    return (a.name, a.description, a.source, a.effective_from, a.tracks) == (
+        b.name,
+        b.description,
+        b.source,
+        b.effective_from,
+        b.tracks,
+    )
+
+
+def publish_framework(*, uow: UnitOfWork, draft: FrameworkDraft, actor: str) -> FrameworkVersion:
+    """Publish ``draft`` as a new framework, or as the next version of an existing one.
+
+    Refused, with nothing written, when the definition is invalid, identical to
+    the latest version, effective before the latest version, or when it drops
+    or reorders levels so that an existing crosswalk breaks.
+    """
+    session = uow.session
+    existing = _all_versions(session)
+    history = existing.get(draft.code.upper(), [])
+    framework = build_framework(draft, version=len(history) + 1)
+    if history:
+        latest = history[-1]
+        if _same_content(latest, framework):
+            raise FrameworkError(
+                "framework_unchanged",
+                msg(
+                    "{framework} is identical to version {version}; nothing published",
+                    framework=framework.code,
+                    version=latest.version,
+                ),
+            )
+        if framework.effective_from < latest.effective_from:
+            raise FrameworkError(
+                "version_conflict",
+                msg(
+                    "a new version of {framework} must take effect on or after {date} "
+                    "(version {version}), not {requested}",
+                    framework=framework.code,
+                    date=latest.effective_from.isoformat(),
+                    version=latest.version,
+                    requested=framework.effective_from.isoformat(),
+                ),
+            )
+    latest_versions = {code: versions[-1] for code, versions in existing.items()}
+    latest_versions[framework.code] = framework
+    CrosswalkGraph.build(latest_versions, _crosswalks(session))
+    _insert_version(session, framework, actor)
+    session.flush()
+    return framework
+
+
+def add_crosswalk(*, uow: UnitOfWork, crosswalk: Crosswalk) -> None:
+    """Add a crosswalk; refused when it names missing levels or contradicts the others."""
+    session = uow.session
+    if session.scalar(select(func.count()).where(CrosswalkRow.code == crosswalk.code)):
+        raise FrameworkError(
+            "crosswalk_exists",
+            msg("crosswalk {crosswalk} exists already", crosswalk=crosswalk.code),
+        )
+    latest = {code: versions[-1] for code, versions in _all_versions(session).items()}
+    CrosswalkGraph.build(latest, [*_crosswalks(session), crosswalk])
+    _insert_crosswalk(session, crosswalk)
+    session.flush()
+
+
+def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") -> InstallReport:
+    """Add the built-in frameworks and crosswalks that the database does not hold yet.
+
+    Idempotent: frameworks already present (in any version) are left alone.
+    """
+    session = uow.session
+    present = set(_all_versions(session))
+    added_frameworks = []
+    for draft in builtin_frameworks():
+        if draft.code not in present:
+            _insert_version(session, build_framework(draft, version=1), actor)
+            added_frameworks.append(draft.code)
+    session.flush()
+    have = {row for row in session.scalars(select(CrosswalkRow.code))}
+    missing = [crosswalk for crosswalk in builtin_crosswalks() if crosswalk.code not in have]
+    added_crosswalks = []
+    if missing:
+        latest = {code: versions[-1] for code, versions in _all_versions(session).items()}
+        CrosswalkGraph.build(latest, [*_crosswalks(session), *missing])
+        for crosswalk in missing:
+            _insert_crosswalk(session, crosswalk)
+            added_crosswalks.append(crosswalk.code)
+    session.flush()
+    return InstallReport(added_frameworks, added_crosswalks)

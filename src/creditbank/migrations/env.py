@@ -1,0 +1,47 @@
+"""Alembic environment: migrations run against the connection creditbank hands over.
+
+``creditbank.bootstrap.migrate`` passes an open connection in
+``config.attributes["connection"]``; the ``alembic`` command line (alembic.ini
+at the repository root) falls back to ``CREDITBANK_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from creditbank.db import Base, make_engine
+from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables
+from creditbank.settings import get_settings
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    engine = make_engine(url)
+    with engine.begin() as new_connection:
+        _run(new_connection)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    msg = "offline (SQL script) migrations are not supported; run against a database"
+    raise SystemExit(msg)
+run_migrations_online()

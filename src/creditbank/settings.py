@@ -1,0 +1,69 @@
+"""Typed settings, read from ``CREDITBANK_*`` environment variables (and ``.env``).
+
+Outside development mode, a secret left at its placeholder is refused: the
+bank will not start with a session secret anybody can read in this file.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that is refused outside development
+
+
+class Environment(StrEnum):
+    """Where the bank runs. Only ``development`` tolerates placeholder secrets."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a running bank."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CREDITBANK_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT, description="development, test or production."
+    )
+    database_url: str = Field(
+        default="sqlite:///./creditbank.db",
+        description="SQLAlchemy URL: sqlite:///PATH (embedded) or postgresql+psycopg://...",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Signs sessions and CSRF tokens. Must be set outside development.",
+    )
+    default_language: str = Field(default="zh", description="zh or en: the language of pages.")
+    host: str = Field(default="127.0.0.1", description="Address `creditbank serve` binds to.")
+    port: int = Field(default=8000, description="Port `creditbank serve` listens on.")
+    sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        if self.environment is not Environment.DEVELOPMENT:
+            secret = self.secret_key.get_secret_value()
+            if secret == PLACEHOLDER_SECRET or len(secret) < 32:  # noqa: PLR2004
+                msg = (
+                    "CREDITBANK_SECRET_KEY is a placeholder or shorter than 32 characters; "
+                    f"set a real secret to run in {self.environment.value} mode"
+                )
+                raise ValueError(msg)
+        if self.default_language not in {"zh", "en"}:
+            msg = "CREDITBANK_DEFAULT_LANGUAGE must be zh or en"
+            raise ValueError(msg)
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()

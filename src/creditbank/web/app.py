@@ -1,0 +1,113 @@
+"""The web application: JSON API, pages and problem documents, over one set of services.
+
+:func:`create_app` is given its settings and database by the composition root
+(:mod:`creditbank.bootstrap`); it holds no global state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from typing import Annotated
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel
+from sqlalchemy import text
+
+import creditbank
+from creditbank.db import Database
+from creditbank.frameworks import routes as framework_routes
+from creditbank.messages import msg
+from creditbank.settings import Settings
+from creditbank.web.deps import Uow, render
+from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
+from creditbank.web.problems import (
+    PROBLEM_TYPES,
+    install_problem_handlers,
+    problem_response,
+    responses,
+)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+class HealthRead(BaseModel):
+    status: str
+    database: str
+    version: str
+
+
+def _templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("creditbank.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def create_app(*, settings: Settings, database: Database) -> FastAPI:
+    """The ASGI application of one bank."""
+    app = FastAPI(
+        title="creditbank",
+        version=creditbank.__version__,
+        summary="A credit bank for lifelong learning: frameworks, accreditation, accounts.",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.templates = _templates()
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def choose_language(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.language = negotiate_language(request, settings.default_language)
+        response = await call_next(request)
+        asked = request.query_params.get("lang")
+        if asked in LANGUAGES:
+            response.set_cookie(
+                LANGUAGE_COOKIE, asked, max_age=ONE_YEAR, httponly=True, samesite="lax"
+            )
+        response.headers.setdefault("Content-Language", request.state.language)
+        return response
+
+    static = resources.files("creditbank.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(framework_routes.api)
+    app.include_router(framework_routes.pages)
+
+    @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
+    def healthz(request: Request, uow: Uow) -> Response:
+        """Whether the service and its database answer."""
+        try:
+            uow.session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any database failure means unhealthy
+            return problem_response(
+                request, "service-unavailable", msg("the database does not answer").render()
+            )
+        return JSONResponse(
+            HealthRead(status="ok", database="ok", version=creditbank.__version__).model_dump()
+        )
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return render(request, "home.html")
+
+    @app.get("/problems", response_class=HTMLResponse, include_in_schema=False)
+    def problem_types(request: Request) -> HTMLResponse:
+        return render(request, "problems.html", problem_types=list(PROBLEM_TYPES.values()))
+
+    @app.get("/problems/{slug}", response_class=HTMLResponse, include_in_schema=False)
+    def problem_type(request: Request, slug: Annotated[str, "problem slug"]) -> HTMLResponse:
+        kind = PROBLEM_TYPES.get(slug)
+        if kind is None:
+            return render(request, "problems.html", status_code=404, problem_types=[])
+        return render(request, "problems.html", problem_types=[kind])
+
+    return app

@@ -1,0 +1,60 @@
+"""Request-scoped dependencies: the unit of work, today's date, the page renderer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+
+from creditbank.db import Database, UnitOfWork
+from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translator_for
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    """One unit of work (one transaction) for the request; committed when the view returns."""
+    database: Database = request.app.state.database
+    with database.unit_of_work() as uow:
+        yield uow
+
+
+def get_today() -> date:
+    return date.today()  # noqa: DTZ011 - the bank's calendar day is local
+
+
+Uow = Annotated[UnitOfWork, Depends(get_uow)]
+Today = Annotated[date, Depends(get_today)]
+
+
+def language_links(request: Request) -> list[dict[str, str]]:
+    """Links that switch the page's language, keeping the rest of the query."""
+    links = []
+    for language in LANGUAGES:
+        query = dict(request.query_params)
+        query["lang"] = language
+        links.append(
+            {
+                "code": language,
+                "name": LANGUAGE_NAMES[language],
+                "href": str(request.url.replace_query_params(**query)),
+            }
+        )
+    return links
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a page template in the request's language."""
+    environment = request.app.state.templates
+    translations = translator_for(request)
+    page = environment.get_template(template).render(
+        request=request,
+        language=request.state.language,
+        language_links=language_links(request),
+        _=translations.gettext,
+        gettext=translations.gettext,
+        ngettext=translations.ngettext,
+        **context,
+    )
+    return HTMLResponse(page, status_code=status_code)

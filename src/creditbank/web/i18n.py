@@ -1,0 +1,71 @@
+"""Languages: Chinese first, English too. Message catalogs are gettext ``.po`` files.
+
+The catalogs live in ``creditbank/i18n/<lang>/LC_MESSAGES/messages.po`` and are
+compiled in memory when first used (no build step, nothing generated in the
+repository). English is the source language: the English catalog may leave a
+message untranslated and the key itself is shown.
+
+The language of a request: ``?lang=`` if given (and remembered in a cookie),
+else the ``lang`` cookie, else the ``Accept-Language`` header, else the
+configured default.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from io import BytesIO
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from starlette.requests import HTTPConnection
+
+LANGUAGES = ("zh", "en")
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+LANGUAGE_COOKIE = "lang"
+
+
+@cache
+def translations(language: str) -> Translations:
+    """The compiled catalog of ``language`` (zh or en)."""
+    path = resources.files("creditbank") / "i18n" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def _from_accept_language(header: str) -> str | None:
+    weighted = []
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES:
+            weighted.append((quality, primary))
+    return max(weighted)[1] if weighted else None
+
+
+def negotiate_language(connection: HTTPConnection, default: str) -> str:
+    """The language to answer ``connection`` in."""
+    asked = connection.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    cookie = connection.cookies.get(LANGUAGE_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return _from_accept_language(connection.headers.get("accept-language", "")) or default
+
+
+def translator_for(connection: HTTPConnection) -> Translations:
+    """The catalog for the request's language (set by the language middleware)."""
+    language = getattr(connection.state, "language", None) or "zh"
+    return translations(language)

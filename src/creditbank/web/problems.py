@@ -1,0 +1,188 @@
+"""RFC 9457 problem documents: every HTTP error is ``application/problem+json``.
+
+Each kind of error has a stable ``type`` (``/problems/<slug>``, a page that
+explains it), a status and a translated ``title``; ``detail`` says what exactly
+went wrong, in the caller's language, and ``problems`` lists every problem
+found when there are several. Routes declare the statuses they can return with
+:func:`responses`, so that ``/openapi.json`` names all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from creditbank.errors import DomainError
+from creditbank.messages import msg
+from creditbank.web.deps import render
+from creditbank.web.i18n import translator_for
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemType:
+    """One kind of error: its slug (in the type URI), HTTP status and title (a catalog key)."""
+
+    slug: str
+    status: int
+    title: str
+
+    @property
+    def uri(self) -> str:
+        return f"/problems/{self.slug}"
+
+
+def _types(*items: ProblemType) -> dict[str, ProblemType]:
+    return {item.slug: item for item in items}
+
+
+PROBLEM_TYPES = _types(
+    ProblemType("framework-not-found", 404, "Framework not found"),
+    ProblemType("version-not-found", 404, "Framework version not found"),
+    ProblemType("level-not-found", 404, "Level not found"),
+    ProblemType("track-not-found", 404, "Track not found"),
+    ProblemType("invalid-level-reference", 422, "Invalid level reference"),
+    ProblemType("invalid-framework", 422, "Invalid framework definition"),
+    ProblemType("invalid-crosswalk", 422, "Invalid crosswalk"),
+    ProblemType("invalid-file", 422, "File cannot be read"),
+    ProblemType("levels-not-comparable", 422, "Levels cannot be compared"),
+    ProblemType("framework-unchanged", 409, "Nothing changed"),
+    ProblemType("version-conflict", 409, "Version conflict"),
+    ProblemType("crosswalk-exists", 409, "Crosswalk exists already"),
+    ProblemType("validation-error", 422, "Invalid request"),
+    ProblemType("not-found", 404, "Not found"),
+    ProblemType("method-not-allowed", 405, "Method not allowed"),
+    ProblemType("service-unavailable", 503, "Service unavailable"),
+    ProblemType("internal-error", 500, "Internal error"),
+)
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(description="A URI reference identifying the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong this time.")
+    instance: str | None = Field(default=None, description="The request path.")
+    problems: list[str] = Field(default_factory=list, description="Each problem found.")
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given error statuses (500 always included)."""
+    entries: dict[int | str, dict[str, Any]] = {}
+    for status in sorted({*statuses, 500}):
+        slugs = sorted(t.slug for t in PROBLEM_TYPES.values() if t.status == status)
+        entries[status] = {
+            "model": Problem,
+            "description": f"{HTTPStatus(status).phrase}: " + ", ".join(slugs),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    return entries
+
+
+def wants_html(request: Request) -> bool:
+    """Pages get an error page; the API (and anyone asking for JSON) a problem document."""
+    if request.url.path.startswith("/api/") or request.url.path == "/healthz":
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def problem_response(
+    request: Request, slug: str, detail: str, problems: list[str] | None = None
+) -> Response:
+    kind = PROBLEM_TYPES[slug]
+    translate = translator_for(request).gettext
+    if wants_html(request):
+        return render(
+            request,
+            "error.html",
+            status_code=kind.status,
+            problem_type=kind,
+            title=translate(kind.title),
+            detail=detail,
+            problems=problems or [],
+        )
+    body = Problem(
+        type=kind.uri,
+        title=translate(kind.title),
+        status=kind.status,
+        detail=detail,
+        instance=request.url.path,
+        problems=problems or [],
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+async def _domain_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, DomainError)  # noqa: S101 - registered for this type only
+    translate = translator_for(request).gettext
+    return problem_response(
+        request,
+        error.code.replace("_", "-"),
+        error.message.render(translate),
+        [problem.render(translate) for problem in error.problems],
+    )
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)  # noqa: S101
+    translate = translator_for(request).gettext
+    problems = [
+        msg(
+            "{where}: {reason}",
+            where=".".join(str(part) for part in item["loc"]),
+            reason=item["msg"],
+        ).render(translate)
+        for item in error.errors()
+    ]
+    return problem_response(
+        request,
+        "validation-error",
+        msg("the request is not valid").render(translate),
+        problems,
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)  # noqa: S101
+    translate = translator_for(request).gettext
+    if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        return problem_response(
+            request,
+            "method-not-allowed",
+            msg("{method} is not allowed here", method=request.method).render(translate),
+        )
+    if error.status_code == HTTPStatus.SERVICE_UNAVAILABLE:
+        return problem_response(request, "service-unavailable", str(error.detail))
+    return problem_response(
+        request,
+        "not-found",
+        msg("nothing is at {path}", path=request.url.path).render(translate),
+    )
+
+
+async def _unexpected_error(request: Request, _error: Exception) -> Response:
+    translate = translator_for(request).gettext
+    return problem_response(
+        request,
+        "internal-error",
+        msg("something went wrong on our side; it has been logged").render(translate),
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
