@@ -1,0 +1,62 @@
+"""Shared fixtures: a database on each backend, a live server, the CLI runner.
+
+Every storage, API and CLI test that takes ``database`` (or a fixture built on
+it) runs twice: on an embedded SQLite file and on a real PostgreSQL cluster the
+suite starts itself. With ``CREDITBANK_REQUIRE_POSTGRES=1`` (CI) a missing
+PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from creditbank.bootstrap import migrate
+from creditbank.db import Database
+from creditbank.settings import Environment, Settings
+from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
+
+BACKENDS = ("sqlite", "postgresql")
+TEMPLATE_DB = "creditbank_template"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    reason = postgres_available()
+    if reason is not None:
+        if require_postgres():
+            pytest.fail(f"PostgreSQL is required (CREDITBANK_REQUIRE_POSTGRES=1): {reason}")
+        pytest.skip(reason)
+    with PostgresCluster() as cluster:
+        template = Database(cluster.create_database(TEMPLATE_DB))
+        migrate(template)
+        template.dispose()
+        yield cluster
+
+
+def _new_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Database:
+    if backend == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'creditbank.db'}")
+        migrate(database)
+        return database
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    return Database(cluster.create_database(name, template=TEMPLATE_DB))
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated database; SQLite and PostgreSQL in turn."""
+    database = _new_database(request, request.param, tmp_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(database: Database) -> Settings:
+    return Settings(environment=Environment.TEST, database_url=database.url, secret_key="t" * 40)
