@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from creditbank.bootstrap import migrate
+from creditbank.bootstrap import build_app, initialise, migrate
 from creditbank.db import Database
 from creditbank.settings import Environment, Settings
+from tests.support.browser import LiveServer
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 
 BACKENDS = ("sqlite", "postgresql")
@@ -60,3 +61,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 @pytest.fixture
 def settings(database: Database) -> Settings:
     return Settings(environment=Environment.TEST, database_url=database.url, secret_key="t" * 40)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bank(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a live bank with the built-in frameworks."""
+    database: Database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
+    initialise(database)
+    settings = Settings(environment=Environment.TEST, database_url=database.url, secret_key="s" * 40)
+    with LiveServer(build_app(settings, database)) as server:
+        yield server.base_url
+    database.dispose()
+
+

@@ -1,0 +1,33 @@
+"""A headless Debian chromium driven by Playwright; a missing browser fails under CI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.support.browser import browser_available, launch_chromium, require_browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    reason = browser_available()
+    if reason is not None:
+        if require_browser():
+            pytest.fail(f"a browser is required (CREDITBANK_REQUIRE_BROWSER=1): {reason}")
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where browser tests keep their screenshots (tests/artifacts/, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
