@@ -35,14 +35,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest benchmarks -p benchmark --benchmark-only -o testpaths=benchmarks
+	$(BIN)/python -m pytest benchmarks -o addopts="" -o testpaths=benchmarks -p no:xdist \
+	  --benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:database
 
 # Refresh the message template from the code and templates, and merge it into the catalogs.
 catalog: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k msg -k ProblemType:3 --no-location --omit-header \
 	  --sort-output -o src/creditbank/i18n/messages.pot .
 	$(BIN)/pybabel update -i src/creditbank/i18n/messages.pot -d src/creditbank/i18n -D messages \
-	  --no-location --omit-header --ignore-obsolete --no-fuzzy-matching
+	  --ignore-obsolete --no-fuzzy-matching
 
 # Re-pin every dependency (needs network to PyPI).
 lock: $(STAMP)

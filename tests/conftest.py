@@ -68,9 +68,9 @@ def bank(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     """The base URL of a live bank with the built-in frameworks."""
     database: Database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
     initialise(database)
-    settings = Settings(environment=Environment.TEST, database_url=database.url, secret_key="s" * 40)
+    settings = Settings(
+        environment=Environment.TEST, database_url=database.url, secret_key="s" * 40
+    )
     with LiveServer(build_app(settings, database)) as server:
         yield server.base_url
     database.dispose()
-
-

@@ -8,7 +8,6 @@ import httpx2
 import pytest
 
 
-
 @pytest.fixture
 def client(bank: str) -> Iterator[httpx2.Client]:
     with httpx2.Client(base_url=bank, timeout=10, headers={"Accept-Language": "en"}) as http:

@@ -74,7 +74,9 @@ def test_level_with_its_correspondences(client: httpx2.Client) -> None:
         ("QCSW:intermediate", "NVQC", "NVQC:4"),
     ],
 )
-def test_table_14_through_the_api(client: httpx2.Client, origin: str, target: str, expected: str) -> None:
+def test_table_14_through_the_api(
+    client: httpx2.Client, origin: str, target: str, expected: str
+) -> None:
     body = client.get("/api/v1/crosswalk", params={"from": origin, "to": target}).json()
     assert body["from"] == origin
     assert [(r["level"], r["kind"]) for r in body["results"]] == [(expected, "published")]
@@ -138,17 +140,27 @@ def test_unknown_level_in_chinese(client: httpx2.Client) -> None:
 
 
 def test_malformed_reference(client: httpx2.Client) -> None:
-    body = problem(client.get("/api/v1/crosswalk", params={"from": "NVQC", "to": "QCPTP"}), 422, "invalid-level-reference")
+    body = problem(
+        client.get("/api/v1/crosswalk", params={"from": "NVQC", "to": "QCPTP"}),
+        422,
+        "invalid-level-reference",
+    )
     assert "FRAMEWORK:LEVEL" in body["detail"]
 
 
 def test_missing_parameter(client: httpx2.Client) -> None:
-    body = problem(client.get("/api/v1/crosswalk", params={"from": "NVQC:3"}), 422, "validation-error")
+    body = problem(
+        client.get("/api/v1/crosswalk", params={"from": "NVQC:3"}), 422, "validation-error"
+    )
     assert any("to" in item for item in body["problems"])
 
 
 def test_incomparable_levels(client: httpx2.Client) -> None:
-    problem(client.get("/api/v1/frameworks/CLEQF/compare", params={"a": "GE1", "b": "VE1"}), 422, "levels-not-comparable")
+    problem(
+        client.get("/api/v1/frameworks/CLEQF/compare", params={"a": "GE1", "b": "VE1"}),
+        422,
+        "levels-not-comparable",
+    )
 
 
 def test_unknown_route_and_method(client: httpx2.Client) -> None:
@@ -171,7 +183,12 @@ CASES = [
     ("get", "/api/v1/frameworks/{code}", "/api/v1/frameworks/NVQC", {"version": "x"}),
     ("get", "/api/v1/frameworks/{code}/levels/{level}", "/api/v1/frameworks/NVQC/levels/3", {}),
     ("get", "/api/v1/frameworks/{code}/levels/{level}", "/api/v1/frameworks/NVQC/levels/0", {}),
-    ("get", "/api/v1/frameworks/{code}/compare", "/api/v1/frameworks/NVQC/compare", {"a": "1", "b": "2"}),
+    (
+        "get",
+        "/api/v1/frameworks/{code}/compare",
+        "/api/v1/frameworks/NVQC/compare",
+        {"a": "1", "b": "2"},
+    ),
     ("get", "/api/v1/frameworks/{code}/compare", "/api/v1/frameworks/NVQC/compare", {"a": "1"}),
     ("get", "/api/v1/crosswalk", "/api/v1/crosswalk", {"from": "NVQC:3", "to": "EQF"}),
     ("get", "/api/v1/crosswalk", "/api/v1/crosswalk", {"from": "NVQC:3", "to": "NOPE"}),

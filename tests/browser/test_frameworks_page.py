@@ -20,7 +20,9 @@ def placement(page: Page, level: str) -> object:
     return page.locator(f'#alignment .placement[data-level="{level}"]')
 
 
-def test_frameworks_side_by_side_in_chinese(page: Page, bank: str, artifacts: Path, request: pytest.FixtureRequest) -> None:
+def test_frameworks_side_by_side_in_chinese(
+    page: Page, bank: str, artifacts: Path, request: pytest.FixtureRequest
+) -> None:
     page.goto(f"{bank}/frameworks")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("h1")).to_have_text("资历框架")
@@ -31,7 +33,9 @@ def test_frameworks_side_by_side_in_chinese(page: Page, bank: str, artifacts: Pa
     expect(nvqc3.locator(".badge")).to_have_text("推定")
     # frameworks that no crosswalk reaches are listed, not silently dropped
     expect(page.locator(".unaligned")).to_contain_text("LOFOUC")
-    page.screenshot(path=str(artifacts / f"frameworks-zh-{request.node.callspec.id}.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / f"frameworks-zh-{request.node.callspec.id}.png"), full_page=True
+    )
 
 
 def test_published_correspondences_are_not_marked_assumed(page: Page, bank: str) -> None:
@@ -43,17 +47,25 @@ def test_published_correspondences_are_not_marked_assumed(page: Page, bank: str)
     # Table 14 laid out: QCPTP senior beside NVQC 1, QCSW primary beside NVQC 5
     top = page.locator("#alignment tbody tr").first
     expect(top.locator("th")).to_contain_text("Senior technician")
-    expect(top.locator('.placement[data-level="QCPTP:senior"]')).to_have_attribute("data-kind", "published")
+    expect(top.locator('.placement[data-level="QCPTP:senior"]')).to_have_attribute(
+        "data-kind", "published"
+    )
     bottom = page.locator("#alignment tbody tr").last
-    expect(bottom.locator('.placement[data-level="QCSW:primary"]')).to_have_attribute("data-kind", "published")
+    expect(bottom.locator('.placement[data-level="QCSW:primary"]')).to_have_attribute(
+        "data-kind", "published"
+    )
 
 
-def test_language_switch_is_remembered(page: Page, bank: str, artifacts: Path, request: pytest.FixtureRequest) -> None:
+def test_language_switch_is_remembered(
+    page: Page, bank: str, artifacts: Path, request: pytest.FixtureRequest
+) -> None:
     page.goto(f"{bank}/frameworks")
     page.get_by_role("link", name="English").click()
     expect(page.locator("h1")).to_have_text("Qualifications frameworks")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.screenshot(path=str(artifacts / f"frameworks-en-{request.node.callspec.id}.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / f"frameworks-en-{request.node.callspec.id}.png"), full_page=True
+    )
     page.get_by_role("link", name="NVQC", exact=True).first.click()
     expect(page.locator("h1")).to_contain_text("National Vocational Qualification")
     expect(page.locator("table").first).to_contain_text("Senior technician")

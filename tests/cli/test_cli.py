@@ -45,7 +45,15 @@ def test_init_is_idempotent(initialised: CliRunner) -> None:
 
 def test_frameworks_list_json(initialised: CliRunner) -> None:
     body = json.loads(run(initialised, "frameworks", "list", "--json"))
-    assert {item["code"] for item in body} >= {"NVQC", "QCPTP", "QCSW", "EQF", "ISCED", "CLEQF", "1X"}
+    assert {item["code"] for item in body} >= {
+        "NVQC",
+        "QCPTP",
+        "QCSW",
+        "EQF",
+        "ISCED",
+        "CLEQF",
+        "1X",
+    }
 
 
 def test_frameworks_show(initialised: CliRunner) -> None:
@@ -59,10 +67,16 @@ def test_frameworks_show(initialised: CliRunner) -> None:
 
 @pytest.mark.parametrize(
     ("origin", "target", "expected"),
-    [("NVQC:3", "QCPTP", "QCPTP:junior"), ("QCPTP:junior", "NVQC", "NVQC:3"),
-     ("QCPTP:senior", "NVQC", "NVQC:1"), ("QCSW:primary", "NVQC", "NVQC:5")],
+    [
+        ("NVQC:3", "QCPTP", "QCPTP:junior"),
+        ("QCPTP:junior", "NVQC", "NVQC:3"),
+        ("QCPTP:senior", "NVQC", "NVQC:1"),
+        ("QCSW:primary", "NVQC", "NVQC:5"),
+    ],
 )
-def test_table_14_through_the_cli(initialised: CliRunner, origin: str, target: str, expected: str) -> None:
+def test_table_14_through_the_cli(
+    initialised: CliRunner, origin: str, target: str, expected: str
+) -> None:
     body = json.loads(run(initialised, "crosswalk", origin, "--to", target, "--json"))
     assert [(r["level"], r["kind"]) for r in body["results"]] == [(expected, "published")]
     text = run(initialised, "crosswalk", origin, "--to", target)
@@ -76,7 +90,9 @@ def test_an_assumed_chain_says_so(initialised: CliRunner) -> None:
 
 
 def test_compare_in_nvqc_order(initialised: CliRunner) -> None:
-    assert "NVQC:1 is higher than NVQC:3" in run(initialised, "frameworks", "compare", "NVQC", "1", "3")
+    assert "NVQC:1 is higher than NVQC:3" in run(
+        initialised, "frameworks", "compare", "NVQC", "1", "3"
+    )
     body = json.loads(run(initialised, "frameworks", "compare", "NVQC", "5", "4", "--json"))
     assert body["comparison"] == -1 and body["a_at_least_b"] is False
 
@@ -92,7 +108,9 @@ def test_chinese_messages(initialised: CliRunner) -> None:
     assert "NVQC:1" in output and "higher" not in output
 
 
-def test_uninitialised_database_is_explained(cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_uninitialised_database_is_explained(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CREDITBANK_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     get_settings.cache_clear()
     assert "creditbank init" in run(cli, "frameworks", "list", code=1)
@@ -132,13 +150,18 @@ def test_import_publishes_a_new_version(initialised: CliRunner, tmp_path: Path) 
     assert "identical to version 2" in run(initialised, "frameworks", "import", str(file), code=1)
 
 
-def test_import_of_a_bad_file_names_each_problem_and_changes_nothing(initialised: CliRunner, tmp_path: Path) -> None:
+def test_import_of_a_bad_file_names_each_problem_and_changes_nothing(
+    initialised: CliRunner, tmp_path: Path
+) -> None:
     levels = level_block("1", "One") + level_block("1", "One again") + '[[levels]]\ncode = "2"\n'
     file = tmp_path / "bad.toml"
     file.write_text(FRAMEWORK_V2.format(levels=levels), encoding="utf-8")
     output = run(initialised, "frameworks", "import", str(file), code=1)
     assert "levels[2].name: Field required" in output
-    file.write_text(FRAMEWORK_V2.format(levels=level_block("1", "One") + level_block("1", "Again")), encoding="utf-8")
+    file.write_text(
+        FRAMEWORK_V2.format(levels=level_block("1", "One") + level_block("1", "Again")),
+        encoding="utf-8",
+    )
     output = run(initialised, "frameworks", "import", str(file), code=1)
     assert "duplicate level code 1" in output
     body = json.loads(run(initialised, "frameworks", "show", "ISCED", "--json"))
@@ -149,4 +172,6 @@ def test_import_of_an_unparseable_file(initialised: CliRunner, tmp_path: Path) -
     file = tmp_path / "broken.toml"
     file.write_text('code = "X\n', encoding="utf-8")
     assert "cannot be parsed" in run(initialised, "frameworks", "import", str(file), code=1)
-    assert "is not a file" in run(initialised, "frameworks", "import", str(tmp_path / "missing.toml"), code=1)
+    assert "is not a file" in run(
+        initialised, "frameworks", "import", str(tmp_path / "missing.toml"), code=1
+    )

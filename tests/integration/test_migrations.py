@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -22,10 +24,12 @@ def test_migrating_twice_is_harmless(database: Database) -> None:
     with database.engine.connect() as connection:
         heads = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     assert heads == ["0001"]
-    assert {"framework_versions", "framework_levels", "crosswalks"} <= set(inspect(database.engine).get_table_names())
+    assert {"framework_versions", "framework_levels", "crosswalks"} <= set(
+        inspect(database.engine).get_table_names()
+    )
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path) -> None:
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'wal.db'}")
     try:
         with database.engine.connect() as connection:

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from creditbank.db import Database
-from creditbank.frameworks import service
+from creditbank.frameworks import api, service
 from creditbank.frameworks.crosswalk import Crosswalk, Kind, LevelRef
 from creditbank.frameworks.files import builtin_crosswalks, builtin_frameworks, parse_framework
 from creditbank.frameworks.model import (
     FrameworkDraft,
     FrameworkError,
     LevelSpec,
-    NotFound,
+    NotFoundError,
     Text,
     build_framework,
 )
@@ -66,7 +66,9 @@ def test_stored_frameworks_read_back_equal_to_their_files(registry: Database) ->
 
 def test_table_14_through_the_database(registry: Database) -> None:
     with registry.unit_of_work() as uow:
-        answer = service.translate_level(uow=uow, origin=LevelRef.parse("QCPTP:intermediate"), target="nvqc")
+        answer = service.translate_level(
+            uow=uow, origin=LevelRef.parse("QCPTP:intermediate"), target="nvqc"
+        )
     assert [(str(r.target), r.kind) for r in answer.routes] == [("NVQC:2", Kind.PUBLISHED)]
     assert answer.origin == LevelRef("QCPTP", "intermediate")
 
@@ -99,35 +101,44 @@ def test_publishing_a_version_keeps_the_old_one_readable(registry: Database) -> 
         old = service.get_framework(uow=uow, code="GDLEQF", on=TODAY, version=1)
         original = next(lvl for lvl in main.levels if lvl.code == "1")
         assert old.level("1").name == original.name
-        assert service.get_framework(uow=uow, code="GDLEQF", on=TODAY, version=2).level("1").name.en.endswith("(new)")
+        assert (
+            service.get_framework(uow=uow, code="GDLEQF", on=TODAY, version=2)
+            .level("1")
+            .name.en.endswith("(new)")
+        )
         versions = service.list_versions(uow=uow, code="GDLEQF")
     assert [(v.version, v.published_by) for v in versions] == [(1, "creditbank"), (2, "admin")]
 
 
-def test_level_rows_of_each_version_stay_distinct(registry: Database) -> None:
-    """A record pinned to version 1's level row still finds version 1's data after version 2."""
+def test_a_record_pinned_under_version_1_keeps_version_1(registry: Database) -> None:
     eqf = builtin("EQF")
     with registry.unit_of_work() as uow:
-        pinned = uow.session.scalar(
-            select(FrameworkLevelRow.id)
-            .join(FrameworkVersionRow, FrameworkLevelRow.framework_version_id == FrameworkVersionRow.id)
-            .where(FrameworkVersionRow.code == "EQF", FrameworkVersionRow.version == 1, FrameworkLevelRow.code == "4")
-        )
-    extra = replace(eqf.tracks[0].levels[3], name=Text(en="Level 4 (revised)", zh="第4级（修订）"))
-    levels = tuple(extra if level.code == "4" else level for level in eqf.tracks[0].levels)
+        pinned = api.pin_level(uow=uow, ref=LevelRef.parse("eqf:4"), on=TODAY)
+    assert (pinned.framework, pinned.version, pinned.level.code) == ("EQF", 1, "4")
+    revised = replace(
+        eqf.tracks[0].levels[3], name=Text(en="Level 4 (revised)", zh="第4级（修订）")
+    )
+    levels = tuple(revised if level.code == "4" else level for level in eqf.tracks[0].levels)
+    v2 = new_version(eqf, date(2026, 12, 1), tracks=(replace(eqf.tracks[0], levels=levels),))
     with registry.unit_of_work() as uow:
-        service.publish_framework(
-            uow=uow, draft=new_version(eqf, date(2026, 12, 1), tracks=(replace(eqf.tracks[0], levels=levels),)), actor="admin"
-        )
+        service.publish_framework(uow=uow, draft=v2, actor="admin")
     with registry.unit_of_work() as uow:
-        row = uow.session.get(FrameworkLevelRow, pinned)
-        assert row is not None
-        assert row.name_en == "Level 4"
+        again = api.pinned_level(uow=uow, level_id=pinned.level_id)
+        later = api.pin_level(uow=uow, ref=LevelRef.parse("EQF:4"), on=date(2027, 1, 1))
+        with pytest.raises(NotFoundError, match="no level with id 999999"):
+            api.pinned_level(uow=uow, level_id=999999)
+    assert again == pinned
+    assert again.level.name.en == "Level 4"
+    assert (later.version, later.level.name.en) == (2, "Level 4 (revised)")
+    assert later.level_id != pinned.level_id
 
 
 def test_an_unchanged_file_publishes_nothing(registry: Database) -> None:
     before = counts(registry)
-    with registry.unit_of_work() as uow, pytest.raises(FrameworkError, match="identical to version 1") as raised:
+    with (
+        registry.unit_of_work() as uow,
+        pytest.raises(FrameworkError, match="identical to version 1") as raised,
+    ):
         service.publish_framework(uow=uow, draft=builtin("NVQC"), actor="admin")
     assert raised.value.code == "framework_unchanged"
     assert counts(registry) == before
@@ -135,17 +146,26 @@ def test_an_unchanged_file_publishes_nothing(registry: Database) -> None:
 
 def test_a_version_effective_before_the_latest_is_refused(registry: Database) -> None:
     draft = new_version(builtin("EQF"), date(2000, 1, 1), source="changed")
-    with registry.unit_of_work() as uow, pytest.raises(FrameworkError, match="on or after") as raised:
+    with (
+        registry.unit_of_work() as uow,
+        pytest.raises(FrameworkError, match="on or after") as raised,
+    ):
         service.publish_framework(uow=uow, draft=draft, actor="admin")
     assert raised.value.code == "version_conflict"
 
 
-def test_dropping_a_level_a_crosswalk_uses_is_refused_and_changes_nothing(registry: Database) -> None:
+def test_dropping_a_level_a_crosswalk_uses_is_refused_and_changes_nothing(
+    registry: Database,
+) -> None:
     nvqc = builtin("NVQC")
-    without_5 = replace(nvqc.tracks[0], levels=tuple(lvl for lvl in nvqc.tracks[0].levels if lvl.code != "5"))
+    without_5 = replace(
+        nvqc.tracks[0], levels=tuple(lvl for lvl in nvqc.tracks[0].levels if lvl.code != "5")
+    )
     before = counts(registry)
     with registry.unit_of_work() as uow, pytest.raises(FrameworkError) as raised:
-        service.publish_framework(uow=uow, draft=new_version(nvqc, date(2027, 1, 1), tracks=(without_5,)), actor="admin")
+        service.publish_framework(
+            uow=uow, draft=new_version(nvqc, date(2027, 1, 1), tracks=(without_5,)), actor="admin"
+        )
     assert raised.value.code == "invalid_crosswalk"
     assert "NVQC (version 2) has no level 5" in str(raised.value)
     assert counts(registry) == before
@@ -155,7 +175,9 @@ def test_reordering_levels_against_a_crosswalk_is_refused(registry: Database) ->
     nvqc = builtin("NVQC")
     flipped = replace(nvqc.tracks[0], highest_first=False)  # would make 5 the highest
     with registry.unit_of_work() as uow, pytest.raises(FrameworkError) as raised:
-        service.publish_framework(uow=uow, draft=new_version(nvqc, date(2027, 1, 1), tracks=(flipped,)), actor="admin")
+        service.publish_framework(
+            uow=uow, draft=new_version(nvqc, date(2027, 1, 1), tracks=(flipped,)), actor="admin"
+        )
     assert raised.value.code == "invalid_crosswalk"
     assert "crosses itself" in str(raised.value) or "opposite directions" in str(raised.value)
 
@@ -177,7 +199,9 @@ code = "2"
 name = { zh = "二级", en = "Level 2" }
 """
     with registry.unit_of_work() as uow:
-        published = service.publish_framework(uow=uow, draft=parse_framework(data.encode()), actor="admin")
+        published = service.publish_framework(
+            uow=uow, draft=parse_framework(data.encode()), actor="admin"
+        )
     assert (published.code, published.version) == ("JSLAF", 1)
     with registry.unit_of_work() as uow:
         assert service.compare_levels(uow=uow, code="jslaf", a="2", b="1", on=TODAY) == 1
@@ -186,9 +210,14 @@ name = { zh = "二级", en = "Level 2" }
 def test_a_contradicting_crosswalk_is_refused_and_changes_nothing(registry: Database) -> None:
     # NVQC:3 = QCPTP:junior is published; a crosswalk saying QCPTP:junior = 1X:beginner
     # closes a chain NVQC:3 = QCPTP:junior = 1X:beginner = NVQC:5.
-    bad = Crosswalk("QCPTP-1X", "QCPTP", "1X", Kind.ASSUMED, "test", Text(en="x"), (("junior", "beginner"),))
+    bad = Crosswalk(
+        "QCPTP-1X", "QCPTP", "1X", Kind.ASSUMED, "test", Text(en="x"), (("junior", "beginner"),)
+    )
     before = counts(registry)
-    with registry.unit_of_work() as uow, pytest.raises(FrameworkError, match="contradiction") as raised:
+    with (
+        registry.unit_of_work() as uow,
+        pytest.raises(FrameworkError, match="contradiction") as raised,
+    ):
         service.add_crosswalk(uow=uow, crosswalk=bad)
     assert "makes two different levels of NVQC the same" in str(raised.value)
     assert counts(registry) == before
@@ -196,18 +225,26 @@ def test_a_contradicting_crosswalk_is_refused_and_changes_nothing(registry: Data
 
 def test_missing_framework_version_and_level_are_named(registry: Database) -> None:
     with registry.unit_of_work() as uow:
-        with pytest.raises(NotFound, match="there is no framework NOPE"):
+        with pytest.raises(NotFoundError, match="there is no framework NOPE"):
             service.get_framework(uow=uow, code="nope", on=TODAY)
-        with pytest.raises(NotFound, match="NVQC has no version 7 \\(versions 1 to 1\\)"):
+        with pytest.raises(NotFoundError, match="NVQC has no version 7 \\(versions 1 to 1\\)"):
             service.get_framework(uow=uow, code="NVQC", on=TODAY, version=7)
 
 
 def test_duplicate_level_codes_in_a_file_are_refused(registry: Database) -> None:
     draft = replace(
         builtin("EQF"),
-        tracks=(replace(builtin("EQF").tracks[0], levels=(*builtin("EQF").tracks[0].levels, LevelSpec("8", Text(en="again")))),),
+        tracks=(
+            replace(
+                builtin("EQF").tracks[0],
+                levels=(*builtin("EQF").tracks[0].levels, LevelSpec("8", Text(en="again"))),
+            ),
+        ),
     )
     before = counts(registry)
-    with registry.unit_of_work() as uow, pytest.raises(FrameworkError, match="duplicate level code 8"):
+    with (
+        registry.unit_of_work() as uow,
+        pytest.raises(FrameworkError, match="duplicate level code 8"),
+    ):
         service.publish_framework(uow=uow, draft=draft, actor="admin")
     assert counts(registry) == before

@@ -274,9 +274,7 @@ class LiveServer:
             if not self._thread.is_alive():
                 raise self._startup_failure("exited during startup")
             if time.monotonic() > deadline:
-                raise self._startup_failure(
-                    f"did not start within {self._startup_timeout}s"
-                )
+                raise self._startup_failure(f"did not start within {self._startup_timeout}s")
             time.sleep(0.01)
         if self._ready_path is None:
             return
@@ -292,9 +290,7 @@ class LiveServer:
             finally:
                 conn.close()
             time.sleep(0.05)
-        raise RuntimeError(
-            f"live server never answered GET {self._ready_path}: {last_error!r}"
-        )
+        raise RuntimeError(f"live server never answered GET {self._ready_path}: {last_error!r}")
 
     def start(self) -> None:
         """Bind a free port, start uvicorn in a thread and wait until ready."""

@@ -109,9 +109,7 @@ def _version_key(bin_dir: str) -> tuple[int, ...]:
 
 
 def _has_binaries(bin_dir: str) -> bool:
-    return all(
-        os.access(os.path.join(bin_dir, name), os.X_OK) for name in _REQUIRED_BINARIES
-    )
+    return all(os.access(os.path.join(bin_dir, name), os.X_OK) for name in _REQUIRED_BINARIES)
 
 
 def find_pg_bin() -> str | None:
@@ -157,9 +155,7 @@ def _unavailable_reason(bin_dir: str | None) -> str | None:
             f"{PG_BIN_ENV}, {_PG_BIN_GLOB} and next to pg_ctl on PATH)"
         )
     missing = [
-        name
-        for name in _REQUIRED_BINARIES
-        if not os.access(os.path.join(bin_dir, name), os.X_OK)
+        name for name in _REQUIRED_BINARIES if not os.access(os.path.join(bin_dir, name), os.X_OK)
     ]
     if missing:
         return f"PostgreSQL binaries missing from {bin_dir}: {', '.join(missing)}"
@@ -335,9 +331,7 @@ class PostgresCluster:
         """
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template is not None:
-            statement = sql.SQL("{} TEMPLATE {}").format(
-                statement, sql.Identifier(template)
-            )
+            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
         self._admin_execute(statement)
         return self.url(name)
 
@@ -345,9 +339,7 @@ class PostgresCluster:
         """``DROP DATABASE IF EXISTS name WITH (FORCE)``: open sessions are
         terminated first, so a leaked connection cannot block the drop."""
         self._admin_execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)
-            )
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
 
     # -- lifecycle ---------------------------------------------------------
@@ -399,10 +391,7 @@ class PostgresCluster:
             "UTF8",
         ]
         result = self._run([*base, "--locale=C.UTF-8"], cwd=directory)
-        if (
-            result.returncode != 0
-            and "invalid locale" in (result.stdout + result.stderr).lower()
-        ):
+        if result.returncode != 0 and "invalid locale" in (result.stdout + result.stderr).lower():
             # A libc without C.UTF-8: plain C (the encoding stays UTF8).
             shutil.rmtree(directory / "data", ignore_errors=True)
             result = self._run([*base, "--locale=C"], cwd=directory)

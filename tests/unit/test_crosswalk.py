@@ -15,7 +15,7 @@ from creditbank.frameworks.model import (
     FrameworkError,
     FrameworkVersion,
     LevelSpec,
-    NotFound,
+    NotFoundError,
     Text,
     TrackSpec,
     build_framework,
@@ -48,7 +48,9 @@ def scale(code: str, size: int, *, highest_first: bool = False) -> FrameworkVers
     )
 
 
-def walk(code: str, a: str, b: str, pairs: list[tuple[str, str]], kind: Kind = Kind.PUBLISHED) -> Crosswalk:
+def walk(
+    code: str, a: str, b: str, pairs: list[tuple[str, str]], kind: Kind = Kind.PUBLISHED
+) -> Crosswalk:
     return Crosswalk(code, a, b, kind, "test source", Text(en="note"), tuple(pairs))
 
 
@@ -68,13 +70,17 @@ def targets(graph: CrosswalkGraph, origin: str, framework: str) -> list[tuple[st
 @pytest.mark.parametrize(
     ("nvqc", "qcptp"), [("3", "junior"), ("2", "intermediate"), ("1", "senior")]
 )
-def test_table_14_nvqc_and_qcptp_both_ways(builtin_graph: CrosswalkGraph, nvqc: str, qcptp: str) -> None:
+def test_table_14_nvqc_and_qcptp_both_ways(
+    builtin_graph: CrosswalkGraph, nvqc: str, qcptp: str
+) -> None:
     assert targets(builtin_graph, f"NVQC:{nvqc}", "QCPTP") == [(f"QCPTP:{qcptp}", Kind.PUBLISHED)]
     assert targets(builtin_graph, f"QCPTP:{qcptp}", "NVQC") == [(f"NVQC:{nvqc}", Kind.PUBLISHED)]
 
 
 @pytest.mark.parametrize(("nvqc", "qcsw"), [("5", "primary"), ("4", "intermediate")])
-def test_table_14_nvqc_and_qcsw_both_ways(builtin_graph: CrosswalkGraph, nvqc: str, qcsw: str) -> None:
+def test_table_14_nvqc_and_qcsw_both_ways(
+    builtin_graph: CrosswalkGraph, nvqc: str, qcsw: str
+) -> None:
     assert targets(builtin_graph, f"NVQC:{nvqc}", "QCSW") == [(f"QCSW:{qcsw}", Kind.PUBLISHED)]
     assert targets(builtin_graph, f"QCSW:{qcsw}", "NVQC") == [(f"NVQC:{nvqc}", Kind.PUBLISHED)]
 
@@ -104,9 +110,9 @@ def test_same_framework_answers_itself(builtin_graph: CrosswalkGraph) -> None:
 
 
 def test_unknown_level_and_framework_are_named(builtin_graph: CrosswalkGraph) -> None:
-    with pytest.raises(NotFound, match="has no level 9"):
+    with pytest.raises(NotFoundError, match="has no level 9"):
         builtin_graph.translate(LevelRef.parse("NVQC:9"), "QCPTP")
-    with pytest.raises(NotFound, match="there is no framework XYZ"):
+    with pytest.raises(NotFoundError, match="there is no framework XYZ"):
         builtin_graph.translate(LevelRef.parse("NVQC:3"), "XYZ")
 
 
@@ -140,7 +146,9 @@ def test_an_all_published_path_beats_a_shorter_assumed_one() -> None:
 
 def test_a_crosswalk_to_a_missing_level_is_refused() -> None:
     with pytest.raises(FrameworkError) as raised:
-        CrosswalkGraph.build({"A": scale("A", 2), "B": scale("B", 2)}, [walk("A-B", "A", "B", [("1", "7")])])
+        CrosswalkGraph.build(
+            {"A": scale("A", 2), "B": scale("B", 2)}, [walk("A-B", "A", "B", [("1", "7")])]
+        )
     assert raised.value.code == "invalid_crosswalk"
     assert "framework B (version 1) has no level 7" in str(raised.value)
 
@@ -153,7 +161,8 @@ def test_a_crosswalk_to_a_missing_framework_is_refused() -> None:
 def test_a_crosswalk_that_crosses_itself_is_refused() -> None:
     with pytest.raises(FrameworkError, match=r"crosses itself: A:1 -> B:2 but A:2 -> B:1"):
         CrosswalkGraph.build(
-            {"A": scale("A", 2), "B": scale("B", 2)}, [walk("A-B", "A", "B", [("1", "2"), ("2", "1")])]
+            {"A": scale("A", 2), "B": scale("B", 2)},
+            [walk("A-B", "A", "B", [("1", "2"), ("2", "1")])],
         )
 
 
@@ -168,7 +177,9 @@ def test_a_cycle_of_contradicting_correspondences_is_refused() -> None:
         CrosswalkGraph.build(frameworks, crosswalks)
     assert "contradiction" in str(raised.value)
     assert "makes two different levels of A the same" in str(raised.value)
-    assert "A:2 = C:1 = B:1 = A:3" in str(raised.value) or "A:3 = B:1 = C:1 = A:2" in str(raised.value)
+    assert "A:2 = C:1 = B:1 = A:3" in str(raised.value) or "A:3 = B:1 = C:1 = A:2" in str(
+        raised.value
+    )
 
 
 def test_chains_that_order_two_frameworks_both_ways_are_refused() -> None:
@@ -206,14 +217,17 @@ def monotone_chain(draw: st.DrawFn) -> tuple[dict[str, FrameworkVersion], list[C
     count = draw(st.integers(2, 5))
     sizes = [draw(st.integers(2, 7)) for _ in range(count)]
     frameworks = {
-        f"F{i}": scale(f"F{i}", size, highest_first=draw(st.booleans())) for i, size in enumerate(sizes)
+        f"F{i}": scale(f"F{i}", size, highest_first=draw(st.booleans()))
+        for i, size in enumerate(sizes)
     }
     crosswalks = []
     for i in range(count - 1):
         small = min(sizes[i], sizes[i + 1])
         k = draw(st.integers(1, small))
         left = sorted(draw(st.lists(st.integers(1, sizes[i]), min_size=k, max_size=k, unique=True)))
-        right = sorted(draw(st.lists(st.integers(1, sizes[i + 1]), min_size=k, max_size=k, unique=True)))
+        right = sorted(
+            draw(st.lists(st.integers(1, sizes[i + 1]), min_size=k, max_size=k, unique=True))
+        )
         kind = draw(st.sampled_from(Kind))
         pairs = [(str(a), str(b)) for a, b in zip(left, right, strict=True)]
         crosswalks.append(walk(f"W{i}", f"F{i}", f"F{i + 1}", pairs, kind))
@@ -262,8 +276,13 @@ def test_a_crossing_pair_added_to_a_valid_chain_is_always_refused(
         return
     crossing = (data.draw(st.sampled_from(higher_a)), data.draw(st.sampled_from(lower_b)))
     broken = Crosswalk(
-        victim.code, victim.from_framework, victim.to_framework, victim.kind, victim.source,
-        victim.note, (*victim.pairs, crossing),
+        victim.code,
+        victim.from_framework,
+        victim.to_framework,
+        victim.kind,
+        victim.source,
+        victim.note,
+        (*victim.pairs, crossing),
     )
     with pytest.raises(FrameworkError) as raised:
         CrosswalkGraph.build(frameworks, [broken if c is victim else c for c in crosswalks])

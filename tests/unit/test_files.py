@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from creditbank.frameworks.crosswalk import Kind
-from creditbank.frameworks.files import builtin_crosswalks, builtin_frameworks, parse_crosswalk, parse_framework
+from creditbank.frameworks.files import (
+    builtin_crosswalks,
+    builtin_frameworks,
+    parse_crosswalk,
+    parse_framework,
+)
 from creditbank.frameworks.model import Domain, FrameworkError
 
 EXPECTED = {"NVQC", "QCPTP", "QCSW", "LOFOUC", "GDLEQF", "CLEQF", "1X", "EQF", "ISCED"}
@@ -31,12 +36,19 @@ def test_every_name_is_bilingual() -> None:
 
 def test_descriptors_only_where_the_seed_gives_them() -> None:
     with_descriptors = {
-        d.code for d in builtin_frameworks() for t in d.tracks for lvl in t.levels if lvl.descriptors
+        d.code
+        for d in builtin_frameworks()
+        for t in d.tracks
+        for lvl in t.levels
+        if lvl.descriptors
     }
     assert with_descriptors == {"NVQC"}
     nvqc = next(d for d in builtin_frameworks() if d.code == "NVQC")
     level_5 = next(lvl for lvl in nvqc.tracks[0].levels if lvl.code == "5")
-    assert level_5.descriptors[Domain.COMPETENCY].en == "Can complete regular work independently with basic skills."
+    assert (
+        level_5.descriptors[Domain.COMPETENCY].en
+        == "Can complete regular work independently with basic skills."
+    )
 
 
 def test_only_table_14_is_published() -> None:
@@ -51,8 +63,12 @@ def test_schema_errors_name_their_place() -> None:
     with pytest.raises(FrameworkError) as raised:
         parse_framework(nameless, "x.toml")
     assert [str(p) for p in raised.value.problems] == ["tracks[0].levels[0].name: Field required"]
-    unordered = head + b'[[tracks]]\ncode = "a"\n[[tracks.levels]]\ncode = "1"\nname = { en = "one" }\n'
-    with pytest.raises(FrameworkError, match=r"tracks\[0\]: Value error, an ordered track must say"):
+    unordered = (
+        head + b'[[tracks]]\ncode = "a"\n[[tracks.levels]]\ncode = "1"\nname = { en = "one" }\n'
+    )
+    with pytest.raises(
+        FrameworkError, match=r"tracks\[0\]: Value error, an ordered track must say"
+    ):
         parse_framework(unordered, "x.toml")
 
 
@@ -76,7 +92,11 @@ def test_an_assumed_crosswalk_must_explain_itself() -> None:
 
 @pytest.mark.parametrize(
     ("data", "expected"),
-    [(b"\xff\xfe", "not UTF-8"), (b"code = [", "cannot be parsed"), (b"[1, 2]", "cannot be parsed")],
+    [
+        (b"\xff\xfe", "not UTF-8"),
+        (b"code = [", "cannot be parsed"),
+        (b"[1, 2]", "cannot be parsed"),
+    ],
 )
 def test_unreadable_files(data: bytes, expected: str) -> None:
     with pytest.raises(FrameworkError, match=expected) as raised:

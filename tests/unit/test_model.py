@@ -12,8 +12,9 @@ from creditbank.frameworks.files import builtin_frameworks
 from creditbank.frameworks.model import (
     FrameworkDraft,
     FrameworkError,
+    FrameworkVersion,
     LevelSpec,
-    NotFound,
+    NotFoundError,
     Text,
     TrackSpec,
     build_framework,
@@ -21,7 +22,9 @@ from creditbank.frameworks.model import (
 )
 
 
-def draft(*tracks: TrackSpec, code: str = "TEST", effective: date = date(2020, 1, 1)) -> FrameworkDraft:
+def draft(
+    *tracks: TrackSpec, code: str = "TEST", effective: date = date(2020, 1, 1)
+) -> FrameworkDraft:
     return FrameworkDraft(
         code=code,
         name=Text(en="Test"),
@@ -32,7 +35,9 @@ def draft(*tracks: TrackSpec, code: str = "TEST", effective: date = date(2020, 1
     )
 
 
-def track(codes: list[str], *, highest_first: bool, code: str = "main", ordered: bool = True) -> TrackSpec:
+def track(
+    codes: list[str], *, highest_first: bool, code: str = "main", ordered: bool = True
+) -> TrackSpec:
     return TrackSpec(
         code=code,
         name=Text(en=code),
@@ -42,7 +47,7 @@ def track(codes: list[str], *, highest_first: bool, code: str = "main", ordered:
     )
 
 
-def builtin(code: str):
+def builtin(code: str) -> FrameworkVersion:
     return next(build_framework(d, version=1) for d in builtin_frameworks() if d.code == code)
 
 
@@ -52,7 +57,13 @@ def test_nvqc_level_1_is_the_highest() -> None:
     assert nvqc.is_at_least("2", "3")
     assert not nvqc.is_at_least("5", "4")
     assert nvqc.compare("3", "3") == 0
-    assert [level.code for level in nvqc.tracks[0].levels_highest_first()] == ["1", "2", "3", "4", "5"]
+    assert [level.code for level in nvqc.tracks[0].levels_highest_first()] == [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+    ]
 
 
 def test_eqf_level_8_is_the_highest() -> None:
@@ -77,12 +88,15 @@ def test_categories_are_not_ordered() -> None:
 def test_level_lookup_is_case_insensitive_and_names_the_missing_level() -> None:
     qcptp = builtin("QCPTP")
     assert qcptp.level("SENIOR").code == "senior"
-    with pytest.raises(NotFound, match=r"framework QCPTP \(version 1\) has no level expert"):
+    with pytest.raises(NotFoundError, match=r"framework QCPTP \(version 1\) has no level expert"):
         qcptp.level("expert")
 
 
 def test_duplicate_level_codes_are_refused_with_every_problem_named() -> None:
-    bad = draft(track(["1", "2", "2", "a"], highest_first=False), track(["A", ""], highest_first=True, code="x"))
+    bad = draft(
+        track(["1", "2", "2", "a"], highest_first=False),
+        track(["A", ""], highest_first=True, code="x"),
+    )
     with pytest.raises(FrameworkError) as raised:
         build_framework(bad, version=1)
     text = str(raised.value)
@@ -102,8 +116,12 @@ def test_bad_framework_code_and_empty_track_are_refused() -> None:
 
 
 def test_version_in_force_follows_effective_dates() -> None:
-    v1 = build_framework(draft(track(["1"], highest_first=True), effective=date(2020, 1, 1)), version=1)
-    v2 = build_framework(draft(track(["1", "2"], highest_first=True), effective=date(2025, 1, 1)), version=2)
+    v1 = build_framework(
+        draft(track(["1"], highest_first=True), effective=date(2020, 1, 1)), version=1
+    )
+    v2 = build_framework(
+        draft(track(["1", "2"], highest_first=True), effective=date(2025, 1, 1)), version=2
+    )
     assert version_in_force([v1, v2], date(2024, 12, 31)) is v1
     assert version_in_force([v2, v1], date(2025, 1, 1)) is v2
     assert version_in_force([v1, v2], date(2019, 1, 1)) is v1  # nothing in force yet: the earliest
@@ -114,7 +132,9 @@ def test_version_in_force_follows_effective_dates() -> None:
     highest_first=st.booleans(),
     data=st.data(),
 )
-def test_order_follows_the_listing_and_its_direction(count: int, highest_first: bool, data: st.DataObject) -> None:
+def test_order_follows_the_listing_and_its_direction(
+    count: int, highest_first: bool, data: st.DataObject
+) -> None:
     codes = [f"L{i}" for i in range(count)]
     framework = build_framework(draft(track(codes, highest_first=highest_first)), version=1)
     i = data.draw(st.integers(0, count - 1))

@@ -15,7 +15,9 @@ def test_development_accepts_the_placeholder() -> None:
 
 @pytest.mark.parametrize("environment", [Environment.PRODUCTION, Environment.TEST])
 @pytest.mark.parametrize("secret", [PLACEHOLDER_SECRET, "short"])
-def test_other_environments_refuse_placeholder_or_short_secrets(environment: Environment, secret: str) -> None:
+def test_other_environments_refuse_placeholder_or_short_secrets(
+    environment: Environment, secret: str
+) -> None:
     with pytest.raises(ValidationError, match="CREDITBANK_SECRET_KEY"):
         Settings(environment=environment, secret_key=secret)
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from pydantic import BaseModel
@@ -21,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import inspect
 
+from creditbank import clock
 from creditbank.bootstrap import initialise
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
@@ -38,9 +38,7 @@ from creditbank.messages import Message, msg
 from creditbank.settings import get_settings
 from creditbank.web.i18n import LANGUAGES, translations
 
-app = typer.Typer(
-    help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True
-)
+app = typer.Typer(help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True)
 frameworks_app = typer.Typer(help="Qualifications frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
 
@@ -96,7 +94,8 @@ def unit_of_work() -> Iterator[UnitOfWork]:
         database.dispose()
 
 
-def _print_json(data: BaseModel | list[Any]) -> None:
+def _print_json(data: BaseModel | Sequence[BaseModel]) -> None:
+    payload: object
     if isinstance(data, BaseModel):
         payload = data.model_dump(mode="json", by_alias=True)
     else:
@@ -159,7 +158,8 @@ def list_frameworks(as_json: JsonOption = False) -> None:
     """List the frameworks with the version in force today."""
     with unit_of_work() as uow:
         summaries = [
-            FrameworkSummaryRead.of(s) for s in frameworks.list_frameworks(uow=uow, on=date.today())  # noqa: DTZ011
+            FrameworkSummaryRead.of(s)
+            for s in frameworks.list_frameworks(uow=uow, on=clock.today())
         ]
     if as_json:
         _print_json(summaries)
@@ -188,7 +188,10 @@ def show_framework(
     """Show a framework's levels and descriptors."""
     with unit_of_work() as uow:
         framework = frameworks.get_framework(
-            uow=uow, code=code, on=date.today(), version=version  # noqa: DTZ011
+            uow=uow,
+            code=code,
+            on=clock.today(),
+            version=version,
         )
         versions = frameworks.list_versions(uow=uow, code=code)
     if as_json:
@@ -227,7 +230,7 @@ def compare(
 ) -> None:
     """Whether level A is at least level B, by the framework's own order."""
     with unit_of_work() as uow:
-        result = frameworks.compare_levels(uow=uow, code=code, a=a, b=b, on=date.today())  # noqa: DTZ011
+        result = frameworks.compare_levels(uow=uow, code=code, a=a, b=b, on=clock.today())
     if as_json:
         _print_json(
             ComparisonRead(
@@ -304,4 +307,6 @@ def crosswalk(
         out.print(f"[bold]{route.target}[/] {name}  [{style}]{kind}[/]", highlight=False)
         out.print("  " + " → ".join(str(ref) for ref in route.path), highlight=False)
         for step in route.steps:
-            out.print(f"    {step.crosswalk}: {_(step.kind.value)} · {step.source}", highlight=False)
+            out.print(
+                f"    {step.crosswalk}: {_(step.kind.value)} · {step.source}", highlight=False
+            )

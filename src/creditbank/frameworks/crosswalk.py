@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
 
-from creditbank.frameworks.model import FrameworkError, FrameworkVersion, Level, NotFound, Text
+from creditbank.frameworks.model import FrameworkError, FrameworkVersion, Level, NotFoundError, Text
 from creditbank.messages import Message, msg
 
 
@@ -175,7 +175,7 @@ class CrosswalkGraph:
     def level(self, ref: LevelRef) -> Level:
         framework = self.frameworks.get(ref.framework)
         if framework is None:
-            raise NotFound(
+            raise NotFoundError(
                 "framework_not_found",
                 msg("there is no framework {framework}", framework=ref.framework),
             )
@@ -195,7 +195,7 @@ class CrosswalkGraph:
         origin = self.canonical(origin)
         target_framework = target_framework.upper()
         if target_framework not in self.frameworks:
-            raise NotFound(
+            raise NotFoundError(
                 "framework_not_found",
                 msg("there is no framework {framework}", framework=target_framework),
             )
@@ -215,9 +215,7 @@ class CrosswalkGraph:
         """The direct correspondences of one level, in either direction."""
         return [_step(edge) for edge in self._edges.get(self.canonical(ref), ())]
 
-    def _search(
-        self, origin: LevelRef, target_framework: str, allowed: set[Kind]
-    ) -> list[Route]:
+    def _search(self, origin: LevelRef, target_framework: str, allowed: set[Kind]) -> list[Route]:
         """Breadth-first search: shortest routes to each target level over ``allowed`` kinds."""
         parents: dict[LevelRef, _Edge | None] = {origin: None}
         queue: deque[LevelRef] = deque([origin])
@@ -235,9 +233,9 @@ class CrosswalkGraph:
         for node in found:
             steps: list[Step] = []
             cursor = node
-            while (edge := parents[cursor]) is not None:
-                steps.append(_step(edge))
-                cursor = edge.start
+            while (parent := parents[cursor]) is not None:
+                steps.append(_step(parent))
+                cursor = parent.start
             routes.append(Route(origin, node, tuple(reversed(steps))))
         return routes
 
@@ -289,7 +287,7 @@ def _add_edges(
     for from_code, to_code in crosswalk.pairs:
         try:
             resolved.append((from_fw.level(from_code), to_fw.level(to_code)))
-        except NotFound as missing:
+        except NotFoundError as missing:
             problems.append(
                 msg(
                     "crosswalk {crosswalk}: {problem}",
@@ -314,7 +312,7 @@ def _add_edges(
     from_degree = defaultdict(int, _count(a.key for a, _ in resolved))
     to_degree = defaultdict(int, _count(b.key for _, b in resolved))
     for (a, b), (c, d) in combinations(resolved, 2):
-        if _crosses(from_fw, a, c, to_fw, b, d):
+        if _crosses((from_fw, a, c), (to_fw, b, d)):
             problems.append(
                 msg(
                     "crosswalk {crosswalk} crosses itself: {a} -> {b} but {c} -> {d}",
@@ -341,9 +339,11 @@ def _count(keys: Iterable[str]) -> dict[str, int]:
 
 
 def _crosses(
-    fw_a: FrameworkVersion, a: Level, c: Level, fw_b: FrameworkVersion, b: Level, d: Level
+    left: tuple[FrameworkVersion, Level, Level], right: tuple[FrameworkVersion, Level, Level]
 ) -> bool:
-    """Whether a->b and c->d order their ends in opposite directions."""
+    """Whether pairs a->b and c->d, given as (A, a, c) and (B, b, d), run opposite ways."""
+    fw_a, a, c = left
+    fw_b, b, d = right
     if a.track != c.track or b.track != d.track:
         return False
     if not (fw_a.track(a.track).ordered and fw_b.track(b.track).ordered):
@@ -369,8 +369,7 @@ def _contradictions(
                 chain = " = ".join(str(r) for r in _chain(edges, other, ref))
                 problems.append(
                     msg(
-                        "contradiction: {chain} makes two different levels of {framework} "
-                        "the same",
+                        "contradiction: {chain} makes two different levels of {framework} the same",
                         chain=chain,
                         framework=ref.framework,
                     )

@@ -20,7 +20,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from creditbank.frameworks.crosswalk import Crosswalk, Kind
-from creditbank.messages import Message, msg
 from creditbank.frameworks.model import (
     Domain,
     FrameworkDraft,
@@ -29,6 +28,7 @@ from creditbank.frameworks.model import (
     Text,
     TrackSpec,
 )
+from creditbank.messages import Message, msg
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -63,8 +63,11 @@ class TrackIn(_Strict):
     @model_validator(mode="after")
     def _order_stated(self) -> TrackIn:
         if self.ordered and self.highest is None:
-            msg = 'an ordered track must say which listed level is highest: highest = "first" or "last"'
-            raise ValueError(msg)
+            reason = (
+                "an ordered track must say which listed level is highest: "
+                'highest = "first" or "last"'
+            )
+            raise ValueError(reason)
         return self
 
 
@@ -81,11 +84,11 @@ class FrameworkIn(_Strict):
     @model_validator(mode="after")
     def _levels_or_tracks(self) -> FrameworkIn:
         if self.tracks and self.levels:
-            msg = "give either `levels` (one track) or `tracks`, not both"
-            raise ValueError(msg)
+            reason = "give either `levels` (one track) or `tracks`, not both"
+            raise ValueError(reason)
         if not self.tracks and not self.levels:
-            msg = "a framework needs `levels` or `tracks`"
-            raise ValueError(msg)
+            reason = "a framework needs `levels` or `tracks`"
+            raise ValueError(reason)
         return self
 
     def to_draft(self) -> FrameworkDraft:
@@ -109,8 +112,7 @@ class FrameworkIn(_Strict):
                             code=level.code,
                             name=level.name.to_text(),
                             descriptors={
-                                domain: text.to_text()
-                                for domain, text in level.descriptors.items()
+                                domain: text.to_text() for domain, text in level.descriptors.items()
                             },
                         )
                         for level in track.levels
@@ -135,8 +137,8 @@ class CrosswalkIn(_Strict):
     @model_validator(mode="after")
     def _assumption_explained(self) -> CrosswalkIn:
         if self.kind is Kind.ASSUMED and self.note.to_text().is_empty():
-            msg = "an assumed crosswalk needs a `note` saying who assumed it and on what basis"
-            raise ValueError(msg)
+            reason = "an assumed crosswalk needs a `note` saying who assumed it and on what basis"
+            raise ValueError(reason)
         return self
 
     def to_crosswalk(self) -> Crosswalk:
@@ -165,10 +167,8 @@ def _read_document(data: bytes, name: str) -> dict[str, Any]:
             msg("{file} is not UTF-8 text (byte {position})", file=name, position=error.start),
         ) from error
     try:
-        if name.lower().endswith(".json"):
-            document = json.loads(text)
-        else:
-            document = tomllib.loads(text)
+        is_json = name.lower().endswith(".json")
+        document = json.loads(text) if is_json else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         raise FrameworkError(
             "invalid_file", msg("{file} cannot be parsed: {reason}", file=name, reason=str(error))

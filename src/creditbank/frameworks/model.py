@@ -35,7 +35,7 @@ class FrameworkError(DomainError):
     """A framework, level or crosswalk definition or query that cannot be accepted."""
 
 
-class NotFound(FrameworkError):
+class NotFoundError(FrameworkError):
     """A framework, version or level that does not exist."""
 
 
@@ -116,12 +116,12 @@ class FrameworkVersion:
             yield from track.levels
 
     def level(self, code: str) -> Level:
-        """The level with ``code`` (case-insensitive), or :class:`NotFound`."""
+        """The level with ``code`` (case-insensitive), or :class:`NotFoundError`."""
         wanted = code.casefold()
         for level in self.levels():
             if level.key == wanted:
                 return level
-        raise NotFound(
+        raise NotFoundError(
             "level_not_found",
             msg(
                 "framework {framework} (version {version}) has no level {level}",
@@ -135,7 +135,7 @@ class FrameworkVersion:
         for track in self.tracks:
             if track.code == code:
                 return track
-        raise NotFound(
+        raise NotFoundError(
             "track_not_found",
             msg("framework {framework} has no track {track}", framework=self.code, track=code),
         )
@@ -309,6 +309,6 @@ def version_in_force(versions: Iterable[FrameworkVersion], on: date) -> Framewor
     """
     ordered = sorted(versions, key=lambda v: v.version)
     if not ordered:
-        raise NotFound("framework_not_found", msg("no versions given"))
+        raise NotFoundError("framework_not_found", msg("no versions given"))
     in_force = [v for v in ordered if v.effective_from <= on]
     return in_force[-1] if in_force else ordered[0]

@@ -38,15 +38,15 @@ DEFAULT_REFERENCE = "EQF"
 
 @api.get("/frameworks", response_model=list[FrameworkSummaryRead], responses=responses(422))
 def list_frameworks(
-    uow: Uow, today: Today, on: Annotated[date | None, Query(description="Date; default today.")] = None
+    uow: Uow,
+    today: Today,
+    on: Annotated[date | None, Query(description="Date; default today.")] = None,
 ) -> list[FrameworkSummaryRead]:
     """Every framework, with the version in force on the date."""
     return [FrameworkSummaryRead.of(s) for s in service.list_frameworks(uow=uow, on=on or today)]
 
 
-@api.get(
-    "/frameworks/{code}", response_model=FrameworkRead, responses=responses(404, 422)
-)
+@api.get("/frameworks/{code}", response_model=FrameworkRead, responses=responses(404, 422))
 def get_framework(
     code: str,
     uow: Uow,
@@ -93,9 +93,7 @@ def get_level(
     )
 
 
-@api.get(
-    "/frameworks/{code}/compare", response_model=ComparisonRead, responses=responses(404, 422)
-)
+@api.get("/frameworks/{code}/compare", response_model=ComparisonRead, responses=responses(404, 422))
 def compare_levels(
     code: str,
     uow: Uow,
@@ -103,7 +101,7 @@ def compare_levels(
     a: Annotated[str, Query(description="A level code.")],
     b: Annotated[str, Query(description="Another level code of the same framework.")],
 ) -> ComparisonRead:
-    """Whether level `a` is at least level `b`, by the framework's own order (NVQC: 1 is highest)."""
+    """Whether level `a` is at least level `b`, by the framework's own order (NVQC: 1 highest)."""
     result = service.compare_levels(uow=uow, code=code, a=a, b=b, on=today)
     return ComparisonRead(
         framework=code.upper(), a=a, b=b, comparison=result, a_at_least_b=result >= 0

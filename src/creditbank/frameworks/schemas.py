@@ -171,7 +171,8 @@ class CrosswalkQueryRead(BaseModel):
                 "from_name": TextRead.of(answer.origin_level.name),
                 "to": answer.target,
                 "results": [
-                    CorrespondenceRead.of(route, answer.target_levels[route.target]) for route in answer.routes
+                    CorrespondenceRead.of(route, answer.target_levels[route.target])
+                    for route in answer.routes
                 ],
             }
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from creditbank.db import UnitOfWork
@@ -22,13 +22,12 @@ from creditbank.frameworks.model import (
     FrameworkError,
     FrameworkVersion,
     Level,
-    NotFound,
+    NotFoundError,
     Text,
     Track,
     build_framework,
     version_in_force,
 )
-from creditbank.messages import msg
 from creditbank.frameworks.tables import (
     CrosswalkPairRow,
     CrosswalkRow,
@@ -36,6 +35,7 @@ from creditbank.frameworks.tables import (
     FrameworkTrackRow,
     FrameworkVersionRow,
 )
+from creditbank.messages import msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ def _all_versions(session: Session) -> dict[str, list[FrameworkVersion]]:
 def _versions_of(session: Session, code: str) -> list[FrameworkVersion]:
     versions = [_to_model(row) for row in _version_rows(session, code)]
     if not versions:
-        raise NotFound(
+        raise NotFoundError(
             "framework_not_found", msg("there is no framework {framework}", framework=code.upper())
         )
     return versions
@@ -190,7 +190,7 @@ def get_framework(
     for candidate in versions:
         if candidate.version == version:
             return candidate
-    raise NotFound(
+    raise NotFoundError(
         "version_not_found",
         msg(
             "framework {framework} has no version {version} (versions 1 to {latest})",
@@ -204,7 +204,7 @@ def get_framework(
 def list_versions(*, uow: UnitOfWork, code: str) -> list[VersionInfo]:
     rows = _version_rows(uow.session, code)
     if not rows:
-        raise NotFound(
+        raise NotFoundError(
             "framework_not_found", msg("there is no framework {framework}", framework=code.upper())
         )
     return [
@@ -395,7 +395,7 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
             _insert_version(session, build_framework(draft, version=1), actor)
             added_frameworks.append(draft.code)
     session.flush()
-    have = {row for row in session.scalars(select(CrosswalkRow.code))}
+    have = set(session.scalars(select(CrosswalkRow.code)))
     missing = [crosswalk for crosswalk in builtin_crosswalks() if crosswalk.code not in have]
     added_crosswalks = []
     if missing:
@@ -406,3 +406,55 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
             added_crosswalks.append(crosswalk.code)
     session.flush()
     return InstallReport(added_frameworks, added_crosswalks)
+
+
+# --- pinning records to a level of a version --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedLevel:
+    """A level of one framework version, as a record made under that version refers to it."""
+
+    level_id: int
+    framework: str
+    version: int
+    level: Level
+
+
+def _pinned_where(session: Session, *conditions: ColumnElement[bool]) -> PinnedLevel | None:
+    found = session.execute(
+        select(FrameworkLevelRow, FrameworkVersionRow)
+        .join(FrameworkVersionRow, FrameworkLevelRow.framework_version_id == FrameworkVersionRow.id)
+        .where(*conditions)
+    ).one_or_none()
+    if found is None:
+        return None
+    level_row, version_row = found
+    framework = _to_model(version_row)
+    return PinnedLevel(
+        level_row.id, framework.code, framework.version, framework.level(level_row.code)
+    )
+
+
+def pin_level(*, uow: UnitOfWork, ref: LevelRef, on: date) -> PinnedLevel:
+    """The level ``ref`` of the framework version in force ``on`` a date, with its row id."""
+    framework = get_framework(uow=uow, code=ref.framework, on=on)
+    level = framework.level(ref.level)
+    pinned = _pinned_where(
+        uow.session,
+        FrameworkVersionRow.code == framework.code,
+        FrameworkVersionRow.version == framework.version,
+        FrameworkLevelRow.code_key == level.key,
+    )
+    assert pinned is not None  # noqa: S101 - the level was just read from these rows
+    return pinned
+
+
+def pinned_level(*, uow: UnitOfWork, level_id: int) -> PinnedLevel:
+    """The level a record points at, exactly as its version defines it."""
+    pinned = _pinned_where(uow.session, FrameworkLevelRow.id == level_id)
+    if pinned is None:
+        raise NotFoundError(
+            "level_not_found", msg("there is no level with id {level_id}", level_id=level_id)
+        )
+    return pinned

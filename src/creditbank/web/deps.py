@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
+from creditbank import clock
 from creditbank.db import Database, UnitOfWork
 from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translator_for
 
@@ -21,7 +22,7 @@ def get_uow(request: Request) -> Iterator[UnitOfWork]:
 
 
 def get_today() -> date:
-    return date.today()  # noqa: DTZ011 - the bank's calendar day is local
+    return clock.today()
 
 
 Uow = Annotated[UnitOfWork, Depends(get_uow)]
@@ -44,7 +45,9 @@ def language_links(request: Request) -> list[dict[str, str]]:
     return links
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, status_code: int = 200, **context: object
+) -> HTMLResponse:
     """Render a page template in the request's language."""
     environment = request.app.state.templates
     translations = translator_for(request)
