@@ -223,6 +223,36 @@ def test_a_contradicting_crosswalk_is_refused_and_changes_nothing(registry: Data
     assert counts(registry) == before
 
 
+def test_a_crosswalk_to_a_missing_level_is_refused_and_changes_nothing(registry: Database) -> None:
+    bad = Crosswalk(
+        "QCSW-1X", "QCSW", "1X", Kind.ASSUMED, "test", Text(en="x"), (("expert", "advanced"),)
+    )
+    before = counts(registry)
+    with registry.unit_of_work() as uow, pytest.raises(FrameworkError) as raised:
+        service.add_crosswalk(uow=uow, crosswalk=bad)
+    assert raised.value.code == "invalid_crosswalk"
+    assert "crosswalk QCSW-1X: framework QCSW (version 1) has no level expert" in str(raised.value)
+    assert counts(registry) == before
+
+
+def test_a_consistent_crosswalk_is_added_and_used(registry: Database) -> None:
+    good = Crosswalk(
+        "QCSW-1X", "QCSW", "1X", Kind.ASSUMED, "test", Text(en="x"), (("primary", "beginner"),)
+    )
+    with registry.unit_of_work() as uow:
+        service.add_crosswalk(uow=uow, crosswalk=good)
+    with registry.unit_of_work() as uow:
+        answer = service.translate_level(
+            uow=uow, origin=LevelRef.parse("QCSW:primary"), target="1X"
+        )
+        with pytest.raises(FrameworkError, match="exists already"):
+            service.add_crosswalk(uow=uow, crosswalk=good)
+    [route] = answer.routes
+    # the direct assumed step and the chain through NVQC (published + assumed) are both assumed;
+    # the shorter one wins
+    assert (str(route.target), route.kind, len(route.steps)) == ("1X:beginner", Kind.ASSUMED, 1)
+
+
 def test_missing_framework_version_and_level_are_named(registry: Database) -> None:
     with registry.unit_of_work() as uow:
         with pytest.raises(NotFoundError, match="there is no framework NOPE"):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from importlib import resources
-from typing import Annotated
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -104,7 +103,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         return render(request, "problems.html", problem_types=list(PROBLEM_TYPES.values()))
 
     @app.get("/problems/{slug}", response_class=HTMLResponse, include_in_schema=False)
-    def problem_type(request: Request, slug: Annotated[str, "problem slug"]) -> HTMLResponse:
+    def problem_type(request: Request, slug: str) -> HTMLResponse:
         kind = PROBLEM_TYPES.get(slug)
         if kind is None:
             return render(request, "problems.html", status_code=404, problem_types=[])
