@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from creditbank.db import Database
 from creditbank.settings import Environment, Settings
 from tests.support.browser import LiveServer
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
+from tests.support.requirements import require_or_skip
 
 BACKENDS = ("sqlite", "postgresql")
 TEMPLATE_DB = "creditbank_template"
@@ -28,11 +30,9 @@ _counter = itertools.count()
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PostgresCluster]:
-    reason = postgres_available()
-    if reason is not None:
-        if require_postgres():
-            pytest.fail(f"PostgreSQL is required (CREDITBANK_REQUIRE_POSTGRES=1): {reason}")
-        pytest.skip(reason)
+    require_or_skip(
+        postgres_available(), required=require_postgres(), setting="CREDITBANK_REQUIRE_POSTGRES"
+    )
     with PostgresCluster() as cluster:
         template = Database(cluster.create_database(TEMPLATE_DB))
         migrate(template)
@@ -63,14 +63,30 @@ def settings(database: Database) -> Settings:
     return Settings(environment=Environment.TEST, database_url=database.url, secret_key="t" * 40)
 
 
+@dataclass(frozen=True)
+class LiveBank:
+    """A bank served by uvicorn on loopback, and the database behind it."""
+
+    url: str
+    database: Database
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
-def bank(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a live bank with the built-in frameworks."""
+def live_bank(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveBank]:
+    """A live bank with the built-in frameworks, one per test module and backend."""
     database: Database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
     initialise(database)
     settings = Settings(
         environment=Environment.TEST, database_url=database.url, secret_key="s" * 40
     )
     with LiveServer(build_app(settings, database)) as server:
-        yield server.base_url
+        yield LiveBank(server.base_url, database)
     database.dispose()
+
+
+@pytest.fixture(scope="module")
+def bank(live_bank: LiveBank) -> str:
+    """The base URL of the live bank."""
+    return live_bank.url

@@ -9,17 +9,16 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.support.browser import browser_available, launch_chromium, require_browser
+from tests.support.requirements import require_or_skip
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    reason = browser_available()
-    if reason is not None:
-        if require_browser():
-            pytest.fail(f"a browser is required (CREDITBANK_REQUIRE_BROWSER=1): {reason}")
-        pytest.skip(reason)
+    require_or_skip(
+        browser_available(), required=require_browser(), setting="CREDITBANK_REQUIRE_BROWSER"
+    )
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium

@@ -98,6 +98,9 @@ def test_publishing_a_version_keeps_the_old_one_readable(registry: Database) -> 
         # today version 1 is in force; from 2027 version 2; both stay readable
         assert service.get_framework(uow=uow, code="GDLEQF", on=TODAY).version == 1
         assert service.get_framework(uow=uow, code="GDLEQF", on=date(2027, 1, 1)).version == 2
+        assert service.get_framework(uow=uow, code="GDLEQF").version == 2  # the latest
+        [summary] = [s for s in service.list_frameworks(uow=uow, on=TODAY) if s.code == "GDLEQF"]
+        assert (summary.version, summary.in_force, summary.versions) == (2, 1, 2)
         old = service.get_framework(uow=uow, code="GDLEQF", on=TODAY, version=1)
         original = next(lvl for lvl in main.levels if lvl.code == "1")
         assert old.level("1").name == original.name

@@ -155,7 +155,7 @@ def serve(
 
 @frameworks_app.command("list")
 def list_frameworks(as_json: JsonOption = False) -> None:
-    """List the frameworks with the version in force today."""
+    """List the frameworks: latest version and the version in force today."""
     with unit_of_work() as uow:
         summaries = [
             FrameworkSummaryRead.of(s)
@@ -165,7 +165,8 @@ def list_frameworks(as_json: JsonOption = False) -> None:
         _print_json(summaries)
         return
     table = Table(title=_("Qualifications frameworks"))
-    for heading in (_("Code"), _("Name"), _("Version"), _("In force from"), _("Levels")):
+    headings = (_("Code"), _("Name"), _("Version"), _("In force from"), _("In force today"))
+    for heading in (*headings, _("Levels")):
         table.add_column(heading)
     for summary in summaries:
         name = summary.name.zh if state.language == "zh" else summary.name.en
@@ -174,6 +175,7 @@ def list_frameworks(as_json: JsonOption = False) -> None:
             name,
             str(summary.version),
             summary.effective_from.isoformat(),
+            str(summary.in_force),
             str(summary.levels),
         )
     out.print(table)
@@ -182,7 +184,7 @@ def list_frameworks(as_json: JsonOption = False) -> None:
 @frameworks_app.command("show")
 def show_framework(
     code: Annotated[str, typer.Argument(help="Framework code, e.g. NVQC.")],
-    version: Annotated[int | None, typer.Option(help="A version; default: in force today.")] = None,
+    version: Annotated[int | None, typer.Option(help="A version; default: the latest.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show a framework's levels and descriptors."""
@@ -190,7 +192,6 @@ def show_framework(
         framework = frameworks.get_framework(
             uow=uow,
             code=code,
-            on=clock.today(),
             version=version,
         )
         versions = frameworks.list_versions(uow=uow, code=code)

@@ -42,7 +42,7 @@ def list_frameworks(
     today: Today,
     on: Annotated[date | None, Query(description="Date; default today.")] = None,
 ) -> list[FrameworkSummaryRead]:
-    """Every framework, with the version in force on the date."""
+    """Every framework: its latest version and the version in force on the date."""
     return [FrameworkSummaryRead.of(s) for s in service.list_frameworks(uow=uow, on=on or today)]
 
 
@@ -50,12 +50,14 @@ def list_frameworks(
 def get_framework(
     code: str,
     uow: Uow,
-    today: Today,
-    version: Annotated[int | None, Query(ge=1, description="A version; default: in force.")] = None,
+    version: Annotated[
+        int | None, Query(ge=1, description="A version; default: the latest.")
+    ] = None,
     on: Annotated[date | None, Query(description="The version in force on this date.")] = None,
 ) -> FrameworkRead:
-    """A framework with its tracks, levels and descriptors (the version in force, or `version`)."""
-    framework = service.get_framework(uow=uow, code=code, on=on or today, version=version)
+    """A framework with its tracks, levels and descriptors: the latest version, or `version`,
+    or the version in force `on` a date."""
+    framework = service.get_framework(uow=uow, code=code, on=on, version=version)
     return FrameworkRead.of(framework, service.list_versions(uow=uow, code=code))
 
 
@@ -74,11 +76,12 @@ def get_level(
     code: str,
     level: str,
     uow: Uow,
-    today: Today,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[
+        int | None, Query(ge=1, description="A version; default: the latest.")
+    ] = None,
 ) -> LevelDetailRead:
-    """One level with its descriptors and its direct correspondences in other frameworks."""
-    framework = service.get_framework(uow=uow, code=code, on=today, version=version)
+    """One level (of the latest version, or `version`) and its direct correspondences."""
+    framework = service.get_framework(uow=uow, code=code, version=version)
     found = framework.level(level)
     graph = service.crosswalk_graph(uow=uow)
     correspondences = [

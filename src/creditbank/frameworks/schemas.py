@@ -65,7 +65,8 @@ class VersionRead(BaseModel):
 class FrameworkSummaryRead(BaseModel):
     code: str
     name: TextRead
-    version: int = Field(description="The version in force today.")
+    version: int = Field(description="The latest published version.")
+    in_force: int = Field(description="The version in force on the date asked (default today).")
     versions: int
     effective_from: date
     tracks: int
@@ -77,6 +78,7 @@ class FrameworkSummaryRead(BaseModel):
             code=summary.code,
             name=TextRead.of(summary.name),
             version=summary.version,
+            in_force=summary.in_force,
             versions=summary.versions,
             effective_from=summary.effective_from,
             tracks=summary.tracks,

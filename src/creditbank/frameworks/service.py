@@ -40,11 +40,12 @@ from creditbank.messages import msg
 
 @dataclass(frozen=True, slots=True)
 class FrameworkSummary:
-    """One line of the framework list: the version in force and how many there are."""
+    """One line of the framework list: the latest version, the one in force, how many there are."""
 
     code: str
     name: Text
     version: int
+    in_force: int
     versions: int
     effective_from: date
     tracks: int
@@ -162,31 +163,32 @@ def _crosswalks(session: Session) -> list[Crosswalk]:
 
 
 def list_frameworks(*, uow: UnitOfWork, on: date) -> list[FrameworkSummary]:
-    """Every framework, with the version in force ``on`` a date."""
+    """Every framework: its latest version, and which version is in force ``on`` a date."""
     summaries = []
     for code, versions in _all_versions(uow.session).items():
-        current = version_in_force(versions, on)
+        latest = versions[-1]
         summaries.append(
             FrameworkSummary(
                 code=code,
-                name=current.name,
-                version=current.version,
+                name=latest.name,
+                version=latest.version,
+                in_force=version_in_force(versions, on).version,
                 versions=len(versions),
-                effective_from=current.effective_from,
-                tracks=len(current.tracks),
-                levels=sum(1 for _ in current.levels()),
+                effective_from=latest.effective_from,
+                tracks=len(latest.tracks),
+                levels=sum(1 for _ in latest.levels()),
             )
         )
     return summaries
 
 
 def get_framework(
-    *, uow: UnitOfWork, code: str, on: date, version: int | None = None
+    *, uow: UnitOfWork, code: str, on: date | None = None, version: int | None = None
 ) -> FrameworkVersion:
-    """A framework as in force ``on`` a date, or a given ``version`` of it."""
+    """A given ``version`` of a framework, else the one in force ``on`` a date, else the latest."""
     versions = _versions_of(uow.session, code)
     if version is None:
-        return version_in_force(versions, on)
+        return versions[-1] if on is None else version_in_force(versions, on)
     for candidate in versions:
         if candidate.version == version:
             return candidate
