@@ -257,11 +257,9 @@ def import_framework(
     if not file.is_file():
         _fail(say(msg("{file} is not a file", file=str(file))))
     with unit_of_work() as uow:
-        try:
-            draft = read_framework_file(file)
-        except DomainError as error:
-            _fail(error.render(_))
-        framework = frameworks.publish_framework(uow=uow, draft=draft, actor=actor)
+        framework = frameworks.publish_framework(
+            uow=uow, draft=read_framework_file(file), actor=actor
+        )
     out.print(
         say(
             msg(
@@ -282,11 +280,7 @@ def crosswalk(
 ) -> None:
     """Which level(s) of another framework a level corresponds to, with path and kind."""
     with unit_of_work() as uow:
-        try:
-            origin = LevelRef.parse(level)
-        except DomainError as error:
-            _fail(error.render(_))
-        answer = frameworks.translate_level(uow=uow, origin=origin, target=to)
+        answer = frameworks.translate_level(uow=uow, origin=LevelRef.parse(level), target=to)
     if as_json:
         _print_json(CrosswalkQueryRead.of(answer))
         return

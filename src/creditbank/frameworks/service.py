@@ -135,6 +135,11 @@ def _all_versions(session: Session) -> dict[str, list[FrameworkVersion]]:
     return versions
 
 
+def _latest(session: Session) -> dict[str, FrameworkVersion]:
+    """The latest version of every framework, by code."""
+    return {code: history[-1] for code, history in _all_versions(session).items()}
+
+
 def _versions_of(session: Session, code: str) -> list[FrameworkVersion]:
     versions = [_to_model(row) for row in _version_rows(session, code)]
     if not versions:
@@ -217,8 +222,7 @@ def list_versions(*, uow: UnitOfWork, code: str) -> list[VersionInfo]:
 
 def crosswalk_graph(*, uow: UnitOfWork) -> CrosswalkGraph:
     """All crosswalks over the latest version of every framework."""
-    latest = {code: versions[-1] for code, versions in _all_versions(uow.session).items()}
-    return CrosswalkGraph.build(latest, _crosswalks(uow.session))
+    return CrosswalkGraph.build(_latest(uow.session), _crosswalks(uow.session))
 
 
 def translate_level(*, uow: UnitOfWork, origin: LevelRef, target: str) -> CrosswalkAnswer:
@@ -336,33 +340,31 @@ def publish_framework(*, uow: UnitOfWork, draft: FrameworkDraft, actor: str) -> 
     or reorders levels so that an existing crosswalk breaks.
     """
     session = uow.session
-    existing = _all_versions(session)
-    history = existing.get(draft.code.upper(), [])
-    framework = build_framework(draft, version=len(history) + 1)
-    if history:
-        latest = history[-1]
-        if _same_content(latest, framework):
+    latest_versions = _latest(session)
+    previous = latest_versions.get(draft.code.upper())
+    framework = build_framework(draft, version=previous.version + 1 if previous else 1)
+    if previous:
+        if _same_content(previous, framework):
             raise FrameworkError(
                 "framework_unchanged",
                 msg(
                     "{framework} is identical to version {version}; nothing published",
                     framework=framework.code,
-                    version=latest.version,
+                    version=previous.version,
                 ),
             )
-        if framework.effective_from < latest.effective_from:
+        if framework.effective_from < previous.effective_from:
             raise FrameworkError(
                 "version_conflict",
                 msg(
                     "a new version of {framework} must take effect on or after {date} "
                     "(version {version}), not {requested}",
                     framework=framework.code,
-                    date=latest.effective_from.isoformat(),
-                    version=latest.version,
+                    date=previous.effective_from.isoformat(),
+                    version=previous.version,
                     requested=framework.effective_from.isoformat(),
                 ),
             )
-    latest_versions = {code: versions[-1] for code, versions in existing.items()}
     latest_versions[framework.code] = framework
     CrosswalkGraph.build(latest_versions, _crosswalks(session))
     _insert_version(session, framework, actor)
@@ -378,8 +380,7 @@ def add_crosswalk(*, uow: UnitOfWork, crosswalk: Crosswalk) -> None:
             "crosswalk_exists",
             msg("crosswalk {crosswalk} exists already", crosswalk=crosswalk.code),
         )
-    latest = {code: versions[-1] for code, versions in _all_versions(session).items()}
-    CrosswalkGraph.build(latest, [*_crosswalks(session), crosswalk])
+    CrosswalkGraph.build(_latest(session), [*_crosswalks(session), crosswalk])
     _insert_crosswalk(session, crosswalk)
     session.flush()
 
@@ -390,7 +391,7 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
     Idempotent: frameworks already present (in any version) are left alone.
     """
     session = uow.session
-    present = set(_all_versions(session))
+    present = set(_latest(session))
     added_frameworks = []
     for draft in builtin_frameworks():
         if draft.code not in present:
@@ -401,8 +402,7 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
     missing = [crosswalk for crosswalk in builtin_crosswalks() if crosswalk.code not in have]
     added_crosswalks = []
     if missing:
-        latest = {code: versions[-1] for code, versions in _all_versions(session).items()}
-        CrosswalkGraph.build(latest, [*_crosswalks(session), *missing])
+        CrosswalkGraph.build(_latest(session), [*_crosswalks(session), *missing])
         for crosswalk in missing:
             _insert_crosswalk(session, crosswalk)
             added_crosswalks.append(crosswalk.code)
