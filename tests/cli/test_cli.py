@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from creditbank.cli.main import app
-from creditbank.db import Database
 from creditbank.frameworks.files import builtin_frameworks
 from creditbank.settings import get_settings
-
-
-@pytest.fixture
-def cli(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """A runner whose commands use the test database (migrated, not yet initialised)."""
-    monkeypatch.setenv("CREDITBANK_DATABASE_URL", database.url)
-    monkeypatch.setenv("CREDITBANK_DEFAULT_LANGUAGE", "en")
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
-
-
-def run(cli: CliRunner, *args: str, code: int = 0) -> str:
-    result = cli.invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result.output
-
-
-@pytest.fixture
-def initialised(cli: CliRunner) -> CliRunner:
-    output = run(cli, "init", "--demo")
-    assert "NVQC" in output
-    return cli
+from tests.cli.runner import run
 
 
 def test_init_is_idempotent(initialised: CliRunner) -> None:

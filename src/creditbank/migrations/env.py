@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from creditbank.db import Base, make_engine
 from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables
+from creditbank.institutions import tables as _institutions_tables  # noqa: F401
 from creditbank.settings import get_settings
 
 config = context.config

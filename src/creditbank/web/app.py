@@ -19,6 +19,7 @@ from sqlalchemy import text
 import creditbank
 from creditbank.db import Database
 from creditbank.frameworks import routes as framework_routes
+from creditbank.institutions import routes as institution_routes
 from creditbank.messages import msg
 from creditbank.settings import Settings
 from creditbank.web.deps import Uow, render
@@ -80,6 +81,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(framework_routes.api)
     app.include_router(framework_routes.pages)
+    app.include_router(institution_routes.api)
 
     @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
     def healthz(request: Request, uow: Uow) -> Response:

@@ -57,6 +57,15 @@ PROBLEM_TYPES = _types(
     ProblemType("framework-unchanged", 409, "Nothing changed"),
     ProblemType("version-conflict", 409, "Version conflict"),
     ProblemType("crosswalk-exists", 409, "Crosswalk exists already"),
+    ProblemType("invalid-institution", 422, "Invalid institution"),
+    ProblemType("institution-not-found", 404, "Institution not found"),
+    ProblemType("institution-exists", 409, "Institution exists already"),
+    ProblemType("invalid-user", 422, "Invalid user"),
+    ProblemType("user-not-found", 404, "User not found"),
+    ProblemType("user-exists", 409, "User exists already"),
+    ProblemType("token-not-found", 404, "Token not found"),
+    ProblemType("unauthenticated", 401, "Authentication required"),
+    ProblemType("forbidden", 403, "Not allowed"),
     ProblemType("validation-error", 422, "Invalid request"),
     ProblemType("not-found", 404, "Not found"),
     ProblemType("method-not-allowed", 405, "Method not allowed"),
@@ -119,8 +128,12 @@ def problem_response(
         instance=request.url.path,
         problems=problems or [],
     )
+    headers = {"WWW-Authenticate": "Bearer"} if kind.status == HTTPStatus.UNAUTHORIZED else None
     return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE
+        body.model_dump(exclude_none=True),
+        status_code=kind.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
 
 

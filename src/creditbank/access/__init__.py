@@ -1,0 +1,1 @@
+"""Who may do what: the one authorisation policy of the bank."""

@@ -1,0 +1,79 @@
+"""The authorisation policy, in one place. A pure core.
+
+Every HTTP view and CLI command that touches data asks :func:`allowed` with
+the acting :class:`Principal`, an :class:`Action` and the institution that
+owns the resource (``None`` for resources no institution owns). A test walks
+the whole matrix roles x actions x owners.
+
+The rule of thumb: a bank administrator may do anything; staff act only on
+their own institution's data and only within their role; auditors read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from creditbank.errors import DomainError
+from creditbank.institutions.model import Role
+from creditbank.messages import msg
+
+
+class Action(StrEnum):
+    CREATE_INSTITUTION = "institution:create"
+    READ_INSTITUTION = "institution:read"
+    CREATE_CATALOG_ITEM = "catalog:create"
+    READ_CATALOG = "catalog:read"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is acting: a staff user with a role, perhaps of an institution."""
+
+    user_id: int
+    email: str
+    role: Role
+    institution: str | None
+
+
+# For each action: the roles that may take it on their own institution's resources,
+# and the roles that may take it on any institution's.
+_OWN: dict[Action, frozenset[Role]] = {
+    Action.CREATE_INSTITUTION: frozenset(),
+    Action.READ_INSTITUTION: frozenset(Role),
+    Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
+    Action.READ_CATALOG: frozenset(Role),
+}
+_ANY: dict[Action, frozenset[Role]] = {
+    Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
+    Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
+    Action.READ_CATALOG: frozenset(Role),
+}
+
+
+def allowed(principal: Principal, action: Action, owner: str | None) -> bool:
+    """Whether ``principal`` may take ``action`` on a resource owned by institution ``owner``."""
+    if principal.role in _ANY[action]:
+        return True
+    own = owner is not None and owner == principal.institution
+    return own and principal.role in _OWN[action]
+
+
+class AccessError(DomainError):
+    """Not authenticated (``unauthenticated``) or not allowed (``forbidden``)."""
+
+
+def require(principal: Principal, action: Action, owner: str | None) -> None:
+    """Raise ``forbidden`` unless :func:`allowed`; the message names the action and owner."""
+    if not allowed(principal, action, owner):
+        raise AccessError(
+            "forbidden",
+            msg(
+                "a {role} of {institution} may not {action} for {owner}",
+                role=principal.role.value,
+                institution=principal.institution or "the bank",
+                action=action.value,
+                owner=owner or "the bank",
+            ),
+        )

@@ -1,0 +1,1 @@
+"""Institutional accounts, staff users and their roles, alliances, API tokens."""

@@ -1,0 +1,212 @@
+"""Use cases for institutions, staff users and API tokens. Given a unit of work; never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from creditbank.access.policy import Principal
+from creditbank.db import UnitOfWork
+from creditbank.institutions.model import (
+    Institution,
+    InstitutionError,
+    InstitutionType,
+    Role,
+    check_institution_code,
+    check_password,
+    check_user,
+)
+from creditbank.institutions.tables import (
+    AllianceMemberRow,
+    AllianceRow,
+    ApiTokenRow,
+    InstitutionRow,
+    UserRow,
+)
+from creditbank.messages import msg
+
+TOKEN_PREFIX = "cb_"  # noqa: S105 - a public marker that makes tokens recognisable, not a secret
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    role: Role
+    institution: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A new API token. ``secret`` is shown once and never stored."""
+
+    id: int
+    prefix: str
+    secret: str
+    user: User
+
+
+def _institution_row(session: Session, code: str) -> InstitutionRow:
+    row = session.scalar(select(InstitutionRow).where(InstitutionRow.code == code.strip().upper()))
+    if row is None:
+        raise InstitutionError(
+            "institution_not_found",
+            msg("there is no institution {code}", code=code.strip().upper()),
+        )
+    return row
+
+
+def _to_institution(session: Session, row: InstitutionRow) -> Institution:
+    alliances = session.scalars(
+        select(AllianceRow.code)
+        .join(AllianceMemberRow, AllianceMemberRow.alliance_id == AllianceRow.id)
+        .where(AllianceMemberRow.institution_id == row.id)
+        .order_by(AllianceRow.code)
+    )
+    return Institution(
+        code=row.code,
+        name=row.name,
+        name_en=row.name_en,
+        type=InstitutionType(row.type),
+        region=row.region,
+        alliances=tuple(alliances),
+    )
+
+
+def add_institution(
+    *,
+    uow: UnitOfWork,
+    code: str,
+    name: str,
+    type: InstitutionType,  # noqa: A002 - the domain's word
+    region: str = "",
+    name_en: str = "",
+    alliances: Sequence[str] = (),
+) -> Institution:
+    """Open an institutional account; join the named alliances (created on first use)."""
+    session = uow.session
+    code = check_institution_code(code)
+    if not name.strip():
+        raise InstitutionError("invalid_institution", msg("an institution needs a name"))
+    if session.scalar(select(InstitutionRow.id).where(InstitutionRow.code == code)) is not None:
+        raise InstitutionError(
+            "institution_exists", msg("institution {code} exists already", code=code)
+        )
+    row = InstitutionRow(
+        code=code,
+        name=name.strip(),
+        name_en=name_en.strip(),
+        type=type.value,
+        region=region.strip(),
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    for alliance_code in sorted({check_institution_code(a) for a in alliances}):
+        alliance = session.scalar(select(AllianceRow).where(AllianceRow.code == alliance_code))
+        if alliance is None:
+            alliance = AllianceRow(code=alliance_code)
+            session.add(alliance)
+            session.flush()
+        session.add(AllianceMemberRow(alliance_id=alliance.id, institution_id=row.id))
+    session.flush()
+    return _to_institution(session, row)
+
+
+def get_institution(*, uow: UnitOfWork, code: str) -> Institution:
+    return _to_institution(uow.session, _institution_row(uow.session, code))
+
+
+def institution_id(*, uow: UnitOfWork, code: str) -> int:
+    """The row id of institution ``code`` (for other areas' foreign keys)."""
+    return _institution_row(uow.session, code).id
+
+
+def add_user(
+    *,
+    uow: UnitOfWork,
+    email: str,
+    role: Role,
+    institution: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Add a staff user; with ``password`` they can log in to the web, else only use tokens."""
+    session = uow.session
+    email = check_user(email=email, role=role, institution=institution)
+    if password is not None:
+        check_password(password)
+    institution_row = _institution_row(session, institution) if institution else None
+    if session.scalar(select(UserRow.id).where(UserRow.email == email)) is not None:
+        raise InstitutionError("user_exists", msg("user {email} exists already", email=email))
+    row = UserRow(
+        email=email,
+        role=role.value,
+        institution_id=institution_row.id if institution_row else None,
+        password_hash=_hasher.hash(password) if password is not None else None,
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    return User(row.id, email, role, institution_row.code if institution_row else None)
+
+
+def _user(session: Session, row: UserRow) -> User:
+    institution = session.get(InstitutionRow, row.institution_id) if row.institution_id else None
+    return User(row.id, row.email, Role(row.role), institution.code if institution else None)
+
+
+def create_token(*, uow: UnitOfWork, email: str) -> IssuedToken:
+    """A new API token for ``email``, scoped to that user's institution and role."""
+    session = uow.session
+    row = session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    if row is None:
+        raise InstitutionError(
+            "user_not_found", msg("there is no user {email}", email=email.strip().lower())
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiTokenRow(
+        user_id=row.id,
+        prefix=secret[:10],
+        digest=_digest(secret),
+        created_at=datetime.now(UTC),
+        revoked_at=None,
+    )
+    session.add(token)
+    session.flush()
+    return IssuedToken(token.id, token.prefix, secret, _user(session, row))
+
+
+def revoke_token(*, uow: UnitOfWork, token_id: int) -> None:
+    row = uow.session.get(ApiTokenRow, token_id)
+    if row is None:
+        raise InstitutionError(
+            "token_not_found", msg("there is no token {token_id}", token_id=token_id)
+        )
+    if row.revoked_at is None:
+        row.revoked_at = datetime.now(UTC)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
+    """The principal a bearer token stands for, or None when it is unknown or revoked."""
+    session = uow.session
+    found = session.execute(
+        select(ApiTokenRow, UserRow)
+        .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+        .where(ApiTokenRow.digest == _digest(secret), ApiTokenRow.revoked_at.is_(None))
+    ).one_or_none()
+    if found is None:
+        return None
+    user = _user(session, found[1])
+    return Principal(user.id, user.email, user.role, user.institution)

@@ -1,0 +1,185 @@
+"""Who may do what over HTTP: every role against every endpoint, on own, other and no institution.
+
+The expected table is written out here by hand, not derived from the policy,
+so that a change to the policy that opens or closes a door fails this test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx2
+import pytest
+from sqlalchemy import select
+
+from creditbank.institutions import service
+from creditbank.institutions.model import InstitutionType, Role
+from creditbank.institutions.tables import ApiTokenRow, UserRow
+from tests.conftest import LiveBank
+
+OWN, OTHER = "ALPHA-U", "BETA-VC"
+
+
+@dataclass(frozen=True)
+class Staff:
+    role: Role
+    token: str
+
+
+@pytest.fixture(scope="module")
+def staff(live_bank: LiveBank) -> dict[Role, Staff]:
+    """One user per role; staff roles belong to ALPHA-U; admin and auditor to no institution."""
+    with live_bank.database.unit_of_work() as uow:
+        service.add_institution(uow=uow, code=OWN, name="甲大学", type=InstitutionType.UNIVERSITY)
+        service.add_institution(
+            uow=uow, code=OTHER, name="乙职业学院", type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
+        )
+        people = {}
+        for role in Role:
+            institution = OWN if role.needs_institution else None
+            service.add_user(
+                uow=uow, email=f"{role.value}@alpha.example", role=role, institution=institution
+            )
+            people[role] = Staff(
+                role, service.create_token(uow=uow, email=f"{role.value}@alpha.example").secret
+            )
+    return people
+
+
+@pytest.fixture
+def anonymous(bank: str) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=bank, timeout=10, headers={"Accept-Language": "en"}) as http:
+        yield http
+
+
+def as_(staff: Staff, bank: str) -> httpx2.Client:
+    return httpx2.Client(
+        base_url=bank,
+        timeout=10,
+        headers={"Authorization": f"Bearer {staff.token}", "Accept-Language": "en"},
+    )
+
+
+ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR = (
+    Role.BANK_ADMIN,
+    Role.REGISTRAR,
+    Role.ASSESSOR,
+    Role.ACCREDITATION_OFFICER,
+    Role.AUDITOR,
+)
+
+# (endpoint, owner) -> roles that succeed; every other role gets 403.
+EXPECTED: dict[tuple[str, str], set[Role]] = {
+    ("create institution", "none"): {ADMIN},
+    ("read institution", "own"): {ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR},
+    ("read institution", "other"): {ADMIN, AUDITOR},
+}
+
+
+def call(client: httpx2.Client, endpoint: str, owner: str, serial: int) -> httpx2.Response:
+    code = {"own": OWN, "other": OTHER, "none": ""}[owner]
+    if endpoint == "create institution":
+        return client.post(
+            "/api/v1/institutions",
+            json={
+                "code": f"NEW-{serial}",
+                "name": "新机构",
+                "type": "enterprise",
+                "alliances": ["YRD"],
+            },
+        )
+    if endpoint == "read institution":
+        return client.get(f"/api/v1/institutions/{code}")
+    raise AssertionError(endpoint)
+
+
+def test_the_whole_matrix(staff: dict[Role, Staff], bank: str, anonymous: httpx2.Client) -> None:
+    serial = 0
+    for (endpoint, owner), permitted in EXPECTED.items():
+        for role, person in staff.items():
+            serial += 1
+            with as_(person, bank) as client:
+                response = call(client, endpoint, owner, serial)
+            if role in permitted:
+                assert response.status_code in {200, 201}, (endpoint, owner, role, response.text)
+            else:
+                assert response.status_code == 403, (endpoint, owner, role, response.text)
+                assert response.json()["type"] == "/problems/forbidden"
+        response = call(anonymous, endpoint, owner, serial)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_created_institution_reads_back(staff: dict[Role, Staff], bank: str) -> None:
+    with as_(staff[ADMIN], bank) as admin:
+        created = admin.post(
+            "/api/v1/institutions",
+            json={
+                "code": "shou",
+                "name": "上海开放大学",
+                "name_en": "Shanghai Open University",
+                "type": "open_university",
+                "region": "CN-SH",
+                "alliances": ["OUC-ALLIANCE", "SH-BANK"],
+            },
+        )
+        assert created.status_code == 201, created.text
+        assert created.json()["code"] == "SHOU"
+        read = admin.get("/api/v1/institutions/SHOU").json()
+        assert (
+            read["alliances"] == ["OUC-ALLIANCE", "SH-BANK"] and read["type"] == "open_university"
+        )
+        again = admin.post(
+            "/api/v1/institutions", json={"code": "SHOU", "name": "x", "type": "enterprise"}
+        )
+        assert again.status_code == 409 and again.json()["type"] == "/problems/institution-exists"
+        bad = admin.post("/api/v1/institutions", json={"code": "S", "name": "x", "type": "school"})
+        assert bad.status_code == 422
+        missing = admin.get("/api/v1/institutions/NOPE")
+        assert (
+            missing.status_code == 404
+            and missing.json()["type"] == "/problems/institution-not-found"
+        )
+
+
+def test_revoked_and_unknown_tokens_are_refused(
+    staff: dict[Role, Staff], live_bank: LiveBank, bank: str
+) -> None:
+    with live_bank.database.unit_of_work() as uow:
+        service.add_user(
+            uow=uow, email="leaver@alpha.example", role=Role.REGISTRAR, institution=OWN
+        )
+        issued = service.create_token(uow=uow, email="leaver@alpha.example")
+    leaver = Staff(Role.REGISTRAR, issued.secret)
+    with as_(leaver, bank) as client:
+        assert client.get(f"/api/v1/institutions/{OWN}").status_code == 200
+        with live_bank.database.unit_of_work() as uow:
+            service.revoke_token(uow=uow, token_id=issued.id)
+        refused = client.get(f"/api/v1/institutions/{OWN}")
+        assert refused.status_code == 401
+        assert "revoked" in refused.json()["detail"]
+    with as_(Staff(Role.REGISTRAR, "cb_not-a-real-token"), bank) as client:
+        assert client.get(f"/api/v1/institutions/{OWN}").status_code == 401
+
+
+def test_tokens_and_passwords_are_stored_hashed(
+    staff: dict[Role, Staff], live_bank: LiveBank
+) -> None:
+    with live_bank.database.unit_of_work() as uow:
+        service.add_user(
+            uow=uow,
+            email="web@alpha.example",
+            role=Role.REGISTRAR,
+            institution=OWN,
+            password="correct horse battery",
+        )
+        digests = set(uow.session.scalars(select(ApiTokenRow.digest)))
+        prefixes = set(uow.session.scalars(select(ApiTokenRow.prefix)))
+        hashed = uow.session.scalar(
+            select(UserRow.password_hash).where(UserRow.email == "web@alpha.example")
+        )
+    for person in staff.values():
+        assert person.token not in digests
+        assert all(len(prefix) < len(person.token) for prefix in prefixes)
+    assert hashed is not None and hashed.startswith("$argon2") and "correct horse" not in hashed

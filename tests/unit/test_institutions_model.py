@@ -1,0 +1,49 @@
+"""Rules on institutions and staff, and the policy's own contract, without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from creditbank.access import policy
+from creditbank.access.policy import AccessError, Action, Principal, allowed, require
+from creditbank.institutions.model import InstitutionError, Role, check_institution_code, check_user
+
+
+@pytest.mark.parametrize("code", ["S", "shou university", "", "A" * 33, "上海"])
+def test_bad_institution_codes(code: str) -> None:
+    with pytest.raises(InstitutionError, match="must be 2-32 capital letters") as raised:
+        check_institution_code(code)
+    assert raised.value.code == "invalid_institution"
+
+
+def test_codes_are_upper_cased() -> None:
+    assert check_institution_code(" shou-2 ") == "SHOU-2"
+
+
+def test_staff_roles_need_an_institution() -> None:
+    for role in (Role.REGISTRAR, Role.ASSESSOR, Role.ACCREDITATION_OFFICER):
+        with pytest.raises(InstitutionError, match="must belong to an institution"):
+            check_user(email="a@b.example", role=role, institution=None)
+    assert (
+        check_user(email=" Admin@Bank.Example ", role=Role.BANK_ADMIN, institution=None)
+        == "admin@bank.example"
+    )
+    with pytest.raises(InstitutionError, match="not an e-mail address"):
+        check_user(email="admin", role=Role.BANK_ADMIN, institution=None)
+
+
+def test_nobody_acts_for_another_institution_without_a_rule() -> None:
+    registrar = Principal(1, "r@a.example", Role.REGISTRAR, "A")
+    assert allowed(registrar, Action.CREATE_CATALOG_ITEM, "A")
+    assert not allowed(registrar, Action.CREATE_CATALOG_ITEM, "B")
+    assert not allowed(registrar, Action.CREATE_CATALOG_ITEM, None)
+    with pytest.raises(
+        AccessError, match="a registrar of A may not catalog:create for B"
+    ) as raised:
+        require(registrar, Action.CREATE_CATALOG_ITEM, "B")
+    assert raised.value.code == "forbidden"
+
+
+def test_every_action_has_a_rule() -> None:
+    assert set(policy._OWN) == set(Action)
+    assert set(policy._ANY) == set(Action)
