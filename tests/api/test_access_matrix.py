@@ -70,10 +70,16 @@ ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR = (
 )
 
 # (endpoint, owner) -> roles that succeed; every other role gets 403.
+EVERYONE = {ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR}
 EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("create institution", "none"): {ADMIN},
-    ("read institution", "own"): {ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR},
+    ("read institution", "own"): EVERYONE,
     ("read institution", "other"): {ADMIN, AUDITOR},
+    ("create catalog item", "own"): {ADMIN, REGISTRAR},
+    ("create catalog item", "other"): {ADMIN},
+    ("list catalog", "own"): EVERYONE,
+    ("list catalog", "other"): EVERYONE,
+    ("list catalog", "none"): EVERYONE,
 }
 
 
@@ -91,6 +97,21 @@ def call(client: httpx2.Client, endpoint: str, owner: str, serial: int) -> httpx
         )
     if endpoint == "read institution":
         return client.get(f"/api/v1/institutions/{code}")
+    if endpoint == "create catalog item":
+        return client.post(
+            "/api/v1/catalog/items",
+            json={
+                "institution": code,
+                "code": f"C{serial}",
+                "kind": "course",
+                "name": "课程",
+                "framework": "LOFOUC",
+                "levels": ["5"],
+                "credits": "3",
+            },
+        )
+    if endpoint == "list catalog":
+        return client.get("/api/v1/catalog/items", params={"institution": code} if code else {})
     raise AssertionError(endpoint)
 
 

@@ -16,6 +16,7 @@ from creditbank.frameworks.service import (
     get_framework,
     pin_level,
     pinned_level,
+    pinned_levels,
     translate_level,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "get_framework",
     "pin_level",
     "pinned_level",
+    "pinned_levels",
     "translate_level",
 ]

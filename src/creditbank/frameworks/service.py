@@ -7,6 +7,7 @@ a crosswalk uses is refused), so the latest version's names are the ones shown.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -423,40 +424,50 @@ class PinnedLevel:
     level: Level
 
 
-def _pinned_where(session: Session, *conditions: ColumnElement[bool]) -> PinnedLevel | None:
-    found = session.execute(
+def _pinned_where(session: Session, *conditions: ColumnElement[bool]) -> list[PinnedLevel]:
+    rows = session.execute(
         select(FrameworkLevelRow, FrameworkVersionRow)
         .join(FrameworkVersionRow, FrameworkLevelRow.framework_version_id == FrameworkVersionRow.id)
         .where(*conditions)
-    ).one_or_none()
-    if found is None:
-        return None
-    level_row, version_row = found
-    framework = _to_model(version_row)
-    return PinnedLevel(
-        level_row.id, framework.code, framework.version, framework.level(level_row.code)
-    )
+    ).all()
+    models: dict[int, FrameworkVersion] = {}
+    pinned = []
+    for level_row, version_row in rows:
+        framework = models.setdefault(version_row.id, _to_model(version_row))
+        pinned.append(
+            PinnedLevel(
+                level_row.id, framework.code, framework.version, framework.level(level_row.code)
+            )
+        )
+    return pinned
 
 
 def pin_level(*, uow: UnitOfWork, ref: LevelRef, on: date) -> PinnedLevel:
     """The level ``ref`` of the framework version in force ``on`` a date, with its row id."""
     framework = get_framework(uow=uow, code=ref.framework, on=on)
     level = framework.level(ref.level)
-    pinned = _pinned_where(
+    [pinned] = _pinned_where(
         uow.session,
         FrameworkVersionRow.code == framework.code,
         FrameworkVersionRow.version == framework.version,
         FrameworkLevelRow.code_key == level.key,
     )
-    assert pinned is not None  # noqa: S101 - the level was just read from these rows
     return pinned
+
+
+def pinned_levels(*, uow: UnitOfWork, level_ids: Collection[int]) -> dict[int, PinnedLevel]:
+    """The levels records point at, by id, exactly as their versions define them."""
+    if not level_ids:
+        return {}
+    found = _pinned_where(uow.session, FrameworkLevelRow.id.in_(set(level_ids)))
+    return {pinned.level_id: pinned for pinned in found}
 
 
 def pinned_level(*, uow: UnitOfWork, level_id: int) -> PinnedLevel:
     """The level a record points at, exactly as its version defines it."""
-    pinned = _pinned_where(uow.session, FrameworkLevelRow.id == level_id)
-    if pinned is None:
+    found = pinned_levels(uow=uow, level_ids=[level_id])
+    if level_id not in found:
         raise NotFoundError(
             "level_not_found", msg("there is no level with id {level_id}", level_id=level_id)
         )
-    return pinned
+    return found[level_id]

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 import creditbank
+from creditbank.catalog import routes as catalog_routes
 from creditbank.db import Database
 from creditbank.frameworks import routes as framework_routes
 from creditbank.institutions import routes as institution_routes
@@ -82,6 +83,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(framework_routes.api)
     app.include_router(framework_routes.pages)
     app.include_router(institution_routes.api)
+    app.include_router(catalog_routes.api)
 
     @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
     def healthz(request: Request, uow: Uow) -> Response:

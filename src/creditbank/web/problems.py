@@ -64,6 +64,8 @@ PROBLEM_TYPES = _types(
     ProblemType("user-not-found", 404, "User not found"),
     ProblemType("user-exists", 409, "User exists already"),
     ProblemType("token-not-found", 404, "Token not found"),
+    ProblemType("invalid-item", 422, "Invalid catalogue item"),
+    ProblemType("item-exists", 409, "Catalogue item exists already"),
     ProblemType("unauthenticated", 401, "Authentication required"),
     ProblemType("forbidden", 403, "Not allowed"),
     ProblemType("validation-error", 422, "Invalid request"),

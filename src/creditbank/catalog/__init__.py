@@ -1,0 +1,1 @@
+"""The catalogue: what can be deposited (qualifications, courses, X certificates, ...)."""

@@ -1,0 +1,113 @@
+"""Catalogue items and their rules. A pure core.
+
+An item is something an institution awards: a qualification, a course, an X
+certificate, a vocational qualification, a training certificate, or one of the
+"various achievements". It belongs to one framework and lists the levels it can
+be awarded at (one for a course, several for an X certificate), and carries
+credits where it has them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from creditbank.errors import DomainError
+from creditbank.messages import Message, msg
+
+ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_CREDITS = Decimal("999.9")
+X_CERTIFICATE_ROUNDS = range(1, 5)
+
+
+class CatalogError(DomainError):
+    """A catalogue item that cannot be accepted."""
+
+
+class ItemKind(StrEnum):
+    QUALIFICATION = "qualification"
+    COURSE = "course"
+    X_CERTIFICATE = "x_certificate"
+    VOCATIONAL_QUALIFICATION = "vocational_qualification"
+    TRAINING_CERTIFICATE = "training_certificate"
+    ACHIEVEMENT = "achievement"
+
+
+class AchievementType(StrEnum):
+    """The "various achievements" of the proposed national framework."""
+
+    COMPETITION_AWARD = "competition_award"
+    RESEARCH = "research"
+    INNOVATION_ENTREPRENEURSHIP = "innovation_entrepreneurship"
+    SOCIAL_SERVICE = "social_service"
+    CULTURAL_HERITAGE = "cultural_heritage"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDraft:
+    """An item as an institution submits it."""
+
+    institution: str
+    code: str
+    kind: ItemKind
+    name: str
+    framework: str
+    levels: tuple[str, ...]
+    name_en: str = ""
+    credits: Decimal | None = None
+    provider: str = ""
+    approval_round: int | None = None
+    achievement_type: AchievementType | None = None
+
+
+def parse_credits(value: object) -> Decimal | None:
+    """Credits as a decimal with at most one decimal place, 0 to 999.9; None for none."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as error:
+        raise CatalogError(
+            "invalid_item", msg("credits {value} is not a number", value=repr(value))
+        ) from error
+    if not amount.is_finite() or amount < 0 or amount > MAX_CREDITS:
+        raise CatalogError(
+            "invalid_item", msg("credits must be between 0 and {max}", max=str(MAX_CREDITS))
+        )
+    if amount != amount.quantize(Decimal("0.1")):
+        raise CatalogError("invalid_item", msg("credits have at most one decimal place"))
+    return amount.quantize(Decimal("0.1"))
+
+
+def check_item(draft: ItemDraft) -> list[Message]:
+    """Every problem with ``draft`` that needs no database (empty when it is fine)."""
+    problems: list[Message] = []
+    if not ITEM_CODE.match(draft.code):
+        problems.append(
+            msg(
+                "item code {code} must be 1-64 letters, digits, '.', '-' or '_'",
+                code=repr(draft.code),
+            )
+        )
+    if not draft.name.strip():
+        problems.append(msg("an item needs a name"))
+    if not draft.levels:
+        problems.append(msg("an item needs at least one level of its framework"))
+    if len({level.casefold() for level in draft.levels}) != len(draft.levels):
+        problems.append(msg("a level is listed twice"))
+    if draft.kind is ItemKind.X_CERTIFICATE:
+        if not draft.provider.strip():
+            problems.append(
+                msg("an X certificate needs its provider (training-evaluation organisation)")
+            )
+        if draft.approval_round not in X_CERTIFICATE_ROUNDS:
+            problems.append(msg("an X certificate needs its approval round, 1 to 4"))
+    elif draft.approval_round is not None:
+        problems.append(msg("only X certificates have an approval round"))
+    if (draft.kind is ItemKind.ACHIEVEMENT) != (draft.achievement_type is not None):
+        problems.append(msg("an achievement, and only an achievement, has an achievement type"))
+    if draft.kind is ItemKind.COURSE and draft.credits is None:
+        problems.append(msg("a course carries credits"))
+    return problems

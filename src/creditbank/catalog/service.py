@@ -1,0 +1,154 @@
+"""Use cases of the catalogue. Given a unit of work; never commit.
+
+An item's levels are pinned to the framework version in force on the day the
+item is created (``frameworks.api.pin_level``): a later version of the framework
+does not change what an existing item, or an outcome deposited against it, says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from creditbank.catalog.model import (
+    AchievementType,
+    CatalogError,
+    ItemDraft,
+    ItemKind,
+    check_item,
+)
+from creditbank.catalog.tables import CatalogItemLevelRow, CatalogItemRow
+from creditbank.db import UnitOfWork
+from creditbank.frameworks import api as frameworks
+from creditbank.institutions import api as institutions
+from creditbank.messages import Message, msg
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    id: int
+    institution: str
+    code: str
+    kind: ItemKind
+    name: str
+    name_en: str
+    framework: str
+    levels: tuple[frameworks.PinnedLevel, ...]
+    credits: Decimal | None
+    provider: str
+    approval_round: int | None
+    achievement_type: AchievementType | None
+
+
+def add_item(*, uow: UnitOfWork, draft: ItemDraft, on: date) -> CatalogItem:
+    """Add an item to an institution's catalogue; every problem is reported at once."""
+    session = uow.session
+    problems: list[Message] = check_item(draft)
+    owner_id = institutions.institution_id(uow=uow, code=draft.institution)
+    framework_code = draft.framework.strip().upper()
+    pinned: list[frameworks.PinnedLevel] = []
+    for level in draft.levels:
+        try:
+            pinned.append(
+                frameworks.pin_level(uow=uow, ref=frameworks.LevelRef(framework_code, level), on=on)
+            )
+        except frameworks.FrameworkError as error:
+            problems.append(error.message)
+    existing = session.scalar(
+        select(CatalogItemRow.id).where(
+            CatalogItemRow.institution_id == owner_id, CatalogItemRow.code == draft.code
+        )
+    )
+    if existing is not None:
+        raise CatalogError(
+            "item_exists",
+            msg(
+                "{institution} already has an item {code}",
+                institution=draft.institution.upper(),
+                code=draft.code,
+            ),
+        )
+    if problems:
+        raise CatalogError(
+            "invalid_item", msg("item {code} is not valid", code=draft.code), problems
+        )
+    attributes: dict[str, str] = {}
+    if draft.provider:
+        attributes["provider"] = draft.provider.strip()
+    if draft.approval_round is not None:
+        attributes["approval_round"] = str(draft.approval_round)
+    if draft.achievement_type is not None:
+        attributes["achievement_type"] = draft.achievement_type.value
+    row = CatalogItemRow(
+        institution_id=owner_id,
+        code=draft.code,
+        kind=draft.kind.value,
+        name=draft.name.strip(),
+        name_en=draft.name_en.strip(),
+        framework=framework_code,
+        credits=draft.credits,
+        attributes=attributes,
+        created_at=datetime.now(UTC),
+        levels=[
+            CatalogItemLevelRow(position=position, framework_level_id=level.level_id)
+            for position, level in enumerate(pinned)
+        ],
+    )
+    session.add(row)
+    session.flush()
+    return _item(row, draft.institution.upper(), tuple(pinned))
+
+
+def _item(
+    row: CatalogItemRow, institution: str, levels: tuple[frameworks.PinnedLevel, ...]
+) -> CatalogItem:
+    attributes = row.attributes
+    return CatalogItem(
+        id=row.id,
+        institution=institution,
+        code=row.code,
+        kind=ItemKind(row.kind),
+        name=row.name,
+        name_en=row.name_en,
+        framework=row.framework,
+        levels=levels,
+        credits=row.credits,
+        provider=attributes.get("provider", ""),
+        approval_round=int(attributes["approval_round"])
+        if "approval_round" in attributes
+        else None,
+        achievement_type=AchievementType(attributes["achievement_type"])
+        if "achievement_type" in attributes
+        else None,
+    )
+
+
+def list_items(
+    *, uow: UnitOfWork, institution: str | None = None, kind: ItemKind | None = None
+) -> list[CatalogItem]:
+    """Catalogue items, optionally of one institution and/or one kind, by institution and code."""
+    session = uow.session
+    query = select(CatalogItemRow).options(selectinload(CatalogItemRow.levels))
+    codes = institutions.institution_codes(uow=uow)
+    if institution is not None:
+        query = query.where(
+            CatalogItemRow.institution_id == institutions.institution_id(uow=uow, code=institution)
+        )
+    if kind is not None:
+        query = query.where(CatalogItemRow.kind == kind.value)
+    rows = list(session.scalars(query.order_by(CatalogItemRow.institution_id, CatalogItemRow.code)))
+    pinned = frameworks.pinned_levels(
+        uow=uow, level_ids=[level.framework_level_id for row in rows for level in row.levels]
+    )
+    return [
+        _item(
+            row,
+            codes[row.institution_id],
+            tuple(pinned[level.framework_level_id] for level in row.levels),
+        )
+        for row in rows
+    ]

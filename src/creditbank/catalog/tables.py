@@ -1,0 +1,42 @@
+"""Persistence of catalogue items and the framework levels (of a version) they sit at."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from creditbank.db import Base
+
+
+class CatalogItemRow(Base):
+    __tablename__ = "catalog_items"
+    __table_args__ = (UniqueConstraint("institution_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    framework: Mapped[str] = mapped_column(String(32))
+    credits: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    levels: Mapped[list[CatalogItemLevelRow]] = relationship(
+        order_by="CatalogItemLevelRow.position", cascade="all, delete-orphan"
+    )
+
+
+class CatalogItemLevelRow(Base):
+    __tablename__ = "catalog_item_levels"
+    __table_args__ = (UniqueConstraint("item_id", "framework_level_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"), index=True)
+    position: Mapped[int]
+    framework_level_id: Mapped[int] = mapped_column(ForeignKey("framework_levels.id"))

@@ -1,0 +1,27 @@
+"""What other business areas may use of institutions, staff and tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from creditbank.db import UnitOfWork
+from creditbank.institutions.model import Institution, InstitutionError, InstitutionType, Role
+from creditbank.institutions.service import get_institution, institution_id
+from creditbank.institutions.tables import InstitutionRow
+
+
+def institution_codes(*, uow: UnitOfWork) -> dict[int, str]:
+    """Every institution's code by row id (institutions are few: thousands, not millions)."""
+    rows = uow.session.execute(select(InstitutionRow.id, InstitutionRow.code))
+    return {row.id: row.code for row in rows}
+
+
+__all__ = [
+    "Institution",
+    "InstitutionError",
+    "InstitutionType",
+    "Role",
+    "get_institution",
+    "institution_codes",
+    "institution_id",
+]
