@@ -8,6 +8,7 @@ PostgreSQL fails the run instead of skipping.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 from collections.abc import Iterator
@@ -58,9 +59,14 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     database.dispose()
 
 
-@pytest.fixture
-def settings(database: Database) -> Settings:
-    return Settings(environment=Environment.TEST, database_url=database.url, secret_key="t" * 40)
+def test_settings(database_url: str) -> Settings:
+    """Settings for a test bank: test mode, real-length secrets, a fresh data key."""
+    return Settings(
+        environment=Environment.TEST,
+        database_url=database_url,
+        secret_key="t" * 40,
+        data_key=base64.b64encode(os.urandom(32)).decode(),
+    )
 
 
 @dataclass(frozen=True)
@@ -78,10 +84,7 @@ def live_bank(
     """A live bank with the built-in frameworks, one per test module and backend."""
     database: Database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
     initialise(database)
-    settings = Settings(
-        environment=Environment.TEST, database_url=database.url, secret_key="s" * 40
-    )
-    with LiveServer(build_app(settings, database)) as server:
+    with LiveServer(build_app(test_settings(database.url), database)) as server:
         yield LiveBank(server.base_url, database)
     database.dispose()
 

@@ -6,6 +6,9 @@ bank will not start with a session secret anybody can read in this file.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from enum import StrEnum
 from functools import lru_cache
 from typing import Self
@@ -14,6 +17,11 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that is refused outside development
+# The development data key: public, so refused outside development like the placeholder secret.
+DEVELOPMENT_DATA_KEY = base64.b64encode(
+    hashlib.sha256(b"creditbank development data key").digest()
+).decode()
+DATA_KEY_BYTES = 32
 
 
 class Environment(StrEnum):
@@ -42,6 +50,10 @@ class Settings(BaseSettings):
         default=SecretStr(PLACEHOLDER_SECRET),
         description="Signs sessions and CSRF tokens. Must be set outside development.",
     )
+    data_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_DATA_KEY),
+        description="32 random bytes, base64: encrypts learners' personal data. Keep it safe.",
+    )
     default_language: str = Field(default="zh", description="zh or en: the language of pages.")
     host: str = Field(default="127.0.0.1", description="Address `creditbank serve` binds to.")
     port: int = Field(default=8000, description="Port `creditbank serve` listens on.")
@@ -57,6 +69,22 @@ class Settings(BaseSettings):
                     f"set a real secret to run in {self.environment.value} mode"
                 )
                 raise ValueError(msg)
+        try:
+            key = base64.b64decode(self.data_key.get_secret_value(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) != DATA_KEY_BYTES:
+            msg = "CREDITBANK_DATA_KEY must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)"
+            raise ValueError(msg)
+        if (
+            self.environment is not Environment.DEVELOPMENT
+            and self.data_key.get_secret_value() == DEVELOPMENT_DATA_KEY
+        ):
+            msg = (
+                "CREDITBANK_DATA_KEY is the development key; "
+                f"set a real one in {self.environment.value} mode"
+            )
+            raise ValueError(msg)
         if self.default_language not in {"zh", "en"}:
             msg = "CREDITBANK_DEFAULT_LANGUAGE must be zh or en"
             raise ValueError(msg)

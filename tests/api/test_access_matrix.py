@@ -13,6 +13,7 @@ import httpx2
 import pytest
 from sqlalchemy import select
 
+from creditbank.accounts.model import resident_check_character
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import ApiTokenRow, UserRow
@@ -80,6 +81,7 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("list catalog", "own"): EVERYONE,
     ("list catalog", "other"): EVERYONE,
     ("list catalog", "none"): EVERYONE,
+    ("open account", "own"): {ADMIN, REGISTRAR},
 }
 
 
@@ -109,6 +111,12 @@ def call(client: httpx2.Client, endpoint: str, owner: str, serial: int) -> httpx
                 "levels": ["5"],
                 "credits": "3",
             },
+        )
+    if endpoint == "open account":
+        first = f"310104199003{serial % 28 + 1:02d}123"
+        return client.post(
+            "/api/v1/learners",
+            json={"id_number": first + resident_check_character(first), "name": "王小明"},
         )
     if endpoint == "list catalog":
         return client.get("/api/v1/catalog/items", params={"institution": code} if code else {})

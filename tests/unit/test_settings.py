@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from pydantic import ValidationError
 
@@ -25,13 +27,28 @@ def test_other_environments_refuse_placeholder_or_short_secrets(
 def test_production_with_a_real_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CREDITBANK_ENVIRONMENT", "production")
     monkeypatch.setenv("CREDITBANK_SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("CREDITBANK_DATA_KEY", base64.b64encode(bytes(range(32))).decode())
     monkeypatch.setenv("CREDITBANK_DATABASE_URL", "postgresql+psycopg://bank@db/bank")
     settings = Settings()
     assert settings.environment is Environment.PRODUCTION
     assert settings.database_url.startswith("postgresql")
-    assert "x" * 48 not in repr(settings)  # the secret is not printed
+    assert "x" * 48 not in repr(settings)  # the secrets are not printed
+    assert base64.b64encode(bytes(range(32))).decode() not in repr(settings)
 
 
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValidationError, match="zh or en"):
         Settings(default_language="fr")
+
+
+def test_the_development_data_key_is_refused_outside_development() -> None:
+    with pytest.raises(ValidationError, match="CREDITBANK_DATA_KEY is the development key"):
+        Settings(environment=Environment.PRODUCTION, secret_key="x" * 40)
+    real = base64.b64encode(bytes(range(32))).decode()
+    assert Settings(environment=Environment.PRODUCTION, secret_key="x" * 40, data_key=real)
+
+
+@pytest.mark.parametrize("key", ["not base64!", base64.b64encode(b"too short").decode()])
+def test_a_malformed_data_key_is_refused(key: str) -> None:
+    with pytest.raises(ValidationError, match="32 bytes in base64"):
+        Settings(data_key=key)

@@ -24,6 +24,7 @@ class Action(StrEnum):
     READ_INSTITUTION = "institution:read"
     CREATE_CATALOG_ITEM = "catalog:create"
     READ_CATALOG = "catalog:read"
+    OPEN_ACCOUNT = "account:open"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,14 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.READ_INSTITUTION: frozenset(Role),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
+    Action.OPEN_ACCOUNT: frozenset({Role.REGISTRAR}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),
+    Action.OPEN_ACCOUNT: frozenset({Role.BANK_ADMIN}),
 }
 
 

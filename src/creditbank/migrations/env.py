@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from creditbank.accounts import tables as _accounts_tables  # noqa: F401
 from creditbank.catalog import tables as _catalog_tables  # noqa: F401
 from creditbank.db import Base, make_engine
 from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables

@@ -17,6 +17,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 import creditbank
+from creditbank.accounts import routes as account_routes
+from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.catalog import routes as catalog_routes
 from creditbank.db import Database
 from creditbank.frameworks import routes as framework_routes
@@ -62,6 +64,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.templates = _templates()
+    app.state.cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
     install_problem_handlers(app)
 
     @app.middleware("http")
@@ -84,6 +87,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(framework_routes.pages)
     app.include_router(institution_routes.api)
     app.include_router(catalog_routes.api)
+    app.include_router(account_routes.api)
 
     @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
     def healthz(request: Request, uow: Uow) -> Response:

@@ -1,0 +1,1 @@
+"""Learners and their lifelong personal learning accounts (and, next, their learning outcomes)."""
