@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -11,10 +12,14 @@ from hypothesis import strategies as st
 from creditbank.accounts.model import (
     AccountError,
     IdType,
+    LearningSetting,
+    OutcomeFacts,
     birth_date_of,
     check_account_number,
+    check_outcome,
     luhn_digit,
     new_account_number,
+    normalised,
     parse_id_number,
     resident_check_character,
 )
@@ -79,3 +84,46 @@ def test_account_numbers_check_themselves() -> None:
 
 def test_luhn_known_value() -> None:
     assert luhn_digit("7992739871") == "3"  # the textbook example
+
+
+def outcome(**changes: object) -> OutcomeFacts:
+    base: dict[str, object] = {
+        "record_id": "R-1",
+        "item_code": "C",
+        "level": "4",
+        "credits": Decimal(3),
+        "score": Decimal(80),
+        "assessed_on": date(2024, 6, 1),
+        "setting": LearningSetting.FORMAL,
+    }
+    return OutcomeFacts(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def outcome_problems(**changes: object) -> list[str]:
+    return [
+        str(p)
+        for p in check_outcome(
+            outcome(**changes), item_credits=Decimal("3.0"), today=date(2025, 1, 1)
+        )
+    ]
+
+
+def test_a_good_outcome_and_its_limits() -> None:
+    assert outcome_problems() == []
+    assert outcome_problems(score=Decimal("100.5")) == ["score must be between 0 and 100"]
+    assert outcome_problems(credits=Decimal(-1)) == ["credits cannot be negative"]
+    assert outcome_problems(assessed_on=date(1949, 12, 31)) == [
+        "assessed_on 1949-12-31 is before 1950-01-01"
+    ]
+    assert outcome_problems(evidence_sha256="ABC") == [
+        "evidence_sha256 must be 64 lower-case hexadecimal characters"
+    ]
+    assert outcome_problems(evidence_sha256="a" * 64) == []
+    assert outcome_problems(record_id="has space") == [
+        "record_id must be 1-100 letters, digits or . _ : / - (the institution's own id)"
+    ]
+
+
+def test_normalised_precision() -> None:
+    facts = normalised(outcome(credits=Decimal(3), score=Decimal("86.5")))
+    assert (str(facts.credits), str(facts.score)) == ("3.0", "86.50")

@@ -25,6 +25,8 @@ class Action(StrEnum):
     CREATE_CATALOG_ITEM = "catalog:create"
     READ_CATALOG = "catalog:read"
     OPEN_ACCOUNT = "account:open"
+    DEPOSIT = "outcome:deposit"
+    READ_OUTCOMES = "outcome:read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
     Action.OPEN_ACCOUNT: frozenset({Role.REGISTRAR}),
+    Action.DEPOSIT: frozenset({Role.REGISTRAR}),
+    Action.READ_OUTCOMES: frozenset(Role),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -52,6 +56,8 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),
     Action.OPEN_ACCOUNT: frozenset({Role.BANK_ADMIN}),
+    Action.DEPOSIT: frozenset({Role.BANK_ADMIN}),
+    Action.READ_OUTCOMES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
 }
 
 

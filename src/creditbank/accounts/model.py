@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from creditbank.errors import DomainError
-from creditbank.messages import msg
+from creditbank.messages import Message, msg
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -121,3 +122,91 @@ def check_account_number(text: str) -> str:
             msg("{number} is not an account number (CB and 12 digits)", number=repr(text)),
         )
     return number
+
+
+# --- learning outcomes ---------------------------------------------------------
+
+
+class LearningSetting(StrEnum):
+    FORMAL = "formal"
+    NON_FORMAL = "non-formal"
+    INFORMAL = "informal"
+
+
+class OutcomeStatus(StrEnum):
+    DEPOSITED = "deposited"
+    VERIFIED = "verified"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$")
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+EARLIEST_ASSESSMENT = date(1950, 1, 1)
+MAX_SCORE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeFacts:
+    """What an institution states about one learning outcome, before the bank checks it."""
+
+    record_id: str
+    item_code: str
+    level: str
+    credits: Decimal | None
+    score: Decimal | None
+    assessed_on: date
+    setting: LearningSetting
+    evidence_sha256: str | None = None
+
+
+CREDITS_STEP = Decimal("0.1")
+SCORE_STEP = Decimal("0.01")
+
+
+def normalised(facts: OutcomeFacts) -> OutcomeFacts:
+    """``facts`` at the precision they are stored in (credits 0.1, scores 0.01)."""
+    return replace(
+        facts,
+        credits=None if facts.credits is None else facts.credits.quantize(CREDITS_STEP),
+        score=None if facts.score is None else facts.score.quantize(SCORE_STEP),
+    )
+
+
+def check_outcome(
+    facts: OutcomeFacts, *, item_credits: Decimal | None, today: date
+) -> list[Message]:
+    """Every problem with ``facts`` that needs no database (empty when it is fine)."""
+    problems: list[Message] = []
+    if not RECORD_ID.match(facts.record_id):
+        problems.append(
+            msg("record_id must be 1-100 letters, digits or . _ : / - (the institution's own id)")
+        )
+    if facts.credits is not None:
+        if facts.credits < 0:
+            problems.append(msg("credits cannot be negative"))
+        elif item_credits is not None and facts.credits > item_credits:
+            problems.append(
+                msg(
+                    "credits {credits} exceed the {available} the item carries",
+                    credits=str(facts.credits),
+                    available=str(item_credits),
+                )
+            )
+    if facts.score is not None and not 0 <= facts.score <= MAX_SCORE:
+        problems.append(msg("score must be between 0 and {max}", max=MAX_SCORE))
+    if facts.assessed_on > today:
+        problems.append(
+            msg("assessed_on {date} is in the future", date=facts.assessed_on.isoformat())
+        )
+    elif facts.assessed_on < EARLIEST_ASSESSMENT:
+        problems.append(
+            msg(
+                "assessed_on {date} is before {earliest}",
+                date=facts.assessed_on.isoformat(),
+                earliest=EARLIEST_ASSESSMENT.isoformat(),
+            )
+        )
+    if facts.evidence_sha256 is not None and not SHA256_HEX.match(facts.evidence_sha256):
+        problems.append(msg("evidence_sha256 must be 64 lower-case hexadecimal characters"))
+    return problems

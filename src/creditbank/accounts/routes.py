@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+import base64
+from datetime import date
+from typing import Annotated
 
-from creditbank.access.policy import Action, require
-from creditbank.accounts import service
+from fastapi import APIRouter, Query, Request, Response, status
+
+from creditbank.access.policy import Action, allowed, require
+from creditbank.accounts import outcomes, service
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.model import parse_id_number
-from creditbank.accounts.schemas import AccountOpenedRead, LearnerCreate
+from creditbank.accounts.model import AccountError, OutcomeStatus, parse_id_number
+from creditbank.accounts.schemas import (
+    AccountOpenedRead,
+    LearnerCreate,
+    OutcomeCreate,
+    OutcomeRead,
+    TranscriptRead,
+)
+from creditbank.catalog.api import ItemKind
+from creditbank.institutions.model import check_institution_code
+from creditbank.messages import msg
 from creditbank.web.auth import Authenticated
-from creditbank.web.deps import Uow
+from creditbank.web.deps import Today, Uow
 from creditbank.web.problems import responses
 
 api = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -46,3 +59,99 @@ def open_account(
     if not opened.created:
         response.status_code = status.HTTP_200_OK
     return AccountOpenedRead(account_number=opened.number, created=opened.created)
+
+
+@api.post(
+    "/outcomes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OutcomeRead,
+    responses={
+        200: {"model": OutcomeRead, "description": "The same record was deposited before."},
+        **responses(401, 403, 404, 409, 422),
+    },
+)
+def deposit_outcome(
+    body: OutcomeCreate,
+    request: Request,
+    response: Response,
+    uow: Uow,
+    today: Today,
+    principal: Authenticated,
+) -> OutcomeRead:
+    """Deposit one learning outcome (the issuing institution's registrars): 201, or 200 if known."""
+    require(principal, Action.DEPOSIT, check_institution_code(body.institution))
+    deposited = outcomes.deposit_outcome(
+        uow=uow,
+        institution=body.institution,
+        account_number=body.account_number,
+        facts=body.facts(),
+        today=today,
+    )
+    if not deposited.created:
+        response.status_code = status.HTTP_200_OK
+    return OutcomeRead.of(deposited.outcome, request.state.language)
+
+
+@api.get(
+    "/accounts/{number}/outcomes",
+    response_model=TranscriptRead,
+    responses=responses(401, 403, 404, 422),
+)
+def read_transcript(
+    number: str,
+    request: Request,
+    uow: Uow,
+    principal: Authenticated,
+    kind: Annotated[ItemKind | None, Query()] = None,
+    institution: Annotated[str | None, Query(description="Issuing institution code.")] = None,
+    assessed_from: Annotated[date | None, Query(alias="from")] = None,
+    assessed_to: Annotated[date | None, Query(alias="to")] = None,
+    outcome_status: Annotated[OutcomeStatus | None, Query(alias="status")] = None,
+    cursor: Annotated[str | None, Query(description="From the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=outcomes.MAX_PAGE)] = 100,
+) -> TranscriptRead:
+    """A learner's outcomes. Staff of an institution see the outcomes their institution issued;
+    bank administrators and auditors see all."""
+    sees_all = allowed(principal, Action.READ_OUTCOMES, None)
+    if not sees_all:
+        require(principal, Action.READ_OUTCOMES, principal.institution)
+        if institution is not None and check_institution_code(institution) != principal.institution:
+            require(principal, Action.READ_OUTCOMES, check_institution_code(institution))
+    page = outcomes.transcript(
+        uow=uow,
+        account_number=number,
+        issued_by=institution if sees_all else principal.institution,
+        kind=kind,
+        assessed_from=assessed_from,
+        assessed_to=assessed_to,
+        status=outcome_status,
+        after=decode_cursor(cursor),
+        limit=limit,
+    )
+    return TranscriptRead(
+        account_number=number.strip().upper(),
+        outcomes=[OutcomeRead.of(o, request.state.language) for o in page.outcomes],
+        next_cursor=encode_cursor(page.next_cursor),
+    )
+
+
+def encode_cursor(position: int | None) -> str | None:
+    if position is None:
+        return None
+    return base64.urlsafe_b64encode(f"o:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """The position an opaque cursor stands for; a bad cursor is a clear 422."""
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, position = text.partition(":")
+        if prefix != "o" or not position.isdigit():
+            raise ValueError(text)  # noqa: TRY301 - one message for every malformed cursor
+        return int(position)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise AccountError(
+            "invalid_cursor", msg("the cursor is not one this API gave out")
+        ) from error

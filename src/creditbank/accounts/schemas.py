@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from pydantic import BaseModel, Field
 
-from creditbank.accounts.model import IdType
+from creditbank.accounts.model import IdType, LearningSetting, OutcomeFacts, OutcomeStatus
+from creditbank.accounts.outcomes import Outcome
+from creditbank.catalog.api import ItemKind
 
 
 class LearnerCreate(BaseModel):
@@ -17,3 +22,88 @@ class LearnerCreate(BaseModel):
 class AccountOpenedRead(BaseModel):
     account_number: str
     created: bool = Field(description="False when the learner already had an account.")
+
+
+class OutcomeCreate(BaseModel):
+    """One learning outcome, as an institution deposits it."""
+
+    institution: str = Field(description="The issuing institution (owner of the item).")
+    account_number: str
+    record_id: str = Field(description="The institution's own id of this record (idempotency key).")
+    item_code: str
+    level: str = Field(description="A level the item is awarded at, e.g. intermediate.")
+    credits: Decimal | None = Field(default=None, ge=0, le=Decimal("999.9"), decimal_places=1)
+    score: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
+    assessed_on: date
+    setting: LearningSetting = LearningSetting.FORMAL
+    evidence_sha256: str | None = None
+
+    def facts(self) -> OutcomeFacts:
+        return OutcomeFacts(
+            record_id=self.record_id,
+            item_code=self.item_code,
+            level=self.level,
+            credits=self.credits,
+            score=self.score,
+            assessed_on=self.assessed_on,
+            setting=self.setting,
+            evidence_sha256=self.evidence_sha256,
+        )
+
+
+class OutcomeLevelRead(BaseModel):
+    framework: str
+    version: int
+    level: str
+    name: str
+
+
+class OutcomeRead(BaseModel):
+    id: str = Field(description="The outcome's public id.")
+    account_number: str
+    institution: str
+    record_id: str
+    item_code: str
+    item_kind: ItemKind
+    item_name: str
+    level: OutcomeLevelRead
+    credits: Decimal | None
+    score: Decimal | None
+    assessed_on: date
+    setting: LearningSetting
+    evidence_sha256: str | None
+    status: OutcomeStatus
+    deposited_at: datetime
+
+    @classmethod
+    def of(cls, outcome: Outcome, language: str = "zh") -> OutcomeRead:
+        return cls(
+            id=outcome.public_id,
+            account_number=outcome.account_number,
+            institution=outcome.institution,
+            record_id=outcome.record_id,
+            item_code=outcome.item_code,
+            item_kind=outcome.item_kind,
+            item_name=outcome.item_name,
+            level=OutcomeLevelRead(
+                framework=outcome.level.framework,
+                version=outcome.level.version,
+                level=outcome.level.level.code,
+                name=outcome.level.level.name.get(language),
+            ),
+            credits=outcome.credits,
+            score=outcome.score,
+            assessed_on=outcome.assessed_on,
+            setting=outcome.setting,
+            evidence_sha256=outcome.evidence_sha256,
+            status=outcome.status,
+            deposited_at=outcome.deposited_at,
+        )
+
+
+class TranscriptRead(BaseModel):
+    account_number: str
+    outcomes: list[OutcomeRead]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null at the end."
+    )

@@ -8,9 +8,19 @@ in the database). ``personal_data_access`` is the audit trail the learner sees.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from creditbank.db import Base
@@ -58,3 +68,28 @@ class PersonalDataAccessRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     purpose: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutcomeRow(Base):
+    """A learning outcome as deposited. Never updated: changes are new rows that point back."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        UniqueConstraint("institution_id", "record_id"),
+        Index("ix_outcomes_learner_id_id", "learner_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    record_id: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"))
+    framework_level_id: Mapped[int] = mapped_column(ForeignKey("framework_levels.id"))
+    credits: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    setting: Mapped[str] = mapped_column(String(16))
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    deposited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    batch_id: Mapped[int | None] = mapped_column(index=True)

@@ -152,3 +152,23 @@ def list_items(
         )
         for row in rows
     ]
+
+
+def find_item(*, uow: UnitOfWork, institution: str, code: str) -> CatalogItem | None:
+    """Institution ``institution``'s item ``code``, or None."""
+    owner_id = institutions.institution_id(uow=uow, code=institution)
+    row = uow.session.scalar(
+        select(CatalogItemRow)
+        .options(selectinload(CatalogItemRow.levels))
+        .where(CatalogItemRow.institution_id == owner_id, CatalogItemRow.code == code)
+    )
+    if row is None:
+        return None
+    pinned = frameworks.pinned_levels(
+        uow=uow, level_ids=[level.framework_level_id for level in row.levels]
+    )
+    return _item(
+        row,
+        institution.strip().upper(),
+        tuple(pinned[level.framework_level_id] for level in row.levels),
+    )

@@ -1,0 +1,265 @@
+"""Use cases for learning outcomes: deposit one, read a learner's transcript.
+
+Given a unit of work; never commit. An outcome is stored once and never
+edited; depositing the same record again (same institution, same
+``record_id``, same facts) changes nothing, and the same ``record_id`` with
+other facts is refused rather than overwriting.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, select
+
+from creditbank.accounts.model import (
+    AccountError,
+    LearningSetting,
+    OutcomeFacts,
+    OutcomeStatus,
+    check_account_number,
+    check_outcome,
+    normalised,
+)
+from creditbank.accounts.tables import LearnerRow, OutcomeRow
+from creditbank.catalog import api as catalog
+from creditbank.catalog.api import CatalogItemRow
+from creditbank.db import UnitOfWork
+from creditbank.frameworks import api as frameworks
+from creditbank.institutions import api as institutions
+from creditbank.messages import Message, msg
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    public_id: str
+    account_number: str
+    institution: str
+    record_id: str
+    item_code: str
+    item_kind: catalog.ItemKind
+    item_name: str
+    level: frameworks.PinnedLevel
+    credits: Decimal | None
+    score: Decimal | None
+    assessed_on: date
+    setting: LearningSetting
+    evidence_sha256: str | None
+    status: OutcomeStatus
+    deposited_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Deposited:
+    outcome: Outcome
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptPage:
+    outcomes: list[Outcome]
+    next_cursor: int | None
+
+
+def _learner_id(uow: UnitOfWork, number: str) -> int:
+    found = uow.session.scalar(
+        select(LearnerRow.id).where(LearnerRow.account_number == check_account_number(number))
+    )
+    if found is None:
+        raise AccountError(
+            "account_not_found", msg("there is no account {number}", number=number.upper())
+        )
+    return found
+
+
+def _same_facts(
+    row: OutcomeRow, learner_id: int, item_id: int, level_id: int, facts: OutcomeFacts
+) -> bool:
+    return (
+        row.learner_id,
+        row.item_id,
+        row.framework_level_id,
+        row.credits,
+        row.score,
+        row.assessed_on,
+        row.setting,
+        row.evidence_sha256,
+    ) == (
+        learner_id,
+        item_id,
+        level_id,
+        facts.credits,
+        facts.score,
+        facts.assessed_on,
+        facts.setting.value,
+        facts.evidence_sha256,
+    )
+
+
+def deposit_outcome(
+    *, uow: UnitOfWork, institution: str, account_number: str, facts: OutcomeFacts, today: date
+) -> Deposited:
+    """Deposit one outcome of ``institution``'s item into a learner's account."""
+    session = uow.session
+    facts = normalised(facts)
+    institution_id = institutions.institution_id(uow=uow, code=institution)
+    learner_id = _learner_id(uow, account_number)
+    item = catalog.find_item(uow=uow, institution=institution, code=facts.item_code)
+    if item is None:
+        raise AccountError(
+            "invalid_outcome",
+            msg(
+                "{institution} has no catalogue item {code}",
+                institution=institution.upper(),
+                code=facts.item_code,
+            ),
+        )
+    problems: list[Message] = check_outcome(facts, item_credits=item.credits, today=today)
+    level = next((p for p in item.levels if p.level.key == facts.level.casefold()), None)
+    if level is None:
+        problems.append(
+            msg(
+                "item {code} is awarded at {levels}, not at {level}",
+                code=item.code,
+                levels=", ".join(p.level.code for p in item.levels),
+                level=facts.level,
+            )
+        )
+    if problems or level is None:
+        raise AccountError(
+            "invalid_outcome",
+            msg("outcome {record} is not valid", record=facts.record_id),
+            problems,
+        )
+    existing = session.scalar(
+        select(OutcomeRow).where(
+            OutcomeRow.institution_id == institution_id, OutcomeRow.record_id == facts.record_id
+        )
+    )
+    context = _Context(check_account_number(account_number), {institution_id: institution.upper()})
+    item_fields = (item.code, item.kind, item.name)
+    if existing is not None:
+        if _same_facts(existing, learner_id, item.id, level.level_id, facts):
+            return Deposited(_outcome(context, existing, item_fields, level), created=False)
+        raise AccountError(
+            "record_conflict",
+            msg(
+                "record {record} of {institution} was deposited with other facts; "
+                "correct it with a superseding record, not by sending it again",
+                record=facts.record_id,
+                institution=institution.upper(),
+            ),
+        )
+    row = OutcomeRow(
+        public_id=uuid.uuid4().hex,
+        learner_id=learner_id,
+        institution_id=institution_id,
+        record_id=facts.record_id,
+        item_id=item.id,
+        framework_level_id=level.level_id,
+        credits=facts.credits,
+        score=facts.score,
+        assessed_on=facts.assessed_on,
+        setting=facts.setting.value,
+        evidence_sha256=facts.evidence_sha256,
+        deposited_at=datetime.now(UTC),
+        batch_id=None,
+    )
+    session.add(row)
+    session.flush()
+    return Deposited(_outcome(context, row, item_fields, level), created=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every outcome of one answer shares: the account number and institution codes."""
+
+    account_number: str
+    institution_codes: dict[int, str]
+
+
+def _outcome(
+    context: _Context,
+    row: OutcomeRow,
+    item: tuple[str, catalog.ItemKind, str],
+    level: frameworks.PinnedLevel,
+) -> Outcome:
+    item_code, item_kind, item_name = item
+    return Outcome(
+        public_id=row.public_id,
+        account_number=context.account_number,
+        institution=context.institution_codes[row.institution_id],
+        record_id=row.record_id,
+        item_code=item_code,
+        item_kind=item_kind,
+        item_name=item_name,
+        level=level,
+        credits=row.credits,
+        score=row.score,
+        assessed_on=row.assessed_on,
+        setting=LearningSetting(row.setting),
+        evidence_sha256=row.evidence_sha256,
+        status=OutcomeStatus.DEPOSITED,
+        deposited_at=row.deposited_at,
+    )
+
+
+def transcript(
+    *,
+    uow: UnitOfWork,
+    account_number: str,
+    issued_by: str | None = None,
+    kind: catalog.ItemKind | None = None,
+    assessed_from: date | None = None,
+    assessed_to: date | None = None,
+    status: OutcomeStatus | None = None,
+    after: int | None = None,
+    limit: int = 100,
+) -> TranscriptPage:
+    """A learner's outcomes in deposit order, a page at a time (``after`` = the cursor)."""
+    learner_id = _learner_id(uow, account_number)
+    limit = max(1, min(limit, MAX_PAGE))
+    query: Select[OutcomeRow, CatalogItemRow] = (
+        select(OutcomeRow, CatalogItemRow)
+        .join(CatalogItemRow, CatalogItemRow.id == OutcomeRow.item_id)
+        .where(OutcomeRow.learner_id == learner_id)
+        .order_by(OutcomeRow.id)
+        .limit(limit + 1)
+    )
+    if status is not None and status is not OutcomeStatus.DEPOSITED:
+        return TranscriptPage([], None)  # revocation and supersession are not recorded yet
+    if issued_by is not None:
+        query = query.where(
+            OutcomeRow.institution_id == institutions.institution_id(uow=uow, code=issued_by)
+        )
+    if kind is not None:
+        query = query.where(CatalogItemRow.kind == kind.value)
+    if assessed_from is not None:
+        query = query.where(OutcomeRow.assessed_on >= assessed_from)
+    if assessed_to is not None:
+        query = query.where(OutcomeRow.assessed_on <= assessed_to)
+    if after is not None:
+        query = query.where(OutcomeRow.id > after)
+    rows = uow.session.execute(query).all()
+    page, more = rows[:limit], len(rows) > limit
+    levels = frameworks.pinned_levels(
+        uow=uow, level_ids=[row.framework_level_id for row, _ in page]
+    )
+    context = _Context(
+        check_account_number(account_number), institutions.institution_codes(uow=uow)
+    )
+    outcomes = [
+        _outcome(
+            context,
+            row,
+            (item.code, catalog.ItemKind(item.kind), item.name),
+            levels[row.framework_level_id],
+        )
+        for row, item in page
+    ]
+    return TranscriptPage(outcomes, page[-1][0].id if more else None)

@@ -1,0 +1,9 @@
+"""What other business areas may use of the catalogue."""
+
+from __future__ import annotations
+
+from creditbank.catalog.model import ItemKind
+from creditbank.catalog.service import CatalogItem, find_item
+from creditbank.catalog.tables import CatalogItemRow  # for read models that join on items
+
+__all__ = ["CatalogItem", "CatalogItemRow", "ItemKind", "find_item"]
