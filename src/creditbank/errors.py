@@ -7,7 +7,7 @@ the CLI into a message and a non-zero exit. Standard library only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from creditbank.messages import Message, Translate
 
@@ -20,10 +20,19 @@ class DomainError(ValueError):
     ``problems`` lists each problem found (all of them, not just the first).
     """
 
-    def __init__(self, code: str, message: Message, problems: Sequence[Message] = ()) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: Message,
+        problems: Sequence[Message] = (),
+        *,
+        extensions: Mapping[str, str] | None = None,
+    ) -> None:
         self.code = code
         self.message = message
         self.problems = tuple(problems)
+        self.extensions = dict(extensions or {})
+        """Extra members of the problem document (e.g. the URL of a rejected batch)."""
         super().__init__(self.render())
 
     def render(self, translate: Translate | None = None) -> str:

@@ -100,12 +100,8 @@ def outcome(**changes: object) -> OutcomeFacts:
 
 
 def outcome_problems(**changes: object) -> list[str]:
-    return [
-        str(p)
-        for p in check_outcome(
-            outcome(**changes), item_credits=Decimal("3.0"), today=date(2025, 1, 1)
-        )
-    ]
+    found = check_outcome(outcome(**changes), item_credits=Decimal("3.0"), today=date(2025, 1, 1))
+    return [str(message) for _, message in found]
 
 
 def test_a_good_outcome_and_its_limits() -> None:

@@ -27,6 +27,7 @@ class Action(StrEnum):
     OPEN_ACCOUNT = "account:open"
     DEPOSIT = "outcome:deposit"
     READ_OUTCOMES = "outcome:read"
+    READ_BATCH = "batch:read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.OPEN_ACCOUNT: frozenset({Role.REGISTRAR}),
     Action.DEPOSIT: frozenset({Role.REGISTRAR}),
     Action.READ_OUTCOMES: frozenset(Role),
+    Action.READ_BATCH: frozenset({Role.REGISTRAR}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -58,6 +60,7 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.OPEN_ACCOUNT: frozenset({Role.BANK_ADMIN}),
     Action.DEPOSIT: frozenset({Role.BANK_ADMIN}),
     Action.READ_OUTCOMES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.READ_BATCH: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
 }
 
 

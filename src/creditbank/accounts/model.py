@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from creditbank.errors import DomainError
@@ -140,6 +141,8 @@ class OutcomeStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
+MAX_NAME = 200
+REQUIRED_FIELDS = ("record_id", "id_number", "name", "item_code", "level", "assessed_on", "setting")
 RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 EARLIEST_ASSESSMENT = date(1950, 1, 1)
@@ -175,38 +178,154 @@ def normalised(facts: OutcomeFacts) -> OutcomeFacts:
 
 def check_outcome(
     facts: OutcomeFacts, *, item_credits: Decimal | None, today: date
-) -> list[Message]:
-    """Every problem with ``facts`` that needs no database (empty when it is fine)."""
-    problems: list[Message] = []
+) -> list[tuple[str, Message]]:
+    """Every problem with ``facts`` that needs no database, with the field it is about."""
+    problems: list[tuple[str, Message]] = []
     if not RECORD_ID.match(facts.record_id):
         problems.append(
-            msg("record_id must be 1-100 letters, digits or . _ : / - (the institution's own id)")
+            (
+                "record_id",
+                msg(
+                    "record_id must be 1-100 letters, digits or . _ : / - "
+                    "(the institution's own id)"
+                ),
+            )
         )
     if facts.credits is not None:
         if facts.credits < 0:
-            problems.append(msg("credits cannot be negative"))
+            problems.append(("credits", msg("credits cannot be negative")))
         elif item_credits is not None and facts.credits > item_credits:
             problems.append(
-                msg(
-                    "credits {credits} exceed the {available} the item carries",
-                    credits=str(facts.credits),
-                    available=str(item_credits),
+                (
+                    "credits",
+                    msg(
+                        "credits {credits} exceed the {available} the item carries",
+                        credits=str(facts.credits),
+                        available=str(item_credits),
+                    ),
                 )
             )
     if facts.score is not None and not 0 <= facts.score <= MAX_SCORE:
-        problems.append(msg("score must be between 0 and {max}", max=MAX_SCORE))
+        problems.append(("score", msg("score must be between 0 and {max}", max=MAX_SCORE)))
     if facts.assessed_on > today:
         problems.append(
-            msg("assessed_on {date} is in the future", date=facts.assessed_on.isoformat())
+            (
+                "assessed_on",
+                msg("assessed_on {date} is in the future", date=facts.assessed_on.isoformat()),
+            )
         )
     elif facts.assessed_on < EARLIEST_ASSESSMENT:
         problems.append(
-            msg(
-                "assessed_on {date} is before {earliest}",
-                date=facts.assessed_on.isoformat(),
-                earliest=EARLIEST_ASSESSMENT.isoformat(),
+            (
+                "assessed_on",
+                msg(
+                    "assessed_on {date} is before {earliest}",
+                    date=facts.assessed_on.isoformat(),
+                    earliest=EARLIEST_ASSESSMENT.isoformat(),
+                ),
             )
         )
     if facts.evidence_sha256 is not None and not SHA256_HEX.match(facts.evidence_sha256):
-        problems.append(msg("evidence_sha256 must be 64 lower-case hexadecimal characters"))
+        problems.append(
+            (
+                "evidence_sha256",
+                msg("evidence_sha256 must be 64 lower-case hexadecimal characters"),
+            )
+        )
     return problems
+
+
+# --- rows of a bulk file ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem of one row of a bulk file: where, and why (never the value itself)."""
+
+    line: int
+    column: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    line: int
+    facts: OutcomeFacts
+    id_number: IdNumber
+    name: str
+
+
+def _decimal(text: str, places: int) -> Decimal:
+    value = Decimal(text)
+    if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-places)):
+        raise InvalidOperation(text)
+    return value
+
+
+def parse_row(line: int, row: Mapping[str, str]) -> ParsedRow | list[RowError]:
+    """A bulk file's row as outcome facts, or every problem found in it (by column)."""
+    if "__invalid__" in row:
+        return [RowError(line, "-", msg("the line is {reason}", reason=row["__invalid__"]))]
+    errors: list[RowError] = []
+    if "__extra__" in row:
+        errors.append(RowError(line, "-", msg("the row has more values than the header")))
+    errors.extend(
+        RowError(line, column, msg("{column} is empty", column=column))
+        for column in REQUIRED_FIELDS
+        if not row.get(column, "").strip()
+    )
+    if errors:
+        return errors
+    id_number: IdNumber | None = None
+    try:
+        id_number = parse_id_number(row["id_number"])
+    except AccountError as error:
+        errors.append(RowError(line, "id_number", error.message))
+    name = " ".join(row["name"].split())
+    if len(name) > MAX_NAME:
+        errors.append(
+            RowError(line, "name", msg("name is longer than {count} characters", count=MAX_NAME))
+        )
+    numbers: dict[str, Decimal | None] = {}
+    for column, places in (("credits", 1), ("score", 2)):
+        text = row.get(column, "").strip()
+        try:
+            numbers[column] = _decimal(text, places) if text else None
+        except InvalidOperation:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    msg(
+                        "{column} must be a number with at most {places} decimals",
+                        column=column,
+                        places=places,
+                    ),
+                )
+            )
+    try:
+        assessed_on = date.fromisoformat(row["assessed_on"].strip())
+    except ValueError:
+        errors.append(
+            RowError(line, "assessed_on", msg("assessed_on must be a date like 2024-06-30"))
+        )
+    try:
+        setting = LearningSetting(row["setting"].strip().lower())
+    except ValueError:
+        errors.append(
+            RowError(line, "setting", msg("setting must be formal, non-formal or informal"))
+        )
+    if errors or id_number is None:
+        return errors
+    evidence = row.get("evidence_sha256", "").strip() or None
+    facts = OutcomeFacts(
+        record_id=row["record_id"].strip(),
+        item_code=row["item_code"].strip(),
+        level=row["level"].strip(),
+        credits=numbers["credits"],
+        score=numbers["score"],
+        assessed_on=assessed_on,
+        setting=setting,
+        evidence_sha256=evidence,
+    )
+    return ParsedRow(line, normalised(facts), id_number, name)

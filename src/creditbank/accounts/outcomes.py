@@ -119,7 +119,9 @@ def deposit_outcome(
                 code=facts.item_code,
             ),
         )
-    problems: list[Message] = check_outcome(facts, item_credits=item.credits, today=today)
+    problems: list[Message] = [
+        problem for _, problem in check_outcome(facts, item_credits=item.credits, today=today)
+    ]
     level = next((p for p in item.levels if p.level.key == facts.level.casefold()), None)
     if level is None:
         problems.append(

@@ -6,14 +6,17 @@ import base64
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from creditbank.access.policy import Action, allowed, require
-from creditbank.accounts import outcomes, service
+from creditbank.accounts import bulk, outcomes, service
+from creditbank.accounts.bulk import BatchStatus
 from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.model import AccountError, OutcomeStatus, parse_id_number
 from creditbank.accounts.schemas import (
     AccountOpenedRead,
+    BatchRead,
     LearnerCreate,
     OutcomeCreate,
     OutcomeRead,
@@ -24,9 +27,11 @@ from creditbank.institutions.model import check_institution_code
 from creditbank.messages import msg
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Today, Uow
+from creditbank.web.i18n import translator_for
 from creditbank.web.problems import responses
 
 api = APIRouter(prefix="/api/v1", tags=["accounts"])
+MAX_PROBLEMS_SHOWN = 100
 
 
 def cipher_of(request: Request) -> PersonalDataCipher:
@@ -155,3 +160,64 @@ def decode_cursor(cursor: str | None) -> int | None:
         raise AccountError(
             "invalid_cursor", msg("the cursor is not one this API gave out")
         ) from error
+
+
+@api.post(
+    "/deposits/batches",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BatchRead,
+    responses=responses(401, 403, 404, 422),
+)
+def upload_batch(
+    request: Request,
+    today: Today,
+    principal: Authenticated,
+    institution: Annotated[str, Form(description="The depositing institution's code.")],
+    file: Annotated[UploadFile, File(description="CSV, XLSX or JSON Lines; see the README.")],
+    file_format: Annotated[FileFormat | None, Form(alias="format")] = None,
+) -> BatchRead:
+    """Deposit a whole file, all or nothing. 201 with the batch when every row was good;
+    422 `batch-rejected` (with `batch`, the URL of the full report) when any row was not."""
+    code = check_institution_code(institution)
+    require(principal, Action.DEPOSIT, code)
+    filename = file.filename or "upload"
+    chosen = file_format or FileFormat.of(filename)
+    batch = bulk.import_batch(
+        database=request.app.state.database,
+        cipher=cipher_of(request),
+        institution=code,
+        submitted_by=principal.email,
+        filename=filename,
+        file_format=chosen,
+        rows=read_rows(file.file, chosen),
+        today=today,
+    )
+    translate = translator_for(request).gettext
+    if batch.status is BatchStatus.REJECTED:
+        shown = bulk.render_errors(batch, translate)[:MAX_PROBLEMS_SHOWN]
+        raise AccountError(
+            "batch_rejected",
+            msg(
+                "{bad} problems in {rows} rows; nothing was deposited",
+                bad=batch.error_count,
+                rows=batch.rows,
+            ),
+            [
+                msg("line {line}, {column}: {reason}", line=line, column=column, reason=reason)
+                for line, column, reason in shown
+            ],
+            extensions={"batch": f"/api/v1/deposits/batches/{batch.id}", "batch_id": batch.id},
+        )
+    return BatchRead.of(batch, translate)
+
+
+@api.get(
+    "/deposits/batches/{batch_id}",
+    response_model=BatchRead,
+    responses=responses(401, 403, 404, 422),
+)
+def read_batch(batch_id: str, request: Request, uow: Uow, principal: Authenticated) -> BatchRead:
+    """A batch's status and report (its institution's registrars, administrators, auditors)."""
+    batch = bulk.get_batch(uow=uow, batch_id=batch_id)
+    require(principal, Action.READ_BATCH, batch.institution)
+    return BatchRead.of(batch, translator_for(request).gettext)

@@ -7,9 +7,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from creditbank.accounts.bulk import Batch, BatchStatus, render_errors
+from creditbank.accounts.files import FileFormat
 from creditbank.accounts.model import IdType, LearningSetting, OutcomeFacts, OutcomeStatus
 from creditbank.accounts.outcomes import Outcome
 from creditbank.catalog.api import ItemKind
+from creditbank.messages import Translate
 
 
 class LearnerCreate(BaseModel):
@@ -107,3 +110,46 @@ class TranscriptRead(BaseModel):
     next_cursor: str | None = Field(
         description="Pass as ?cursor= for the next page; null at the end."
     )
+
+
+class BatchErrorRead(BaseModel):
+    line: int
+    column: str
+    reason: str
+
+
+class BatchRead(BaseModel):
+    id: str
+    institution: str
+    filename: str
+    format: FileFormat
+    status: BatchStatus
+    rows: int
+    deposited: int
+    unchanged: int
+    accounts_opened: int
+    error_count: int = Field(description="All errors found; `errors` lists the first 1000.")
+    errors: list[BatchErrorRead]
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, batch: Batch, translate: Translate) -> BatchRead:
+        return cls(
+            id=batch.id,
+            institution=batch.institution,
+            filename=batch.filename,
+            format=batch.format,
+            status=batch.status,
+            rows=batch.rows,
+            deposited=batch.deposited,
+            unchanged=batch.unchanged,
+            accounts_opened=batch.accounts_opened,
+            error_count=batch.error_count,
+            errors=[
+                BatchErrorRead(line=line, column=column, reason=reason)
+                for line, column, reason in render_errors(batch, translate)
+            ],
+            created_at=batch.created_at,
+            finished_at=batch.finished_at,
+        )

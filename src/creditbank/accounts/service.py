@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from creditbank.accounts.crypto import PersonalDataCipher, Sealed
 from creditbank.accounts.model import (
+    MAX_NAME,
     AccountError,
     IdNumber,
     birth_date_of,
@@ -32,7 +33,7 @@ from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 from creditbank.messages import msg
 
-MAX_NAME_LENGTH = 200
+MAX_NAME_LENGTH = MAX_NAME
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Date,
     DateTime,
     ForeignKey,
@@ -93,3 +95,25 @@ class OutcomeRow(Base):
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     deposited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     batch_id: Mapped[int | None] = mapped_column(index=True)
+
+
+class DepositBatchRow(Base):
+    """One uploaded file: its status and report. A job record, updated as the job ends."""
+
+    __tablename__ = "deposit_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    submitted_by: Mapped[str] = mapped_column(String(254))
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    rows: Mapped[int]
+    deposited: Mapped[int]
+    unchanged: Mapped[int]
+    accounts_opened: Mapped[int]
+    error_count: Mapped[int]
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

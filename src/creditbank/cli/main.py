@@ -17,10 +17,15 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy import inspect
 
 from creditbank import clock
+from creditbank.accounts import bulk
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.files import FileFormat, read_rows
+from creditbank.accounts.schemas import BatchRead
 from creditbank.bootstrap import initialise
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
@@ -50,6 +55,8 @@ users_app = typer.Typer(help="Staff users.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 tokens_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
+deposit_app = typer.Typer(help="Depositing learning outcomes.", no_args_is_help=True)
+app.add_typer(deposit_app, name="deposit")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -392,3 +399,78 @@ def revoke_token(
     with unit_of_work() as uow:
         institution_service.revoke_token(uow=uow, token_id=token_id)
     out.print(say(msg("Token {id} revoked", id=token_id)))
+
+
+@deposit_app.command("import")
+def import_deposits(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSON Lines file (columns: README).")],
+    institution: Annotated[str, typer.Option("--institution", help="Depositing institution.")],
+    file_format: Annotated[
+        FileFormat | None, typer.Option("--format", help="Default: from the file's extension.")
+    ] = None,
+    submitted_by: Annotated[str, typer.Option(help="Who submits it (recorded).")] = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Deposit a whole file, all or nothing; exits with 1 and the report when any row is bad."""
+    if not file.is_file():
+        _fail(say(msg("{file} is not a file", file=str(file))))
+    settings = get_settings()
+    database = Database(settings.database_url)
+    cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
+    try:
+        chosen = file_format or FileFormat.of(file.name)
+        with (
+            file.open("rb") as stream,
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TextColumn("{task.completed} rows"),
+                console=err,
+                transient=True,
+            ) as progress,
+        ):
+            task = progress.add_task(file.name)
+            batch = bulk.import_batch(
+                database=database,
+                cipher=cipher,
+                institution=institution,
+                submitted_by=submitted_by,
+                filename=file.name,
+                file_format=chosen,
+                rows=read_rows(stream, chosen),
+                today=clock.today(),
+                progress=lambda rows: progress.update(task, completed=rows),
+            )
+    except DomainError as error:
+        _fail(error.render(_))
+    finally:
+        database.dispose()
+    if as_json:
+        _print_json(BatchRead.of(batch, _))
+    else:
+        out.print(
+            say(
+                msg(
+                    "Batch {id}: {status}; {rows} rows, {deposited} deposited, {unchanged} already "
+                    "there, {opened} accounts opened",
+                    id=batch.id,
+                    status=batch.status.value,
+                    rows=batch.rows,
+                    deposited=batch.deposited,
+                    unchanged=batch.unchanged,
+                    opened=batch.accounts_opened,
+                )
+            ),
+            highlight=False,
+        )
+        if batch.errors:
+            table = Table(_("Line"), _("Column"), _("Reason"))
+            for line, column, reason in bulk.render_errors(batch, _):
+                table.add_row(str(line), column, reason)
+            err.print(table)
+            if batch.error_count > len(batch.errors):
+                err.print(
+                    say(msg("... and {count} more", count=batch.error_count - len(batch.errors)))
+                )
+    if batch.status is bulk.BatchStatus.REJECTED:
+        raise typer.Exit(1)

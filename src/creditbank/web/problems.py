@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from creditbank.errors import DomainError
@@ -74,6 +74,8 @@ PROBLEM_TYPES = _types(
     ProblemType("invalid-outcome", 422, "Invalid learning outcome"),
     ProblemType("record-conflict", 409, "Record deposited with other facts"),
     ProblemType("invalid-cursor", 422, "Invalid cursor"),
+    ProblemType("batch-rejected", 422, "Batch rejected; nothing was deposited"),
+    ProblemType("batch-not-found", 404, "Batch not found"),
     ProblemType("unauthenticated", 401, "Authentication required"),
     ProblemType("forbidden", 403, "Not allowed"),
     ProblemType("validation-error", 422, "Invalid request"),
@@ -85,7 +87,9 @@ PROBLEM_TYPES = _types(
 
 
 class Problem(BaseModel):
-    """An RFC 9457 problem details object."""
+    """An RFC 9457 problem details object (extension members allowed)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(description="A URI reference identifying the kind of problem.")
     title: str = Field(description="A short summary of the kind of problem.")
@@ -116,7 +120,11 @@ def wants_html(request: Request) -> bool:
 
 
 def problem_response(
-    request: Request, slug: str, detail: str, problems: list[str] | None = None
+    request: Request,
+    slug: str,
+    detail: str,
+    problems: list[str] | None = None,
+    extensions: dict[str, str] | None = None,
 ) -> Response:
     kind = PROBLEM_TYPES[slug]
     translate = translator_for(request).gettext
@@ -137,6 +145,7 @@ def problem_response(
         detail=detail,
         instance=request.url.path,
         problems=problems or [],
+        **(extensions or {}),
     )
     headers = {"WWW-Authenticate": "Bearer"} if kind.status == HTTPStatus.UNAUTHORIZED else None
     return JSONResponse(
@@ -155,6 +164,7 @@ async def _domain_error(request: Request, error: Exception) -> Response:
         error.code.replace("_", "-"),
         error.message.render(translate),
         [problem.render(translate) for problem in error.problems],
+        error.extensions,
     )
 
 

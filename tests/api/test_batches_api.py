@@ -1,0 +1,103 @@
+"""Bulk deposit over HTTP: multipart upload, a rejected batch as a problem with its report's URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx2
+import pytest
+
+from creditbank.institutions import service as institutions
+from creditbank.institutions.model import InstitutionType, Role
+from tests.bulk_files import csv_bytes, row, xlsx_bytes
+from tests.conftest import LiveBank
+
+pytestmark = pytest.mark.xdist_group("batches-api")
+
+
+def client(live_bank: LiveBank, email: str) -> httpx2.Client:
+    with live_bank.database.unit_of_work() as uow:
+        secret = institutions.create_token(uow=uow, email=email).secret
+    return httpx2.Client(
+        base_url=live_bank.url,
+        headers={"Authorization": f"Bearer {secret}", "Accept-Language": "en"},
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def registrars(live_bank: LiveBank) -> Iterator[tuple[httpx2.Client, httpx2.Client]]:
+    with live_bank.database.unit_of_work() as uow:
+        for code in ("JSVC", "ELSEWHERE"):
+            institutions.add_institution(
+                uow=uow, code=code, name=code, type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
+            )
+            institutions.add_user(
+                uow=uow, email=f"reg@{code.lower()}.example", role=Role.REGISTRAR, institution=code
+            )
+    own, other = client(live_bank, "reg@jsvc.example"), client(live_bank, "reg@elsewhere.example")
+    own.post(
+        "/api/v1/catalog/items",
+        json={
+            "institution": "JSVC",
+            "code": "CAD-201",
+            "kind": "course",
+            "name": "CAD",
+            "framework": "LOFOUC",
+            "levels": ["4"],
+            "credits": "3",
+        },
+    ).raise_for_status()
+    yield own, other
+    own.close()
+    other.close()
+
+
+def test_upload_commit_and_read_back(registrars: tuple[httpx2.Client, httpx2.Client]) -> None:
+    own, other = registrars
+    files = {"file": ("results.xlsx", xlsx_bytes([row(n) for n in range(1, 11)]))}
+    response = own.post("/api/v1/deposits/batches", data={"institution": "JSVC"}, files=files)
+    assert response.status_code == 201, response.text
+    batch = response.json()
+    assert (batch["status"], batch["deposited"], batch["accounts_opened"]) == ("committed", 10, 10)
+    assert own.get(f"/api/v1/deposits/batches/{batch['id']}").json()["deposited"] == 10
+    assert other.get(f"/api/v1/deposits/batches/{batch['id']}").status_code == 403
+
+
+def test_a_rejected_upload(registrars: tuple[httpx2.Client, httpx2.Client]) -> None:
+    own, _ = registrars
+    data = csv_bytes([row(100), row(101, level="9"), row(102, credits="x")])
+    response = own.post(
+        "/api/v1/deposits/batches", data={"institution": "JSVC"}, files={"file": ("r.csv", data)}
+    )
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"] == "/problems/batch-rejected"
+    assert problem["detail"] == "2 problems in 3 rows; nothing was deposited"
+    assert problem["problems"] == [
+        "line 3, level: item CAD-201 is awarded at 4, not at 9",
+        "line 4, credits: credits must be a number with at most 1 decimals",
+    ]
+    report = own.get(problem["batch"]).json()
+    assert (report["status"], report["error_count"], report["deposited"]) == ("rejected", 2, 0)
+    chinese = own.get(problem["batch"], headers={"Accept-Language": "zh"}).json()
+    assert chinese["errors"][0]["reason"] != report["errors"][0]["reason"]
+
+
+def test_another_institution_cannot_upload(registrars: tuple[httpx2.Client, httpx2.Client]) -> None:
+    _, other = registrars
+    response = other.post(
+        "/api/v1/deposits/batches",
+        data={"institution": "JSVC"},
+        files={"file": ("r.csv", csv_bytes([row(1)]))},
+    )
+    assert response.status_code == 403
+
+
+def test_an_unknown_format_and_batch(registrars: tuple[httpx2.Client, httpx2.Client]) -> None:
+    own, _ = registrars
+    response = own.post(
+        "/api/v1/deposits/batches", data={"institution": "JSVC"}, files={"file": ("r.txt", b"x")}
+    )
+    assert response.status_code == 422 and response.json()["type"] == "/problems/invalid-file"
+    assert own.get("/api/v1/deposits/batches/nope").status_code == 404

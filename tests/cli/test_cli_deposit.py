@@ -1,0 +1,76 @@
+"""`creditbank deposit import`: all or nothing, the report printed, a non-zero exit on rejection."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.db import Database
+from creditbank.settings import get_settings
+from tests.bulk_files import csv_bytes, jsonl_bytes, row
+from tests.cli.runner import run
+
+
+def prepare(cli: CliRunner) -> None:
+    run(
+        cli,
+        "institutions",
+        "add",
+        "JSVC",
+        "--name",
+        "江苏某学院",
+        "--type",
+        "higher_vocational_college",
+    )
+
+
+def test_import_then_again(initialised: CliRunner, tmp_path: Path) -> None:
+    prepare(initialised)
+    # the CLI has no catalogue command yet: create the course through the service
+    database = Database(get_settings().database_url)
+    with database.unit_of_work() as uow:
+        catalog.add_item(
+            uow=uow,
+            draft=ItemDraft(
+                institution="JSVC",
+                code="CAD-201",
+                kind=ItemKind.COURSE,
+                name="CAD",
+                framework="LOFOUC",
+                levels=("4",),
+                credits=Decimal(3),
+            ),
+            on=date(2026, 11, 22),
+        )
+    database.dispose()
+    good = tmp_path / "good.jsonl"
+    good.write_bytes(jsonl_bytes([row(n) for n in range(1, 6)]))
+    body = json.loads(
+        run(initialised, "deposit", "import", str(good), "--institution", "JSVC", "--json")
+    )
+    assert (body["status"], body["deposited"]) == ("committed", 5)
+    assert "0 deposited, 5 already there" in run(
+        initialised, "deposit", "import", str(good), "--institution", "JSVC"
+    )
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes([row(10), row(11, level="7")]))
+    output = run(initialised, "deposit", "import", str(bad), "--institution", "JSVC", code=1)
+    assert "rejected" in output and "not at 7" in output
+
+
+def test_unknown_institution_and_file(initialised: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "none.csv"
+    assert "is not a file" in run(
+        initialised, "deposit", "import", str(missing), "--institution", "X", code=1
+    )
+    file = tmp_path / "f.csv"
+    file.write_bytes(csv_bytes([row(1)]))
+    assert "there is no institution NOWHERE" in run(
+        initialised, "deposit", "import", str(file), "--institution", "NOWHERE", code=1
+    )

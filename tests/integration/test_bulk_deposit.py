@@ -1,0 +1,219 @@
+"""Bulk deposit on real databases: all or nothing, every bad row named, idempotent, three formats."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from creditbank.accounts import bulk
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.files import FileFormat, read_rows
+from creditbank.accounts.tables import LearnerRow, OutcomeRow
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.db import Database
+from creditbank.frameworks import service as frameworks
+from creditbank.institutions import service as institutions
+from creditbank.institutions.model import InstitutionType
+from creditbank.messages import Translate
+from tests.bulk_files import csv_bytes, jsonl_bytes, row, xlsx_bytes
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def cipher() -> PersonalDataCipher:
+    return PersonalDataCipher(os.urandom(32))
+
+
+@pytest.fixture
+def bank(database: Database) -> Database:
+    with database.unit_of_work() as uow:
+        frameworks.install_builtin_frameworks(uow=uow)
+        institutions.add_institution(
+            uow=uow, code="JSVC", name="江苏某学院", type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
+        )
+        catalog.add_item(
+            uow=uow,
+            draft=ItemDraft(
+                institution="JSVC",
+                code="CAD-201",
+                kind=ItemKind.COURSE,
+                name="计算机辅助设计",
+                framework="LOFOUC",
+                levels=("4",),
+                credits=Decimal(3),
+            ),
+            on=TODAY,
+        )
+    return database
+
+
+def upload(
+    database: Database,
+    cipher: PersonalDataCipher,
+    data: bytes,
+    file_format: FileFormat = FileFormat.CSV,
+) -> bulk.Batch:
+    return bulk.import_batch(
+        database=database,
+        cipher=cipher,
+        institution="jsvc",
+        submitted_by="test",
+        filename=f"f.{file_format.value}",
+        file_format=file_format,
+        rows=read_rows(io.BytesIO(data), file_format),
+        today=TODAY,
+    )
+
+
+def counts(database: Database) -> tuple[int, int]:
+    with database.unit_of_work() as uow:
+        return (
+            uow.session.scalar(select(func.count()).select_from(OutcomeRow)) or 0,
+            uow.session.scalar(select(func.count()).select_from(LearnerRow)) or 0,
+        )
+
+
+TRANSLATE: Translate = str  # English: the catalog keys themselves
+
+
+@pytest.mark.parametrize("file_format", list(FileFormat))
+def test_a_good_file_in_each_format(
+    bank: Database, cipher: PersonalDataCipher, file_format: FileFormat
+) -> None:
+    rows = [row(n) for n in range(1, 26)] + [row(26, id_number=row(1)["id_number"], name="学员1")]
+    data = {FileFormat.CSV: csv_bytes, FileFormat.JSONL: jsonl_bytes, FileFormat.XLSX: xlsx_bytes}[
+        file_format
+    ](rows)
+    batch = upload(bank, cipher, data, file_format)
+    assert (
+        batch.status,
+        batch.rows,
+        batch.deposited,
+        batch.accounts_opened,
+        batch.error_count,
+    ) == (
+        bulk.BatchStatus.COMMITTED,
+        26,
+        26,
+        25,
+        0,
+    )
+    assert counts(bank) == (26, 25)
+
+
+def test_the_same_file_twice_adds_nothing(bank: Database, cipher: PersonalDataCipher) -> None:
+    data = csv_bytes([row(n) for n in range(1, 2501)])  # more than two chunks
+    first = upload(bank, cipher, data)
+    assert (first.status, first.deposited, first.accounts_opened) == (
+        bulk.BatchStatus.COMMITTED,
+        2500,
+        2500,
+    )
+    again = upload(bank, cipher, data)
+    assert (again.status, again.deposited, again.unchanged, again.accounts_opened) == (
+        bulk.BatchStatus.COMMITTED,
+        0,
+        2500,
+        0,
+    )
+    assert counts(bank) == (2500, 2500)
+
+
+def test_one_bad_row_commits_nothing_and_every_bad_row_is_named(
+    bank: Database, cipher: PersonalDataCipher
+) -> None:
+    rows = [row(n) for n in range(1, 1801)]
+    rows[4] = row(5, credits="4")  # line 6
+    rows[9] = row(
+        10, id_number=row(10)["id_number"][:-1] + ("0" if row(10)["id_number"][-1] != "0" else "1")
+    )  # line 11
+    rows[1499] = row(1500, level="9", assessed_on="2030-01-01")  # line 1501, in the second chunk
+    rows[1799] = row(1800, record_id="REC-000001")  # line 1801: a duplicate of line 2
+    batch = upload(bank, cipher, csv_bytes(rows))
+    assert batch.status is bulk.BatchStatus.REJECTED
+    assert (batch.deposited, batch.accounts_opened) == (0, 0)
+    errors = {(line, column) for line, column, _ in bulk.render_errors(batch, TRANSLATE)}
+    assert errors == {
+        (6, "credits"),
+        (11, "id_number"),
+        (1501, "level"),
+        (1501, "assessed_on"),
+        (1801, "record_id"),
+    }
+    reasons = {
+        (line, column): reason for line, column, reason in bulk.render_errors(batch, TRANSLATE)
+    }
+    assert reasons[(1801, "record_id")] == "record_id appears again (first at line 2)"
+    assert reasons[(11, "id_number")] == "the identity number's check digit is wrong"
+    assert row(10)["id_number"][:-1] not in str(
+        batch.errors
+    )  # the number itself is not in the report
+    assert counts(bank) == (0, 0)
+    with bank.unit_of_work() as uow:  # the rejected batch and its report are kept
+        assert bulk.get_batch(uow=uow, batch_id=batch.id).error_count == 5
+
+
+def test_a_known_record_with_other_facts_is_an_error(
+    bank: Database, cipher: PersonalDataCipher
+) -> None:
+    upload(bank, cipher, csv_bytes([row(1), row(2)]))
+    batch = upload(bank, cipher, csv_bytes([row(1, score="95"), row(3)]))
+    assert batch.status is bulk.BatchStatus.REJECTED
+    assert [(line, column) for line, column, _ in bulk.render_errors(batch, TRANSLATE)] == [
+        (2, "record_id")
+    ]
+    assert counts(bank) == (2, 2)
+
+
+def test_header_and_line_problems(bank: Database, cipher: PersonalDataCipher) -> None:
+    batch = upload(bank, cipher, csv_bytes([row(1)], columns=["record_id", "name", "colour"]))
+    assert batch.status is bulk.BatchStatus.REJECTED
+    reasons = [reason for _, _, reason in bulk.render_errors(batch, TRANSLATE)]
+    assert "unknown column colour" in reasons and "missing column id_number" in reasons
+    broken = jsonl_bytes([row(1)]) + b"not json\n" + b'{"record_id": "x", "colour": "red"}\n'
+    batch = upload(bank, cipher, broken, FileFormat.JSONL)
+    assert [(line, reason) for line, _, reason in bulk.render_errors(batch, TRANSLATE)] == [
+        (2, "the line is not a JSON object"),
+        (3, "the line is unknown key colour"),
+    ]
+    assert counts(bank) == (0, 0)
+
+
+def test_missing_values_and_bad_numbers(bank: Database, cipher: PersonalDataCipher) -> None:
+    batch = upload(
+        bank,
+        cipher,
+        csv_bytes(
+            [
+                row(
+                    1,
+                    name="",
+                    credits="2.55",
+                    score="abc",
+                    setting="online",
+                    assessed_on="30/06/2024",
+                )
+            ]
+        ),
+    )
+    assert sorted(column for _, column, _ in bulk.render_errors(batch, TRANSLATE)) == ["name"]
+    batch = upload(
+        bank,
+        cipher,
+        csv_bytes(
+            [row(1, credits="2.55", score="abc", setting="online", assessed_on="30/06/2024")]
+        ),
+    )
+    assert sorted(column for _, column, _ in bulk.render_errors(batch, TRANSLATE)) == [
+        "assessed_on",
+        "credits",
+        "score",
+        "setting",
+    ]
