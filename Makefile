@@ -35,6 +35,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bulk_deposit --rows $${BENCH_ROWS:-710000}
 	$(BIN)/python -m pytest benchmarks -o addopts="" -o testpaths=benchmarks -p no:xdist \
 	  --benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:database
 

@@ -9,11 +9,11 @@ belongs with it land together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -93,3 +93,23 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def bulk_insert(session: Session, table: type[Base], rows: Sequence[Mapping[str, object]]) -> None:
+    """Insert many rows in the session's transaction, as fast as the database allows.
+
+    PostgreSQL: ``COPY ... FROM STDIN`` (one round trip for all rows). Elsewhere: one
+    ``executemany``. Every row must have the same keys (column names).
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(Base.metadata.tables[table.__tablename__]), list(rows))
+        return
+    columns = list(rows[0])
+    statement = f"COPY {table.__tablename__} ({', '.join(columns)}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([row[column] for column in columns])

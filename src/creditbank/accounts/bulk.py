@@ -49,7 +49,7 @@ from creditbank.accounts.tables import (
     OutcomeRow,
 )
 from creditbank.catalog import api as catalog
-from creditbank.db import Database, UnitOfWork
+from creditbank.db import Database, UnitOfWork, bulk_insert
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, Translate, msg
 
@@ -231,7 +231,7 @@ class _Depositor:
                 }
             )
         if new_rows and not self.report.error_count:
-            self.session.execute(insert(OutcomeRow), new_rows)
+            bulk_insert(self.session, OutcomeRow, new_rows)
             self.report.deposited += len(new_rows)
 
     def _known_records(self, record_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -321,9 +321,9 @@ class _Depositor:
                 {"learner_id": learner_id, "nonce": sealed.nonce, "ciphertext": sealed.ciphertext}
             )
             result[key_hmac] = learner_id
-        self.session.execute(insert(LearnerIdentityRow), identities)
-        self.session.execute(insert(LearnerKeyRow), keys)
-        self.session.execute(insert(LearnerPersonalDataRow), sealed_rows)
+        bulk_insert(self.session, LearnerIdentityRow, identities)
+        bulk_insert(self.session, LearnerKeyRow, keys)
+        bulk_insert(self.session, LearnerPersonalDataRow, sealed_rows)
         self.report.accounts_opened += len(people)
         return result
 

@@ -111,7 +111,7 @@ def luhn_digit(digits: str) -> str:
 
 def new_account_number() -> str:
     """A fresh random account number: CB, 11 random digits, a Luhn check digit."""
-    body = "".join(secrets.choice("0123456789") for _ in range(11))
+    body = f"{secrets.randbelow(10**11):011d}"
     return f"{ACCOUNT_PREFIX}{body}{luhn_digit(body)}"
 
 
