@@ -50,7 +50,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # psycopg prepares a statement on the server after 5 runs; the generic plan of a prepared
+    # `col IN (...1000 values...)` cannot hash the list and compares row by row (bulk deposit
+    # lookups went quadratic). Custom plans per execution keep the lookups fast.
+    return create_engine(
+        url, echo=echo, pool_pre_ping=True, connect_args={"prepare_threshold": None}
+    )
 
 
 class UnitOfWork:
