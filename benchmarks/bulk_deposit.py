@@ -35,6 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import insert, text
+from tests.bulk_files import add_college_with_course
 
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import COLUMNS
@@ -47,11 +48,7 @@ from creditbank.accounts.tables import (
     OutcomeRow,
 )
 from creditbank.bootstrap import initialise
-from creditbank.catalog import service as catalog
-from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.db import Base, Database
-from creditbank.institutions import service as institutions
-from creditbank.institutions.model import InstitutionType
 
 TODAY = date(2026, 11, 22)
 EPOCH = date(1970, 1, 1)
@@ -89,22 +86,7 @@ def prepare(url: str) -> Database:
     database = Database(url)
     initialise(database)
     with database.unit_of_work() as uow:
-        institutions.add_institution(
-            uow=uow, code="JSVC", name="学院", type=InstitutionType.UNIVERSITY
-        )
-        catalog.add_item(
-            uow=uow,
-            draft=ItemDraft(
-                institution="JSVC",
-                code="CAD-201",
-                kind=ItemKind.COURSE,
-                name="课程",
-                framework="LOFOUC",
-                levels=("4",),
-                credits=Decimal(3),
-            ),
-            on=TODAY,
-        )
+        add_college_with_course(uow)
     return database
 
 
@@ -163,9 +145,11 @@ def ceiling(database: Database, rows: int, cipher: PersonalDataCipher) -> float:
         ).scalar_one()
     now = datetime.now(UTC)
     learners, identities, keys, sealed_rows, outcomes = [], [], [], [], []
-    for serial in range(rows):
+    numbers: set[str] = set()
+    while len(numbers) < rows:  # random numbers collide now and then at this scale
+        numbers.add(new_account_number())
+    for serial, number in enumerate(sorted(numbers)):
         learner_id = serial + 1
-        number = new_account_number()
         parsed = parse_id_number(id_number(serial))
         key, wrapped = cipher.new_learner_key(number)
         sealed = cipher.seal(

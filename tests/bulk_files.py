@@ -6,11 +6,18 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
 
 from openpyxl import Workbook
 
 from creditbank.accounts.files import COLUMNS
 from creditbank.accounts.model import resident_check_character
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.db import UnitOfWork
+from creditbank.institutions import service as institutions
+from creditbank.institutions.model import InstitutionType
 
 
 def id_number(serial: int) -> str:
@@ -59,3 +66,24 @@ def xlsx_bytes(rows: Sequence[dict[str, str]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def add_college_with_course(uow: UnitOfWork, *, with_institution: bool = True) -> None:
+    """The rows' depositor: college JSVC and its 3-credit course CAD-201 at LOFOUC level 4."""
+    if with_institution:
+        institutions.add_institution(
+            uow=uow, code="JSVC", name="江苏某学院", type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
+        )
+    catalog.add_item(
+        uow=uow,
+        draft=ItemDraft(
+            institution="JSVC",
+            code="CAD-201",
+            kind=ItemKind.COURSE,
+            name="计算机辅助设计",
+            framework="LOFOUC",
+            levels=("4",),
+            credits=Decimal(3),
+        ),
+        on=date(2026, 11, 22),
+    )

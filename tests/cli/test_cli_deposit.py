@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from creditbank.catalog import service as catalog
-from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.db import Database
 from creditbank.settings import get_settings
-from tests.bulk_files import csv_bytes, jsonl_bytes, row
+from tests.bulk_files import add_college_with_course, csv_bytes, jsonl_bytes, row
 from tests.cli.runner import run
 
 
@@ -35,19 +31,7 @@ def test_import_then_again(initialised: CliRunner, tmp_path: Path) -> None:
     # the CLI has no catalogue command yet: create the course through the service
     database = Database(get_settings().database_url)
     with database.unit_of_work() as uow:
-        catalog.add_item(
-            uow=uow,
-            draft=ItemDraft(
-                institution="JSVC",
-                code="CAD-201",
-                kind=ItemKind.COURSE,
-                name="CAD",
-                framework="LOFOUC",
-                levels=("4",),
-                credits=Decimal(3),
-            ),
-            on=date(2026, 11, 22),
-        )
+        add_college_with_course(uow, with_institution=False)
     database.dispose()
     good = tmp_path / "good.jsonl"
     good.write_bytes(jsonl_bytes([row(n) for n in range(1, 6)]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -14,14 +13,10 @@ from creditbank.accounts import bulk
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.tables import LearnerRow, OutcomeRow
-from creditbank.catalog import service as catalog
-from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
-from creditbank.institutions import service as institutions
-from creditbank.institutions.model import InstitutionType
 from creditbank.messages import Translate
-from tests.bulk_files import csv_bytes, jsonl_bytes, row, xlsx_bytes
+from tests.bulk_files import add_college_with_course, csv_bytes, jsonl_bytes, row, xlsx_bytes
 
 TODAY = date(2026, 11, 22)
 
@@ -35,22 +30,7 @@ def cipher() -> PersonalDataCipher:
 def bank(database: Database) -> Database:
     with database.unit_of_work() as uow:
         frameworks.install_builtin_frameworks(uow=uow)
-        institutions.add_institution(
-            uow=uow, code="JSVC", name="江苏某学院", type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
-        )
-        catalog.add_item(
-            uow=uow,
-            draft=ItemDraft(
-                institution="JSVC",
-                code="CAD-201",
-                kind=ItemKind.COURSE,
-                name="计算机辅助设计",
-                framework="LOFOUC",
-                levels=("4",),
-                credits=Decimal(3),
-            ),
-            on=TODAY,
-        )
+        add_college_with_course(uow)
     return database
 
 

@@ -190,11 +190,14 @@ class _Depositor:
             if not errors:
                 good.append((parsed, level_id))
         known = self._known_records([parsed.facts.record_id for parsed, _ in good])
-        learners = self._learners([parsed for parsed, _ in good])
+        identities = [self.cipher.index(parsed.id_number.index_key) for parsed, _ in good]
+        learners = self._learners(
+            list(zip(identities, (parsed for parsed, _ in good), strict=True))
+        )
         new_rows = []
-        for parsed, level_id in good:
+        for identity, (parsed, level_id) in zip(identities, good, strict=True):
             facts = parsed.facts
-            learner_id = learners[self.cipher.index(parsed.id_number.index_key)]
+            learner_id = learners[identity]
             values = {
                 "learner_id": learner_id,
                 "item_id": self.items[facts.item_code].id,
@@ -257,11 +260,11 @@ class _Depositor:
             for row in rows
         }
 
-    def _learners(self, rows: list[ParsedRow]) -> dict[str, int]:
+    def _learners(self, rows: list[tuple[str, ParsedRow]]) -> dict[str, int]:
         """Learner ids by identity HMAC, opening accounts for those the bank lacks."""
         wanted: dict[str, ParsedRow] = {}
-        for parsed in rows:
-            wanted.setdefault(self.cipher.index(parsed.id_number.index_key), parsed)
+        for identity, parsed in rows:
+            wanted.setdefault(identity, parsed)
         if not wanted:
             return {}
         rows_found = self.session.execute(
