@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from creditbank.catalog.model import (
     AchievementType,
-    CatalogError,
     ItemDraft,
     ItemKind,
     check_item,
-    parse_credits,
 )
 
 
@@ -71,25 +67,3 @@ def test_levels_codes_and_names() -> None:
         "item code 'bad code' must be 1-64 letters, digits, '.', '-' or '_'"
     ]
     assert problems(name=" ") == ["an item needs a name"]
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"), [("2.5", Decimal("2.5")), (3, Decimal("3.0")), ("", None), (None, None)]
-)
-def test_credits(value: object, expected: Decimal | None) -> None:
-    assert parse_credits(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        ("x", "not a number"),
-        ("-1", "between 0"),
-        ("1000", "between 0"),
-        ("1.25", "one decimal"),
-        ("NaN", "between 0"),
-    ],
-)
-def test_bad_credits(value: str, message: str) -> None:
-    with pytest.raises(CatalogError, match=message):
-        parse_credits(value)

@@ -47,3 +47,15 @@ def test_nobody_acts_for_another_institution_without_a_rule() -> None:
 def test_every_action_has_a_rule() -> None:
     assert set(policy._OWN) == set(Action)
     assert set(policy._ANY) == set(Action)
+
+
+def test_whose_outcomes_a_principal_may_read() -> None:
+    admin = Principal(1, "a@bank.example", Role.BANK_ADMIN, None)
+    auditor = Principal(2, "b@bank.example", Role.AUDITOR, None)
+    assessor = Principal(3, "c@a.example", Role.ASSESSOR, "A")
+    assert policy.readable_issuer(admin, None) is None
+    assert policy.readable_issuer(auditor, "B") == "B"
+    assert policy.readable_issuer(assessor, None) == "A"
+    assert policy.readable_issuer(assessor, "A") == "A"
+    with pytest.raises(AccessError, match="may not outcome:read for B"):
+        policy.readable_issuer(assessor, "B")

@@ -89,3 +89,18 @@ def require(principal: Principal, action: Action, owner: str | None) -> None:
                 owner=owner or "the bank",
             ),
         )
+
+
+def readable_issuer(principal: Principal, asked: str | None) -> str | None:
+    """Whose outcomes ``principal`` may read when asking for issuer ``asked`` (None = any).
+
+    Bank administrators and auditors read every institution's outcomes, so the answer is what
+    they asked for. Staff read their own institution's only: the answer is their institution,
+    and asking for another one is ``forbidden``.
+    """
+    if allowed(principal, Action.READ_OUTCOMES, None):
+        return asked
+    require(principal, Action.READ_OUTCOMES, principal.institution)
+    if asked is not None:
+        require(principal, Action.READ_OUTCOMES, asked)
+    return principal.institution

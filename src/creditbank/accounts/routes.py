@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
-from creditbank.access.policy import Action, allowed, require
+from creditbank.access.policy import Action, readable_issuer, require
 from creditbank.accounts import bulk, outcomes, service
 from creditbank.accounts.bulk import BatchStatus
 from creditbank.accounts.crypto import PersonalDataCipher
@@ -117,15 +117,11 @@ def read_transcript(
 ) -> TranscriptRead:
     """A learner's outcomes. Staff of an institution see the outcomes their institution issued;
     bank administrators and auditors see all."""
-    sees_all = allowed(principal, Action.READ_OUTCOMES, None)
-    if not sees_all:
-        require(principal, Action.READ_OUTCOMES, principal.institution)
-        if institution is not None and check_institution_code(institution) != principal.institution:
-            require(principal, Action.READ_OUTCOMES, check_institution_code(institution))
+    asked = check_institution_code(institution) if institution else None
     page = outcomes.transcript(
         uow=uow,
         account_number=number,
-        issued_by=institution if sees_all else principal.institution,
+        issued_by=readable_issuer(principal, asked),
         kind=kind,
         assessed_from=assessed_from,
         assessed_to=assessed_to,

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 
 ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-MAX_CREDITS = Decimal("999.9")
 X_CERTIFICATE_ROUNDS = range(1, 5)
 
 
@@ -60,25 +59,6 @@ class ItemDraft:
     provider: str = ""
     approval_round: int | None = None
     achievement_type: AchievementType | None = None
-
-
-def parse_credits(value: object) -> Decimal | None:
-    """Credits as a decimal with at most one decimal place, 0 to 999.9; None for none."""
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation as error:
-        raise CatalogError(
-            "invalid_item", msg("credits {value} is not a number", value=repr(value))
-        ) from error
-    if not amount.is_finite() or amount < 0 or amount > MAX_CREDITS:
-        raise CatalogError(
-            "invalid_item", msg("credits must be between 0 and {max}", max=str(MAX_CREDITS))
-        )
-    if amount != amount.quantize(Decimal("0.1")):
-        raise CatalogError("invalid_item", msg("credits have at most one decimal place"))
-    return amount.quantize(Decimal("0.1"))
 
 
 def check_item(draft: ItemDraft) -> list[Message]:
