@@ -23,6 +23,8 @@ from creditbank.accounts.model import (
     parse_id_number,
     resident_check_character,
 )
+from creditbank.accounts.outcomes import STORED_FACT_COLUMNS, facts_of, stored_facts
+from creditbank.accounts.tables import OutcomeRow
 
 
 def resident(region: str = "310104", born: date = date(1990, 3, 7), sequence: str = "123") -> str:
@@ -123,3 +125,22 @@ def test_a_good_outcome_and_its_limits() -> None:
 def test_normalised_precision() -> None:
     facts = normalised(outcome(credits=Decimal(3), score=Decimal("86.5")))
     assert (str(facts.credits), str(facts.score)) == ("3.0", "86.50")
+
+
+def test_stored_facts_and_stored_rows_compare_the_same_columns() -> None:
+    facts = normalised(outcome())
+    fresh = stored_facts(learner_id=7, item_id=3, level_id=11, facts=facts)
+    assert tuple(fresh) == STORED_FACT_COLUMNS
+    row = OutcomeRow(
+        learner_id=7,
+        item_id=3,
+        framework_level_id=11,
+        credits=facts.credits,
+        score=facts.score,
+        assessed_on=facts.assessed_on,
+        setting=facts.setting.value,
+        evidence_sha256=None,
+    )
+    assert facts_of(row) == fresh
+    row.score = Decimal("81.00")
+    assert facts_of(row) != fresh

@@ -40,6 +40,7 @@ from creditbank.accounts.model import (
     new_account_number,
     parse_row,
 )
+from creditbank.accounts.outcomes import facts_of, item_level, stored_facts
 from creditbank.accounts.tables import (
     DepositBatchRow,
     LearnerIdentityRow,
@@ -155,25 +156,14 @@ class _Depositor:
                 )
             )
             return 0, errors
-        level = next((p for p in item.levels if p.level.key == facts.level.casefold()), None)
-        if level is None:
-            errors.append(
-                RowError(
-                    line,
-                    "level",
-                    msg(
-                        "item {code} is awarded at {levels}, not at {level}",
-                        code=item.code,
-                        levels=", ".join(p.level.code for p in item.levels),
-                        level=facts.level,
-                    ),
-                )
-            )
+        level = item_level(item, facts.level)
+        if isinstance(level, Message):
+            errors.append(RowError(line, "level", level))
         errors += [
             RowError(line, column, problem)
             for column, problem in check_outcome(facts, item_credits=item.credits, today=self.today)
         ]
-        return (level.level_id if level else 0), errors
+        return (0 if isinstance(level, Message) else level.level_id), errors
 
     def handle(self, chunk: list[tuple[int, Row]]) -> None:
         good: list[tuple[ParsedRow, int]] = []
@@ -198,16 +188,12 @@ class _Depositor:
         for identity, (parsed, level_id) in zip(identities, good, strict=True):
             facts = parsed.facts
             learner_id = learners[identity]
-            values = {
-                "learner_id": learner_id,
-                "item_id": self.items[facts.item_code].id,
-                "framework_level_id": level_id,
-                "credits": facts.credits,
-                "score": facts.score,
-                "assessed_on": facts.assessed_on,
-                "setting": facts.setting.value,
-                "evidence_sha256": facts.evidence_sha256,
-            }
+            values = stored_facts(
+                learner_id=learner_id,
+                item_id=self.items[facts.item_code].id,
+                level_id=level_id,
+                facts=facts,
+            )
             if facts.record_id in known:
                 if known[facts.record_id] == values:
                     self.report.unchanged += 1
@@ -237,7 +223,7 @@ class _Depositor:
             bulk_insert(self.session, OutcomeRow, new_rows)
             self.report.deposited += len(new_rows)
 
-    def _known_records(self, record_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def _known_records(self, record_ids: list[str]) -> dict[str, dict[str, object]]:
         if not record_ids:
             return {}
         rows = self.session.execute(
@@ -246,19 +232,7 @@ class _Depositor:
                 OutcomeRow.record_id.in_(record_ids),
             )
         ).scalars()
-        return {
-            row.record_id: {
-                "learner_id": row.learner_id,
-                "item_id": row.item_id,
-                "framework_level_id": row.framework_level_id,
-                "credits": row.credits,
-                "score": row.score,
-                "assessed_on": row.assessed_on,
-                "setting": row.setting,
-                "evidence_sha256": row.evidence_sha256,
-            }
-            for row in rows
-        }
+        return {row.record_id: facts_of(row) for row in rows}
 
     def _learners(self, rows: list[tuple[str, ParsedRow]]) -> dict[str, int]:
         """Learner ids by identity HMAC, opening accounts for those the bank lacks."""

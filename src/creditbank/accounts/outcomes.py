@@ -77,27 +77,49 @@ def _learner_id(uow: UnitOfWork, number: str) -> int:
     return found
 
 
-def _same_facts(
-    row: OutcomeRow, learner_id: int, item_id: int, level_id: int, facts: OutcomeFacts
-) -> bool:
-    return (
-        row.learner_id,
-        row.item_id,
-        row.framework_level_id,
-        row.credits,
-        row.score,
-        row.assessed_on,
-        row.setting,
-        row.evidence_sha256,
-    ) == (
-        learner_id,
-        item_id,
-        level_id,
-        facts.credits,
-        facts.score,
-        facts.assessed_on,
-        facts.setting.value,
-        facts.evidence_sha256,
+STORED_FACT_COLUMNS = (
+    "learner_id",
+    "item_id",
+    "framework_level_id",
+    "credits",
+    "score",
+    "assessed_on",
+    "setting",
+    "evidence_sha256",
+)
+
+
+def stored_facts(
+    *, learner_id: int, item_id: int, level_id: int, facts: OutcomeFacts
+) -> dict[str, object]:
+    """The columns that make a record what it is; equal for the same record sent again."""
+    return {
+        "learner_id": learner_id,
+        "item_id": item_id,
+        "framework_level_id": level_id,
+        "credits": facts.credits,
+        "score": facts.score,
+        "assessed_on": facts.assessed_on,
+        "setting": facts.setting.value,
+        "evidence_sha256": facts.evidence_sha256,
+    }
+
+
+def facts_of(row: OutcomeRow) -> dict[str, object]:
+    """:func:`stored_facts` of a stored outcome."""
+    return {key: getattr(row, key) for key in STORED_FACT_COLUMNS}
+
+
+def item_level(item: catalog.CatalogItem, level: str) -> frameworks.PinnedLevel | Message:
+    """The item's level named ``level``, or the problem saying at which levels it is awarded."""
+    found = next((p for p in item.levels if p.level.key == level.casefold()), None)
+    if found is not None:
+        return found
+    return msg(
+        "item {code} is awarded at {levels}, not at {level}",
+        code=item.code,
+        levels=", ".join(p.level.code for p in item.levels),
+        level=level,
     )
 
 
@@ -122,17 +144,10 @@ def deposit_outcome(
     problems: list[Message] = [
         problem for _, problem in check_outcome(facts, item_credits=item.credits, today=today)
     ]
-    level = next((p for p in item.levels if p.level.key == facts.level.casefold()), None)
-    if level is None:
-        problems.append(
-            msg(
-                "item {code} is awarded at {levels}, not at {level}",
-                code=item.code,
-                levels=", ".join(p.level.code for p in item.levels),
-                level=facts.level,
-            )
-        )
-    if problems or level is None:
+    level = item_level(item, facts.level)
+    if isinstance(level, Message):
+        problems.append(level)
+    if problems or isinstance(level, Message):
         raise AccountError(
             "invalid_outcome",
             msg("outcome {record} is not valid", record=facts.record_id),
@@ -146,7 +161,10 @@ def deposit_outcome(
     context = _Context(check_account_number(account_number), {institution_id: institution.upper()})
     item_fields = (item.code, item.kind, item.name)
     if existing is not None:
-        if _same_facts(existing, learner_id, item.id, level.level_id, facts):
+        same = stored_facts(
+            learner_id=learner_id, item_id=item.id, level_id=level.level_id, facts=facts
+        )
+        if facts_of(existing) == same:
             return Deposited(_outcome(context, existing, item_fields, level), created=False)
         raise AccountError(
             "record_conflict",
