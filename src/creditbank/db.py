@@ -9,14 +9,27 @@ belongs with it land together or not at all.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import MetaData, create_engine, event, insert
+from sqlalchemy import (
+    ColumnElement,
+    MetaData,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 NAMING_CONVENTION = {
@@ -118,3 +131,42 @@ def bulk_insert(session: Session, table: type[Base], rows: Sequence[Mapping[str,
     with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row([row[column] for column in columns])
+
+
+def one_of(
+    session: Session, column: InstrumentedAttribute[Any], values: Sequence[str | int]
+) -> ColumnElement[bool]:
+    """``column IN values`` sent as ONE parameter, however many values there are.
+
+    A plain ``IN`` sends a parameter per value, and at a thousand values the statement's
+    text differs in every chunk, so neither the driver nor the server can reuse its work.
+    PostgreSQL: ``column = ANY(:array)``; SQLite: ``column IN (SELECT value FROM
+    json_each(:json))``. Values are strings or integers.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
+def reserve_ids(session: Session, table: type[Base], count: int) -> list[int]:
+    """``count`` fresh primary keys for ``table``, for rows the caller then bulk-inserts.
+
+    PostgreSQL draws them from the table's sequence (safe under concurrent writers).
+    SQLite has a single writer: inside a transaction that has written already (as every
+    caller's has), nobody else can insert until it commits, so the ids after the current
+    maximum are ours.
+    """
+    name = table.__tablename__
+    if session.get_bind().dialect.name == "postgresql":
+        drawn = session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id'))"
+                " FROM generate_series(1, :count)"
+            ),
+            {"table": name, "count": count},
+        )
+        return [row[0] for row in drawn]
+    ids = Base.metadata.tables[name].c.id
+    highest: int = session.scalar(select(func.coalesce(func.max(ids), 0))) or 0
+    return list(range(highest + 1, highest + 1 + count))

@@ -41,9 +41,9 @@ def test_the_standards_example() -> None:
 
 
 @given(
-    region=st.from_regex(r"\A[1-8]\d{5}\Z"),
+    region=st.from_regex(r"\A[1-8][0-9]{5}\Z"),
     born=st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31)),
-    sequence=st.from_regex(r"\A\d{3}\Z"),
+    sequence=st.from_regex(r"\A[0-9]{3}\Z"),
 )
 def test_every_valid_number_parses_and_every_other_check_character_fails(
     region: str, born: date, sequence: str
@@ -65,6 +65,16 @@ def test_bad_dates_and_shapes_are_named_without_echoing_the_number() -> None:
     with pytest.raises(AccountError, match="17 digits") as raised:
         parse_id_number("31010419900307123", IdType.RESIDENT)
     assert "31010419900307123" not in str(raised.value)
+
+
+def test_only_ascii_digits_make_an_identity_number() -> None:
+    """Full-width or Arabic-Indic digits would index the same person under another HMAC."""
+    ascii_number = resident()
+    full_width = ascii_number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    with pytest.raises(AccountError, match="17 digits"):
+        parse_id_number(full_width, IdType.RESIDENT)
+    with pytest.raises(AccountError, match="passport number"):
+        parse_id_number(full_width)
 
 
 def test_passports() -> None:

@@ -18,15 +18,17 @@ the same facts is counted as unchanged; with other facts, it is an error.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from creditbank.accounts.crypto import PersonalDataCipher
@@ -40,7 +42,7 @@ from creditbank.accounts.model import (
     new_account_number,
     parse_row,
 )
-from creditbank.accounts.outcomes import facts_of, item_level, stored_facts
+from creditbank.accounts.outcomes import STORED_FACT_COLUMNS, item_level, stored_facts
 from creditbank.accounts.tables import (
     DepositBatchRow,
     LearnerIdentityRow,
@@ -50,11 +52,11 @@ from creditbank.accounts.tables import (
     OutcomeRow,
 )
 from creditbank.catalog import api as catalog
-from creditbank.db import Database, UnitOfWork, bulk_insert
+from creditbank.db import Database, UnitOfWork, bulk_insert, one_of, reserve_ids
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, Translate, msg
 
-CHUNK = 1000
+CHUNK = 2000
 MAX_REPORTED_ERRORS = 1000
 
 
@@ -111,6 +113,16 @@ def _chunks(rows: Iterable[tuple[int, Row]]) -> Iterator[list[tuple[int, Row]]]:
         yield chunk
 
 
+@dataclass
+class _Prepared:
+    """A chunk after parsing and checking: its good rows (with level id and identity HMAC)
+    and the problems of the others."""
+
+    rows: int
+    good: list[tuple[ParsedRow, int, str]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
 class _Depositor:
     """The state of one batch while its rows pass: items, seen record ids, the report."""
 
@@ -165,31 +177,39 @@ class _Depositor:
         ]
         return (0 if isinstance(level, Message) else level.level_id), errors
 
-    def handle(self, chunk: list[tuple[int, Row]]) -> None:
-        good: list[tuple[ParsedRow, int]] = []
+    def prepare(self, chunk: list[tuple[int, Row]]) -> _Prepared:
+        """Parse and check a chunk's rows, and index their identities (no database).
+
+        Runs on the reader thread, one chunk ahead of :meth:`store`.
+        """
+        prepared = _Prepared(len(chunk))
         for line, row in chunk:
-            self.report.rows += 1
             parsed = parse_row(line, row)
             if isinstance(parsed, list):
-                for error in parsed:
-                    self.report.add_error(error)
+                prepared.errors += parsed
                 continue
             level_id, errors = self._check(parsed)
-            for error in errors:
-                self.report.add_error(error)
-            if not errors:
-                good.append((parsed, level_id))
-        known = self._known_records([parsed.facts.record_id for parsed, _ in good])
-        identities = [self.cipher.index(parsed.id_number.index_key) for parsed, _ in good]
-        learners = self._learners(
-            list(zip(identities, (parsed for parsed, _ in good), strict=True))
-        )
+            if errors:
+                prepared.errors += errors
+            else:
+                identity = self.cipher.index(parsed.id_number.index_key)
+                prepared.good.append((parsed, level_id, identity))
+        return prepared
+
+    def store(self, prepared: _Prepared) -> None:
+        """Look up a prepared chunk's learners and records; insert what is new."""
+        self.report.rows += prepared.rows
+        for error in prepared.errors:
+            self.report.add_error(error)
+        good = prepared.good
+        known = self._known_records([parsed.facts.record_id for parsed, _, _ in good])
+        learners = self._learners([(identity, parsed) for parsed, _, identity in good])
+        now = datetime.now(UTC)
         new_rows = []
-        for identity, (parsed, level_id) in zip(identities, good, strict=True):
+        for parsed, level_id, identity in good:
             facts = parsed.facts
-            learner_id = learners[identity]
             values = stored_facts(
-                learner_id=learner_id,
+                learner_id=learners[identity],
                 item_id=self.items[facts.item_code].id,
                 level_id=level_id,
                 facts=facts,
@@ -209,16 +229,12 @@ class _Depositor:
                         )
                     )
                 continue
-            new_rows.append(
-                {
-                    **values,
-                    "public_id": uuid.uuid4().hex,
-                    "institution_id": self.institution_id,
-                    "record_id": facts.record_id,
-                    "deposited_at": datetime.now(UTC),
-                    "batch_id": self.batch_id,
-                }
-            )
+            values["public_id"] = secrets.token_hex(16)
+            values["institution_id"] = self.institution_id
+            values["record_id"] = facts.record_id
+            values["deposited_at"] = now
+            values["batch_id"] = self.batch_id
+            new_rows.append(values)
         if new_rows and not self.report.error_count:
             bulk_insert(self.session, OutcomeRow, new_rows)
             self.report.deposited += len(new_rows)
@@ -226,13 +242,14 @@ class _Depositor:
     def _known_records(self, record_ids: list[str]) -> dict[str, dict[str, object]]:
         if not record_ids:
             return {}
+        columns = [getattr(OutcomeRow, name) for name in STORED_FACT_COLUMNS]
         rows = self.session.execute(
-            select(OutcomeRow).where(
+            select(OutcomeRow.record_id, *columns).where(
                 OutcomeRow.institution_id == self.institution_id,
-                OutcomeRow.record_id.in_(record_ids),
+                one_of(self.session, OutcomeRow.record_id, record_ids),
             )
-        ).scalars()
-        return {row.record_id: facts_of(row) for row in rows}
+        )
+        return {row[0]: dict(zip(STORED_FACT_COLUMNS, row[1:], strict=True)) for row in rows}
 
     def _learners(self, rows: list[tuple[str, ParsedRow]]) -> dict[str, int]:
         """Learner ids by identity HMAC, opening accounts for those the bank lacks."""
@@ -243,7 +260,7 @@ class _Depositor:
             return {}
         rows_found = self.session.execute(
             select(LearnerIdentityRow.id_hmac, LearnerIdentityRow.learner_id).where(
-                LearnerIdentityRow.id_hmac.in_(list(wanted))
+                one_of(self.session, LearnerIdentityRow.id_hmac, list(wanted))
             )
         )
         found = {row.id_hmac: row.learner_id for row in rows_found}
@@ -257,19 +274,22 @@ class _Depositor:
     def _open_accounts(self, people: dict[str, ParsedRow]) -> dict[str, int]:
         numbers = self._fresh_numbers(len(people))
         now = datetime.now(UTC)
-        created = self.session.execute(
-            insert(LearnerRow).returning(
-                LearnerRow.id, LearnerRow.account_number, sort_by_parameter_order=True
-            ),
+        created = list(
+            zip(reserve_ids(self.session, LearnerRow, len(people)), numbers, strict=True)
+        )
+        bulk_insert(
+            self.session,
+            LearnerRow,
             [
                 {
+                    "id": learner_id,
                     "account_number": number,
                     "opened_at": now,
                     "opened_by_institution_id": self.institution_id,
                 }
-                for number in numbers
+                for learner_id, number in created
             ],
-        ).all()
+        )
         identities, keys, sealed_rows = [], [], []
         result = {}
         for (key_hmac, parsed), (learner_id, number) in zip(people.items(), created, strict=True):
@@ -311,12 +331,34 @@ class _Depositor:
             taken = set(
                 self.session.scalars(
                     select(LearnerRow.account_number).where(
-                        LearnerRow.account_number.in_(candidates)
+                        one_of(self.session, LearnerRow.account_number, list(candidates))
                     )
                 )
             )
             numbers |= candidates - taken
         return sorted(numbers)
+
+
+def _deposit_all(
+    depositor: _Depositor, rows: Iterable[tuple[int, Row]], progress: Progress | None
+) -> None:
+    """Pass every row through ``depositor``: a reader thread reads, parses and checks the next
+    chunk while this thread stores the current one (so parsing overlaps the database's work).
+    At most two chunks are in memory; the reader's errors (an unreadable file) surface here.
+    """
+    chunks = _chunks(rows)
+
+    def next_prepared() -> _Prepared | None:
+        chunk = next(chunks, None)
+        return None if chunk is None else depositor.prepare(chunk)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-reader") as reader:
+        pending = reader.submit(next_prepared)
+        while (prepared := pending.result()) is not None:
+            pending = reader.submit(next_prepared)
+            depositor.store(prepared)
+            if progress:
+                progress(depositor.report.rows)
 
 
 def _batch(row: DepositBatchRow, institution: str) -> Batch:
@@ -402,10 +444,7 @@ def import_batch(
                 batch_id=batch_row.id,
                 today=today,
             )
-            for chunk in _chunks(rows):
-                depositor.handle(chunk)
-                if progress:
-                    progress(depositor.report.rows)
+            _deposit_all(depositor, rows, progress)
             if depositor.report.error_count:
                 raise _Rejected  # noqa: TRY301 - rolls back the deposit; the report is kept below
             _finish(batch_row, depositor.report, BatchStatus.COMMITTED)

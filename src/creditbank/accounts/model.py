@@ -16,16 +16,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from operator import mul
 
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_RESIDENT = re.compile(r"^\d{17}[\dX]$")
+_RESIDENT = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 ACCOUNT_PREFIX = "CB"
-_ACCOUNT = re.compile(r"^CB\d{12}$")
+_ACCOUNT = re.compile(r"^CB\d{12}$", re.ASCII)
+# Luhn: every second digit from the right is doubled, and a two-digit result counts as its sum.
+_LUHN_DOUBLED = {str(digit): sum(divmod(2 * digit, 10)) for digit in range(10)}
 
 
 class AccountError(DomainError):
@@ -52,8 +55,10 @@ class IdNumber:
 
 def resident_check_character(first_17: str) -> str:
     """The GB 11643-1999 check character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
+    if len(first_17) != len(_WEIGHTS):
+        message = "17 digits are needed"
+        raise ValueError(message)
+    return _CHECK[sum(map(mul, map(int, first_17), _WEIGHTS)) % 11]
 
 
 def parse_id_number(text: str, id_type: IdType | None = None) -> IdNumber:
@@ -62,11 +67,12 @@ def parse_id_number(text: str, id_type: IdType | None = None) -> IdNumber:
 
     Error messages never repeat the number itself (it is personal data).
     """
-    number = re.sub(r"\s+", "", text).upper()
+    number = "".join(text.split()).upper()
+    resident = _RESIDENT.match(number) is not None
     if id_type is None:
-        id_type = IdType.RESIDENT if re.fullmatch(r"\d{17}[\dX]", number) else IdType.PASSPORT
+        id_type = IdType.RESIDENT if resident else IdType.PASSPORT
     if id_type is IdType.RESIDENT:
-        if not _RESIDENT.match(number):
+        if not resident:
             raise AccountError(
                 "invalid_id_number",
                 msg("a resident identity number has 17 digits and a check digit or X"),
@@ -102,11 +108,8 @@ def birth_date_of(id_number: IdNumber) -> date | None:
 
 def luhn_digit(digits: str) -> str:
     """The Luhn check digit for ``digits``."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value  # noqa: PLR2004 - Luhn's rule
-    return str((10 - total % 10) % 10)
+    doubled = sum(map(_LUHN_DOUBLED.__getitem__, digits[-1::-2]))
+    return str((10 - (doubled + sum(map(int, digits[-2::-2]))) % 10) % 10)
 
 
 def new_account_number() -> str:
@@ -255,11 +258,18 @@ class ParsedRow:
     name: str
 
 
+_STEPS = {1: CREDITS_STEP, 2: SCORE_STEP}
+
+
 def _decimal(text: str, places: int) -> Decimal:
+    """``text`` as a number with at most ``places`` decimals, at that precision."""
     value = Decimal(text)
-    if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-places)):
+    if not value.is_finite():
         raise InvalidOperation(text)
-    return value
+    stored = value.quantize(_STEPS[places])
+    if stored != value:
+        raise InvalidOperation(text)
+    return stored
 
 
 def parse_row(line: int, row: Mapping[str, str]) -> ParsedRow | list[RowError]:
@@ -318,7 +328,7 @@ def parse_row(line: int, row: Mapping[str, str]) -> ParsedRow | list[RowError]:
     if errors or id_number is None:
         return errors
     evidence = row.get("evidence_sha256", "").strip() or None
-    facts = OutcomeFacts(
+    facts = OutcomeFacts(  # at stored precision already: _decimal quantizes
         record_id=row["record_id"].strip(),
         item_code=row["item_code"].strip(),
         level=row["level"].strip(),
@@ -328,4 +338,4 @@ def parse_row(line: int, row: Mapping[str, str]) -> ParsedRow | list[RowError]:
         setting=setting,
         evidence_sha256=evidence,
     )
-    return ParsedRow(line, normalised(facts), id_number, name)
+    return ParsedRow(line, facts, id_number, name)
