@@ -9,15 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.clock import today
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
 from creditbank.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from creditbank.demo.service import DemoReport
 
 
 def alembic_config(database_url: str) -> Config:
@@ -44,20 +50,24 @@ def migrate(database: Database) -> None:
 class InitReport:
     frameworks_added: list[str]
     crosswalks_added: list[str]
+    demo: DemoReport | None = None
 
 
-def initialise(database: Database, *, demo: bool = False) -> InitReport:
-    """Migrate and install the built-in frameworks (and, with ``demo``, demo data).
+def initialise(database: Database, *, demo_cipher: PersonalDataCipher | None = None) -> InitReport:
+    """Migrate and install the built-in frameworks; given ``demo_cipher``, load the demo bank
+    too (its learners' personal data sealed with that cipher).
 
     Idempotent: running it twice adds nothing the second time.
     """
     migrate(database)
     with database.unit_of_work() as uow:
         report = frameworks.install_builtin_frameworks(uow=uow)
-    # Demo learners, institutions and outcomes arrive with the areas that hold them;
-    # the built-in frameworks are the whole demo data set so far.
-    del demo
-    return InitReport(report.frameworks_added, report.crosswalks_added)
+    demo = None
+    if demo_cipher is not None:
+        from creditbank.demo.service import load_demo  # noqa: PLC0415 - Faker only when asked
+
+        demo = load_demo(database=database, cipher=demo_cipher, today=today())
+    return InitReport(report.frameworks_added, report.crosswalks_added, demo)
 
 
 def build_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

@@ -29,7 +29,7 @@ def cli(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunn
 
 @pytest.fixture
 def initialised(cli: CliRunner) -> CliRunner:
-    output = run(cli, "init", "--demo")
+    output = run(cli, "init")
     assert "NVQC" in output
     return cli
 

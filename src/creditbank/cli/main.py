@@ -43,7 +43,7 @@ from creditbank.institutions import service as institution_service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.schemas import InstitutionRead, TokenRead, UserRead
 from creditbank.messages import Message, msg
-from creditbank.settings import get_settings
+from creditbank.settings import Environment, get_settings
 from creditbank.web.i18n import LANGUAGES, translations
 
 app = typer.Typer(help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True)
@@ -128,9 +128,16 @@ def init(
 ) -> None:
     """Create or upgrade the database and install the built-in frameworks."""
     settings = get_settings()
+    cipher = None
+    if demo:
+        if settings.environment is Environment.PRODUCTION:
+            _fail(say(msg("demo data (with a known password) is refused in production")))
+        cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
     database = Database(settings.database_url)
     try:
-        report = initialise(database, demo=demo)
+        report = initialise(database, demo_cipher=cipher)
+    except DomainError as error:
+        _fail(error.render(_))
     finally:
         database.dispose()
     out.print(say(msg("Database ready: {url}", url=_redacted(settings.database_url))))
@@ -143,6 +150,30 @@ def init(
             )
         )
     )
+    if report.demo is not None and not report.demo.loaded:
+        out.print(say(msg("The demo bank is loaded already; nothing added.")))
+    elif report.demo is not None:
+        out.print(
+            say(
+                msg(
+                    "Demo bank loaded: {institutions} institutions, {items} catalogue items, "
+                    "{learners} learners, {outcomes} outcomes.",
+                    institutions=report.demo.institutions,
+                    items=report.demo.items,
+                    learners=report.demo.learners,
+                    outcomes=report.demo.outcomes,
+                )
+            )
+        )
+        out.print(
+            say(
+                msg(
+                    "Demo staff (password {password}): {users}",
+                    password=report.demo.password,
+                    users=", ".join(report.demo.users_added),
+                )
+            )
+        )
 
 
 def _redacted(url: str) -> str:

@@ -1,0 +1,1 @@
+"""Demo data for `creditbank init --demo`: institutions, staff, catalogue, learners, outcomes."""

@@ -1,0 +1,350 @@
+"""Demo data: a believable regional credit bank for `creditbank init --demo` (and `make run`).
+
+Institutions of every type, staff of every role, a catalogue with an item of every kind (the
+real fourth-round X certificates of seed 004 among them), and a few thousand invented learners
+with Chinese names and checksum-valid identity numbers (Faker's ``zh_CN`` locale), each with the
+outcomes of a plausible learning path: a vocational college student in hospitality or early
+childhood, a university student, an adult learner at the open university, a trainee chef.
+
+Everything goes through the same services as real data: accounts are opened and outcomes
+deposited by each institution's bulk deposit, so the demo also shows what a batch looks like.
+Seeded randomness makes the data the same on every machine. Loading is idempotent: a bank
+that has the demo's institutions already gets nothing more.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from faker import Faker
+
+from creditbank.accounts import bulk
+from creditbank.accounts.bulk import BatchStatus
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.files import FileFormat, Row
+from creditbank.accounts.model import resident_check_character
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
+from creditbank.db import Database
+from creditbank.errors import DomainError
+from creditbank.institutions import api as institution_api
+from creditbank.institutions import service as institutions
+from creditbank.institutions.model import InstitutionType, Role
+from creditbank.messages import msg
+
+SEED = 20201222  # the fourth round of X certificates was announced in December 2020
+LEARNERS = 3000
+X_CERTIFICATE_ROUND = 4
+X_LEVELS = ("beginner", "intermediate", "advanced")
+EARLY_CHILDHOOD = range(66, 78)
+TOURISM_AND_HOSPITALITY = range(82, 93)
+
+
+class DemoError(DomainError):
+    """The demo data cannot be loaded (its data file does not fit the bank)."""
+
+
+@dataclass
+class DemoReport:
+    loaded: bool = False
+    institutions: int = 0
+    users: int = 0
+    items: int = 0
+    learners: int = 0
+    outcomes: int = 0
+    password: str = ""
+    users_added: list[str] = field(default_factory=list)
+
+
+def _data() -> dict[str, Any]:
+    text = (resources.files("creditbank.demo") / "data" / "demo.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def x_certificate_code(number: int) -> str:
+    """The catalogue code of the round-4 X certificate numbered ``number`` in the round's list."""
+    return f"1X-R4-{number:03d}"
+
+
+def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) -> DemoReport:
+    """Load the demo bank into ``database`` unless its institutions are there already."""
+    data = _data()
+    report = DemoReport(password=data["demo_password"])
+    with database.unit_of_work() as uow:
+        known = institution_api.institution_codes(uow=uow).values()
+        if data["institutions"][0]["code"] in known:
+            return report
+        for entry in data["institutions"]:
+            institutions.add_institution(
+                uow=uow,
+                code=entry["code"],
+                name=entry["name"],
+                name_en=entry["name_en"],
+                type=InstitutionType(entry["type"]),
+                region=entry.get("region", ""),
+                alliances=entry.get("alliances", ()),
+            )
+        for entry in data["users"]:
+            institutions.add_user(
+                uow=uow,
+                email=entry["email"],
+                role=Role(entry["role"]),
+                institution=entry.get("institution"),
+                password=report.password,
+            )
+            report.users_added.append(entry["email"])
+        for draft in _drafts(data):
+            catalog.add_item(uow=uow, draft=draft, on=today)
+            report.items += 1
+    report.institutions = len(data["institutions"])
+    report.users = len(data["users"])
+    providers = {entry["number"]: entry["provider"] for entry in data["x_certificates"]}
+    files = _deposit_files(providers, today)
+    for institution, rows in sorted(files.items()):
+        batch = bulk.import_batch(
+            database=database,
+            cipher=cipher,
+            institution=institution,
+            submitted_by="demo",
+            filename=f"demo-{institution.lower()}.csv",
+            file_format=FileFormat.CSV,
+            rows=enumerate(rows, start=2),
+            today=today,
+        )
+        if batch.status is not BatchStatus.COMMITTED:
+            raise DemoError(
+                "demo_rejected",
+                msg(
+                    "the demo batch of {institution} was rejected: {errors} problems",
+                    institution=institution,
+                    errors=batch.error_count,
+                ),
+            )
+        report.learners += batch.accounts_opened
+        report.outcomes += batch.deposited
+    report.loaded = True
+    return report
+
+
+def _drafts(data: dict[str, Any]) -> Iterator[ItemDraft]:
+    for entry in data["items"]:
+        achievement = entry.get("achievement_type")
+        yield ItemDraft(
+            institution=entry["institution"],
+            code=entry["code"],
+            kind=ItemKind(entry["kind"]),
+            name=entry["name"],
+            name_en=entry["name_en"],
+            framework=entry["framework"],
+            levels=tuple(entry["levels"]),
+            credits=Decimal(entry["credits"]) if "credits" in entry else None,
+            achievement_type=AchievementType(achievement) if achievement else None,
+        )
+    provider_names = {entry["code"]: entry["name_en"] for entry in data["institutions"]}
+    for entry in data["x_certificates"]:
+        yield ItemDraft(
+            institution=entry["provider"],
+            code=x_certificate_code(entry["number"]),
+            kind=ItemKind.X_CERTIFICATE,
+            name=entry["name"],
+            name_en=entry["name_en"],
+            framework="1X",
+            levels=X_LEVELS,
+            provider=provider_names[entry["provider"]],
+            approval_round=X_CERTIFICATE_ROUND,
+        )
+
+
+# --- learning paths ---------------------------------------------------------------------
+
+
+@dataclass
+class _Learner:
+    """One invented learner while their outcomes are drawn."""
+
+    serial: int
+    id_number: str
+    name: str
+    start: date
+    rows: dict[str, list[Row]]
+    today: date
+    counter: int = 0
+
+    def outcome(
+        self,
+        institution: str,
+        item: str,
+        level: str,
+        *,
+        after_days: int,
+        setting: str,
+        earned: str = "",
+        score: str = "",
+    ) -> None:
+        assessed = min(self.start + timedelta(days=after_days), self.today - timedelta(days=1))
+        self.counter += 1
+        self.rows[institution].append(
+            {
+                "record_id": f"DEMO-{self.serial:05d}-{self.counter:02d}",
+                "id_number": self.id_number,
+                "name": self.name,
+                "item_code": item,
+                "level": level,
+                "credits": earned,
+                "score": score,
+                "assessed_on": assessed.isoformat(),
+                "setting": setting,
+            }
+        )
+
+
+LearningPath = Callable[[_Learner, random.Random, dict[int, str]], None]
+
+
+def _score(chance: random.Random) -> str:
+    return str(chance.randint(60, 98))
+
+
+def _courses(
+    learner: _Learner, chance: random.Random, institution: str, courses: dict[str, tuple[str, str]]
+) -> None:
+    """Each course (code -> (level, credits)) passed one term after the other."""
+    for term, (code, (level, earned)) in enumerate(courses.items()):
+        learner.outcome(
+            institution,
+            code,
+            level,
+            after_days=120 * term + chance.randint(0, 30),
+            setting="formal",
+            earned=earned,
+            score=_score(chance),
+        )
+
+
+def _x_certificates(
+    learner: _Learner, chance: random.Random, providers: dict[int, str], numbers: range
+) -> None:
+    for number in chance.sample(list(numbers), k=chance.choice((1, 1, 2))):
+        learner.outcome(
+            providers[number],
+            x_certificate_code(number),
+            chance.choices(X_LEVELS, weights=(6, 3, 1))[0],
+            after_days=chance.randint(200, 900),
+            setting="non-formal",
+            score=_score(chance),
+        )
+
+
+def _hospitality(learner: _Learner, chance: random.Random, providers: dict[int, str]) -> None:
+    courses = {"HM101": ("VE2", "3"), "HM204": ("VE2", "3"), "TR150": ("VE2", "2")}
+    _courses(learner, chance, "PJVC", courses)
+    if chance.random() < 0.5:  # noqa: PLR2004 - half of them have graduated
+        learner.outcome("PJVC", "DIP-HOTEL", "VE2", after_days=1090, setting="formal", earned="120")
+    _x_certificates(learner, chance, providers, TOURISM_AND_HOSPITALITY)
+    if chance.random() < 0.1:  # noqa: PLR2004
+        learner.outcome("PJVC", "INNOV-CONTEST", "VA-INNOV", after_days=500, setting="informal")
+
+
+def _early_childhood(learner: _Learner, chance: random.Random, providers: dict[int, str]) -> None:
+    _courses(learner, chance, "PJVC", {"EC110": ("VE2", "4")})
+    _x_certificates(learner, chance, providers, EARLY_CHILDHOOD)
+
+
+def _university(learner: _Learner, chance: random.Random, _providers: dict[int, str]) -> None:
+    courses = {"CS101": ("GE5", "4"), "MA102": ("GE5", "5"), "CS305": ("GE5", "3")}
+    _courses(learner, chance, "HJUT", courses)
+    if chance.random() < 0.5:  # noqa: PLR2004
+        learner.outcome("HJUT", "BENG-CS", "GE5", after_days=1450, setting="formal", earned="160")
+    if chance.random() < 0.1:  # noqa: PLR2004
+        learner.outcome(
+            "HJUT", "RES-PAPER", "VA-RESEARCH", after_days=1200, setting="informal", earned="2"
+        )
+
+
+def _adult(learner: _Learner, chance: random.Random, _providers: dict[int, str]) -> None:
+    courses = {"ENG110": ("4", "2"), "ACC201": ("5", "3"), "MGT210": ("5", "4")}
+    _courses(learner, chance, "SHOUD", courses)
+    if chance.random() < 0.3:  # noqa: PLR2004
+        learner.outcome("SHOUD", "DIP-ADMIN", "CE2", after_days=900, setting="formal", earned="76")
+    if chance.random() < 0.4:  # noqa: PLR2004
+        learner.outcome(
+            "DFZZ", "TRN-PLC", "VT-TRAIN", after_days=300, setting="non-formal", earned="1"
+        )
+    if chance.random() < 0.3:  # noqa: PLR2004
+        learner.outcome(
+            "HPTS", "NVQ-ELEC", chance.choice(("4", "3")), after_days=600, setting="non-formal"
+        )
+    if chance.random() < 0.3:  # noqa: PLR2004
+        learner.outcome(
+            "SHCB", "SVC-COMMUNITY", "VA-SERVICE", after_days=400, setting="informal", earned="1"
+        )
+
+
+def _chef(learner: _Learner, chance: random.Random, _providers: dict[int, str]) -> None:
+    _courses(learner, chance, "SCVS", {"CK101": ("VE1", "2"), "CK120": ("VE1", "2")})
+    learner.outcome("HPTS", "NVQ-CHEF", "5", after_days=400, setting="non-formal")
+    if chance.random() < 0.4:  # noqa: PLR2004 - some went on to the next level
+        learner.outcome("HPTS", "NVQ-CHEF", "4", after_days=1100, setting="non-formal")
+    if chance.random() < 0.2:  # noqa: PLR2004
+        learner.outcome(
+            "SHPR", "COMP-CHEF", "VA-COMP", after_days=700, setting="informal", earned="1"
+        )
+    if chance.random() < 0.1:  # noqa: PLR2004
+        learner.outcome(
+            "SHCB", "HER-PAPERCUT", "VA-HERITAGE", after_days=800, setting="informal", earned="1"
+        )
+
+
+PATHS: tuple[tuple[LearningPath, int], ...] = (
+    (_hospitality, 30),
+    (_early_childhood, 15),
+    (_university, 20),
+    (_adult, 20),
+    (_chef, 15),
+)
+
+
+# Where the invented learners' identity numbers say they registered: Shanghai's districts and
+# a few neighbouring cities (GB/T 2260 codes).
+REGIONS = (
+    "310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112",
+    "310113", "310114", "310115", "310116", "310117", "310118", "310120", "310151",
+    "320102", "320505", "330106", "340104",
+)  # fmt: skip
+
+
+def _id_number(chance: random.Random, serial: int) -> str:
+    """A checksum-valid resident identity number, different for every ``serial``."""
+    born = date(1968, 1, 1) + timedelta(days=chance.randint(0, 38 * 365))
+    first = f"{chance.choice(REGIONS)}{born:%Y%m%d}{serial % 1000:03d}"
+    return first + resident_check_character(first)
+
+
+def _deposit_files(providers: dict[int, str], today: date) -> dict[str, list[Row]]:
+    """Every institution's deposit file (as rows), for :data:`LEARNERS` invented learners."""
+    chance = random.Random(SEED)  # noqa: S311 - invented demo data, not secrets
+    fake = Faker("zh_CN")
+    fake.seed_instance(SEED)
+    rows: dict[str, list[Row]] = defaultdict(list)
+    paths, weights = zip(*PATHS, strict=True)
+    latest_start = today - timedelta(days=400)
+    for serial in range(LEARNERS):
+        start = date(2016, 9, 1) + timedelta(days=chance.randint(0, 7 * 365))
+        learner = _Learner(
+            serial=serial,
+            id_number=_id_number(chance, serial),
+            name=fake.name(),
+            start=min(start, latest_start),
+            rows=rows,
+            today=today,
+        )
+        chance.choices(paths, weights=weights)[0](learner, chance, providers)
+    return dict(rows)

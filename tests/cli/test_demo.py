@@ -1,0 +1,95 @@
+"""`creditbank init --demo` builds a believable bank, on both databases, and only once."""
+
+from __future__ import annotations
+
+import base64
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.model import LearningSetting, parse_id_number
+from creditbank.accounts.tables import LearnerRow, OutcomeRow
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import AchievementType, ItemKind
+from creditbank.catalog.tables import CatalogItemRow
+from creditbank.db import Database
+from creditbank.institutions.model import InstitutionType, Role
+from creditbank.institutions.tables import InstitutionRow, UserRow
+from creditbank.settings import get_settings
+from tests.cli.runner import run
+
+# Seed 004, Figures 2 and 3: (number in the round's list, provider, certificate), a sample.
+FIGURES = [
+    (66, "Golden Baby (Tianjin) Education Information Consulting", "Early parent-child interaction guidance"),
+    (77, "Beijing Weide Elite Montessori Teaching Method Consulting", "Kindergarten class operation organization"),
+    (82, "Beijing Sankuai Online Technology", "Hotel revenue management"),
+    (92, "China Hotel Association", "Catering management operation"),
+]  # fmt: skip
+
+
+def counts(database: Database) -> tuple[int, int, int, int]:
+    with database.unit_of_work() as uow:
+        return tuple(  # type: ignore[return-value]
+            uow.session.scalar(select(func.count()).select_from(table))
+            for table in (InstitutionRow, CatalogItemRow, LearnerRow, OutcomeRow)
+        )
+
+
+def test_demo_bank_has_every_kind_of_thing_and_loads_once(
+    cli: CliRunner, database: Database
+) -> None:
+    output = run(cli, "init", "--demo")
+    assert "Demo bank loaded: 29 institutions, 46 catalogue items, 3000 learners" in output
+    assert "registrar@pjvc.example" in output
+    first = counts(database)
+
+    with database.unit_of_work() as uow:
+        session = uow.session
+        types = set(session.scalars(select(InstitutionRow.type)))
+        assert types == {kind.value for kind in InstitutionType}
+        assert set(session.scalars(select(UserRow.role))) == {role.value for role in Role}
+        items = catalog.list_items(uow=uow)
+        assert {item.kind for item in items} == set(ItemKind)
+        assert {item.achievement_type for item in items} - {None} == set(AchievementType)
+        x_certificates = catalog.list_items(uow=uow, kind=ItemKind.X_CERTIFICATE)
+        assert len(x_certificates) == 23
+        by_name = {item.name_en: item for item in x_certificates}
+        for number, provider, name in FIGURES:
+            item = by_name[name]
+            assert item.code == f"1X-R4-{number:03d}"
+            assert item.provider == provider
+            assert item.approval_round == 4
+            assert [level.level.code for level in item.levels] == [
+                "beginner",
+                "intermediate",
+                "advanced",
+            ]
+        kinds_deposited = set(
+            session.scalars(
+                select(CatalogItemRow.kind)
+                .join(OutcomeRow, OutcomeRow.item_id == CatalogItemRow.id)
+                .distinct()
+            )
+        )
+        assert kinds_deposited == {kind.value for kind in ItemKind}
+        settings = set(session.scalars(select(OutcomeRow.setting).distinct()))
+        assert settings == {setting.value for setting in LearningSetting}
+        account = session.scalars(select(LearnerRow.account_number).order_by(LearnerRow.id)).first()
+        admin = session.scalar(select(UserRow.id).where(UserRow.role == Role.BANK_ADMIN.value))
+        assert account is not None
+        assert admin is not None
+        cipher = PersonalDataCipher(base64.b64decode(get_settings().data_key.get_secret_value()))
+        person = accounts.read_personal_data(
+            uow=uow, cipher=cipher, number=account, user_id=admin, purpose="demo test"
+        )
+    assert parse_id_number(person.id_number).number == person.id_number
+    assert all("\u4e00" <= char <= "\u9fff" for char in person.name)
+    assert 2 <= len(person.name) <= 4
+    assert first[2] == 3000
+    assert first[3] > 3000 * 2  # every learning path has two outcomes at least
+
+    again = run(cli, "init", "--demo")
+    assert "loaded already" in again
+    assert counts(database) == first
