@@ -15,8 +15,9 @@ page (up to 100 outcomes), each timed on its own:
 - **raw**: the one SELECT a hand-written reader would send (account number -> learner ->
   outcomes joined with their catalogue items, in deposit order), on a DBAPI connection.
 - **service**: ``outcomes.transcript`` in its own unit of work, as a request handler calls it.
-- **HTTP**: ``GET /api/v1/accounts/{number}/outcomes`` through the whole app in process
-  (bearer token check, policy, JSON), with a bank administrator's token.
+- **HTTP**: ``GET /api/v1/accounts/{number}/outcomes`` to the app served by uvicorn in its
+  own process on loopback (bearer token check, policy, JSON), with a bank administrator's
+  token, over one keep-alive connection.
 
 Prints p50 and p99 of each, and service and HTTP as ratios of raw.
 """
@@ -27,7 +28,10 @@ import argparse
 import base64
 import os
 import random
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,18 +39,17 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fastapi.testclient import TestClient
+import httpx
 from sqlalchemy import text
 from tests.bulk_files import add_college_with_course
 
 from creditbank.accounts import outcomes
 from creditbank.accounts.model import ACCOUNT_PREFIX, luhn_digit
 from creditbank.accounts.tables import LearnerRow
-from creditbank.bootstrap import build_app, initialise
+from creditbank.bootstrap import initialise
 from creditbank.db import Database, bulk_insert
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import Role
-from creditbank.settings import Settings
 
 PER_LEARNER = 20
 SEED = 20261122
@@ -141,11 +144,8 @@ def measure(database: Database, url: str, learners: int, samples: int) -> dict[s
     with database.unit_of_work() as uow:
         institutions.add_user(uow=uow, email="bench@bank.example", role=Role.BANK_ADMIN)
         token = institutions.create_token(uow=uow, email="bench@bank.example").secret
-    settings = Settings(
-        database_url=url,
-        data_key=base64.b64encode(os.urandom(32)).decode(),
-    )
-    client = TestClient(build_app(settings, database))
+    server, base_url = serve(url)
+    client = httpx.Client(base_url=base_url)
     headers = {"Authorization": f"Bearer {token}"}
     postgres = database.engine.dialect.name == "postgresql"
     raw = database.engine.raw_connection()
@@ -178,7 +178,37 @@ def measure(database: Database, url: str, learners: int, samples: int) -> dict[s
         times["http"].append(timed(lambda n=number: http_read(n)))
     raw.close()
     client.close()
+    server.terminate()
+    server.wait()
     return times
+
+
+def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The bank served by uvicorn in its own process (as in production), and its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "CREDITBANK_DATABASE_URL": url,
+        "CREDITBANK_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and app
+        [
+            sys.executable,
+            *("-m", "uvicorn", "--factory", "creditbank.bootstrap:app_from_env"),
+            *("--port", str(port), "--log-level", "warning"),
+        ],
+        env=environment,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(f"{base_url}/openapi.json")
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return server, base_url
 
 
 def run(backend: str, total: int, samples: int, workdir: Path, stack: ExitStack) -> str:

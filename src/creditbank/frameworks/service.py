@@ -424,16 +424,34 @@ class PinnedLevel:
     level: Level
 
 
+# Framework versions never change once published, so their models are kept between calls (a
+# transcript names a few levels, and rebuilding their versions was half of its time). The key
+# holds the row's identity and publication time as well as its id: a version inserted by a
+# transaction that rolled back can leave its id to another, published at another time.
+_VersionKey = tuple[int, str, int, datetime]
+_VERSION_MODELS: dict[_VersionKey, FrameworkVersion] = {}
+_VERSION_MODELS_KEPT = 256
+
+
+def _version_model(row: FrameworkVersionRow) -> FrameworkVersion:
+    key = (row.id, row.code, row.version, row.published_at)
+    model = _VERSION_MODELS.get(key)
+    if model is None:
+        if len(_VERSION_MODELS) >= _VERSION_MODELS_KEPT:
+            _VERSION_MODELS.clear()
+        model = _VERSION_MODELS[key] = _to_model(row)
+    return model
+
+
 def _pinned_where(session: Session, *conditions: ColumnElement[bool]) -> list[PinnedLevel]:
     rows = session.execute(
         select(FrameworkLevelRow, FrameworkVersionRow)
         .join(FrameworkVersionRow, FrameworkLevelRow.framework_version_id == FrameworkVersionRow.id)
         .where(*conditions)
     ).all()
-    models: dict[int, FrameworkVersion] = {}
     pinned = []
     for level_row, version_row in rows:
-        framework = models.setdefault(version_row.id, _to_model(version_row))
+        framework = _version_model(version_row)
         pinned.append(
             PinnedLevel(
                 level_row.id, framework.code, framework.version, framework.level(level_row.code)
