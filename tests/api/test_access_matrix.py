@@ -6,14 +6,29 @@ so that a change to the policy that opens or closes a door fails this test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import count
 
 import httpx2
 import pytest
 from sqlalchemy import select
 
-from creditbank.accounts.model import resident_check_character
+from creditbank import clock
+from creditbank.accounts import outcomes
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.model import (
+    LearningSetting,
+    OutcomeFacts,
+    parse_id_number,
+    resident_check_character,
+)
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import ApiTokenRow, UserRow
@@ -46,6 +61,61 @@ def staff(live_bank: LiveBank) -> dict[Role, Staff]:
                 role, service.create_token(uow=uow, email=f"{role.value}@alpha.example").secret
             )
     return people
+
+
+MakeOutcome = Callable[[str], str]
+
+
+@pytest.fixture(scope="module")
+def make_outcome(live_bank: LiveBank, staff: dict[Role, Staff]) -> MakeOutcome:
+    """A function depositing a fresh outcome of an institution's course; its public id."""
+    del staff  # the institutions come with the staff
+    with live_bank.database.unit_of_work() as uow:
+        for owner in (OWN, OTHER):
+            catalog.add_item(
+                uow=uow,
+                draft=ItemDraft(
+                    institution=owner,
+                    code="MATRIX-101",
+                    kind=ItemKind.COURSE,
+                    name="课程",
+                    framework="LOFOUC",
+                    levels=("5",),
+                    credits=Decimal(2),
+                ),
+                on=clock.today(),
+            )
+        account = accounts.open_account(
+            uow=uow,
+            cipher=PersonalDataCipher(os.urandom(32)),
+            id_number=parse_id_number("E7654321"),
+            name="学员",
+        ).number
+    serials = count(1)
+
+    def deposit(owner: str) -> str:
+        with live_bank.database.unit_of_work() as uow:
+            return outcomes.deposit_outcome(
+                uow=uow,
+                institution=owner,
+                account_number=account,
+                facts=_facts(f"M-{next(serials)}"),
+                today=clock.today(),
+            ).outcome.public_id
+
+    return deposit
+
+
+def _facts(record_id: str) -> OutcomeFacts:
+    return OutcomeFacts(
+        record_id=record_id,
+        item_code="MATRIX-101",
+        level="5",
+        credits=Decimal(2),
+        score=None,
+        assessed_on=date(2024, 1, 1),
+        setting=LearningSetting.FORMAL,
+    )
 
 
 @pytest.fixture
@@ -84,11 +154,29 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("open account", "own"): {ADMIN, REGISTRAR},
     ("deposit", "own"): {ADMIN, REGISTRAR},
     ("deposit", "other"): {ADMIN},
+    ("read outcome", "own"): EVERYONE,
+    ("read outcome", "other"): {ADMIN, AUDITOR},
+    ("verify outcome", "own"): {ADMIN, ASSESSOR, OFFICER},
+    ("verify outcome", "other"): {ADMIN},
+    ("revoke outcome", "own"): {ADMIN, REGISTRAR},
+    ("revoke outcome", "other"): {ADMIN},
+    ("supersede outcome", "own"): {ADMIN, REGISTRAR},
+    ("supersede outcome", "other"): {ADMIN},
 }
 
 
-def call(client: httpx2.Client, endpoint: str, owner: str, serial: int) -> httpx2.Response:
+def call(
+    client: httpx2.Client, endpoint: str, owner: str, serial: int, make_outcome: MakeOutcome
+) -> httpx2.Response:
     code = {"own": OWN, "other": OTHER, "none": ""}[owner]
+    if endpoint.endswith(" outcome"):  # each call on an outcome of its own, fresh
+        return call_on_outcome(client, endpoint, f"/api/v1/outcomes/{make_outcome(code)}", serial)
+    return call_on_institution(client, endpoint, code, serial)
+
+
+def call_on_institution(
+    client: httpx2.Client, endpoint: str, code: str, serial: int
+) -> httpx2.Response:
     if endpoint == "create institution":
         return client.post(
             "/api/v1/institutions",
@@ -139,13 +227,35 @@ def call(client: httpx2.Client, endpoint: str, owner: str, serial: int) -> httpx
     raise AssertionError(endpoint)
 
 
-def test_the_whole_matrix(staff: dict[Role, Staff], bank: str, anonymous: httpx2.Client) -> None:
+def call_on_outcome(client: httpx2.Client, endpoint: str, url: str, serial: int) -> httpx2.Response:
+    if endpoint == "read outcome":
+        return client.get(url)
+    if endpoint == "verify outcome":
+        return client.post(f"{url}/verification")
+    if endpoint == "revoke outcome":
+        return client.post(f"{url}/revocation", json={"reason": "matrix"})
+    assert endpoint == "supersede outcome", endpoint
+    return client.post(
+        f"{url}/supersession",
+        json={
+            "record_id": f"FIX-{serial}",
+            "item_code": "MATRIX-101",
+            "level": "5",
+            "assessed_on": "2024-01-02",
+            "reason": "matrix",
+        },
+    )
+
+
+def test_the_whole_matrix(
+    staff: dict[Role, Staff], bank: str, anonymous: httpx2.Client, make_outcome: MakeOutcome
+) -> None:
     serial = 0
     for (endpoint, owner), permitted in EXPECTED.items():
         for role, person in staff.items():
             serial += 1
             with as_(person, bank) as client:
-                response = call(client, endpoint, owner, serial)
+                response = call(client, endpoint, owner, serial, make_outcome)
             if role in permitted:
                 assert response.status_code in {200, 201, 404}, (
                     endpoint,
@@ -157,7 +267,7 @@ def test_the_whole_matrix(staff: dict[Role, Staff], bank: str, anonymous: httpx2
             else:
                 assert response.status_code == 403, (endpoint, owner, role, response.text)
                 assert response.json()["type"] == "/problems/forbidden"
-        response = call(anonymous, endpoint, owner, serial)
+        response = call(anonymous, endpoint, owner, serial, make_outcome)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
 

@@ -28,6 +28,9 @@ class Action(StrEnum):
     DEPOSIT = "outcome:deposit"
     READ_OUTCOMES = "outcome:read"
     READ_BATCH = "batch:read"
+    VERIFY_OUTCOME = "outcome:verify"
+    REVOKE_OUTCOME = "outcome:revoke"
+    SUPERSEDE_OUTCOME = "outcome:supersede"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,10 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.DEPOSIT: frozenset({Role.REGISTRAR}),
     Action.READ_OUTCOMES: frozenset(Role),
     Action.READ_BATCH: frozenset({Role.REGISTRAR}),
+    # the issuer's assessors and accreditation officers vouch for what its registrars deposited
+    Action.VERIFY_OUTCOME: frozenset({Role.ASSESSOR, Role.ACCREDITATION_OFFICER}),
+    Action.REVOKE_OUTCOME: frozenset({Role.REGISTRAR}),
+    Action.SUPERSEDE_OUTCOME: frozenset({Role.REGISTRAR}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -61,6 +68,9 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.DEPOSIT: frozenset({Role.BANK_ADMIN}),
     Action.READ_OUTCOMES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.READ_BATCH: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.VERIFY_OUTCOME: frozenset({Role.BANK_ADMIN}),
+    Action.REVOKE_OUTCOME: frozenset({Role.BANK_ADMIN}),
+    Action.SUPERSEDE_OUTCOME: frozenset({Role.BANK_ADMIN}),
 }
 
 

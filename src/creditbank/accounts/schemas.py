@@ -9,7 +9,14 @@ from pydantic import BaseModel, Field
 
 from creditbank.accounts.bulk import Batch, BatchStatus, render_errors
 from creditbank.accounts.files import FileFormat
-from creditbank.accounts.model import IdType, LearningSetting, OutcomeFacts, OutcomeStatus
+from creditbank.accounts.lifecycle import OutcomeEvent, OutcomeRecord
+from creditbank.accounts.model import (
+    MAX_REASON,
+    IdType,
+    LearningSetting,
+    OutcomeFacts,
+    OutcomeStatus,
+)
 from creditbank.accounts.outcomes import Outcome
 from creditbank.catalog.api import ItemKind
 from creditbank.messages import Translate
@@ -27,11 +34,9 @@ class AccountOpenedRead(BaseModel):
     created: bool = Field(description="False when the learner already had an account.")
 
 
-class OutcomeCreate(BaseModel):
-    """One learning outcome, as an institution deposits it."""
+class OutcomeFactsCreate(BaseModel):
+    """What an institution states about one learning outcome."""
 
-    institution: str = Field(description="The issuing institution (owner of the item).")
-    account_number: str
     record_id: str = Field(description="The institution's own id of this record (idempotency key).")
     item_code: str
     level: str = Field(description="A level the item is awarded at, e.g. intermediate.")
@@ -52,6 +57,31 @@ class OutcomeCreate(BaseModel):
             setting=self.setting,
             evidence_sha256=self.evidence_sha256,
         )
+
+
+class OutcomeCreate(OutcomeFactsCreate):
+    """One learning outcome, as an institution deposits it."""
+
+    institution: str = Field(description="The issuing institution (owner of the item).")
+    account_number: str
+
+
+class OutcomeCorrection(OutcomeFactsCreate):
+    """The corrected facts of an outcome, under a record_id of their own, and why."""
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON, description="Why it is corrected.")
+
+
+class RevocationCreate(BaseModel):
+    reason: str = Field(min_length=1, max_length=MAX_REASON, description="Why it is revoked.")
+
+
+class VerificationCreate(BaseModel):
+    reason: str = Field(
+        default="",
+        max_length=MAX_REASON,
+        description="What the verification rests on, e.g. the issuer's own register.",
+    )
 
 
 class OutcomeLevelRead(BaseModel):
@@ -102,6 +132,54 @@ class OutcomeRead(BaseModel):
             status=outcome.status,
             deposited_at=outcome.deposited_at,
         )
+
+
+class OutcomeEventRead(BaseModel):
+    kind: OutcomeStatus = Field(description="The status the event gave the outcome.")
+    reason: str
+    by: str = Field(description="The staff user who recorded it.")
+    by_institution: str | None
+    at: datetime
+    replaced_by: str | None = Field(description="For a supersession: the correcting outcome.")
+
+    @classmethod
+    def of(cls, event: OutcomeEvent) -> OutcomeEventRead:
+        return cls(
+            kind=event.kind,
+            reason=event.reason,
+            by=event.by,
+            by_institution=event.by_institution,
+            at=event.at,
+            replaced_by=event.replaced_by,
+        )
+
+
+class OutcomeDetailRead(OutcomeRead):
+    """An outcome with its history: what happened to it, what it replaced, what replaced it."""
+
+    replaces: str | None = Field(description="The outcome this one corrected.")
+    replaced_by: str | None = Field(description="The outcome that corrected this one.")
+    history: list[OutcomeEventRead]
+    links: dict[str, str] = Field(description="URLs of this outcome and of those it is linked to.")
+
+    @classmethod
+    def of_record(cls, record: OutcomeRecord, language: str = "zh") -> OutcomeDetailRead:
+        links = {"self": outcome_url(record.outcome.public_id)}
+        if record.replaces:
+            links["replaces"] = outcome_url(record.replaces)
+        if record.replaced_by:
+            links["replaced_by"] = outcome_url(record.replaced_by)
+        return cls(
+            **OutcomeRead.of(record.outcome, language).model_dump(),
+            replaces=record.replaces,
+            replaced_by=record.replaced_by,
+            history=[OutcomeEventRead.of(event) for event in record.history],
+            links=links,
+        )
+
+
+def outcome_url(public_id: str) -> str:
+    return f"/api/v1/outcomes/{public_id}"
 
 
 class TranscriptRead(BaseModel):
