@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
@@ -27,6 +27,7 @@ from creditbank.accounts.model import (
     parse_id_number,
     resident_check_character,
 )
+from creditbank.catalog import grants
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.institutions import service
@@ -63,12 +64,21 @@ def staff(live_bank: LiveBank) -> dict[Role, Staff]:
     return people
 
 
-MakeOutcome = Callable[[str], str]
+@dataclass(frozen=True)
+class World:
+    """Fresh things to act on, one per call: an institution's outcome, a grant of its course."""
+
+    make_outcome: Callable[[str], str]
+    make_grant: Callable[[str], int]
+
+
+def other_than(code: str) -> str:
+    return OTHER if code == OWN else OWN
 
 
 @pytest.fixture(scope="module")
-def make_outcome(live_bank: LiveBank, staff: dict[Role, Staff]) -> MakeOutcome:
-    """A function depositing a fresh outcome of an institution's course; its public id."""
+def world(live_bank: LiveBank, staff: dict[Role, Staff]) -> World:
+    """Both institutions with a course MATRIX-101, and a learner's account."""
     del staff  # the institutions come with the staff
     with live_bank.database.unit_of_work() as uow:
         for owner in (OWN, OTHER):
@@ -103,7 +113,20 @@ def make_outcome(live_bank: LiveBank, staff: dict[Role, Staff]) -> MakeOutcome:
                 today=clock.today(),
             ).outcome.public_id
 
-    return deposit
+    def grant(owner: str) -> int:
+        day = date(1900, 1, 1) + timedelta(days=next(serials))  # windows never overlap
+        with live_bank.database.unit_of_work() as uow:
+            return grants.grant_item(
+                uow=uow,
+                owner=owner,
+                code="MATRIX-101",
+                grantee=other_than(owner),
+                valid_from=day,
+                valid_until=day,
+                by="matrix",
+            ).id
+
+    return World(deposit, grant)
 
 
 def _facts(record_id: str) -> OutcomeFacts:
@@ -162,16 +185,46 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("revoke outcome", "other"): {ADMIN},
     ("supersede outcome", "own"): {ADMIN, REGISTRAR},
     ("supersede outcome", "other"): {ADMIN},
+    ("grant item", "own"): {ADMIN, REGISTRAR},
+    ("grant item", "other"): {ADMIN},
+    ("list grants", "own"): EVERYONE,
+    ("list grants", "other"): EVERYONE,
+    ("withdraw grant", "own"): {ADMIN, REGISTRAR},
+    ("withdraw grant", "other"): {ADMIN},
 }
 
 
 def call(
-    client: httpx2.Client, endpoint: str, owner: str, serial: int, make_outcome: MakeOutcome
+    client: httpx2.Client, endpoint: str, owner: str, serial: int, world: World
 ) -> httpx2.Response:
     code = {"own": OWN, "other": OTHER, "none": ""}[owner]
     if endpoint.endswith(" outcome"):  # each call on an outcome of its own, fresh
-        return call_on_outcome(client, endpoint, f"/api/v1/outcomes/{make_outcome(code)}", serial)
+        url = f"/api/v1/outcomes/{world.make_outcome(code)}"
+        return call_on_outcome(client, endpoint, url, serial)
+    if "grant" in endpoint:
+        return call_on_grants(client, endpoint, code, serial, world)
     return call_on_institution(client, endpoint, code, serial)
+
+
+def call_on_grants(
+    client: httpx2.Client, endpoint: str, code: str, serial: int, world: World
+) -> httpx2.Response:
+    url = "/api/v1/catalog/items/MATRIX-101/grants"
+    if endpoint == "list grants":
+        return client.get(url, params={"owner": code})
+    if endpoint == "withdraw grant":  # a fresh grant each time
+        return client.post(f"/api/v1/catalog/grants/{world.make_grant(code)}/withdrawal")
+    assert endpoint == "grant item", endpoint
+    day = (date(2000, 1, 1) + timedelta(days=serial)).isoformat()
+    return client.post(
+        url,
+        json={
+            "owner": code,
+            "institution": other_than(code),
+            "valid_from": day,
+            "valid_until": day,
+        },
+    )
 
 
 def call_on_institution(
@@ -248,14 +301,14 @@ def call_on_outcome(client: httpx2.Client, endpoint: str, url: str, serial: int)
 
 
 def test_the_whole_matrix(
-    staff: dict[Role, Staff], bank: str, anonymous: httpx2.Client, make_outcome: MakeOutcome
+    staff: dict[Role, Staff], bank: str, anonymous: httpx2.Client, world: World
 ) -> None:
     serial = 0
     for (endpoint, owner), permitted in EXPECTED.items():
         for role, person in staff.items():
             serial += 1
             with as_(person, bank) as client:
-                response = call(client, endpoint, owner, serial, make_outcome)
+                response = call(client, endpoint, owner, serial, world)
             if role in permitted:
                 assert response.status_code in {200, 201, 404}, (
                     endpoint,
@@ -267,7 +320,7 @@ def test_the_whole_matrix(
             else:
                 assert response.status_code == 403, (endpoint, owner, role, response.text)
                 assert response.json()["type"] == "/problems/forbidden"
-        response = call(anonymous, endpoint, owner, serial, make_outcome)
+        response = call(anonymous, endpoint, owner, serial, world)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
 

@@ -24,6 +24,7 @@ class Action(StrEnum):
     READ_INSTITUTION = "institution:read"
     CREATE_CATALOG_ITEM = "catalog:create"
     READ_CATALOG = "catalog:read"
+    GRANT_ITEM = "catalog:grant"
     OPEN_ACCOUNT = "account:open"
     DEPOSIT = "outcome:deposit"
     READ_OUTCOMES = "outcome:read"
@@ -50,6 +51,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.READ_INSTITUTION: frozenset(Role),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
+    Action.GRANT_ITEM: frozenset({Role.REGISTRAR}),
     Action.OPEN_ACCOUNT: frozenset({Role.REGISTRAR}),
     Action.DEPOSIT: frozenset({Role.REGISTRAR}),
     Action.READ_OUTCOMES: frozenset(Role),
@@ -64,6 +66,7 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),
+    Action.GRANT_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.OPEN_ACCOUNT: frozenset({Role.BANK_ADMIN}),
     Action.DEPOSIT: frozenset({Role.BANK_ADMIN}),
     Action.READ_OUTCOMES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),

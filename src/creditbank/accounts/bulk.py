@@ -120,14 +120,15 @@ class _Depositor:
         cipher: PersonalDataCipher,
         *,
         institution_id: int,
-        items: dict[str, catalog.CatalogItem],
+        issuable: catalog.Issuable,
         batch_id: int,
         today: date,
     ) -> None:
         self.session = session
         self.cipher = cipher
         self.institution_id = institution_id
-        self.items = items
+        self.issuable = issuable
+        self.items = issuable.items
         self.batch_id = batch_id
         self.today = today
         self.report = BatchReport()
@@ -146,16 +147,19 @@ class _Depositor:
                     msg("record_id appears again (first at line {first})", first=first),
                 )
             )
-        item = self.items.get(facts.item_code)
+        item = self.issuable.find(facts.item_code)
         if item is None:
             errors.append(
                 RowError(
                     line,
                     "item_code",
-                    msg("the institution has no catalogue item {code}", code=facts.item_code),
+                    self.issuable.ambiguity(facts.item_code)
+                    or msg("the institution has no catalogue item {code}", code=facts.item_code),
                 )
             )
             return 0, errors
+        if (not_granted := self.issuable.window_problem(item, facts.assessed_on)) is not None:
+            errors.append(RowError(line, "item_code", not_granted))
         level = item_level(item, facts.level)
         if isinstance(level, Message):
             errors.append(RowError(line, "level", level))
@@ -383,7 +387,7 @@ def import_batch(
     institution = institution.strip().upper()
     with database.unit_of_work() as uow:
         institution_id = institutions.institution_id(uow=uow, code=institution)
-        items = {item.code: item for item in catalog.list_items(uow=uow, institution=institution)}
+        issuable = catalog.issuable_items(uow=uow, institution=institution)
     depositor: _Depositor | None = None
     public_id = uuid.uuid4().hex
     file_error: AccountError | None = None
@@ -398,7 +402,7 @@ def import_batch(
                 uow.session,
                 cipher,
                 institution_id=institution_id,
-                items=items,
+                issuable=issuable,
                 batch_id=batch_row.id,
                 today=today,
             )

@@ -46,6 +46,7 @@ class Outcome:
     institution: str
     record_id: str
     item_code: str
+    item_owner: str
     item_kind: catalog.ItemKind
     item_name: str
     level: frameworks.PinnedLevel
@@ -149,11 +150,13 @@ def deposit_row(
     facts = normalised(facts)
     institution_id = institutions.institution_id(uow=uow, code=institution)
     learner_id = _learner_id(uow, account_number)
-    item = catalog.find_item(uow=uow, institution=institution, code=facts.item_code)
+    issuable = catalog.issuable_items(uow=uow, institution=institution, ref=facts.item_code)
+    item = issuable.find(facts.item_code)
     if item is None:
         raise AccountError(
             "invalid_outcome",
-            msg(
+            issuable.ambiguity(facts.item_code)
+            or msg(
                 "{institution} has no catalogue item {code}",
                 institution=institution.upper(),
                 code=facts.item_code,
@@ -162,6 +165,9 @@ def deposit_row(
     problems: list[Message] = [
         problem for _, problem in check_outcome(facts, item_credits=item.credits, today=today)
     ]
+    not_granted = issuable.window_problem(item, facts.assessed_on)
+    if not_granted is not None:
+        problems.append(not_granted)
     level = item_level(item, facts.level)
     if isinstance(level, Message):
         problems.append(level)
@@ -177,7 +183,7 @@ def deposit_row(
         )
     )
     context = _Context(check_account_number(account_number), {institution_id: institution.upper()})
-    item_fields = (item.code, item.kind, item.name)
+    item_fields = (item.code, item.kind, item.name, item.institution)
     if existing is not None:
         same = stored_facts(
             learner_id=learner_id, item_id=item.id, level_id=level.level_id, facts=facts
@@ -228,17 +234,18 @@ class _Context:
 def _outcome(
     context: _Context,
     row: OutcomeRow,
-    item: tuple[str, catalog.ItemKind, str],
+    item: tuple[str, catalog.ItemKind, str, str],
     level: frameworks.PinnedLevel,
     status: OutcomeStatus,
 ) -> Outcome:
-    item_code, item_kind, item_name = item
+    item_code, item_kind, item_name, item_owner = item
     return Outcome(
         public_id=row.public_id,
         account_number=context.account_number,
         institution=context.institution_codes[row.institution_id],
         record_id=row.record_id,
         item_code=item_code,
+        item_owner=item_owner,
         item_kind=item_kind,
         item_name=item_name,
         level=level,
@@ -301,7 +308,12 @@ def transcript(
         _outcome(
             context,
             row,
-            (item.code, catalog.ItemKind(item.kind), item.name),
+            (
+                item.code,
+                catalog.ItemKind(item.kind),
+                item.name,
+                context.institution_codes[item.institution_id],
+            ),
             levels[row.framework_level_id],
             status_of[row.id],
         )
@@ -356,7 +368,12 @@ def outcome_of(*, uow: UnitOfWork, row: OutcomeRow) -> Outcome:
     return _outcome(
         context,
         row,
-        (item.code, catalog.ItemKind(item.kind), item.name),
+        (
+            item.code,
+            catalog.ItemKind(item.kind),
+            item.name,
+            context.institution_codes[item.institution_id],
+        ),
         frameworks.pinned_level(uow=uow, level_id=row.framework_level_id),
         statuses(uow=uow, outcome_ids=[row.id])[row.id],
     )

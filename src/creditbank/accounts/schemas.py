@@ -38,7 +38,10 @@ class OutcomeFactsCreate(BaseModel):
     """What an institution states about one learning outcome."""
 
     record_id: str = Field(description="The institution's own id of this record (idempotency key).")
-    item_code: str
+    item_code: str = Field(
+        description="An item of the institution's catalogue, or one it is accredited to issue "
+        "(OWNER:CODE when the code alone is ambiguous)."
+    )
     level: str = Field(description="A level the item is awarded at, e.g. intermediate.")
     credits: Decimal | None = Field(default=None, ge=0, le=Decimal("999.9"), decimal_places=1)
     score: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
@@ -97,6 +100,7 @@ class OutcomeRead(BaseModel):
     institution: str
     record_id: str
     item_code: str
+    item_owner: str = Field(description="The institution whose catalogue the item is in.")
     item_kind: ItemKind
     item_name: str
     level: OutcomeLevelRead
@@ -116,6 +120,7 @@ class OutcomeRead(BaseModel):
             institution=outcome.institution,
             record_id=outcome.record_id,
             item_code=outcome.item_code,
+            item_owner=outcome.item_owner,
             item_kind=outcome.item_kind,
             item_name=outcome.item_name,
             level=OutcomeLevelRead(

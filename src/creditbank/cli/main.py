@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -27,6 +28,9 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.schemas import BatchRead
 from creditbank.bootstrap import initialise
+from creditbank.catalog import grants
+from creditbank.catalog.model import GrantWindow
+from creditbank.catalog.schemas import GrantRead
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.frameworks import service as frameworks
@@ -57,6 +61,8 @@ tokens_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
 deposit_app = typer.Typer(help="Depositing learning outcomes.", no_args_is_help=True)
 app.add_typer(deposit_app, name="deposit")
+catalog_app = typer.Typer(help="The catalogue and who may issue its items.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -474,3 +480,107 @@ def import_deposits(
                 )
     if batch.status is bulk.BatchStatus.REJECTED:
         raise typer.Exit(1)
+
+
+def _date(text: str | None, option: str) -> date | None:
+    """An ISO date given on the command line, or a clear refusal naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        _fail(say(msg("{option} must be a date like 2025-09-01", option=option)))
+
+
+def _print_grant(grant: GrantRead) -> None:
+    window = GrantWindow(grant.valid_from, grant.valid_until)
+    withdrawn = (
+        say(msg("withdrawn {date}", date=grant.withdrawn_at.date().isoformat()))
+        if grant.withdrawn_at
+        else ""
+    )
+    item = f"{grant.owner}:{grant.item_code}"
+    out.print(f"{grant.id}  {item} → {grant.institution}  {window}  {withdrawn}", highlight=False)
+
+
+@catalog_app.command("grant")
+def grant_item(
+    item_code: Annotated[str, typer.Argument(help="The item's code in its owner's catalogue.")],
+    owner: Annotated[str, typer.Option("--owner", help="The institution that owns the item.")],
+    to: Annotated[str, typer.Option("--to", help="The institution accredited to issue it.")],
+    valid_from: Annotated[
+        str | None,
+        typer.Option("--from", help="First assessment date covered (default: today)."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Last assessment date covered (default: open-ended)."),
+    ] = None,
+    by: Annotated[str, typer.Option(help="Who grants it (recorded).")] = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Accredit an institution to issue another's catalogue item (e.g. a pilot school an X
+    certificate): it may then deposit outcomes of the item assessed within the dates."""
+    start = _date(valid_from, "--from") or clock.today()
+    end = _date(until, "--until")
+    with unit_of_work() as uow:
+        grant = GrantRead.of(
+            grants.grant_item(
+                uow=uow,
+                owner=owner,
+                code=item_code,
+                grantee=to,
+                valid_from=start,
+                valid_until=end,
+                by=by,
+            )
+        )
+    if as_json:
+        _print_json(grant)
+        return
+    out.print(
+        say(
+            msg(
+                "Grant {id}: {institution} may issue {owner}:{code} for assessments in {window}",
+                id=grant.id,
+                institution=grant.institution,
+                owner=grant.owner,
+                code=grant.item_code,
+                window=str(GrantWindow(start, end)),
+            )
+        ),
+        highlight=False,
+    )
+
+
+@catalog_app.command("grants")
+def list_grants(
+    item_code: Annotated[str, typer.Argument(help="The item's code in its owner's catalogue.")],
+    owner: Annotated[str, typer.Option("--owner", help="The institution that owns the item.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Every grant of an item, withdrawn ones too."""
+    with unit_of_work() as uow:
+        found = [GrantRead.of(g) for g in grants.list_grants(uow=uow, owner=owner, code=item_code)]
+    if as_json:
+        _print_json(found)
+        return
+    if not found:
+        out.print(say(msg("No institution is accredited to issue {code}", code=item_code)))
+    for grant in found:
+        _print_grant(grant)
+
+
+@catalog_app.command("withdraw-grant")
+def withdraw_grant(
+    grant_id: Annotated[int, typer.Argument(help="The grant's id (from `catalog grants`).")],
+    by: Annotated[str, typer.Option(help="Who withdraws it (recorded).")] = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw a grant: its holder may deposit no more outcomes under it (the grant is kept)."""
+    with unit_of_work() as uow:
+        grant = GrantRead.of(grants.withdraw_grant(uow=uow, grant_id=grant_id, by=by))
+    if as_json:
+        _print_json(grant)
+        return
+    _print_grant(grant)
