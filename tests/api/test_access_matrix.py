@@ -30,12 +30,14 @@ from creditbank.accounts.model import (
 from creditbank.catalog import grants
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.evidence import service as evidence
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import ApiTokenRow, UserRow
 from tests.conftest import LiveBank
 
 OWN, OTHER = "ALPHA-U", "BETA-VC"
+PDF = b"%PDF-1.7\n"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class World:
 
     make_outcome: Callable[[str], str]
     make_grant: Callable[[str], int]
+    evidence: dict[str, str]  # institution -> the hash of a file only it uploaded
 
 
 def other_than(code: str) -> str:
@@ -126,7 +129,18 @@ def world(live_bank: LiveBank, staff: dict[Role, Staff]) -> World:
                 by="matrix",
             ).id
 
-    return World(deposit, grant)
+    files = {}
+    with live_bank.database.unit_of_work() as uow:
+        for owner in (OWN, OTHER):
+            files[owner] = evidence.store_evidence(
+                uow=uow,
+                institution=owner,
+                content=PDF + owner.encode(),
+                declared_type=None,
+                by="matrix",
+                max_bytes=1000,
+            ).sha256
+    return World(deposit, grant, files)
 
 
 def _facts(record_id: str) -> OutcomeFacts:
@@ -191,6 +205,10 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("list grants", "other"): EVERYONE,
     ("withdraw grant", "own"): {ADMIN, REGISTRAR},
     ("withdraw grant", "other"): {ADMIN},
+    ("upload evidence", "own"): {ADMIN, REGISTRAR},
+    ("upload evidence", "other"): {ADMIN},
+    ("read evidence", "own"): EVERYONE,
+    ("read evidence", "other"): {ADMIN, AUDITOR},
 }
 
 
@@ -203,6 +221,14 @@ def call(
         return call_on_outcome(client, endpoint, url, serial)
     if "grant" in endpoint:
         return call_on_grants(client, endpoint, code, serial, world)
+    if endpoint == "upload evidence":
+        return client.post(
+            "/api/v1/evidence",
+            data={"institution": code},
+            files={"file": ("scan.pdf", PDF + str(serial).encode(), "application/pdf")},
+        )
+    if endpoint == "read evidence":
+        return client.get(f"/api/v1/evidence/{world.evidence[code]}")
     return call_on_institution(client, endpoint, code, serial)
 
 

@@ -11,6 +11,7 @@ their own institution's data and only within their role; auditors read.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +33,7 @@ class Action(StrEnum):
     VERIFY_OUTCOME = "outcome:verify"
     REVOKE_OUTCOME = "outcome:revoke"
     SUPERSEDE_OUTCOME = "outcome:supersede"
+    UPLOAD_EVIDENCE = "evidence:upload"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.VERIFY_OUTCOME: frozenset({Role.ASSESSOR, Role.ACCREDITATION_OFFICER}),
     Action.REVOKE_OUTCOME: frozenset({Role.REGISTRAR}),
     Action.SUPERSEDE_OUTCOME: frozenset({Role.REGISTRAR}),
+    Action.UPLOAD_EVIDENCE: frozenset({Role.REGISTRAR}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -74,6 +77,7 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.VERIFY_OUTCOME: frozenset({Role.BANK_ADMIN}),
     Action.REVOKE_OUTCOME: frozenset({Role.BANK_ADMIN}),
     Action.SUPERSEDE_OUTCOME: frozenset({Role.BANK_ADMIN}),
+    Action.UPLOAD_EVIDENCE: frozenset({Role.BANK_ADMIN}),
 }
 
 
@@ -102,6 +106,26 @@ def require(principal: Principal, action: Action, owner: str | None) -> None:
                 owner=owner or "the bank",
             ),
         )
+
+
+def require_any(principal: Principal, action: Action, owners: Collection[str]) -> None:
+    """Raise ``forbidden`` unless ``principal`` may take ``action`` for one of ``owners`` (a
+    resource several institutions share, such as an evidence file) or for any institution.
+
+    The message does not name the owners: a caller who may not see the resource does not
+    learn who holds it.
+    """
+    if allowed(principal, action, None) or any(allowed(principal, action, o) for o in owners):
+        return
+    raise AccessError(
+        "forbidden",
+        msg(
+            "a {role} of {institution} may not {action} here",
+            role=principal.role.value,
+            institution=principal.institution or "the bank",
+            action=action.value,
+        ),
+    )
 
 
 def readable_issuer(principal: Principal, asked: str | None) -> str | None:

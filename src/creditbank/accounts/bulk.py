@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, Row
 from creditbank.accounts.model import (
+    SHA256_HEX,
     AccountError,
     ParsedRow,
     RowError,
@@ -51,6 +52,7 @@ from creditbank.accounts.tables import (
 )
 from creditbank.catalog import api as catalog
 from creditbank.db import Database, UnitOfWork, bulk_insert
+from creditbank.evidence import api as evidence
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, Translate, msg
 
@@ -121,6 +123,7 @@ class _Depositor:
         *,
         institution_id: int,
         issuable: catalog.Issuable,
+        held_evidence: Callable[[set[str]], set[str]],
         batch_id: int,
         today: date,
     ) -> None:
@@ -129,6 +132,8 @@ class _Depositor:
         self.institution_id = institution_id
         self.issuable = issuable
         self.items = issuable.items
+        self.held_evidence = held_evidence
+        self.evidence: set[str] = set()
         self.batch_id = batch_id
         self.today = today
         self.report = BatchReport()
@@ -160,6 +165,17 @@ class _Depositor:
             return 0, errors
         if (not_granted := self.issuable.window_problem(item, facts.assessed_on)) is not None:
             errors.append(RowError(line, "item_code", not_granted))
+        sha256 = facts.evidence_sha256
+        if sha256 is not None and sha256 not in self.evidence and SHA256_HEX.match(sha256):
+            errors.append(
+                RowError(
+                    line,
+                    "evidence_sha256",
+                    msg(
+                        "the bank holds no evidence file with this hash uploaded by the institution"
+                    ),
+                )
+            )
         level = item_level(item, facts.level)
         if isinstance(level, Message):
             errors.append(RowError(line, "level", level))
@@ -171,6 +187,9 @@ class _Depositor:
 
     def handle(self, chunk: list[tuple[int, Row]]) -> None:
         good: list[tuple[ParsedRow, int]] = []
+        self.evidence = self.held_evidence(  # one look-up per chunk, for the rows that name one
+            {sha256 for _, row in chunk if (sha256 := row.get("evidence_sha256", "").strip())}
+        )
         for line, row in chunk:
             self.report.rows += 1
             parsed = parse_row(line, row)
@@ -403,6 +422,9 @@ def import_batch(
                 cipher,
                 institution_id=institution_id,
                 issuable=issuable,
+                held_evidence=lambda hashes: evidence.held_for(
+                    uow=uow, institution_id=institution_id, hashes=hashes
+                ),
                 batch_id=batch_row.id,
                 today=today,
             )

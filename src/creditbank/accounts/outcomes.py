@@ -32,6 +32,7 @@ from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.catalog import api as catalog
 from creditbank.catalog.api import CatalogItemRow
 from creditbank.db import UnitOfWork
+from creditbank.evidence import api as evidence
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
@@ -168,6 +169,20 @@ def deposit_row(
     not_granted = issuable.window_problem(item, facts.assessed_on)
     if not_granted is not None:
         problems.append(not_granted)
+    sha256 = facts.evidence_sha256
+    if (
+        sha256 is not None
+        and evidence.SHA256_HEX.match(sha256)
+        and not evidence.held_for(uow=uow, institution_id=institution_id, hashes=[sha256])
+    ):
+        problems.append(
+            msg(
+                "the bank holds no evidence file {sha256} uploaded by {institution}; "
+                "upload it first (POST /api/v1/evidence)",
+                sha256=sha256,
+                institution=institution.upper(),
+            )
+        )
     level = item_level(item, facts.level)
     if isinstance(level, Message):
         problems.append(level)

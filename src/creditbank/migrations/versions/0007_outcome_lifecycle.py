@@ -1,12 +1,14 @@
-"""Outcome lifecycle: append-only outcome events, grants to issue others' items.
+"""Outcome lifecycle: outcome events, grants to issue others' items, evidence files.
 
-outcome_events: verified, revoked, superseded (pointing at the correction); an
-outcome's status is derived from them. catalog_grants: an institution accredited
-to issue another's catalogue item for assessments in a window of dates.
+outcome_events: verified, revoked, superseded (pointing at the correction), appended
+and never updated; an outcome's status is derived from them. catalog_grants: an
+institution accredited to issue another's catalogue item for assessments in a window
+of dates, withdrawn by timestamp. evidence_files: files by SHA-256, with
+evidence_uploads recording which institutions uploaded each.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-22 16:49:14.529197
+Create Date: 2026-11-22 16:57:02.090258
 """
 
 from __future__ import annotations
@@ -21,6 +23,42 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "evidence_files",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("media_type", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sha256", name=op.f("pk_evidence_files")),
+    )
+    op.create_table(
+        "evidence_uploads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("institution_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=254), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["institution_id"],
+            ["institutions.id"],
+            name=op.f("fk_evidence_uploads_institution_id_institutions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["sha256"],
+            ["evidence_files.sha256"],
+            name=op.f("fk_evidence_uploads_sha256_evidence_files"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_uploads")),
+        sa.UniqueConstraint(
+            "sha256", "institution_id", name=op.f("uq_evidence_uploads_sha256_institution_id")
+        ),
+    )
+    with op.batch_alter_table("evidence_uploads", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_evidence_uploads_institution_id"), ["institution_id"], unique=False
+        )
+
     op.create_table(
         "catalog_grants",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -81,3 +119,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_catalog_grants_grantee_id_item_id")
 
     op.drop_table("catalog_grants")
+    with op.batch_alter_table("evidence_uploads", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_evidence_uploads_institution_id"))
+
+    op.drop_table("evidence_uploads")
+    op.drop_table("evidence_files")
