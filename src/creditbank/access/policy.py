@@ -34,6 +34,7 @@ class Action(StrEnum):
     REVOKE_OUTCOME = "outcome:revoke"
     SUPERSEDE_OUTCOME = "outcome:supersede"
     UPLOAD_EVIDENCE = "evidence:upload"
+    READ_PERSONAL_DATA = "account:read-personal-data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.REVOKE_OUTCOME: frozenset({Role.REGISTRAR}),
     Action.SUPERSEDE_OUTCOME: frozenset({Role.REGISTRAR}),
     Action.UPLOAD_EVIDENCE: frozenset({Role.REGISTRAR}),
+    Action.READ_PERSONAL_DATA: frozenset(),  # a learner's account belongs to no institution
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -78,6 +80,7 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.REVOKE_OUTCOME: frozenset({Role.BANK_ADMIN}),
     Action.SUPERSEDE_OUTCOME: frozenset({Role.BANK_ADMIN}),
     Action.UPLOAD_EVIDENCE: frozenset({Role.BANK_ADMIN}),
+    Action.READ_PERSONAL_DATA: frozenset({Role.BANK_ADMIN}),
 }
 
 

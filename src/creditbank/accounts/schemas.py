@@ -18,6 +18,7 @@ from creditbank.accounts.model import (
     OutcomeStatus,
 )
 from creditbank.accounts.outcomes import Outcome
+from creditbank.accounts.service import PersonalData
 from creditbank.catalog.api import ItemKind
 from creditbank.messages import Translate
 
@@ -236,3 +237,29 @@ class BatchRead(BaseModel):
             created_at=batch.created_at,
             finished_at=batch.finished_at,
         )
+
+
+class PersonalDataRead(BaseModel):
+    """A learner's personal data: shown only on purpose, and every showing is audited."""
+
+    name: str
+    id_type: str
+    id_number: str
+    birth_date: str
+    contact: str
+
+    @classmethod
+    def of(cls, data: PersonalData) -> PersonalDataRead:
+        return cls(
+            name=data.name,
+            id_type=data.id_type,
+            id_number=data.id_number,
+            birth_date=data.birth_date,
+            contact=data.contact,
+        )
+
+
+class AccountRead(TranscriptRead):
+    """A whole transcript (every page) and, when asked for on purpose, the personal data."""
+
+    personal_data: PersonalDataRead | None = None

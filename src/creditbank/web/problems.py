@@ -76,6 +76,7 @@ PROBLEM_TYPES = _types(
     ProblemType("invalid-account-number", 422, "Invalid account number"),
     ProblemType("account-not-found", 404, "Account not found"),
     ProblemType("personal-data-erased", 410, "Personal data erased"),
+    ProblemType("invalid-purpose", 422, "Purpose missing or too long"),
     ProblemType("invalid-outcome", 422, "Invalid learning outcome"),
     ProblemType("record-conflict", 409, "Record deposited with other facts"),
     ProblemType("invalid-cursor", 422, "Invalid cursor"),
