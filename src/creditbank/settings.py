@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `creditbank serve` binds to.")
     port: int = Field(default=8000, description="Port `creditbank serve` listens on.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    evidence_max_bytes: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="Largest evidence file accepted, in bytes."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

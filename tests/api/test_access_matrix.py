@@ -6,20 +6,38 @@ so that a change to the policy that opens or closes a door fails this test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import count
 
 import httpx2
 import pytest
 from sqlalchemy import select
 
-from creditbank.accounts.model import resident_check_character
+from creditbank import clock
+from creditbank.accounts import outcomes
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.model import (
+    LearningSetting,
+    OutcomeFacts,
+    parse_id_number,
+    resident_check_character,
+)
+from creditbank.catalog import grants
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.evidence import service as evidence
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import ApiTokenRow, UserRow
 from tests.conftest import LiveBank
 
 OWN, OTHER = "ALPHA-U", "BETA-VC"
+PDF = b"%PDF-1.7\n"
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,95 @@ def staff(live_bank: LiveBank) -> dict[Role, Staff]:
                 role, service.create_token(uow=uow, email=f"{role.value}@alpha.example").secret
             )
     return people
+
+
+@dataclass(frozen=True)
+class World:
+    """Fresh things to act on, one per call: an institution's outcome, a grant of its course."""
+
+    make_outcome: Callable[[str], str]
+    make_grant: Callable[[str], int]
+    evidence: dict[str, str]  # institution -> the hash of a file only it uploaded
+
+
+def other_than(code: str) -> str:
+    return OTHER if code == OWN else OWN
+
+
+@pytest.fixture(scope="module")
+def world(live_bank: LiveBank, staff: dict[Role, Staff]) -> World:
+    """Both institutions with a course MATRIX-101, and a learner's account."""
+    del staff  # the institutions come with the staff
+    with live_bank.database.unit_of_work() as uow:
+        for owner in (OWN, OTHER):
+            catalog.add_item(
+                uow=uow,
+                draft=ItemDraft(
+                    institution=owner,
+                    code="MATRIX-101",
+                    kind=ItemKind.COURSE,
+                    name="课程",
+                    framework="LOFOUC",
+                    levels=("5",),
+                    credits=Decimal(2),
+                ),
+                on=clock.today(),
+            )
+        account = accounts.open_account(
+            uow=uow,
+            cipher=PersonalDataCipher(os.urandom(32)),
+            id_number=parse_id_number("E7654321"),
+            name="学员",
+        ).number
+    serials = count(1)
+
+    def deposit(owner: str) -> str:
+        with live_bank.database.unit_of_work() as uow:
+            return outcomes.deposit_outcome(
+                uow=uow,
+                institution=owner,
+                account_number=account,
+                facts=_facts(f"M-{next(serials)}"),
+                today=clock.today(),
+            ).outcome.public_id
+
+    def grant(owner: str) -> int:
+        day = date(1900, 1, 1) + timedelta(days=next(serials))  # windows never overlap
+        with live_bank.database.unit_of_work() as uow:
+            return grants.grant_item(
+                uow=uow,
+                owner=owner,
+                code="MATRIX-101",
+                grantee=other_than(owner),
+                valid_from=day,
+                valid_until=day,
+                by="matrix",
+            ).id
+
+    files = {}
+    with live_bank.database.unit_of_work() as uow:
+        for owner in (OWN, OTHER):
+            files[owner] = evidence.store_evidence(
+                uow=uow,
+                institution=owner,
+                content=PDF + owner.encode(),
+                declared_type=None,
+                by="matrix",
+                max_bytes=1000,
+            ).sha256
+    return World(deposit, grant, files)
+
+
+def _facts(record_id: str) -> OutcomeFacts:
+    return OutcomeFacts(
+        record_id=record_id,
+        item_code="MATRIX-101",
+        level="5",
+        credits=Decimal(2),
+        score=None,
+        assessed_on=date(2024, 1, 1),
+        setting=LearningSetting.FORMAL,
+    )
 
 
 @pytest.fixture
@@ -84,11 +191,71 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("open account", "own"): {ADMIN, REGISTRAR},
     ("deposit", "own"): {ADMIN, REGISTRAR},
     ("deposit", "other"): {ADMIN},
+    ("read outcome", "own"): EVERYONE,
+    ("read outcome", "other"): {ADMIN, AUDITOR},
+    ("verify outcome", "own"): {ADMIN, ASSESSOR, OFFICER},
+    ("verify outcome", "other"): {ADMIN},
+    ("revoke outcome", "own"): {ADMIN, REGISTRAR},
+    ("revoke outcome", "other"): {ADMIN},
+    ("supersede outcome", "own"): {ADMIN, REGISTRAR},
+    ("supersede outcome", "other"): {ADMIN},
+    ("grant item", "own"): {ADMIN, REGISTRAR},
+    ("grant item", "other"): {ADMIN},
+    ("list grants", "own"): EVERYONE,
+    ("list grants", "other"): EVERYONE,
+    ("withdraw grant", "own"): {ADMIN, REGISTRAR},
+    ("withdraw grant", "other"): {ADMIN},
+    ("upload evidence", "own"): {ADMIN, REGISTRAR},
+    ("upload evidence", "other"): {ADMIN},
+    ("read evidence", "own"): EVERYONE,
+    ("read evidence", "other"): {ADMIN, AUDITOR},
 }
 
 
-def call(client: httpx2.Client, endpoint: str, owner: str, serial: int) -> httpx2.Response:
+def call(
+    client: httpx2.Client, endpoint: str, owner: str, serial: int, world: World
+) -> httpx2.Response:
     code = {"own": OWN, "other": OTHER, "none": ""}[owner]
+    if endpoint.endswith(" outcome"):  # each call on an outcome of its own, fresh
+        url = f"/api/v1/outcomes/{world.make_outcome(code)}"
+        return call_on_outcome(client, endpoint, url, serial)
+    if "grant" in endpoint:
+        return call_on_grants(client, endpoint, code, serial, world)
+    if endpoint == "upload evidence":
+        return client.post(
+            "/api/v1/evidence",
+            data={"institution": code},
+            files={"file": ("scan.pdf", PDF + str(serial).encode(), "application/pdf")},
+        )
+    if endpoint == "read evidence":
+        return client.get(f"/api/v1/evidence/{world.evidence[code]}")
+    return call_on_institution(client, endpoint, code, serial)
+
+
+def call_on_grants(
+    client: httpx2.Client, endpoint: str, code: str, serial: int, world: World
+) -> httpx2.Response:
+    url = "/api/v1/catalog/items/MATRIX-101/grants"
+    if endpoint == "list grants":
+        return client.get(url, params={"owner": code})
+    if endpoint == "withdraw grant":  # a fresh grant each time
+        return client.post(f"/api/v1/catalog/grants/{world.make_grant(code)}/withdrawal")
+    assert endpoint == "grant item", endpoint
+    day = (date(2000, 1, 1) + timedelta(days=serial)).isoformat()
+    return client.post(
+        url,
+        json={
+            "owner": code,
+            "institution": other_than(code),
+            "valid_from": day,
+            "valid_until": day,
+        },
+    )
+
+
+def call_on_institution(
+    client: httpx2.Client, endpoint: str, code: str, serial: int
+) -> httpx2.Response:
     if endpoint == "create institution":
         return client.post(
             "/api/v1/institutions",
@@ -139,13 +306,35 @@ def call(client: httpx2.Client, endpoint: str, owner: str, serial: int) -> httpx
     raise AssertionError(endpoint)
 
 
-def test_the_whole_matrix(staff: dict[Role, Staff], bank: str, anonymous: httpx2.Client) -> None:
+def call_on_outcome(client: httpx2.Client, endpoint: str, url: str, serial: int) -> httpx2.Response:
+    if endpoint == "read outcome":
+        return client.get(url)
+    if endpoint == "verify outcome":
+        return client.post(f"{url}/verification")
+    if endpoint == "revoke outcome":
+        return client.post(f"{url}/revocation", json={"reason": "matrix"})
+    assert endpoint == "supersede outcome", endpoint
+    return client.post(
+        f"{url}/supersession",
+        json={
+            "record_id": f"FIX-{serial}",
+            "item_code": "MATRIX-101",
+            "level": "5",
+            "assessed_on": "2024-01-02",
+            "reason": "matrix",
+        },
+    )
+
+
+def test_the_whole_matrix(
+    staff: dict[Role, Staff], bank: str, anonymous: httpx2.Client, world: World
+) -> None:
     serial = 0
     for (endpoint, owner), permitted in EXPECTED.items():
         for role, person in staff.items():
             serial += 1
             with as_(person, bank) as client:
-                response = call(client, endpoint, owner, serial)
+                response = call(client, endpoint, owner, serial, world)
             if role in permitted:
                 assert response.status_code in {200, 201, 404}, (
                     endpoint,
@@ -157,7 +346,7 @@ def test_the_whole_matrix(staff: dict[Role, Staff], bank: str, anonymous: httpx2
             else:
                 assert response.status_code == 403, (endpoint, owner, role, response.text)
                 assert response.json()["type"] == "/problems/forbidden"
-        response = call(anonymous, endpoint, owner, serial)
+        response = call(anonymous, endpoint, owner, serial, world)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
 

@@ -10,13 +10,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from creditbank.accounts.model import (
+    EVENT_KINDS,
     AccountError,
     IdType,
     LearningSetting,
     OutcomeFacts,
+    OutcomeStatus,
     birth_date_of,
     check_account_number,
+    check_event,
     check_outcome,
+    check_reason,
+    derive_status,
     luhn_digit,
     new_account_number,
     normalised,
@@ -154,3 +159,50 @@ def test_stored_facts_and_stored_rows_compare_the_same_columns() -> None:
     assert facts_of(row) == fresh
     row.score = Decimal("81.00")
     assert facts_of(row) != fresh
+
+
+# --- outcome status and events ----------------------------------------------------
+
+
+@given(st.sets(st.sampled_from(sorted(EVENT_KINDS))))
+def test_status_is_the_strongest_event(kinds: set[OutcomeStatus]) -> None:
+    status = derive_status(kinds)
+    if not kinds:
+        assert status is OutcomeStatus.DEPOSITED
+    elif OutcomeStatus.REVOKED in kinds:
+        assert status is OutcomeStatus.REVOKED
+    elif OutcomeStatus.SUPERSEDED in kinds:
+        assert status is OutcomeStatus.SUPERSEDED
+    else:
+        assert status is OutcomeStatus.VERIFIED
+
+
+ALLOWED = {
+    (OutcomeStatus.DEPOSITED, OutcomeStatus.VERIFIED),
+    (OutcomeStatus.DEPOSITED, OutcomeStatus.REVOKED),
+    (OutcomeStatus.DEPOSITED, OutcomeStatus.SUPERSEDED),
+    (OutcomeStatus.VERIFIED, OutcomeStatus.REVOKED),
+    (OutcomeStatus.VERIFIED, OutcomeStatus.SUPERSEDED),
+}
+
+
+@pytest.mark.parametrize("current", list(OutcomeStatus))
+@pytest.mark.parametrize("kind", sorted(EVENT_KINDS))
+def test_which_event_may_follow_which_status(current: OutcomeStatus, kind: OutcomeStatus) -> None:
+    if (current, kind) in ALLOWED:
+        check_event("abc", current, kind)
+        return
+    with pytest.raises(AccountError) as refused:
+        check_event("abc", current, kind)
+    assert refused.value.code == "outcome_status_conflict"
+    assert f"outcome abc is {current.value}" in str(refused.value)
+    assert refused.value.extensions == {"outcome_status": current.value}
+
+
+def test_reasons() -> None:
+    assert check_reason("  forged \n certificate ", required=True) == "forged certificate"
+    assert check_reason("", required=False) == ""
+    for bad, required in (("", True), ("  ", True), ("x" * 501, False)):
+        with pytest.raises(AccountError) as refused:
+            check_reason(bad, required=required)
+        assert refused.value.code == "invalid_reason"

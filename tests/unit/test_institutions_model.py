@@ -59,3 +59,16 @@ def test_whose_outcomes_a_principal_may_read() -> None:
     assert policy.readable_issuer(assessor, "A") == "A"
     with pytest.raises(AccessError, match="may not outcome:read for B"):
         policy.readable_issuer(assessor, "B")
+
+
+def test_a_resource_several_institutions_share() -> None:
+    auditor = Principal(2, "b@bank.example", Role.AUDITOR, None)
+    assessor = Principal(3, "c@a.example", Role.ASSESSOR, "A")
+    policy.require_any(assessor, Action.READ_OUTCOMES, {"B", "A"})
+    policy.require_any(auditor, Action.READ_OUTCOMES, set())
+    for owners in ({"B", "C"}, set()):
+        with pytest.raises(
+            AccessError, match="a assessor of A may not outcome:read here"
+        ) as raised:
+            policy.require_any(assessor, Action.READ_OUTCOMES, owners)
+        assert "B" not in str(raised.value)  # who holds it is not told

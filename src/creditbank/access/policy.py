@@ -11,6 +11,7 @@ their own institution's data and only within their role; auditors read.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,10 +25,16 @@ class Action(StrEnum):
     READ_INSTITUTION = "institution:read"
     CREATE_CATALOG_ITEM = "catalog:create"
     READ_CATALOG = "catalog:read"
+    GRANT_ITEM = "catalog:grant"
     OPEN_ACCOUNT = "account:open"
     DEPOSIT = "outcome:deposit"
     READ_OUTCOMES = "outcome:read"
     READ_BATCH = "batch:read"
+    VERIFY_OUTCOME = "outcome:verify"
+    REVOKE_OUTCOME = "outcome:revoke"
+    SUPERSEDE_OUTCOME = "outcome:supersede"
+    UPLOAD_EVIDENCE = "evidence:upload"
+    READ_PERSONAL_DATA = "account:read-personal-data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,20 +54,33 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.READ_INSTITUTION: frozenset(Role),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
+    Action.GRANT_ITEM: frozenset({Role.REGISTRAR}),
     Action.OPEN_ACCOUNT: frozenset({Role.REGISTRAR}),
     Action.DEPOSIT: frozenset({Role.REGISTRAR}),
     Action.READ_OUTCOMES: frozenset(Role),
     Action.READ_BATCH: frozenset({Role.REGISTRAR}),
+    # the issuer's assessors and accreditation officers vouch for what its registrars deposited
+    Action.VERIFY_OUTCOME: frozenset({Role.ASSESSOR, Role.ACCREDITATION_OFFICER}),
+    Action.REVOKE_OUTCOME: frozenset({Role.REGISTRAR}),
+    Action.SUPERSEDE_OUTCOME: frozenset({Role.REGISTRAR}),
+    Action.UPLOAD_EVIDENCE: frozenset({Role.REGISTRAR}),
+    Action.READ_PERSONAL_DATA: frozenset(),  # a learner's account belongs to no institution
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),
+    Action.GRANT_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.OPEN_ACCOUNT: frozenset({Role.BANK_ADMIN}),
     Action.DEPOSIT: frozenset({Role.BANK_ADMIN}),
     Action.READ_OUTCOMES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.READ_BATCH: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.VERIFY_OUTCOME: frozenset({Role.BANK_ADMIN}),
+    Action.REVOKE_OUTCOME: frozenset({Role.BANK_ADMIN}),
+    Action.SUPERSEDE_OUTCOME: frozenset({Role.BANK_ADMIN}),
+    Action.UPLOAD_EVIDENCE: frozenset({Role.BANK_ADMIN}),
+    Action.READ_PERSONAL_DATA: frozenset({Role.BANK_ADMIN}),
 }
 
 
@@ -89,6 +109,26 @@ def require(principal: Principal, action: Action, owner: str | None) -> None:
                 owner=owner or "the bank",
             ),
         )
+
+
+def require_any(principal: Principal, action: Action, owners: Collection[str]) -> None:
+    """Raise ``forbidden`` unless ``principal`` may take ``action`` for one of ``owners`` (a
+    resource several institutions share, such as an evidence file) or for any institution.
+
+    The message does not name the owners: a caller who may not see the resource does not
+    learn who holds it.
+    """
+    if allowed(principal, action, None) or any(allowed(principal, action, o) for o in owners):
+        return
+    raise AccessError(
+        "forbidden",
+        msg(
+            "a {role} of {institution} may not {action} here",
+            role=principal.role.value,
+            institution=principal.institution or "the bank",
+            action=action.value,
+        ),
+    )
 
 
 def readable_issuer(principal: Principal, asked: str | None) -> str | None:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, Row
 from creditbank.accounts.model import (
+    SHA256_HEX,
     AccountError,
     ParsedRow,
     RowError,
@@ -53,6 +54,7 @@ from creditbank.accounts.tables import (
 )
 from creditbank.catalog import api as catalog
 from creditbank.db import Database, UnitOfWork, bulk_insert, one_of, reserve_ids
+from creditbank.evidence import api as evidence
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, Translate, msg
 
@@ -121,6 +123,7 @@ class _Prepared:
     rows: int
     good: list[tuple[ParsedRow, int, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    evidence: list[tuple[int, str]] = field(default_factory=list)  # (line, sha256) to look up
 
 
 class _Depositor:
@@ -132,14 +135,17 @@ class _Depositor:
         cipher: PersonalDataCipher,
         *,
         institution_id: int,
-        items: dict[str, catalog.CatalogItem],
+        issuable: catalog.Issuable,
+        held_evidence: Callable[[set[str]], set[str]],
         batch_id: int,
         today: date,
     ) -> None:
         self.session = session
         self.cipher = cipher
         self.institution_id = institution_id
-        self.items = items
+        self.issuable = issuable
+        self.items = issuable.items
+        self.held_evidence = held_evidence
         self.batch_id = batch_id
         self.today = today
         self.report = BatchReport()
@@ -158,16 +164,19 @@ class _Depositor:
                     msg("record_id appears again (first at line {first})", first=first),
                 )
             )
-        item = self.items.get(facts.item_code)
+        item = self.issuable.find(facts.item_code)
         if item is None:
             errors.append(
                 RowError(
                     line,
                     "item_code",
-                    msg("the institution has no catalogue item {code}", code=facts.item_code),
+                    self.issuable.ambiguity(facts.item_code)
+                    or msg("the institution has no catalogue item {code}", code=facts.item_code),
                 )
             )
             return 0, errors
+        if (not_granted := self.issuable.window_problem(item, facts.assessed_on)) is not None:
+            errors.append(RowError(line, "item_code", not_granted))
         level = item_level(item, facts.level)
         if isinstance(level, Message):
             errors.append(RowError(line, "level", level))
@@ -188,6 +197,9 @@ class _Depositor:
             if isinstance(parsed, list):
                 prepared.errors += parsed
                 continue
+            sha256 = parsed.facts.evidence_sha256
+            if sha256 is not None and SHA256_HEX.match(sha256):
+                prepared.evidence.append((line, sha256))
             level_id, errors = self._check(parsed)
             if errors:
                 prepared.errors += errors
@@ -199,9 +211,24 @@ class _Depositor:
     def store(self, prepared: _Prepared) -> None:
         """Look up a prepared chunk's learners and records; insert what is new."""
         self.report.rows += prepared.rows
-        for error in prepared.errors:
-            self.report.add_error(error)
+        errors = list(prepared.errors)
         good = prepared.good
+        if prepared.evidence:  # one look-up per chunk, for the rows that name a file
+            held = self.held_evidence({sha256 for _, sha256 in prepared.evidence})
+            missing = {line for line, sha256 in prepared.evidence if sha256 not in held}
+            errors += [
+                RowError(
+                    line,
+                    "evidence_sha256",
+                    msg(
+                        "the bank holds no evidence file with this hash uploaded by the institution"
+                    ),
+                )
+                for line in missing
+            ]
+            good = [entry for entry in good if entry[0].line not in missing]
+        for error in sorted(errors, key=lambda error: error.line):
+            self.report.add_error(error)
         known = self._known_records([parsed.facts.record_id for parsed, _, _ in good])
         learners = self._learners([(identity, parsed) for parsed, _, identity in good])
         now = datetime.now(UTC)
@@ -425,7 +452,7 @@ def import_batch(
     institution = institution.strip().upper()
     with database.unit_of_work() as uow:
         institution_id = institutions.institution_id(uow=uow, code=institution)
-        items = {item.code: item for item in catalog.list_items(uow=uow, institution=institution)}
+        issuable = catalog.issuable_items(uow=uow, institution=institution)
     depositor: _Depositor | None = None
     public_id = uuid.uuid4().hex
     file_error: AccountError | None = None
@@ -440,7 +467,10 @@ def import_batch(
                 uow.session,
                 cipher,
                 institution_id=institution_id,
-                items=items,
+                issuable=issuable,
+                held_evidence=lambda hashes: evidence.held_for(
+                    uow=uow, institution_id=institution_id, hashes=hashes
+                ),
                 batch_id=batch_row.id,
                 today=today,
             )
@@ -489,6 +519,7 @@ def _new_batch_row(
 
 
 def _finish(row: DepositBatchRow, report: BatchReport, status: BatchStatus) -> None:
+    report.errors.sort(key=lambda error: error.line)  # a chunk's record conflicts come last
     row.status = status.value
     row.rows = report.rows
     row.deposited = report.deposited

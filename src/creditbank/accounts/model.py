@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -138,10 +138,75 @@ class LearningSetting(StrEnum):
 
 
 class OutcomeStatus(StrEnum):
+    """Where an outcome stands. Derived from its events; never stored on the outcome itself."""
+
     DEPOSITED = "deposited"
     VERIFIED = "verified"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
+
+
+# An event's kind is the status it gives the outcome. When an outcome has several events, the
+# first kind in this order that it has decides its status; with none, it is ``deposited``.
+STATUS_PRECEDENCE = (OutcomeStatus.REVOKED, OutcomeStatus.SUPERSEDED, OutcomeStatus.VERIFIED)
+EVENT_KINDS = frozenset(STATUS_PRECEDENCE)
+MAX_REASON = 500
+
+
+def derive_status(kinds: Iterable[OutcomeStatus]) -> OutcomeStatus:
+    """The status an outcome with events of ``kinds`` has: revoked > superseded > verified."""
+    present = set(kinds)
+    return next((kind for kind in STATUS_PRECEDENCE if kind in present), OutcomeStatus.DEPOSITED)
+
+
+# What each event needs the outcome's status to be: a verification finds it as deposited; a
+# revocation or a correction finds it standing (deposited or verified). Nothing follows a
+# revocation or a supersession: a revoked outcome stays revoked, and a superseded one is
+# corrected again through the outcome that replaced it.
+_ALLOWED_FROM = {
+    OutcomeStatus.VERIFIED: frozenset({OutcomeStatus.DEPOSITED}),
+    OutcomeStatus.REVOKED: frozenset({OutcomeStatus.DEPOSITED, OutcomeStatus.VERIFIED}),
+    OutcomeStatus.SUPERSEDED: frozenset({OutcomeStatus.DEPOSITED, OutcomeStatus.VERIFIED}),
+}
+
+
+def check_event(outcome_id: str, current: OutcomeStatus, kind: OutcomeStatus) -> None:
+    """Raise ``outcome_status_conflict`` (naming the current status) unless ``kind`` may follow."""
+    if current in _ALLOWED_FROM[kind]:
+        return
+    messages = {
+        OutcomeStatus.VERIFIED: msg(
+            "outcome {id} is {status}; only a deposited outcome can be verified",
+            id=outcome_id,
+            status=current.value,
+        ),
+        OutcomeStatus.REVOKED: msg(
+            "outcome {id} is {status} already; it cannot be revoked",
+            id=outcome_id,
+            status=current.value,
+        ),
+        OutcomeStatus.SUPERSEDED: msg(
+            "outcome {id} is {status}; only a deposited or verified outcome can be corrected",
+            id=outcome_id,
+            status=current.value,
+        ),
+    }
+    raise AccountError(
+        "outcome_status_conflict", messages[kind], extensions={"outcome_status": current.value}
+    )
+
+
+def check_reason(reason: str, *, required: bool) -> str:
+    """``reason`` with its spaces tidied, once it fits (1-500 characters when required)."""
+    tidy = " ".join(reason.split())
+    if (required and not tidy) or len(tidy) > MAX_REASON:
+        raise AccountError(
+            "invalid_reason",
+            msg("give a reason of 1 to {count} characters", count=MAX_REASON)
+            if required
+            else msg("a reason has at most {count} characters", count=MAX_REASON),
+        )
+    return tidy
 
 
 MAX_NAME = 200

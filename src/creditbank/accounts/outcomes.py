@@ -3,7 +3,9 @@
 Given a unit of work; never commit. An outcome is stored once and never
 edited; depositing the same record again (same institution, same
 ``record_id``, same facts) changes nothing, and the same ``record_id`` with
-other facts is refused rather than overwriting.
+other facts is refused rather than overwriting. What happens to an outcome
+later (verification, revocation, correction) is recorded as events
+(:mod:`creditbank.accounts.lifecycle`); its status is derived from them.
 """
 
 from __future__ import annotations
@@ -13,21 +15,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, exists, not_, select
 
 from creditbank.accounts.model import (
+    STATUS_PRECEDENCE,
     AccountError,
     LearningSetting,
     OutcomeFacts,
     OutcomeStatus,
     check_account_number,
     check_outcome,
+    derive_status,
     normalised,
 )
-from creditbank.accounts.tables import LearnerRow, OutcomeRow
+from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.catalog import api as catalog
 from creditbank.catalog.api import CatalogItemRow
 from creditbank.db import UnitOfWork
+from creditbank.evidence import api as evidence
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
@@ -42,6 +47,7 @@ class Outcome:
     institution: str
     record_id: str
     item_code: str
+    item_owner: str
     item_kind: catalog.ItemKind
     item_name: str
     level: frameworks.PinnedLevel
@@ -127,15 +133,31 @@ def deposit_outcome(
     *, uow: UnitOfWork, institution: str, account_number: str, facts: OutcomeFacts, today: date
 ) -> Deposited:
     """Deposit one outcome of ``institution``'s item into a learner's account."""
+    deposited, _ = deposit_row(
+        uow=uow,
+        institution=institution,
+        account_number=account_number,
+        facts=facts,
+        today=today,
+    )
+    return deposited
+
+
+def deposit_row(
+    *, uow: UnitOfWork, institution: str, account_number: str, facts: OutcomeFacts, today: date
+) -> tuple[Deposited, OutcomeRow]:
+    """:func:`deposit_outcome`, with the stored row (for a correction to point at)."""
     session = uow.session
     facts = normalised(facts)
     institution_id = institutions.institution_id(uow=uow, code=institution)
     learner_id = _learner_id(uow, account_number)
-    item = catalog.find_item(uow=uow, institution=institution, code=facts.item_code)
+    issuable = catalog.issuable_items(uow=uow, institution=institution, ref=facts.item_code)
+    item = issuable.find(facts.item_code)
     if item is None:
         raise AccountError(
             "invalid_outcome",
-            msg(
+            issuable.ambiguity(facts.item_code)
+            or msg(
                 "{institution} has no catalogue item {code}",
                 institution=institution.upper(),
                 code=facts.item_code,
@@ -144,6 +166,23 @@ def deposit_outcome(
     problems: list[Message] = [
         problem for _, problem in check_outcome(facts, item_credits=item.credits, today=today)
     ]
+    not_granted = issuable.window_problem(item, facts.assessed_on)
+    if not_granted is not None:
+        problems.append(not_granted)
+    sha256 = facts.evidence_sha256
+    if (
+        sha256 is not None
+        and evidence.SHA256_HEX.match(sha256)
+        and not evidence.held_for(uow=uow, institution_id=institution_id, hashes=[sha256])
+    ):
+        problems.append(
+            msg(
+                "the bank holds no evidence file {sha256} uploaded by {institution}; "
+                "upload it first (POST /api/v1/evidence)",
+                sha256=sha256,
+                institution=institution.upper(),
+            )
+        )
     level = item_level(item, facts.level)
     if isinstance(level, Message):
         problems.append(level)
@@ -159,13 +198,16 @@ def deposit_outcome(
         )
     )
     context = _Context(check_account_number(account_number), {institution_id: institution.upper()})
-    item_fields = (item.code, item.kind, item.name)
+    item_fields = (item.code, item.kind, item.name, item.institution)
     if existing is not None:
         same = stored_facts(
             learner_id=learner_id, item_id=item.id, level_id=level.level_id, facts=facts
         )
         if facts_of(existing) == same:
-            return Deposited(_outcome(context, existing, item_fields, level), created=False)
+            status = statuses(uow=uow, outcome_ids=[existing.id])[existing.id]
+            return Deposited(
+                _outcome(context, existing, item_fields, level, status), created=False
+            ), existing
         raise AccountError(
             "record_conflict",
             msg(
@@ -192,7 +234,8 @@ def deposit_outcome(
     )
     session.add(row)
     session.flush()
-    return Deposited(_outcome(context, row, item_fields, level), created=True)
+    outcome = _outcome(context, row, item_fields, level, OutcomeStatus.DEPOSITED)
+    return Deposited(outcome, created=True), row
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,16 +249,18 @@ class _Context:
 def _outcome(
     context: _Context,
     row: OutcomeRow,
-    item: tuple[str, catalog.ItemKind, str],
+    item: tuple[str, catalog.ItemKind, str, str],
     level: frameworks.PinnedLevel,
+    status: OutcomeStatus,
 ) -> Outcome:
-    item_code, item_kind, item_name = item
+    item_code, item_kind, item_name, item_owner = item
     return Outcome(
         public_id=row.public_id,
         account_number=context.account_number,
         institution=context.institution_codes[row.institution_id],
         record_id=row.record_id,
         item_code=item_code,
+        item_owner=item_owner,
         item_kind=item_kind,
         item_name=item_name,
         level=level,
@@ -224,7 +269,7 @@ def _outcome(
         assessed_on=row.assessed_on,
         setting=LearningSetting(row.setting),
         evidence_sha256=row.evidence_sha256,
-        status=OutcomeStatus.DEPOSITED,
+        status=status,
         deposited_at=row.deposited_at,
     )
 
@@ -251,8 +296,8 @@ def transcript(
         .order_by(OutcomeRow.id)
         .limit(limit + 1)
     )
-    if status is not None and status is not OutcomeStatus.DEPOSITED:
-        return TranscriptPage([], None)  # revocation and supersession are not recorded yet
+    if status is not None:
+        query = query.where(has_status(status))
     if issued_by is not None:
         query = query.where(
             OutcomeRow.institution_id == institutions.institution_id(uow=uow, code=issued_by)
@@ -273,13 +318,77 @@ def transcript(
     context = _Context(
         check_account_number(account_number), institutions.institution_codes(uow=uow)
     )
+    status_of = statuses(uow=uow, outcome_ids=[row.id for row, _ in page])
     outcomes = [
         _outcome(
             context,
             row,
-            (item.code, catalog.ItemKind(item.kind), item.name),
+            (
+                item.code,
+                catalog.ItemKind(item.kind),
+                item.name,
+                context.institution_codes[item.institution_id],
+            ),
             levels[row.framework_level_id],
+            status_of[row.id],
         )
         for row, item in page
     ]
     return TranscriptPage(outcomes, page[-1][0].id if more else None)
+
+
+def statuses(*, uow: UnitOfWork, outcome_ids: list[int]) -> dict[int, OutcomeStatus]:
+    """The derived status of each outcome (one query for all of them)."""
+    kinds: dict[int, set[OutcomeStatus]] = {outcome_id: set() for outcome_id in outcome_ids}
+    if outcome_ids:
+        rows = uow.session.execute(
+            select(OutcomeEventRow.outcome_id, OutcomeEventRow.kind).where(
+                OutcomeEventRow.outcome_id.in_(outcome_ids)
+            )
+        )
+        for outcome_id, kind in rows:
+            kinds[outcome_id].add(OutcomeStatus(kind))
+    return {outcome_id: derive_status(found) for outcome_id, found in kinds.items()}
+
+
+def _has_event(kind: OutcomeStatus) -> ColumnElement[bool]:
+    return exists().where(
+        OutcomeEventRow.outcome_id == OutcomeRow.id, OutcomeEventRow.kind == kind.value
+    )
+
+
+def has_status(status: OutcomeStatus) -> ColumnElement[bool]:
+    """A condition on ``outcomes`` rows: the outcome's derived status is ``status``.
+
+    Follows :data:`STATUS_PRECEDENCE` (as :func:`derive_status` does): an outcome has a status
+    when it has an event of that kind and none of a kind that takes precedence. Each check is an
+    index look-up on ``outcome_events (outcome_id, kind)``.
+    """
+    if status is OutcomeStatus.DEPOSITED:
+        return not_(exists().where(OutcomeEventRow.outcome_id == OutcomeRow.id))
+    position = STATUS_PRECEDENCE.index(status)
+    return and_(
+        _has_event(status), *(not_(_has_event(kind)) for kind in STATUS_PRECEDENCE[:position])
+    )
+
+
+def outcome_of(*, uow: UnitOfWork, row: OutcomeRow) -> Outcome:
+    """One stored outcome as answers show it, with its derived status."""
+    session = uow.session
+    item = session.get_one(CatalogItemRow, row.item_id)
+    number = session.scalar(
+        select(LearnerRow.account_number).where(LearnerRow.id == row.learner_id)
+    )
+    context = _Context(number or "", institutions.institution_codes(uow=uow))
+    return _outcome(
+        context,
+        row,
+        (
+            item.code,
+            catalog.ItemKind(item.kind),
+            item.name,
+            context.institution_codes[item.institution_id],
+        ),
+        frameworks.pinned_level(uow=uow, level_id=row.framework_level_id),
+        statuses(uow=uow, outcome_ids=[row.id])[row.id],
+    )

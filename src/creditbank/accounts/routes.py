@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
 from creditbank.access.policy import Action, readable_issuer, require
-from creditbank.accounts import bulk, outcomes, service
+from creditbank.accounts import bulk, lifecycle, outcomes, service
 from creditbank.accounts.bulk import BatchStatus
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
@@ -18,9 +18,13 @@ from creditbank.accounts.schemas import (
     AccountOpenedRead,
     BatchRead,
     LearnerCreate,
+    OutcomeCorrection,
     OutcomeCreate,
+    OutcomeDetailRead,
     OutcomeRead,
+    RevocationCreate,
     TranscriptRead,
+    VerificationCreate,
 )
 from creditbank.catalog.api import ItemKind
 from creditbank.institutions.model import check_institution_code
@@ -95,6 +99,96 @@ def deposit_outcome(
     if not deposited.created:
         response.status_code = status.HTTP_200_OK
     return OutcomeRead.of(deposited.outcome, request.state.language)
+
+
+@api.get(
+    "/outcomes/{public_id}",
+    response_model=OutcomeDetailRead,
+    responses=responses(401, 403, 404),
+)
+def read_outcome(
+    public_id: str, request: Request, uow: Uow, principal: Authenticated
+) -> OutcomeDetailRead:
+    """One outcome with its status and history, and links to what it replaced or was replaced
+    by (the issuer's staff, bank administrators, auditors). Superseded and revoked outcomes stay
+    readable."""
+    require(principal, Action.READ_OUTCOMES, lifecycle.issuer_of(uow=uow, public_id=public_id))
+    record = lifecycle.get_outcome(uow=uow, public_id=public_id)
+    return OutcomeDetailRead.of_record(record, request.state.language)
+
+
+@api.post(
+    "/outcomes/{public_id}/verification",
+    response_model=OutcomeDetailRead,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def verify_outcome(
+    public_id: str,
+    request: Request,
+    uow: Uow,
+    principal: Authenticated,
+    body: VerificationCreate | None = None,
+) -> OutcomeDetailRead:
+    """Record that the outcome was verified (the issuer's assessors and accreditation officers,
+    bank administrators); 409 unless it is `deposited`."""
+    require(principal, Action.VERIFY_OUTCOME, lifecycle.issuer_of(uow=uow, public_id=public_id))
+    record = lifecycle.verify_outcome(
+        uow=uow, public_id=public_id, user_id=principal.user_id, reason=body.reason if body else ""
+    )
+    return OutcomeDetailRead.of_record(record, request.state.language)
+
+
+@api.post(
+    "/outcomes/{public_id}/revocation",
+    response_model=OutcomeDetailRead,
+    responses=responses(401, 403, 404, 409, 422),
+)
+def revoke_outcome(
+    public_id: str, body: RevocationCreate, request: Request, uow: Uow, principal: Authenticated
+) -> OutcomeDetailRead:
+    """Revoke an outcome, with a reason (the issuer's registrars, bank administrators); 409 when
+    it is revoked or superseded already."""
+    require(principal, Action.REVOKE_OUTCOME, lifecycle.issuer_of(uow=uow, public_id=public_id))
+    record = lifecycle.revoke_outcome(
+        uow=uow, public_id=public_id, user_id=principal.user_id, reason=body.reason
+    )
+    return OutcomeDetailRead.of_record(record, request.state.language)
+
+
+@api.post(
+    "/outcomes/{public_id}/supersession",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OutcomeDetailRead,
+    responses={
+        200: {"model": OutcomeDetailRead, "description": "The same correction was sent before."},
+        **responses(401, 403, 404, 409, 422),
+    },
+)
+def supersede_outcome(
+    public_id: str,
+    body: OutcomeCorrection,
+    request: Request,
+    response: Response,
+    uow: Uow,
+    today: Today,
+    principal: Authenticated,
+) -> OutcomeDetailRead:
+    """Correct an outcome (the issuer's registrars, bank administrators): the corrected facts are
+    deposited as a new outcome under a record_id of their own (201), and the old one is marked
+    superseded by it; 200 when the same correction was sent before; 409 when the outcome is
+    revoked or superseded already."""
+    require(principal, Action.SUPERSEDE_OUTCOME, lifecycle.issuer_of(uow=uow, public_id=public_id))
+    corrected = lifecycle.supersede_outcome(
+        uow=uow,
+        public_id=public_id,
+        facts=body.facts(),
+        reason=body.reason,
+        user_id=principal.user_id,
+        today=today,
+    )
+    if not corrected.created:
+        response.status_code = status.HTTP_200_OK
+    return OutcomeDetailRead.of_record(corrected.record, request.state.language)
 
 
 @api.get(

@@ -9,8 +9,16 @@ from pydantic import BaseModel, Field
 
 from creditbank.accounts.bulk import Batch, BatchStatus, render_errors
 from creditbank.accounts.files import FileFormat
-from creditbank.accounts.model import IdType, LearningSetting, OutcomeFacts, OutcomeStatus
+from creditbank.accounts.lifecycle import OutcomeEvent, OutcomeRecord
+from creditbank.accounts.model import (
+    MAX_REASON,
+    IdType,
+    LearningSetting,
+    OutcomeFacts,
+    OutcomeStatus,
+)
 from creditbank.accounts.outcomes import Outcome
+from creditbank.accounts.service import PersonalData
 from creditbank.catalog.api import ItemKind
 from creditbank.messages import Translate
 
@@ -27,13 +35,14 @@ class AccountOpenedRead(BaseModel):
     created: bool = Field(description="False when the learner already had an account.")
 
 
-class OutcomeCreate(BaseModel):
-    """One learning outcome, as an institution deposits it."""
+class OutcomeFactsCreate(BaseModel):
+    """What an institution states about one learning outcome."""
 
-    institution: str = Field(description="The issuing institution (owner of the item).")
-    account_number: str
     record_id: str = Field(description="The institution's own id of this record (idempotency key).")
-    item_code: str
+    item_code: str = Field(
+        description="An item of the institution's catalogue, or one it is accredited to issue "
+        "(OWNER:CODE when the code alone is ambiguous)."
+    )
     level: str = Field(description="A level the item is awarded at, e.g. intermediate.")
     credits: Decimal | None = Field(default=None, ge=0, le=Decimal("999.9"), decimal_places=1)
     score: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
@@ -54,6 +63,31 @@ class OutcomeCreate(BaseModel):
         )
 
 
+class OutcomeCreate(OutcomeFactsCreate):
+    """One learning outcome, as an institution deposits it."""
+
+    institution: str = Field(description="The issuing institution (owner of the item).")
+    account_number: str
+
+
+class OutcomeCorrection(OutcomeFactsCreate):
+    """The corrected facts of an outcome, under a record_id of their own, and why."""
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON, description="Why it is corrected.")
+
+
+class RevocationCreate(BaseModel):
+    reason: str = Field(min_length=1, max_length=MAX_REASON, description="Why it is revoked.")
+
+
+class VerificationCreate(BaseModel):
+    reason: str = Field(
+        default="",
+        max_length=MAX_REASON,
+        description="What the verification rests on, e.g. the issuer's own register.",
+    )
+
+
 class OutcomeLevelRead(BaseModel):
     framework: str
     version: int
@@ -67,6 +101,7 @@ class OutcomeRead(BaseModel):
     institution: str
     record_id: str
     item_code: str
+    item_owner: str = Field(description="The institution whose catalogue the item is in.")
     item_kind: ItemKind
     item_name: str
     level: OutcomeLevelRead
@@ -86,6 +121,7 @@ class OutcomeRead(BaseModel):
             institution=outcome.institution,
             record_id=outcome.record_id,
             item_code=outcome.item_code,
+            item_owner=outcome.item_owner,
             item_kind=outcome.item_kind,
             item_name=outcome.item_name,
             level=OutcomeLevelRead(
@@ -102,6 +138,54 @@ class OutcomeRead(BaseModel):
             status=outcome.status,
             deposited_at=outcome.deposited_at,
         )
+
+
+class OutcomeEventRead(BaseModel):
+    kind: OutcomeStatus = Field(description="The status the event gave the outcome.")
+    reason: str
+    by: str = Field(description="The staff user who recorded it.")
+    by_institution: str | None
+    at: datetime
+    replaced_by: str | None = Field(description="For a supersession: the correcting outcome.")
+
+    @classmethod
+    def of(cls, event: OutcomeEvent) -> OutcomeEventRead:
+        return cls(
+            kind=event.kind,
+            reason=event.reason,
+            by=event.by,
+            by_institution=event.by_institution,
+            at=event.at,
+            replaced_by=event.replaced_by,
+        )
+
+
+class OutcomeDetailRead(OutcomeRead):
+    """An outcome with its history: what happened to it, what it replaced, what replaced it."""
+
+    replaces: str | None = Field(description="The outcome this one corrected.")
+    replaced_by: str | None = Field(description="The outcome that corrected this one.")
+    history: list[OutcomeEventRead]
+    links: dict[str, str] = Field(description="URLs of this outcome and of those it is linked to.")
+
+    @classmethod
+    def of_record(cls, record: OutcomeRecord, language: str = "zh") -> OutcomeDetailRead:
+        links = {"self": outcome_url(record.outcome.public_id)}
+        if record.replaces:
+            links["replaces"] = outcome_url(record.replaces)
+        if record.replaced_by:
+            links["replaced_by"] = outcome_url(record.replaced_by)
+        return cls(
+            **OutcomeRead.of(record.outcome, language).model_dump(),
+            replaces=record.replaces,
+            replaced_by=record.replaced_by,
+            history=[OutcomeEventRead.of(event) for event in record.history],
+            links=links,
+        )
+
+
+def outcome_url(public_id: str) -> str:
+    return f"/api/v1/outcomes/{public_id}"
 
 
 class TranscriptRead(BaseModel):
@@ -153,3 +237,29 @@ class BatchRead(BaseModel):
             created_at=batch.created_at,
             finished_at=batch.finished_at,
         )
+
+
+class PersonalDataRead(BaseModel):
+    """A learner's personal data: shown only on purpose, and every showing is audited."""
+
+    name: str
+    id_type: str
+    id_number: str
+    birth_date: str
+    contact: str
+
+    @classmethod
+    def of(cls, data: PersonalData) -> PersonalDataRead:
+        return cls(
+            name=data.name,
+            id_type=data.id_type,
+            id_number=data.id_number,
+            birth_date=data.birth_date,
+            contact=data.contact,
+        )
+
+
+class AccountRead(TranscriptRead):
+    """A whole transcript (every page) and, when asked for on purpose, the personal data."""
+
+    personal_data: PersonalDataRead | None = None

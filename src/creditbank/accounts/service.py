@@ -34,6 +34,7 @@ from creditbank.institutions import api as institutions
 from creditbank.messages import msg
 
 MAX_NAME_LENGTH = MAX_NAME
+MAX_PURPOSE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +150,17 @@ def _learner(session: Session, number: str) -> LearnerRow:
 def read_personal_data(
     *, uow: UnitOfWork, cipher: PersonalDataCipher, number: str, user_id: int, purpose: str
 ) -> PersonalData:
-    """Open a learner's personal data for a staff user, and record that access."""
+    """Open a learner's personal data for a staff user, and record that access (and why)."""
     session = uow.session
+    purpose = " ".join(purpose.split())
+    if not purpose or len(purpose) > MAX_PURPOSE:
+        raise AccountError(
+            "invalid_purpose",
+            msg(
+                "say why the personal data is read: a purpose of 1 to {count} characters",
+                count=MAX_PURPOSE,
+            ),
+        )
     learner = _learner(session, number)
     key_row = session.get(LearnerKeyRow, learner.id)
     data_row = session.get(LearnerPersonalDataRow, learner.id)

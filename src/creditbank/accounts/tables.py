@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -95,6 +96,26 @@ class OutcomeRow(Base):
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     deposited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     batch_id: Mapped[int | None] = mapped_column(index=True)
+
+
+class OutcomeEventRow(Base):
+    """What happened to an outcome after its deposit: verified, revoked or superseded.
+
+    Append-only: a row is never updated or deleted. An outcome's status is derived from
+    its events (``accounts.model.derive_status``). Each kind happens at most once to an
+    outcome, and an outcome replaces at most one other (``replaced_by_id`` is unique).
+    """
+
+    __tablename__ = "outcome_events"
+    __table_args__ = (UniqueConstraint("outcome_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("outcomes.id"), unique=True)
 
 
 class DepositBatchRow(Base):

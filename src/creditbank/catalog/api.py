@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from creditbank.catalog.model import ItemKind
+from creditbank.catalog.grants import Issuable, issuable_items
+from creditbank.catalog.model import GrantWindow, ItemKind
 from creditbank.catalog.service import CatalogItem, find_item, list_items
 from creditbank.catalog.tables import CatalogItemRow  # for read models that join on items
 
-__all__ = ["CatalogItem", "CatalogItemRow", "ItemKind", "find_item", "list_items"]
+__all__ = [
+    "CatalogItem",
+    "CatalogItemRow",
+    "GrantWindow",
+    "Issuable",
+    "ItemKind",
+    "find_item",
+    "issuable_items",
+    "list_items",
+]

@@ -5,12 +5,17 @@ certificate, a vocational qualification, a training certificate, or one of the
 "various achievements". It belongs to one framework and lists the levels it can
 be awarded at (one for a course, several for an X certificate), and carries
 credits where it has them.
+
+An item's owner may grant another institution the right to issue it (an
+"accredited to issue" grant, e.g. a training-evaluation organisation's pilot
+schools for its X certificate), for assessments within a window of dates.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -90,4 +95,58 @@ def check_item(draft: ItemDraft) -> list[Message]:
         problems.append(msg("an achievement, and only an achievement, has an achievement type"))
     if draft.kind is ItemKind.COURSE and draft.credits is None:
         problems.append(msg("a course carries credits"))
+    return problems
+
+
+# --- accreditation to issue another institution's item -------------------------------
+
+OWNER_SEPARATOR = ":"
+
+
+def split_item_ref(text: str) -> tuple[str | None, str]:
+    """``OWNER:CODE`` -> (OWNER, CODE); a bare ``CODE`` -> (None, CODE).
+
+    Item codes are unique per owning institution only; a depositor names another owner's item
+    (one it is accredited to issue) as ``OWNER:CODE`` when the bare code is ambiguous.
+    """
+    owner, separator, code = text.strip().rpartition(OWNER_SEPARATOR)
+    return (owner.strip().upper() if separator else None), code.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class GrantWindow:
+    """The assessment dates a grant covers: from ``valid_from``, up to ``valid_until`` if set."""
+
+    valid_from: date
+    valid_until: date | None = None
+
+    def covers(self, on: date) -> bool:
+        return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
+
+    def overlaps(self, other: GrantWindow) -> bool:
+        starts_before_other_ends = other.valid_until is None or self.valid_from <= other.valid_until
+        ends_after_other_starts = self.valid_until is None or other.valid_from <= self.valid_until
+        return starts_before_other_ends and ends_after_other_starts
+
+    def __str__(self) -> str:
+        """ISO 8601 interval: ``2025-01-01/2025-12-31``, open-ended ``2025-01-01/..``."""
+        until = self.valid_until.isoformat() if self.valid_until else ".."
+        return f"{self.valid_from.isoformat()}/{until}"
+
+
+def check_grant(*, owner: str, grantee: str, window: GrantWindow) -> list[Message]:
+    """Every problem with granting ``grantee`` the right to issue one of ``owner``'s items."""
+    problems: list[Message] = []
+    if owner == grantee:
+        problems.append(
+            msg("{institution} owns the item and needs no grant to issue it", institution=owner)
+        )
+    if window.valid_until is not None and window.valid_until < window.valid_from:
+        problems.append(
+            msg(
+                "valid_until {until} is before valid_from {start}",
+                until=window.valid_until.isoformat(),
+                start=window.valid_from.isoformat(),
+            )
+        )
     return problems

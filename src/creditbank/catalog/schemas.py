@@ -1,11 +1,13 @@
-"""JSON shapes of catalogue items (``ItemCreate`` in, ``ItemRead`` out)."""
+"""JSON shapes of catalogue items (``ItemCreate`` in, ``ItemRead`` out) and of grants."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from creditbank.catalog.grants import Grant
 from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
 from creditbank.catalog.service import CatalogItem
 
@@ -77,4 +79,45 @@ class ItemRead(BaseModel):
             provider=item.provider,
             approval_round=item.approval_round,
             achievement_type=item.achievement_type,
+        )
+
+
+class GrantCreate(BaseModel):
+    """Accredit another institution to issue one of the owner's items."""
+
+    owner: str = Field(description="The institution that owns the item.", examples=["TEO-BIM"])
+    institution: str = Field(description="The institution accredited to issue it.")
+    valid_from: date | None = Field(
+        default=None, description="First assessment date covered; default: today."
+    )
+    valid_until: date | None = Field(
+        default=None, description="Last assessment date covered; default: open-ended."
+    )
+
+
+class GrantRead(BaseModel):
+    id: int
+    owner: str
+    item_code: str
+    institution: str = Field(description="The institution accredited to issue the item.")
+    valid_from: date
+    valid_until: date | None
+    granted_by: str
+    granted_at: datetime
+    withdrawn_by: str | None
+    withdrawn_at: datetime | None = Field(description="Set once the grant is withdrawn.")
+
+    @classmethod
+    def of(cls, grant: Grant) -> GrantRead:
+        return cls(
+            id=grant.id,
+            owner=grant.owner,
+            item_code=grant.item_code,
+            institution=grant.institution,
+            valid_from=grant.window.valid_from,
+            valid_until=grant.window.valid_until,
+            granted_by=grant.granted_by,
+            granted_at=grant.granted_at,
+            withdrawn_by=grant.withdrawn_by,
+            withdrawn_at=grant.withdrawn_at,
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
 from creditbank.catalog.model import (
@@ -131,16 +131,23 @@ def list_items(
     *, uow: UnitOfWork, institution: str | None = None, kind: ItemKind | None = None
 ) -> list[CatalogItem]:
     """Catalogue items, optionally of one institution and/or one kind, by institution and code."""
-    session = uow.session
-    query = select(CatalogItemRow).options(selectinload(CatalogItemRow.levels))
-    codes = institutions.institution_codes(uow=uow)
+    conditions: list[ColumnElement[bool]] = []
     if institution is not None:
-        query = query.where(
+        conditions.append(
             CatalogItemRow.institution_id == institutions.institution_id(uow=uow, code=institution)
         )
     if kind is not None:
-        query = query.where(CatalogItemRow.kind == kind.value)
-    rows = list(session.scalars(query.order_by(CatalogItemRow.institution_id, CatalogItemRow.code)))
+        conditions.append(CatalogItemRow.kind == kind.value)
+    return items_where(uow, *conditions)
+
+
+def items_where(uow: UnitOfWork, *conditions: ColumnElement[bool]) -> list[CatalogItem]:
+    """The items that meet ``conditions`` (on ``catalog_items``), by institution and code."""
+    query = select(CatalogItemRow).options(selectinload(CatalogItemRow.levels)).where(*conditions)
+    rows = list(
+        uow.session.scalars(query.order_by(CatalogItemRow.institution_id, CatalogItemRow.code))
+    )
+    codes = institutions.institution_codes(uow=uow)
     pinned = frameworks.pinned_levels(
         uow=uow, level_ids=[level.framework_level_id for row in rows for level in row.levels]
     )

@@ -1,12 +1,23 @@
-"""Persistence of catalogue items and the framework levels (of a version) they sit at."""
+"""Persistence of catalogue items, the framework levels (of a version) they sit at, and the
+grants that let other institutions issue them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from creditbank.db import Base
@@ -40,3 +51,24 @@ class CatalogItemLevelRow(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"), index=True)
     position: Mapped[int]
     framework_level_id: Mapped[int] = mapped_column(ForeignKey("framework_levels.id"))
+
+
+class CatalogGrantRow(Base):
+    """An institution accredited to issue another's item, for assessments in a window of dates.
+
+    Never deleted: a withdrawal is recorded in ``withdrawn_at`` (and by whom), and a withdrawn
+    grant no longer lets its holder deposit.
+    """
+
+    __tablename__ = "catalog_grants"
+    __table_args__ = (Index("ix_catalog_grants_grantee_id_item_id", "grantee_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"), index=True)
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    granted_by: Mapped[str] = mapped_column(String(254))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(254))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -11,22 +11,30 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from pydantic import BaseModel
+from rich import box
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy import inspect
 
 from creditbank import clock
-from creditbank.accounts import bulk
+from creditbank.access.policy import Action, require
+from creditbank.accounts import bulk, outcomes
+from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
-from creditbank.accounts.schemas import BatchRead
+from creditbank.accounts.model import OutcomeStatus
+from creditbank.accounts.schemas import AccountRead, BatchRead, OutcomeRead, PersonalDataRead
 from creditbank.bootstrap import initialise
+from creditbank.catalog import grants
+from creditbank.catalog.model import GrantWindow
+from creditbank.catalog.schemas import GrantRead
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.frameworks import service as frameworks
@@ -57,6 +65,10 @@ tokens_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
 deposit_app = typer.Typer(help="Depositing learning outcomes.", no_args_is_help=True)
 app.add_typer(deposit_app, name="deposit")
+catalog_app = typer.Typer(help="The catalogue and who may issue its items.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+account_app = typer.Typer(help="Learners' personal learning accounts.", no_args_is_help=True)
+app.add_typer(account_app, name="account")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -505,3 +517,263 @@ def import_deposits(
                 )
     if batch.status is bulk.BatchStatus.REJECTED:
         raise typer.Exit(1)
+
+
+def _date(text: str | None, option: str) -> date | None:
+    """An ISO date given on the command line, or a clear refusal naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        _fail(say(msg("{option} must be a date like 2025-09-01", option=option)))
+
+
+def _print_grant(grant: GrantRead) -> None:
+    window = GrantWindow(grant.valid_from, grant.valid_until)
+    withdrawn = (
+        say(msg("withdrawn {date}", date=grant.withdrawn_at.date().isoformat()))
+        if grant.withdrawn_at
+        else ""
+    )
+    item = f"{grant.owner}:{grant.item_code}"
+    out.print(f"{grant.id}  {item} → {grant.institution}  {window}  {withdrawn}", highlight=False)
+
+
+@catalog_app.command("grant")
+def grant_item(
+    item_code: Annotated[str, typer.Argument(help="The item's code in its owner's catalogue.")],
+    owner: Annotated[str, typer.Option("--owner", help="The institution that owns the item.")],
+    to: Annotated[str, typer.Option("--to", help="The institution accredited to issue it.")],
+    valid_from: Annotated[
+        str | None,
+        typer.Option("--from", help="First assessment date covered (default: today)."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Last assessment date covered (default: open-ended)."),
+    ] = None,
+    by: Annotated[str, typer.Option(help="Who grants it (recorded).")] = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Accredit an institution to issue another's catalogue item (e.g. a pilot school an X
+    certificate): it may then deposit outcomes of the item assessed within the dates."""
+    start = _date(valid_from, "--from") or clock.today()
+    end = _date(until, "--until")
+    with unit_of_work() as uow:
+        grant = GrantRead.of(
+            grants.grant_item(
+                uow=uow,
+                owner=owner,
+                code=item_code,
+                grantee=to,
+                valid_from=start,
+                valid_until=end,
+                by=by,
+            )
+        )
+    if as_json:
+        _print_json(grant)
+        return
+    out.print(
+        say(
+            msg(
+                "Grant {id}: {institution} may issue {owner}:{code} for assessments in {window}",
+                id=grant.id,
+                institution=grant.institution,
+                owner=grant.owner,
+                code=grant.item_code,
+                window=str(GrantWindow(start, end)),
+            )
+        ),
+        highlight=False,
+    )
+
+
+@catalog_app.command("grants")
+def list_grants(
+    item_code: Annotated[str, typer.Argument(help="The item's code in its owner's catalogue.")],
+    owner: Annotated[str, typer.Option("--owner", help="The institution that owns the item.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Every grant of an item, withdrawn ones too."""
+    with unit_of_work() as uow:
+        found = [GrantRead.of(g) for g in grants.list_grants(uow=uow, owner=owner, code=item_code)]
+    if as_json:
+        _print_json(found)
+        return
+    if not found:
+        out.print(say(msg("No institution is accredited to issue {code}", code=item_code)))
+    for grant in found:
+        _print_grant(grant)
+
+
+@catalog_app.command("withdraw-grant")
+def withdraw_grant(
+    grant_id: Annotated[int, typer.Argument(help="The grant's id (from `catalog grants`).")],
+    by: Annotated[str, typer.Option(help="Who withdraws it (recorded).")] = "cli",
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw a grant: its holder may deposit no more outcomes under it (the grant is kept)."""
+    with unit_of_work() as uow:
+        grant = GrantRead.of(grants.withdraw_grant(uow=uow, grant_id=grant_id, by=by))
+    if as_json:
+        _print_json(grant)
+        return
+    _print_grant(grant)
+
+
+STATUS_WORDS = {
+    OutcomeStatus.DEPOSITED: msg("deposited"),
+    OutcomeStatus.VERIFIED: msg("verified"),
+    OutcomeStatus.SUPERSEDED: msg("superseded"),
+    OutcomeStatus.REVOKED: msg("revoked"),
+}
+STATUS_STYLES = {
+    OutcomeStatus.DEPOSITED: "",
+    OutcomeStatus.VERIFIED: "green",
+    OutcomeStatus.SUPERSEDED: "yellow",
+    OutcomeStatus.REVOKED: "red",
+}
+
+
+def _every_outcome(
+    uow: UnitOfWork, number: str, institution: str | None, status: OutcomeStatus | None
+) -> list[outcomes.Outcome]:
+    found: list[outcomes.Outcome] = []
+    after: int | None = None
+    while True:
+        page = outcomes.transcript(
+            uow=uow,
+            account_number=number,
+            issued_by=institution,
+            status=status,
+            after=after,
+            limit=outcomes.MAX_PAGE,
+        )
+        found += page.outcomes
+        if page.next_cursor is None:
+            return found
+        after = page.next_cursor
+
+
+@account_app.command("show")
+def show_account(
+    number: Annotated[str, typer.Argument(help="The account number, e.g. CB012345678901.")],
+    institution: Annotated[
+        str | None, typer.Option("--institution", help="Only outcomes this institution issued.")
+    ] = None,
+    status: Annotated[
+        OutcomeStatus | None, typer.Option("--status", help="Only outcomes with this status.")
+    ] = None,
+    with_personal_data: Annotated[
+        bool,
+        typer.Option(
+            "--with-personal-data",
+            help="Also show the learner's name and identity number (audited; needs --purpose "
+            "and --user).",
+        ),
+    ] = False,
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help="Why the personal data is read (audited).")
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="E-mail of the bank administrator reading it (audited)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A learner's outcomes grouped by framework level, with their status. Personal data only
+    with --with-personal-data, which is written to the learner's audit trail."""
+    if with_personal_data and (not purpose or not user):
+        _fail(say(msg("--with-personal-data needs --purpose and --user")))
+    if not with_personal_data and (purpose or user):
+        _fail(say(msg("--purpose and --user go with --with-personal-data")))
+    personal: PersonalDataRead | None = None
+    with unit_of_work() as uow:
+        found = _every_outcome(uow, number, institution, status)
+        if with_personal_data and purpose and user:
+            reader = institution_service.principal_for(uow=uow, email=user)
+            require(reader, Action.READ_PERSONAL_DATA, None)
+            settings = get_settings()
+            cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
+            personal = PersonalDataRead.of(
+                accounts.read_personal_data(
+                    uow=uow, cipher=cipher, number=number, user_id=reader.user_id, purpose=purpose
+                )
+            )
+    account = AccountRead(
+        account_number=number.strip().upper(),
+        outcomes=[OutcomeRead.of(o, state.language) for o in found],
+        next_cursor=None,
+        personal_data=personal,
+    )
+    if as_json:
+        _print_json(account)
+        return
+    _print_account(account, found)
+
+
+def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
+    out.print(
+        say(
+            msg(
+                "Account {number}: {count} outcomes",
+                number=account.account_number,
+                count=len(found),
+            )
+        ),
+        highlight=False,
+    )
+    if account.personal_data is not None:
+        data = account.personal_data
+        rows = [
+            (_("Learner's name"), data.name),
+            (_("Identity number"), f"{data.id_number} ({data.id_type})"),
+            (_("Date of birth"), data.birth_date),
+        ]
+        for label, value in rows:
+            if value:
+                out.print(f"{label}: {value}", highlight=False)
+    groups: dict[tuple[str, int, str], list[outcomes.Outcome]] = {}
+    for outcome in found:
+        level = outcome.level
+        groups.setdefault((level.framework, level.version, level.level.code), []).append(outcome)
+
+    def order(key: tuple[str, int, str]) -> tuple[str, int, int]:
+        level = groups[key][0].level
+        return (level.framework, -level.version, -level.level.rank)  # highest level first
+
+    for key in sorted(groups, key=order):
+        level = groups[key][0].level
+        table = Table(
+            title=f"{level.framework} v{level.version} · {level.level.code} "
+            f"{level.level.name.get(state.language)}",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        table.add_column(_("Status"), no_wrap=True)
+        table.add_column(_("Item"), overflow="fold")
+        table.add_column(_("Issued by"), no_wrap=True)
+        table.add_column(_("Record"), overflow="fold")
+        table.add_column(_("Credits"), justify="right", no_wrap=True)
+        table.add_column(_("Score"), justify="right", no_wrap=True)
+        table.add_column(_("Assessed on"), no_wrap=True)
+        for outcome in groups[key]:
+            style = STATUS_STYLES[outcome.status]
+            word = say(STATUS_WORDS[outcome.status])
+            table.add_row(
+                f"[{style}]{word}[/]" if style else word,
+                (
+                    f"{outcome.item_code} {outcome.item_name}"
+                    if outcome.item_owner == outcome.institution
+                    else f"{outcome.item_owner}:{outcome.item_code} {outcome.item_name}"
+                ),
+                outcome.institution,
+                outcome.record_id,
+                "" if outcome.credits is None else str(outcome.credits),
+                "" if outcome.score is None else str(outcome.score),
+                outcome.assessed_on.isoformat(),
+            )
+        out.print(table)

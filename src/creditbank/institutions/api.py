@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 
 from creditbank.db import UnitOfWork
 from creditbank.institutions.model import Institution, InstitutionError, InstitutionType, Role
 from creditbank.institutions.service import get_institution, institution_id
-from creditbank.institutions.tables import InstitutionRow
+from creditbank.institutions.tables import InstitutionRow, UserRow
 
 
 def institution_codes(*, uow: UnitOfWork) -> dict[int, str]:
     """Every institution's code by row id (institutions are few: thousands, not millions)."""
     rows = uow.session.execute(select(InstitutionRow.id, InstitutionRow.code))
     return {row.id: row.code for row in rows}
+
+
+def user_names(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, tuple[str, str | None]]:
+    """Each user's e-mail address and institution code (None for bank-wide roles), by id."""
+    if not user_ids:
+        return {}
+    rows = uow.session.execute(
+        select(UserRow.id, UserRow.email, InstitutionRow.code)
+        .outerjoin(InstitutionRow, InstitutionRow.id == UserRow.institution_id)
+        .where(UserRow.id.in_(set(user_ids)))
+    )
+    return {row.id: (row.email, row.code) for row in rows}
 
 
 __all__ = [
@@ -24,4 +38,5 @@ __all__ = [
     "get_institution",
     "institution_codes",
     "institution_id",
+    "user_names",
 ]

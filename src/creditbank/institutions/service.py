@@ -198,6 +198,17 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def principal_for(*, uow: UnitOfWork, email: str) -> Principal:
+    """The principal staff user ``email`` acts as (for the console, which has no token)."""
+    row = uow.session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    if row is None:
+        raise InstitutionError(
+            "user_not_found", msg("there is no user {email}", email=email.strip().lower())
+        )
+    user = _user(uow.session, row)
+    return Principal(user.id, user.email, user.role, user.institution)
+
+
 def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
     """The principal a bearer token stands for, or None when it is unknown or revoked."""
     session = uow.session

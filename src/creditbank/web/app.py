@@ -21,6 +21,7 @@ from creditbank.accounts import routes as account_routes
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.catalog import routes as catalog_routes
 from creditbank.db import Database
+from creditbank.evidence import routes as evidence_routes
 from creditbank.frameworks import routes as framework_routes
 from creditbank.institutions import routes as institution_routes
 from creditbank.messages import msg
@@ -88,6 +89,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(institution_routes.api)
     app.include_router(catalog_routes.api)
     app.include_router(account_routes.api)
+    app.include_router(evidence_routes.api)
 
     @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
     def healthz(request: Request, uow: Uow) -> Response:

@@ -1,0 +1,229 @@
+"""Use cases for what happens to an outcome after its deposit: verify, revoke, correct.
+
+Given a unit of work; never commit. Outcomes are never edited: each of these
+use cases appends one row to ``outcome_events`` (who, when, why), and a
+correction deposits a new outcome that the event points at. An outcome's
+status is derived from its events (``accounts.model.derive_status``); a use
+case that the current status does not allow is refused with a 409 problem that
+names the status. The outcome is locked (``SELECT ... FOR UPDATE`` on
+PostgreSQL) while its status is checked, so two requests cannot both revoke or
+both correct it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import or_, select
+
+from creditbank.accounts.model import (
+    AccountError,
+    OutcomeFacts,
+    OutcomeStatus,
+    check_event,
+    check_reason,
+)
+from creditbank.accounts.outcomes import Outcome, deposit_row, outcome_of, statuses
+from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
+from creditbank.db import UnitOfWork
+from creditbank.institutions import api as institutions
+from creditbank.messages import msg
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeEvent:
+    """One fact about an outcome after its deposit. ``kind`` is the status it gave."""
+
+    kind: OutcomeStatus
+    reason: str
+    by: str
+    by_institution: str | None
+    at: datetime
+    replaced_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRecord:
+    """An outcome with its status, its history and the outcomes it replaced or was replaced by."""
+
+    outcome: Outcome
+    history: tuple[OutcomeEvent, ...]
+    replaces: str | None
+    replaced_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """The outcome a correction deposited; ``created`` is False when it was sent before."""
+
+    record: OutcomeRecord
+    created: bool
+
+
+def _row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> OutcomeRow:
+    query = select(OutcomeRow).where(OutcomeRow.public_id == public_id.strip().lower())
+    row = uow.session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise AccountError(
+            "outcome_not_found", msg("there is no outcome {id}", id=public_id.strip())
+        )
+    return row
+
+
+def issuer_of(*, uow: UnitOfWork, public_id: str) -> str:
+    """The code of the institution that deposited outcome ``public_id`` (its owner)."""
+    row = _row(uow, public_id)
+    return institutions.institution_codes(uow=uow)[row.institution_id]
+
+
+def get_outcome(*, uow: UnitOfWork, public_id: str) -> OutcomeRecord:
+    """Outcome ``public_id`` with its status and history; superseded ones stay readable."""
+    return _record(uow, _row(uow, public_id))
+
+
+def _record(uow: UnitOfWork, row: OutcomeRow) -> OutcomeRecord:
+    session = uow.session
+    events = list(
+        session.scalars(
+            select(OutcomeEventRow)
+            .where(
+                or_(OutcomeEventRow.outcome_id == row.id, OutcomeEventRow.replaced_by_id == row.id)
+            )
+            .order_by(OutcomeEventRow.id)
+        )
+    )
+    own = [event for event in events if event.outcome_id == row.id]
+    linked = {event.outcome_id for event in events} | {
+        event.replaced_by_id for event in own if event.replaced_by_id is not None
+    }
+    rows = session.execute(
+        select(OutcomeRow.id, OutcomeRow.public_id).where(OutcomeRow.id.in_(linked))
+    )
+    public_ids = {row.id: row.public_id for row in rows}
+    users = institutions.user_names(uow=uow, user_ids=[event.by_user_id for event in own])
+    history = tuple(
+        OutcomeEvent(
+            kind=OutcomeStatus(event.kind),
+            reason=event.reason,
+            by=users[event.by_user_id][0],
+            by_institution=users[event.by_user_id][1],
+            at=event.at,
+            replaced_by=public_ids[event.replaced_by_id] if event.replaced_by_id else None,
+        )
+        for event in own
+    )
+    replaces = next(
+        (public_ids[event.outcome_id] for event in events if event.replaced_by_id == row.id), None
+    )
+    replaced_by = next((event.replaced_by for event in history if event.replaced_by), None)
+    return OutcomeRecord(outcome_of(uow=uow, row=row), history, replaces, replaced_by)
+
+
+def _append(
+    uow: UnitOfWork,
+    row: OutcomeRow,
+    kind: OutcomeStatus,
+    *,
+    reason: str,
+    user_id: int,
+    replaced_by: int | None = None,
+) -> None:
+    uow.session.add(
+        OutcomeEventRow(
+            outcome_id=row.id,
+            kind=kind.value,
+            reason=reason,
+            by_user_id=user_id,
+            at=datetime.now(UTC),
+            replaced_by_id=replaced_by,
+        )
+    )
+    uow.session.flush()
+
+
+def verify_outcome(
+    *, uow: UnitOfWork, public_id: str, user_id: int, reason: str = ""
+) -> OutcomeRecord:
+    """Record that ``user_id`` verified a deposited outcome (e.g. against the issuer's register)."""
+    reason = check_reason(reason, required=False)
+    row = _row(uow, public_id, lock=True)
+    check_event(
+        row.public_id, statuses(uow=uow, outcome_ids=[row.id])[row.id], OutcomeStatus.VERIFIED
+    )
+    _append(uow, row, OutcomeStatus.VERIFIED, reason=reason, user_id=user_id)
+    return _record(uow, row)
+
+
+def revoke_outcome(*, uow: UnitOfWork, public_id: str, user_id: int, reason: str) -> OutcomeRecord:
+    """Revoke an outcome, with a reason. It stays readable, marked revoked."""
+    reason = check_reason(reason, required=True)
+    row = _row(uow, public_id, lock=True)
+    check_event(
+        row.public_id, statuses(uow=uow, outcome_ids=[row.id])[row.id], OutcomeStatus.REVOKED
+    )
+    _append(uow, row, OutcomeStatus.REVOKED, reason=reason, user_id=user_id)
+    return _record(uow, row)
+
+
+def supersede_outcome(
+    *,
+    uow: UnitOfWork,
+    public_id: str,
+    facts: OutcomeFacts,
+    reason: str,
+    user_id: int,
+    today: date,
+) -> Corrected:
+    """Correct an outcome: deposit ``facts`` as a new record of the same institution and learner,
+    and mark the old one superseded by it.
+
+    The correction needs a ``record_id`` of its own. Sending the same correction again answers
+    the outcome it made (``created`` False) instead of refusing the now superseded original.
+    """
+    reason = check_reason(reason, required=True)
+    session = uow.session
+    old = _row(uow, public_id, lock=True)
+    institution = institutions.institution_codes(uow=uow)[old.institution_id]
+    account_number = session.scalar(
+        select(LearnerRow.account_number).where(LearnerRow.id == old.learner_id)
+    )
+    assert account_number is not None  # noqa: S101 - a foreign key guarantees it
+    current = statuses(uow=uow, outcome_ids=[old.id])[old.id]
+    if current is OutcomeStatus.SUPERSEDED:
+        replacement = session.scalar(
+            select(OutcomeRow)
+            .join(OutcomeEventRow, OutcomeEventRow.replaced_by_id == OutcomeRow.id)
+            .where(OutcomeEventRow.outcome_id == old.id)
+        )
+        if replacement is not None and replacement.record_id == facts.record_id:
+            _, row = deposit_row(
+                uow=uow,
+                institution=institution,
+                account_number=account_number,
+                facts=facts,
+                today=today,
+            )  # the same facts answer the replacement; other facts are a record conflict
+            return Corrected(_record(uow, row), created=False)
+    check_event(old.public_id, current, OutcomeStatus.SUPERSEDED)
+    taken = session.scalar(
+        select(OutcomeRow.id).where(
+            OutcomeRow.institution_id == old.institution_id,
+            OutcomeRow.record_id == facts.record_id,
+        )
+    )
+    if taken is not None:
+        raise AccountError(
+            "record_conflict",
+            msg(
+                "record {record} of {institution} exists already; "
+                "a correction needs a record_id of its own",
+                record=facts.record_id,
+                institution=institution,
+            ),
+        )
+    _, new = deposit_row(
+        uow=uow, institution=institution, account_number=account_number, facts=facts, today=today
+    )
+    _append(uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=new.id)
+    return Corrected(_record(uow, new), created=True)

@@ -1,0 +1,1 @@
+"""Evidence files: the documents behind learning outcomes, stored once by content hash."""
