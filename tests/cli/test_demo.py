@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import LearningSetting, parse_id_number
-from creditbank.accounts.tables import LearnerRow, OutcomeRow
+from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemKind
 from creditbank.catalog.tables import CatalogItemRow
@@ -74,6 +74,13 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
             )
         )
         assert kinds_deposited == {kind.value for kind in ItemKind}
+        events = {
+            kind: count
+            for kind, count in session.execute(
+                select(OutcomeEventRow.kind, func.count()).group_by(OutcomeEventRow.kind)
+            )
+        }
+        assert events == {"verified": 20, "revoked": 3, "superseded": 3}
         settings = set(session.scalars(select(OutcomeRow.setting).distinct()))
         assert settings == {setting.value for setting in LearningSetting}
         account = session.scalars(select(LearnerRow.account_number).order_by(LearnerRow.id)).first()

@@ -25,19 +25,22 @@ from importlib import resources
 from typing import Any
 
 from faker import Faker
+from sqlalchemy import select
 
-from creditbank.accounts import bulk
+from creditbank.accounts import bulk, lifecycle
 from creditbank.accounts.bulk import BatchStatus
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, Row
-from creditbank.accounts.model import resident_check_character
+from creditbank.accounts.model import OutcomeFacts, resident_check_character
+from creditbank.accounts.tables import OutcomeRow
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
-from creditbank.db import Database
+from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.institutions import api as institution_api
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
+from creditbank.institutions.tables import UserRow
 from creditbank.messages import msg
 
 SEED = 20201222  # the fourth round of X certificates was announced in December 2020
@@ -130,8 +133,66 @@ def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) ->
             )
         report.learners += batch.accounts_opened
         report.outcomes += batch.deposited
+    with database.unit_of_work() as uow:
+        report.outcomes += _later_facts(uow, today)
     report.loaded = True
     return report
+
+
+def _later_facts(uow: UnitOfWork, today: date) -> int:
+    """What happens to records after deposit, shown on a few of PJVC's: verified by its assessor,
+    corrected (superseded) or revoked by its registrar. Returns the corrections deposited."""
+    session = uow.session
+    users = {
+        email: user_id
+        for email, user_id in session.execute(
+            select(UserRow.email, UserRow.id).where(
+                UserRow.email.in_(("registrar@pjvc.example", "assessor@pjvc.example"))
+            )
+        )
+    }
+    pjvc = institution_api.institution_id(uow=uow, code="PJVC")
+    public_ids = session.scalars(
+        select(OutcomeRow.public_id)
+        .where(OutcomeRow.institution_id == pjvc)
+        .order_by(OutcomeRow.id)
+        .limit(300)
+    ).all()
+    for public_id in public_ids[0:200:10]:
+        lifecycle.verify_outcome(
+            uow=uow,
+            public_id=public_id,
+            user_id=users["assessor@pjvc.example"],
+            reason="与学院教务系统成绩单核对一致",
+        )
+    for public_id in public_ids[201:204]:
+        lifecycle.revoke_outcome(
+            uow=uow,
+            public_id=public_id,
+            user_id=users["registrar@pjvc.example"],
+            reason="重复登记：该成绩已由补考记录取代",
+        )
+    corrections = 0
+    for public_id in public_ids[211:214]:
+        old = lifecycle.get_outcome(uow=uow, public_id=public_id).outcome
+        lifecycle.supersede_outcome(
+            uow=uow,
+            public_id=public_id,
+            facts=OutcomeFacts(
+                record_id=f"{old.record_id}-C1",
+                item_code=old.item_code,
+                level=old.level.level.code,
+                credits=old.credits,
+                score=min(Decimal(100), (old.score or Decimal(60)) + 5),
+                assessed_on=old.assessed_on,
+                setting=old.setting,
+            ),
+            reason="成绩录入有误，按阅卷复核结果更正",
+            user_id=users["registrar@pjvc.example"],
+            today=today,
+        )
+        corrections += 1
+    return corrections
 
 
 def _drafts(data: dict[str, Any]) -> Iterator[ItemDraft]:
