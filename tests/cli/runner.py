@@ -10,5 +10,5 @@ from creditbank.cli.main import app
 def run(cli: CliRunner, *args: str, code: int = 0) -> str:
     """The command's output; fails the test when it exits with anything but ``code``."""
     result = cli.invoke(app, list(args))
-    assert result.exit_code == code, result.output
+    assert result.exit_code == code, (result.output, repr(result.exception))
     return result.output

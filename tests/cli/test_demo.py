@@ -74,12 +74,11 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
             )
         )
         assert kinds_deposited == {kind.value for kind in ItemKind}
-        events = {
-            kind: count
-            for kind, count in session.execute(
+        events = dict(  # .all(): a Result has keys(), so dict() would take it for a mapping
+            session.execute(
                 select(OutcomeEventRow.kind, func.count()).group_by(OutcomeEventRow.kind)
-            )
-        }
+            ).all()
+        )
         assert events == {"verified": 20, "revoked": 3, "superseded": 3}
         settings = set(session.scalars(select(OutcomeRow.setting).distinct()))
         assert settings == {setting.value for setting in LearningSetting}

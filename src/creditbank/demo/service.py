@@ -143,14 +143,13 @@ def _later_facts(uow: UnitOfWork, today: date) -> int:
     """What happens to records after deposit, shown on a few of PJVC's: verified by its assessor,
     corrected (superseded) or revoked by its registrar. Returns the corrections deposited."""
     session = uow.session
-    users = {
-        email: user_id
-        for email, user_id in session.execute(
+    users = dict(  # .all(): a Result has keys(), so dict() would take it for a mapping
+        session.execute(
             select(UserRow.email, UserRow.id).where(
                 UserRow.email.in_(("registrar@pjvc.example", "assessor@pjvc.example"))
             )
-        )
-    }
+        ).all()
+    )
     pjvc = institution_api.institution_id(uow=uow, code="PJVC")
     public_ids = session.scalars(
         select(OutcomeRow.public_id)
