@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `creditbank serve` binds to.")
     port: int = Field(default=8000, description="Port `creditbank serve` listens on.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="A web session ends after this many minutes unused."
+    )
+    session_lifetime_hours: int = Field(
+        default=12, ge=1, description="A web session ends this many hours after login, used or not."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins to one account before logins are refused."
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="How long failed logins count towards the limit."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

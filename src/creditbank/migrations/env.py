@@ -15,6 +15,7 @@ from creditbank.catalog import tables as _catalog_tables  # noqa: F401
 from creditbank.db import Base, make_engine
 from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables
 from creditbank.institutions import tables as _institutions_tables  # noqa: F401
+from creditbank.sessions import tables as _sessions_tables  # noqa: F401
 from creditbank.settings import get_settings
 
 config = context.config

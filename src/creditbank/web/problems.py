@@ -76,6 +76,8 @@ PROBLEM_TYPES = _types(
     ProblemType("invalid-cursor", 422, "Invalid cursor"),
     ProblemType("batch-rejected", 422, "Batch rejected; nothing was deposited"),
     ProblemType("batch-not-found", 404, "Batch not found"),
+    ProblemType("invalid-password", 422, "Password cannot be used"),
+    ProblemType("csrf-rejected", 403, "Form rejected"),
     ProblemType("unauthenticated", 401, "Authentication required"),
     ProblemType("forbidden", 403, "Not allowed"),
     ProblemType("validation-error", 422, "Invalid request"),

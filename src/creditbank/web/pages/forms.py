@@ -1,0 +1,35 @@
+"""What the page forms share: messages as sentences, errors by field."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fastapi import Request
+
+from creditbank.messages import Message
+from creditbank.web.i18n import translator_for
+
+UNPROCESSABLE, TOO_MANY = 422, 429
+
+
+def say(request: Request, message: Message) -> str:
+    """``message`` in the request's language, as a sentence (domain messages start lower-case)."""
+    text = message.render(translator_for(request).gettext)
+    return text[:1].upper() + text[1:]
+
+
+class FieldErrors:
+    """The problems of a submitted form, by field (``"-"`` for the form as a whole)."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self.by_field: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, field: str, message: Message) -> None:
+        self.by_field[field].append(say(self._request, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return dict(self.by_field)
