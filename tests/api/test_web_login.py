@@ -10,7 +10,6 @@ from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from creditbank.accounts import service as accounts
-from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import parse_id_number
 from creditbank.bootstrap import build_app
 from creditbank.institutions import service as institutions
@@ -44,7 +43,7 @@ def people(live_bank: LiveBank) -> dict[str, str]:
             )
         number = accounts.open_account(
             uow=uow,
-            cipher=PersonalDataCipher.from_base64("A" * 43 + "="),
+            cipher=live_bank.cipher,
             id_number=parse_id_number(id_number(3)),
             name="王五",
         ).number

@@ -35,7 +35,10 @@ def log_in(client: httpx2.Client, kind: str, login: str, password: str) -> httpx
 
 
 def post_form(
-    client: httpx2.Client, path: str, data: dict[str, str], form_page: str | None = None
+    client: httpx2.Client,
+    path: str,
+    data: dict[str, str | list[str]],
+    form_page: str | None = None,
 ) -> httpx2.Response:
     """Send a form the way the browser would: with the CSRF token of the page it is on."""
     token = csrf_of(client.get(form_page or path).text)

@@ -146,12 +146,9 @@ def _learner(session: Session, number: str) -> LearnerRow:
     return learner
 
 
-def read_personal_data(
-    *, uow: UnitOfWork, cipher: PersonalDataCipher, number: str, user_id: int, purpose: str
+def _open_personal_data(
+    session: Session, cipher: PersonalDataCipher, learner: LearnerRow
 ) -> PersonalData:
-    """Open a learner's personal data for a staff user, and record that access."""
-    session = uow.session
-    learner = _learner(session, number)
     key_row = session.get(LearnerKeyRow, learner.id)
     data_row = session.get(LearnerPersonalDataRow, learner.id)
     if key_row is None or data_row is None:
@@ -164,12 +161,6 @@ def read_personal_data(
         )
     key = cipher.unwrap(learner.account_number, Sealed(key_row.nonce, key_row.wrapped_key))
     data = cipher.open(key, learner.account_number, Sealed(data_row.nonce, data_row.ciphertext))
-    session.add(
-        PersonalDataAccessRow(
-            learner_id=learner.id, user_id=user_id, purpose=purpose, at=datetime.now(UTC)
-        )
-    )
-    session.flush()
     return PersonalData(
         name=data["name"],
         id_type=data["id_type"],
@@ -177,6 +168,30 @@ def read_personal_data(
         birth_date=data["birth_date"],
         contact=data["contact"],
     )
+
+
+def read_personal_data(
+    *, uow: UnitOfWork, cipher: PersonalDataCipher, number: str, user_id: int, purpose: str
+) -> PersonalData:
+    """Open a learner's personal data for a staff user, and record that access."""
+    session = uow.session
+    learner = _learner(session, number)
+    data = _open_personal_data(session, cipher, learner)
+    session.add(
+        PersonalDataAccessRow(
+            learner_id=learner.id, user_id=user_id, purpose=purpose, at=datetime.now(UTC)
+        )
+    )
+    session.flush()
+    return data
+
+
+def read_own_personal_data(
+    *, uow: UnitOfWork, cipher: PersonalDataCipher, number: str
+) -> PersonalData:
+    """Open a learner's personal data for the learner themselves (or for what they chose to
+    share): not an access by staff, so not in the audit trail. Callers check who asks."""
+    return _open_personal_data(uow.session, cipher, _learner(uow.session, number))
 
 
 def access_log(*, uow: UnitOfWork, number: str) -> list[AccessEntry]:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from creditbank import clock
 from creditbank.db import Database, UnitOfWork
+from creditbank.web.formats import local_time, number
 from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translator_for
 from creditbank.web.labels import labeller
 from creditbank.web.sessions import CSRF_FIELD, csrf_token, current_session
@@ -68,6 +69,8 @@ def render(
         csrf_field=CSRF_FIELD,
         csrf_token=lambda: csrf_token(request),
         label=labeller(translations.gettext),
+        local_time=local_time,
+        number=number,
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,

@@ -24,6 +24,15 @@ LABELS: dict[tuple[str, str], Message] = {
     ("kind", "vocational_qualification"): msg("Vocational qualification"),
     ("kind", "training_certificate"): msg("Training certificate"),
     ("kind", "achievement"): msg("Achievement"),
+    ("id", "resident_id"): msg("Resident identity card"),
+    ("id", "passport"): msg("Passport"),
+    ("status", "active"): msg("active"),
+    ("status", "expired"): msg("expired"),
+    ("status", "withdrawn"): msg("withdrawn"),
+    ("status", "revoked"): msg("revoked"),
+    ("batch", "processing"): msg("processing"),
+    ("batch", "committed"): msg("deposited"),
+    ("batch", "rejected"): msg("rejected"),
 }
 
 

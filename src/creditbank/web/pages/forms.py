@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from fastapi import Request
 
-from creditbank.messages import Message
+from creditbank.messages import Message, msg
 from creditbank.web.i18n import translator_for
 
 UNPROCESSABLE, TOO_MANY = 422, 429
@@ -33,3 +34,15 @@ class FieldErrors:
 
     def as_dict(self) -> dict[str, list[str]]:
         return dict(self.by_field)
+
+
+def parse_date(errors: FieldErrors, field: str, text: str) -> date | None:
+    """The date typed into ``field`` (None when left empty), or an error next to the field."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors.add(field, msg("enter a date like 2024-06-30"))
+        return None
