@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import httpx2
 
@@ -37,7 +38,7 @@ def log_in(client: httpx2.Client, kind: str, login: str, password: str) -> httpx
 def post_form(
     client: httpx2.Client,
     path: str,
-    data: dict[str, str | list[str]],
+    data: Mapping[str, str | list[str]],
     form_page: str | None = None,
 ) -> httpx2.Response:
     """Send a form the way the browser would: with the CSRF token of the page it is on."""

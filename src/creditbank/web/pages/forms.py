@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from fastapi import Request
 
@@ -46,3 +47,18 @@ def parse_date(errors: FieldErrors, field: str, text: str) -> date | None:
     except ValueError:
         errors.add(field, msg("enter a date like 2024-06-30"))
         return None
+
+
+def parse_decimal(errors: FieldErrors, field: str, text: str, places: int) -> Decimal | None:
+    """The number typed into ``field`` with at most ``places`` decimals (None when empty)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+        if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-places)):
+            raise InvalidOperation(text)  # noqa: TRY301 - one message for every bad number
+    except InvalidOperation:
+        errors.add(field, msg("enter a number with at most {places} decimals", places=places))
+        return None
+    return value
