@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.bootstrap import build_app, initialise, migrate
 from creditbank.db import Database
 from creditbank.settings import Environment, Settings
@@ -71,10 +72,16 @@ def test_settings(database_url: str) -> Settings:
 
 @dataclass(frozen=True)
 class LiveBank:
-    """A bank served by uvicorn on loopback, and the database behind it."""
+    """A bank served by uvicorn on loopback, the database behind it and its settings."""
 
     url: str
     database: Database
+    settings: Settings
+
+    @property
+    def cipher(self) -> PersonalDataCipher:
+        """The bank's cipher of personal data (to open accounts the app can read)."""
+        return PersonalDataCipher.from_base64(self.settings.data_key.get_secret_value())
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -84,8 +91,9 @@ def live_bank(
     """A live bank with the built-in frameworks, one per test module and backend."""
     database: Database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
     initialise(database)
-    with LiveServer(build_app(test_settings(database.url), database)) as server:
-        yield LiveBank(server.base_url, database)
+    settings = test_settings(database.url)
+    with LiveServer(build_app(settings, database)) as server:
+        yield LiveBank(server.base_url, database, settings)
     database.dispose()
 
 

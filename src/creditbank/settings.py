@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(
         default=10 * 1024 * 1024, gt=0, description="Largest evidence file accepted, in bytes."
     )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, description="A web session ends after this many minutes unused."
+    )
+    session_lifetime_hours: int = Field(
+        default=12, ge=1, description="A web session ends this many hours after login, used or not."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins to one account before logins are refused."
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="How long failed logins count towards the limit."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

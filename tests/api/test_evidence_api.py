@@ -45,7 +45,7 @@ def live_bank(
         update={"evidence_max_bytes": MAX_BYTES}
     )
     with LiveServer(build_app(settings, database)) as server:
-        yield LiveBank(server.base_url, database)
+        yield LiveBank(server.base_url, database, settings)
     database.dispose()
 
 

@@ -72,3 +72,31 @@ def test_a_resource_several_institutions_share() -> None:
         ) as raised:
             policy.require_any(assessor, Action.READ_OUTCOMES, owners)
         assert "B" not in str(raised.value)  # who holds it is not told
+
+
+def test_a_learner_s_consent_opens_the_whole_record_to_that_institution_only() -> None:
+    assessor = Principal(3, "c@a.example", Role.ASSESSOR, "A")
+    assert policy.readable_issuer(assessor, None, consenting={"A"}) is None
+    assert policy.readable_issuer(assessor, "B", consenting={"A", "C"}) == "B"
+    assert policy.readable_issuer(assessor, None, consenting={"B"}) == "A"
+    with pytest.raises(AccessError):
+        policy.readable_issuer(assessor, "B", consenting={"B"})
+    admin = Principal(1, "a@bank.example", Role.BANK_ADMIN, None)
+    assert policy.readable_issuer(admin, "B", consenting=set()) == "B"
+
+
+def test_registrars_and_administrators_look_learners_up() -> None:
+    registrar = Principal(1, "r@a.example", Role.REGISTRAR, "A")
+    assessor = Principal(3, "c@a.example", Role.ASSESSOR, "A")
+    admin = Principal(1, "a@bank.example", Role.BANK_ADMIN, None)
+    assert allowed(registrar, Action.LOOKUP_LEARNER, "A")
+    assert not allowed(assessor, Action.LOOKUP_LEARNER, "A")
+    assert allowed(admin, Action.LOOKUP_LEARNER, None)
+
+
+def test_learners_read_only_their_own_account() -> None:
+    learner = policy.LearnerPrincipal(7, "CB123456789012")
+    policy.require_own_account(learner, " cb123456789012 ")
+    with pytest.raises(AccessError) as other:
+        policy.require_own_account(learner, "CB000000000000")
+    assert other.value.code == "forbidden"

@@ -7,6 +7,8 @@ the whole matrix roles x actions x owners.
 
 The rule of thumb: a bank administrator may do anything; staff act only on
 their own institution's data and only within their role; auditors read.
+Learners (logged in to the web pages) read their own account and nothing else;
+a learner's consent lets an institution's staff read that learner's whole record.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Action(StrEnum):
     SUPERSEDE_OUTCOME = "outcome:supersede"
     UPLOAD_EVIDENCE = "evidence:upload"
     READ_PERSONAL_DATA = "account:read-personal-data"
+    LOOKUP_LEARNER = "learner:lookup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,14 @@ class Principal:
     email: str
     role: Role
     institution: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerPrincipal:
+    """A learner logged in to the web pages: the holder of one personal learning account."""
+
+    learner_id: int
+    account_number: str
 
 
 # For each action: the roles that may take it on their own institution's resources,
@@ -65,6 +76,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.SUPERSEDE_OUTCOME: frozenset({Role.REGISTRAR}),
     Action.UPLOAD_EVIDENCE: frozenset({Role.REGISTRAR}),
     Action.READ_PERSONAL_DATA: frozenset(),  # a learner's account belongs to no institution
+    Action.LOOKUP_LEARNER: frozenset({Role.REGISTRAR}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -81,6 +93,7 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.SUPERSEDE_OUTCOME: frozenset({Role.BANK_ADMIN}),
     Action.UPLOAD_EVIDENCE: frozenset({Role.BANK_ADMIN}),
     Action.READ_PERSONAL_DATA: frozenset({Role.BANK_ADMIN}),
+    Action.LOOKUP_LEARNER: frozenset({Role.BANK_ADMIN}),
 }
 
 
@@ -131,16 +144,28 @@ def require_any(principal: Principal, action: Action, owners: Collection[str]) -
     )
 
 
-def readable_issuer(principal: Principal, asked: str | None) -> str | None:
+def readable_issuer(
+    principal: Principal, asked: str | None, *, consenting: Collection[str] = ()
+) -> str | None:
     """Whose outcomes ``principal`` may read when asking for issuer ``asked`` (None = any).
 
     Bank administrators and auditors read every institution's outcomes, so the answer is what
     they asked for. Staff read their own institution's only: the answer is their institution,
-    and asking for another one is ``forbidden``.
+    and asking for another one is ``forbidden``, unless the learner consents: ``consenting``
+    holds the institutions the learner has an active consent for, and the staff of those read
+    the whole record (the answer is again what they asked for).
     """
     if allowed(principal, Action.READ_OUTCOMES, None):
         return asked
     require(principal, Action.READ_OUTCOMES, principal.institution)
+    if principal.institution in consenting:
+        return asked
     if asked is not None:
         require(principal, Action.READ_OUTCOMES, asked)
     return principal.institution
+
+
+def require_own_account(learner: LearnerPrincipal, number: str) -> None:
+    """A learner reads their own account only: ``forbidden`` for any other account number."""
+    if number.strip().upper() != learner.account_number:
+        raise AccessError("forbidden", msg("a learner may read only their own account"))

@@ -536,3 +536,16 @@ def get_batch(*, uow: UnitOfWork, batch_id: str) -> Batch:
         raise AccountError("batch_not_found", msg("there is no batch {id}", id=batch_id))
     codes = institutions.institution_codes(uow=uow)
     return _batch(row, codes[row.institution_id])
+
+
+def recent_batches(*, uow: UnitOfWork, institution: str, limit: int = 10) -> list[Batch]:
+    """An institution's latest batches, newest first."""
+    code = institution.strip().upper()
+    institution_id = institutions.institution_id(uow=uow, code=code)
+    rows = uow.session.scalars(
+        select(DepositBatchRow)
+        .where(DepositBatchRow.institution_id == institution_id)
+        .order_by(DepositBatchRow.id.desc())
+        .limit(limit)
+    )
+    return [_batch(row, code) for row in rows]

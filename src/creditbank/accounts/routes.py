@@ -27,10 +27,11 @@ from creditbank.accounts.schemas import (
     VerificationCreate,
 )
 from creditbank.catalog.api import ItemKind
+from creditbank.consents import api as consents
 from creditbank.institutions.model import check_institution_code
 from creditbank.messages import msg
 from creditbank.web.auth import Authenticated
-from creditbank.web.deps import Today, Uow
+from creditbank.web.deps import Now, Today, Uow
 from creditbank.web.i18n import translator_for
 from creditbank.web.problems import responses
 
@@ -200,6 +201,7 @@ def read_transcript(
     number: str,
     request: Request,
     uow: Uow,
+    now: Now,
     principal: Authenticated,
     kind: Annotated[ItemKind | None, Query()] = None,
     institution: Annotated[str | None, Query(description="Issuing institution code.")] = None,
@@ -209,13 +211,14 @@ def read_transcript(
     cursor: Annotated[str | None, Query(description="From the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=outcomes.MAX_PAGE)] = 100,
 ) -> TranscriptRead:
-    """A learner's outcomes. Staff of an institution see the outcomes their institution issued;
-    bank administrators and auditors see all."""
+    """A learner's outcomes. Staff of an institution see the outcomes their institution issued,
+    and all of them while the learner consents; bank administrators and auditors see all."""
     asked = check_institution_code(institution) if institution else None
+    consenting = consents.consenting_institutions(uow=uow, account_number=number, now=now)
     page = outcomes.transcript(
         uow=uow,
         account_number=number,
-        issued_by=readable_issuer(principal, asked),
+        issued_by=readable_issuer(principal, asked, consenting=consenting),
         kind=kind,
         assessed_from=assessed_from,
         assessed_to=assessed_to,

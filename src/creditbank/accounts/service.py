@@ -147,6 +147,30 @@ def _learner(session: Session, number: str) -> LearnerRow:
     return learner
 
 
+def _open_personal_data(
+    session: Session, cipher: PersonalDataCipher, learner: LearnerRow
+) -> PersonalData:
+    key_row = session.get(LearnerKeyRow, learner.id)
+    data_row = session.get(LearnerPersonalDataRow, learner.id)
+    if key_row is None or data_row is None:
+        raise AccountError(
+            "personal_data_erased",
+            msg(
+                "the personal data of account {number} has been erased",
+                number=learner.account_number,
+            ),
+        )
+    key = cipher.unwrap(learner.account_number, Sealed(key_row.nonce, key_row.wrapped_key))
+    data = cipher.open(key, learner.account_number, Sealed(data_row.nonce, data_row.ciphertext))
+    return PersonalData(
+        name=data["name"],
+        id_type=data["id_type"],
+        id_number=data["id_number"],
+        birth_date=data["birth_date"],
+        contact=data["contact"],
+    )
+
+
 def read_personal_data(
     *, uow: UnitOfWork, cipher: PersonalDataCipher, number: str, user_id: int, purpose: str
 ) -> PersonalData:
@@ -162,31 +186,22 @@ def read_personal_data(
             ),
         )
     learner = _learner(session, number)
-    key_row = session.get(LearnerKeyRow, learner.id)
-    data_row = session.get(LearnerPersonalDataRow, learner.id)
-    if key_row is None or data_row is None:
-        raise AccountError(
-            "personal_data_erased",
-            msg(
-                "the personal data of account {number} has been erased",
-                number=learner.account_number,
-            ),
-        )
-    key = cipher.unwrap(learner.account_number, Sealed(key_row.nonce, key_row.wrapped_key))
-    data = cipher.open(key, learner.account_number, Sealed(data_row.nonce, data_row.ciphertext))
+    data = _open_personal_data(session, cipher, learner)
     session.add(
         PersonalDataAccessRow(
             learner_id=learner.id, user_id=user_id, purpose=purpose, at=datetime.now(UTC)
         )
     )
     session.flush()
-    return PersonalData(
-        name=data["name"],
-        id_type=data["id_type"],
-        id_number=data["id_number"],
-        birth_date=data["birth_date"],
-        contact=data["contact"],
-    )
+    return data
+
+
+def read_own_personal_data(
+    *, uow: UnitOfWork, cipher: PersonalDataCipher, number: str
+) -> PersonalData:
+    """Open a learner's personal data for the learner themselves (or for what they chose to
+    share): not an access by staff, so not in the audit trail. Callers check who asks."""
+    return _open_personal_data(uow.session, cipher, _learner(uow.session, number))
 
 
 def access_log(*, uow: UnitOfWork, number: str) -> list[AccessEntry]:

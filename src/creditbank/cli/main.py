@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -51,6 +51,8 @@ from creditbank.institutions import service as institution_service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.schemas import InstitutionRead, TokenRead, UserRead
 from creditbank.messages import Message, msg
+from creditbank.sessions import service as sessions
+from creditbank.sessions.schemas import ActivationCodeRead
 from creditbank.settings import Environment, get_settings
 from creditbank.web.i18n import LANGUAGES, translations
 
@@ -69,6 +71,10 @@ catalog_app = typer.Typer(help="The catalogue and who may issue its items.", no_
 app.add_typer(catalog_app, name="catalog")
 account_app = typer.Typer(help="Learners' personal learning accounts.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
+learners_app = typer.Typer(
+    help="Learners' access to their accounts on the web.", no_args_is_help=True
+)
+app.add_typer(learners_app, name="learners")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -442,6 +448,56 @@ def revoke_token(
     with unit_of_work() as uow:
         institution_service.revoke_token(uow=uow, token_id=token_id)
     out.print(say(msg("Token {id} revoked", id=token_id)))
+
+
+@learners_app.command("set-password")
+def set_learner_password(
+    number: Annotated[str, typer.Argument(help="The learner's account number.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Give a learner a web password (the bank office does, on request); ends their sessions."""
+    if not password_stdin:
+        _fail(say(msg("give the password on standard input with --password-stdin")))
+    password = sys.stdin.readline().rstrip("\n")
+    with unit_of_work() as uow:
+        sessions.set_learner_password(
+            uow=uow, account_number=number, password=password, now=datetime.now(UTC)
+        )
+    out.print(say(msg("Password set for {number}", number=number.strip().upper())))
+
+
+@learners_app.command("activation")
+def issue_activation_code(
+    number: Annotated[str, typer.Argument(help="The learner's account number.")],
+    valid_days: Annotated[
+        int, typer.Option("--valid-days", min=1, max=90, help="Days the code stays good.")
+    ] = 14,
+    as_json: JsonOption = False,
+) -> None:
+    """Issue a one-time code with which the learner chooses a password at /activate."""
+    with unit_of_work() as uow:
+        issued = sessions.issue_activation_code(
+            uow=uow,
+            account_number=number,
+            valid_for=timedelta(days=valid_days),
+            now=datetime.now(UTC),
+        )
+    if as_json:
+        _print_json(ActivationCodeRead.of(issued))
+        return
+    err.print(
+        say(
+            msg(
+                "Give this code to the learner; it will not be shown again. It works once, "
+                "at /activate, until {date}.",
+                date=issued.expires_at.date().isoformat(),
+            )
+        ),
+        highlight=False,
+    )
+    sys.stdout.write(issued.code + "\n")
 
 
 @deposit_app.command("import")

@@ -8,7 +8,15 @@ from sqlalchemy import select
 
 from creditbank.db import UnitOfWork
 from creditbank.institutions.model import Institution, InstitutionError, InstitutionType, Role
-from creditbank.institutions.service import get_institution, institution_id
+from creditbank.institutions.service import (
+    User,
+    get_institution,
+    institution_id,
+    list_institutions,
+    staff_principal,
+    users_by_id,
+    verify_staff_password,
+)
 from creditbank.institutions.tables import InstitutionRow, UserRow
 
 
@@ -35,8 +43,13 @@ __all__ = [
     "InstitutionError",
     "InstitutionType",
     "Role",
+    "User",
     "get_institution",
     "institution_codes",
     "institution_id",
+    "list_institutions",
+    "staff_principal",
     "user_names",
+    "users_by_id",
+    "verify_staff_password",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -125,6 +127,22 @@ def get_institution(*, uow: UnitOfWork, code: str) -> Institution:
     return _to_institution(uow.session, _institution_row(uow.session, code))
 
 
+def list_institutions(*, uow: UnitOfWork) -> list[Institution]:
+    """Every institution, by code (without alliances: for choosing one from a list)."""
+    rows = uow.session.scalars(select(InstitutionRow).order_by(InstitutionRow.code))
+    return [
+        Institution(
+            code=row.code,
+            name=row.name,
+            name_en=row.name_en,
+            type=InstitutionType(row.type),
+            region=row.region,
+            alliances=(),
+        )
+        for row in rows
+    ]
+
+
 def institution_id(*, uow: UnitOfWork, code: str) -> int:
     """The row id of institution ``code`` (for other areas' foreign keys)."""
     return _institution_row(uow.session, code).id
@@ -221,3 +239,47 @@ def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
         return None
     user = _user(session, found[1])
     return Principal(user.id, user.email, user.role, user.institution)
+
+
+@cache
+def _decoy_hash() -> str:
+    """A hash to verify against when there is no user, so that a login takes as long either way."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def verify_staff_password(*, uow: UnitOfWork, email: str, password: str) -> Principal | None:
+    """The principal of the user with ``email`` and ``password``, or None (unknown user, no web
+    password, or a wrong one: the same answer, after the same argon2 work)."""
+    row = uow.session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
+    stored = row.password_hash if row is not None and row.password_hash else None
+    try:
+        _hasher.verify(stored or _decoy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or stored is None:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        row.password_hash = _hasher.hash(password)
+    user = _user(uow.session, row)
+    return Principal(user.id, user.email, user.role, user.institution)
+
+
+def staff_principal(*, uow: UnitOfWork, user_id: int) -> Principal | None:
+    """The principal of user ``user_id`` as they are now (role and institution), if they exist."""
+    row = uow.session.get(UserRow, user_id)
+    if row is None:
+        return None
+    user = _user(uow.session, row)
+    return Principal(user.id, user.email, user.role, user.institution)
+
+
+def users_by_id(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, User]:
+    """The users with these ids (e.g. to say who appears in an audit trail)."""
+    if not user_ids:
+        return {}
+    rows = uow.session.execute(
+        select(UserRow, InstitutionRow.code)
+        .outerjoin(InstitutionRow, InstitutionRow.id == UserRow.institution_id)
+        .where(UserRow.id.in_(set(user_ids)))
+    ).all()
+    return {row.id: User(row.id, row.email, Role(row.role), code) for row, code in rows}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from importlib import resources
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel
@@ -28,11 +29,20 @@ from creditbank.messages import msg
 from creditbank.settings import Settings
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
+from creditbank.web.pages import learner as learner_pages
+from creditbank.web.pages import login as login_pages
+from creditbank.web.pages import staff as staff_pages
 from creditbank.web.problems import (
     PROBLEM_TYPES,
     install_problem_handlers,
     problem_response,
     responses,
+)
+from creditbank.web.sessions import (
+    LoginRequired,
+    attach_session,
+    csrf_serializer,
+    session_policy,
 )
 
 ONE_YEAR = 365 * 24 * 3600
@@ -53,6 +63,14 @@ def _templates() -> Environment:
     )
 
 
+async def _to_login(request: Request, _error: Exception) -> Response:
+    """A page that needs a logged-in user sends the visitor to log in, and back afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = request.url.path
+    return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+
+
 def create_app(*, settings: Settings, database: Database) -> FastAPI:
     """The ASGI application of one bank."""
     app = FastAPI(
@@ -66,7 +84,11 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.state.database = database
     app.state.templates = _templates()
     app.state.cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
+    app.state.session_policy = session_policy(settings)
+    app.state.csrf_serializer = csrf_serializer(settings)
     install_problem_handlers(app)
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.middleware("http")(attach_session)
 
     @app.middleware("http")
     async def choose_language(
@@ -90,6 +112,9 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(catalog_routes.api)
     app.include_router(account_routes.api)
     app.include_router(evidence_routes.api)
+    app.include_router(login_pages.pages)
+    app.include_router(learner_pages.pages)
+    app.include_router(staff_pages.pages)
 
     @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
     def healthz(request: Request, uow: Uow) -> Response:

@@ -1,4 +1,5 @@
-"""Authentication of API requests: ``Authorization: Bearer TOKEN`` -> the acting principal."""
+"""Who is acting. The API: ``Authorization: Bearer TOKEN`` -> a staff principal. The pages:
+the web session (see :mod:`creditbank.web.sessions`) -> a staff or a learner principal."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from creditbank.access.policy import AccessError, Principal
+from creditbank.access.policy import AccessError, LearnerPrincipal, Principal
 from creditbank.institutions import service as institutions
 from creditbank.messages import msg
 from creditbank.web.deps import Uow
+from creditbank.web.sessions import LoginRequired, current_session
 
 
 def get_principal(request: Request, uow: Uow) -> Principal:
@@ -24,3 +26,29 @@ def get_principal(request: Request, uow: Uow) -> Principal:
 
 
 Authenticated = Annotated[Principal, Depends(get_principal)]
+
+
+def staff_of_session(request: Request) -> Principal:
+    """The staff user logged in to the pages; others are sent to log in, learners refused."""
+    session = current_session(request)
+    if session is None:
+        raise LoginRequired
+    if not isinstance(session.principal, Principal):
+        raise AccessError(
+            "forbidden", msg("this page is for the staff of the bank and its institutions")
+        )
+    return session.principal
+
+
+def learner_of_session(request: Request) -> LearnerPrincipal:
+    """The learner logged in to the pages; others are sent to log in, staff refused."""
+    session = current_session(request)
+    if session is None:
+        raise LoginRequired
+    if not isinstance(session.principal, LearnerPrincipal):
+        raise AccessError("forbidden", msg("this page is for learners, about their own account"))
+    return session.principal
+
+
+StaffPage = Annotated[Principal, Depends(staff_of_session)]
+LearnerPage = Annotated[LearnerPrincipal, Depends(learner_of_session)]

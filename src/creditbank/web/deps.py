@@ -1,9 +1,9 @@
-"""Request-scoped dependencies: the unit of work, today's date, the page renderer."""
+"""Request-scoped dependencies: the unit of work, today's date, the clock, the page renderer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,11 +11,16 @@ from fastapi.responses import HTMLResponse
 
 from creditbank import clock
 from creditbank.db import Database, UnitOfWork
+from creditbank.web.formats import local_time, number
 from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translator_for
+from creditbank.web.labels import labeller
+from creditbank.web.sessions import CSRF_FIELD, csrf_token, current_session
 
 
 def get_uow(request: Request) -> Iterator[UnitOfWork]:
-    """One unit of work (one transaction) for the request; committed when the view returns."""
+    """One unit of work (one transaction) for the request; committed when the view returns,
+    before the response is sent (``scope="function"``), so a client never sees an answer for
+    a change that did not commit."""
     database: Database = request.app.state.database
     with database.unit_of_work() as uow:
         yield uow
@@ -25,8 +30,13 @@ def get_today() -> date:
     return clock.today()
 
 
-Uow = Annotated[UnitOfWork, Depends(get_uow)]
+def get_now() -> datetime:
+    return datetime.now(UTC)
+
+
+Uow = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 Today = Annotated[date, Depends(get_today)]
+Now = Annotated[datetime, Depends(get_now)]
 
 
 def language_links(request: Request) -> list[dict[str, str]]:
@@ -55,6 +65,12 @@ def render(
         request=request,
         language=request.state.language,
         language_links=language_links(request),
+        session=current_session(request),
+        csrf_field=CSRF_FIELD,
+        csrf_token=lambda: csrf_token(request),
+        label=labeller(translations.gettext),
+        local_time=local_time,
+        number=number,
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,

@@ -1,0 +1,1 @@
+"""A learner's say over their record: consents to institutions and shares with verifiers."""

@@ -1,0 +1,1 @@
+"""Web login: sessions of staff and learners, the login throttle, learners' passwords."""

@@ -1,0 +1,138 @@
+"""Logging in to the web pages: session lifetimes, the login throttle, secrets. A pure core.
+
+A web session is a random secret in a cookie; the bank keeps only its SHA-256
+digest. A session ends when it is unused for :attr:`SessionPolicy.idle`, when
+:attr:`SessionPolicy.lifetime` has passed since login (however busy it is), or
+at logout. Failed logins are counted per login name (staff e-mail, account
+number), by a digest of the name, so that an account cannot be guessed at
+faster than :attr:`SessionPolicy.max_failures` tries per
+:attr:`SessionPolicy.failure_window`. Standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from creditbank.errors import DomainError
+from creditbank.messages import Message, msg
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+TOUCH_INTERVAL = timedelta(minutes=1)
+"""A session's last use is written at most this often (not on every request)."""
+ACTIVATION_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
+ACTIVATION_GROUPS = 4
+ACTIVATION_GROUP_LENGTH = 4
+
+
+class SessionError(DomainError):
+    """A login, password or activation request that cannot be accepted."""
+
+
+class PrincipalKind(StrEnum):
+    """Who a web session belongs to."""
+
+    STAFF = "staff"
+    LEARNER = "learner"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """How long sessions live and how many failed logins are tolerated."""
+
+    idle: timedelta
+    lifetime: timedelta
+    max_failures: int
+    failure_window: timedelta
+
+    def expires_at(self, created_at: datetime) -> datetime:
+        """When a session created at ``created_at`` ends at the latest."""
+        return created_at + self.lifetime
+
+    def is_live(
+        self,
+        *,
+        created_at: datetime,
+        last_seen_at: datetime,
+        revoked_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """Whether a session is still good at ``now``: not revoked, not idle, not too old."""
+        if revoked_at is not None:
+            return False
+        if as_utc(now) >= self.expires_at(as_utc(created_at)):
+            return False
+        return as_utc(now) < as_utc(last_seen_at) + self.idle
+
+    def needs_touch(self, last_seen_at: datetime, now: datetime) -> bool:
+        """Whether the session's last use should be written now."""
+        return as_utc(now) - as_utc(last_seen_at) >= TOUCH_INTERVAL
+
+    def failures_since(self, now: datetime) -> datetime:
+        """The start of the window in which failed logins count."""
+        return as_utc(now) - self.failure_window
+
+    def throttled(self, recent_failures: int) -> bool:
+        """Whether logins are refused after ``recent_failures`` failures in the window."""
+        return recent_failures >= self.max_failures
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime (SQLite hands back naive UTC datetimes)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def new_secret() -> str:
+    """A new session secret or CSRF token: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """What the bank stores of a secret (SHA-256, hex): enough for 256-bit random secrets."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def login_key(kind: PrincipalKind | str, login: str) -> str:
+    """The key failed logins are counted under: a digest, so no login name is stored."""
+    return digest(f"{kind}:{login.strip().casefold()}")
+
+
+def check_new_password(password: str, repeated: str | None = None) -> list[Message]:
+    """Every problem with a new password (and its repetition, when the form asks twice)."""
+    problems: list[Message] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            msg("a password needs at least {count} characters", count=MIN_PASSWORD_LENGTH)
+        )
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(msg("a password has at most {count} characters", count=MAX_PASSWORD_LENGTH))
+    if repeated is not None and repeated != password:
+        problems.append(msg("the two passwords differ"))
+    return problems
+
+
+def new_activation_code() -> str:
+    """A code a learner types once to choose a password: 80 random bits, XXXX-XXXX-XXXX-XXXX."""
+    groups = (
+        "".join(secrets.choice(ACTIVATION_ALPHABET) for _ in range(ACTIVATION_GROUP_LENGTH))
+        for _ in range(ACTIVATION_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def normal_activation_code(text: str) -> str:
+    """An activation code as typed, in canonical form: upper case, no spaces or dashes,
+    and the letters people confuse with digits read as those digits (O -> 0, I and L -> 1)."""
+    cleaned = "".join(text.split()).replace("-", "").upper()
+    return cleaned.translate(str.maketrans("OIL", "011"))
+
+
+def activation_key(account_number: str, code: str) -> str:
+    """What the bank stores of an activation code: a digest bound to the account number."""
+    return digest(f"{account_number.strip().upper()}:{normal_activation_code(code)}")

@@ -1,0 +1,23 @@
+"""How pages write moments and numbers: times in the bank's time zone, decimals without noise."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from creditbank.clock import BANK_TIMEZONE
+
+
+def local_time(moment: datetime | None) -> str:
+    """``moment`` as the bank's wall-clock time, to the minute (``2026-11-22 16:40``)."""
+    if moment is None:
+        return ""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(BANK_TIMEZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def number(value: Decimal | None) -> str:
+    """A credit or a score as people write it: 3, 2.5, 88.5 (not 3.0 or 88.50)."""
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")

@@ -1,0 +1,47 @@
+"""Words for the enumerations pages show (roles, learning settings, kinds of item), translatable.
+
+Pages call ``label("role", principal.role)``; the words are catalog keys like every other text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from creditbank.messages import Message, Translate, msg
+
+LABELS: dict[tuple[str, str], Message] = {
+    ("role", "bank_admin"): msg("Bank administrator"),
+    ("role", "registrar"): msg("Registrar"),
+    ("role", "assessor"): msg("Assessor"),
+    ("role", "accreditation_officer"): msg("Accreditation officer"),
+    ("role", "auditor"): msg("Auditor"),
+    ("setting", "formal"): msg("Formal learning"),
+    ("setting", "non-formal"): msg("Non-formal learning"),
+    ("setting", "informal"): msg("Informal learning"),
+    ("kind", "qualification"): msg("Qualification"),
+    ("kind", "course"): msg("Course"),
+    ("kind", "x_certificate"): msg("X certificate"),
+    ("kind", "vocational_qualification"): msg("Vocational qualification"),
+    ("kind", "training_certificate"): msg("Training certificate"),
+    ("kind", "achievement"): msg("Achievement"),
+    ("id", "resident_id"): msg("Resident identity card"),
+    ("id", "passport"): msg("Passport"),
+    ("status", "active"): msg("active"),
+    ("status", "expired"): msg("expired"),
+    ("status", "withdrawn"): msg("withdrawn"),
+    ("status", "revoked"): msg("revoked"),
+    ("batch", "processing"): msg("processing"),
+    ("batch", "committed"): msg("deposited"),
+    ("batch", "rejected"): msg("rejected"),
+}
+
+
+def labeller(translate: Translate) -> Callable[[str, object], str]:
+    """The ``label(group, value)`` function of a page in one language."""
+
+    def label(group: str, value: object) -> str:
+        text = str(getattr(value, "value", value))
+        found = LABELS.get((group, text))
+        return found.render(translate) if found else text
+
+    return label

@@ -1,0 +1,319 @@
+"""The learner's own pages: their outcomes by level, who saw their personal data, consents
+and shares; and the page a verifier opens from a share link."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from creditbank.access.policy import LearnerPrincipal, require_own_account
+from creditbank.accounts import outcomes as transcripts
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.model import AccountError
+from creditbank.accounts.outcomes import Outcome
+from creditbank.consents import service as consents
+from creditbank.consents.model import MAX_LABEL, Status, check_expiry, check_label
+from creditbank.db import Database, UnitOfWork
+from creditbank.errors import DomainError
+from creditbank.institutions import api as institutions
+from creditbank.messages import msg
+from creditbank.web.auth import LearnerPage
+from creditbank.web.deps import Now, Today, Uow, render
+from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_date, say
+from creditbank.web.pages.timeline import by_level
+from creditbank.web.sessions import csrf_protect
+
+pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+NOT_FOUND = 404
+PRIVATE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+
+
+def _cipher(request: Request) -> PersonalDataCipher:
+    cipher: PersonalDataCipher = request.app.state.cipher
+    return cipher
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def all_outcomes(uow: UnitOfWork, number: str) -> list[Outcome]:
+    """Every outcome of the account, page by page."""
+    found: list[Outcome] = []
+    after: int | None = None
+    while True:
+        page = transcripts.transcript(
+            uow=uow, account_number=number, after=after, limit=transcripts.MAX_PAGE
+        )
+        found.extend(page.outcomes)
+        if page.next_cursor is None:
+            return found
+        after = page.next_cursor
+
+
+def _total_credits(outcomes: Iterable[Outcome]) -> Decimal:
+    return sum((o.credits for o in outcomes if o.credits is not None), Decimal(0))
+
+
+def _own_personal_data(
+    request: Request, uow: UnitOfWork, learner: LearnerPrincipal
+) -> accounts.PersonalData | None:
+    require_own_account(learner, learner.account_number)
+    try:
+        return accounts.read_own_personal_data(
+            uow=uow, cipher=_cipher(request), number=learner.account_number
+        )
+    except AccountError as error:
+        if error.code != "personal_data_erased":
+            raise
+        return None
+
+
+@pages.get("/me", response_class=HTMLResponse)
+def my_outcomes(request: Request, uow: Uow, learner: LearnerPage) -> HTMLResponse:
+    """The learner's outcomes as a timeline grouped by level, and their personal data."""
+    outcomes = all_outcomes(uow, learner.account_number)
+    return render(
+        request,
+        "me/outcomes.html",
+        learner=learner,
+        personal=_own_personal_data(request, uow, learner),
+        groups=by_level(outcomes),
+        count=len(outcomes),
+        total_credits=_total_credits(outcomes),
+        institutions={i.code: i for i in institutions.list_institutions(uow=uow)},
+    )
+
+
+@pages.get("/me/access", response_class=HTMLResponse)
+def my_access_log(request: Request, uow: Uow, learner: LearnerPage) -> HTMLResponse:
+    """Every time staff opened the learner's personal data: who, when, why."""
+    entries = accounts.access_log(uow=uow, number=learner.account_number)
+    users = institutions.users_by_id(uow=uow, user_ids={entry.user_id for entry in entries})
+    return render(
+        request,
+        "me/access.html",
+        entries=list(reversed(entries)),
+        users=users,
+        institutions={i.code: i for i in institutions.list_institutions(uow=uow)},
+    )
+
+
+def _consents_page(
+    request: Request,
+    uow: UnitOfWork,
+    learner: LearnerPrincipal,
+    now: Now,
+    *,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+    errors: FieldErrors | None = None,
+    notice: str | None = None,
+) -> HTMLResponse:
+    listed = consents.list_consents(uow=uow, learner_id=learner.learner_id)
+    return render(
+        request,
+        "me/consents.html",
+        status_code=status_code,
+        consents=[(consent, consent.status(now)) for consent in listed],
+        active=Status.ACTIVE,
+        institutions=institutions.list_institutions(uow=uow),
+        values=values or {},
+        errors=errors.as_dict() if errors else {},
+        notice=notice,
+    )
+
+
+@pages.get("/me/consents", response_class=HTMLResponse)
+def my_consents(
+    request: Request, uow: Uow, learner: LearnerPage, now: Now, done: str | None = None
+) -> HTMLResponse:
+    """The learner's consents, and the form to grant one."""
+    notices = {
+        "granted": msg("Consent granted."),
+        "withdrawn": msg("Consent withdrawn."),
+    }
+    notice = say(request, notices[done]) if done in notices else None
+    return _consents_page(request, uow, learner, now, notice=notice)
+
+
+@pages.post("/me/consents", response_class=HTMLResponse)
+def grant_consent(
+    request: Request,
+    uow: Uow,
+    learner: LearnerPage,
+    now: Now,
+    today: Today,
+    institution: Annotated[str, Form(max_length=64)] = "",
+    until: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """Let an institution's staff read the learner's whole record (until a date, or until
+    withdrawn)."""
+    errors = FieldErrors(request)
+    chosen = institution.strip().upper()
+    if not chosen:
+        errors.add("institution", msg("choose an institution"))
+    end = parse_date(errors, "until", until)
+    for problem in check_expiry(end, today):
+        errors.add("until", problem)
+    if not errors:
+        try:
+            with _database(request).unit_of_work() as writing:
+                consents.grant_consent(
+                    uow=writing,
+                    learner_id=learner.learner_id,
+                    institution=chosen,
+                    until=end,
+                    today=today,
+                    now=now,
+                )
+        except DomainError as error:
+            field = "until" if error.code == "invalid_consent" else "institution"
+            for problem in (error.message, *error.problems):
+                errors.add(field, problem)
+    if errors:
+        values = {"institution": institution, "until": until}
+        return _consents_page(
+            request, uow, learner, now, status_code=UNPROCESSABLE, values=values, errors=errors
+        )
+    return RedirectResponse("/me/consents?done=granted", status_code=303)
+
+
+@pages.post("/me/consents/{consent_id}/withdraw")
+def withdraw_consent(consent_id: int, uow: Uow, learner: LearnerPage, now: Now) -> Response:
+    """End a consent now."""
+    consents.withdraw_consent(
+        uow=uow, learner_id=learner.learner_id, consent_id=consent_id, now=now
+    )
+    return RedirectResponse("/me/consents?done=withdrawn", status_code=303)
+
+
+def _shares_page(
+    request: Request,
+    uow: UnitOfWork,
+    learner: LearnerPrincipal,
+    now: Now,
+    *,
+    status_code: int = 200,
+    values: Mapping[str, object] | None = None,
+    errors: FieldErrors | None = None,
+    created: consents.NewShare | None = None,
+    notice: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "me/shares.html",
+        status_code=status_code,
+        shares=[
+            (share, share.status(now))
+            for share in consents.list_shares(uow=uow, learner_id=learner.learner_id)
+        ],
+        active=Status.ACTIVE,
+        outcomes=all_outcomes(uow, learner.account_number),
+        institutions={i.code: i for i in institutions.list_institutions(uow=uow)},
+        values=values or {},
+        errors=errors.as_dict() if errors else {},
+        created=created,
+        link=f"{str(request.base_url).rstrip('/')}/shared/{created.token}" if created else None,
+        max_label=MAX_LABEL,
+        notice=notice,
+    )
+
+
+@pages.get("/me/shares", response_class=HTMLResponse)
+def my_shares(
+    request: Request, uow: Uow, learner: LearnerPage, now: Now, done: str | None = None
+) -> HTMLResponse:
+    """The learner's share links, and the form to make one."""
+    notice = say(request, msg("The link no longer works.")) if done == "revoked" else None
+    return _shares_page(request, uow, learner, now, notice=notice)
+
+
+@pages.post("/me/shares", response_class=HTMLResponse)
+def create_share(
+    request: Request,
+    uow: Uow,
+    learner: LearnerPage,
+    now: Now,
+    today: Today,
+    outcome: Annotated[list[str] | None, Form()] = None,
+    label: Annotated[str, Form(max_length=1000)] = "",
+    until: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """Make a secret link to the chosen outcomes; the link is shown once, on this page."""
+    chosen = list(dict.fromkeys(outcome or []))
+    errors = FieldErrors(request)
+    if not chosen:
+        errors.add("outcome", msg("choose at least one outcome to share"))
+    for problem in check_label(" ".join(label.split())):
+        errors.add("label", problem)
+    end = parse_date(errors, "until", until)
+    for problem in check_expiry(end, today):
+        errors.add("until", problem)
+    created = None
+    if not errors:
+        try:
+            with _database(request).unit_of_work() as writing:
+                created = consents.create_share(
+                    uow=writing,
+                    learner_id=learner.learner_id,
+                    outcomes=chosen,
+                    label=label,
+                    until=end,
+                    today=today,
+                    now=now,
+                )
+        except DomainError as error:
+            for problem in (error.message, *error.problems):
+                errors.add("outcome", problem)
+    if errors or created is None:
+        values = {"outcome": chosen, "label": label, "until": until}
+        return _shares_page(
+            request, uow, learner, now, status_code=UNPROCESSABLE, values=values, errors=errors
+        )
+    return _shares_page(request, uow, learner, now, created=created)
+
+
+@pages.post("/me/shares/{share_id}/revoke")
+def revoke_share(share_id: str, uow: Uow, learner: LearnerPage, now: Now) -> Response:
+    """Make a share link worthless from now on."""
+    consents.revoke_share(uow=uow, learner_id=learner.learner_id, share_id=share_id, now=now)
+    return RedirectResponse("/me/shares?done=revoked", status_code=303)
+
+
+@pages.get("/shared/{token}", response_class=HTMLResponse)
+def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
+    """What a learner shared with a verifier: the chosen outcomes and the learner's name only."""
+    record = consents.open_share(uow=uow, token=token, now=now)
+    if record is None:
+        response = render(request, "shared.html", status_code=NOT_FOUND, record=None)
+    else:
+        try:
+            name = accounts.read_own_personal_data(
+                uow=uow, cipher=_cipher(request), number=record.account_number
+            ).name
+        except AccountError:
+            name = None
+        outcomes = [
+            o for o in all_outcomes(uow, record.account_number) if o.public_id in record.outcome_ids
+        ]
+        response = render(
+            request,
+            "shared.html",
+            record=record,
+            name=name,
+            groups=by_level(outcomes),
+            institutions={i.code: i for i in institutions.list_institutions(uow=uow)},
+        )
+    response.headers.update(PRIVATE_HEADERS)
+    return response

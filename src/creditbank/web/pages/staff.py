@@ -1,0 +1,437 @@
+"""The staff's desk: their institution and recent batches; depositing one outcome through a
+form, uploading a bulk file and reading its report; finding a learner by identity number
+(an audited read of personal data, with a purpose)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from creditbank.access.policy import AccessError, Action, Principal, require
+from creditbank.accounts import bulk, outcomes
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.files import FileFormat, read_rows
+from creditbank.accounts.model import (
+    AccountError,
+    IdNumber,
+    LearningSetting,
+    OutcomeFacts,
+    check_account_number,
+    check_outcome,
+    normalised,
+    parse_id_number,
+)
+from creditbank.catalog import api as catalog
+from creditbank.db import Database, UnitOfWork
+from creditbank.errors import DomainError
+from creditbank.institutions import api as institutions
+from creditbank.messages import Message, msg
+from creditbank.web.auth import StaffPage
+from creditbank.web.deps import Today, Uow, render
+from creditbank.web.i18n import translator_for
+from creditbank.web.pages.forms import (
+    UNPROCESSABLE,
+    FieldErrors,
+    parse_date,
+    parse_decimal,
+    say,
+)
+from creditbank.web.sessions import csrf_protect
+
+pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+CREATED = 201
+RECENT_BATCHES = 10
+MIN_PURPOSE, MAX_PURPOSE = 5, 200
+# Where a refusal of the deposit service belongs on the form.
+_FIELD_OF_CODE = {
+    "account_not_found": "account_number",
+    "invalid_account_number": "account_number",
+    "invalid_id_number": "id_number",
+    "invalid_learner": "name",
+    "record_conflict": "record_id",
+}
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _cipher(request: Request) -> PersonalDataCipher:
+    cipher: PersonalDataCipher = request.app.state.cipher
+    return cipher
+
+
+def _depositing_institution(principal: Principal) -> str:
+    """The institution the user deposits for: their own; bank staff have none to deposit for."""
+    if principal.institution is None:
+        raise AccessError(
+            "forbidden",
+            msg(
+                "depositing from the web is for the staff of an institution, for their institution"
+            ),
+        )
+    require(principal, Action.DEPOSIT, principal.institution)
+    return principal.institution
+
+
+@pages.get("/staff", response_class=HTMLResponse)
+def desk(request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
+    """The staff user's home: who they are, their institution and its latest batches."""
+    institution = None
+    batches: list[bulk.Batch] = []
+    if principal.institution:
+        institution = institutions.get_institution(uow=uow, code=principal.institution)
+        batches = bulk.recent_batches(
+            uow=uow, institution=principal.institution, limit=RECENT_BATCHES
+        )
+    return render(
+        request,
+        "staff/desk.html",
+        principal=principal,
+        institution=institution,
+        batches=batches,
+        may_deposit=principal.institution is not None,
+    )
+
+
+# --- one outcome through a form ----------------------------------------------------------
+
+
+def _deposit_form(
+    request: Request,
+    uow: UnitOfWork,
+    institution: str,
+    values: dict[str, str],
+    errors: FieldErrors | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "staff/deposit.html",
+        status_code=status_code,
+        institution=institution,
+        items=catalog.list_items(uow=uow, institution=institution),
+        settings=list(LearningSetting),
+        values=values,
+        errors=errors.as_dict() if errors else {},
+    )
+
+
+@pages.get("/staff/deposit", response_class=HTMLResponse)
+def deposit_form(
+    request: Request,
+    uow: Uow,
+    principal: StaffPage,
+    today: Today,
+    account_number: str = "",
+) -> HTMLResponse:
+    """The form to deposit one outcome (into an account, or a new one from an identity number)."""
+    institution = _depositing_institution(principal)
+    values = {
+        "account_number": account_number.strip().upper()[:20],
+        "record_id": f"WEB-{today:%Y%m%d}-{secrets.token_hex(3).upper()}",
+        "assessed_on": today.isoformat(),
+        "setting": LearningSetting.FORMAL.value,
+    }
+    return _deposit_form(request, uow, institution, values)
+
+
+@dataclass(frozen=True, slots=True)
+class _Learner:
+    account_number: str | None
+    id_number: IdNumber | None
+    name: str
+
+
+def _learner_of(errors: FieldErrors, values: dict[str, str]) -> _Learner | None:
+    """Who the outcome is for: an account number, or an identity number and name."""
+    if values["account_number"].strip():
+        if values["id_number"].strip():
+            errors.add(
+                "id_number",
+                msg("leave the identity number empty when you give an account number"),
+            )
+        try:
+            return _Learner(check_account_number(values["account_number"]), None, "")
+        except AccountError as error:
+            errors.add("account_number", error.message)
+            return None
+    if not values["id_number"].strip():
+        errors.add(
+            "account_number",
+            msg(
+                "give the learner's account number, or their identity number and name "
+                "to find or open their account"
+            ),
+        )
+        return None
+    name = " ".join(values["name"].split())
+    if not name:
+        errors.add("name", msg("give the learner's name as on the identity document"))
+    try:
+        id_number = parse_id_number(values["id_number"])
+    except AccountError as error:
+        errors.add("id_number", error.message)
+        return None
+    return _Learner(None, id_number, name) if name else None
+
+
+def _facts_of(
+    errors: FieldErrors, values: dict[str, str], item: catalog.CatalogItem | None, today: date
+) -> OutcomeFacts | None:
+    """The outcome as the form states it, checked by the same rules as every deposit."""
+    if not values["record_id"].strip():
+        errors.add("record_id", msg("give your institution's own id of this record"))
+    if item is None:
+        errors.add("item_code", msg("choose an item of your institution's catalogue"))
+    if not values["level"].strip():
+        errors.add("level", msg("choose the level the outcome was awarded at"))
+    earned = parse_decimal(errors, "credits", values["credits"], 1)
+    score = parse_decimal(errors, "score", values["score"], 2)
+    assessed_on = parse_date(errors, "assessed_on", values["assessed_on"])
+    if assessed_on is None and "assessed_on" not in errors.by_field:
+        errors.add("assessed_on", msg("give the date the outcome was assessed"))
+    try:
+        setting = LearningSetting(values["setting"])
+    except ValueError:
+        errors.add("setting", msg("setting must be formal, non-formal or informal"))
+        return None
+    if assessed_on is None or item is None:
+        return None
+    facts = normalised(
+        OutcomeFacts(
+            record_id=values["record_id"].strip(),
+            item_code=item.code,
+            level=values["level"].strip(),
+            credits=earned,
+            score=score,
+            assessed_on=assessed_on,
+            setting=setting,
+        )
+    )
+    for field, problem in check_outcome(facts, item_credits=item.credits, today=today):
+        errors.add(field, problem)
+    if values["level"].strip():
+        level = outcomes.item_level(item, facts.level)
+        if isinstance(level, Message):
+            errors.add("level", level)
+    return facts
+
+
+@pages.post("/staff/deposit", response_class=HTMLResponse)
+def deposit(
+    request: Request,
+    uow: Uow,
+    principal: StaffPage,
+    today: Today,
+    account_number: Annotated[str, Form(max_length=64)] = "",
+    id_number: Annotated[str, Form(max_length=64)] = "",
+    name: Annotated[str, Form(max_length=400)] = "",
+    record_id: Annotated[str, Form(max_length=200)] = "",
+    item_code: Annotated[str, Form(max_length=64)] = "",
+    level: Annotated[str, Form(max_length=64)] = "",
+    credits: Annotated[str, Form(max_length=32)] = "",  # noqa: A002 - the form's field
+    score: Annotated[str, Form(max_length=32)] = "",
+    assessed_on: Annotated[str, Form(max_length=32)] = "",
+    setting: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """Deposit one outcome; on any problem nothing is saved and each problem is shown next to
+    the field it is about."""
+    institution = _depositing_institution(principal)
+    values = {
+        "account_number": account_number,
+        "id_number": id_number,
+        "name": name,
+        "record_id": record_id,
+        "item_code": item_code,
+        "level": level,
+        "credits": credits,
+        "score": score,
+        "assessed_on": assessed_on,
+        "setting": setting,
+    }
+    errors = FieldErrors(request)
+    learner = _learner_of(errors, values)
+    items = {item.code: item for item in catalog.list_items(uow=uow, institution=institution)}
+    facts = _facts_of(errors, values, items.get(item_code), today)
+    if errors or learner is None or facts is None:
+        return _deposit_form(request, uow, institution, values, errors, UNPROCESSABLE)
+    try:
+        with _database(request).unit_of_work() as writing:
+            opened = None
+            number = learner.account_number
+            if learner.id_number is not None:
+                opened = accounts.open_account(
+                    uow=writing,
+                    cipher=_cipher(request),
+                    id_number=learner.id_number,
+                    name=learner.name,
+                    opened_by=institution,
+                )
+                number = opened.number
+            assert number is not None  # noqa: S101 - one of the two is always given
+            deposited = outcomes.deposit_outcome(
+                uow=writing,
+                institution=institution,
+                account_number=number,
+                facts=facts,
+                today=today,
+            )
+    except DomainError as error:
+        field = _FIELD_OF_CODE.get(error.code, "-")
+        for problem in (error.message, *error.problems):
+            errors.add(field, problem)
+        return _deposit_form(request, uow, institution, values, errors, UNPROCESSABLE)
+    return render(
+        request,
+        "staff/deposited.html",
+        status_code=CREATED if deposited.created else 200,
+        outcome=deposited.outcome,
+        created=deposited.created,
+        opened=opened is not None and opened.created,
+    )
+
+
+# --- bulk files ------------------------------------------------------------------------------
+
+
+@pages.get("/staff/batches/new", response_class=HTMLResponse)
+def batch_form(request: Request, principal: StaffPage) -> HTMLResponse:
+    """The form to upload a bulk file."""
+    institution = _depositing_institution(principal)
+    return render(
+        request,
+        "staff/batch_new.html",
+        institution=institution,
+        formats=list(FileFormat),
+        errors={},
+    )
+
+
+@pages.post("/staff/batches", response_class=HTMLResponse)
+def upload_batch(
+    request: Request,
+    principal: StaffPage,
+    today: Today,
+    file: Annotated[UploadFile, File()],
+    file_format: Annotated[str, Form(alias="format", max_length=8)] = "",
+) -> Response:
+    """Deposit a whole file, all or nothing, then show its report."""
+    institution = _depositing_institution(principal)
+    errors = FieldErrors(request)
+    filename = (file.filename or "upload").rsplit("/", 1)[-1]
+    try:
+        chosen = FileFormat.of(f"{filename}.{file_format}" if file_format else filename)
+        batch = bulk.import_batch(
+            database=_database(request),
+            cipher=_cipher(request),
+            institution=institution,
+            submitted_by=principal.email,
+            filename=filename,
+            file_format=chosen,
+            rows=read_rows(file.file, chosen),
+            today=today,
+        )
+    except DomainError as error:
+        errors.add("file", error.message)
+        return render(
+            request,
+            "staff/batch_new.html",
+            status_code=UNPROCESSABLE,
+            institution=institution,
+            formats=list(FileFormat),
+            errors=errors.as_dict(),
+        )
+    return RedirectResponse(f"/staff/batches/{batch.id}", status_code=303)
+
+
+@pages.get("/staff/batches/{batch_id}", response_class=HTMLResponse)
+def batch_report(batch_id: str, request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
+    """A batch's status, counts and report: every bad row by line, column and reason."""
+    batch = bulk.get_batch(uow=uow, batch_id=batch_id)
+    require(principal, Action.READ_BATCH, batch.institution)
+    return render(
+        request,
+        "staff/batch.html",
+        batch=batch,
+        problems=bulk.render_errors(batch, translator_for(request).gettext),
+    )
+
+
+# --- finding a learner -------------------------------------------------------------------------
+
+
+@pages.get("/staff/lookup", response_class=HTMLResponse)
+def lookup_form(request: Request, principal: StaffPage) -> HTMLResponse:
+    """The form to find a learner's account by identity number, with the purpose recorded."""
+    require(principal, Action.LOOKUP_LEARNER, principal.institution)
+    return render(request, "staff/lookup.html", values={}, errors={}, found=None, missing=False)
+
+
+@pages.post("/staff/lookup", response_class=HTMLResponse)
+def lookup(
+    request: Request,
+    principal: StaffPage,
+    id_number: Annotated[str, Form(max_length=64)] = "",
+    purpose: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    """Find a learner by identity number: their personal data is read through the audited
+    read, so the learner sees who looked, when and why."""
+    require(principal, Action.LOOKUP_LEARNER, principal.institution)
+    errors = FieldErrors(request)
+    purpose = " ".join(purpose.split())
+    if not MIN_PURPOSE <= len(purpose) <= MAX_PURPOSE:
+        errors.add(
+            "purpose",
+            msg(
+                "say why you look the learner up, in {low} to {high} characters",
+                low=MIN_PURPOSE,
+                high=MAX_PURPOSE,
+            ),
+        )
+    parsed = None
+    try:
+        parsed = parse_id_number(id_number)
+    except AccountError as error:
+        errors.add("id_number", error.message)
+    values = {"purpose": purpose}
+    if errors or parsed is None:
+        return render(
+            request,
+            "staff/lookup.html",
+            status_code=UNPROCESSABLE,
+            values=values,
+            errors=errors.as_dict(),
+            found=None,
+            missing=False,
+        )
+    with _database(request).unit_of_work() as writing:
+        number = accounts.find_account(uow=writing, cipher=_cipher(request), id_number=parsed)
+        found = (
+            accounts.read_personal_data(
+                uow=writing,
+                cipher=_cipher(request),
+                number=number,
+                user_id=principal.user_id,
+                purpose=purpose,
+            )
+            if number is not None
+            else None
+        )
+    missing = msg("The bank has no account for this identity number.")
+    return render(
+        request,
+        "staff/lookup.html",
+        values={},
+        errors={},
+        found=found,
+        account=number,
+        missing=say(request, missing) if number is None else None,
+    )

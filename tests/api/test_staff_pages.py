@@ -1,0 +1,261 @@
+"""The staff's pages over HTTP: depositing one outcome, bulk files, finding a learner."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx2
+import pytest
+from sqlalchemy import func, select
+
+from creditbank.accounts import service as accounts
+from creditbank.accounts.model import parse_id_number
+from creditbank.accounts.tables import OutcomeRow, PersonalDataAccessRow
+from creditbank.institutions import service as institutions
+from creditbank.institutions.model import Role
+from tests.bulk_files import csv_bytes, id_number, row
+from tests.conftest import LiveBank
+from tests.support.pages import csrf_of, log_in, page_client, post_form
+from tests.support.records import PASSWORD, Record, build_record
+
+pytestmark = pytest.mark.xdist_group("staff-pages")
+
+
+@pytest.fixture(scope="module")
+def record(live_bank: LiveBank) -> Record:
+    built = build_record(live_bank.database, live_bank.cipher)
+    with live_bank.database.unit_of_work() as uow:
+        for email, role, institution in (
+            ("assessor@jsvc.example", Role.ASSESSOR, "JSVC"),
+            ("admin@bank.example", Role.BANK_ADMIN, None),
+        ):
+            institutions.add_user(
+                uow=uow, email=email, role=role, institution=institution, password=PASSWORD
+            )
+    return built
+
+
+@pytest.fixture
+def registrar(bank: str, record: Record) -> Iterator[httpx2.Client]:
+    with page_client(bank) as client:
+        assert log_in(client, "staff", "reg@jsvc.example", PASSWORD).status_code == 303
+        yield client
+
+
+def outcome_count(live_bank: LiveBank) -> int:
+    with live_bank.database.unit_of_work() as uow:
+        return uow.session.scalar(select(func.count()).select_from(OutcomeRow)) or 0
+
+
+def field_errors(html: str, field: str) -> str:
+    found = re.search(rf'<ul class="field-errors" id="{field}-errors">(.*?)</ul>', html, re.DOTALL)
+    return found.group(1) if found else ""
+
+
+GOOD = {
+    "item_code": "CAD-201",
+    "level": "5",
+    "credits": "2.5",
+    "score": "90",
+    "assessed_on": "2026-06-30",
+    "setting": "formal",
+}
+
+
+def test_the_desk(registrar: httpx2.Client) -> None:
+    desk = registrar.get("/staff").text
+    assert "reg@jsvc.example" in desk and "Jiangsu Vocational College" in desk
+    assert "No batches yet." in desk or 'id="batches"' in desk
+    form = registrar.get("/staff/deposit").text
+    assert re.search(r'<option value="CAD-201"', form) and re.search(r'<option value="ELEC"', form)
+    assert re.search(r'name="record_id" value="WEB-\d{8}-[0-9A-F]{6}"', form)
+
+
+def test_deposit_into_an_account(
+    registrar: httpx2.Client, record: Record, live_bank: LiveBank
+) -> None:
+    before = outcome_count(live_bank)
+    done = post_form(
+        registrar,
+        "/staff/deposit",
+        {**GOOD, "account_number": record.account.lower(), "record_id": "WEB-1"},
+    )
+    assert done.status_code == 201, done.text
+    assert "Outcome deposited" in done.text and record.account in done.text
+    assert "LOFOUC 5" in done.text and "2.5" in done.text
+    assert outcome_count(live_bank) == before + 1
+    again = post_form(
+        registrar,
+        "/staff/deposit",
+        {**GOOD, "account_number": record.account, "record_id": "WEB-1"},
+    )
+    assert again.status_code == 200 and "nothing changed" in again.text
+    assert outcome_count(live_bank) == before + 1
+
+
+def test_deposit_for_a_new_learner_opens_their_account(
+    registrar: httpx2.Client, live_bank: LiveBank
+) -> None:
+    done = post_form(
+        registrar,
+        "/staff/deposit",
+        {**GOOD, "id_number": id_number(900), "name": "孙八", "record_id": "WEB-NEW-1"},
+    )
+    assert done.status_code == 201 and "one was opened" in done.text
+    number = re.search(r'id="deposited-account">(CB\d{12})<', done.text)
+    assert number is not None
+    with live_bank.database.unit_of_work() as uow:
+        found = accounts.find_account(
+            uow=uow, cipher=live_bank.cipher, id_number=parse_id_number(id_number(900))
+        )
+    assert found == number.group(1)
+    assert id_number(900) not in done.text and "孙八" not in done.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"account_number": "CB12"}, "account_number", "is not an account number"),
+        ({"account_number": "CB000000000000"}, "account_number", "There is no account"),
+        ({"account_number": ""}, "account_number", "identity number and name"),
+        ({"account_number": "", "id_number": "310104199003071230"}, "id_number", "check digit"),
+        ({"item_code": ""}, "item_code", "Choose an item"),
+        ({"level": "9"}, "level", "is awarded at 4, 5, not at 9"),
+        ({"credits": "4"}, "credits", "exceed the 3.0 the item carries"),
+        ({"credits": "1.25"}, "credits", "at most 1 decimals"),
+        ({"score": "101"}, "score", "between 0 and 100"),
+        ({"assessed_on": "2999-01-01"}, "assessed_on", "is in the future"),
+        ({"assessed_on": "30/06/2024"}, "assessed_on", "a date like"),
+        ({"record_id": "C-1", "level": "4"}, "record_id", "was deposited with other facts"),
+    ],
+)
+def test_problems_sit_next_to_their_fields_and_nothing_is_saved(
+    registrar: httpx2.Client,
+    record: Record,
+    live_bank: LiveBank,
+    *,
+    changes: dict[str, str],
+    field: str,
+    reason: str,
+) -> None:
+    before = outcome_count(live_bank)
+    form = {**GOOD, "account_number": record.account, "record_id": "WEB-BAD", **changes}
+    refused = post_form(registrar, "/staff/deposit", form)
+    assert refused.status_code == 422, refused.text
+    assert reason in field_errors(refused.text, field), refused.text
+    assert f'id="{field}"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert outcome_count(live_bank) == before
+    # what was typed is kept
+    for name in ("credits", "score"):
+        assert f'name="{name}" inputmode="decimal" value="{form[name]}"' in refused.text
+
+
+def test_a_late_refusal_leaves_no_new_account_behind(
+    registrar: httpx2.Client, live_bank: LiveBank
+) -> None:
+    # a new learner, and a record id the college already used with other facts
+    form = {**GOOD, "id_number": id_number(901), "name": "周九", "record_id": "C-1"}
+    refused = post_form(registrar, "/staff/deposit", form)
+    assert refused.status_code == 422
+    assert "was deposited with other facts" in field_errors(refused.text, "record_id")
+    with live_bank.database.unit_of_work() as uow:
+        assert (
+            accounts.find_account(
+                uow=uow, cipher=live_bank.cipher, id_number=parse_id_number(id_number(901))
+            )
+            is None
+        )
+
+
+def test_only_an_institution_s_registrars_deposit(bank: str, record: Record) -> None:
+    for email in ("assessor@jsvc.example", "admin@bank.example"):
+        with page_client(bank) as client:
+            log_in(client, "staff", email, PASSWORD)
+            assert client.get("/staff").status_code == 200
+            assert client.get("/staff/deposit").status_code == 403
+            token = csrf_of(client.get("/staff").text)
+            refused = client.post(
+                "/staff/deposit",
+                data={**GOOD, "csrf_token": token, "account_number": record.account},
+            )
+            assert refused.status_code == 403
+    with page_client(bank) as learner:
+        log_in(learner, "learner", record.account, PASSWORD)
+        assert learner.get("/staff/deposit").status_code == 403
+
+
+def upload(client: httpx2.Client, name: str, content: bytes) -> httpx2.Response:
+    token = csrf_of(client.get("/staff/batches/new").text)
+    return client.post(
+        "/staff/batches",
+        data={"csrf_token": token, "format": ""},
+        files={"file": (name, content, "application/octet-stream")},
+    )
+
+
+def test_bulk_upload_and_its_report(registrar: httpx2.Client, live_bank: LiveBank) -> None:
+    good = [row(n, item_code="CAD-201", level="4", record_id=f"B-{n}") for n in range(1, 4)]
+    done = upload(registrar, "term.csv", csv_bytes(good))
+    assert done.status_code == 303
+    report = registrar.get(done.headers["location"])
+    assert report.status_code == 200
+    assert 'id="batch-deposited">3<' in report.text and "the outcomes are deposited" in report.text
+    bad = [row(10, record_id="B-10"), row(11, record_id="B-11", level="7", score="120")]
+    rejected = upload(registrar, "bad.csv", csv_bytes(bad))
+    assert rejected.status_code == 303
+    page = registrar.get(rejected.headers["location"]).text
+    assert "Nothing was deposited" in page
+    lines = re.findall(r"<tr><td>(\d+)</td><td class=\"code\">(\w+)</td>", page)
+    assert ("3", "level") in lines and ("3", "score") in lines
+    assert id_number(11) not in page
+    desk = registrar.get("/staff").text
+    assert desk.count('href="/staff/batches/') >= 2 and "bad.csv" in desk
+    unknown = upload(registrar, "notes.txt", b"hello")
+    assert unknown.status_code == 422 and "say which format" in field_errors(unknown.text, "file")
+
+
+def test_another_institution_cannot_read_the_report(
+    registrar: httpx2.Client, bank: str, record: Record
+) -> None:
+    done = upload(registrar, "one.csv", csv_bytes([row(20, record_id="B-20", level="4")]))
+    with page_client(bank) as other:
+        log_in(other, "staff", "reg@other-u.example", PASSWORD)
+        assert other.get(done.headers["location"]).status_code == 403
+
+
+def test_finding_a_learner_is_audited(
+    registrar: httpx2.Client, record: Record, live_bank: LiveBank, bank: str
+) -> None:
+    def audited() -> int:
+        with live_bank.database.unit_of_work() as uow:
+            return uow.session.scalar(select(func.count()).select_from(PersonalDataAccessRow)) or 0
+
+    before = audited()
+    no_purpose = post_form(
+        registrar, "/staff/lookup", {"id_number": record.id_number, "purpose": ""}
+    )
+    assert (
+        no_purpose.status_code == 422
+        and "say why" in field_errors(no_purpose.text, "purpose").lower()
+    )
+    missing = post_form(
+        registrar, "/staff/lookup", {"id_number": id_number(999), "purpose": "deposit the term"}
+    )
+    assert missing.status_code == 200 and "has no account for this identity number" in missing.text
+    assert audited() == before
+    found = post_form(
+        registrar,
+        "/staff/lookup",
+        {"id_number": record.id_number, "purpose": "deposit the spring term"},
+    )
+    assert found.status_code == 200
+    assert f'id="found-account">{record.account}<' in found.text and "张晓梅" in found.text
+    assert audited() == before + 1
+    with page_client(bank) as learner:
+        log_in(learner, "learner", record.account, PASSWORD)
+        trail = learner.get("/me/access").text
+    assert "deposit the spring term" in trail and "reg@jsvc.example" in trail
+    with page_client(bank) as assessor:
+        log_in(assessor, "staff", "assessor@jsvc.example", PASSWORD)
+        assert assessor.get("/staff/lookup").status_code == 403

@@ -1,0 +1,221 @@
+"""Staff and learners in a real browser, in Chinese and English, with JavaScript switched off:
+a registrar deposits an outcome through the form; a learner reads the timeline, grants and
+withdraws a consent, reads who saw their data and shares outcomes with a verifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from creditbank.accounts import service as accounts
+from creditbank.institutions import service as institutions
+from tests.conftest import LiveBank
+from tests.support.records import NAME, PASSWORD, Record, build_record
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("people-pages")]
+
+
+@pytest.fixture(scope="module")
+def record(live_bank: LiveBank) -> Record:
+    built = build_record(live_bank.database, live_bank.cipher)
+    with live_bank.database.unit_of_work() as uow:
+        registrar = next(
+            user
+            for user in institutions.users_by_id(uow=uow, user_ids=range(1, 20)).values()
+            if user.email == "reg@teo-bim.example"
+        )
+        accounts.read_personal_data(
+            uow=uow,
+            cipher=live_bank.cipher,
+            number=built.account,
+            user_id=registrar.id,
+            purpose="核对证书上的姓名",
+        )
+    return built
+
+
+def context(browser: Browser, locale: str) -> BrowserContext:
+    """A visitor without JavaScript: every page must work without it."""
+    return browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale=locale, java_script_enabled=False
+    )
+
+
+@pytest.fixture
+def zh(browser: Browser) -> Iterator[Page]:
+    visitor = context(browser, "zh-CN")
+    yield visitor.new_page()
+    visitor.close()
+
+
+@pytest.fixture
+def en(browser: Browser) -> Iterator[Page]:
+    visitor = context(browser, "en-GB")
+    yield visitor.new_page()
+    visitor.close()
+
+
+def log_in(page: Page, kind: str, login: str, button: str) -> None:
+    page.locator(f"#{kind}-login-name").fill(login)
+    page.locator(f"#{kind}-password").fill(PASSWORD)
+    page.get_by_role("button", name=button).click()
+
+
+def shot(page: Page, artifacts: Path, name: str, request: pytest.FixtureRequest) -> None:
+    page.screenshot(path=str(artifacts / f"{name}-{request.node.callspec.id}.png"), full_page=True)
+
+
+def test_a_registrar_deposits_one_outcome(
+    zh: Page, bank: str, record: Record, artifacts: Path, request: pytest.FixtureRequest
+) -> None:
+    page = zh
+    page.goto(f"{bank}/staff")
+    expect(page).to_have_url(f"{bank}/login?next=%2Fstaff")
+    log_in(page, "staff", "reg@jsvc.example", "工作人员登录")
+    expect(page.locator("h1")).to_have_text("工作台")
+    expect(page.locator("#staff-institution")).to_contain_text("江苏某职业技术学院")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="存入成果").click()
+    expect(page.locator("h1")).to_have_text("存入成果")
+    page.locator("#account_number").fill(record.account)
+    page.locator("#item_code").select_option("CAD-201")
+    page.locator("#level").select_option(label="LOFOUC 5 · 5级")
+    page.locator("#credits").fill("4")  # more than the course carries
+    page.locator("#score").fill("86")
+    page.locator("#assessed_on").fill("2026-06-30")
+    page.locator("#setting").select_option("non-formal")
+    page.get_by_role("button", name="存入", exact=True).click()
+    # refused, nothing saved, the problem next to its field and the form as it was typed
+    expect(page.locator("#credits-errors")).to_contain_text("超过")
+    expect(page.locator("#credits")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#score")).to_have_value("86")
+    shot(page, artifacts, "staff-deposit-error-zh", request)
+    page.locator("#credits").fill("2")
+    page.get_by_role("button", name="存入", exact=True).click()
+    expect(page.locator("h1")).to_have_text("成果已存入")
+    expect(page.locator("#deposited-account")).to_have_text(record.account)
+    expect(page.locator("#deposited-outcome")).to_contain_text("非正规学习")
+    shot(page, artifacts, "staff-deposited-zh", request)
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("link", name="登录")).to_be_visible()
+
+
+def test_a_registrar_in_english(en: Page, bank: str, record: Record) -> None:
+    page = en
+    page.goto(f"{bank}/login?lang=en")
+    log_in(page, "staff", "reg@teo-bim.example", "Log in as staff")
+    page.get_by_role("link", name="Deposit an outcome").first.click()
+    page.locator("#account_number").fill(record.account)
+    page.locator("#item_code").select_option("BIM-X")
+    page.locator("#level").select_option(label="1X advanced · Advanced")
+    page.locator("#assessed_on").fill("2026-09-01")
+    page.get_by_role("button", name="Deposit", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Outcome deposited")
+    expect(page.locator("#deposited-outcome")).to_contain_text("1X advanced")
+
+
+def test_a_learner_reads_the_timeline_and_manages_a_consent(
+    zh: Page, bank: str, record: Record, artifacts: Path, request: pytest.FixtureRequest
+) -> None:
+    page = zh
+    page.goto(f"{bank}/me")
+    log_in(page, "learner", record.account, "学习者登录")
+    expect(page.locator("h1")).to_have_text("我的学习成果")
+    expect(page.locator("#learner-name")).to_have_text(NAME)
+    groups = page.locator(".level-group")
+    expect(groups.locator("h2")).to_contain_text(
+        ["1X intermediate", "LOFOUC 5", "LOFOUC 4", "NVQC 2", "NVQC 3"]
+    )
+    lofouc4 = page.locator('.level-group[data-framework="LOFOUC"][data-level="4"] .outcome')
+    expect(lofouc4.locator(".date")).to_have_text(["2024-06-30", "2023-01-15"])
+    expect(lofouc4.first).to_contain_text("江苏某职业技术学院")
+    expect(lofouc4.first).to_contain_text("2.5 学分")
+    expect(lofouc4.first).to_contain_text("成绩 75")
+    shot(page, artifacts, "learner-timeline-zh", request)
+    if request.node.callspec.id == "sqlite":
+        page.screenshot(path=str(artifacts / "screenshot-learner.png"), full_page=True)
+
+    page.get_by_role("link", name="授权").first.click()
+    page.locator("#institution").fill("OTHER-U")
+    page.get_by_role("button", name="授权", exact=True).click()
+    expect(page.locator(".notice")).to_have_text("已授权。")
+    row = page.locator('#consents tr[data-institution="OTHER-U"]').first
+    expect(row).to_have_attribute("data-status", "active")
+    expect(row).to_contain_text("有效")
+    shot(page, artifacts, "learner-consents-zh", request)
+    row.get_by_role("button", name="撤回").click()
+    expect(page.locator(".notice")).to_have_text("已撤回授权。")
+    expect(page.locator('#consents tr[data-institution="OTHER-U"]').first).to_have_attribute(
+        "data-status", "withdrawn"
+    )
+
+    page.get_by_role("link", name="谁查看了我的信息").click()
+    log = page.locator("#access-log")
+    expect(log).to_contain_text("reg@teo-bim.example")
+    expect(log).to_contain_text("核对证书上的姓名")
+    expect(log).to_contain_text("TEO-BIM")
+    shot(page, artifacts, "learner-access-zh", request)
+
+
+def test_a_learner_in_english(en: Page, bank: str, record: Record) -> None:
+    page = en
+    page.goto(f"{bank}/login")
+    log_in(page, "learner", record.account, "Log in as a learner")
+    expect(page.locator("h1")).to_have_text("My outcomes")
+    expect(page.locator("#summary")).to_contain_text("Outcomes:")
+    expect(page.locator('.level-group[data-framework="NVQC"][data-level="2"] h2')).to_contain_text(
+        "Technician"
+    )
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("h1")).to_have_text("我的学习成果")
+    page.get_by_role("link", name="English").click()
+    page.get_by_role("link", name="Consents").click()
+    page.locator("#institution").fill("NOWHERE")
+    page.get_by_role("button", name="Grant", exact=True).click()
+    expect(page.locator("#institution-errors")).to_contain_text("There is no institution NOWHERE")
+
+
+def test_a_verifier_sees_only_what_was_shared(
+    en: Page,
+    browser: Browser,
+    bank: str,
+    *,
+    record: Record,
+    artifacts: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    page = en
+    page.goto(f"{bank}/login")
+    log_in(page, "learner", record.account, "Log in as a learner")
+    page.get_by_role("link", name="Shares").click()
+    for chosen in ("C-3", "B-1"):
+        page.locator(f'input[name="outcome"][value="{record.outcomes[chosen]}"]').check()
+    page.locator("#label").fill("BuildCo application")
+    page.get_by_role("button", name="Make the link").click()
+    link = page.locator("#share-link").inner_text().strip()
+    assert link.startswith(f"{bank}/shared/")
+
+    verifier = context(browser, "en-GB").new_page()
+    verifier.goto(link)
+    expect(verifier.locator("h1")).to_have_text(f"Learning outcomes shared by {NAME}")
+    expect(verifier.locator(".outcome")).to_have_count(2)
+    expect(verifier.locator(".outcome .name")).to_have_text(
+        ["建筑信息模型（BIM）职业技能等级证书", "计算机辅助设计"]
+    )
+    content = verifier.content()
+    for secret in (record.id_number, record.account, "电工职业资格"):
+        assert secret not in content
+    shot(verifier, artifacts, "verifier-en", request)
+
+    page.goto(f"{bank}/me/shares")
+    expect(page.locator("#shares tbody tr")).to_have_count(1)
+    shares = page.locator("#shares tbody tr").first
+    expect(shares.locator(".views")).to_contain_text("1")
+    expect(shares).to_contain_text("BuildCo application")
+    shares.get_by_role("button", name="Revoke").click()
+    expect(page.locator('#shares tbody tr[data-status="revoked"]')).to_have_count(1)
+    verifier.reload()
+    expect(verifier.locator("h1")).to_have_text("This link does not work")
+    verifier.context.close()
