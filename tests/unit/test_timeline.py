@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from creditbank.accounts.model import LearningSetting, OutcomeStatus
+from creditbank.accounts.model import LearningSetting, OutcomeStatus, stands
 from creditbank.accounts.outcomes import Outcome
 from creditbank.catalog.model import ItemKind
 from creditbank.frameworks.model import Level, Text
 from creditbank.frameworks.service import PinnedLevel
-from creditbank.web.pages.timeline import by_level
+from creditbank.web.pages.timeline import by_level, standing_credits
 
 # NVQC: level 1 is the highest (rank 4), level 5 the lowest (rank 0)
 NVQC = {code: Level(code, "main", 5 - int(code), Text(zh=f"{code}级")) for code in "12345"}
@@ -18,7 +18,13 @@ LOFOUC = {code: Level(code, "main", int(code) - 1, Text(zh=f"第{code}级")) for
 
 
 def outcome(
-    serial: int, framework: str, level: Level, assessed: date, earned: str | None = None
+    serial: int,
+    framework: str,
+    level: Level,
+    assessed: date,
+    earned: str | None = None,
+    *,
+    status: OutcomeStatus = OutcomeStatus.DEPOSITED,
 ) -> Outcome:
     return Outcome(
         public_id=f"o{serial}",
@@ -35,7 +41,7 @@ def outcome(
         assessed_on=assessed,
         setting=LearningSetting.FORMAL,
         evidence_sha256=None,
-        status=OutcomeStatus.DEPOSITED,
+        status=status,
         deposited_at=datetime(2026, 1, serial, tzinfo=UTC),
     )
 
@@ -68,3 +74,18 @@ def test_the_same_day_puts_the_later_deposit_first() -> None:
     second = outcome(2, "NVQC", NVQC["4"], same_day)
     (group,) = by_level([first, second])
     assert [o.public_id for o in group.outcomes] == ["o2", "o1"]
+
+
+def test_revoked_and_corrected_outcomes_are_shown_but_their_credits_do_not_count() -> None:
+    shown = [
+        outcome(1, "NVQC", NVQC["3"], date(2024, 1, 1), "3", status=OutcomeStatus.DEPOSITED),
+        outcome(2, "NVQC", NVQC["3"], date(2024, 2, 1), "2", status=OutcomeStatus.VERIFIED),
+        outcome(3, "NVQC", NVQC["3"], date(2024, 3, 1), "4", status=OutcomeStatus.REVOKED),
+        outcome(4, "NVQC", NVQC["3"], date(2024, 4, 1), "1.5", status=OutcomeStatus.SUPERSEDED),
+        outcome(5, "NVQC", NVQC["3"], date(2024, 5, 1), "2.5", status=OutcomeStatus.DEPOSITED),
+    ]
+    assert [stands(o.status) for o in shown] == [True, True, False, False, True]
+    assert standing_credits(shown) == Decimal("7.5")
+    [group] = by_level(shown)
+    assert len(group.outcomes) == len(shown)
+    assert group.credits == Decimal("7.5")

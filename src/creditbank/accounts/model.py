@@ -150,6 +150,14 @@ class OutcomeStatus(StrEnum):
 # first kind in this order that it has decides its status; with none, it is ``deposited``.
 STATUS_PRECEDENCE = (OutcomeStatus.REVOKED, OutcomeStatus.SUPERSEDED, OutcomeStatus.VERIFIED)
 EVENT_KINDS = frozenset(STATUS_PRECEDENCE)
+
+
+def stands(status: OutcomeStatus) -> bool:
+    """Whether an outcome in ``status`` still counts, its credits included: not revoked and not
+    replaced by a correction (which counts in its place)."""
+    return status in {OutcomeStatus.DEPOSITED, OutcomeStatus.VERIFIED}
+
+
 MAX_REASON = 500
 
 

@@ -3,8 +3,7 @@ and shares; and the page a verifier opens from a share link."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -25,7 +24,7 @@ from creditbank.messages import msg
 from creditbank.web.auth import LearnerPage
 from creditbank.web.deps import Now, Today, Uow, render
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_date, say
-from creditbank.web.pages.timeline import by_level
+from creditbank.web.pages.timeline import by_level, standing_credits
 from creditbank.web.sessions import csrf_protect
 
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -61,10 +60,6 @@ def all_outcomes(uow: UnitOfWork, number: str) -> list[Outcome]:
         after = page.next_cursor
 
 
-def _total_credits(outcomes: Iterable[Outcome]) -> Decimal:
-    return sum((o.credits for o in outcomes if o.credits is not None), Decimal(0))
-
-
 def _own_personal_data(
     request: Request, uow: UnitOfWork, learner: LearnerPrincipal
 ) -> accounts.PersonalData | None:
@@ -90,7 +85,7 @@ def my_outcomes(request: Request, uow: Uow, learner: LearnerPage) -> HTMLRespons
         personal=_own_personal_data(request, uow, learner),
         groups=by_level(outcomes),
         count=len(outcomes),
-        total_credits=_total_credits(outcomes),
+        total_credits=standing_credits(outcomes),
         institutions={i.code: i for i in institutions.list_institutions(uow=uow)},
     )
 

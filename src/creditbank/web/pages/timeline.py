@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from creditbank.accounts.model import stands
 from creditbank.accounts.outcomes import Outcome
 from creditbank.frameworks.api import Level
 
@@ -25,7 +26,7 @@ class LevelGroup:
 
     @property
     def credits(self) -> Decimal:
-        return sum((o.credits for o in self.outcomes if o.credits is not None), Decimal(0))
+        return standing_credits(self.outcomes)
 
 
 def by_level(outcomes: Iterable[Outcome]) -> list[LevelGroup]:
@@ -40,4 +41,11 @@ def by_level(outcomes: Iterable[Outcome]) -> list[LevelGroup]:
     return sorted(
         groups.values(),
         key=lambda g: (g.framework, g.level.track, -g.level.rank, g.level.key),
+    )
+
+
+def standing_credits(outcomes: Iterable[Outcome]) -> Decimal:
+    """The credits that stand: revoked and corrected outcomes are shown, not counted."""
+    return sum(
+        (o.credits for o in outcomes if o.credits is not None and stands(o.status)), Decimal(0)
     )
