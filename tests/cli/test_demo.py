@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -17,6 +19,8 @@ from creditbank.catalog.tables import CatalogItemRow
 from creditbank.db import Database
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import InstitutionRow, UserRow
+from creditbank.sessions import service as sessions
+from creditbank.sessions.model import SessionPolicy
 from creditbank.settings import get_settings
 from tests.cli.runner import run
 
@@ -95,6 +99,18 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
     assert 2 <= len(person.name) <= 4
     assert first[2] == 3000
     assert first[3] > 3000 * 2  # every learning path has two outcomes at least
+
+    account_line = re.search(r"Demo learner \(same password\): account (CB\d{12})", output)
+    assert account_line is not None
+    with database.unit_of_work() as uow:
+        logged_in = sessions.login_learner(
+            uow=uow,
+            account_number=account_line.group(1),
+            password="demo-password-2026",
+            policy=SessionPolicy(timedelta(minutes=30), timedelta(hours=12), 5, timedelta(15)),
+            now=datetime.now(UTC),
+        )
+    assert isinstance(logged_in, sessions.NewSession)
 
     again = run(cli, "init", "--demo")
     assert "loaded already" in again

@@ -192,6 +192,14 @@ def init(
                 )
             )
         )
+        out.print(
+            say(
+                msg(
+                    "Demo learner (same password): account {account}",
+                    account=report.demo.learner_account,
+                )
+            )
+        )
 
 
 def _redacted(url: str) -> str:

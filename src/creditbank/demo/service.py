@@ -19,7 +19,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -42,6 +42,7 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import UserRow
 from creditbank.messages import msg
+from creditbank.sessions import service as sessions
 
 SEED = 20201222  # the fourth round of X certificates was announced in December 2020
 LEARNERS = 3000
@@ -65,6 +66,7 @@ class DemoReport:
     outcomes: int = 0
     password: str = ""
     users_added: list[str] = field(default_factory=list)
+    learner_account: str = ""  # a learner who can log in with the demo password
 
 
 def _data() -> dict[str, Any]:
@@ -134,14 +136,20 @@ def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) ->
         report.learners += batch.accounts_opened
         report.outcomes += batch.deposited
     with database.unit_of_work() as uow:
-        report.outcomes += _later_facts(uow, today)
+        corrections, learner = _later_facts(uow, today)
+        report.outcomes += corrections
+        sessions.set_learner_password(
+            uow=uow, account_number=learner, password=report.password, now=datetime.now(UTC)
+        )
+        report.learner_account = learner
     report.loaded = True
     return report
 
 
-def _later_facts(uow: UnitOfWork, today: date) -> int:
+def _later_facts(uow: UnitOfWork, today: date) -> tuple[int, str]:
     """What happens to records after deposit, shown on a few of PJVC's: verified by its assessor,
-    corrected (superseded) or revoked by its registrar. Returns the corrections deposited."""
+    corrected (superseded) or revoked by its registrar. Returns the corrections deposited and
+    the account of the first learner with a corrected record."""
     session = uow.session
     users = dict(  # .all(): a Result has keys(), so dict() would take it for a mapping
         session.execute(
@@ -171,7 +179,7 @@ def _later_facts(uow: UnitOfWork, today: date) -> int:
             user_id=users["registrar@pjvc.example"],
             reason="重复登记：该成绩已由补考记录取代",
         )
-    corrections = 0
+    corrections, learners = 0, []
     for public_id in public_ids[211:214]:
         old = lifecycle.get_outcome(uow=uow, public_id=public_id).outcome
         lifecycle.supersede_outcome(
@@ -191,7 +199,8 @@ def _later_facts(uow: UnitOfWork, today: date) -> int:
             today=today,
         )
         corrections += 1
-    return corrections
+        learners.append(old.account_number)
+    return corrections, learners[0]
 
 
 def _drafts(data: dict[str, Any]) -> Iterator[ItemDraft]:
