@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from creditbank.errors import DomainError
@@ -167,7 +168,9 @@ def problem_response(
         problems=problems or [],
         **(extensions or {}),
     )
-    headers = {"WWW-Authenticate": "Bearer"} if kind.status == HTTPStatus.UNAUTHORIZED else None
+    headers = {"WWW-Authenticate": "Bearer"} if kind.status == HTTPStatus.UNAUTHORIZED else {}
+    if kind.status == HTTPStatus.SERVICE_UNAVAILABLE:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return JSONResponse(
         body.model_dump(exclude_none=True),
         status_code=kind.status,
@@ -225,6 +228,27 @@ async def _http_error(request: Request, error: Exception) -> Response:
     )
 
 
+RETRY_AFTER_SECONDS = 10
+
+
+async def _busy_database(request: Request, error: Exception) -> Response:
+    """SQLite's single writer was busy for longer than the busy timeout (a long bulk deposit
+    holds it until it commits): 503 with Retry-After, not an internal error. Any other
+    database failure stays a 500 and is logged."""
+    assert isinstance(error, OperationalError)  # noqa: S101 - registered for this type only
+    if "database is locked" not in str(error.orig):
+        raise error
+    translate = translator_for(request).gettext
+    return problem_response(
+        request,
+        "service-unavailable",
+        msg(
+            "the bank is busy with another write, such as a large deposit; "
+            "nothing was changed, try again in a moment"
+        ).render(translate),
+    )
+
+
 async def _unexpected_error(request: Request, _error: Exception) -> Response:
     translate = translator_for(request).gettext
     return problem_response(
@@ -238,4 +262,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _busy_database)
     app.add_exception_handler(Exception, _unexpected_error)
