@@ -102,12 +102,13 @@ def peak_rss_kb(pid: int | str = "self") -> int:
     Not ``getrusage``'s ``ru_maxrss``: Linux carries that over from the parent through fork
     and exec, so a child of a big parent reports the parent's peak (an earlier run of this
     benchmark reported 2.3 GB for PostgreSQL that way, the peak of the SQLite ceiling's
-    prepared rows in the parent).
+    prepared rows in the parent). An ended process not yet waited for (a zombie) has no
+    ``VmHWM``: 0 for it (and ``ru_maxrss`` for this one, on a kernel without ``VmHWM``).
     """
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if pid == "self" else 0
 
 
 class ChildrenPeak(threading.Thread):

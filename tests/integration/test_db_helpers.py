@@ -89,3 +89,6 @@ def test_find_each_gives_the_rows_of_the_listed_keys_only(database: Database) ->
         )
         assert sorted(row[0] for row in narrowed) == numbers[:301:3]
         assert find_each(uow.session, [LearnerRow.id], LearnerRow.account_number, []) == []
+        some_ids = [ids[number] for number in numbers[:5]]
+        by_id = find_each(uow.session, [LearnerRow.id], LearnerRow.id, [*some_ids, 10**9])
+        assert sorted(row[0] for row in by_id) == sorted(some_ids)

@@ -49,7 +49,7 @@ from creditbank.accounts.tables import (
     OutcomeRow,
 )
 from creditbank.catalog import api as catalog
-from creditbank.db import Database, UnitOfWork, bulk_insert, find_each, reserve_ids
+from creditbank.db import Database, UnitOfWork, find_each, insert_rows, reserve_ids
 from creditbank.evidence import api as evidence
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, Translate, msg
@@ -70,6 +70,14 @@ class BulkPlan:
 
 
 PLAN = BulkPlan()
+_OUTCOME_COLUMNS = (
+    *STORED_FACT_COLUMNS,
+    "public_id",
+    "institution_id",
+    "record_id",
+    "deposited_at",
+    "batch_id",
+)
 
 
 class BatchStatus(StrEnum):
@@ -169,7 +177,7 @@ class _Depositor:
         known = self._known_records([entry.record_id for entry in good])
         learners = self._learners({entry.identity for entry in good}, prepared.accounts)
         now = datetime.now(UTC)
-        new_rows = []
+        new_rows: list[tuple[object, ...]] = []
         for entry in good:
             stored = entry.stored_facts(learners[entry.identity])
             if entry.record_id in known:
@@ -187,15 +195,11 @@ class _Depositor:
                         )
                     )
                 continue
-            values = dict(zip(STORED_FACT_COLUMNS, stored, strict=True))
-            values["public_id"] = entry.public_id
-            values["institution_id"] = self.institution_id
-            values["record_id"] = entry.record_id
-            values["deposited_at"] = now
-            values["batch_id"] = self.batch_id
-            new_rows.append(values)
+            new_rows.append(
+                (*stored, entry.public_id, self.institution_id, entry.record_id, now, self.batch_id)
+            )
         if new_rows and not self.report.error_count:
-            bulk_insert(self.session, OutcomeRow, new_rows)
+            insert_rows(self.session, OutcomeRow, _OUTCOME_COLUMNS, new_rows)
             self.report.deposited += len(new_rows)
 
     def _known_records(self, record_ids: list[str]) -> dict[str, tuple[object, ...]]:
@@ -232,43 +236,40 @@ class _Depositor:
         accounts = sorted(self._unclaimed(accounts), key=lambda account: account.number)
         now = datetime.now(UTC)
         ids = reserve_ids(self.session, LearnerRow, len(accounts))
-        bulk_insert(
+        opened = list(zip(ids, accounts, strict=True))
+        institution = self.institution_id
+        insert_rows(
             self.session,
             LearnerRow,
+            ("id", "account_number", "opened_at", "opened_by_institution_id"),
+            [(learner_id, account.number, now, institution) for learner_id, account in opened],
+        )
+        insert_rows(
+            self.session,
+            LearnerIdentityRow,
+            ("learner_id", "id_hmac"),
+            [(learner_id, account.identity) for learner_id, account in opened],
+        )
+        insert_rows(
+            self.session,
+            LearnerKeyRow,
+            ("learner_id", "nonce", "wrapped_key"),
             [
-                {
-                    "id": learner_id,
-                    "account_number": account.number,
-                    "opened_at": now,
-                    "opened_by_institution_id": self.institution_id,
-                }
-                for learner_id, account in zip(ids, accounts, strict=True)
+                (learner_id, account.key_nonce, account.wrapped_key)
+                for learner_id, account in opened
             ],
         )
-        identities, keys, sealed_rows = [], [], []
-        for learner_id, account in zip(ids, accounts, strict=True):
-            identities.append({"learner_id": learner_id, "id_hmac": account.identity})
-            keys.append(
-                {
-                    "learner_id": learner_id,
-                    "nonce": account.key_nonce,
-                    "wrapped_key": account.wrapped_key,
-                }
-            )
-            sealed_rows.append(
-                {
-                    "learner_id": learner_id,
-                    "nonce": account.data_nonce,
-                    "ciphertext": account.sealed_data,
-                }
-            )
-        bulk_insert(self.session, LearnerIdentityRow, identities)
-        bulk_insert(self.session, LearnerKeyRow, keys)
-        bulk_insert(self.session, LearnerPersonalDataRow, sealed_rows)
+        insert_rows(
+            self.session,
+            LearnerPersonalDataRow,
+            ("learner_id", "nonce", "ciphertext"),
+            [
+                (learner_id, account.data_nonce, account.sealed_data)
+                for learner_id, account in opened
+            ],
+        )
         self.report.accounts_opened += len(accounts)
-        return {
-            account.identity: learner_id for learner_id, account in zip(ids, accounts, strict=True)
-        }
+        return {account.identity: learner_id for learner_id, account in opened}
 
     def _unclaimed(self, accounts: list[NewAccount]) -> list[NewAccount]:
         """``accounts``, those whose random number the bank has given already sealed anew under
