@@ -7,10 +7,13 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 
+from creditbank.accounts import bulk
+from creditbank.accounts.pipeline import WorkerPolicy
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from tests.bulk_files import csv_bytes, row, xlsx_bytes
 from tests.conftest import LiveBank
+from tests.support.stages import bulk_workers
 
 pytestmark = pytest.mark.xdist_group("batches-api")
 
@@ -101,3 +104,28 @@ def test_an_unknown_format_and_batch(registrars: tuple[httpx2.Client, httpx2.Cli
     )
     assert response.status_code == 422 and response.json()["type"] == "/problems/invalid-file"
     assert own.get("/api/v1/deposits/batches/nope").status_code == 404
+
+
+def test_uploads_through_the_worker_process(
+    registrars: tuple[httpx2.Client, httpx2.Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The web app serves requests on threads; a big file's chunks are prepared by a worker
+    process (forced here for small files: chunks of 4 rows, the worker from the first)."""
+    own, _ = registrars
+    monkeypatch.setattr(
+        bulk, "PLAN", bulk.BulkPlan(chunk_rows=4, worker=WorkerPolicy(after=0, wait=True))
+    )
+    files = {"file": ("big.csv", csv_bytes([row(n) for n in range(200, 230)]))}
+    response = own.post("/api/v1/deposits/batches", data={"institution": "JSVC"}, files=files)
+    assert response.status_code == 201, response.text
+    assert (response.json()["deposited"], response.json()["accounts_opened"]) == (30, 30)
+    rows = [row(n) for n in range(300, 330)]
+    rows[5], rows[25] = row(305, level="9"), row(325, record_id="REC-000300")
+    files = {"file": ("bad.csv", csv_bytes(rows))}
+    response = own.post("/api/v1/deposits/batches", data={"institution": "JSVC"}, files=files)
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        "line 7, level: item CAD-201 is awarded at 4, not at 9",
+        "line 27, record_id: record_id appears again (first at line 2)",
+    ]
+    assert bulk_workers() == []

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from creditbank.accounts.model import new_account_number
 from creditbank.accounts.tables import LearnerRow
-from creditbank.db import Database, bulk_insert, one_of, reserve_ids
+from creditbank.db import Database, bulk_insert, find_each, one_of, reserve_ids
 
 
 def add_learners(database: Database, count: int) -> list[str]:
@@ -65,3 +65,30 @@ def test_reserved_ids_follow_every_id_in_use_and_later_inserts_follow_them(
     with database.unit_of_work() as uow:
         ids = uow.session.scalars(select(LearnerRow.id).order_by(LearnerRow.id)).all()
     assert len(ids) == len(set(ids)) == 16
+
+
+def test_find_each_gives_the_rows_of_the_listed_keys_only(database: Database) -> None:
+    numbers = add_learners(database, 3000)
+    asked = [*numbers[::3], "CB000000000000", "it's not; a number"]
+    with database.unit_of_work() as uow:
+        found = find_each(
+            uow.session,
+            [LearnerRow.account_number, LearnerRow.id],
+            LearnerRow.account_number,
+            asked,
+        )
+        assert sorted(row[0] for row in found) == numbers[::3]
+        ids = {row.account_number: row.id for row in uow.session.scalars(select(LearnerRow))}
+        assert all(row[1] == ids[row[0]] for row in found)
+        narrowed = find_each(
+            uow.session,
+            [LearnerRow.account_number],
+            LearnerRow.account_number,
+            asked,
+            LearnerRow.id <= ids[numbers[300]],
+        )
+        assert sorted(row[0] for row in narrowed) == numbers[:301:3]
+        assert find_each(uow.session, [LearnerRow.id], LearnerRow.account_number, []) == []
+        some_ids = [ids[number] for number in numbers[:5]]
+        by_id = find_each(uow.session, [LearnerRow.id], LearnerRow.id, [*some_ids, 10**9])
+        assert sorted(row[0] for row in by_id) == sorted(some_ids)

@@ -1,11 +1,15 @@
 """Bulk deposit: a whole file of outcomes, all or nothing.
 
-The file is read as a stream and handled in chunks of :data:`CHUNK` rows: per
-chunk, one query finds the learners already in the bank (by HMAC index), one
-finds the records already deposited (by the institution's ``record_id``), and
-the new learners and outcomes are inserted with one multi-row statement each.
-Every row is checked, to the end of the file, and every bad row is reported by
-line, column and reason (never by its value, which may be personal data).
+The file is read as a stream and handled in chunks of :data:`CHUNK` rows. Each
+chunk is first made ready without the database (:mod:`creditbank.accounts.chunks`:
+parsed, checked, identities indexed, a new account sealed per person); for a
+file of more than one chunk that runs in a worker process a chunk or two ahead
+(:mod:`creditbank.accounts.pipeline`), on the other core. Then, per chunk, one
+query finds the evidence files its rows name, one the learners already in the
+bank (by HMAC index), one the records already deposited (by the institution's
+``record_id``), and the new accounts and outcomes are inserted in bulk. Every
+row is checked, to the end of the file, and every bad row is reported by line,
+column and reason (never by its value, which may be personal data).
 
 All of it happens in one transaction. If any row is bad, the transaction is
 rolled back (nothing is deposited) and the batch is recorded as ``rejected``
@@ -18,10 +22,9 @@ the same facts is counted as unchanged; with other facts, it is an error.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -31,19 +34,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.chunks import ChunkPreparer, NewAccount, PreparedChunk, seal_account
+from creditbank.accounts.crypto import PersonalDataCipher, Sealed
 from creditbank.accounts.files import FileFormat, Row
-from creditbank.accounts.model import (
-    SHA256_HEX,
-    AccountError,
-    ParsedRow,
-    RowError,
-    birth_date_of,
-    check_outcome,
-    new_account_number,
-    parse_row,
-)
-from creditbank.accounts.outcomes import STORED_FACT_COLUMNS, item_level, stored_facts
+from creditbank.accounts.model import AccountError, RowError, new_account_number
+from creditbank.accounts.outcomes import STORED_FACT_COLUMNS
+from creditbank.accounts.pipeline import AUTO, WorkerPolicy, pipelined
 from creditbank.accounts.tables import (
     DepositBatchRow,
     LearnerIdentityRow,
@@ -53,13 +49,35 @@ from creditbank.accounts.tables import (
     OutcomeRow,
 )
 from creditbank.catalog import api as catalog
-from creditbank.db import Database, UnitOfWork, bulk_insert, one_of, reserve_ids
+from creditbank.db import Database, UnitOfWork, find_each, insert_rows, reserve_ids
 from creditbank.evidence import api as evidence
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, Translate, msg
 
 CHUNK = 2000
 MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class BulkPlan:
+    """How a file is split: rows per chunk, and when a worker process prepares the chunks
+    (by default once a second chunk shows the file is big enough to pay for starting it).
+    Tests use small chunks and a waiting worker to send small files through that path
+    (``import_batch``'s ``plan``, or :data:`PLAN` where the caller gives none)."""
+
+    chunk_rows: int = CHUNK
+    worker: WorkerPolicy = AUTO
+
+
+PLAN = BulkPlan()
+_OUTCOME_COLUMNS = (
+    *STORED_FACT_COLUMNS,
+    "public_id",
+    "institution_id",
+    "record_id",
+    "deposited_at",
+    "batch_id",
+)
 
 
 class BatchStatus(StrEnum):
@@ -109,25 +127,15 @@ class _Rejected(Exception):  # noqa: N818 - internal signal to roll the deposit 
 Progress = Callable[[int], None]
 
 
-def _chunks(rows: Iterable[tuple[int, Row]]) -> Iterator[list[tuple[int, Row]]]:
+def _chunks(rows: Iterable[tuple[int, Row]], size: int) -> Iterator[list[tuple[int, Row]]]:
     iterator = iter(rows)
-    while chunk := list(islice(iterator, CHUNK)):
+    while chunk := list(islice(iterator, size)):
         yield chunk
 
 
-@dataclass
-class _Prepared:
-    """A chunk after parsing and checking: its good rows (with level id and identity HMAC)
-    and the problems of the others."""
-
-    rows: int
-    good: list[tuple[ParsedRow, int, str]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    evidence: list[tuple[int, str]] = field(default_factory=list)  # (line, sha256) to look up
-
-
 class _Depositor:
-    """The state of one batch while its rows pass: items, seen record ids, the report."""
+    """The storing side of one batch: looks each prepared chunk's learners and records up,
+    opens the accounts the bank lacks, inserts the new outcomes, and keeps the report."""
 
     def __init__(
         self,
@@ -135,80 +143,17 @@ class _Depositor:
         cipher: PersonalDataCipher,
         *,
         institution_id: int,
-        issuable: catalog.Issuable,
         held_evidence: Callable[[set[str]], set[str]],
         batch_id: int,
-        today: date,
     ) -> None:
         self.session = session
         self.cipher = cipher
         self.institution_id = institution_id
-        self.issuable = issuable
-        self.items = issuable.items
         self.held_evidence = held_evidence
         self.batch_id = batch_id
-        self.today = today
         self.report = BatchReport()
-        self.first_line_of: dict[str, int] = {}
 
-    def _check(self, parsed: ParsedRow) -> tuple[int, list[RowError]]:
-        """The framework level id for a parsed row, and its problems."""
-        facts, line = parsed.facts, parsed.line
-        errors: list[RowError] = []
-        first = self.first_line_of.setdefault(facts.record_id, line)
-        if first != line:
-            errors.append(
-                RowError(
-                    line,
-                    "record_id",
-                    msg("record_id appears again (first at line {first})", first=first),
-                )
-            )
-        item = self.issuable.find(facts.item_code)
-        if item is None:
-            errors.append(
-                RowError(
-                    line,
-                    "item_code",
-                    self.issuable.ambiguity(facts.item_code)
-                    or msg("the institution has no catalogue item {code}", code=facts.item_code),
-                )
-            )
-            return 0, errors
-        if (not_granted := self.issuable.window_problem(item, facts.assessed_on)) is not None:
-            errors.append(RowError(line, "item_code", not_granted))
-        level = item_level(item, facts.level)
-        if isinstance(level, Message):
-            errors.append(RowError(line, "level", level))
-        errors += [
-            RowError(line, column, problem)
-            for column, problem in check_outcome(facts, item_credits=item.credits, today=self.today)
-        ]
-        return (0 if isinstance(level, Message) else level.level_id), errors
-
-    def prepare(self, chunk: list[tuple[int, Row]]) -> _Prepared:
-        """Parse and check a chunk's rows, and index their identities (no database).
-
-        Runs on the reader thread, one chunk ahead of :meth:`store`.
-        """
-        prepared = _Prepared(len(chunk))
-        for line, row in chunk:
-            parsed = parse_row(line, row)
-            if isinstance(parsed, list):
-                prepared.errors += parsed
-                continue
-            sha256 = parsed.facts.evidence_sha256
-            if sha256 is not None and SHA256_HEX.match(sha256):
-                prepared.evidence.append((line, sha256))
-            level_id, errors = self._check(parsed)
-            if errors:
-                prepared.errors += errors
-            else:
-                identity = self.cipher.index(parsed.id_number.index_key)
-                prepared.good.append((parsed, level_id, identity))
-        return prepared
-
-    def store(self, prepared: _Prepared) -> None:
+    def store(self, prepared: PreparedChunk) -> None:
         """Look up a prepared chunk's learners and records; insert what is new."""
         self.report.rows += prepared.rows
         errors = list(prepared.errors)
@@ -226,28 +171,22 @@ class _Depositor:
                 )
                 for line in missing
             ]
-            good = [entry for entry in good if entry[0].line not in missing]
+            good = [entry for entry in good if entry.line not in missing]
         for error in sorted(errors, key=lambda error: error.line):
             self.report.add_error(error)
-        known = self._known_records([parsed.facts.record_id for parsed, _, _ in good])
-        learners = self._learners([(identity, parsed) for parsed, _, identity in good])
+        known = self._known_records([entry.record_id for entry in good])
+        learners = self._learners({entry.identity for entry in good}, prepared.accounts)
         now = datetime.now(UTC)
-        new_rows = []
-        for parsed, level_id, identity in good:
-            facts = parsed.facts
-            values = stored_facts(
-                learner_id=learners[identity],
-                item_id=self.items[facts.item_code].id,
-                level_id=level_id,
-                facts=facts,
-            )
-            if facts.record_id in known:
-                if known[facts.record_id] == values:
+        new_rows: list[tuple[object, ...]] = []
+        for entry in good:
+            stored = entry.stored_facts(learners[entry.identity])
+            if entry.record_id in known:
+                if known[entry.record_id] == stored:
                     self.report.unchanged += 1
                 else:
                     self.report.add_error(
                         RowError(
-                            parsed.line,
+                            entry.line,
                             "record_id",
                             msg(
                                 "record_id was deposited before with other facts; "
@@ -256,133 +195,135 @@ class _Depositor:
                         )
                     )
                 continue
-            values["public_id"] = secrets.token_hex(16)
-            values["institution_id"] = self.institution_id
-            values["record_id"] = facts.record_id
-            values["deposited_at"] = now
-            values["batch_id"] = self.batch_id
-            new_rows.append(values)
+            new_rows.append(
+                (*stored, entry.public_id, self.institution_id, entry.record_id, now, self.batch_id)
+            )
         if new_rows and not self.report.error_count:
-            bulk_insert(self.session, OutcomeRow, new_rows)
+            insert_rows(self.session, OutcomeRow, _OUTCOME_COLUMNS, new_rows)
             self.report.deposited += len(new_rows)
 
-    def _known_records(self, record_ids: list[str]) -> dict[str, dict[str, object]]:
-        if not record_ids:
-            return {}
+    def _known_records(self, record_ids: list[str]) -> dict[str, tuple[object, ...]]:
+        """The stored facts (``STORED_FACT_COLUMNS``) of the institution's records among these."""
         columns = [getattr(OutcomeRow, name) for name in STORED_FACT_COLUMNS]
-        rows = self.session.execute(
-            select(OutcomeRow.record_id, *columns).where(
-                OutcomeRow.institution_id == self.institution_id,
-                one_of(self.session, OutcomeRow.record_id, record_ids),
-            )
+        rows = find_each(
+            self.session,
+            [OutcomeRow.record_id, *columns],
+            OutcomeRow.record_id,
+            record_ids,
+            OutcomeRow.institution_id == self.institution_id,
         )
-        return {row[0]: dict(zip(STORED_FACT_COLUMNS, row[1:], strict=True)) for row in rows}
+        return {row[0]: tuple(row[1:]) for row in rows}
 
-    def _learners(self, rows: list[tuple[str, ParsedRow]]) -> dict[str, int]:
-        """Learner ids by identity HMAC, opening accounts for those the bank lacks."""
-        wanted: dict[str, ParsedRow] = {}
-        for identity, parsed in rows:
-            wanted.setdefault(identity, parsed)
-        if not wanted:
-            return {}
-        rows_found = self.session.execute(
-            select(LearnerIdentityRow.id_hmac, LearnerIdentityRow.learner_id).where(
-                one_of(self.session, LearnerIdentityRow.id_hmac, list(wanted))
-            )
+    def _learners(self, wanted: set[str], accounts: list[NewAccount]) -> dict[str, int]:
+        """Learner ids by identity HMAC, opening accounts (sealed ahead) for those the bank
+        lacks."""
+        rows_found = find_each(
+            self.session,
+            [LearnerIdentityRow.id_hmac, LearnerIdentityRow.learner_id],
+            LearnerIdentityRow.id_hmac,
+            list(wanted),
         )
-        found = {row.id_hmac: row.learner_id for row in rows_found}
-        missing = [key for key in wanted if key not in found]
+        found: dict[str, int] = {row[0]: row[1] for row in rows_found}
+        lacking = wanted - found.keys()
+        missing = [account for account in accounts if account.identity in lacking]
         if missing and not self.report.error_count:
-            found.update(self._open_accounts({key: wanted[key] for key in missing}))
+            found.update(self._open_accounts(missing))
         elif missing:
-            found.update(dict.fromkeys(missing, 0))  # the batch is rejected anyway
+            found.update(dict.fromkeys(lacking, 0))  # the batch is rejected anyway
         return found
 
-    def _open_accounts(self, people: dict[str, ParsedRow]) -> dict[str, int]:
-        numbers = self._fresh_numbers(len(people))
+    def _open_accounts(self, accounts: list[NewAccount]) -> dict[str, int]:
+        accounts = sorted(self._unclaimed(accounts), key=lambda account: account.number)
         now = datetime.now(UTC)
-        created = list(
-            zip(reserve_ids(self.session, LearnerRow, len(people)), numbers, strict=True)
-        )
-        bulk_insert(
+        ids = reserve_ids(self.session, LearnerRow, len(accounts))
+        opened = list(zip(ids, accounts, strict=True))
+        institution = self.institution_id
+        insert_rows(
             self.session,
             LearnerRow,
+            ("id", "account_number", "opened_at", "opened_by_institution_id"),
+            [(learner_id, account.number, now, institution) for learner_id, account in opened],
+        )
+        insert_rows(
+            self.session,
+            LearnerIdentityRow,
+            ("learner_id", "id_hmac"),
+            [(learner_id, account.identity) for learner_id, account in opened],
+        )
+        insert_rows(
+            self.session,
+            LearnerKeyRow,
+            ("learner_id", "nonce", "wrapped_key"),
             [
-                {
-                    "id": learner_id,
-                    "account_number": number,
-                    "opened_at": now,
-                    "opened_by_institution_id": self.institution_id,
-                }
-                for learner_id, number in created
+                (learner_id, account.key_nonce, account.wrapped_key)
+                for learner_id, account in opened
             ],
         )
-        identities, keys, sealed_rows = [], [], []
-        result = {}
-        for (key_hmac, parsed), (learner_id, number) in zip(people.items(), created, strict=True):
-            learner_key, wrapped = self.cipher.new_learner_key(number)
-            born = birth_date_of(parsed.id_number)
-            sealed = self.cipher.seal(
-                learner_key,
-                number,
-                {
-                    "name": parsed.name,
-                    "id_type": parsed.id_number.type.value,
-                    "id_number": parsed.id_number.number,
-                    "birth_date": born.isoformat() if born else "",
-                    "contact": "",
-                },
-            )
-            identities.append({"learner_id": learner_id, "id_hmac": key_hmac})
-            keys.append(
-                {
-                    "learner_id": learner_id,
-                    "nonce": wrapped.nonce,
-                    "wrapped_key": wrapped.ciphertext,
-                }
-            )
-            sealed_rows.append(
-                {"learner_id": learner_id, "nonce": sealed.nonce, "ciphertext": sealed.ciphertext}
-            )
-            result[key_hmac] = learner_id
-        bulk_insert(self.session, LearnerIdentityRow, identities)
-        bulk_insert(self.session, LearnerKeyRow, keys)
-        bulk_insert(self.session, LearnerPersonalDataRow, sealed_rows)
-        self.report.accounts_opened += len(people)
-        return result
+        insert_rows(
+            self.session,
+            LearnerPersonalDataRow,
+            ("learner_id", "nonce", "ciphertext"),
+            [
+                (learner_id, account.data_nonce, account.sealed_data)
+                for learner_id, account in opened
+            ],
+        )
+        self.report.accounts_opened += len(accounts)
+        return {account.identity: learner_id for learner_id, account in opened}
 
-    def _fresh_numbers(self, count: int) -> list[str]:
+    def _unclaimed(self, accounts: list[NewAccount]) -> list[NewAccount]:
+        """``accounts``, those whose random number the bank has given already sealed anew under
+        another one (their numbers were drawn before the chunks ahead of them were stored)."""
+        numbers = [account.number for account in accounts]
+        taken = self._taken(numbers)
+        if not taken:
+            return accounts
+        fresh = iter(self._fresh_numbers(len(taken), avoid=set(numbers)))
+        return [
+            self._reseal(account, next(fresh)) if account.number in taken else account
+            for account in accounts
+        ]
+
+    def _reseal(self, account: NewAccount, number: str) -> NewAccount:
+        old = account.number
+        learner_key = self.cipher.unwrap(old, Sealed(account.key_nonce, account.wrapped_key))
+        personal = self.cipher.open(
+            learner_key, old, Sealed(account.data_nonce, account.sealed_data)
+        )
+        return seal_account(self.cipher, account.identity, number, personal)
+
+    def _fresh_numbers(self, count: int, *, avoid: set[str]) -> list[str]:
         numbers: set[str] = set()
         while len(numbers) < count:
-            candidates = {new_account_number() for _ in range(count - len(numbers))} - numbers
-            taken = set(
-                self.session.scalars(
-                    select(LearnerRow.account_number).where(
-                        one_of(self.session, LearnerRow.account_number, list(candidates))
-                    )
-                )
-            )
-            numbers |= candidates - taken
+            candidates = {new_account_number() for _ in range(count - len(numbers))}
+            candidates -= numbers | avoid
+            numbers |= candidates - self._taken(list(candidates))
         return sorted(numbers)
+
+    def _taken(self, numbers: list[str]) -> set[str]:
+        """Those of these account numbers that the bank has given."""
+        rows = find_each(
+            self.session, [LearnerRow.account_number], LearnerRow.account_number, numbers
+        )
+        return {row[0] for row in rows}
 
 
 def _deposit_all(
-    depositor: _Depositor, rows: Iterable[tuple[int, Row]], progress: Progress | None
+    depositor: _Depositor,
+    preparer: ChunkPreparer,
+    rows: Iterable[tuple[int, Row]],
+    progress: Progress | None,
+    plan: BulkPlan,
 ) -> None:
-    """Pass every row through ``depositor``: a reader thread reads, parses and checks the next
-    chunk while this thread stores the current one (so parsing overlaps the database's work).
-    At most two chunks are in memory; the reader's errors (an unreadable file) surface here.
+    """Pass every row through ``preparer`` and ``depositor``, a chunk at a time.
+
+    For a file of more than one chunk, preparing moves to a worker process a chunk or two
+    ahead (:mod:`creditbank.accounts.pipeline`), so that it runs on the other core while this
+    process stores. The reader's errors (an unreadable file) surface here, in their turn.
     """
-    chunks = _chunks(rows)
-
-    def next_prepared() -> _Prepared | None:
-        chunk = next(chunks, None)
-        return None if chunk is None else depositor.prepare(chunk)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-reader") as reader:
-        pending = reader.submit(next_prepared)
-        while (prepared := pending.result()) is not None:
-            pending = reader.submit(next_prepared)
+    chunks = _chunks(rows, plan.chunk_rows)
+    with closing(pipelined(chunks, preparer, policy=plan.worker)) as prepared_chunks:
+        for prepared in prepared_chunks:
             depositor.store(prepared)
             if progress:
                 progress(depositor.report.rows)
@@ -442,6 +383,7 @@ def import_batch(
     rows: Iterable[tuple[int, Row]],
     today: date,
     progress: Progress | None = None,
+    plan: BulkPlan | None = None,
 ) -> Batch:
     """Deposit every row of a file, or none; the batch and its report are kept either way.
 
@@ -467,14 +409,13 @@ def import_batch(
                 uow.session,
                 cipher,
                 institution_id=institution_id,
-                issuable=issuable,
                 held_evidence=lambda hashes: evidence.held_for(
                     uow=uow, institution_id=institution_id, hashes=hashes
                 ),
                 batch_id=batch_row.id,
-                today=today,
             )
-            _deposit_all(depositor, rows, progress)
+            preparer = ChunkPreparer(cipher, issuable=issuable, today=today)
+            _deposit_all(depositor, preparer, rows, progress, plan or PLAN)
             if depositor.report.error_count:
                 raise _Rejected  # noqa: TRY301 - rolls back the deposit; the report is kept below
             _finish(batch_row, depositor.report, BatchStatus.COMMITTED)

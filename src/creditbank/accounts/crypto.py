@@ -48,8 +48,29 @@ class PersonalDataCipher:
         if len(data_key) != KEY_BYTES:
             msg = "the data key must be 32 bytes (base64 in CREDITBANK_DATA_KEY)"
             raise ValueError(msg)
-        self._wrapping = AESGCM(_derive(data_key, b"creditbank/learner-key-wrapping/v1"))
-        self._index_key = _derive(data_key, b"creditbank/identity-index/v1")
+        self._use(
+            _derive(data_key, b"creditbank/learner-key-wrapping/v1"),
+            _derive(data_key, b"creditbank/identity-index/v1"),
+        )
+
+    def _use(self, wrapping_key: bytes, index_key: bytes) -> None:
+        self._wrapping_key = wrapping_key
+        self._wrapping = AESGCM(wrapping_key)
+        self._index_key = index_key
+
+    @classmethod
+    def _from_derived(cls, wrapping_key: bytes, index_key: bytes) -> PersonalDataCipher:
+        cipher = cls.__new__(cls)
+        cipher._use(wrapping_key, index_key)  # noqa: SLF001 - our own class
+        return cipher
+
+    def __reduce__(self) -> tuple[object, tuple[bytes, bytes]]:
+        """Pickled with the derived keys (not the data key), only to hand a bulk deposit's worker
+        process its cipher over the pipe to it (:mod:`creditbank.accounts.pipeline`)."""
+        return PersonalDataCipher._from_derived, (self._wrapping_key, self._index_key)
+
+    def __repr__(self) -> str:
+        return "PersonalDataCipher(...)"  # never the keys
 
     @classmethod
     def from_base64(cls, text: str) -> PersonalDataCipher:

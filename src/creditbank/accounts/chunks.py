@@ -1,0 +1,205 @@
+"""A bulk file's rows made ready for storing, a chunk at a time, without a database.
+
+:class:`ChunkPreparer` does the work of a bulk deposit that needs no database:
+it parses and checks each row, remembers the record ids seen (to name a
+duplicate's first line), computes each learner's identity index (HMAC), and
+seals a new account for each person of the chunk (a random account number, a
+wrapped learner key and the sealed personal data), in case the bank does not
+know them yet. The caller (:mod:`creditbank.accounts.bulk`) looks the learners
+and records up, and stores.
+
+It runs in the bulk deposit's worker process for big files
+(:mod:`creditbank.accounts.pipeline`), so it is picklable with its state, and
+what it returns is compact: named tuples of plain values, no parsed objects
+(unpickling a chunk of them costs the storing process about 2.6 µs a row;
+plain tuples 1.4 µs, measured on 2,000-row chunks).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.files import Row
+from creditbank.accounts.model import (
+    SHA256_HEX,
+    ParsedRow,
+    RowError,
+    birth_date_of,
+    check_outcome,
+    new_account_number,
+    parse_row,
+)
+from creditbank.accounts.outcomes import item_level
+from creditbank.catalog.api import Issuable
+from creditbank.messages import Message, msg
+
+
+class GoodRow(NamedTuple):
+    """A row that passed every check, with what storing it needs (its outcome's public id is
+    drawn here too)."""
+
+    line: int
+    record_id: str
+    identity: str  # HMAC index of the identity number
+    public_id: str
+    item_id: int
+    level_id: int
+    credits: Decimal | None
+    score: Decimal | None
+    assessed_on: date
+    setting: str
+    evidence_sha256: str | None
+
+    def stored_facts(self, learner_id: int) -> tuple[object, ...]:
+        """The values of ``outcomes.STORED_FACT_COLUMNS``, in that order."""
+        return (
+            learner_id,
+            self.item_id,
+            self.level_id,
+            self.credits,
+            self.score,
+            self.assessed_on,
+            self.setting,
+            self.evidence_sha256,
+        )
+
+
+class NewAccount(NamedTuple):
+    """A sealed account for a person the bank may not know yet."""
+
+    identity: str  # HMAC index of the identity number
+    number: str
+    key_nonce: bytes  # the learner key, wrapped under the bank's key
+    wrapped_key: bytes
+    data_nonce: bytes  # the personal data, sealed under the learner key
+    sealed_data: bytes
+
+
+@dataclass(slots=True)
+class PreparedChunk:
+    """A chunk after parsing and checking: its good rows, the problems of the others, the
+    evidence files its rows name, and a sealed new account per person of its good rows."""
+
+    rows: int
+    good: list[GoodRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    evidence: list[tuple[int, str]] = field(default_factory=list)  # (line, sha256) to look up
+    accounts: list[NewAccount] = field(default_factory=list)
+
+
+def seal_account(
+    cipher: PersonalDataCipher, identity: str, number: str, personal: dict[str, str]
+) -> NewAccount:
+    """A new learner key, wrapped, and ``personal`` data sealed under it, for account ``number``."""
+    learner_key, wrapped = cipher.new_learner_key(number)
+    sealed = cipher.seal(learner_key, number, personal)
+    return NewAccount(
+        identity, number, wrapped.nonce, wrapped.ciphertext, sealed.nonce, sealed.ciphertext
+    )
+
+
+def _personal_data(parsed: ParsedRow) -> dict[str, str]:
+    born = birth_date_of(parsed.id_number)
+    return {
+        "name": parsed.name,
+        "id_type": parsed.id_number.type.value,
+        "id_number": parsed.id_number.number,
+        "birth_date": born.isoformat() if born else "",
+        "contact": "",
+    }
+
+
+class ChunkPreparer:
+    """Parses, checks, indexes and seals a batch's chunks, in file order (its state: the record
+    ids seen so far, with the line each was first seen on)."""
+
+    def __init__(self, cipher: PersonalDataCipher, *, issuable: Issuable, today: date) -> None:
+        self.cipher = cipher
+        self.issuable = issuable
+        self.today = today
+        self.first_line_of: dict[str, int] = {}
+
+    def __call__(self, chunk: list[tuple[int, Row]]) -> PreparedChunk:
+        prepared = PreparedChunk(len(chunk))
+        people: dict[str, ParsedRow] = {}
+        for line, row in chunk:
+            parsed = parse_row(line, row)
+            if isinstance(parsed, list):
+                prepared.errors += parsed
+                continue
+            facts = parsed.facts
+            sha256 = facts.evidence_sha256
+            if sha256 is not None and SHA256_HEX.match(sha256):
+                prepared.evidence.append((line, sha256))
+            checked = self._check(parsed)
+            if isinstance(checked, list):
+                prepared.errors += checked
+                continue
+            item_id, level_id = checked
+            identity = self.cipher.index(parsed.id_number.index_key)
+            people.setdefault(identity, parsed)
+            prepared.good.append(
+                GoodRow(
+                    line,
+                    facts.record_id,
+                    identity,
+                    secrets.token_hex(16),
+                    item_id,
+                    level_id,
+                    facts.credits,
+                    facts.score,
+                    facts.assessed_on,
+                    facts.setting.value,
+                    sha256,
+                )
+            )
+        numbers: set[str] = set()
+        while len(numbers) < len(people):  # distinct within the chunk; the caller checks the bank
+            numbers.add(new_account_number())
+        for (identity, parsed), number in zip(people.items(), numbers, strict=True):
+            prepared.accounts.append(
+                seal_account(self.cipher, identity, number, _personal_data(parsed))
+            )
+        return prepared
+
+    def _check(self, parsed: ParsedRow) -> tuple[int, int] | list[RowError]:
+        """The item id and framework level id of a parsed row, or its problems."""
+        facts, line = parsed.facts, parsed.line
+        errors: list[RowError] = []
+        first = self.first_line_of.setdefault(facts.record_id, line)
+        if first != line:
+            errors.append(
+                RowError(
+                    line,
+                    "record_id",
+                    msg("record_id appears again (first at line {first})", first=first),
+                )
+            )
+        item = self.issuable.find(facts.item_code)
+        if item is None:
+            errors.append(
+                RowError(
+                    line,
+                    "item_code",
+                    self.issuable.ambiguity(facts.item_code)
+                    or msg("the institution has no catalogue item {code}", code=facts.item_code),
+                )
+            )
+            return errors
+        if (not_granted := self.issuable.window_problem(item, facts.assessed_on)) is not None:
+            errors.append(RowError(line, "item_code", not_granted))
+        level = item_level(item, facts.level)
+        if isinstance(level, Message):
+            errors.append(RowError(line, "level", level))
+        errors += [
+            RowError(line, column, problem)
+            for column, problem in check_outcome(facts, item_credits=item.credits, today=self.today)
+        ]
+        if errors or isinstance(level, Message):
+            return errors
+        return item.id, level.level_id
