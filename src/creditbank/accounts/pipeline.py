@@ -201,7 +201,10 @@ class _Worker:
         if not self._started:
             self._expect(_READY)
             self._started = True
-        self._outbox.send(stage)
+        try:
+            self._outbox.send(stage)
+        except OSError:
+            raise WorkerDiedError(self._death()) from None
         self._slots = threading.Semaphore(ahead)
         self._feeder = threading.Thread(
             target=self._feed, args=(items,), name="creditbank-bulk-feeder", daemon=True
