@@ -11,6 +11,9 @@ course:
   in a child process so that its peak memory (``VmHWM``) is its own; the worker process that
   prepares the chunks of a big file is sampled apart (every 0.1 s while it lives), and both
   peaks are shown (main + worker).
+- **ours without the log**: the same, in the same run, with the ledger's two calls (staging each
+  chunk's entries, sealing them at the end) replaced by ones that do nothing: what the ledger
+  (issue 4) costs a bulk deposit.
 - **ceiling**: the very rows ours stored (learners, identities, wrapped keys, sealed data,
   outcomes), prepared in memory beforehand (encryption included, untimed), then written in one
   transaction: PostgreSQL ``COPY``; SQLite ``executemany``. Timed: the writes and the commit.
@@ -38,6 +41,7 @@ from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import insert, text
 from tests.bulk_files import add_college_with_course
@@ -135,6 +139,11 @@ def child(url: str, file: Path) -> None:
     from creditbank.accounts import bulk  # noqa: PLC0415
     from creditbank.accounts.files import FileFormat, read_rows  # noqa: PLC0415
 
+    if os.environ.get("BENCH_WITHOUT_LOG") == "1":  # the ledger's calls do nothing
+        bulk.ledger = SimpleNamespace(  # type: ignore[assignment]
+            **{**vars(bulk.ledger), "stage": lambda *_: [], "seal": lambda *_: None}
+        )
+
     database = Database(url)
     cipher = PersonalDataCipher.from_base64(os.environ["BENCH_DATA_KEY"])
     children = ChildrenPeak()
@@ -168,13 +177,13 @@ def child(url: str, file: Path) -> None:
     )
 
 
-def ours(url: str, file: Path, data_key: str) -> dict[str, float]:
+def ours(url: str, file: Path, data_key: str, *, log: bool = True) -> dict[str, float]:
     result = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "benchmarks.bulk_deposit", "--child", url, str(file)],
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "BENCH_DATA_KEY": data_key},
+        env={**os.environ, "BENCH_DATA_KEY": data_key, "BENCH_WITHOUT_LOG": "" if log else "1"},
     )
     figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
@@ -277,21 +286,29 @@ def run(backend: str, rows: int, workdir: Path, stack: ExitStack) -> str:
         write_file(file, rows)
     if backend == "sqlite":
         url_ours, url_raw = f"sqlite:///{workdir}/ours.db", f"sqlite:///{workdir}/raw.db"
+        url_bare = f"sqlite:///{workdir}/bare.db"
     else:
         from tests.support.postgres import PostgresCluster  # noqa: PLC0415
 
         cluster = stack.enter_context(PostgresCluster())
         url_ours, url_raw = cluster.create_database("ours"), cluster.create_database("raw")
+        url_bare = cluster.create_database("bare")
     prepare(url_ours).dispose()
     figures = ours(url_ours, file, data_key)
     assert figures["deposited"] == rows, figures
+    prepare(url_bare).dispose()
+    bare = ours(url_bare, file, data_key, log=False)
+    assert bare["deposited"] == rows, bare
     raw_database = prepare(url_raw)
     raw_seconds = ceiling(raw_database, rows, PersonalDataCipher.from_base64(data_key))
     raw_database.dispose()
     ours_rate, raw_rate = rows / figures["seconds"], rows / raw_seconds
+    bare_rate = rows / bare["seconds"]
     return (
         f"| {backend} | {rows:,} | {ours_rate:,.0f} rows/s ({figures['seconds']:.1f} s) | "
+        f"{bare_rate:,.0f} rows/s ({bare['seconds']:.1f} s) | {ours_rate / bare_rate:.2f} | "
         f"{raw_rate:,.0f} rows/s ({raw_seconds:.1f} s) | {ours_rate / raw_rate:.2f} | "
+        f"{bare_rate / raw_rate:.2f} | "
         f"{figures['peak_mb']:.0f} MB + {figures['worker_peak_mb']:.0f} MB |"
     )
 
@@ -310,12 +327,15 @@ def main() -> None:
         "database",
         "rows",
         "ours (end to end)",
+        "ours without the log",
+        "with / without log",
         "ceiling (raw write)",
-        "ratio",
+        "ours / ceiling",
+        "without log / ceiling",
         "peak memory (main + worker)",
     )
     print("| " + " | ".join(header) + " |")
-    print("|---|---|---|---|---|---|")
+    print("|---" * len(header) + "|")
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
         for backend in backends:
             print(run(backend, arguments.rows, Path(folder), stack), flush=True)

@@ -20,6 +20,10 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.clock import today
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
+from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file
+from creditbank.ledger.model import LogKind
+from creditbank.ledger.service import LOG_KEYS
+from creditbank.ledger.verify import Reader, Unlogged
 from creditbank.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -70,12 +74,53 @@ def initialise(database: Database, *, demo_cipher: PersonalDataCipher | None = N
     return InitReport(report.frameworks_added, report.crosswalks_added, demo)
 
 
+def log_keys_of(settings: Settings) -> LogKeys:
+    """The ledger's keys as ``settings`` name them (the development key if none is set)."""
+    private_key = None
+    if settings.log_key is not None:
+        private_key = settings.log_key.get_secret_value()
+    elif settings.log_key_file is not None:
+        private_key = read_key_file(settings.log_key_file)
+    witnesses = []
+    for line in settings.log_witnesses:
+        url, _, verifier_key = line.strip().partition(" ")
+        witnesses.append(Witness(verifier_key=verifier_key.strip(), url=url))
+    return load_log_keys(
+        origin=settings.log_origin,
+        private_key=private_key,
+        past_verifier_keys=tuple(settings.log_past_keys),
+        witnesses=tuple(witnesses),
+    )
+
+
+def wire(database: Database, settings: Settings) -> Database:
+    """Give ``database``'s units of work what the services need from ``settings``."""
+    database.session_info[LOG_KEYS] = log_keys_of(settings)
+    return database
+
+
+def open_database(settings: Settings | None = None) -> Database:
+    """The bank's database, wired (the ledger's keys)."""
+    settings = settings or get_settings()
+    return wire(Database(settings.database_url, echo=settings.sql_echo), settings)
+
+
+def ledger_readers() -> tuple[dict[LogKind, Reader], list[Unlogged]]:
+    """For ``log verify``: each business area's readers of the facts it logs, and its check
+    for facts missing from the log."""
+    from creditbank.accounts import records  # noqa: PLC0415
+    from creditbank.frameworks import records as framework_records  # noqa: PLC0415
+
+    readers: dict[LogKind, Reader] = {**records.READERS, **framework_records.READERS}
+    return readers, [records.unlogged, framework_records.unlogged]
+
+
 def build_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """The application for ``settings`` (default: from the environment)."""
     from creditbank.web.app import create_app  # noqa: PLC0415 - keeps the CLI's import light
 
     settings = settings or get_settings()
-    database = database or Database(settings.database_url, echo=settings.sql_echo)
+    database = wire(database, settings) if database else open_database(settings)
     return create_app(settings=settings, database=database)
 
 

@@ -81,11 +81,15 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
+    def __init__(
+        self, session_factory: Callable[[], Session], info: Mapping[str, object] | None = None
+    ) -> None:
         self._session_factory = session_factory
+        self._info = info or {}
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
+        self.session.info.update(self._info)
         return self
 
     def __exit__(
@@ -110,9 +114,12 @@ class Database:
         self.url = url
         self.engine = make_engine(url, echo=echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.session_info: dict[str, object] = {}
+        """Given to every unit of work's session (``Session.info``): what the composition
+        root wires for services that need it, such as the ledger's signing keys."""
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, self.session_info)
 
     def dispose(self) -> None:
         self.engine.dispose()

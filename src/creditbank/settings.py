@@ -11,6 +11,7 @@ import binascii
 import hashlib
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
@@ -22,6 +23,8 @@ DEVELOPMENT_DATA_KEY = base64.b64encode(
     hashlib.sha256(b"creditbank development data key").digest()
 ).decode()
 DATA_KEY_BYTES = 32
+# The ledger's origin when none is set; its development signing key is public (ledger.keys).
+DEVELOPMENT_LOG_ORIGIN = "creditbank.localhost/log"
 
 
 class Environment(StrEnum):
@@ -73,6 +76,31 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         default=15, ge=1, description="How long failed logins count towards the limit."
     )
+    log_origin: str = Field(
+        default=DEVELOPMENT_LOG_ORIGIN,
+        min_length=1,
+        description="The ledger's origin, naming the log in checkpoints (e.g. bank.example/log).",
+    )
+    log_key: SecretStr | None = Field(
+        default=None,
+        description="The ledger's signing key (PRIVATE+KEY+... from `creditbank log keygen`).",
+    )
+    log_key_file: Path | None = Field(
+        default=None, description="A file holding the ledger's signing key (instead of LOG_KEY)."
+    )
+    log_past_keys: list[str] = Field(
+        default_factory=list,
+        description="JSON list of verifier keys of earlier signing keys (after a rotation).",
+    )
+    log_witnesses: list[str] = Field(
+        default_factory=list,
+        description='JSON list of witnesses, each "URL VERIFIER-KEY", asked to cosign checkpoints.',
+    )
+    log_publish_seconds: int = Field(
+        default=10,
+        ge=1,
+        description="How often the bank asks its witnesses to cosign its newest checkpoint.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:
@@ -98,6 +126,19 @@ class Settings(BaseSettings):
             msg = (
                 "CREDITBANK_DATA_KEY is the development key; "
                 f"set a real one in {self.environment.value} mode"
+            )
+            raise ValueError(msg)
+        if self.log_key is not None and self.log_key_file is not None:
+            msg = "set CREDITBANK_LOG_KEY or CREDITBANK_LOG_KEY_FILE, not both"
+            raise ValueError(msg)
+        if (
+            self.environment is Environment.PRODUCTION
+            and self.log_key is None
+            and self.log_key_file is None
+        ):
+            msg = (
+                "the ledger needs a signing key in production: set CREDITBANK_LOG_KEY_FILE "
+                "(make one with `creditbank log keygen`)"
             )
             raise ValueError(msg)
         if self.default_language not in {"zh", "en"}:

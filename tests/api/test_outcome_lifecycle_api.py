@@ -229,7 +229,12 @@ def test_a_correction_supersedes_and_both_stay_readable(people: People) -> None:
         correction["record_id"],
     )
     assert new["replaces"] == old["id"] and new["replaced_by"] is None
-    assert new["links"] == {"self": f"/api/v1/outcomes/{new['id']}", "replaces": url}
+    assert new["links"] == {
+        "self": f"/api/v1/outcomes/{new['id']}",
+        "replaces": url,
+        "receipt": f"/api/v1/records/{new['id']}/receipt",
+    }
+    assert new["receipt"]["kind"] == "outcome.deposited"
     assert new["account_number"] == people.account and new["institution"] == "JSVC"
     before = people.registrar.get(url).json()
     assert (before["status"], before["score"], before["replaced_by"]) == (

@@ -28,7 +28,8 @@ from creditbank.accounts.model import (
     parse_id_number,
     resident_check_character,
 )
-from creditbank.accounts.outcomes import STORED_FACT_COLUMNS, facts_of, stored_facts
+from creditbank.accounts.outcomes import facts_of, stored_facts
+from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.tables import OutcomeRow
 
 

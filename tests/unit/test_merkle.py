@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pymerkle  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -220,7 +221,6 @@ def test_cross_check_with_pymerkle() -> None:
     proof against our roots. The other way round is not possible: our proof carries R as one
     hash, and pymerkle wants the hashes inside it.
     """
-    pymerkle = pytest.importorskip("pymerkle")
     assert pymerkle.__version__ == "7.0.0"
     top = 300
     entries = [b"entry %d" % number for number in range(top)]

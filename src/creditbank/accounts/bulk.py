@@ -34,12 +34,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from creditbank.accounts import records
 from creditbank.accounts.chunks import ChunkPreparer, NewAccount, PreparedChunk, seal_account
 from creditbank.accounts.crypto import PersonalDataCipher, Sealed
 from creditbank.accounts.files import FileFormat, Row
 from creditbank.accounts.model import AccountError, RowError, new_account_number
-from creditbank.accounts.outcomes import STORED_FACT_COLUMNS
 from creditbank.accounts.pipeline import AUTO, WorkerPolicy, pipelined
+from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.tables import (
     DepositBatchRow,
     LearnerIdentityRow,
@@ -52,6 +53,7 @@ from creditbank.catalog import api as catalog
 from creditbank.db import Database, UnitOfWork, find_each, insert_rows, reserve_ids
 from creditbank.evidence import api as evidence
 from creditbank.institutions import api as institutions
+from creditbank.ledger import api as ledger
 from creditbank.messages import Message, Translate, msg
 
 CHUNK = 2000
@@ -143,12 +145,16 @@ class _Depositor:
         cipher: PersonalDataCipher,
         *,
         institution_id: int,
+        institution: str,
         held_evidence: Callable[[set[str]], set[str]],
         batch_id: int,
+        log: Callable[[list[ledger.LogFact]], object],
     ) -> None:
         self.session = session
         self.cipher = cipher
         self.institution_id = institution_id
+        self.institution = institution
+        self.log = log
         self.held_evidence = held_evidence
         self.batch_id = batch_id
         self.report = BatchReport()
@@ -178,8 +184,10 @@ class _Depositor:
         learners = self._learners({entry.identity for entry in good}, prepared.accounts)
         now = datetime.now(UTC)
         new_rows: list[tuple[object, ...]] = []
+        facts: list[ledger.LogFact] = []
         for entry in good:
-            stored = entry.stored_facts(learners[entry.identity])
+            learner_id, account_number = learners[entry.identity]
+            stored = entry.stored_facts(learner_id)
             if entry.record_id in known:
                 if known[entry.record_id] == stored:
                     self.report.unchanged += 1
@@ -198,8 +206,22 @@ class _Depositor:
             new_rows.append(
                 (*stored, entry.public_id, self.institution_id, entry.record_id, now, self.batch_id)
             )
+            record = records.outcome_values(
+                public_id=entry.public_id,
+                account_number=account_number,
+                institution=self.institution,
+                record_id=entry.record_id,
+                stored=stored,
+                deposited_at=now,
+            )
+            facts.append(
+                ledger.LogFact(
+                    ledger.LogKind.OUTCOME_DEPOSITED, entry.public_id, self.institution, now, record
+                )
+            )
         if new_rows and not self.report.error_count:
             insert_rows(self.session, OutcomeRow, _OUTCOME_COLUMNS, new_rows)
+            self.log(facts)
             self.report.deposited += len(new_rows)
 
     def _known_records(self, record_ids: list[str]) -> dict[str, tuple[object, ...]]:
@@ -214,25 +236,36 @@ class _Depositor:
         )
         return {row[0]: tuple(row[1:]) for row in rows}
 
-    def _learners(self, wanted: set[str], accounts: list[NewAccount]) -> dict[str, int]:
-        """Learner ids by identity HMAC, opening accounts (sealed ahead) for those the bank
-        lacks."""
+    def _learners(self, wanted: set[str], accounts: list[NewAccount]) -> dict[str, tuple[int, str]]:
+        """Learner ids and account numbers by identity HMAC, opening accounts (sealed ahead)
+        for those the bank lacks."""
         rows_found = find_each(
             self.session,
             [LearnerIdentityRow.id_hmac, LearnerIdentityRow.learner_id],
             LearnerIdentityRow.id_hmac,
             list(wanted),
         )
-        found: dict[str, int] = {row[0]: row[1] for row in rows_found}
+        numbers: dict[int, str] = {
+            row[0]: row[1]
+            for row in find_each(
+                self.session,
+                [LearnerRow.id, LearnerRow.account_number],
+                LearnerRow.id,
+                [row[1] for row in rows_found],
+            )
+        }
+        found: dict[str, tuple[int, str]] = {
+            row[0]: (row[1], numbers[row[1]]) for row in rows_found
+        }
         lacking = wanted - found.keys()
         missing = [account for account in accounts if account.identity in lacking]
         if missing and not self.report.error_count:
             found.update(self._open_accounts(missing))
         elif missing:
-            found.update(dict.fromkeys(lacking, 0))  # the batch is rejected anyway
+            found.update(dict.fromkeys(lacking, (0, "")))  # the batch is rejected anyway
         return found
 
-    def _open_accounts(self, accounts: list[NewAccount]) -> dict[str, int]:
+    def _open_accounts(self, accounts: list[NewAccount]) -> dict[str, tuple[int, str]]:
         accounts = sorted(self._unclaimed(accounts), key=lambda account: account.number)
         now = datetime.now(UTC)
         ids = reserve_ids(self.session, LearnerRow, len(accounts))
@@ -269,7 +302,7 @@ class _Depositor:
             ],
         )
         self.report.accounts_opened += len(accounts)
-        return {account.identity: learner_id for learner_id, account in opened}
+        return {account.identity: (learner_id, account.number) for learner_id, account in opened}
 
     def _unclaimed(self, accounts: list[NewAccount]) -> list[NewAccount]:
         """``accounts``, those whose random number the bank has given already sealed anew under
@@ -409,15 +442,18 @@ def import_batch(
                 uow.session,
                 cipher,
                 institution_id=institution_id,
+                institution=institution,
                 held_evidence=lambda hashes: evidence.held_for(
                     uow=uow, institution_id=institution_id, hashes=hashes
                 ),
                 batch_id=batch_row.id,
+                log=lambda facts: ledger.stage(uow, facts),
             )
             preparer = ChunkPreparer(cipher, issuable=issuable, today=today)
             _deposit_all(depositor, preparer, rows, progress, plan or PLAN)
             if depositor.report.error_count:
                 raise _Rejected  # noqa: TRY301 - rolls back the deposit; the report is kept below
+            ledger.seal(uow)  # the batch's entries get their leaves, in this transaction
             _finish(batch_row, depositor.report, BatchStatus.COMMITTED)
             return _batch(batch_row, institution)
     except _Rejected:

@@ -12,11 +12,12 @@ both correct it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select
 
+from creditbank.accounts import records
 from creditbank.accounts.model import (
     AccountError,
     OutcomeFacts,
@@ -28,6 +29,7 @@ from creditbank.accounts.outcomes import Outcome, deposit_row, outcome_of, statu
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
+from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 
 
@@ -51,6 +53,8 @@ class OutcomeRecord:
     history: tuple[OutcomeEvent, ...]
     replaces: str | None
     replaced_by: str | None
+    receipt: ledger.Receipt | None = None
+    """Where the change just made stands in the ledger (only on the answer to a change)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,19 +131,31 @@ def _append(
     *,
     reason: str,
     user_id: int,
-    replaced_by: int | None = None,
-) -> None:
-    uow.session.add(
-        OutcomeEventRow(
-            outcome_id=row.id,
-            kind=kind.value,
-            reason=reason,
-            by_user_id=user_id,
-            at=datetime.now(UTC),
-            replaced_by_id=replaced_by,
-        )
+    replaced_by: OutcomeRow | None = None,
+) -> ledger.Receipt:
+    event = OutcomeEventRow(
+        outcome_id=row.id,
+        kind=kind.value,
+        reason=reason,
+        by_user_id=user_id,
+        at=datetime.now(UTC),
+        replaced_by_id=replaced_by.id if replaced_by else None,
     )
+    uow.session.add(event)
     uow.session.flush()
+    institution = institutions.institution_codes(uow=uow)[row.institution_id]
+    (receipt,) = ledger.append(
+        uow,
+        [
+            records.event_fact(
+                event,
+                outcome=row.public_id,
+                institution=institution,
+                replaced_by=replaced_by.public_id if replaced_by else None,
+            )
+        ],
+    )
+    return receipt
 
 
 def verify_outcome(
@@ -151,8 +167,8 @@ def verify_outcome(
     check_event(
         row.public_id, statuses(uow=uow, outcome_ids=[row.id])[row.id], OutcomeStatus.VERIFIED
     )
-    _append(uow, row, OutcomeStatus.VERIFIED, reason=reason, user_id=user_id)
-    return _record(uow, row)
+    receipt = _append(uow, row, OutcomeStatus.VERIFIED, reason=reason, user_id=user_id)
+    return replace(_record(uow, row), receipt=receipt)
 
 
 def revoke_outcome(*, uow: UnitOfWork, public_id: str, user_id: int, reason: str) -> OutcomeRecord:
@@ -162,8 +178,8 @@ def revoke_outcome(*, uow: UnitOfWork, public_id: str, user_id: int, reason: str
     check_event(
         row.public_id, statuses(uow=uow, outcome_ids=[row.id])[row.id], OutcomeStatus.REVOKED
     )
-    _append(uow, row, OutcomeStatus.REVOKED, reason=reason, user_id=user_id)
-    return _record(uow, row)
+    receipt = _append(uow, row, OutcomeStatus.REVOKED, reason=reason, user_id=user_id)
+    return replace(_record(uow, row), receipt=receipt)
 
 
 def supersede_outcome(
@@ -197,14 +213,14 @@ def supersede_outcome(
             .where(OutcomeEventRow.outcome_id == old.id)
         )
         if replacement is not None and replacement.record_id == facts.record_id:
-            _, row = deposit_row(
+            again, row = deposit_row(
                 uow=uow,
                 institution=institution,
                 account_number=account_number,
                 facts=facts,
                 today=today,
             )  # the same facts answer the replacement; other facts are a record conflict
-            return Corrected(_record(uow, row), created=False)
+            return Corrected(replace(_record(uow, row), receipt=again.receipt), created=False)
     check_event(old.public_id, current, OutcomeStatus.SUPERSEDED)
     taken = session.scalar(
         select(OutcomeRow.id).where(
@@ -222,8 +238,8 @@ def supersede_outcome(
                 institution=institution,
             ),
         )
-    _, new = deposit_row(
+    deposited, new = deposit_row(
         uow=uow, institution=institution, account_number=account_number, facts=facts, today=today
     )
-    _append(uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=new.id)
-    return Corrected(_record(uow, new), created=True)
+    _append(uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=new)
+    return Corrected(replace(_record(uow, new), receipt=deposited.receipt), created=True)

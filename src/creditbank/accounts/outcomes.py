@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, and_, exists, not_, select
 
+from creditbank.accounts import records
 from creditbank.accounts.model import (
     STATUS_PRECEDENCE,
     AccountError,
@@ -28,6 +29,7 @@ from creditbank.accounts.model import (
     derive_status,
     normalised,
 )
+from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.catalog import api as catalog
 from creditbank.catalog.api import CatalogItemRow
@@ -35,6 +37,7 @@ from creditbank.db import UnitOfWork
 from creditbank.evidence import api as evidence
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
+from creditbank.ledger import api as ledger
 from creditbank.messages import Message, msg
 
 MAX_PAGE = 500
@@ -64,6 +67,8 @@ class Outcome:
 class Deposited:
     outcome: Outcome
     created: bool
+    receipt: ledger.Receipt | None
+    """Where the deposit stands in the ledger (leaf index and hash)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +86,6 @@ def _learner_id(uow: UnitOfWork, number: str) -> int:
             "account_not_found", msg("there is no account {number}", number=number.upper())
         )
     return found
-
-
-STORED_FACT_COLUMNS = (
-    "learner_id",
-    "item_id",
-    "framework_level_id",
-    "credits",
-    "score",
-    "assessed_on",
-    "setting",
-    "evidence_sha256",
-)
 
 
 def stored_facts(
@@ -205,8 +198,13 @@ def deposit_row(
         )
         if facts_of(existing) == same:
             status = statuses(uow=uow, outcome_ids=[existing.id])[existing.id]
+            receipt = ledger.receipt_of(
+                uow=uow, kind=ledger.LogKind.OUTCOME_DEPOSITED, record_id=existing.public_id
+            )
             return Deposited(
-                _outcome(context, existing, item_fields, level, status), created=False
+                _outcome(context, existing, item_fields, level, status),
+                created=False,
+                receipt=receipt,
             ), existing
         raise AccountError(
             "record_conflict",
@@ -234,8 +232,16 @@ def deposit_row(
     )
     session.add(row)
     session.flush()
+    (receipt,) = ledger.append(
+        uow,
+        [
+            records.deposited_fact(
+                row, account_number=context.account_number, institution=institution.upper()
+            )
+        ],
+    )
     outcome = _outcome(context, row, item_fields, level, OutcomeStatus.DEPOSITED)
-    return Deposited(outcome, created=True), row
+    return Deposited(outcome, created=True, receipt=receipt), row
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from creditbank.accounts.schemas import (
     LearnerCreate,
     OutcomeCorrection,
     OutcomeCreate,
+    OutcomeDepositedRead,
     OutcomeDetailRead,
     OutcomeRead,
     RevocationCreate,
@@ -29,6 +30,7 @@ from creditbank.accounts.schemas import (
 from creditbank.catalog.api import ItemKind
 from creditbank.consents import api as consents
 from creditbank.institutions.model import check_institution_code
+from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import msg
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Now, Today, Uow
@@ -74,9 +76,12 @@ def open_account(
 @api.post(
     "/outcomes",
     status_code=status.HTTP_201_CREATED,
-    response_model=OutcomeRead,
+    response_model=OutcomeDepositedRead,
     responses={
-        200: {"model": OutcomeRead, "description": "The same record was deposited before."},
+        200: {
+            "model": OutcomeDepositedRead,
+            "description": "The same record was deposited before.",
+        },
         **responses(401, 403, 404, 409, 422),
     },
 )
@@ -87,7 +92,7 @@ def deposit_outcome(
     uow: Uow,
     today: Today,
     principal: Authenticated,
-) -> OutcomeRead:
+) -> OutcomeDepositedRead:
     """Deposit one learning outcome (the issuing institution's registrars): 201, or 200 if known."""
     require(principal, Action.DEPOSIT, check_institution_code(body.institution))
     deposited = outcomes.deposit_outcome(
@@ -99,7 +104,10 @@ def deposit_outcome(
     )
     if not deposited.created:
         response.status_code = status.HTTP_200_OK
-    return OutcomeRead.of(deposited.outcome, request.state.language)
+    return OutcomeDepositedRead(
+        **OutcomeRead.of(deposited.outcome, request.state.language).model_dump(),
+        receipt=ReceiptRead.of(deposited.receipt),
+    )
 
 
 @api.get(

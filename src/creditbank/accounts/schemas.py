@@ -20,6 +20,7 @@ from creditbank.accounts.model import (
 from creditbank.accounts.outcomes import Outcome
 from creditbank.accounts.service import PersonalData
 from creditbank.catalog.api import ItemKind
+from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import Translate
 
 
@@ -140,6 +141,15 @@ class OutcomeRead(BaseModel):
         )
 
 
+class OutcomeDepositedRead(OutcomeRead):
+    """A deposited outcome and its receipt: where its deposit stands in the ledger."""
+
+    receipt: ReceiptRead | None = Field(
+        description="The deposit's log entry (leaf index and hash); its proof is at "
+        "/api/v1/records/{id}/receipt."
+    )
+
+
 class OutcomeEventRead(BaseModel):
     kind: OutcomeStatus = Field(description="The status the event gave the outcome.")
     reason: str
@@ -167,10 +177,17 @@ class OutcomeDetailRead(OutcomeRead):
     replaced_by: str | None = Field(description="The outcome that corrected this one.")
     history: list[OutcomeEventRead]
     links: dict[str, str] = Field(description="URLs of this outcome and of those it is linked to.")
+    receipt: ReceiptRead | None = Field(
+        default=None,
+        description="On the answer to a change: the change's log entry (leaf index and hash).",
+    )
 
     @classmethod
     def of_record(cls, record: OutcomeRecord, language: str = "zh") -> OutcomeDetailRead:
-        links = {"self": outcome_url(record.outcome.public_id)}
+        links = {
+            "self": outcome_url(record.outcome.public_id),
+            "receipt": f"/api/v1/records/{record.outcome.public_id}/receipt",
+        }
         if record.replaces:
             links["replaces"] = outcome_url(record.replaces)
         if record.replaced_by:
@@ -181,6 +198,7 @@ class OutcomeDetailRead(OutcomeRead):
             replaced_by=record.replaced_by,
             history=[OutcomeEventRead.of(event) for event in record.history],
             links=links,
+            receipt=ReceiptRead.of(record.receipt),
         )
 
 

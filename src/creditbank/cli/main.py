@@ -31,11 +31,11 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.model import OutcomeStatus
 from creditbank.accounts.schemas import AccountRead, BatchRead, OutcomeRead, PersonalDataRead
-from creditbank.bootstrap import initialise
+from creditbank.bootstrap import initialise, open_database
 from creditbank.catalog import grants
 from creditbank.catalog.model import GrantWindow
 from creditbank.catalog.schemas import GrantRead
-from creditbank.db import Database, UnitOfWork
+from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.frameworks import service as frameworks
 from creditbank.frameworks.crosswalk import LevelRef
@@ -116,7 +116,7 @@ def _fail(text: str) -> NoReturn:
 @contextmanager
 def unit_of_work() -> Iterator[UnitOfWork]:
     """A unit of work on the configured database; domain errors become a message and exit 1."""
-    database = Database(get_settings().database_url)
+    database = open_database()
     try:
         if "alembic_version" not in inspect(database.engine).get_table_names():
             _fail(say(msg("the database is not initialised; run `creditbank init` first")))
@@ -151,7 +151,7 @@ def init(
         if settings.environment is Environment.PRODUCTION:
             _fail(say(msg("demo data (with a known password) is refused in production")))
         cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
-    database = Database(settings.database_url)
+    database = open_database(settings)
     try:
         report = initialise(database, demo_cipher=cipher)
     except DomainError as error:
@@ -522,7 +522,7 @@ def import_deposits(
     if not file.is_file():
         _fail(say(msg("{file} is not a file", file=str(file))))
     settings = get_settings()
-    database = Database(settings.database_url)
+    database = open_database(settings)
     cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
     try:
         chosen = file_format or FileFormat.of(file.name)
@@ -841,3 +841,8 @@ def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
                 outcome.assessed_on.isoformat(),
             )
         out.print(table)
+
+
+# The ledger's commands (`log`, `witness`) live in their own module, which uses the helpers
+# above and adds itself to `app`.
+from creditbank.cli import log as _log_commands  # noqa: E402, F401

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from creditbank.db import UnitOfWork
+from creditbank.frameworks import records
 from creditbank.frameworks.crosswalk import Crosswalk, CrosswalkGraph, Kind, LevelRef, Route
 from creditbank.frameworks.files import builtin_crosswalks, builtin_frameworks
 from creditbank.frameworks.model import (
@@ -36,6 +37,7 @@ from creditbank.frameworks.tables import (
     FrameworkTrackRow,
     FrameworkVersionRow,
 )
+from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 
 
@@ -275,33 +277,35 @@ def _level_rows(framework: FrameworkVersion) -> list[FrameworkLevelRow]:
     return rows
 
 
-def _insert_version(session: Session, framework: FrameworkVersion, actor: str) -> None:
-    session.add(
-        FrameworkVersionRow(
-            code=framework.code,
-            version=framework.version,
-            name_zh=framework.name.zh,
-            name_en=framework.name.en,
-            description_zh=framework.description.zh,
-            description_en=framework.description.en,
-            source=framework.source,
-            effective_from=framework.effective_from,
-            published_at=datetime.now(UTC),
-            published_by=actor,
-            tracks=[
-                FrameworkTrackRow(
-                    code=track.code,
-                    position=position,
-                    name_zh=track.name.zh,
-                    name_en=track.name.en,
-                    ordered=track.ordered,
-                    highest_first=track.highest_first,
-                )
-                for position, track in enumerate(framework.tracks)
-            ],
-            levels=_level_rows(framework),
-        )
+def _insert_version(
+    session: Session, framework: FrameworkVersion, actor: str
+) -> FrameworkVersionRow:
+    row = FrameworkVersionRow(
+        code=framework.code,
+        version=framework.version,
+        name_zh=framework.name.zh,
+        name_en=framework.name.en,
+        description_zh=framework.description.zh,
+        description_en=framework.description.en,
+        source=framework.source,
+        effective_from=framework.effective_from,
+        published_at=datetime.now(UTC),
+        published_by=actor,
+        tracks=[
+            FrameworkTrackRow(
+                code=track.code,
+                position=position,
+                name_zh=track.name.zh,
+                name_en=track.name.en,
+                ordered=track.ordered,
+                highest_first=track.highest_first,
+            )
+            for position, track in enumerate(framework.tracks)
+        ],
+        levels=_level_rows(framework),
     )
+    session.add(row)
+    return row
 
 
 def _insert_crosswalk(session: Session, crosswalk: Crosswalk) -> None:
@@ -368,8 +372,9 @@ def publish_framework(*, uow: UnitOfWork, draft: FrameworkDraft, actor: str) -> 
             )
     latest_versions[framework.code] = framework
     CrosswalkGraph.build(latest_versions, _crosswalks(session))
-    _insert_version(session, framework, actor)
+    row = _insert_version(session, framework, actor)
     session.flush()
+    ledger.append(uow, [records.published_fact(row)])
     return framework
 
 
@@ -394,11 +399,13 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
     session = uow.session
     present = set(_latest(session))
     added_frameworks = []
+    rows = []
     for draft in builtin_frameworks():
         if draft.code not in present:
-            _insert_version(session, build_framework(draft, version=1), actor)
+            rows.append(_insert_version(session, build_framework(draft, version=1), actor))
             added_frameworks.append(draft.code)
     session.flush()
+    ledger.append(uow, [records.published_fact(row) for row in rows])
     have = set(session.scalars(select(CrosswalkRow.code)))
     missing = [crosswalk for crosswalk in builtin_crosswalks() if crosswalk.code not in have]
     added_crosswalks = []

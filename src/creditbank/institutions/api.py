@@ -41,6 +41,7 @@ def user_names(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, tuple
 __all__ = [
     "Institution",
     "InstitutionError",
+    "InstitutionRow",
     "InstitutionType",
     "Role",
     "User",

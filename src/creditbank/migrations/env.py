@@ -17,6 +17,7 @@ from creditbank.db import Base, make_engine
 from creditbank.evidence import tables as _evidence_tables  # noqa: F401
 from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables
 from creditbank.institutions import tables as _institutions_tables  # noqa: F401
+from creditbank.ledger import tables as _ledger_tables  # noqa: F401
 from creditbank.sessions import tables as _sessions_tables  # noqa: F401
 from creditbank.settings import get_settings
 

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import urlencode
 
@@ -25,6 +26,8 @@ from creditbank.db import Database
 from creditbank.evidence import routes as evidence_routes
 from creditbank.frameworks import routes as framework_routes
 from creditbank.institutions import routes as institution_routes
+from creditbank.ledger import routes as ledger_routes
+from creditbank.ledger.witnessing import Publisher
 from creditbank.messages import msg
 from creditbank.settings import Settings
 from creditbank.web.deps import Uow, render
@@ -73,12 +76,23 @@ async def _to_login(request: Request, _error: Exception) -> Response:
 
 def create_app(*, settings: Settings, database: Database) -> FastAPI:
     """The ASGI application of one bank."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        publisher = Publisher(database, settings.log_publish_seconds)
+        publisher.start()
+        try:
+            yield
+        finally:
+            publisher.stop()
+
     app = FastAPI(
         title="creditbank",
         version=creditbank.__version__,
         summary="A credit bank for lifelong learning: frameworks, accreditation, accounts.",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.database = database
@@ -112,6 +126,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(catalog_routes.api)
     app.include_router(account_routes.api)
     app.include_router(evidence_routes.api)
+    app.include_router(ledger_routes.api)
     app.include_router(login_pages.pages)
     app.include_router(learner_pages.pages)
     app.include_router(staff_pages.pages)

@@ -1,0 +1,229 @@
+"""``creditbank log ...`` and ``creditbank witness ...``: the ledger from the command line.
+
+Imported by :mod:`creditbank.cli.main` (at its end), whose app, console, messages and unit
+of work these commands share.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from creditbank.bootstrap import ledger_readers, open_database
+from creditbank.cli.main import _fail, app, err, out, say, unit_of_work
+from creditbank.db import UnitOfWork
+from creditbank.ledger import auditor, merkle, notes, witnessing
+from creditbank.ledger import service as ledger
+from creditbank.ledger.verify import verify_log
+from creditbank.messages import Message, msg
+
+log_app = typer.Typer(help="The ledger: verify, audit, keys, witnesses.", no_args_is_help=True)
+witness_app = typer.Typer(
+    help="Run a witness that cosigns other banks' logs.", no_args_is_help=True
+)
+
+
+def _write_private_key(path: Path, private_key: str) -> None:
+    if path.exists():
+        _fail(say(msg("{path} exists already; a key is never overwritten", path=str(path))))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(private_key + "\n")
+
+
+@log_app.command("keygen")
+def keygen(
+    name: Annotated[
+        str, typer.Argument(help="The key's name: the log's origin (or a witness's name).")
+    ],
+    out_file: Annotated[
+        Path, typer.Option("--out", help="File to write the private key to (mode 600).")
+    ],
+    witness: Annotated[
+        bool, typer.Option("--witness", help="Print the key's witness (cosignature) form.")
+    ] = False,
+) -> None:
+    """Make an Ed25519 signing key; write it to a file and print its public verifier key."""
+    try:
+        private_key, verifier_key = notes.generate_key(name)
+    except notes.NoteError as error:
+        _fail(str(error))
+    _write_private_key(out_file, private_key)
+    if witness:
+        verifier_key = notes.CosignatureSigner.from_private_key(private_key).verifier_key()
+    out.print(verifier_key, highlight=False)
+
+
+@log_app.command("verify")
+def verify(
+    from_checkpoint: Annotated[
+        Path | None,
+        typer.Option("--from-checkpoint", help="A checkpoint saved earlier, to check against."),
+    ] = None,
+) -> None:
+    """Recompute the log from storage and check it, its checkpoints and the facts it records."""
+    readers, unlogged = ledger_readers()
+    with unit_of_work() as uow:
+        report = verify_log(uow=uow, readers=readers, unlogged=unlogged)
+        if from_checkpoint is not None:
+            _check_saved_checkpoint(uow, from_checkpoint, report.problems)
+    for problem in report.problems:
+        err.print(say(problem), highlight=False)
+    out.print(
+        say(
+            msg(
+                "{size} entries, {checkpoints} checkpoints, {facts} facts checked against their "
+                "commitments ({erased} erased); {problems} problems",
+                size=report.tree_size,
+                checkpoints=report.checkpoints,
+                facts=report.facts_checked,
+                erased=report.salts_erased,
+                problems=len(report.problems),
+            )
+        ),
+        highlight=False,
+    )
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _check_saved_checkpoint(uow: UnitOfWork, path: Path, problems: list[Message]) -> None:
+    keys = ledger.log_keys(uow)
+    try:
+        checkpoint = notes.Checkpoint.parse(
+            notes.open_note(path.read_text(encoding="utf-8"), keys.verifiers()).text
+        )
+    except (OSError, notes.NoteError) as error:
+        problems.append(
+            msg("the saved checkpoint {path}: {error}", path=str(path), error=str(error))
+        )
+        return
+    size = ledger.head(uow).tree_size
+    if checkpoint.size > size:
+        problems.append(
+            msg(
+                "the saved checkpoint is of {saved} entries; the log has only {size}",
+                saved=checkpoint.size,
+                size=size,
+            )
+        )
+        return
+    if checkpoint.size and ledger.root_at(uow, checkpoint.size) != checkpoint.root_hash:
+        problems.append(
+            msg(
+                "the saved checkpoint's tree of {saved} entries is not the log's: a fork",
+                saved=checkpoint.size,
+            )
+        )
+
+
+@log_app.command("publish")
+def publish() -> None:
+    """Ask the configured witnesses to cosign the newest checkpoint (the server does this every
+    CREDITBANK_LOG_PUBLISH_SECONDS)."""
+    database = open_database()
+    try:
+        results = witnessing.ask_witnesses(database)
+    finally:
+        database.dispose()
+    failed = False
+    for result in results:
+        if result.cosigned:
+            out.print(
+                say(
+                    msg(
+                        "{witness} cosigned tree {size}",
+                        witness=result.witness,
+                        size=result.tree_size,
+                    )
+                )
+            )
+        else:
+            failed = True
+            err.print(
+                say(
+                    msg(
+                        "{witness} did not cosign tree {size}: {detail}",
+                        witness=result.witness,
+                        size=result.tree_size,
+                        detail=result.detail,
+                    )
+                ),
+                highlight=False,
+            )
+    if failed:
+        raise typer.Exit(1)
+
+
+@log_app.command("audit")
+def audit(
+    url: Annotated[str, typer.Argument(help="The bank's base URL, e.g. https://bank.example")],
+    state: Annotated[
+        Path, typer.Option("--state", help="Directory where the auditor keeps what it saw.")
+    ] = Path(".creditbank-audit"),
+    key: Annotated[
+        str | None, typer.Option("--key", help="The log's verifier key (else pinned on first use).")
+    ] = None,
+) -> None:
+    """Follow a bank's checkpoints: each must be signed and extend the last one seen."""
+    try:
+        result = auditor.audit(url, state, verifier_key=key)
+    except auditor.AuditError as failure:
+        _fail(str(failure))
+    except (OSError, ValueError, notes.NoteError, merkle.ProofError) as error:
+        _fail(say(msg("cannot audit {url}: {error}", url=url, error=str(error))))
+    if result.pinned_now:
+        out.print(say(msg("pinned the log's key on first use")))
+    out.print(
+        say(
+            msg(
+                "{origin}: tree of {size} entries, consistent with the {previous} seen before",
+                origin=result.origin,
+                size=result.tree_size,
+                previous=result.previous_size if result.previous_size is not None else 0,
+            )
+        ),
+        highlight=False,
+    )
+
+
+@witness_app.command("serve")
+def serve_witness(
+    state: Annotated[Path, typer.Option("--state", help="Directory of the witness's state.")],
+    key_file: Annotated[Path, typer.Option("--key-file", help="The witness's private key file.")],
+    log: Annotated[
+        list[str],
+        typer.Option("--log", help='A log to witness: "ORIGIN VERIFIER-KEY" (repeatable).'),
+    ],
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+) -> None:
+    """Serve a C2SP tlog-witness (POST /add-checkpoint) that cosigns only append-only growth."""
+    import uvicorn  # noqa: PLC0415
+
+    from creditbank.ledger.keys import read_key_file  # noqa: PLC0415
+    from creditbank.ledger.witness import Witness  # noqa: PLC0415
+    from creditbank.ledger.witness_app import make_witness_app  # noqa: PLC0415
+
+    logs: dict[str, list[str]] = {}
+    for line in log:
+        origin, _, verifier_key = line.strip().rpartition(" ")
+        if not origin or not verifier_key:
+            _fail(say(msg('--log takes "ORIGIN VERIFIER-KEY", not {line}', line=line)))
+        logs.setdefault(origin, []).append(verifier_key)
+    try:
+        signer = notes.CosignatureSigner.from_private_key(read_key_file(key_file))
+        witness = Witness(state, signer, logs)
+    except (OSError, ValueError) as error:
+        _fail(str(error))
+    sys.stderr.write(f"witness key: {witness.verifier_key}\n")
+    uvicorn.run(make_witness_app(witness), host=host, port=port)
+
+
+app.add_typer(log_app, name="log")
+app.add_typer(witness_app, name="witness")

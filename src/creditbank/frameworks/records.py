@@ -1,0 +1,112 @@
+"""What the ledger holds of published framework versions, and how to read it back.
+
+Publishing a framework version is a fact of record: its content (names, tracks, levels
+with their descriptors, effective date, who published it and when) is committed to in the
+log, in the transaction that publishes it. ``creditbank log verify`` reads it back with
+:data:`READERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from creditbank.db import UnitOfWork
+from creditbank.frameworks.tables import FrameworkVersionRow
+from creditbank.ledger.api import LogEntryRow, LogFact, LogKind
+
+ISSUER = "BANK"
+"""The issuer of framework versions in the log: the bank itself (who published them is in
+the committed record, not in the public entry)."""
+
+
+def record_id(code: str, version: int) -> str:
+    """A framework version's public id in the log, e.g. ``NVQC@1``."""
+    return f"{code}@{version}"
+
+
+def version_record(row: FrameworkVersionRow) -> dict[str, object]:
+    """The content of a published framework version that its log entry commits to."""
+    return {
+        "code": row.code,
+        "version": row.version,
+        "name_zh": row.name_zh,
+        "name_en": row.name_en,
+        "description_zh": row.description_zh,
+        "description_en": row.description_en,
+        "source": row.source,
+        "effective_from": row.effective_from,
+        "published_at": row.published_at,
+        "published_by": row.published_by,
+        "tracks": [
+            {
+                "code": t.code,
+                "name_zh": t.name_zh,
+                "name_en": t.name_en,
+                "ordered": t.ordered,
+                "highest_first": t.highest_first,
+            }
+            for t in sorted(row.tracks, key=lambda t: t.position)
+        ],
+        "levels": [
+            {
+                "track": level.track_code,
+                "code": level.code,
+                "rank": level.rank,
+                "name_zh": level.name_zh,
+                "name_en": level.name_en,
+                "descriptors": level.descriptors,
+            }
+            for level in sorted(row.levels, key=lambda level: level.position)
+        ],
+    }
+
+
+def published_fact(row: FrameworkVersionRow) -> LogFact:
+    """The log fact of a published framework version."""
+    return LogFact(
+        LogKind.FRAMEWORK_VERSION_PUBLISHED,
+        record_id(row.code, row.version),
+        ISSUER,
+        row.published_at,
+        version_record(row),
+    )
+
+
+def _versions(uow: UnitOfWork, record_ids: Collection[str]) -> dict[str, Mapping[str, object]]:
+    wanted = set(record_ids)
+    codes = {rid.rpartition("@")[0] for rid in wanted}
+    rows = uow.session.scalars(
+        select(FrameworkVersionRow)
+        .where(FrameworkVersionRow.code.in_(codes))
+        .options(selectinload(FrameworkVersionRow.tracks), selectinload(FrameworkVersionRow.levels))
+    ).all()
+    found: dict[str, Mapping[str, object]] = {}
+    for row in rows:
+        key = record_id(row.code, row.version)
+        if key in wanted:
+            found[key] = version_record(row)
+    return found
+
+
+Reader = Callable[[UnitOfWork, Collection[str]], dict[str, Mapping[str, object]]]
+READERS: dict[LogKind, Reader] = {LogKind.FRAMEWORK_VERSION_PUBLISHED: _versions}
+
+
+def unlogged(uow: UnitOfWork, *, limit: int = 100) -> dict[LogKind, list[str]]:
+    """Published framework versions with no entry in the log (there should be none)."""
+    rows = uow.session.execute(
+        select(FrameworkVersionRow.code, FrameworkVersionRow.version).limit(10_000)
+    ).all()
+    logged = set(
+        uow.session.scalars(
+            select(LogEntryRow.record_id).where(
+                LogEntryRow.kind == LogKind.FRAMEWORK_VERSION_PUBLISHED.value
+            )
+        )
+    )
+    missing = [record_id(code, version) for code, version in rows]
+    missing = [rid for rid in missing if rid not in logged][:limit]
+    return {LogKind.FRAMEWORK_VERSION_PUBLISHED: missing} if missing else {}

@@ -1,0 +1,170 @@
+"""What a fact of record looks like in the log: the entry, its commitment, its receipt.
+
+Pure: no database, no web. An entry is the RFC 8785 canonical JSON of
+``{"v", "kind", "id", "issuer", "time", "commitment"}`` (UTF-8). It carries no personal
+data: ``commitment`` is ``SHA-256(canonical record || salt)``, where the record is the
+business row's facts (canonical JSON too) and the salt is 16 random bytes kept off the
+log. Whoever holds the record and the salt can check the commitment; without the salt
+it reveals nothing, so erasing the salt (with the personal data) leaves the log
+verifiable and the record unrecoverable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import TypeAlias
+
+import rfc8785
+
+from creditbank.ledger.merkle import leaf_hash
+
+ENTRY_VERSION = 1
+SALT_BYTES = 16
+
+RecordValue: TypeAlias = "str | int | bool | list[RecordValue] | dict[str, RecordValue] | None"
+
+
+class LogKind(StrEnum):
+    """The kinds of facts of record the log holds."""
+
+    OUTCOME_DEPOSITED = "outcome.deposited"
+    OUTCOME_VERIFIED = "outcome.verified"
+    OUTCOME_REVOKED = "outcome.revoked"
+    OUTCOME_SUPERSEDED = "outcome.superseded"
+    FRAMEWORK_VERSION_PUBLISHED = "framework_version.published"
+
+
+def canonical_value(value: object) -> RecordValue:
+    """``value`` as JSON the canonical form can hold: decimals, dates and times as text."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): canonical_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical_value(item) for item in value]
+    msg = f"a log record cannot hold a {type(value).__name__}"
+    raise TypeError(msg)
+
+
+def utc_text(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds, e.g. ``2026-11-22T08:00:00.000000Z``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _plain(value: RecordValue) -> bool:
+    """Whether ``value`` is text, a safe integer, a truth value or null (no surrogates)."""
+    if isinstance(value, str):
+        return value.isascii() or not any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, bool) or value is None:
+        return True
+    return isinstance(value, int) and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+
+
+def canonical_json(value: RecordValue) -> bytes:
+    """RFC 8785 (JSON Canonicalization Scheme) bytes of ``value``.
+
+    A flat object of ASCII keys whose values are text, safe integers, truth values or
+    null (every record and entry of the log) serialises the same under RFC 8785 as under
+    ``json.dumps`` with sorted keys, no spaces and no ASCII escaping, four times faster;
+    anything else goes to the ``rfc8785`` library. A test checks the two agree.
+    """
+    if isinstance(value, dict) and all(
+        key.isascii() and _plain(item) for key, item in value.items()
+    ):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return rfc8785.dumps(value)
+
+
+def canonical_record(record: Mapping[str, object]) -> bytes:
+    """The RFC 8785 canonical JSON of a business record."""
+    return canonical_json(canonical_value(record))
+
+
+def commitment(record: Mapping[str, object], salt: bytes) -> bytes:
+    """``SHA-256(canonical record || salt)``."""
+    return hashlib.sha256(canonical_record(record) + salt).digest()
+
+
+def new_salt() -> bytes:
+    return os.urandom(SALT_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class LogFact:
+    """A fact of record to log: its kind, public id, issuer, time and business record."""
+
+    kind: LogKind
+    record_id: str
+    issuer: str
+    at: datetime
+    record: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A fact as it stands in the log, before it has a leaf index."""
+
+    kind: LogKind
+    record_id: str
+    issuer: str
+    at: datetime
+    body: bytes
+    leaf_hash: bytes
+    salt: bytes
+
+
+def entry_body(
+    *, kind: str, record_id: str, issuer: str, at: datetime, record_commitment: bytes
+) -> bytes:
+    """The entry's bytes: canonical JSON of its public fields and the commitment (hex)."""
+    return canonical_json(
+        {
+            "v": ENTRY_VERSION,
+            "kind": kind,
+            "id": record_id,
+            "issuer": issuer,
+            "time": utc_text(at),
+            "commitment": record_commitment.hex(),
+        }
+    )
+
+
+def make_entry(fact: LogFact, salt: bytes | None = None) -> Entry:
+    """The entry for ``fact``, with a fresh salt unless one is given."""
+    salt = new_salt() if salt is None else salt
+    body = entry_body(
+        kind=fact.kind.value,
+        record_id=fact.record_id,
+        issuer=fact.issuer,
+        at=fact.at,
+        record_commitment=commitment(fact.record, salt),
+    )
+    return Entry(fact.kind, fact.record_id, fact.issuer, fact.at, body, leaf_hash(body), salt)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Where an entry stands in the log: its leaf index and leaf hash (RFC 9162)."""
+
+    kind: LogKind
+    record_id: str
+    leaf_index: int
+    leaf_hash: bytes
