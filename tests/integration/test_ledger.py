@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -29,6 +31,7 @@ from creditbank.ledger import service as ledger
 from creditbank.ledger.model import LogFact, LogKind
 from creditbank.ledger.tables import LogEntryRow, LogLeafRow
 from creditbank.ledger.verify import verify_log
+from tests import conftest
 from tests.bulk_files import add_college_with_course, id_number
 
 TODAY = date(2026, 11, 22)
@@ -207,12 +210,30 @@ def test_the_log_and_the_facts_refuse_updates_and_deletes(
     assert verify(database) == []
 
 
+@pytest.fixture
+def postgres_bank(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Database, str]]:
+    """The bank of :func:`bank` on PostgreSQL only: SQLite has one writer at a time, so the race
+    between writers that could fork the tree is PostgreSQL's."""
+    database = conftest._new_database(request, "postgresql", tmp_path)
+    try:
+        with database.unit_of_work() as uow:
+            frameworks.install_builtin_frameworks(uow=uow)
+            add_college_with_course(uow)
+            account = service.open_account(
+                uow=uow,
+                cipher=PersonalDataCipher(os.urandom(32)),
+                id_number=parse_id_number(id_number(1)),
+                name="学员",
+            ).number
+        yield database, account
+    finally:
+        database.dispose()
+
+
 def test_parallel_writers_on_postgresql_keep_one_history(
-    bank: tuple[Database, str, int],
+    postgres_bank: tuple[Database, str],
 ) -> None:
-    database, account, _ = bank
-    if database.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time; the race is PostgreSQL's")
+    database, account = postgres_bank
     writers, each = 6, 8
     failures: list[BaseException] = []
     start = threading.Barrier(writers)
