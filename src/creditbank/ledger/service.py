@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from creditbank.db import UnitOfWork, insert_rows, reserve_ids
@@ -232,9 +232,19 @@ def nodes_by_coordinates(
     """A getter over the stored nodes at ``coordinates``, read in one query."""
     found: dict[tuple[int, int], bytes] = {}
     if coordinates:
+        by_level: dict[int, set[int]] = {}
+        for level, index in coordinates:
+            by_level.setdefault(level, set()).add(index)
+        # One `level = L AND node_index IN (...)` per level: both databases probe the primary
+        # key (SQLite scanned the whole table for a row-value `IN`).
         rows = session.execute(
             select(LogNodeRow.level, LogNodeRow.node_index, LogNodeRow.hash).where(
-                tuple_(LogNodeRow.level, LogNodeRow.node_index).in_(list(coordinates))
+                or_(
+                    *(
+                        and_(LogNodeRow.level == level, LogNodeRow.node_index.in_(sorted(indexes)))
+                        for level, indexes in by_level.items()
+                    )
+                )
             )
         ).all()
         found = {(level, index): node for level, index, node in rows}
