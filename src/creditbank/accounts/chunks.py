@@ -17,8 +17,8 @@ plain tuples 1.4 µs, measured on 2,000-row chunks).
 That process imports this module and what unpickling the preparer needs: the
 pure cores (the catalogue items and framework levels are plain data classes of
 ``catalog.model`` and ``frameworks.model``), ``crypto`` and :mod:`sqlite3`,
-never SQLAlchemy, the database or the file readers (``tests/unit/test_pipeline.py``
-checks).
+never SQLAlchemy, the database or the file readers
+(``tests/integration/test_bulk_pipeline.py`` checks).
 """
 
 from __future__ import annotations
