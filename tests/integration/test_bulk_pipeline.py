@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from datetime import date
 
 import pytest
@@ -17,13 +18,14 @@ from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, Row, read_rows
 from creditbank.accounts.model import AccountError, luhn_digit
-from creditbank.accounts.pipeline import IN_PROCESS, WorkerPolicy
+from creditbank.accounts.pipeline import IN_PROCESS, WorkerPolicy, pipelined
 from creditbank.accounts.tables import LearnerRow, OutcomeRow
+from creditbank.catalog import api as catalog
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
 from creditbank.messages import msg
 from tests.bulk_files import add_college_with_course, csv_bytes, id_number, row
-from tests.support.stages import bulk_workers
+from tests.support.stages import ModulesAfter, bulk_workers
 
 TODAY = date(2026, 11, 22)
 CHUNK = 7
@@ -142,6 +144,72 @@ def test_bad_rows_over_many_chunks_give_the_same_report_on_every_path(
     assert reasons[(35, "record_id")] == "record_id appears again (first at line 3)"
     assert reasons[(61, "record_id")] == "record_id appears again (first at line 11)"
     assert counts(bank) == (0, 0)
+
+
+def test_repeats_across_chunk_boundaries_name_the_first_line_on_every_path(
+    bank: Database, cipher: PersonalDataCipher
+) -> None:
+    """The record ids seen are kept in the preparer (in SQLite's temporary file, not in a dict):
+    a repeat is named with its first line wherever the two rows fall (one chunk, neighbouring
+    chunks, on both sides of the hand-over to the worker), the rows being alike or not."""
+    rows = [row(n) for n in range(1, 51)]  # chunks of 7: lines 2-8, 9-15, 16-22, ...
+    rows[7] = dict(rows[6])  # line 9, first of chunk 2: the very row of line 8, last of chunk 1
+    rows[11] = row(12, record_id="REC-000011")  # line 13: line 12's, in the same chunk
+    rows[30] = row(31, record_id="REC-000001", name="另一人")  # line 32: line 2's, chunk 5
+    rows[48] = row(49, record_id="REC-000001")  # line 50: line 2's again, chunk 7
+    rows[49] = row(50, record_id="REC-000049")  # line 51: line 50's is REC-000001, so new
+    reports = {}
+    for plan in PLANS:
+        batch = upload(bank, cipher, csv_bytes(rows), plan)
+        assert (batch.status, batch.rows, batch.deposited) == (bulk.BatchStatus.REJECTED, 50, 0)
+        reports[plan] = report(batch)
+    assert reports["in the worker"] == reports["in process"] == reports["handed over"]
+    assert reports["in process"] == [
+        (9, "record_id", "record_id appears again (first at line 8)"),
+        (13, "record_id", "record_id appears again (first at line 12)"),
+        (32, "record_id", "record_id appears again (first at line 2)"),
+        (50, "record_id", "record_id appears again (first at line 2)"),
+    ]
+    assert counts(bank) == (0, 0)
+
+
+def test_after_a_bad_row_repeats_are_still_found(
+    bank: Database, cipher: PersonalDataCipher
+) -> None:
+    """Once a row is bad nothing more is stored, so the database cannot tell repeats: the
+    preparer does, to the end of the file, for rows that passed and rows that did not."""
+    rows = [row(n) for n in range(1, 41)]
+    rows[0] = row(1, level="9")  # line 2, bad: nothing is stored from here on
+    rows[19] = row(20, record_id="REC-000010")  # line 21: a good row's repeat
+    rows[38] = row(39, record_id="REC-000001")  # line 40: the bad row's repeat
+    rows[39] = row(40, record_id="REC-000020")  # line 41: line 21's record is REC-000010
+    batch = upload(bank, cipher, csv_bytes(rows), "handed over")
+    assert report(batch) == [
+        (2, "level", "item CAD-201 is awarded at 4, not at 9"),
+        (21, "record_id", "record_id appears again (first at line 11)"),
+        (40, "record_id", "record_id appears again (first at line 2)"),
+    ]
+    assert counts(bank) == (0, 0)
+
+
+def test_the_worker_imports_neither_sqlalchemy_nor_the_file_readers(
+    bank: Database, cipher: PersonalDataCipher
+) -> None:
+    """The preparer the bulk deposit makes, unpickled and used in a worker process, needs only
+    the pure cores, the cipher and sqlite3 (SQLAlchemy alone was about 40 MB of the worker)."""
+    with bank.unit_of_work() as uow:
+        issuable = catalog.issuable_items(uow=uow, institution="JSVC")
+    preparer = chunks.ChunkPreparer(cipher, issuable=issuable, today=TODAY)
+    chunk = [(n + 1, row(n)) for n in range(1, 4)]
+    policy = WorkerPolicy(after=0, wait=True)
+    with closing(pipelined([chunk], ModulesAfter(preparer), policy=policy)) as results:
+        ((prepared, modules),) = list(results)
+    assert [entry.line for entry in prepared.good] == [2, 3, 4]
+    assert "creditbank.catalog.model" in modules  # the items came, as plain data classes
+    assert "creditbank.accounts.chunks" in modules
+    unwanted = ("sqlalchemy", "creditbank.db", "creditbank.accounts.files", "openpyxl", "pydantic")
+    assert [name for name in modules if name.split(".")[0] in unwanted or name in unwanted] == []
+    preparer.close()
 
 
 @pytest.mark.parametrize("plan", WORKER_PLANS)

@@ -6,7 +6,10 @@ Also finds the bulk worker processes this process has started and not yet ended.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from creditbank.accounts.model import AccountError
 from creditbank.messages import msg
@@ -33,6 +36,16 @@ class Numbering:
             message = f"the stage broke on {item}"
             raise ValueError(message)
         return self.seen, item, os.getpid()
+
+
+class ModulesAfter:
+    """Runs ``stage`` and returns its result with the names of the modules loaded by then."""
+
+    def __init__(self, stage: Callable[[Any], Any]) -> None:
+        self.stage = stage
+
+    def __call__(self, item: object) -> tuple[Any, list[str]]:
+        return self.stage(item), sorted(sys.modules)
 
 
 def bulk_workers() -> list[int]:

@@ -8,8 +8,7 @@ from decimal import Decimal
 from creditbank.accounts.model import LearningSetting, OutcomeStatus, stands
 from creditbank.accounts.outcomes import Outcome
 from creditbank.catalog.model import ItemKind
-from creditbank.frameworks.model import Level, Text
-from creditbank.frameworks.service import PinnedLevel
+from creditbank.frameworks.model import Level, PinnedLevel, Text
 from creditbank.web.pages.timeline import by_level, standing_credits
 
 # NVQC: level 1 is the highest (rank 4), level 5 the lowest (rank 0)

@@ -355,7 +355,10 @@ def _deposit_all(
     process stores. The reader's errors (an unreadable file) surface here, in their turn.
     """
     chunks = _chunks(rows, plan.chunk_rows)
-    with closing(pipelined(chunks, preparer, policy=plan.worker)) as prepared_chunks:
+    with (
+        closing(preparer),  # the record ids seen here (the worker's end with the worker)
+        closing(pipelined(chunks, preparer, policy=plan.worker)) as prepared_chunks,
+    ):
         for prepared in prepared_chunks:
             depositor.store(prepared)
             if progress:

@@ -111,15 +111,7 @@ def facts_of(row: OutcomeRow) -> dict[str, object]:
 
 def item_level(item: catalog.CatalogItem, level: str) -> frameworks.PinnedLevel | Message:
     """The item's level named ``level``, or the problem saying at which levels it is awarded."""
-    found = next((p for p in item.levels if p.level.key == level.casefold()), None)
-    if found is not None:
-        return found
-    return msg(
-        "item {code} is awarded at {levels}, not at {level}",
-        code=item.code,
-        levels=", ".join(p.level.code for p in item.levels),
-        level=level,
-    )
+    return item.level_named(level)
 
 
 def deposit_outcome(

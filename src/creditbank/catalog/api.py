@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from creditbank.catalog.grants import Issuable, issuable_items
-from creditbank.catalog.model import GrantWindow, ItemKind
-from creditbank.catalog.service import CatalogItem, find_item, list_items
+from creditbank.catalog.grants import issuable_items
+from creditbank.catalog.model import CatalogItem, GrantWindow, Issuable, ItemKind
+from creditbank.catalog.service import find_item, list_items
 from creditbank.catalog.tables import CatalogItemRow  # for read models that join on items
 
 __all__ = [

@@ -12,22 +12,24 @@ not reach back to assessments made before it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from creditbank.catalog.model import (
     CatalogError,
+    CatalogItem,
     GrantWindow,
+    Issuable,
     check_grant,
     split_item_ref,
 )
-from creditbank.catalog.service import CatalogItem, find_item, items_where, list_items
+from creditbank.catalog.service import find_item, items_where, list_items
 from creditbank.catalog.tables import CatalogGrantRow, CatalogItemRow
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
-from creditbank.messages import Message, msg
+from creditbank.messages import msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,59 +174,6 @@ def withdraw_grant(*, uow: UnitOfWork, grant_id: int, by: str) -> Grant:
 
 
 # --- what an institution may deposit outcomes of ----------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Issuable:
-    """The items an institution may deposit outcomes of, by how a depositor names them.
-
-    ``items`` holds the institution's own items under their bare code and as ``OWNER:CODE``, and
-    granted items as ``OWNER:CODE`` and, unless the code is the institution's own or is granted
-    by several owners (``ambiguous``), under their bare code too. ``windows`` holds the grant
-    windows of granted items (own items have none: they are always issuable).
-    """
-
-    institution: str
-    items: dict[str, CatalogItem]
-    windows: dict[int, tuple[GrantWindow, ...]] = field(default_factory=dict)
-    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def find(self, ref: str) -> CatalogItem | None:
-        """The item ``ref`` (``CODE`` or ``OWNER:CODE``) names, if the institution may issue it."""
-        found = self.items.get(ref)
-        if found is None:
-            owner, code = split_item_ref(ref)
-            found = self.items.get(f"{owner}:{code}" if owner else code)
-            if found is not None:
-                self.items[ref] = found  # remember this spelling for the next row
-        return found
-
-    def ambiguity(self, ref: str) -> Message | None:
-        """Why the bare code ``ref`` names no item when several owners granted one of that code."""
-        owners = self.ambiguous.get(ref.strip())
-        if owners is None:
-            return None
-        return msg(
-            "{code} is granted to {institution} by {owners}; name it as OWNER:{code}",
-            code=ref.strip(),
-            institution=self.institution,
-            owners=", ".join(owners),
-        )
-
-    def window_problem(self, item: CatalogItem, assessed_on: date) -> Message | None:
-        """Why an outcome of ``item`` assessed on that day may not be deposited, if it may not."""
-        windows = self.windows.get(item.id)
-        if windows is None or any(window.covers(assessed_on) for window in windows):
-            return None
-        return msg(
-            "{institution} is accredited to issue {owner}:{code} for assessments in {windows}, "
-            "not on {date}",
-            institution=self.institution,
-            owner=item.institution,
-            code=item.code,
-            windows=", ".join(str(window) for window in windows),
-            date=assessed_on.isoformat(),
-        )
 
 
 def issuable_items(*, uow: UnitOfWork, institution: str, ref: str | None = None) -> Issuable:

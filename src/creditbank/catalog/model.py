@@ -14,12 +14,13 @@ schools for its X certificate), for assessments within a window of dates.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from creditbank.errors import DomainError
+from creditbank.frameworks.model import PinnedLevel
 from creditbank.messages import Message, msg
 
 ITEM_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -64,6 +65,34 @@ class ItemDraft:
     provider: str = ""
     approval_round: int | None = None
     achievement_type: AchievementType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    id: int
+    institution: str
+    code: str
+    kind: ItemKind
+    name: str
+    name_en: str
+    framework: str
+    levels: tuple[PinnedLevel, ...]
+    credits: Decimal | None
+    provider: str
+    approval_round: int | None
+    achievement_type: AchievementType | None
+
+    def level_named(self, code: str) -> PinnedLevel | Message:
+        """The item's level named ``code``, or the problem saying at which levels it is awarded."""
+        found = next((p for p in self.levels if p.level.key == code.casefold()), None)
+        if found is not None:
+            return found
+        return msg(
+            "item {code} is awarded at {levels}, not at {level}",
+            code=self.code,
+            levels=", ".join(p.level.code for p in self.levels),
+            level=code,
+        )
 
 
 def check_item(draft: ItemDraft) -> list[Message]:
@@ -150,3 +179,56 @@ def check_grant(*, owner: str, grantee: str, window: GrantWindow) -> list[Messag
             )
         )
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class Issuable:
+    """The items an institution may deposit outcomes of, by how a depositor names them.
+
+    ``items`` holds the institution's own items under their bare code and as ``OWNER:CODE``, and
+    granted items as ``OWNER:CODE`` and, unless the code is the institution's own or is granted
+    by several owners (``ambiguous``), under their bare code too. ``windows`` holds the grant
+    windows of granted items (own items have none: they are always issuable).
+    """
+
+    institution: str
+    items: dict[str, CatalogItem]
+    windows: dict[int, tuple[GrantWindow, ...]] = field(default_factory=dict)
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def find(self, ref: str) -> CatalogItem | None:
+        """The item ``ref`` (``CODE`` or ``OWNER:CODE``) names, if the institution may issue it."""
+        found = self.items.get(ref)
+        if found is None:
+            owner, code = split_item_ref(ref)
+            found = self.items.get(f"{owner}:{code}" if owner else code)
+            if found is not None:
+                self.items[ref] = found  # remember this spelling for the next row
+        return found
+
+    def ambiguity(self, ref: str) -> Message | None:
+        """Why the bare code ``ref`` names no item when several owners granted one of that code."""
+        owners = self.ambiguous.get(ref.strip())
+        if owners is None:
+            return None
+        return msg(
+            "{code} is granted to {institution} by {owners}; name it as OWNER:{code}",
+            code=ref.strip(),
+            institution=self.institution,
+            owners=", ".join(owners),
+        )
+
+    def window_problem(self, item: CatalogItem, assessed_on: date) -> Message | None:
+        """Why an outcome of ``item`` assessed on that day may not be deposited, if it may not."""
+        windows = self.windows.get(item.id)
+        if windows is None or any(window.covers(assessed_on) for window in windows):
+            return None
+        return msg(
+            "{institution} is accredited to issue {owner}:{code} for assessments in {windows}, "
+            "not on {date}",
+            institution=self.institution,
+            owner=item.institution,
+            code=item.code,
+            windows=", ".join(str(window) for window in windows),
+            date=assessed_on.isoformat(),
+        )

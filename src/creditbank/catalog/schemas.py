@@ -8,8 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from creditbank.catalog.grants import Grant
-from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
-from creditbank.catalog.service import CatalogItem
+from creditbank.catalog.model import AchievementType, CatalogItem, ItemDraft, ItemKind
 
 
 class ItemCreate(BaseModel):

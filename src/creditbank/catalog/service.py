@@ -7,9 +7,7 @@ does not change what an existing item, or an outcome deposited against it, says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
@@ -17,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from creditbank.catalog.model import (
     AchievementType,
     CatalogError,
+    CatalogItem,
     ItemDraft,
     ItemKind,
     check_item,
@@ -26,22 +25,6 @@ from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogItem:
-    id: int
-    institution: str
-    code: str
-    kind: ItemKind
-    name: str
-    name_en: str
-    framework: str
-    levels: tuple[frameworks.PinnedLevel, ...]
-    credits: Decimal | None
-    provider: str
-    approval_round: int | None
-    achievement_type: AchievementType | None
 
 
 def add_item(*, uow: UnitOfWork, draft: ItemDraft, on: date) -> CatalogItem:

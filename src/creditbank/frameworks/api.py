@@ -9,9 +9,14 @@ so a later version of the framework never changes what an old record says.
 from __future__ import annotations
 
 from creditbank.frameworks.crosswalk import Kind, LevelRef, Route
-from creditbank.frameworks.model import FrameworkError, FrameworkVersion, Level, NotFoundError
-from creditbank.frameworks.service import (
+from creditbank.frameworks.model import (
+    FrameworkError,
+    FrameworkVersion,
+    Level,
+    NotFoundError,
     PinnedLevel,
+)
+from creditbank.frameworks.service import (
     compare_levels,
     get_framework,
     pin_level,

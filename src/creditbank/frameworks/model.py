@@ -83,6 +83,16 @@ class Level:
 
 
 @dataclass(frozen=True, slots=True)
+class PinnedLevel:
+    """A level of one framework version, as a record made under that version refers to it."""
+
+    level_id: int
+    framework: str
+    version: int
+    level: Level
+
+
+@dataclass(frozen=True, slots=True)
 class Track:
     """A scale (or a set of categories) inside a framework."""
 

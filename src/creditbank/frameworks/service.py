@@ -25,6 +25,7 @@ from creditbank.frameworks.model import (
     FrameworkVersion,
     Level,
     NotFoundError,
+    PinnedLevel,
     Text,
     Track,
     build_framework,
@@ -419,16 +420,6 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
 
 
 # --- pinning records to a level of a version --------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PinnedLevel:
-    """A level of one framework version, as a record made under that version refers to it."""
-
-    level_id: int
-    framework: str
-    version: int
-    level: Level
 
 
 # Framework versions never change once published, so their models are kept between calls (a
