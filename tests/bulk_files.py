@@ -5,14 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
 
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import COLUMNS
-from creditbank.accounts.model import resident_check_character
+from creditbank.accounts.model import (
+    LearningSetting,
+    OutcomeFacts,
+    parse_id_number,
+    resident_check_character,
+)
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.db import UnitOfWork
@@ -87,3 +95,26 @@ def add_college_with_course(uow: UnitOfWork, *, with_institution: bool = True) -
         ),
         on=date(2026, 11, 22),
     )
+
+
+def course_outcome(record_id: str, score: str = "80") -> OutcomeFacts:
+    """An outcome of JSVC's course CAD-201 (level 4, 3 credits), to deposit one at a time."""
+    return OutcomeFacts(
+        record_id=record_id,
+        item_code="CAD-201",
+        level="4",
+        credits=Decimal(3),
+        score=Decimal(score),
+        assessed_on=date(2024, 6, 30),
+        setting=LearningSetting.FORMAL,
+    )
+
+
+def open_learner(uow: UnitOfWork, serial: int = 1) -> str:
+    """A learner's new account (identity number ``id_number(serial)``): its account number."""
+    return accounts.open_account(
+        uow=uow,
+        cipher=PersonalDataCipher(os.urandom(32)),
+        id_number=parse_id_number(id_number(serial)),
+        name="学员",
+    ).number

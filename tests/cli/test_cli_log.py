@@ -8,23 +8,21 @@ checkpoint from a rotated or forked log are covered too.
 
 from __future__ import annotations
 
-import os
+import json
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
 from typer.testing import CliRunner
 
-from creditbank.accounts import outcomes, service
-from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.model import LearningSetting, OutcomeFacts, parse_id_number
+from creditbank.accounts import outcomes
 from creditbank.db import Database
 from creditbank.ledger import keys, notes
 from creditbank.ledger import service as ledger
-from tests.bulk_files import add_college_with_course, id_number
+from creditbank.settings import get_settings
+from tests.bulk_files import add_college_with_course, course_outcome, open_learner
 from tests.cli.runner import run
 
 # The tamperings below build SQL from public ids this module made; nothing comes from outside.
@@ -37,31 +35,30 @@ def _deposit(database: Database, count: int) -> list[str]:
     ids = []
     with database.unit_of_work() as uow:
         add_college_with_course(uow)
-        account = service.open_account(
-            uow=uow,
-            cipher=PersonalDataCipher(os.urandom(32)),
-            id_number=parse_id_number(id_number(7)),
-            name="学员",
-        ).number
+        account = open_learner(uow, 7)
     for n in range(count):
         with database.unit_of_work() as uow:
             deposited = outcomes.deposit_outcome(
                 uow=uow,
                 institution="JSVC",
                 account_number=account,
-                facts=OutcomeFacts(
-                    record_id=f"R-{n}",
-                    item_code="CAD-201",
-                    level="4",
-                    credits=Decimal(3),
-                    score=Decimal(70 + n),
-                    assessed_on=date(2024, 6, 30),
-                    setting=LearningSetting.FORMAL,
-                ),
+                facts=course_outcome(f"R-{n}", score=str(70 + n)),
                 today=date(2026, 11, 22),
             )
         ids.append(deposited.outcome.public_id)
     return ids
+
+
+def _deposit_more(database: Database, record_id: str) -> None:
+    with database.unit_of_work() as uow:
+        account = open_learner(uow, 8)
+        outcomes.deposit_outcome(
+            uow=uow,
+            institution="JSVC",
+            account_number=account,
+            facts=course_outcome(record_id, score="90"),
+            today=date(2026, 11, 22),
+        )
 
 
 def _drop_triggers(connection: Connection) -> None:
@@ -182,7 +179,37 @@ def test_a_checkpoint_signed_with_another_key_is_found(
             {"size": size, "root": root, "note": forged},
         )
     output = run(cli, "log", "verify", code=1)
-    assert "no signature from a known key" in output or "signature" in output, output
+    assert f"(tree size {size}): the note has no signature from a known key" in output, output
+    assert "1 problems" in output, output  # only the forged checkpoint; the others still verify
+
+
+def test_after_a_key_rotation_old_checkpoints_verify_with_the_past_key(
+    logged: tuple[Database, CliRunner, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, cli, _ = logged  # five deposits signed with the development key
+    new_key, _ = notes.generate_key(keys.DEVELOPMENT_ORIGIN)
+    with database.unit_of_work() as uow:
+        old = ledger.log_keys(uow)
+    rotated = keys.load_log_keys(
+        origin=keys.DEVELOPMENT_ORIGIN,
+        private_key=new_key,
+        past_verifier_keys=(old.verifier_key,),
+    )
+    database.session_info[ledger.LOG_KEYS] = rotated
+    _deposit_more(database, "R-after-rotation")
+    with database.unit_of_work() as uow:
+        newest = ledger.latest_checkpoint(uow)
+    assert newest is not None
+    opened = notes.open_note(newest.note, rotated.verifiers())
+    assert [s.key_id for s in opened.verified] == [rotated.signer.key_id]  # the new key signs
+    monkeypatch.setenv("CREDITBANK_LOG_KEY", new_key)
+    monkeypatch.setenv("CREDITBANK_LOG_PAST_KEYS", json.dumps([old.verifier_key]))
+    get_settings.cache_clear()
+    assert "0 problems" in run(cli, "log", "verify")
+    monkeypatch.setenv("CREDITBANK_LOG_PAST_KEYS", "[]")  # the old key forgotten
+    get_settings.cache_clear()
+    output = run(cli, "log", "verify", code=1)
+    assert "the note has no signature from a known key" in output
 
 
 def test_keygen_writes_a_private_key_once_and_verify_checks_a_saved_checkpoint(

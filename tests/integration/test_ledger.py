@@ -7,20 +7,16 @@ log's verifier key, as an outsider would.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from creditbank.accounts import lifecycle, outcomes, service
-from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.model import LearningSetting, OutcomeFacts, parse_id_number
+from creditbank.accounts import lifecycle, outcomes
 from creditbank.bootstrap import ledger_readers
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
@@ -32,21 +28,12 @@ from creditbank.ledger.model import LogFact, LogKind
 from creditbank.ledger.tables import LogEntryRow, LogLeafRow
 from creditbank.ledger.verify import verify_log
 from tests import conftest
-from tests.bulk_files import add_college_with_course, id_number
+from tests.bulk_files import add_college_with_course, course_outcome, open_learner
 
 TODAY = date(2026, 11, 22)
 
 
-def facts(record_id: str) -> OutcomeFacts:
-    return OutcomeFacts(
-        record_id=record_id,
-        item_code="CAD-201",
-        level="4",
-        credits=Decimal(3),
-        score=Decimal("81.5"),
-        assessed_on=date(2024, 6, 30),
-        setting=LearningSetting.FORMAL,
-    )
+facts = course_outcome
 
 
 @pytest.fixture
@@ -58,12 +45,7 @@ def bank(database: Database) -> tuple[Database, str, int]:
         user = institutions.add_user(
             uow=uow, email="reg@jsvc.example", role=Role.REGISTRAR, institution="JSVC"
         )
-        account = service.open_account(
-            uow=uow,
-            cipher=PersonalDataCipher(os.urandom(32)),
-            id_number=parse_id_number(id_number(1)),
-            name="学员",
-        ).number
+        account = open_learner(uow)
     return database, account, user.id
 
 
@@ -219,12 +201,7 @@ def postgres_bank(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tu
         with database.unit_of_work() as uow:
             frameworks.install_builtin_frameworks(uow=uow)
             add_college_with_course(uow)
-            account = service.open_account(
-                uow=uow,
-                cipher=PersonalDataCipher(os.urandom(32)),
-                id_number=parse_id_number(id_number(1)),
-                name="学员",
-            ).number
+            account = open_learner(uow)
         yield database, account
     finally:
         database.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import combinations
@@ -10,8 +9,7 @@ from itertools import combinations
 import pytest
 from sqlalchemy import func, select
 
-from creditbank.accounts import lifecycle, outcomes, service
-from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts import lifecycle, outcomes
 from creditbank.accounts.model import (
     STATUS_PRECEDENCE,
     AccountError,
@@ -19,28 +17,18 @@ from creditbank.accounts.model import (
     OutcomeFacts,
     OutcomeStatus,
     derive_status,
-    parse_id_number,
 )
 from creditbank.accounts.tables import OutcomeEventRow, OutcomeRow
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import Role
-from tests.bulk_files import add_college_with_course, id_number
+from tests.bulk_files import add_college_with_course, course_outcome, open_learner
 
 TODAY = date(2026, 11, 22)
 
 
-def facts(record_id: str, score: str = "80") -> OutcomeFacts:
-    return OutcomeFacts(
-        record_id=record_id,
-        item_code="CAD-201",
-        level="4",
-        credits=Decimal(3),
-        score=Decimal(score),
-        assessed_on=date(2024, 6, 30),
-        setting=LearningSetting.FORMAL,
-    )
+facts = course_outcome
 
 
 @pytest.fixture
@@ -52,12 +40,7 @@ def bank(database: Database) -> tuple[Database, str, int]:
         user = institutions.add_user(
             uow=uow, email="reg@jsvc.example", role=Role.REGISTRAR, institution="JSVC"
         )
-        account = service.open_account(
-            uow=uow,
-            cipher=PersonalDataCipher(os.urandom(32)),
-            id_number=parse_id_number(id_number(1)),
-            name="学员",
-        ).number
+        account = open_learner(uow)
     return database, account, user.id
 
 

@@ -15,11 +15,9 @@ import typer
 
 from creditbank.bootstrap import ledger_readers, open_database
 from creditbank.cli.main import _fail, app, err, out, say, unit_of_work
-from creditbank.db import UnitOfWork
 from creditbank.ledger import auditor, merkle, notes, witnessing
-from creditbank.ledger import service as ledger
-from creditbank.ledger.verify import verify_log
-from creditbank.messages import Message, msg
+from creditbank.ledger.verify import check_saved_checkpoint, verify_log
+from creditbank.messages import msg
 
 log_app = typer.Typer(help="The ledger: verify, audit, keys, witnesses.", no_args_is_help=True)
 witness_app = typer.Typer(
@@ -71,7 +69,11 @@ def verify(
     with unit_of_work() as uow:
         report = verify_log(uow=uow, readers=readers, unlogged=unlogged)
         if from_checkpoint is not None:
-            _check_saved_checkpoint(uow, from_checkpoint, report.problems)
+            try:
+                saved = from_checkpoint.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                _fail(str(error))
+            report.problems.extend(check_saved_checkpoint(uow=uow, note=saved))
     for problem in report.problems:
         err.print(say(problem), highlight=False)
     out.print(
@@ -90,36 +92,6 @@ def verify(
     )
     if report.problems:
         raise typer.Exit(1)
-
-
-def _check_saved_checkpoint(uow: UnitOfWork, path: Path, problems: list[Message]) -> None:
-    keys = ledger.log_keys(uow)
-    try:
-        checkpoint = notes.Checkpoint.parse(
-            notes.open_note(path.read_text(encoding="utf-8"), keys.verifiers()).text
-        )
-    except (OSError, notes.NoteError) as error:
-        problems.append(
-            msg("the saved checkpoint {path}: {error}", path=str(path), error=str(error))
-        )
-        return
-    size = ledger.head(uow).tree_size
-    if checkpoint.size > size:
-        problems.append(
-            msg(
-                "the saved checkpoint is of {saved} entries; the log has only {size}",
-                saved=checkpoint.size,
-                size=size,
-            )
-        )
-        return
-    if checkpoint.size and ledger.root_at(uow, checkpoint.size) != checkpoint.root_hash:
-        problems.append(
-            msg(
-                "the saved checkpoint's tree of {saved} entries is not the log's: a fork",
-                saved=checkpoint.size,
-            )
-        )
 
 
 @log_app.command("publish")

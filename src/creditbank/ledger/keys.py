@@ -90,12 +90,3 @@ def load_log_keys(
     for past in past_verifier_keys:
         notes.Verifier.from_verifier_key(past)  # refuses a malformed key now, not at verify time
     return LogKeys(origin, signer, past_verifier_keys, witnesses)
-
-
-def key_fingerprint(verifier_key: str) -> str:
-    """A short hex digest of a verifier key, for messages."""
-    return hashlib.sha256(verifier_key.encode()).hexdigest()[:16]
-
-
-def base64_hash(digest: bytes) -> str:
-    return base64.b64encode(digest).decode()

@@ -238,8 +238,10 @@ def _check_name(name: str) -> None:
 # --- keys -------------------------------------------------------------------------------------
 
 
-class Verifier:
-    """Checks plain Ed25519 note signatures (type 0x01) by one named key."""
+class _PublicKey:
+    """A named Ed25519 public key of one signature type: its key ID and verifier key string."""
+
+    signature_type = ED25519
 
     def __init__(self, name: str, public_key: bytes) -> None:
         _check_name(name)
@@ -247,12 +249,7 @@ class Verifier:
             raise MalformedKeyError("an Ed25519 public key is 32 bytes")
         self._name = name
         self._public_key = bytes(public_key)
-        self._key_id = key_id(name, ED25519, self._public_key)
-
-    @classmethod
-    def from_verifier_key(cls, verifier_key: str) -> Verifier:
-        """Read ``name+hex8+base64(0x01 || public key)``, as Go's ``note.NewVerifier`` does."""
-        return cls(*_read_verifier_key(verifier_key, ED25519))
+        self._key_id = key_id(name, self.signature_type, self._public_key)
 
     @property
     def name(self) -> str:
@@ -267,26 +264,41 @@ class Verifier:
         return self._public_key
 
     def verify(self, message: bytes, signature: bytes) -> bool:
+        """Whether ``signature`` by this key signs ``message`` (each signature type says how)."""
+        raise NotImplementedError
+
+    def verifier_key(self) -> str:
+        return _verifier_key_string(self._name, self.signature_type, self._public_key)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.verifier_key()!r})"
+
+
+class Verifier(_PublicKey):
+    """Checks plain Ed25519 note signatures (type 0x01) by one named key."""
+
+    @classmethod
+    def from_verifier_key(cls, verifier_key: str) -> Verifier:
+        """Read ``name+hex8+base64(0x01 || public key)``, as Go's ``note.NewVerifier`` does."""
+        return cls(*_read_verifier_key(verifier_key, ED25519))
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
         return len(signature) == _ED25519_SIGNATURE_SIZE and _verify_ed25519(
             self._public_key, message, signature
         )
 
-    def verifier_key(self) -> str:
-        return _verifier_key_string(self._name, ED25519, self._public_key)
-
-    def __repr__(self) -> str:
-        return f"Verifier({self.verifier_key()!r})"
-
 
 class Signer:
     """Makes plain Ed25519 note signatures (type 0x01) with one named key."""
+
+    signature_type = ED25519
 
     def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
         _check_name(name)
         self._name = name
         self._private_key = private_key
         self._public_key = _raw_public(private_key.public_key())
-        self._key_id = key_id(name, ED25519, self._public_key)
+        self._key_id = key_id(name, self.signature_type, self._public_key)
 
     @classmethod
     def from_private_key(cls, private_key: str) -> Signer:
@@ -304,14 +316,14 @@ class Signer:
     def sign(self, message: bytes) -> bytes:
         return self._private_key.sign(message)
 
-    def verifier(self) -> Verifier:
+    def verifier(self) -> _PublicKey:
         return Verifier(self._name, self._public_key)
 
     def verifier_key(self) -> str:
         return self.verifier().verifier_key()
 
     def __repr__(self) -> str:
-        return f"Signer({self._name!r}, key ID {self._key_id:08x})"
+        return f"{type(self).__name__}({self._name!r}, key ID {self._key_id:08x})"
 
 
 def generate_key(name: str) -> tuple[str, str]:
@@ -540,33 +552,15 @@ def _check_timestamp(timestamp: int) -> None:
         raise NoteError(f"the cosignature time {timestamp!r} is out of range")
 
 
-class CosignatureVerifier:
+class CosignatureVerifier(_PublicKey):
     """Checks a witness's ``cosignature/v1`` signatures (type 0x04) on checkpoints."""
 
-    def __init__(self, name: str, public_key: bytes) -> None:
-        _check_name(name)
-        if len(public_key) != _KEY_SIZE:
-            raise MalformedKeyError("an Ed25519 public key is 32 bytes")
-        self._name = name
-        self._public_key = bytes(public_key)
-        self._key_id = key_id(name, COSIGNATURE_V1, self._public_key)
+    signature_type = COSIGNATURE_V1
 
     @classmethod
     def from_verifier_key(cls, verifier_key: str) -> CosignatureVerifier:
         """Read a witness vkey ``name+hex8+base64(0x04 || public key)``."""
         return cls(*_read_verifier_key(verifier_key, COSIGNATURE_V1))
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_id(self) -> int:
-        return self._key_id
-
-    @property
-    def public_key(self) -> bytes:
-        return self._public_key
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         """Whether ``signature`` (time || Ed25519) cosigns the checkpoint text ``message``."""
@@ -582,15 +576,11 @@ class CosignatureVerifier:
             self._public_key, cosignature_message(body, timestamp), signature[_TIMESTAMP_SIZE:]
         )
 
-    def verifier_key(self) -> str:
-        return _verifier_key_string(self._name, COSIGNATURE_V1, self._public_key)
 
-    def __repr__(self) -> str:
-        return f"CosignatureVerifier({self.verifier_key()!r})"
-
-
-class CosignatureSigner:
+class CosignatureSigner(Signer):
     """Makes a witness's ``cosignature/v1`` signatures (type 0x04), timed by ``clock``."""
+
+    signature_type = COSIGNATURE_V1
 
     def __init__(
         self,
@@ -598,11 +588,7 @@ class CosignatureSigner:
         private_key: Ed25519PrivateKey,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        _check_name(name)
-        self._name = name
-        self._private_key = private_key
-        self._public_key = _raw_public(private_key.public_key())
-        self._key_id = key_id(name, COSIGNATURE_V1, self._public_key)
+        super().__init__(name, private_key)
         self._clock = clock
 
     @classmethod
@@ -615,14 +601,6 @@ class CosignatureSigner:
         """
         name, key = _read_private_key(private_key)
         return cls(name, key, clock)
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_id(self) -> int:
-        return self._key_id
 
     def sign(self, message: bytes) -> bytes:
         """Cosign the checkpoint text ``message`` now: 8-byte time || Ed25519 signature."""
@@ -638,12 +616,6 @@ class CosignatureSigner:
 
     def verifier(self) -> CosignatureVerifier:
         return CosignatureVerifier(self._name, self._public_key)
-
-    def verifier_key(self) -> str:
-        return self.verifier().verifier_key()
-
-    def __repr__(self) -> str:
-        return f"CosignatureSigner({self._name!r}, key ID {self._key_id:08x})"
 
 
 def cosign(checkpoint: Checkpoint, signer: CosignatureSigner, timestamp: int | None = None) -> str:

@@ -22,14 +22,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from creditbank.db import UnitOfWork, insert_rows, reserve_ids
 from creditbank.errors import DomainError
 from creditbank.ledger import merkle, notes
 from creditbank.ledger.keys import DEVELOPMENT_ORIGIN, LogKeys, load_log_keys
-from creditbank.ledger.model import Entry, LogFact, LogKind, Receipt, make_entry
+from creditbank.ledger.model import Entry, LogFact, Receipt, make_entry
 from creditbank.ledger.tables import (
     LogCheckpointRow,
     LogCosignatureRow,
@@ -119,10 +119,6 @@ class Sealed:
     root_hash: bytes
     checkpoint: str
     entry_ranges: tuple[tuple[int, int], ...]
-
-    @property
-    def count(self) -> int:
-        return self.tree_size - self.first_leaf
 
     def leaf_index(self, entry_id: int) -> int:
         """The leaf index this seal gave entry ``entry_id`` (entries are sealed in id order)."""
@@ -381,6 +377,11 @@ def entries(uow: UnitOfWork, *, start: int, end: int) -> list[LoggedEntry]:
             ),
         )
     end = min(end, size, start + MAX_ENTRIES_PAGE)
+    return _logged(uow, LogLeafRow.leaf_index >= start, LogLeafRow.leaf_index < end)
+
+
+def _logged(uow: UnitOfWork, *where: ColumnElement[bool]) -> list[LoggedEntry]:
+    """The entries with leaves that meet ``where``, in leaf order."""
     rows = uow.session.execute(
         select(
             LogLeafRow.leaf_index,
@@ -390,7 +391,7 @@ def entries(uow: UnitOfWork, *, start: int, end: int) -> list[LoggedEntry]:
             LogEntryRow.leaf_hash,
         )
         .join(LogEntryRow, LogEntryRow.id == LogLeafRow.entry_id)
-        .where(LogLeafRow.leaf_index >= start, LogLeafRow.leaf_index < end)
+        .where(*where)
         .order_by(LogLeafRow.leaf_index)
     ).all()
     return [LoggedEntry(int(r[0]), r[1], r[2], bytes(r[3]), bytes(r[4])) for r in rows]
@@ -431,15 +432,6 @@ def latest_checkpoint(uow: UnitOfWork) -> PublishedCheckpoint | None:
     return None if row is None else _published(uow.session, row)
 
 
-def checkpoint_covering(uow: UnitOfWork, leaf_index: int) -> PublishedCheckpoint | None:
-    """The newest checkpoint (the smallest that covers ``leaf_index`` would also do; the
-    newest lets a verifier check every receipt against one tree head)."""
-    checkpoint = latest_checkpoint(uow)
-    if checkpoint is None or checkpoint.tree_size <= leaf_index:
-        return None
-    return checkpoint
-
-
 @dataclass(frozen=True, slots=True)
 class RecordReceipt:
     """An entry of a record with its inclusion proof against a published checkpoint."""
@@ -450,38 +442,22 @@ class RecordReceipt:
 
 
 def receipts(uow: UnitOfWork, record_id: str) -> list[RecordReceipt]:
-    """Every entry of the record ``record_id`` (deposit, verification, ...), each proven."""
-    rows = uow.session.execute(
-        select(
-            LogLeafRow.leaf_index,
-            LogEntryRow.kind,
-            LogEntryRow.record_id,
-            LogEntryRow.body,
-            LogEntryRow.leaf_hash,
-        )
-        .join(LogEntryRow, LogEntryRow.id == LogLeafRow.entry_id)
-        .where(LogEntryRow.record_id == record_id)
-        .order_by(LogLeafRow.leaf_index)
-    ).all()
-    if not rows:
+    """Every entry of the record ``record_id`` (deposit, verification, ...), each proven against
+    the newest checkpoint, which covers them all: every seal signs one in its transaction."""
+    found = _logged(uow, LogEntryRow.record_id == record_id)
+    checkpoint = latest_checkpoint(uow)
+    if not found or checkpoint is None:
         raise LogError(
             "record_not_logged", msg("no record {record} is in the log", record=record_id)
         )
-    found = []
-    for r in rows:
-        entry = LoggedEntry(int(r[0]), r[1], r[2], bytes(r[3]), bytes(r[4]))
-        checkpoint = checkpoint_covering(uow, entry.leaf_index)
-        if checkpoint is None:  # pragma: no cover - every seal signs a checkpoint
-            raise LogError(
-                "record_not_logged", msg("no record {record} is in the log", record=record_id)
-            )
-        proof = inclusion_proof(uow, index=entry.leaf_index, tree_size=checkpoint.tree_size)
-        found.append(RecordReceipt(entry, proof, checkpoint))
-    return found
-
-
-def receipt_kinds() -> list[str]:
-    return [kind.value for kind in LogKind]
+    return [
+        RecordReceipt(
+            entry,
+            inclusion_proof(uow, index=entry.leaf_index, tree_size=checkpoint.tree_size),
+            checkpoint,
+        )
+        for entry in found
+    ]
 
 
 def _b64(data: bytes) -> str:

@@ -12,7 +12,6 @@ learner's data leaves its commitment unchecked, and is counted, not reported.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -24,7 +23,7 @@ from creditbank.db import UnitOfWork
 from creditbank.ledger import merkle, notes
 from creditbank.ledger.keys import LogKeys
 from creditbank.ledger.model import LogKind, commitment
-from creditbank.ledger.service import consistency_proof, head, log_keys
+from creditbank.ledger.service import consistency_proof, head, log_keys, root_at
 from creditbank.ledger.tables import (
     LogCheckpointRow,
     LogEntryRow,
@@ -414,5 +413,27 @@ def verify_log(
     return report
 
 
-def entry_digest(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+def check_saved_checkpoint(*, uow: UnitOfWork, note: str) -> list[Message]:
+    """Problems with a checkpoint saved earlier (by an auditor, a witness, a learner): it must
+    be signed by a key of this log and its tree must be the log's first entries."""
+    try:
+        checkpoint = notes.Checkpoint.parse(notes.open_note(note, log_keys(uow).verifiers()).text)
+    except notes.NoteError as error:
+        return [msg("the saved checkpoint: {error}", error=str(error))]
+    size = head(uow).tree_size
+    if checkpoint.size > size:
+        return [
+            msg(
+                "the saved checkpoint is of {saved} entries; the log has only {size}",
+                saved=checkpoint.size,
+                size=size,
+            )
+        ]
+    if checkpoint.size and root_at(uow, checkpoint.size) != checkpoint.root_hash:
+        return [
+            msg(
+                "the saved checkpoint's tree of {saved} entries is not the log's: a fork",
+                saved=checkpoint.size,
+            )
+        ]
+    return []
