@@ -17,7 +17,9 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS
 from creditbank.clock import today
+from creditbank.conversion import service as conversion
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
 from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file
@@ -96,6 +98,7 @@ def log_keys_of(settings: Settings) -> LogKeys:
 def wire(database: Database, settings: Settings) -> Database:
     """Give ``database``'s units of work what the services need from ``settings``."""
     database.session_info[LOG_KEYS] = log_keys_of(settings)
+    database.session_info[WITHDRAWN_HOOKS] = (conversion.source_withdrawn,)
     return database
 
 
@@ -109,10 +112,15 @@ def ledger_readers() -> tuple[dict[LogKind, Reader], list[Unlogged]]:
     """For ``log verify``: each business area's readers of the facts it logs, and its check
     for facts missing from the log."""
     from creditbank.accounts import records  # noqa: PLC0415
+    from creditbank.conversion import records as conversion_records  # noqa: PLC0415
     from creditbank.frameworks import records as framework_records  # noqa: PLC0415
 
-    readers: dict[LogKind, Reader] = {**records.READERS, **framework_records.READERS}
-    return readers, [records.unlogged, framework_records.unlogged]
+    readers: dict[LogKind, Reader] = {
+        **records.READERS,
+        **framework_records.READERS,
+        **conversion_records.READERS,
+    }
+    return readers, [records.unlogged, framework_records.unlogged, conversion_records.unlogged]
 
 
 def build_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

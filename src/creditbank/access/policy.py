@@ -38,6 +38,15 @@ class Action(StrEnum):
     UPLOAD_EVIDENCE = "evidence:upload"
     READ_PERSONAL_DATA = "account:read-personal-data"
     LOOKUP_LEARNER = "learner:lookup"
+    CREATE_PROGRAMME = "programme:create"
+    DRAFT_RULE = "rule:draft"
+    APPROVE_RULE = "rule:approve"
+    RETIRE_RULE = "rule:retire"
+    READ_RULES = "rule:read"
+    READ_PROGRESS = "progress:read"
+    REQUEST_CONVERSION = "conversion:request"
+    DECIDE_CONVERSION = "conversion:decide"
+    READ_CONVERSION = "conversion:read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +86,17 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.UPLOAD_EVIDENCE: frozenset({Role.REGISTRAR}),
     Action.READ_PERSONAL_DATA: frozenset(),  # a learner's account belongs to no institution
     Action.LOOKUP_LEARNER: frozenset({Role.REGISTRAR}),
+    Action.CREATE_PROGRAMME: frozenset({Role.REGISTRAR}),
+    Action.DRAFT_RULE: frozenset({Role.REGISTRAR}),
+    Action.APPROVE_RULE: frozenset(),  # the bank approves institutions' rules (four eyes)
+    Action.RETIRE_RULE: frozenset({Role.REGISTRAR}),
+    Action.READ_RULES: frozenset(Role),
+    # a programme's staff see a learner's progress and request conversions for them only while
+    # the learner consents (see require_consented)
+    Action.READ_PROGRESS: frozenset(Role),
+    Action.REQUEST_CONVERSION: frozenset({Role.REGISTRAR}),
+    Action.DECIDE_CONVERSION: frozenset({Role.REGISTRAR}),
+    Action.READ_CONVERSION: frozenset(Role),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -94,6 +114,15 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.UPLOAD_EVIDENCE: frozenset({Role.BANK_ADMIN}),
     Action.READ_PERSONAL_DATA: frozenset({Role.BANK_ADMIN}),
     Action.LOOKUP_LEARNER: frozenset({Role.BANK_ADMIN}),
+    Action.CREATE_PROGRAMME: frozenset({Role.BANK_ADMIN}),
+    Action.DRAFT_RULE: frozenset({Role.BANK_ADMIN}),
+    Action.APPROVE_RULE: frozenset({Role.BANK_ADMIN}),
+    Action.RETIRE_RULE: frozenset({Role.BANK_ADMIN}),
+    Action.READ_RULES: frozenset(Role),
+    Action.READ_PROGRESS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.REQUEST_CONVERSION: frozenset({Role.BANK_ADMIN}),
+    Action.DECIDE_CONVERSION: frozenset({Role.BANK_ADMIN}),
+    Action.READ_CONVERSION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
 }
 
 
@@ -163,6 +192,25 @@ def readable_issuer(
     if asked is not None:
         require(principal, Action.READ_OUTCOMES, asked)
     return principal.institution
+
+
+def require_consented(
+    principal: Principal, action: Action, owner: str, *, consenting: Collection[str]
+) -> None:
+    """``require`` for a use of a learner's whole record by ``owner``'s staff (progress toward
+    its programme, a conversion request for the learner): they also need the learner's consent.
+    Bank-wide roles need none."""
+    if allowed(principal, action, None):
+        return
+    require(principal, action, owner)
+    if principal.institution not in consenting:
+        raise AccessError(
+            "forbidden",
+            msg(
+                "the learner has not consented to {institution} reading their record",
+                institution=principal.institution or "the bank",
+            ),
+        )
 
 
 def require_own_account(learner: LearnerPrincipal, number: str) -> None:

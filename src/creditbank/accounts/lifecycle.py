@@ -12,6 +12,7 @@ both correct it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -31,6 +32,14 @@ from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
+
+WITHDRAWN_HOOKS = "creditbank.accounts.withdrawn_hooks"
+"""Key in a session's ``info`` of the functions called, in the same transaction, when an
+outcome is revoked or superseded: ``hook(uow, outcome_id, kind, user_id)``. The composition
+root registers the conversion area's (conversions built on the outcome are flagged or
+reversed), so that this area need not know of conversions."""
+
+WithdrawnHook = Callable[[UnitOfWork, int, OutcomeStatus, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +164,10 @@ def _append(
             )
         ],
     )
+    if kind in {OutcomeStatus.REVOKED, OutcomeStatus.SUPERSEDED}:
+        hooks: Sequence[WithdrawnHook] = uow.session.info.get(WITHDRAWN_HOOKS, ())
+        for hook in hooks:
+            hook(uow, row.id, kind, user_id)
     return receipt
 
 

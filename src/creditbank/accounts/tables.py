@@ -80,6 +80,7 @@ class OutcomeRow(Base):
     __table_args__ = (
         UniqueConstraint("institution_id", "record_id"),
         Index("ix_outcomes_learner_id_id", "learner_id", "id"),
+        Index("ix_outcomes_conversion_grant_id", "conversion_grant_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +97,8 @@ class OutcomeRow(Base):
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     deposited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     batch_id: Mapped[int | None] = mapped_column(index=True)
+    conversion_grant_id: Mapped[int | None] = mapped_column(ForeignKey("conversion_grants.id"))
+    """Set on transferred credit: the conversion grant that made this outcome."""
 
 
 class OutcomeEventRow(Base):

@@ -39,6 +39,10 @@ class LogKind(StrEnum):
     OUTCOME_REVOKED = "outcome.revoked"
     OUTCOME_SUPERSEDED = "outcome.superseded"
     FRAMEWORK_VERSION_PUBLISHED = "framework_version.published"
+    RULE_APPROVED = "conversion_rule.approved"
+    RULE_RETIRED = "conversion_rule.retired"
+    CONVERSION_CONFIRMED = "conversion.confirmed"
+    CONVERSION_REVERSED = "conversion.reversed"
 
 
 def canonical_value(value: object) -> RecordValue:

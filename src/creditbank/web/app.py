@@ -22,6 +22,7 @@ import creditbank
 from creditbank.accounts import routes as account_routes
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.catalog import routes as catalog_routes
+from creditbank.conversion import routes as conversion_routes
 from creditbank.db import Database
 from creditbank.evidence import routes as evidence_routes
 from creditbank.frameworks import routes as framework_routes
@@ -127,6 +128,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(account_routes.api)
     app.include_router(evidence_routes.api)
     app.include_router(ledger_routes.api)
+    app.include_router(conversion_routes.api)
     app.include_router(login_pages.pages)
     app.include_router(learner_pages.pages)
     app.include_router(staff_pages.pages)

@@ -1,0 +1,34 @@
+"""What other business areas may use of learners' accounts and their outcomes."""
+
+from __future__ import annotations
+
+from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS, WithdrawnHook, revoke_outcome
+from creditbank.accounts.model import (
+    AccountError,
+    LearningSetting,
+    OutcomeStatus,
+    check_account_number,
+    stands,
+)
+from creditbank.accounts.outcomes import Outcome, has_status, outcome_of, statuses
+from creditbank.accounts.records import deposited_fact
+from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
+
+__all__ = [
+    "WITHDRAWN_HOOKS",
+    "AccountError",
+    "LearnerRow",
+    "LearningSetting",
+    "Outcome",
+    "OutcomeEventRow",
+    "OutcomeRow",
+    "OutcomeStatus",
+    "WithdrawnHook",
+    "check_account_number",
+    "deposited_fact",
+    "has_status",
+    "outcome_of",
+    "revoke_outcome",
+    "stands",
+    "statuses",
+]
