@@ -94,7 +94,7 @@ class Caps:
         if self.programme_share is not None:
             share = (self.programme_share * total_credits).quantize(CREDITS_STEP, "ROUND_DOWN")
             limits.append(share)
-        return min(limits) if limits else None
+        return min(limits).quantize(CREDITS_STEP) if limits else None
 
 
 class CapKind(StrEnum):

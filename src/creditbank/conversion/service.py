@@ -201,7 +201,7 @@ def create_programme(*, uow: UnitOfWork, spec: ProgrammeSpec, by: str) -> Progra
         for position, (component, item_id) in enumerate(components)
     )
     session.flush()
-    return programme
+    return _programme_of(uow, row)
 
 
 def _programme_row(uow: UnitOfWork, code: str) -> ProgrammeRow:
