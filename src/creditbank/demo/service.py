@@ -35,6 +35,17 @@ from creditbank.accounts.model import OutcomeFacts, resident_check_character
 from creditbank.accounts.tables import OutcomeRow
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
+from creditbank.conversion import service as conversion
+from creditbank.conversion.model import (
+    Caps,
+    Component,
+    Conditions,
+    LevelBar,
+    RuleDraft,
+    SourceSpec,
+    Target,
+    TargetKind,
+)
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.institutions import api as institution_api
@@ -138,6 +149,7 @@ def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) ->
     with database.unit_of_work() as uow:
         corrections, learner = _later_facts(uow, today)
         report.outcomes += corrections
+        _conversion_rules(uow, today)
         sessions.set_learner_password(
             uow=uow, account_number=learner, password=report.password, now=datetime.now(UTC)
         )
@@ -201,6 +213,74 @@ def _later_facts(uow: UnitOfWork, today: date) -> tuple[int, str]:
         corrections += 1
         learners.append(old.account_number)
     return corrections, learners[0]
+
+
+HOTEL_PROGRAMME = "PJVC-HOTEL-DIP"
+
+
+def _conversion_rules(uow: UnitOfWork, today: date) -> None:
+    """PJVC's hotel management diploma as a programme credits convert into, with two rules its
+    registrar drafted and the bank's administrator approved (seed 004: an X certificate
+    replaces course credits, capped)."""
+    session = uow.session
+    users = dict(
+        session.execute(
+            select(UserRow.email, UserRow.id).where(
+                UserRow.email.in_(("registrar@pjvc.example", "admin@creditbank.example"))
+            )
+        ).all()
+    )
+    conversion.create_programme(
+        uow=uow,
+        spec=conversion.ProgrammeSpec(
+            code=HOTEL_PROGRAMME,
+            institution="PJVC",
+            item="DIP-HOTEL",
+            name="酒店管理与数字化运营专业（专科）",
+            name_en="Hotel Management and Digital Operations (diploma)",
+            total_credits=Decimal(120),
+            components=(
+                Component(
+                    "HM101", "前厅服务与管理", Decimal(3), "core", mandatory=True, item="HM101"
+                ),
+                Component(
+                    "HM204", "餐饮服务与管理", Decimal(3), "core", mandatory=True, item="HM204"
+                ),
+                Component("TR150", "旅游大数据应用", Decimal(2), "core", item="TR150"),
+            ),
+            category_credits={"core": Decimal(8), "elective": Decimal(10)},
+            caps=Caps(per_source_item=Decimal(6), programme_share=Decimal("0.333")),
+        ),
+        by="registrar@pjvc.example",
+    )
+    intermediate = LevelBar("1X", "intermediate", "", 0)
+    for draft in (
+        RuleDraft(
+            code="X-INTERMEDIATE-ELECTIVE",
+            programme=HOTEL_PROGRAMME,
+            name="1+X 证书中级及以上折算选修学分",
+            name_en="An X certificate at intermediate or higher counts as elective credits",
+            sources=(SourceSpec(kind="x_certificate", level=intermediate, at_least=True),),
+            targets=(Target(TargetKind.ELECTIVE, credits=Decimal(4), category="elective"),),
+            conditions=Conditions(max_age_years=5),
+            valid_from=date(today.year - 1, 9, 1),
+        ),
+        RuleDraft(
+            code="X-ANY-TR150",
+            programme=HOTEL_PROGRAMME,
+            name="1+X 证书免修旅游大数据应用",
+            name_en="An X certificate exempts Applied Tourism Big Data",
+            sources=(SourceSpec(kind="x_certificate"),),
+            targets=(Target(TargetKind.COMPONENT, component="TR150"),),
+            conditions=Conditions(min_score=Decimal(60)),
+            valid_from=date(today.year - 1, 9, 1),
+        ),
+    ):
+        rule = conversion.draft_rule(
+            uow=uow, institution="PJVC", draft=draft, user_id=users["registrar@pjvc.example"]
+        )
+        conversion.submit_rule(uow=uow, rule_id=rule.id, user_id=users["registrar@pjvc.example"])
+        conversion.approve_rule(uow=uow, rule_id=rule.id, user_id=users["admin@creditbank.example"])
 
 
 def _drafts(data: dict[str, Any]) -> Iterator[ItemDraft]:
