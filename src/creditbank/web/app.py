@@ -33,6 +33,7 @@ from creditbank.messages import msg
 from creditbank.settings import Settings
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
+from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
 from creditbank.web.pages import staff as staff_pages
@@ -132,6 +133,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.include_router(login_pages.pages)
     app.include_router(learner_pages.pages)
     app.include_router(staff_pages.pages)
+    app.include_router(conversion_pages.pages)
 
     @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
     def healthz(request: Request, uow: Uow) -> Response:
