@@ -176,30 +176,25 @@ def test_the_database_refuses_an_approval_by_the_author_and_any_edit(bank: Bank)
     """Four eyes and immutability hold even for a writer that skips the service."""
     approved = approve_over_http(bank, rule_body("DB-GUARD"))
     database = bank.live.database
-    with pytest.raises(IntegrityError), database.unit_of_work() as uow:
-        uow.session.add(
-            RuleEventRow(
-                rule_id=approved["id"],
-                author_user_id=bank.users.shvc,
-                kind="rejected",
-                by_user_id=bank.users.shvc,
-                reason="self",
-                at=date(2026, 1, 1),
+
+    def add_event(author: int, kind: str, by: int) -> None:
+        with database.unit_of_work() as uow:
+            uow.session.add(
+                RuleEventRow(
+                    rule_id=approved["id"],
+                    author_user_id=author,
+                    kind=kind,
+                    by_user_id=by,
+                    reason="by hand",
+                    at=date(2026, 1, 1),
+                )
             )
-        )
-        uow.session.flush()
-    with pytest.raises(IntegrityError), database.unit_of_work() as uow:
-        uow.session.add(  # the author column must be the version's real author
-            RuleEventRow(
-                rule_id=approved["id"],
-                author_user_id=bank.users.teo,
-                kind="retired",
-                by_user_id=bank.users.shvc,
-                reason="forged author",
-                at=date(2026, 1, 1),
-            )
-        )
-        uow.session.flush()
+            uow.session.flush()
+
+    with pytest.raises(IntegrityError):  # the author rejects their own version
+        add_event(bank.users.shvc, "rejected", bank.users.shvc)
+    with pytest.raises(IntegrityError):  # the author column must be the version's real author
+        add_event(bank.users.teo, "retired", bank.users.shvc)
     with pytest.raises(DBAPIError, match="append-only"), database.unit_of_work() as uow:
         uow.session.execute(
             update(RuleRow).where(RuleRow.id == approved["id"]).values(name="edited")
@@ -376,7 +371,9 @@ def test_two_parallel_requests_make_one_conversion_and_one_conflict(bank: Bank) 
         body = {"account_number": account, "programme": world.DIPLOMA}
         barrier = Barrier(2)
 
-        def post(client: httpx2.Client, body: dict[str, Any] = body) -> httpx2.Response:
+        def post(
+            client: httpx2.Client, body: dict[str, Any] = body, barrier: Barrier = barrier
+        ) -> httpx2.Response:
             barrier.wait()
             return client.post("/api/v1/conversions", json=body)
 
@@ -510,9 +507,7 @@ def test_a_retired_rule_no_longer_applies_from_its_date(bank: Bank) -> None:
             f"/api/v1/accounts/{account}/progress",
             params={"programme": world.DIPLOMA, "on": on},
         ).json()
-        return {
-            check["rule"] for check in progress["what_if"] if check["applicable"]
-        }
+        return {check["rule"] for check in progress["what_if"] if check["applicable"]}
 
     assert "RETIRE" in offers("2026-11-30")
     assert "RETIRE" not in offers("2026-12-01")

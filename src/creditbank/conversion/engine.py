@@ -30,6 +30,16 @@ Simplifications, by design:
   every cap whole) plus the most elective credits the remaining room allows, an exact maximum
   flow in tenths of a credit.
 
+The plan is found by a depth-first include/exclude search over the variants (largest offers
+first; ties by rule code, version and id, then outcome ids), which skips variants that reuse an
+outcome, a rule or a component of the set, and prunes with upper bounds (one variant per rule;
+each outcome used once; each component exempted once; the caps). It starts from the greedy plan
+in the order given and visits at most ``budget`` nodes (:data:`SEARCH_BUDGET`); the plan says
+whether the search finished. A finished search returns the first best set in its own order, so
+the plan does not depend on the order of the rules. A node costs well under a millisecond, so a
+search that runs out of budget takes seconds; small cases (a few rules and outcomes) finish in
+a few hundred nodes.
+
 Standard library only.
 """
 
@@ -940,11 +950,12 @@ class _Search:
                 continue
             self._take(variant, 1)
             state = self._extend(variant)
-            # Without a state, the value is at most the parent's plus the offer; it is computed
-            # exactly only when it may beat the best (the bound stays an upper bound either way).
-            included = min(value + variant.offer, self._caps_bound(self.chosen))
-            if state is None and included >= self.best_value + (not self.seeded):
-                state = self._exact()
+            if state is None:
+                # At most the parent's value plus the offer (and what the caps allow); computed
+                # exactly only when it may beat the best (the bound stays an upper bound).
+                included = min(value + variant.offer, self._caps_bound(self.chosen))
+                if included >= self.best_value + (not self.seeded):
+                    state = self._exact()
             if state is not None:
                 included = state.value
                 if included > self.best_value or (self.seeded and included == self.best_value):
