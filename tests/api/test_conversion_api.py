@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from creditbank.accounts.tables import LearnerRow
 from creditbank.bootstrap import ledger_readers
 from creditbank.conversion.tables import ConversionRow, RuleEventRow, RuleRow
 from creditbank.institutions import service as institutions
@@ -252,9 +253,16 @@ def test_progress_shows_what_counts_what_could_and_the_plan(bank: Bank) -> None:
     assert [c["code"] for c in progress["missing"]] == ["BIM-102"]
     assert progress["complete_with_plan"] is False
     assert any(check["applicable"] for check in progress["what_if"])
-    # a what-if applies nothing
+    # a what-if applies nothing: no conversion is stored for the learner, and asking again
+    # plans the same
     with bank.live.database.unit_of_work() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(ConversionRow)) is not None
+        stored = uow.session.scalar(
+            select(func.count())
+            .select_from(ConversionRow)
+            .join(LearnerRow, LearnerRow.id == ConversionRow.learner_id)
+            .where(LearnerRow.account_number == account)
+        )
+    assert stored == 0
     again = bank.admin1.get(
         f"/api/v1/accounts/{account}/progress", params={"programme": world.DIPLOMA}
     )
@@ -453,6 +461,33 @@ def test_a_revoked_source_flags_or_reverses_the_conversions_built_on_it(bank: Ba
     for grant in reversed_.json()["grants"]:
         outcome = bank.admin1.get(f"/api/v1/outcomes/{grant['transferred']}").json()
         assert outcome["status"] == "revoked"
+
+
+def test_a_superseded_source_flags_the_conversion_built_on_it(bank: Bank) -> None:
+    approve_over_http(bank, rule_body("SUPERSEDE"))
+    account = holder(bank)
+    created = bank.admin1.post(
+        "/api/v1/conversions", json={"account_number": account, "programme": world.DIPLOMA}
+    ).json()
+    source = created["grants"][0]["sources"][0]
+    corrected = bank.admin1.post(
+        f"/api/v1/outcomes/{source}/supersession",
+        json={
+            "record_id": f"X-{account}-C1",
+            "item_code": "BIM-X",
+            "level": "intermediate",
+            "score": "90",
+            "assessed_on": "2025-06-30",
+            "setting": "formal",
+            "reason": "score corrected",
+        },
+    )
+    assert corrected.status_code == 201, corrected.text
+    flagged = bank.auditor.get(f"/api/v1/conversions/{created['id']}").json()
+    assert (flagged["status"], flagged["needs_review"]) == ("pending", True)
+    assert flagged["history"][-1]["kind"] == "flagged"
+    assert flagged["history"][-1]["outcome"] == source
+    assert "superseded" in flagged["history"][-1]["reason"]
 
 
 def test_a_programme_whose_policy_reverses_does_so_on_revocation(bank: Bank) -> None:

@@ -8,9 +8,10 @@ from creditbank.accounts.model import (
     LearningSetting,
     OutcomeStatus,
     check_account_number,
+    check_reason,
     stands,
 )
-from creditbank.accounts.outcomes import Outcome, has_status, outcome_of, statuses
+from creditbank.accounts.outcomes import Outcome, has_status, learner_id_of, outcome_of, statuses
 from creditbank.accounts.records import deposited_fact
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 
@@ -25,8 +26,10 @@ __all__ = [
     "OutcomeStatus",
     "WithdrawnHook",
     "check_account_number",
+    "check_reason",
     "deposited_fact",
     "has_status",
+    "learner_id_of",
     "outcome_of",
     "revoke_outcome",
     "stands",

@@ -77,7 +77,8 @@ class TranscriptPage:
     next_cursor: int | None
 
 
-def _learner_id(uow: UnitOfWork, number: str) -> int:
+def learner_id_of(uow: UnitOfWork, number: str) -> int:
+    """The row id of account ``number``, or ``account_not_found``."""
     found = uow.session.scalar(
         select(LearnerRow.id).where(LearnerRow.account_number == check_account_number(number))
     )
@@ -135,7 +136,7 @@ def deposit_row(
     session = uow.session
     facts = normalised(facts)
     institution_id = institutions.institution_id(uow=uow, code=institution)
-    learner_id = _learner_id(uow, account_number)
+    learner_id = learner_id_of(uow, account_number)
     issuable = catalog.issuable_items(uow=uow, institution=institution, ref=facts.item_code)
     item = issuable.find(facts.item_code)
     if item is None:
@@ -285,7 +286,7 @@ def transcript(
     limit: int = 100,
 ) -> TranscriptPage:
     """A learner's outcomes in deposit order, a page at a time (``after`` = the cursor)."""
-    learner_id = _learner_id(uow, account_number)
+    learner_id = learner_id_of(uow, account_number)
     limit = max(1, min(limit, MAX_PAGE))
     query: Select[OutcomeRow, CatalogItemRow] = (
         select(OutcomeRow, CatalogItemRow)

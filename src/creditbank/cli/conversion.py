@@ -341,6 +341,14 @@ def _print_receipt(receipt: ReceiptRead | None) -> None:
         )
 
 
+def _show_rule_status(rule: RuleRead, *, as_json: bool) -> None:
+    """The API's JSON of ``rule`` with ``--json``, else one line of its status."""
+    if as_json:
+        _print_json(rule)
+        return
+    _print_rule_status(rule)
+
+
 def _print_rule_status(rule: RuleRead) -> None:
     _line(
         say(
@@ -495,10 +503,7 @@ def submit_rule(
         principal = _acting(uow, acting)
         require(principal, Action.DRAFT_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
         rule = RuleRead.of(service.submit_rule(uow=uow, rule_id=rule_id, user_id=principal.user_id))
-    if as_json:
-        _print_json(rule)
-        return
-    _print_rule_status(rule)
+    _show_rule_status(rule, as_json=as_json)
 
 
 @rules_app.command("approve")
@@ -515,10 +520,7 @@ def approve_rule(
         rule = RuleRead.of(
             service.approve_rule(uow=uow, rule_id=rule_id, user_id=principal.user_id, reason=note)
         )
-    if as_json:
-        _print_json(rule)
-        return
-    _print_rule_status(rule)
+    _show_rule_status(rule, as_json=as_json)
 
 
 @rules_app.command("reject")
@@ -535,10 +537,7 @@ def reject_rule(
         rule = RuleRead.of(
             service.reject_rule(uow=uow, rule_id=rule_id, user_id=principal.user_id, reason=reason)
         )
-    if as_json:
-        _print_json(rule)
-        return
-    _print_rule_status(rule)
+    _show_rule_status(rule, as_json=as_json)
 
 
 @rules_app.command("retire")

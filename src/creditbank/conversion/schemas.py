@@ -128,6 +128,17 @@ class ComponentRead(BaseModel):
     mandatory: bool
     item: str | None
 
+    @classmethod
+    def of(cls, component: Component) -> ComponentRead:
+        return cls(
+            code=component.code,
+            name=component.name,
+            credits=component.credits,
+            category=component.category,
+            mandatory=component.mandatory,
+            item=component.item,
+        )
+
 
 class ProgrammeRead(BaseModel):
     code: str
@@ -155,17 +166,7 @@ class ProgrammeRead(BaseModel):
             name_en=programme.name_en,
             total_credits=programme.total_credits,
             category_credits=dict(programme.category_credits),
-            components=[
-                ComponentRead(
-                    code=c.code,
-                    name=c.name,
-                    credits=c.credits,
-                    category=c.category,
-                    mandatory=c.mandatory,
-                    item=c.item,
-                )
-                for c in programme.components
-            ],
+            components=[ComponentRead.of(c) for c in programme.components],
             min_level=str(programme.min_level) if programme.min_level else None,
             caps=CapsCreate(
                 per_source_item=caps.per_source_item,
@@ -315,12 +316,7 @@ class RuleRead(BaseModel):
                 )
                 for s in draft.sources
             ],
-            targets=[
-                TargetRead(
-                    kind=t.kind, component=t.component, credits=t.credits, category=t.category
-                )
-                for t in draft.targets
-            ],
+            targets=[_target(t) for t in draft.targets],
             conditions=ConditionsCreate(
                 min_score=draft.conditions.min_score,
                 max_age_years=draft.conditions.max_age_years,
@@ -464,17 +460,7 @@ class ProgressRead(BaseModel):
             credits_held=progress.credits_held,
             credits_pending=progress.credits_pending,
             category_held=dict(progress.category_held),
-            missing=[
-                ComponentRead(
-                    code=c.code,
-                    name=c.name,
-                    credits=c.credits,
-                    category=c.category,
-                    mandatory=c.mandatory,
-                    item=c.item,
-                )
-                for c in progress.missing
-            ],
+            missing=[ComponentRead.of(c) for c in progress.missing],
             mandatory_missing=[c.code for c in progress.mandatory_missing],
             min_level_met=progress.min_level_met,
             what_if=[

@@ -70,9 +70,6 @@ from creditbank.institutions import api as institutions
 from creditbank.ledger import api as ledger
 from creditbank.messages import Message, msg
 
-MAX_REASON = 500
-
-
 # --- programmes -------------------------------------------------------------------
 
 
@@ -620,15 +617,6 @@ def list_rules(
     return [version for version in found if status is None or version.status is status]
 
 
-def _check_reason(reason: str, *, required: bool) -> str:
-    tidy = " ".join(reason.split())
-    if (required and not tidy) or len(tidy) > MAX_REASON:
-        raise ConversionError(
-            "invalid_reason", msg("give a reason of 1 to {count} characters", count=MAX_REASON)
-        )
-    return tidy
-
-
 def submit_rule(*, uow: UnitOfWork, rule_id: int, user_id: int) -> RuleVersion:
     """Send a draft to the bank for approval."""
     version = get_rule(uow=uow, rule_id=rule_id)
@@ -644,7 +632,7 @@ def approve_rule(*, uow: UnitOfWork, rule_id: int, user_id: int, reason: str = "
         version,
         RuleStatus.APPROVED,
         by_id=user_id,
-        reason=_check_reason(reason, required=False),
+        reason=accounts.check_reason(reason, required=False),
         at=datetime.now(UTC),
     )
     (receipt,) = ledger.append(uow, [_rule_fact(uow, version, event)])
@@ -659,7 +647,7 @@ def reject_rule(*, uow: UnitOfWork, rule_id: int, user_id: int, reason: str) -> 
         version,
         RuleStatus.REJECTED,
         by_id=user_id,
-        reason=_check_reason(reason, required=True),
+        reason=accounts.check_reason(reason, required=True),
         at=datetime.now(UTC),
     )
     return get_rule(uow=uow, rule_id=rule_id)
@@ -675,7 +663,7 @@ def retire_rule(
         version,
         RuleStatus.RETIRED,
         by_id=user_id,
-        reason=_check_reason(reason, required=True),
+        reason=accounts.check_reason(reason, required=True),
         at=datetime.now(UTC),
         effective_on=effective_on,
     )
@@ -722,19 +710,6 @@ def _engine_rules(uow: UnitOfWork, programme_id: int, on: date) -> list[Rule]:
 
 
 # --- what the engine needs of a learner -----------------------------------------------
-
-
-def _learner_id(uow: UnitOfWork, number: str) -> int:
-    found = uow.session.scalar(
-        select(accounts.LearnerRow.id).where(
-            accounts.LearnerRow.account_number == accounts.check_account_number(number)
-        )
-    )
-    if found is None:
-        raise accounts.AccountError(
-            "account_not_found", msg("there is no account {number}", number=number.upper())
-        )
-    return found
 
 
 def held_outcomes(uow: UnitOfWork, learner_id: int) -> list[HeldOutcome]:
@@ -883,7 +858,7 @@ class LearnerProgress:
 def progress(*, uow: UnitOfWork, account_number: str, programme: str, on: date) -> LearnerProgress:
     """A learner's progress toward a programme ``on`` a date: what counts, what rules could
     add (without applying anything), what is missing, and the best plan."""
-    learner_id = _learner_id(uow, account_number)
+    learner_id = accounts.learner_id_of(uow, account_number)
     row = _programme_row(uow, programme)
     return LearnerProgress(
         accounts.check_account_number(account_number), _audit(uow, learner_id, row, on)
@@ -992,7 +967,7 @@ def request_conversion(
     force ``on`` that day. Stored as pending (its sources claimed) unless ``dry_run``; the
     programme's institution then confirms or declines it."""
     session = uow.session
-    learner_id = _learner_id(uow, account_number)
+    learner_id = accounts.learner_id_of(uow, account_number)
     row = _programme_row(uow, programme)
     if not dry_run:
         _lock(uow, learner_id, row.id)
@@ -1169,16 +1144,14 @@ def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
             )
         ).all()
     )
-    versions = dict(
-        session.execute(
-            select(RuleRow.id, RuleRow.version).where(RuleRow.id.in_({g.rule_id for g in grants}))
-        ).all()
-    )
-    codes = dict(
-        session.execute(
-            select(RuleRow.id, RuleRow.code).where(RuleRow.id.in_({g.rule_id for g in grants}))
-        ).all()
-    )
+    rules = {
+        rule_id: (code, version)
+        for rule_id, code, version in session.execute(
+            select(RuleRow.id, RuleRow.code, RuleRow.version).where(
+                RuleRow.id.in_({g.rule_id for g in grants})
+            )
+        )
+    }
     events = list(
         session.scalars(
             select(ConversionEventRow)
@@ -1213,8 +1186,8 @@ def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
             GrantRecord(
                 position=grant.position,
                 rule_id=grant.rule_id,
-                rule=codes[grant.rule_id],
-                version=versions[grant.rule_id],
+                rule=rules[grant.rule_id][0],
+                version=rules[grant.rule_id][1],
                 target=Target(
                     TargetKind(grant.target_kind),
                     component=grant.component,
@@ -1249,7 +1222,7 @@ def list_conversions(
     """A learner's conversions, or those toward an institution's programmes, newest first."""
     query = select(ConversionRow).order_by(ConversionRow.id.desc()).limit(200)
     if account_number is not None:
-        query = query.where(ConversionRow.learner_id == _learner_id(uow, account_number))
+        query = query.where(ConversionRow.learner_id == accounts.learner_id_of(uow, account_number))
     if institution is not None:
         query = query.join(ProgrammeRow, ProgrammeRow.id == ConversionRow.programme_id).where(
             ProgrammeRow.institution_id == institutions.institution_id(uow=uow, code=institution)
@@ -1363,7 +1336,11 @@ def decline_conversion(*, uow: UnitOfWork, public_id: str, by: str, reason: str)
     row = _conversion_row(uow, public_id, lock=True)
     _require_status(row, _status_of(uow, row), {ConversionStatus.PENDING}, "declined")
     _event(
-        uow, row, ConversionEventKind.DECLINED, reason=_check_reason(reason, required=True), by=by
+        uow,
+        row,
+        ConversionEventKind.DECLINED,
+        reason=accounts.check_reason(reason, required=True),
+        by=by,
     )
     _release(uow, row)
     return get_conversion(uow=uow, public_id=public_id)
@@ -1385,7 +1362,7 @@ def reverse_conversion(
     _require_status(
         row, current, {ConversionStatus.PENDING, ConversionStatus.CONFIRMED}, "reversed"
     )
-    reason = _check_reason(reason, required=True)
+    reason = accounts.check_reason(reason, required=True)
     transferred = uow.session.scalars(
         select(accounts.OutcomeRow.public_id)
         .join(ConversionGrantRow, ConversionGrantRow.id == accounts.OutcomeRow.conversion_grant_id)
