@@ -112,6 +112,7 @@ def ledger_readers() -> tuple[dict[LogKind, Reader], list[Unlogged]]:
     """For ``log verify``: each business area's readers of the facts it logs, and its check
     for facts missing from the log."""
     from creditbank.accounts import records  # noqa: PLC0415
+    from creditbank.accreditation import records as accreditation_records  # noqa: PLC0415
     from creditbank.conversion import records as conversion_records  # noqa: PLC0415
     from creditbank.frameworks import records as framework_records  # noqa: PLC0415
 
@@ -119,8 +120,14 @@ def ledger_readers() -> tuple[dict[LogKind, Reader], list[Unlogged]]:
         **records.READERS,
         **framework_records.READERS,
         **conversion_records.READERS,
+        **accreditation_records.READERS,
     }
-    return readers, [records.unlogged, framework_records.unlogged, conversion_records.unlogged]
+    return readers, [
+        records.unlogged,
+        framework_records.unlogged,
+        conversion_records.unlogged,
+        accreditation_records.unlogged,
+    ]
 
 
 def build_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

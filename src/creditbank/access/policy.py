@@ -47,6 +47,18 @@ class Action(StrEnum):
     REQUEST_CONVERSION = "conversion:request"
     DECIDE_CONVERSION = "conversion:decide"
     READ_CONVERSION = "conversion:read"
+    IMPORT_STANDARD = "standard:import"
+    DEFINE_SCHEME = "scheme:define"
+    CERTIFY = "certification:grant"
+    APPLY_ACCREDITATION = "accreditation:apply"
+    ASSIGN_ASSESSOR = "accreditation:assign"
+    SCORE_APPLICATION = "accreditation:score"
+    CONFIRM_DECISION = "accreditation:confirm"
+    READ_APPLICATION = "accreditation:read"
+    MANAGE_XCERT = "xcert:manage"
+    SCHEDULE_SESSION = "session:schedule"
+    REGISTER_CANDIDATE = "session:register"
+    RECORD_RESULTS = "session:results"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +109,23 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.REQUEST_CONVERSION: frozenset({Role.REGISTRAR}),
     Action.DECIDE_CONVERSION: frozenset({Role.REGISTRAR}),
     Action.READ_CONVERSION: frozenset(Role),
+    # accreditation: a centre keeps its own standards; a provider its X certificates' schemes
+    # and the certification of their teachers and assessors
+    Action.IMPORT_STANDARD: frozenset({Role.ACCREDITATION_OFFICER}),
+    Action.DEFINE_SCHEME: frozenset({Role.REGISTRAR, Role.ACCREDITATION_OFFICER}),
+    Action.CERTIFY: frozenset({Role.REGISTRAR, Role.ACCREDITATION_OFFICER}),
+    # an institution applies for a learner only while the learner consents
+    Action.APPLY_ACCREDITATION: frozenset({Role.REGISTRAR}),
+    Action.ASSIGN_ASSESSOR: frozenset({Role.ACCREDITATION_OFFICER}),
+    # the owner is the assessor's own institution; only the assigned assessor may score
+    Action.SCORE_APPLICATION: frozenset({Role.ASSESSOR}),
+    # the second person of four eyes: never the assessor who decided
+    Action.CONFIRM_DECISION: frozenset({Role.ACCREDITATION_OFFICER}),
+    Action.READ_APPLICATION: frozenset(Role),
+    Action.MANAGE_XCERT: frozenset({Role.REGISTRAR}),
+    Action.SCHEDULE_SESSION: frozenset({Role.REGISTRAR}),
+    Action.REGISTER_CANDIDATE: frozenset({Role.REGISTRAR}),
+    Action.RECORD_RESULTS: frozenset({Role.REGISTRAR}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -123,6 +152,18 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.REQUEST_CONVERSION: frozenset({Role.BANK_ADMIN}),
     Action.DECIDE_CONVERSION: frozenset({Role.BANK_ADMIN}),
     Action.READ_CONVERSION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.IMPORT_STANDARD: frozenset({Role.BANK_ADMIN}),
+    Action.DEFINE_SCHEME: frozenset({Role.BANK_ADMIN}),
+    Action.CERTIFY: frozenset({Role.BANK_ADMIN}),
+    Action.APPLY_ACCREDITATION: frozenset({Role.BANK_ADMIN}),
+    Action.ASSIGN_ASSESSOR: frozenset({Role.BANK_ADMIN}),
+    Action.SCORE_APPLICATION: frozenset(),
+    Action.CONFIRM_DECISION: frozenset({Role.BANK_ADMIN}),
+    Action.READ_APPLICATION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.MANAGE_XCERT: frozenset({Role.BANK_ADMIN}),
+    Action.SCHEDULE_SESSION: frozenset({Role.BANK_ADMIN}),
+    Action.REGISTER_CANDIDATE: frozenset({Role.BANK_ADMIN}),
+    Action.RECORD_RESULTS: frozenset({Role.BANK_ADMIN}),
 }
 
 

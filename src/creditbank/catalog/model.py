@@ -38,6 +38,8 @@ class ItemKind(StrEnum):
     VOCATIONAL_QUALIFICATION = "vocational_qualification"
     TRAINING_CERTIFICATE = "training_certificate"
     ACHIEVEMENT = "achievement"
+    ACCREDITATION_UNIT = "accreditation_unit"
+    """A unit of a competence standard, awarded by accreditation (made by importing a standard)."""
 
 
 class AchievementType(StrEnum):
@@ -124,6 +126,8 @@ def check_item(draft: ItemDraft) -> list[Message]:
         problems.append(msg("an achievement, and only an achievement, has an achievement type"))
     if draft.kind is ItemKind.COURSE and draft.credits is None:
         problems.append(msg("a course carries credits"))
+    if draft.kind is ItemKind.ACCREDITATION_UNIT and draft.credits is None:
+        problems.append(msg("an accreditation unit carries credits"))
     return problems
 
 

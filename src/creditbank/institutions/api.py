@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from sqlalchemy import select
 
+from creditbank.access.policy import Principal
 from creditbank.db import UnitOfWork
 from creditbank.institutions.model import Institution, InstitutionError, InstitutionType, Role
 from creditbank.institutions.service import (
@@ -13,6 +14,7 @@ from creditbank.institutions.service import (
     get_institution,
     institution_id,
     list_institutions,
+    principal_for,
     staff_principal,
     users_by_id,
     verify_staff_password,
@@ -24,6 +26,14 @@ def institution_codes(*, uow: UnitOfWork) -> dict[int, str]:
     """Every institution's code by row id (institutions are few: thousands, not millions)."""
     rows = uow.session.execute(select(InstitutionRow.id, InstitutionRow.code))
     return {row.id: row.code for row in rows}
+
+
+def principal_or_none(*, uow: UnitOfWork, email: str) -> Principal | None:
+    """The staff user ``email`` as a principal, or None when there is no such user."""
+    try:
+        return principal_for(uow=uow, email=email)
+    except InstitutionError:
+        return None
 
 
 def user_names(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, tuple[str, str | None]]:
@@ -49,6 +59,8 @@ __all__ = [
     "institution_codes",
     "institution_id",
     "list_institutions",
+    "principal_for",
+    "principal_or_none",
     "staff_principal",
     "user_names",
     "users_by_id",

@@ -43,6 +43,7 @@ class LogKind(StrEnum):
     RULE_RETIRED = "conversion_rule.retired"
     CONVERSION_CONFIRMED = "conversion.confirmed"
     CONVERSION_REVERSED = "conversion.reversed"
+    ACCREDITATION_DECIDED = "accreditation.decided"
 
 
 def canonical_value(value: object) -> RecordValue:

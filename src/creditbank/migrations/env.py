@@ -11,6 +11,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from creditbank.accounts import tables as _accounts_tables  # noqa: F401
+from creditbank.accreditation import tables as _accreditation_tables  # noqa: F401
 from creditbank.catalog import tables as _catalog_tables  # noqa: F401
 from creditbank.consents import tables as _consents_tables  # noqa: F401
 from creditbank.conversion import tables as _conversion_tables  # noqa: F401

@@ -21,6 +21,7 @@ from sqlalchemy import text
 import creditbank
 from creditbank.accounts import routes as account_routes
 from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accreditation import routes as accreditation_routes
 from creditbank.catalog import routes as catalog_routes
 from creditbank.conversion import routes as conversion_routes
 from creditbank.db import Database
@@ -33,10 +34,12 @@ from creditbank.messages import msg
 from creditbank.settings import Settings
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
+from creditbank.web.pages import accreditation as accreditation_pages
 from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
 from creditbank.web.pages import staff as staff_pages
+from creditbank.web.pages import xcerts as xcert_pages
 from creditbank.web.problems import (
     PROBLEM_TYPES,
     install_problem_handlers,
@@ -49,6 +52,7 @@ from creditbank.web.sessions import (
     csrf_serializer,
     session_policy,
 )
+from creditbank.xcerts import routes as xcert_routes
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -122,18 +126,25 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
 
     static = resources.files("creditbank.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    app.include_router(framework_routes.api)
-    app.include_router(framework_routes.pages)
-    app.include_router(institution_routes.api)
-    app.include_router(catalog_routes.api)
-    app.include_router(account_routes.api)
-    app.include_router(evidence_routes.api)
-    app.include_router(ledger_routes.api)
-    app.include_router(conversion_routes.api)
-    app.include_router(login_pages.pages)
-    app.include_router(learner_pages.pages)
-    app.include_router(staff_pages.pages)
-    app.include_router(conversion_pages.pages)
+    for router in (
+        framework_routes.api,
+        framework_routes.pages,
+        institution_routes.api,
+        catalog_routes.api,
+        account_routes.api,
+        evidence_routes.api,
+        ledger_routes.api,
+        conversion_routes.api,
+        accreditation_routes.api,
+        xcert_routes.api,
+        login_pages.pages,
+        learner_pages.pages,
+        staff_pages.pages,
+        conversion_pages.pages,
+        accreditation_pages.pages,
+        xcert_pages.pages,
+    ):
+        app.include_router(router)
 
     @app.get("/healthz", response_model=HealthRead, responses=responses(503), tags=["service"])
     def healthz(request: Request, uow: Uow) -> Response:

@@ -24,6 +24,7 @@ LABELS: dict[tuple[str, str], Message] = {
     ("kind", "vocational_qualification"): msg("Vocational qualification"),
     ("kind", "training_certificate"): msg("Training certificate"),
     ("kind", "achievement"): msg("Achievement"),
+    ("kind", "accreditation_unit"): msg("Accreditation unit"),
     ("id", "resident_id"): msg("Resident identity card"),
     ("id", "passport"): msg("Passport"),
     ("status", "active"): msg("active"),

@@ -1,0 +1,48 @@
+"""What other business areas may use of accreditation: assessment schemes and their scoring,
+and the certification of teachers and assessors (the 1+X operations use both)."""
+
+from __future__ import annotations
+
+from creditbank.accreditation.model import (
+    AccreditationError,
+    ComponentKind,
+    Scheme,
+    SchemeComponent,
+    ScoreResult,
+    check_scheme,
+    score,
+)
+from creditbank.accreditation.standards import (
+    Certification,
+    CertificationKind,
+    SchemeVersion,
+    certifications_for,
+    certifications_of,
+    certified,
+    certify,
+    current_scheme,
+    item_owner,
+    scheme_by_id,
+    set_scheme,
+)
+
+__all__ = [
+    "AccreditationError",
+    "Certification",
+    "CertificationKind",
+    "ComponentKind",
+    "Scheme",
+    "SchemeComponent",
+    "SchemeVersion",
+    "ScoreResult",
+    "certifications_for",
+    "certifications_of",
+    "certified",
+    "certify",
+    "check_scheme",
+    "current_scheme",
+    "item_owner",
+    "scheme_by_id",
+    "score",
+    "set_scheme",
+]
