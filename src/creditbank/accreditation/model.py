@@ -134,7 +134,7 @@ def plain(number: Decimal) -> str:
 
 
 def _mark_problem(mark: Decimal | None, where: str) -> Message | None:
-    if mark is None or Decimal(0) <= mark <= MAX_MARK:
+    if mark is None or (mark.is_finite() and Decimal(0) <= mark <= MAX_MARK):
         return None
     return msg("{where}: a mark is between 0 and 100, not {mark}", where=where, mark=plain(mark))
 

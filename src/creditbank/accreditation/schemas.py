@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from creditbank.accreditation.model import Decision, Scheme, ScoreResult, State
+from creditbank.accreditation import standards
+from creditbank.accreditation.model import ComponentKind, Decision, Domain, ScoreResult, State
 from creditbank.accreditation.service import (
     Application,
     DecisionRecord,
@@ -17,40 +18,61 @@ from creditbank.accreditation.service import (
     Marks,
     QueueEntry,
 )
-from creditbank.accreditation.standards import Standard, Unit
+from creditbank.frameworks.api import PinnedLevel
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.web.i18n import translations
 
-Mark = Field(ge=0, le=100, decimal_places=2)
+
+def _hundredths(mark: Decimal) -> Decimal:
+    """A mark as stored (two decimal places), whether it was just given or read back."""
+    return mark.quantize(Decimal("0.01"))
 
 
-class SchemeComponentRead(BaseModel):
-    kind: str = Field(examples=["theory"])
-    weight: int = Field(description="Whole percent of the weighted mark.", examples=[20])
-    pass_mark: Decimal | None = Field(description="The least mark this component needs alone.")
+class LevelRead(BaseModel):
+    framework: str = Field(examples=["CLEQF"])
+    version: int = Field(description="The framework version the level is pinned in.")
+    level: str = Field(examples=["VE2"])
+
+    @classmethod
+    def of(cls, pinned: PinnedLevel) -> LevelRead:
+        return cls(framework=pinned.framework, version=pinned.version, level=pinned.level.code)
+
+
+class ComponentRead(BaseModel):
+    kind: ComponentKind
+    weight: int = Field(description="Whole percent; the weights of a scheme add up to 100.")
+    pass_mark: Decimal | None = Field(description="The least mark of this component (or none).")
 
 
 class SchemeRead(BaseModel):
+    item: str = Field(description="The item assessed, as OWNER:CODE.")
+    level: str
     version: int
-    components: list[SchemeComponentRead]
     pass_mark: Decimal = Field(description="The weighted mark needed to pass.")
+    components: list[ComponentRead]
     summary: str = Field(examples=["theory 20 / practice 80, pass 60"])
 
     @classmethod
-    def of(cls, scheme: Scheme, version: int) -> SchemeRead:
+    def of(cls, item: str, level: str, scheme: standards.SchemeVersion) -> SchemeRead:
         return cls(
-            version=version,
+            item=item,
+            level=level,
+            version=scheme.version,
+            summary=scheme.scheme.describe(),
+            pass_mark=_hundredths(scheme.scheme.pass_mark),
             components=[
-                SchemeComponentRead(kind=c.kind.value, weight=c.weight, pass_mark=c.pass_mark)
-                for c in scheme.components
+                ComponentRead(
+                    kind=c.kind,
+                    weight=c.weight,
+                    pass_mark=None if c.pass_mark is None else _hundredths(c.pass_mark),
+                )
+                for c in scheme.scheme.components
             ],
-            pass_mark=scheme.pass_mark,
-            summary=scheme.describe(),
         )
 
 
 class StatementRead(BaseModel):
-    domain: str = Field(examples=["skills"])
+    domain: Domain
     text: str
     text_en: str
 
@@ -65,9 +87,8 @@ class UnitRead(BaseModel):
     code: str
     name: str
     name_en: str
-    item: str = Field(description="The unit's catalogue item, OWNER:CODE.")
-    framework: str
-    level: str
+    item: str = Field(description="The catalogue item a unit is awarded as (OWNER:CODE).")
+    level: LevelRead
     credits: Decimal
     statements: list[StatementRead]
     criteria: list[str]
@@ -75,17 +96,17 @@ class UnitRead(BaseModel):
     scheme: SchemeRead
 
     @classmethod
-    def of(cls, unit: Unit) -> UnitRead:
+    def of(cls, unit: standards.Unit) -> UnitRead:
+        item = f"{unit.item.institution}:{unit.item.code}"
         return cls(
             code=unit.code,
             name=unit.name,
             name_en=unit.name_en,
-            item=f"{unit.item.institution}:{unit.item.code}",
-            framework=unit.level.framework,
-            level=unit.level.level.code,
+            item=item,
+            level=LevelRead.of(unit.level),
             credits=unit.credits,
             statements=[
-                StatementRead(domain=s.domain.value, text=s.text, text_en=s.text_en)
+                StatementRead(domain=s.domain, text=s.text, text_en=s.text_en)
                 for s in unit.statements
             ],
             criteria=list(unit.criteria),
@@ -93,7 +114,37 @@ class UnitRead(BaseModel):
                 EvidenceNeedRead(kind=e.kind, description=e.description, required=e.required)
                 for e in unit.evidence
             ],
-            scheme=SchemeRead.of(unit.scheme.scheme, unit.scheme.version),
+            scheme=SchemeRead.of(item, unit.level.level.code, unit.scheme),
+        )
+
+
+class StandardSummaryRead(BaseModel):
+    code: str
+    version: int
+    institution: str = Field(description="The institution that owns the standard.")
+    name: str
+    name_en: str
+    industry: str
+    occupation: str
+    framework: str
+    valid_from: date
+    units: int
+    credits: Decimal = Field(description="The credits of all its units together.")
+
+    @classmethod
+    def of(cls, standard: standards.Standard) -> StandardSummaryRead:
+        return cls(
+            code=standard.code,
+            version=standard.version,
+            institution=standard.institution,
+            name=standard.name,
+            name_en=standard.name_en,
+            industry=standard.industry,
+            occupation=standard.occupation,
+            framework=standard.framework,
+            valid_from=standard.valid_from,
+            units=len(standard.units),
+            credits=sum((u.credits for u in standard.units), Decimal(0)),
         )
 
 
@@ -106,13 +157,13 @@ class StandardRead(BaseModel):
     industry: str
     occupation: str
     framework: str
-    framework_version: int
+    framework_version: int = Field(description="The framework version the units are pinned in.")
     valid_from: date
-    source_sha256: str
+    source_sha256: str = Field(description="SHA-256 of the file the version was imported from.")
     units: list[UnitRead]
 
     @classmethod
-    def of(cls, standard: Standard) -> StandardRead:
+    def of(cls, standard: standards.Standard) -> StandardRead:
         return cls(
             code=standard.code,
             version=standard.version,
@@ -126,6 +177,36 @@ class StandardRead(BaseModel):
             valid_from=standard.valid_from,
             source_sha256=standard.source_sha256,
             units=[UnitRead.of(unit) for unit in standard.units],
+        )
+
+
+class CertificationRead(BaseModel):
+    """A certification; the person's identity number is never part of it."""
+
+    id: int
+    email: str
+    institution: str | None
+    kind: str = Field(examples=["assessor"])
+    item: str = Field(description="OWNER:CODE")
+    level: str | None = Field(description="A level code, or null for every level of the item.")
+    valid_from: date
+    valid_until: date
+    training: str
+    certified_by: str
+
+    @classmethod
+    def of(cls, found: standards.Certification) -> CertificationRead:
+        return cls(
+            id=found.id,
+            email=found.email,
+            institution=found.institution,
+            kind=found.kind,
+            item=found.item,
+            level=found.level,
+            valid_from=found.valid_from,
+            valid_until=found.valid_until,
+            training=found.training,
+            certified_by=found.certified_by,
         )
 
 
@@ -228,11 +309,13 @@ class MarksRead(BaseModel):
     at: datetime
 
     @classmethod
-    def of(cls, marks: Marks, language: str) -> MarksRead:
+    def of(cls, marks: Marks, unit: standards.Unit, language: str) -> MarksRead:
+        item = f"{unit.item.institution}:{unit.item.code}"
+        level = unit.level.level.code
         return cls(
             round=marks.round,
             assessor=marks.assessor,
-            scheme=SchemeRead.of(marks.scheme.scheme, marks.scheme.version),
+            scheme=SchemeRead.of(item, level, marks.scheme),
             result=ResultRead.of(marks.result, language),
             comment=marks.comment,
             at=marks.at,
@@ -352,7 +435,7 @@ class ApplicationRead(BaseModel):
             round=a.round,
             assessor=a.assessor,
             evidence=[EvidenceRead.of(e) for e in a.evidence],
-            marks=None if a.marks is None else MarksRead.of(a.marks, language),
+            marks=None if a.marks is None else MarksRead.of(a.marks, a.unit, language),
             decisions=[DecisionRead.of(d) for d in a.decisions],
             events=[EventRead.of(e) for e in a.events],
             outcome=a.outcome,

@@ -327,7 +327,7 @@ def import_standard(
     versions = {p.version for _, p, _ in pinned_units}
     row = StandardRow(
         institution_id=owner_id,
-        code=draft.code,
+        code=draft.code if latest is None else latest.code,  # one spelling for all versions
         version=draft.version,
         name=draft.name.strip(),
         name_en=draft.name_en.strip(),

@@ -1,1 +1,530 @@
-"""Command-line commands (being written)."""
+"""Competence standards from the command line: ``creditbank standards ...``.
+
+Import a standard from a file, list and show standards, set the assessment scheme of a level
+of an item, and certify staff as teachers or assessors of an item. Imported by
+:mod:`creditbank.cli.main` (at its end), whose app, console, messages and unit of work these
+commands share. Commands that change something act as a staff user (``--as EMAIL``) held to
+the same policy as the HTTP API; reading commands are the bank operator's. ``--json`` prints
+the shapes below, which are what the API answers. Identity numbers are never printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from creditbank import clock
+from creditbank.access.policy import Action, Principal, allowed, require
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accreditation import standards as service
+from creditbank.accreditation.files import StandardFile, read_standard_file
+from creditbank.accreditation.model import (
+    DEFAULT_PASS_MARK,
+    ComponentKind,
+    Domain,
+    Scheme,
+    SchemeComponent,
+    plain,
+)
+from creditbank.accreditation.schemas import (
+    CertificationRead,
+    SchemeRead,
+    StandardRead,
+    StandardSummaryRead,
+)
+from creditbank.catalog import api as catalog
+from creditbank.cli.main import (
+    JsonOption,
+    _,
+    _date,
+    _fail,
+    _print_json,
+    app,
+    out,
+    say,
+    state,
+    unit_of_work,
+)
+from creditbank.db import UnitOfWork
+from creditbank.errors import DomainError
+from creditbank.frameworks.model import PinnedLevel
+from creditbank.institutions import service as institution_service
+from creditbank.messages import Message, msg
+from creditbank.settings import get_settings
+
+standards_app = typer.Typer(
+    help="Competence standards, assessment schemes, certified teachers and assessors.",
+    no_args_is_help=True,
+)
+
+AsOption = Annotated[
+    str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
+]
+
+DOMAIN_WORDS = {
+    Domain.KNOWLEDGE: msg("Knowledge"),
+    Domain.SKILLS: msg("Skills"),
+    Domain.COMPETENCY: msg("Competency"),
+}
+
+
+def describe_scheme(scheme: SchemeRead) -> str:
+    """e.g. ``theory 40 (≥50) / practice 60; pass mark 60``."""
+    parts = " / ".join(
+        f"{c.kind.value} {c.weight}" + ("" if c.pass_mark is None else f" (≥{plain(c.pass_mark)})")
+        for c in scheme.components
+    )
+    return say(
+        msg("{components}; pass mark {mark}", components=parts, mark=plain(scheme.pass_mark))
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _line(text: str, indent: int = 0) -> None:
+    """Print ``text`` as it is: no markup, no highlighting (names and reasons are data)."""
+    out.print(" " * indent + text, markup=False, highlight=False)
+
+
+def _acting(uow: UnitOfWork, email: str) -> Principal:
+    return institution_service.principal_for(uow=uow, email=email)
+
+
+def _day(text: str, option: str) -> date:
+    return cast("date", _date(text, option))
+
+
+def _named(name: str, name_en: str) -> str:
+    return name_en if state.language == "en" and name_en else name
+
+
+def _parsed(file: Path) -> StandardFile:
+    """The standard in ``file``, or every problem with it and exit 1."""
+    try:
+        return read_standard_file(file)
+    except DomainError as error:
+        _fail(error.render(_))
+
+
+def _fail_all(problems: list[Message]) -> None:
+    if problems:
+        _fail("; ".join(say(problem) for problem in problems))
+
+
+def _pairs(values: list[str], option: str) -> tuple[list[tuple[str, str]], list[Message]]:
+    """``KIND=VALUE`` options split, with a problem for each that is not of that shape."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[Message] = []
+    for value in values:
+        kind, separator, number = value.partition("=")
+        if not separator or not kind.strip() or not number.strip():
+            problems.append(
+                msg(
+                    "{option} {value}: write KIND=NUMBER, e.g. theory=20",
+                    option=option,
+                    value=value,
+                )
+            )
+            continue
+        pairs.append((kind.strip().lower(), number.strip()))
+    return pairs, problems
+
+
+def _kind(name: str, option: str, problems: list[Message]) -> ComponentKind | None:
+    try:
+        return ComponentKind(name)
+    except ValueError:
+        problems.append(
+            msg(
+                "{option}: {kind} is not a component; the components are {kinds}",
+                option=option,
+                kind=name,
+                kinds=", ".join(k.value for k in ComponentKind),
+            )
+        )
+        return None
+
+
+def _scheme_from_options(
+    components: list[str], minimums: list[str], pass_mark: str | None
+) -> Scheme | list[Message]:
+    """The scheme the options describe, or every problem with them."""
+    pairs, problems = _pairs(components, "--component")
+    weights: list[tuple[ComponentKind, int]] = []
+    for name, number in pairs:
+        kind = _kind(name, "--component", problems)
+        try:
+            weight = int(number)
+        except ValueError:
+            problems.append(
+                msg(
+                    "--component {kind}: the weight is a whole percent, not {weight}",
+                    kind=name,
+                    weight=number,
+                )
+            )
+            continue
+        if kind is not None:
+            weights.append((kind, weight))
+    least: dict[ComponentKind, Decimal] = {}
+    minimum_pairs, minimum_problems = _pairs(minimums, "--component-min")
+    problems.extend(minimum_problems)
+    listed = {kind for kind, _weight in weights}
+    for name, number in minimum_pairs:
+        kind = _kind(name, "--component-min", problems)
+        mark = _decimal(number, f"--component-min {name}", problems)
+        if kind is not None and kind not in listed:
+            problems.append(
+                msg(
+                    "--component-min {kind}: the scheme has no component {kind}",
+                    kind=kind.value,
+                )
+            )
+        elif kind is not None and mark is not None:
+            least[kind] = mark
+    overall = (
+        DEFAULT_PASS_MARK if pass_mark is None else _decimal(pass_mark, "--pass-mark", problems)
+    )
+    if problems or overall is None:
+        return problems
+    return Scheme(
+        tuple(SchemeComponent(kind, weight, least.get(kind)) for kind, weight in weights),
+        overall,
+    )
+
+
+def _decimal(text: str, option: str, problems: list[Message]) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        problems.append(msg("{option} must be a number, not {value}", option=option, value=text))
+        return None
+    return value
+
+
+def _item_and_level(uow: UnitOfWork, item_ref: str, level: str | None) -> tuple[str, str | None]:
+    """``OWNER:CODE`` and the level code as the catalogue spells them (for the output)."""
+    owner = service.item_owner(uow=uow, item_ref=item_ref)
+    _owner, code = catalog.split_item_ref(item_ref)
+    item = catalog.find_item(uow=uow, institution=owner, code=code)
+    if item is None:  # item_owner found it a moment ago
+        return f"{owner}:{code}", level
+    found = None if level is None else item.level_named(level)
+    return (
+        f"{item.institution}:{item.code}",
+        found.level.code if isinstance(found, PinnedLevel) else level,
+    )
+
+
+# --- printing -------------------------------------------------------------------------------
+
+
+def _print_summary(standard: StandardSummaryRead | StandardRead) -> None:
+    _line(
+        f"{standard.code} v{standard.version} {_named(standard.name, standard.name_en)} · "
+        f"{standard.institution}"
+    )
+    _line(f"{_('Industry')}: {standard.industry} · {_('Occupation')}: {standard.occupation}")
+
+
+def _print_standard(standard: StandardRead) -> None:
+    _print_summary(standard)
+    _line(
+        say(
+            msg(
+                "Framework {framework} version {version}; valid from {date}",
+                framework=standard.framework,
+                version=standard.framework_version,
+                date=standard.valid_from.isoformat(),
+            )
+        )
+    )
+    _line(f"SHA-256: {standard.source_sha256}")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(_("Code"), no_wrap=True)
+    table.add_column(_("Name"))
+    table.add_column(_("Level"), no_wrap=True)
+    table.add_column(_("Credits"), justify="right")
+    table.add_column(_("Assessment scheme"))
+    for unit in standard.units:
+        table.add_row(
+            Text(unit.code),
+            Text(_named(unit.name, unit.name_en)),
+            Text(f"{unit.level.framework}:{unit.level.level}"),
+            str(unit.credits),
+            Text(f"v{unit.scheme.version} {describe_scheme(unit.scheme)}"),
+        )
+    out.print(table)
+    for unit in standard.units:
+        _line(f"{unit.code} ({unit.item})")
+        for statement in unit.statements:
+            text = statement.text_en if state.language == "en" and statement.text_en else None
+            _line(f"{say(DOMAIN_WORDS[statement.domain])}: {text or statement.text}", indent=2)
+        for criterion in unit.criteria:
+            _line(f"{_('Criterion')}: {criterion}", indent=2)
+        for evidence in unit.evidence:
+            needed = _("required") if evidence.required else _("optional")
+            _line(f"{_('Evidence')} ({needed}): {evidence.description}", indent=2)
+
+
+def _print_certification(found: CertificationRead) -> None:
+    level = found.level or _("every level")
+    _line(
+        f"{found.id}  {found.email}  {found.kind}  {found.item}  {level}  "
+        f"{found.valid_from.isoformat()}/{found.valid_until.isoformat()}  {found.training}"
+    )
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+@standards_app.command("import")
+def import_standard(
+    file: Annotated[Path, typer.Argument(help="A competence standard (.toml or .json).")],
+    acting: AsOption,
+    institution: Annotated[
+        str | None,
+        typer.Option(
+            "--institution",
+            help="The owning institution (default: the acting user's; bank administrators "
+            "name it).",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a version of a competence standard, all its units or none: version 1 of a new
+    standard, or the next version of one the institution owns."""
+    parsed = _parsed(file)
+    with unit_of_work() as uow:
+        principal = _acting(uow, acting)
+        owner = (institution or principal.institution or "").strip().upper() or None
+        if owner is None and allowed(principal, Action.IMPORT_STANDARD, None):
+            _fail(say(msg("name the institution that owns the standard with --institution")))
+        require(principal, Action.IMPORT_STANDARD, owner)
+        standard = StandardRead.of(
+            service.import_standard(
+                uow=uow,
+                draft=parsed.draft,
+                institution=cast("str", owner),
+                by=principal.email,
+                source_sha256=parsed.sha256,
+                on=clock.today(),
+            )
+        )
+    if as_json:
+        _print_json(standard)
+        return
+    _line(
+        say(
+            msg(
+                "Standard {code} version {version} imported for {institution}: {units} units",
+                code=standard.code,
+                version=standard.version,
+                institution=standard.institution,
+                units=len(standard.units),
+            )
+        )
+    )
+    _print_standard(standard)
+
+
+@standards_app.command("list")
+def list_standards(as_json: JsonOption = False) -> None:
+    """The newest version of every competence standard."""
+    with unit_of_work() as uow:
+        found = [StandardSummaryRead.of(s) for s in service.list_standards(uow=uow)]
+    if as_json:
+        _print_json(found)
+        return
+    if not found:
+        _line(say(msg("No competence standard has been imported")))
+        return
+    table = Table(title=_("Competence standards"), box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(_("Code"), no_wrap=True)
+    table.add_column(_("Version"), justify="right")
+    table.add_column(_("Institution"), no_wrap=True)
+    table.add_column(_("Name"))
+    table.add_column(_("Framework"), no_wrap=True)
+    table.add_column(_("Units"), justify="right")
+    table.add_column(_("Credits"), justify="right")
+    table.add_column(_("Valid from"), no_wrap=True)
+    for standard in found:
+        table.add_row(
+            Text(standard.code),
+            str(standard.version),
+            Text(standard.institution),
+            Text(_named(standard.name, standard.name_en)),
+            Text(standard.framework),
+            str(standard.units),
+            str(standard.credits),
+            standard.valid_from.isoformat(),
+        )
+    out.print(table)
+
+
+@standards_app.command("show")
+def show_standard(
+    code: Annotated[str, typer.Argument(help="The standard's code.")],
+    version: Annotated[int | None, typer.Option(help="A version; default: the newest.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A standard's units: levels, credits, assessment schemes, statements, criteria and the
+    evidence a candidate shows."""
+    with unit_of_work() as uow:
+        standard = StandardRead.of(service.get_standard(uow=uow, code=code, version=version))
+    if as_json:
+        _print_json(standard)
+        return
+    _print_standard(standard)
+
+
+@standards_app.command("scheme")
+def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
+    item_ref: Annotated[str, typer.Argument(help="The item, as OWNER:CODE.")],
+    level: Annotated[str, typer.Argument(help="A level the item is awarded at.")],
+    acting: AsOption,
+    component: Annotated[
+        list[str],
+        typer.Option("--component", help="KIND=WEIGHT, e.g. theory=20 (repeat for each)."),
+    ],
+    component_min: Annotated[
+        list[str] | None,
+        typer.Option("--component-min", help="KIND=MARK: the least mark of a component."),
+    ] = None,
+    pass_mark: Annotated[
+        str | None,
+        typer.Option("--pass-mark", help="The weighted mark needed to pass (default 60)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set the assessment scheme of one level of an item (its owner's registrars and
+    accreditation officers, bank administrators): a new version unless it is the same."""
+    scheme = _scheme_from_options(component, component_min or [], pass_mark)
+    if isinstance(scheme, list):
+        _fail_all(scheme)
+        return
+    with unit_of_work() as uow:
+        principal = _acting(uow, acting)
+        require(principal, Action.DEFINE_SCHEME, service.item_owner(uow=uow, item_ref=item_ref))
+        stored = service.set_scheme(
+            uow=uow, item_ref=item_ref, level=level, scheme=scheme, by=principal.email
+        )
+        item, level_code = _item_and_level(uow, item_ref, level)
+    found = SchemeRead.of(item, level_code or level, stored)
+    if as_json:
+        _print_json(found)
+        return
+    _line(
+        say(
+            msg(
+                "Scheme of {item} at {level}: version {version}, {scheme}",
+                item=found.item,
+                level=found.level,
+                version=found.version,
+                scheme=describe_scheme(found),
+            )
+        )
+    )
+
+
+@standards_app.command("certify")
+def certify(  # noqa: PLR0917 - Typer reads options from the signature
+    email: Annotated[str, typer.Argument(help="The staff user certified.")],
+    item_ref: Annotated[str, typer.Argument(help="The item, as OWNER:CODE.")],
+    kind: Annotated[str, typer.Option("--kind", help="assessor or teacher.")],
+    id_number: Annotated[
+        str,
+        typer.Option(
+            "--id-number",
+            help="The person's identity number (kept only as its index, never shown); "
+            "'-' reads it from standard input.",
+        ),
+    ],
+    valid_from: Annotated[str, typer.Option("--from", help="First day it is valid.")],
+    valid_until: Annotated[str, typer.Option("--until", help="Last day it is valid.")],
+    training: Annotated[
+        str, typer.Option("--training", help="The training that led to it, e.g. a 5-day course.")
+    ],
+    acting: AsOption,
+    level: Annotated[
+        str | None, typer.Option("--level", help="One level (default: every level).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Certify a staff user as a teacher or an assessor of an item (its owner's registrars and
+    accreditation officers, bank administrators); only assessors are certified to assess."""
+    start, end = _day(valid_from, "--from"), _day(valid_until, "--until")
+    number = sys.stdin.readline().strip() if id_number == "-" else id_number
+    settings = get_settings()
+    cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
+    with unit_of_work() as uow:
+        principal = _acting(uow, acting)
+        require(principal, Action.CERTIFY, service.item_owner(uow=uow, item_ref=item_ref))
+        found = CertificationRead.of(
+            service.certify(
+                uow=uow,
+                cipher=cipher,
+                email=email,
+                kind=kind.strip().lower(),
+                item_ref=item_ref,
+                level=level,
+                id_number=number,
+                valid_from=start,
+                valid_until=end,
+                training=training,
+                by=principal.email,
+            )
+        )
+    if as_json:
+        _print_json(found)
+        return
+    _line(
+        say(
+            msg(
+                "Certified {email} as {kind} of {item} at {level}, {start} to {end} "
+                "(certification {id})",
+                email=found.email,
+                kind=found.kind,
+                item=found.item,
+                level=found.level or _("every level"),
+                start=found.valid_from.isoformat(),
+                end=found.valid_until.isoformat(),
+                id=found.id,
+            )
+        )
+    )
+
+
+@standards_app.command("certifications")
+def list_certifications(
+    email: Annotated[str, typer.Argument(help="The staff user.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A staff user's certifications as teacher and as assessor, expired ones too."""
+    with unit_of_work() as uow:
+        user = institution_service.principal_for(uow=uow, email=email)
+        found = [
+            CertificationRead.of(c)
+            for c in service.certifications_of(uow=uow, user_id=user.user_id)
+        ]
+    if as_json:
+        _print_json(found)
+        return
+    if not found:
+        _line(say(msg("{email} holds no certification", email=email)))
+    for certification in found:
+        _print_certification(certification)
+
+
+app.add_typer(standards_app, name="standards")
