@@ -13,6 +13,8 @@ from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import LearningSetting, parse_id_number
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
+from creditbank.accreditation import service as accreditation_service
+from creditbank.accreditation import standards as accreditation
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemKind
 from creditbank.catalog.tables import CatalogItemRow
@@ -45,7 +47,7 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
     cli: CliRunner, database: Database
 ) -> None:
     output = run(cli, "init", "--demo")
-    assert "Demo bank loaded: 29 institutions, 46 catalogue items, 3000 learners" in output
+    assert "Demo bank loaded: 30 institutions, 53 catalogue items, 3000 learners" in output
     assert "registrar@pjvc.example" in output
     first = counts(database)
 
@@ -58,7 +60,7 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
         assert {item.kind for item in items} == set(ItemKind)
         assert {item.achievement_type for item in items} - {None} == set(AchievementType)
         x_certificates = catalog.list_items(uow=uow, kind=ItemKind.X_CERTIFICATE)
-        assert len(x_certificates) == 23
+        assert len([x for x in x_certificates if x.approval_round == 4]) == 23
         by_name = {item.name_en: item for item in x_certificates}
         for number, provider, name in FIGURES:
             item = by_name[name]
@@ -70,6 +72,13 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
                 "intermediate",
                 "advanced",
             ]
+        # accreditation: two standards, one application in each of three states
+        assert [s.code for s in accreditation.list_standards(uow=uow)] == [
+            "CQ-SCS-RAIL",
+            "GD-SCS-SWE",
+        ]
+        states = sorted(a.state.value for a in accreditation_service.list_applications(uow=uow))
+        assert states == ["accredited", "decided", "submitted"]
         kinds_deposited = set(
             session.scalars(
                 select(CatalogItemRow.kind)

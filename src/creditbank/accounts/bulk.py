@@ -127,6 +127,12 @@ class _Rejected(Exception):  # noqa: N818 - internal signal to roll the deposit 
 
 
 Progress = Callable[[int], None]
+BeforeSeal = Callable[[UnitOfWork, str], None]
+"""Run by :func:`import_batch` inside the deposit's transaction once every row is stored and
+none is bad, before the ledger seals: given the unit of work and the batch's public id. A use
+case that deposits through a batch records what belongs with the outcomes here (the 1+X
+results of an assessment session), so that both land together or not at all. Raising rolls the
+whole deposit back; the error reaches the caller (no rejected batch is kept for it)."""
 
 
 def _chunks(rows: Iterable[tuple[int, Row]], size: int) -> Iterator[list[tuple[int, Row]]]:
@@ -420,6 +426,7 @@ def import_batch(
     today: date,
     progress: Progress | None = None,
     plan: BulkPlan | None = None,
+    before_seal: BeforeSeal | None = None,
 ) -> Batch:
     """Deposit every row of a file, or none; the batch and its report are kept either way.
 
@@ -456,6 +463,8 @@ def import_batch(
             _deposit_all(depositor, preparer, rows, progress, plan or PLAN)
             if depositor.report.error_count:
                 raise _Rejected  # noqa: TRY301 - rolls back the deposit; the report is kept below
+            if before_seal is not None:
+                before_seal(uow, public_id)
             ledger.seal(uow)  # the batch's entries get their leaves, in this transaction
             _finish(batch_row, depositor.report, BatchStatus.COMMITTED)
             return _batch(batch_row, institution)

@@ -31,8 +31,13 @@ from creditbank.accounts import bulk, lifecycle
 from creditbank.accounts.bulk import BatchStatus
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, Row
-from creditbank.accounts.model import OutcomeFacts, resident_check_character
-from creditbank.accounts.tables import OutcomeRow
+from creditbank.accounts.model import OutcomeFacts, parse_id_number, resident_check_character
+from creditbank.accounts.tables import LearnerIdentityRow, LearnerRow, OutcomeRow
+from creditbank.accreditation import files as accreditation_files
+from creditbank.accreditation import service as accreditation_service
+from creditbank.accreditation import standards as accreditation_standards
+from creditbank.accreditation.api import ComponentKind, Scheme, SchemeComponent
+from creditbank.accreditation.model import Decision
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
 from creditbank.conversion import service as conversion
@@ -48,12 +53,15 @@ from creditbank.conversion.model import (
 )
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
+from creditbank.evidence import service as evidence_service
 from creditbank.institutions import api as institution_api
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import UserRow
 from creditbank.messages import msg
 from creditbank.sessions import service as sessions
+from creditbank.xcerts import service as xcerts
+from creditbank.xcerts.model import Offering, Profile, Training
 
 SEED = 20201222  # the fourth round of X certificates was announced in December 2020
 LEARNERS = 3000
@@ -154,8 +162,255 @@ def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) ->
             uow=uow, account_number=learner, password=report.password, now=datetime.now(UTC)
         )
         report.learner_account = learner
+    report.outcomes += _xcert_operations(
+        database=database, cipher=cipher, bim=data["bim"], candidates=files["PJVC"], today=today
+    )
+    with database.unit_of_work() as uow:
+        report.items += _accreditation(
+            uow, cipher, data["accreditation"], learner=report.learner_account, today=today
+        )
+        report.outcomes += 1  # the accredited unit
     report.loaded = True
     return report
+
+
+def _accreditation(
+    uow: UnitOfWork,
+    cipher: PersonalDataCipher,
+    setup: dict[str, Any],
+    *,
+    learner: str,
+    today: date,
+) -> int:
+    """Import the built-in standards for the centre, certify its assessors for every unit, and
+    give the demo learner three applications: accredited, decided (waiting for a second
+    person), new. The number of catalogue items (units) made."""
+    centre, (officer, second) = setup["centre"], setup["officers"]
+    units: list[tuple[str, accreditation_standards.Unit]] = []
+    for standard_file in accreditation_files.builtin_standards():
+        standard = accreditation_standards.import_standard(
+            uow=uow,
+            draft=standard_file.draft,
+            institution=centre,
+            by=officer,
+            source_sha256=standard_file.sha256,
+            on=today,
+        )
+        units.extend((standard.code, unit) for unit in standard.units)
+    for serial, email in enumerate(setup["assessors"], start=1):
+        for _code, unit in units:
+            accreditation_standards.certify(
+                uow=uow,
+                cipher=cipher,
+                email=email,
+                kind="assessor",
+                item_ref=f"{unit.item.institution}:{unit.item.code}",
+                level=None,
+                id_number=_staff_id_number(serial),
+                valid_from=today - timedelta(days=30),
+                valid_until=today + timedelta(days=3 * 365),
+                training=setup["training"],
+                by=officer,
+            )
+    assessor = setup["assessors"][0]
+    assessor_id = institution_api.principal_for(uow=uow, email=assessor).user_id
+    evidence = evidence_service.store_evidence(
+        uow=uow,
+        institution=centre,
+        content=b"%PDF-1.7\n% demo: employer's letter\n%%EOF\n",
+        declared_type="application/pdf",
+        by="learner",
+        max_bytes=1_000_000,
+    ).sha256
+    by_code = {unit.code: unit for _code, unit in units}
+    applications = [
+        (
+            by_code[entry["unit"]],
+            accreditation_service.apply(
+                uow=uow,
+                account_number=learner,
+                centre=centre,
+                standard=entry["standard"],
+                unit=entry["unit"],
+                setting="informal",
+                statement=entry["statement"],
+                evidence_files=[(evidence, entry["evidence"])],
+                by="learner",
+            ).public_id,
+        )
+        for entry in setup["applications"]
+    ]
+    for unit, public_id in applications[:2]:
+        accreditation_service.assign(
+            uow=uow,
+            public_id=public_id,
+            assessor_email=assessor,
+            by=officer,
+            by_user_id=institution_api.principal_for(uow=uow, email=officer).user_id,
+            on=today,
+        )
+        accreditation_service.record_marks(
+            uow=uow,
+            public_id=public_id,
+            marks={c.kind.value: Decimal(80) for c in unit.scheme.scheme.components},
+            comment="",
+            by=assessor,
+            by_user_id=assessor_id,
+            on=today,
+        )
+        accreditation_service.decide(
+            uow=uow,
+            public_id=public_id,
+            decision=Decision.ACCREDITED,
+            reasons="工作证明与面谈一致",
+            by=assessor,
+            by_user_id=assessor_id,
+            on=today,
+        )
+    accreditation_service.confirm(
+        uow=uow,
+        public_id=applications[0][1],
+        agree=True,
+        reason="",
+        by=second,
+        by_user_id=institution_api.principal_for(uow=uow, email=second).user_id,
+    )
+    return len(units)
+
+
+def _staff_id_number(serial: int) -> str:
+    """A checksum-valid resident identity number for a demo staff member."""
+    first = f"31011519800101{serial:03d}"
+    return first + resident_check_character(first)
+
+
+def _xcert_operations(
+    *,
+    database: Database,
+    cipher: PersonalDataCipher,
+    bim: dict[str, Any],
+    candidates: list[Row],
+    today: date,
+) -> int:
+    """The BIM certificate's 1+X operations (seed 004): its profile and schemes, pilot schools,
+    a trained and dual-certified teacher, sessions with candidates (some fee-exempt) and their
+    results, recorded by the provider's registrar like any results file. Returns the
+    certificates deposited."""
+    ref = f"{bim['provider']}:{bim['code']}"
+    registrar = f"registrar@{bim['provider'].lower()}.example"
+    people = iter(dict.fromkeys((row["id_number"], row["name"]) for row in candidates))
+    sessions: list[tuple[int, list[tuple[tuple[str, str], list[int]]]]] = []
+    with database.unit_of_work() as uow:
+        xcerts.set_profile(
+            uow=uow,
+            ref=ref,
+            profile=Profile(bim["industry"], bim["industry_en"], bim["valid_years"]),
+            by=registrar,
+        )
+        for level, (theory, practice) in bim["weights"].items():
+            xcerts.set_level_scheme(
+                uow=uow,
+                ref=ref,
+                level=level,
+                scheme=Scheme(
+                    (
+                        SchemeComponent(ComponentKind.THEORY, theory, pass_mark=None),
+                        SchemeComponent(ComponentKind.PRACTICE, practice, pass_mark=None),
+                    ),
+                    Decimal(bim["pass_mark"]),
+                ),
+                by=registrar,
+            )
+        for offering in bim["offerings"]:
+            for level in offering["levels"]:
+                xcerts.declare_offering(
+                    uow=uow,
+                    ref=ref,
+                    offering=Offering(
+                        offering["school"], level, assessment_centre=offering["assessment_centre"]
+                    ),
+                    by=registrar,
+                )
+        digits = bim["teacher_id_digits"]
+        xcerts.train_teacher(
+            uow=uow,
+            cipher=cipher,
+            ref=ref,
+            email=bim["teacher"],
+            id_number=digits + resident_check_character(digits),
+            training=Training(bim["course"], bim["course_days"], today - timedelta(days=400)),
+            certifying=xcerts.Certifying(
+                ("teacher", "assessor"),
+                None,
+                today - timedelta(days=390),
+                today + timedelta(days=3 * 365),
+            ),
+            by=registrar,
+            today=today,
+        )
+        for entry in bim["sessions"]:
+            session = xcerts.schedule_session(
+                uow=uow,
+                ref=ref,
+                centre=entry["centre"],
+                level=entry["level"],
+                held_on=today - timedelta(days=entry["days_ago"]),
+                by=f"registrar@{entry['centre'].lower()}.example",
+                today=today,
+            )
+            marked = []
+            for marks, fee_exempt in entry["candidates"]:
+                person = next(people)
+                xcerts.register_candidate(
+                    uow=uow,
+                    session_id=session.id,
+                    account_number=_account_of(uow, cipher, person[0]),
+                    fee_exempt=fee_exempt,
+                    by=f"registrar@{entry['centre'].lower()}.example",
+                )
+                marked.append((person, marks))
+            sessions.append((session.id, marked))
+    deposited = 0
+    for session_id, marked in sessions:
+        recorded = xcerts.record_results(
+            database=database,
+            cipher=cipher,
+            session_id=session_id,
+            header=["id_number", "name", "theory", "practice"],
+            rows=[
+                (
+                    line,
+                    {
+                        "id_number": number,
+                        "name": name,
+                        "theory": str(marks[0]),
+                        "practice": str(marks[1]),
+                    },
+                )
+                for line, ((number, name), marks) in enumerate(marked, start=2)
+                if marks
+            ],
+            assessor=bim["teacher"],
+            by=registrar,
+            filename=f"bim-results-{session_id}.csv",
+            file_format=FileFormat.CSV,
+            today=today,
+        )
+        deposited += recorded.passed
+    return deposited
+
+
+def _account_of(uow: UnitOfWork, cipher: PersonalDataCipher, id_number: str) -> str:
+    """The account number of the demo learner with this identity number."""
+    index = cipher.index(parse_id_number(id_number).index_key)
+    number = uow.session.scalar(
+        select(LearnerRow.account_number)
+        .join(LearnerIdentityRow, LearnerIdentityRow.learner_id == LearnerRow.id)
+        .where(LearnerIdentityRow.id_hmac == index)
+    )
+    if number is None:
+        raise DemoError("demo_rejected", msg("a demo candidate has no account"))
+    return number
 
 
 def _later_facts(uow: UnitOfWork, today: date) -> tuple[int, str]:
@@ -310,6 +565,18 @@ def _drafts(data: dict[str, Any]) -> Iterator[ItemDraft]:
             provider=provider_names[entry["provider"]],
             approval_round=X_CERTIFICATE_ROUND,
         )
+    bim = data["bim"]
+    yield ItemDraft(
+        institution=bim["provider"],
+        code=bim["code"],
+        kind=ItemKind.X_CERTIFICATE,
+        name=bim["name"],
+        name_en=bim["name_en"],
+        framework="1X",
+        levels=X_LEVELS,
+        provider=provider_names[bim["provider"]],
+        approval_round=bim["approval_round"],
+    )
 
 
 # --- learning paths ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from creditbank.institutions import tables as _institutions_tables  # noqa: F401
 from creditbank.ledger import tables as _ledger_tables  # noqa: F401
 from creditbank.sessions import tables as _sessions_tables  # noqa: F401
 from creditbank.settings import get_settings
+from creditbank.xcerts import tables as _xcerts_tables  # noqa: F401
 
 config = context.config
 target_metadata = Base.metadata
