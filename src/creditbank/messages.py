@@ -26,7 +26,13 @@ class Message:
     params: Mapping[str, object] = field(default_factory=dict)
 
     def render(self, translate: Translate = _identity) -> str:
-        return translate(self.template).format(**self.params)
+        """The message in the language of ``translate``; a parameter that is itself a message
+        (e.g. a reason inside a sentence) is rendered in the same language."""
+        params = {
+            name: value.render(translate) if isinstance(value, Message) else value
+            for name, value in self.params.items()
+        }
+        return translate(self.template).format(**params)
 
     def __str__(self) -> str:
         return self.render()

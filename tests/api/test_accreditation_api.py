@@ -345,6 +345,15 @@ def test_only_the_assigned_assessor_scores_and_the_same_person_cannot_confirm(
     )
     assert (returned["state"], returned["assessor"]) == ("assigned", world.ASSESSOR_A)
     assert returned["decisions"][0]["confirmation"]["agreed"] is False
+    # reassigned after the return, another assessor decides on their own marks, not A's
+    step(bank, world.OFFICER_1, application, "assign", {"assessor": world.ASSESSOR_B})
+    body = problem(
+        bank[world.ASSESSOR_B].post(f"{url}/decide", json={"decision": "accredited"}),
+        422,
+        "invalid-decision",
+    )
+    assert body["problems"] == ["record the marks before deciding to accredit"]
+    step(bank, world.OFFICER_1, application, "assign", {"assessor": world.ASSESSOR_A})
     step(bank, world.ASSESSOR_A, application, "decide", {"decision": "accredited", "credits": 2})
     done = step(bank, world.OFFICER_2, application, "confirm", {})
     assert done["state"] == "accredited"

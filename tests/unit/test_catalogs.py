@@ -8,6 +8,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
+from creditbank.messages import msg
 from creditbank.web.i18n import translations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,3 +48,16 @@ def test_every_message_is_translated_into_chinese() -> None:
 def test_catalogs_compile_and_translate() -> None:
     assert translations("zh").gettext("Level not found") == "未找到等级"
     assert translations("en").gettext("Level not found") == "Level not found"
+
+
+def test_a_message_inside_a_message_is_rendered_in_the_same_language() -> None:
+    conflict = msg(
+        "the assessor is staff of {institution}, which {role}",
+        institution="CQRT",
+        role=msg("taught the learner"),
+    )
+    assert conflict.render() == "the assessor is staff of CQRT, which taught the learner"
+    chinese = conflict.render(translations("zh").gettext)
+    assert "CQRT" in chinese
+    assert translations("zh").gettext("taught the learner") in chinese
+    assert "taught" not in chinese

@@ -287,14 +287,15 @@ def _application(uow: UnitOfWork, row: ApplicationRow) -> Application:
     )
 
 
-def _latest_marks(uow: UnitOfWork, row: ApplicationRow) -> MarkRow | None:
-    """The marks the assessor recorded last in the application's current round."""
-    return uow.session.scalar(
-        select(MarkRow)
-        .where(MarkRow.application_id == row.id, MarkRow.round == row.round)
-        .order_by(MarkRow.id.desc())
-        .limit(1)
-    )
+def _latest_marks(
+    uow: UnitOfWork, row: ApplicationRow, *, by_user_id: int | None = None
+) -> MarkRow | None:
+    """The marks recorded last in the application's current round (by one assessor only, when
+    ``by_user_id`` is given: an assessor decides on their own marks, not a predecessor's)."""
+    query = select(MarkRow).where(MarkRow.application_id == row.id, MarkRow.round == row.round)
+    if by_user_id is not None:
+        query = query.where(MarkRow.assessor_user_id == by_user_id)
+    return uow.session.scalar(query.order_by(MarkRow.id.desc()).limit(1))
 
 
 def _marks(uow: UnitOfWork, row: MarkRow, emails: Mapping[int, str]) -> Marks:
@@ -702,8 +703,8 @@ def record_marks(
     """The assigned assessor, certified on the day, records a mark for each component of the
     unit's scheme; they may correct them until they decide."""
     row = _row(uow, public_id, lock=True)
+    _require_assessor(row, by_user_id)  # first: others learn nothing of the state
     require_step(State(row.state), Step.SCORE)
-    _require_assessor(row, by_user_id)
     unit = unit_by_id(uow=uow, unit_id=row.unit_id)
     _certification(uow, by_user_id, unit, on, by)
     result = score(unit.scheme.scheme, marks)
@@ -738,11 +739,11 @@ def decide(
     """The assigned assessor decides: accredited (with the unit's credits, or fewer), not
     accredited, or more evidence needed. The decision waits for a second person."""
     row = _row(uow, public_id, lock=True)
+    _require_assessor(row, by_user_id)  # first: others learn nothing of the state
     require_step(State(row.state), Step.DECIDE)
-    _require_assessor(row, by_user_id)
     unit = unit_by_id(uow=uow, unit_id=row.unit_id)
     _certification(uow, by_user_id, unit, on, by)
-    marks = _latest_marks(uow, row)
+    marks = _latest_marks(uow, row, by_user_id=by_user_id)
     result = None if marks is None else _marks(uow, marks, {by_user_id: by}).result
     problems = check_decision(
         decision, result=result, granted=granted, unit_credits=unit.credits, reasons=reasons
