@@ -9,7 +9,6 @@ from creditbank.access.policy import (
     Action,
     Principal,
     require,
-    require_any,
     require_consented,
 )
 from creditbank.accreditation import service, standards
@@ -46,14 +45,6 @@ def read_standard(
 ) -> StandardRead:
     """A competence standard's version (the newest without ``version``)."""
     return StandardRead.of(standards.get_standard(uow=uow, code=code, version=version))
-
-
-def _may_read(principal: Principal, parties: service.Parties) -> None:
-    """The centre's staff, the applying institution's, the assigned assessor, bank-wide
-    roles."""
-    if parties.assessor_user_id == principal.user_id:
-        return
-    require_any(principal, Action.READ_APPLICATION, parties.institutions())
 
 
 @api.post(
@@ -106,7 +97,7 @@ def read_application(
     public_id: str, request: Request, uow: Uow, principal: Authenticated, today: Today
 ) -> ApplicationRead:
     """An application: its unit, evidence, state and deadline, marks, decisions and events."""
-    _may_read(principal, service.parties(uow=uow, public_id=public_id))
+    service.parties(uow=uow, public_id=public_id).require_reader(principal)
     application = service.get_application(uow=uow, public_id=public_id)
     return ApplicationRead.of(application, today=today, language=request.state.language)
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, select
 
+from creditbank.access.policy import Action, Principal, require_any
 from creditbank.accounts import api as accounts
 from creditbank.accreditation import records
 from creditbank.accreditation.model import (
@@ -167,6 +168,12 @@ class Parties:
 
     def institutions(self) -> set[str]:
         return {c for c in (self.centre, self.applied_by) if c is not None}
+
+    def require_reader(self, principal: Principal) -> None:
+        """Who may read the application: the centre's staff, the applying institution's, the
+        assigned assessor, bank-wide roles (``forbidden`` for anyone else)."""
+        if self.assessor_user_id != principal.user_id:
+            require_any(principal, Action.READ_APPLICATION, self.institutions())
 
 
 # --- reading -------------------------------------------------------------------------------

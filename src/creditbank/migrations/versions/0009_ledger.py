@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
+from creditbank.migrations.append_only import refuse_changes
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -127,23 +129,7 @@ def _refuse_changes() -> None:
             $$
             """
         )
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION creditbank_refuse_change()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION creditbank_refuse_change()"
-            )
-        return
-    for table in APPEND_ONLY:
-        for operation in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'creditbank: {table} is append-only "
-                f"({operation} refused)'); END"
-            )
+    refuse_changes(APPEND_ONLY)
 
 
 def upgrade() -> None:

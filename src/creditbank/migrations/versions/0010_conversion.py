@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from creditbank.migrations.append_only import refuse_changes
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -391,31 +393,10 @@ def _link_outcomes() -> None:
     )
 
 
-def _refuse_changes() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in APPEND_ONLY:  # creditbank_refuse_change() comes from 0009
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION creditbank_refuse_change()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION creditbank_refuse_change()"
-            )
-        return
-    for table in APPEND_ONLY:
-        for operation in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{operation.lower()} BEFORE {operation} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'creditbank: {table} is append-only "
-                f"({operation} refused)'); END"
-            )
-
-
 def upgrade() -> None:
     _create_tables()
     _link_outcomes()
-    _refuse_changes()
+    refuse_changes(APPEND_ONLY)
 
 
 def downgrade() -> None:

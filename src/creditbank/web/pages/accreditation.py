@@ -31,7 +31,6 @@ from creditbank.access.policy import (
     Principal,
     allowed,
     require,
-    require_any,
 )
 from creditbank.accounts.model import LearningSetting
 from creditbank.accreditation import service, standards
@@ -687,17 +686,9 @@ def queue_page(
 # --- an application as staff see it --------------------------------------------------------------
 
 
-def _may_read(principal: Principal, parties: service.Parties) -> None:
-    """As the API: the centre's staff, the applying institution's, the assigned assessor,
-    bank-wide roles."""
-    if parties.assessor_user_id == principal.user_id:
-        return
-    require_any(principal, Action.READ_APPLICATION, parties.institutions())
-
-
 def _may_read_or_none(principal: Principal, parties: service.Parties) -> bool:
     try:
-        _may_read(principal, parties)
+        parties.require_reader(principal)
     except AccessError:
         return False
     return True
@@ -732,7 +723,7 @@ def _application_page(
     notice: str | None = None,
 ) -> Response:
     parties = service.parties(uow=uow, public_id=public_id)
-    _may_read(principal, parties)
+    parties.require_reader(principal)
     application = service.get_application(uow=uow, public_id=public_id)
     state = application.state
     assessor = parties.assessor_user_id == principal.user_id
@@ -787,7 +778,7 @@ def application_page(
 @pages.get("/staff/accreditations/{public_id}/evidence/{sha256}")
 def application_evidence(public_id: str, sha256: str, uow: Uow, principal: StaffPage) -> Response:
     """An evidence file of an application, to whoever may read the application."""
-    _may_read(principal, service.parties(uow=uow, public_id=public_id))
+    service.parties(uow=uow, public_id=public_id).require_reader(principal)
     return _evidence_download(uow, service.get_application(uow=uow, public_id=public_id), sha256)
 
 
