@@ -378,13 +378,20 @@ class QueueEntry:
 def queue(*, uow: UnitOfWork, centre: str, today: date) -> list[QueueEntry]:
     """A centre's open applications, the most overdue first; stalled ones are flagged."""
     centre_id = institutions.institution_id(uow=uow, code=centre)
+    return _open_entries(uow, ApplicationRow.centre_id == centre_id, today=today)
+
+
+def assigned_to(*, uow: UnitOfWork, user_id: int, today: date) -> list[QueueEntry]:
+    """The open applications assigned to assessor ``user_id``, in every centre, most overdue
+    first."""
+    return _open_entries(uow, ApplicationRow.assessor_user_id == user_id, today=today)
+
+
+def _open_entries(uow: UnitOfWork, where: ColumnElement[bool], *, today: date) -> list[QueueEntry]:
     rows = list(
         uow.session.scalars(
             select(ApplicationRow)
-            .where(
-                ApplicationRow.centre_id == centre_id,
-                ApplicationRow.state.in_([s.value for s in OPEN_STATES]),
-            )
+            .where(where, ApplicationRow.state.in_([s.value for s in OPEN_STATES]))
             .order_by(ApplicationRow.due_on, ApplicationRow.id)
         )
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from creditbank.accounts import api as accounts
 from creditbank.accreditation.model import (
@@ -375,11 +375,10 @@ def import_standard(
 def _units(uow: UnitOfWork, rows: list[StandardUnitRow], standard: StandardRow) -> list[Unit]:
     schemes = schemes_by_id(uow, {u.scheme_id for u in rows})
     levels = frameworks.pinned_levels(uow=uow, level_ids=[u.framework_level_id for u in rows])
-    owner = institutions.institution_codes(uow=uow)[standard.institution_id]
     items = {
         item.id: item
-        for item in catalog.list_items(
-            uow=uow, institution=owner, kind=catalog.ItemKind.ACCREDITATION_UNIT
+        for item in catalog.items_where(
+            uow, catalog.CatalogItemRow.id.in_({u.item_id for u in rows})
         )
     }
     return [
@@ -582,9 +581,9 @@ def certify(
     return _certifications(uow, CertificationRow.id == row.id)[0]
 
 
-def _certifications(uow: UnitOfWork, *where: object) -> list[Certification]:
+def _certifications(uow: UnitOfWork, *where: ColumnElement[bool]) -> list[Certification]:
     rows = list(
-        uow.session.scalars(select(CertificationRow).where(*where).order_by(CertificationRow.id))  # type: ignore[arg-type]
+        uow.session.scalars(select(CertificationRow).where(*where).order_by(CertificationRow.id))
     )
     users = institutions.users_by_id(uow=uow, user_ids={r.user_id for r in rows})
     items = {

@@ -526,36 +526,31 @@ def my_evidence(public_id: str, sha256: str, uow: Uow, learner: LearnerPage) -> 
     return _evidence_download(uow, service.get_application(uow=uow, public_id=public_id), sha256)
 
 
-@pages.post("/account/accreditations/{public_id}/evidence", response_class=HTMLResponse)
-def add_my_evidence(
-    public_id: str, request: Request, uow: Uow, learner: LearnerPage, today: Today, form: Form
+def _learner_step(
+    request: Request,
+    uow: UnitOfWork,
+    learner: LearnerPrincipal,
+    public_id: str,
+    today: date,
+    *,
+    errors: FieldErrors,
+    values: Mapping[str, str],
+    done: str,
+    take: Callable[[UnitOfWork], object],
 ) -> Response:
-    """Answer the assessor's request for more evidence: the files go to the application, which
-    returns to its assessor."""
-    parties = _own(uow, learner, public_id)
-    errors = FieldErrors(request)
-    note = _text(errors, form, "note", MAX_REASON)
-    max_bytes = _max_bytes(request)
-    files = _evidence_files(errors, form, max_bytes)
-    values = {name: value for name, value in form.values.items() if name != "csrf_token"}
+    """Take a learner's step on their application in a transaction of its own (``take``), unless
+    the form has errors; then back to the status page, or the page again with every problem."""
     status_code = UNPROCESSABLE
     problems: list[str] = []
     if not errors:
         try:
             with _database(request).unit_of_work() as writing:
-                service.add_evidence(
-                    uow=writing,
-                    public_id=public_id,
-                    evidence_files=_store(writing, parties.centre, files, max_bytes),
-                    note=note.strip(),
-                    by=service.LEARNER,
-                    by_user_id=None,
-                )
+                take(writing)
         except DomainError as error:
             problems = _refusal(request, error)
             status_code = _status(error)
         else:
-            return _see(f"/account/accreditations/{public_id}", done="evidence")
+            return _see(f"/account/accreditations/{public_id}", done=done)
     return _status_page(
         request,
         uow,
@@ -569,6 +564,37 @@ def add_my_evidence(
     )
 
 
+@pages.post("/account/accreditations/{public_id}/evidence", response_class=HTMLResponse)
+def add_my_evidence(
+    public_id: str, request: Request, uow: Uow, learner: LearnerPage, today: Today, form: Form
+) -> Response:
+    """Answer the assessor's request for more evidence: the files go to the application, which
+    returns to its assessor."""
+    parties = _own(uow, learner, public_id)
+    errors = FieldErrors(request)
+    note = _text(errors, form, "note", MAX_REASON)
+    max_bytes = _max_bytes(request)
+    files = _evidence_files(errors, form, max_bytes)
+    return _learner_step(
+        request,
+        uow,
+        learner,
+        public_id,
+        today,
+        errors=errors,
+        values={name: value for name, value in form.values.items() if name != "csrf_token"},
+        done="evidence",
+        take=lambda writing: service.add_evidence(
+            uow=writing,
+            public_id=public_id,
+            evidence_files=_store(writing, parties.centre, files, max_bytes),
+            note=note.strip(),
+            by=service.LEARNER,
+            by_user_id=None,
+        ),
+    )
+
+
 @pages.post("/account/accreditations/{public_id}/appeal", response_class=HTMLResponse)
 def appeal_mine(
     public_id: str, request: Request, uow: Uow, learner: LearnerPage, today: Today, form: Form
@@ -579,47 +605,26 @@ def appeal_mine(
     reason = _text(errors, form, "reason", MAX_STATEMENT)
     if "reason" not in errors.by_field and not reason.strip():
         errors.add("reason", msg("say why the decision should be reconsidered"))
-    status_code = UNPROCESSABLE
-    problems: list[str] = []
-    if not errors:
-        try:
-            with _database(request).unit_of_work() as writing:
-                service.appeal(
-                    uow=writing,
-                    public_id=public_id,
-                    reason=reason.strip(),
-                    by=service.LEARNER,
-                    by_user_id=None,
-                )
-        except DomainError as error:
-            problems = _refusal(request, error)
-            status_code = _status(error)
-        else:
-            return _see(f"/account/accreditations/{public_id}", done="appealed")
-    return _status_page(
+    return _learner_step(
         request,
         uow,
         learner,
         public_id,
         today,
-        status_code=status_code,
-        problems=problems,
-        values={"reason": reason},
         errors=errors,
+        values={"reason": reason},
+        done="appealed",
+        take=lambda writing: service.appeal(
+            uow=writing,
+            public_id=public_id,
+            reason=reason.strip(),
+            by=service.LEARNER,
+            by_user_id=None,
+        ),
     )
 
 
 # --- the centre's queue ------------------------------------------------------------------------
-
-
-def _assigned_to(uow: UnitOfWork, principal: Principal, today: date) -> list[service.QueueEntry]:
-    """The open applications assigned to ``principal``, from every centre's queue."""
-    return [
-        entry
-        for centre in centres(uow)
-        for entry in service.queue(uow=uow, centre=centre.code, today=today)
-        if entry.assessor == principal.email
-    ]
 
 
 def _queue_page(
@@ -657,7 +662,9 @@ def _queue_page(
         entries=entries,
         stalled=sum(1 for entry in entries if entry.stalled),
         decided=decided,
-        mine=_assigned_to(uow, principal, today) if principal.role is Role.ASSESSOR else [],
+        mine=service.assigned_to(uow=uow, user_id=principal.user_id, today=today)
+        if principal.role is Role.ASSESSOR
+        else [],
         may_assign=bool(chosen) and allowed(principal, Action.ASSIGN_ASSESSOR, chosen),
         may_confirm=bool(chosen) and allowed(principal, Action.CONFIRM_DECISION, chosen),
         assignable=frozenset({State.SUBMITTED, State.APPEALED}),
