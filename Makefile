@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 export CREDITBANK_DATABASE_URL ?= sqlite:///./creditbank.db
 
-.PHONY: run test lint typecheck contracts unit bench format lock clean catalog screenshot
+.PHONY: run test lint typecheck contracts unit bench format lock clean catalog screenshot interop
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,17 @@ run: $(STAMP)
 	$(BIN)/creditbank init --demo
 	$(BIN)/creditbank serve
 
-test: $(STAMP) lint
+# The Node verification harness the interop tests call (interop/verify.mjs), from the
+# committed lockfile (needs the npm registry once; the tests themselves run offline).
+INTEROP_STAMP := interop/node_modules/.package-lock.json
+
+$(INTEROP_STAMP): interop/package.json interop/package-lock.json
+	npm ci --prefix interop --no-audit --no-fund
+	touch $(INTEROP_STAMP)
+
+interop: $(INTEROP_STAMP)
+
+test: $(STAMP) $(INTEROP_STAMP) lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)

@@ -6,6 +6,7 @@ the tests) come through here, so wiring happens in exactly one place.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS
 from creditbank.clock import today
 from creditbank.conversion import service as conversion
+from creditbank.credentials import service as credentials
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
 from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file
@@ -99,6 +101,10 @@ def wire(database: Database, settings: Settings) -> Database:
     """Give ``database``'s units of work what the services need from ``settings``."""
     database.session_info[LOG_KEYS] = log_keys_of(settings)
     database.session_info[WITHDRAWN_HOOKS] = (conversion.source_withdrawn,)
+    database.session_info[credentials.KEY_VAULT] = credentials.KeyVault(
+        base64.b64decode(settings.data_key.get_secret_value())
+    )
+    database.session_info[credentials.PUBLIC_URL] = settings.public_url
     return database
 
 

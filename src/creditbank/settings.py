@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         default=15, ge=1, description="How long failed logins count towards the limit."
     )
+    public_url: str = Field(
+        default="http://localhost:8000",
+        pattern=r"^https?://[^/?#]+$",
+        description="Where the bank is reached (scheme and host, no path): the base of its "
+        "did:web identities, status lists and the links in its credentials.",
+    )
     log_origin: str = Field(
         default=DEVELOPMENT_LOG_ORIGIN,
         min_length=1,

@@ -59,6 +59,9 @@ class Action(StrEnum):
     SCHEDULE_SESSION = "session:schedule"
     REGISTER_CANDIDATE = "session:register"
     RECORD_RESULTS = "session:results"
+    MANAGE_KEYS = "key:manage"
+    EXPORT_CREDENTIAL = "credential:export"
+    CHANGE_CREDENTIAL_STATUS = "credential:status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,10 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.SCHEDULE_SESSION: frozenset({Role.REGISTRAR}),
     Action.REGISTER_CANDIDATE: frozenset({Role.REGISTRAR}),
     Action.RECORD_RESULTS: frozenset({Role.REGISTRAR}),
+    # an institution's registrars keep its signing keys, export and suspend its credentials
+    Action.MANAGE_KEYS: frozenset({Role.REGISTRAR}),
+    Action.EXPORT_CREDENTIAL: frozenset({Role.REGISTRAR}),
+    Action.CHANGE_CREDENTIAL_STATUS: frozenset({Role.REGISTRAR}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -164,6 +171,9 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.SCHEDULE_SESSION: frozenset({Role.BANK_ADMIN}),
     Action.REGISTER_CANDIDATE: frozenset({Role.BANK_ADMIN}),
     Action.RECORD_RESULTS: frozenset({Role.BANK_ADMIN}),
+    Action.MANAGE_KEYS: frozenset({Role.BANK_ADMIN}),
+    Action.EXPORT_CREDENTIAL: frozenset({Role.BANK_ADMIN}),
+    Action.CHANGE_CREDENTIAL_STATUS: frozenset({Role.BANK_ADMIN}),
 }
 
 

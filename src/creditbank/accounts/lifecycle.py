@@ -74,7 +74,8 @@ class Corrected:
     created: bool
 
 
-def _row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> OutcomeRow:
+def outcome_row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> OutcomeRow:
+    """The stored outcome ``public_id`` (``outcome_not_found``)."""
     query = select(OutcomeRow).where(OutcomeRow.public_id == public_id.strip().lower())
     row = uow.session.scalar(query.with_for_update() if lock else query)
     if row is None:
@@ -86,13 +87,13 @@ def _row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> OutcomeRow:
 
 def issuer_of(*, uow: UnitOfWork, public_id: str) -> str:
     """The code of the institution that deposited outcome ``public_id`` (its owner)."""
-    row = _row(uow, public_id)
+    row = outcome_row(uow, public_id)
     return institutions.institution_codes(uow=uow)[row.institution_id]
 
 
 def get_outcome(*, uow: UnitOfWork, public_id: str) -> OutcomeRecord:
     """Outcome ``public_id`` with its status and history; superseded ones stay readable."""
-    return _record(uow, _row(uow, public_id))
+    return _record(uow, outcome_row(uow, public_id))
 
 
 def _record(uow: UnitOfWork, row: OutcomeRow) -> OutcomeRecord:
@@ -176,7 +177,7 @@ def verify_outcome(
 ) -> OutcomeRecord:
     """Record that ``user_id`` verified a deposited outcome (e.g. against the issuer's register)."""
     reason = check_reason(reason, required=False)
-    row = _row(uow, public_id, lock=True)
+    row = outcome_row(uow, public_id, lock=True)
     check_event(
         row.public_id, statuses(uow=uow, outcome_ids=[row.id])[row.id], OutcomeStatus.VERIFIED
     )
@@ -187,7 +188,7 @@ def verify_outcome(
 def revoke_outcome(*, uow: UnitOfWork, public_id: str, user_id: int, reason: str) -> OutcomeRecord:
     """Revoke an outcome, with a reason. It stays readable, marked revoked."""
     reason = check_reason(reason, required=True)
-    row = _row(uow, public_id, lock=True)
+    row = outcome_row(uow, public_id, lock=True)
     check_event(
         row.public_id, statuses(uow=uow, outcome_ids=[row.id])[row.id], OutcomeStatus.REVOKED
     )
@@ -212,7 +213,7 @@ def supersede_outcome(
     """
     reason = check_reason(reason, required=True)
     session = uow.session
-    old = _row(uow, public_id, lock=True)
+    old = outcome_row(uow, public_id, lock=True)
     institution = institutions.institution_codes(uow=uow)[old.institution_id]
     account_number = session.scalar(
         select(LearnerRow.account_number).where(LearnerRow.id == old.learner_id)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from sqlalchemy import select
+
 from creditbank.catalog.grants import issuable_items
 from creditbank.catalog.model import (
     CatalogItem,
@@ -13,6 +17,19 @@ from creditbank.catalog.model import (
 )
 from creditbank.catalog.service import add_item, find_item, items_where, list_items
 from creditbank.catalog.tables import CatalogItemRow  # for read models that join on items
+from creditbank.db import UnitOfWork
+from creditbank.institutions import api as institutions
+
+
+def item_credits(*, uow: UnitOfWork, owner: str, code: str) -> Decimal | None:
+    """The credits item ``code`` of institution ``owner`` carries (None if it has none)."""
+    return uow.session.scalar(
+        select(CatalogItemRow.credits).where(
+            CatalogItemRow.institution_id == institutions.institution_id(uow=uow, code=owner),
+            CatalogItemRow.code == code,
+        )
+    )
+
 
 __all__ = [
     "CatalogItem",
@@ -24,6 +41,7 @@ __all__ = [
     "add_item",
     "find_item",
     "issuable_items",
+    "item_credits",
     "items_where",
     "list_items",
     "split_item_ref",

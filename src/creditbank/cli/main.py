@@ -847,6 +847,7 @@ def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
 # above and adds itself to `app`.
 from creditbank.cli import accreditation as _accreditation_commands  # noqa: E402, F401
 from creditbank.cli import conversion as _conversion_commands  # noqa: E402, F401
+from creditbank.cli import credentials as _credential_commands  # noqa: E402, F401
 from creditbank.cli import log as _log_commands  # noqa: E402, F401
 from creditbank.cli import standards as _standards_commands  # noqa: E402, F401
 from creditbank.cli import xcert as _xcert_commands  # noqa: E402, F401

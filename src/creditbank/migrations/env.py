@@ -15,6 +15,7 @@ from creditbank.accreditation import tables as _accreditation_tables  # noqa: F4
 from creditbank.catalog import tables as _catalog_tables  # noqa: F401
 from creditbank.consents import tables as _consents_tables  # noqa: F401
 from creditbank.conversion import tables as _conversion_tables  # noqa: F401
+from creditbank.credentials import tables as _credentials_tables  # noqa: F401
 from creditbank.db import Base, make_engine
 from creditbank.evidence import tables as _evidence_tables  # noqa: F401
 from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables

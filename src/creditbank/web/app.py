@@ -24,6 +24,7 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accreditation import routes as accreditation_routes
 from creditbank.catalog import routes as catalog_routes
 from creditbank.conversion import routes as conversion_routes
+from creditbank.credentials import routes as credential_routes
 from creditbank.db import Database
 from creditbank.evidence import routes as evidence_routes
 from creditbank.frameworks import routes as framework_routes
@@ -36,6 +37,7 @@ from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
 from creditbank.web.pages import accreditation as accreditation_pages
 from creditbank.web.pages import conversion as conversion_pages
+from creditbank.web.pages import credentials as credential_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
 from creditbank.web.pages import staff as staff_pages
@@ -137,12 +139,14 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         conversion_routes.api,
         accreditation_routes.api,
         xcert_routes.api,
+        credential_routes.api,
         login_pages.pages,
         learner_pages.pages,
         staff_pages.pages,
         conversion_pages.pages,
         accreditation_pages.pages,
         xcert_pages.pages,
+        credential_pages.pages,
     ):
         app.include_router(router)
 

@@ -3,8 +3,10 @@ and shares; and the page a verifier opens from a share link."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,10 +15,11 @@ from creditbank.access.policy import LearnerPrincipal, require_own_account
 from creditbank.accounts import outcomes as transcripts
 from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.model import AccountError
+from creditbank.accounts.model import AccountError, OutcomeStatus
 from creditbank.accounts.outcomes import Outcome
 from creditbank.consents import service as consents
 from creditbank.consents.model import MAX_LABEL, Status, check_expiry, check_label
+from creditbank.credentials import api as credentials
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.institutions import api as institutions
@@ -302,13 +305,71 @@ def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
         outcomes = [
             o for o in all_outcomes(uow, record.account_number) if o.public_id in record.outcome_ids
         ]
+        verdicts = [
+            (
+                outcome,
+                credentials.verify(uow=uow, data=_signed(uow, outcome.public_id, now), now=now),
+            )
+            for outcome in outcomes
+            if outcome.status in STANDING
+        ]
         response = render(
             request,
             "shared.html",
             record=record,
             name=name,
+            token=token,
             groups=by_level(outcomes),
+            verdicts=verdicts,
             institutions={i.code: i for i in institutions.list_institutions(uow=uow)},
         )
     response.headers.update(PRIVATE_HEADERS)
     return response
+
+
+STANDING = {OutcomeStatus.DEPOSITED, OutcomeStatus.VERIFIED}
+
+
+def _signed(uow: UnitOfWork, outcome_id: str, now: datetime) -> dict[str, Any]:
+    return credentials.issue(uow=uow, outcome_id=outcome_id, fmt="ob3", now=now).document or {}
+
+
+def _shared_record(uow: UnitOfWork, token: str, now: datetime) -> consents.SharedRecord:
+    record = consents.open_share(uow=uow, token=token, now=now)
+    if record is None:
+        raise AccountError(
+            "outcome_not_found", msg("this link does not work: it expired or was revoked")
+        )
+    return record
+
+
+def _download(document: dict[str, Any], filename: str) -> Response:
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        media_type="application/vc+ld+json",
+        headers={**PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@pages.get("/shared/{token}/credentials/{outcome_id}.json")
+def shared_credential(token: str, outcome_id: str, uow: Uow, now: Now) -> Response:
+    """A shared outcome as its signed Open Badges 3.0 credential, to keep or verify anywhere."""
+    record = _shared_record(uow, token, now)
+    if outcome_id not in record.outcome_ids:
+        raise AccountError("outcome_not_found", msg("there is no outcome {id}", id=outcome_id))
+    return _download(_signed(uow, outcome_id, now), f"credential-{outcome_id}.json")
+
+
+@pages.get("/shared/{token}/record.json")
+def shared_record(token: str, uow: Uow, now: Now) -> Response:
+    """Every shared outcome still standing, as one CLR 2.0 record signed by the bank."""
+    record = _shared_record(uow, token, now)
+    standing = [
+        o.public_id
+        for o in all_outcomes(uow, record.account_number)
+        if o.public_id in record.outcome_ids and o.status in STANDING
+    ]
+    clr = credentials.issue_clr(
+        uow=uow, account_number=record.account_number, outcome_ids=standing, now=now
+    )
+    return _download(clr, "record.json")
