@@ -296,7 +296,9 @@ def _resolve_key(method: str, resolver: Resolver) -> KeyRecord | CheckResult:  #
             try:
                 raw = multikey.did_key_public_key(method)
             except multikey.KeyFormatError as error:
-                return fail("malformed_key", msg("{detail}", detail=str(error)))
+                return fail(
+                    "malformed_key", msg("the did:key is malformed: {detail}", detail=str(error))
+                )
             return KeyRecord(public_key=raw, controller=method.split("#", 1)[0])
         if did_method != "web":
             return fail(
@@ -359,6 +361,17 @@ def _key_valid(
             ),
         )
         return False
+    if key.registered and signed_at is None:
+        checks.failed(
+            Check.ISSUER_KEY,
+            "no_signing_time",
+            msg(
+                "the proof by {method} does not say when it was made, so the key's validity "
+                "and compromise cannot be checked",
+                method=method,
+            ),
+        )
+        return False
     if key.registered and signed_at is not None:
         if key.compromised_from is not None and signed_at >= key.compromised_from:
             checks.failed(
@@ -414,7 +427,9 @@ def _data_integrity(credential: JsonObject, resolver: Resolver, checks: _Checks)
     try:
         all_proofs = proofs.proofs_of(credential)
     except proofs.ProofError as error:
-        checks.failed(Check.SIGNATURE, "proof", msg("{detail}", detail=str(error)))
+        checks.failed(
+            Check.SIGNATURE, "proof", msg("the proof cannot be read: {detail}", detail=str(error))
+        )
         return
     ours = [
         p
@@ -441,7 +456,11 @@ def _data_integrity(credential: JsonObject, resolver: Resolver, checks: _Checks)
         try:
             good = proofs.verify(credential, proof, key.public_key)
         except (proofs.ProofError, proofs.CanonicalisationError) as error:
-            checks.failed(Check.SIGNATURE, "proof", msg("{detail}", detail=str(error)))
+            checks.failed(
+                Check.SIGNATURE,
+                "proof",
+                msg("the proof cannot be read: {detail}", detail=str(error)),
+            )
             continue
         if good:
             checks.passed(Check.SIGNATURE, msg("the eddsa-rdfc-2022 signature is valid"))
@@ -548,7 +567,11 @@ def _status(credential: JsonObject, resolver: Resolver, now: datetime, checks: _
         try:
             is_set = statuslist.get_bit(statuslist.decode(str(subject.get("encodedList"))), index)
         except statuslist.StatusListError as error:
-            checks.failed(Check.STATUS, "bad_list", msg("{detail}", detail=str(error)))
+            checks.failed(
+                Check.STATUS,
+                "bad_list",
+                msg("the status list cannot be read: {detail}", detail=str(error)),
+            )
             return
         checked += 1
         if is_set and purpose == statuslist.REVOCATION:

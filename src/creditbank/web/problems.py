@@ -129,8 +129,6 @@ PROBLEM_TYPES = _types(
     ProblemType("invalid-selection", 422, "Invalid choice of outcomes"),
     ProblemType("invalid-status", 422, "Invalid status change"),
     ProblemType("status-list-not-found", 404, "Status list not found"),
-    ProblemType("invalid-share-link", 422, "Invalid share link"),
-    ProblemType("share-link-not-found", 404, "Share link not found or ended"),
     ProblemType("idempotency-key-reused", 422, "Idempotency key used with another request"),
     ProblemType("batch-rejected", 422, "Batch rejected; nothing was deposited"),
     ProblemType("batch-not-found", 404, "Batch not found"),
