@@ -1,6 +1,6 @@
 """Verifiable credentials: issuing and verifying Open Badges 3.0 and CLR 2.0 credentials.
 
-    python -m benchmarks.credentials [--credentials 300] [--clr 50] [--clr-rounds 2]
+    python -m benchmarks.credentials [--credentials 300] [--clr 50] [--clr-rounds 3]
                                      [--service 50]
 
 CREDENTIALS Open Badges credentials are built in memory with ``documents.open_badge``, as the
@@ -22,10 +22,13 @@ and shown as credentials/s (count over the summed times) with p50 / p99:
   token. Ceiling: Ed25519 signing and verifying of the JWS signing input (``header.payload``
   bytes; the raw signature must equal the token's).
 
-Where the time goes: ``proofs.canonicalise`` (pyld's URDNA2015) and the verifier's Open Badges
-schema check are wrapped with a stopwatch while the calls run (the wrapper costs a few
-microseconds a call), and their shares of the total are shown with the number of
-canonicalisations per call.
+Where the time goes: ``proofs.canonicalise`` (pyld's URDNA2015), inside it pyld's JSON-LD
+expansion and ``jsonld.normalize``, and some of the verifier's and the service's steps (the Open
+Badges schema check; in the service, the crosswalk to the EQF, the status and ledger checks and
+the building and signing of status lists) are wrapped with a stopwatch while the calls run (a
+few microseconds a call). Their shares of the total are shown,
+with the number of canonicalisations a call; the shares overlap where one step calls another
+(signing a status list canonicalises).
 
 - **CLR:** CLR (default 50) credentials of one learner are signed (``proofs.sign`` each), wrapped
   with ``documents.clr`` and the CLR signed by the bank's key; then ``verifier.verify`` checks the
@@ -38,8 +41,9 @@ canonicalisations per call.
   (``ob3``: the first issue of each outcome, which stores its row and status slot; then ``jwt``),
   ``service.verify`` of each ``ob3`` credential (the bank's resolver: the key from the register,
   both status lists built, signed and verified, the ledger inclusion), ``service.issue_clr`` of
-  all the outcomes and ``service.verify`` of that CLR. One warm-up outcome is issued first (it
-  makes the college's key and the status list). Compared with the in-memory calls above.
+  those outcomes and ``service.verify`` of that CLR (each once). A warm-up outcome is issued
+  first (it makes the college's key and the status list). Compared with the in-memory calls
+  above (the CLR per signature, with its last round) and with the raw ceilings.
 
 Prints tables in the form ``docs/performance.md`` uses, and the load average (1 minute,
 sampled every 10 s).
@@ -50,7 +54,9 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import json
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -61,10 +67,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pyld import jsonld
 from tests.bulk_files import open_learner
 
 from benchmarks.conversion import LoadWatch
@@ -261,14 +267,18 @@ class Stopwatch:
     seconds: float = 0.0
     calls: int = 0
     results: list[Any] = field(default_factory=list)
+    durations: list[float] = field(default_factory=list)
     keep: bool = False
+    """Keep each call's result and duration."""
 
 
 @contextmanager
-def watching(module: ModuleType, name: str, *, keep: bool = False) -> Iterator[Stopwatch]:
-    """Patch ``module.name`` with a timing wrapper (callers that look it up in the module, as
-    the verifier does ``proofs.canonicalise`` and ``proofs`` its own ``canonicalise``, see it)."""
-    original: Callable[..., Any] = getattr(module, name)
+def watching(owner: object, name: str, *, keep: bool = False) -> Iterator[Stopwatch]:
+    """Patch ``owner.name`` (a module's function or a class's method) with a timing wrapper.
+
+    Callers that look it up at call time see it, as the verifier does ``proofs.canonicalise``
+    and ``proofs`` its own ``canonicalise``."""
+    original: Callable[..., Any] = getattr(owner, name)
     watch = Stopwatch(keep=keep)
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -276,21 +286,29 @@ def watching(module: ModuleType, name: str, *, keep: bool = False) -> Iterator[S
         try:
             result = original(*args, **kwargs)
         finally:
-            watch.seconds += time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            watch.seconds += elapsed
             watch.calls += 1
         if watch.keep:
             watch.results.append(result)
+            watch.durations.append(elapsed)
         return result
 
-    setattr(module, name, wrapper)
+    setattr(owner, name, wrapper)
     try:
         yield watch
     finally:
-        setattr(module, name, original)
+        setattr(owner, name, original)
 
 
 # The verifier's Open Badges schema check (a private step, watched only to show its share).
-SCHEMA = (("schema", verifier, "_schema"),)
+SCHEMA: tuple[tuple[str, object, str], ...] = (("schema", verifier, "_schema"),)
+# Inside a canonicalisation: pyld's JSON-LD expansion (the safe-mode expansion, and the one
+# ``normalize`` does again of the expanded document) and ``normalize`` (to RDF, then URDNA2015).
+PYLD: tuple[tuple[str, object, str], ...] = (
+    ("JSON-LD expansion", jsonld.JsonLdProcessor, "expand"),
+    ("normalize", jsonld, "normalize"),
+)
 
 
 @dataclass
@@ -304,6 +322,7 @@ class Series:
     parts: dict[str, float] = field(default_factory=dict)
     """Seconds inside other watched functions, by label."""
     canonical_results: list[str] = field(default_factory=list)
+    canonical_durations: list[float] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -343,7 +362,7 @@ def run_series(
     *,
     warm: bool = True,
     keep: bool = False,
-    watches: Sequence[tuple[str, ModuleType, str]] = SCHEMA,
+    watches: Sequence[tuple[str, object, str]] = SCHEMA,
 ) -> Series:
     """``call`` on each item, timed one by one (after warm-up calls on the first items), with
     the time in ``proofs.canonicalise`` and in each of ``watches`` (label, module, function)."""
@@ -354,8 +373,8 @@ def run_series(
     with ExitStack() as stack:
         canonical = stack.enter_context(watching(proofs, "canonicalise", keep=keep))
         others = {
-            label: stack.enter_context(watching(module, function))
-            for label, module, function in watches
+            label: stack.enter_context(watching(owner, function))
+            for label, owner, function in watches
         }
         for item in items:
             started = time.perf_counter()
@@ -364,6 +383,7 @@ def run_series(
     series.canonical_seconds, series.canonical_calls = canonical.seconds, canonical.calls
     series.parts = {label: watch.seconds for label, watch in others.items()}
     series.canonical_results = canonical.results
+    series.canonical_durations = canonical.durations
     return series
 
 
@@ -402,6 +422,10 @@ class InMemory:
     raw_verify: float
 
 
+def json_bytes(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def signed_data(canonical: Sequence[str]) -> bytes:
     """What ``eddsa-rdfc-2022`` signs, from the two canonical forms ``proofs.sign`` made."""
     config, document = canonical
@@ -421,11 +445,19 @@ def data_integrity(
             )
         ),
         keep=True,
+        watches=PYLD,
     )
     signed = signed[WARM_UP:]
     # The bytes signed, from the canonical forms (proof config, document) made while signing.
     forms = issue.canonical_results
     data = [signed_data(forms[at : at + 2]) for at in range(0, len(forms), 2)]
+    durations = issue.canonical_durations
+    print(
+        "  canonicalisation in proofs.sign, p50: proof config"
+        f" {statistics.median(durations[0::2]) * 1000:.2f} ms,"
+        f" document {statistics.median(durations[1::2]) * 1000:.2f} ms",
+        file=sys.stderr,
+    )
     signatures = [proofs.signature_of(document["proof"][0]) for document in signed]
     for message, signature in zip(data, signatures, strict=True):
         assert keys.institution.sign(message) == signature
@@ -438,11 +470,13 @@ def data_integrity(
         lambda document: _true(
             proofs.verify(document, document["proof"][0], keys.institution_public)
         ),
+        watches=PYLD,
     )
     full = run_series(
         "Verify, Data Integrity, all checks (`verifier.verify`)",
         signed,
         lambda document: _verified(verifier.verify(document, resolver=resolver, now=NOW)),
+        watches=(*SCHEMA, PYLD[0]),
     )
     pairs = list(zip(signatures, data, strict=True))
     raw_verify = ceiling(pairs, lambda pair: public.verify(*pair))
@@ -526,6 +560,7 @@ def clr(
                 for document in inner
             ]
             inner_seconds = time.perf_counter() - started
+            started_clr = time.perf_counter()
             record = documents.clr(
                 credential_id=f"urn:uuid:{uuid.UUID(int=number, version=4)}",
                 issuer=documents.Issuer(id=BANK_DID, name="学分银行 Credit Bank", url=BASE),
@@ -536,7 +571,6 @@ def clr(
                 valid_from=ISSUED_AT,
                 partial=False,
             )
-            started_clr = time.perf_counter()
             signed_clr = proofs.sign(
                 record, private_key=keys.bank, verification_method=BANK_METHOD, created=CREATED
             )
@@ -554,7 +588,7 @@ def clr(
         if number == 1:
             nquads = proofs.canonicalise(proofs.unsecured(signed_clr))
             print(
-                f"  CLR of {count}: {len(str(signed_clr).encode()):,} bytes as a Python repr, "
+                f"  CLR of {count}: {len(json_bytes(signed_clr)):,} bytes of JSON, "
                 f"{len(nquads.encode()):,} bytes of N-Quads, {nquads.count(chr(10)):,} quads",
                 file=sys.stderr,
             )
@@ -573,6 +607,14 @@ def clr(
 
 # Through the service, on SQLite -----------------------------------------------------------------
 
+# The verifier's status and ledger checks (private steps); within the status check, the bank's
+# resolver builds and signs each status list (which the verifier then verifies).
+STATUS = (
+    *SCHEMA,
+    ("status check", verifier, "_status"),
+    ("of which lists built and signed", service, "status_list_credential"),
+    ("ledger check", verifier, "_ledger"),
+)
 # The EQF correspondence of each outcome's level, through the crosswalk graph.
 CROSSWALK = (("crosswalk", frameworks_api, "translate_level"),)
 ON = date(2026, 11, 23)
@@ -698,7 +740,7 @@ def through_service(
         issued,
         verify,
         warm=False,
-        watches=(*SCHEMA, ("status lists (build, sign)", service, "status_list_credential")),
+        watches=STATUS,
     )
     records: list[dict[str, Any]] = []
 
@@ -728,7 +770,7 @@ def through_service(
         records,
         verify_clr,
         warm=False,
-        watches=(*SCHEMA, ("status lists (build, sign)", service, "status_list_credential")),
+        watches=STATUS,
     )
     [verdict] = verdicts
     _verified(verdict)  # the CLR itself has no status entry and no receipt
@@ -771,7 +813,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--credentials", type=int, default=300)
     parser.add_argument("--clr", type=int, default=50, help="credentials in the CLR")
-    parser.add_argument("--clr-rounds", type=int, default=2)
+    parser.add_argument("--clr-rounds", type=int, default=3)
     parser.add_argument("--service", type=int, default=50, help="outcomes; 0 skips the service")
     arguments = parser.parse_args()
     watch = LoadWatch()
@@ -790,12 +832,11 @@ def main() -> None:
         )
         for serial in range(count)
     ]
-    sizes = sorted(len(str(document).encode()) for document in unsigned)
+    sizes = sorted(len(json_bytes(document)) for document in unsigned)
     canonical = proofs.canonicalise(unsigned[0])
     print(
         f"{arguments.credentials} credentials; the first: {len(canonical.encode()):,} bytes of"
-        f" N-Quads, {canonical.count(chr(10))} quads (median Python repr {sizes[count // 2]:,}"
-        " bytes)",
+        f" N-Quads, {canonical.count(chr(10))} quads; median {sizes[count // 2]:,} bytes of JSON",
         file=sys.stderr,
     )
     header: tuple[str, ...] = (

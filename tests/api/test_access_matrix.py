@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import count
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -46,6 +47,7 @@ from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.consents import service as consents
 from creditbank.consents.tables import ConsentRow
+from creditbank.credentials import service as credential_service
 from creditbank.db import Database, UnitOfWork
 from creditbank.evidence import service as evidence
 from creditbank.institutions import service
@@ -368,6 +370,63 @@ def accreditations(live_bank: LiveBank, staff: dict[Role, Staff]) -> Accreditati
     return Accreditations(live_bank.database, live_bank.cipher, users)
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Fresh credentials and spare keys to act on, one per call, made through the services; a
+    learner with one outcome of OWN's, for the learner's record."""
+
+    database: Database
+    world: World
+    account: str
+    outcome: str
+
+    def credential(self, owner: str) -> str:
+        """A new outcome of ``owner``'s, exported as a credential: the credential's id."""
+        outcome = self.world.make_outcome(owner)
+        with self.database.unit_of_work() as uow:
+            return credential_service.issue(
+                uow=uow, outcome_id=outcome, fmt="ob3", now=datetime.now(UTC)
+            ).credential_id
+
+    def badge(self, owner: str) -> dict[str, object]:
+        """A new outcome of ``owner``'s as a signed Open Badge."""
+        outcome = self.world.make_outcome(owner)
+        with self.database.unit_of_work() as uow:
+            document = credential_service.issue(
+                uow=uow, outcome_id=outcome, fmt="ob3", now=datetime.now(UTC)
+            ).document
+        assert document is not None
+        return document
+
+    def spare_key(self, owner: str) -> str:
+        """A new key of ``owner``'s (an institution or ``bank``) with a newer one after it, which
+        goes on signing whatever happens to the spare: the spare's name."""
+        now = datetime.now(UTC)
+        with self.database.unit_of_work() as uow:
+            spare = credential_service.generate_key(uow=uow, owner=owner, now=now)
+            credential_service.generate_key(uow=uow, owner=owner, now=now)
+        return spare.name
+
+
+@pytest.fixture(scope="module")
+def credentials(live_bank: LiveBank, world: World) -> Credentials:
+    with live_bank.database.unit_of_work() as uow:
+        account = accounts.open_account(
+            uow=uow,
+            cipher=live_bank.cipher,
+            id_number=parse_id_number(id_number(9000)),
+            name="档案学员",
+        ).number
+        outcome = outcomes.deposit_outcome(
+            uow=uow,
+            institution=OWN,
+            account_number=account,
+            facts=_facts("CLR-1"),
+            today=clock.today(),
+        ).outcome.public_id
+    return Credentials(live_bank.database, world, account, outcome)
+
+
 @pytest.fixture
 def anonymous(bank: str) -> Iterator[httpx2.Client]:
     with httpx2.Client(base_url=bank, timeout=10, headers={"Accept-Language": "en"}) as http:
@@ -456,6 +515,27 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("add evidence", "none"): {ADMIN},
     ("centre queue", "own"): EVERYONE,
     ("centre queue", "other"): {ADMIN, AUDITOR},
+    # verifiable credentials. The owner is the outcome's or the credential's issuer, or whose
+    # keys they are ("none": the bank's own); the learner's record is the bank's ("none").
+    # Verifying, DID documents and status lists are public: see
+    # test_public_credential_endpoints_answer_anyone.
+    ("export credential", "own"): {ADMIN, REGISTRAR},
+    ("export credential", "other"): {ADMIN},
+    ("export learner record", "none"): {ADMIN},
+    ("change credential status", "own"): {ADMIN, REGISTRAR},
+    ("change credential status", "other"): {ADMIN},
+    ("list keys", "own"): {ADMIN, REGISTRAR},
+    ("list keys", "other"): {ADMIN},
+    ("list keys", "none"): {ADMIN},
+    ("register key", "own"): {ADMIN, REGISTRAR},
+    ("register key", "other"): {ADMIN},
+    ("register key", "none"): {ADMIN},
+    ("rotate keys", "own"): {ADMIN, REGISTRAR},
+    ("rotate keys", "other"): {ADMIN},
+    ("rotate keys", "none"): {ADMIN},
+    ("mark key compromised", "own"): {ADMIN, REGISTRAR},
+    ("mark key compromised", "other"): {ADMIN},
+    ("mark key compromised", "none"): {ADMIN},
 }
 
 # Refusals that come from the service, not the policy, with their problem type; every other
@@ -483,9 +563,18 @@ ACCREDITATION_ENDPOINTS = {
     "add evidence",
     "centre queue",
 }
+CREDENTIAL_ENDPOINTS = {
+    "export credential",
+    "export learner record",
+    "change credential status",
+    "list keys",
+    "register key",
+    "rotate keys",
+    "mark key compromised",
+}
 
 
-def call(
+def call(  # noqa: PLR0911 - one branch per family of endpoints
     client: httpx2.Client,
     endpoint: str,
     owner: str,
@@ -493,10 +582,13 @@ def call(
     world: World,
     *,
     accreditations: Accreditations,
+    credentials: Credentials,
 ) -> httpx2.Response:
     code = {"own": OWN, "other": OTHER, "none": ""}[owner]
     if endpoint in ACCREDITATION_ENDPOINTS:
         return call_on_accreditation(client, endpoint, code, accreditations)
+    if endpoint in CREDENTIAL_ENDPOINTS:
+        return call_on_credentials(client, endpoint, code, credentials)
     if endpoint.endswith(" outcome"):  # each call on an outcome of its own, fresh
         url = f"/api/v1/outcomes/{world.make_outcome(code)}"
         return call_on_outcome(client, endpoint, url, serial)
@@ -671,6 +763,38 @@ def call_on_step(
     )
 
 
+def call_on_credentials(
+    client: httpx2.Client, endpoint: str, code: str, made: Credentials
+) -> httpx2.Response:
+    if endpoint == "export credential":
+        return client.get(f"/api/v1/outcomes/{made.world.make_outcome(code)}/credential")
+    if endpoint == "export learner record":
+        return client.get(f"/api/v1/learners/{made.account}/clr", params={"outcomes": made.outcome})
+    if endpoint == "change credential status":
+        return client.post(
+            f"/api/v1/credentials/{made.credential(code)}/status",
+            json={"purpose": "suspension", "reason": "matrix"},
+        )
+    return call_on_keys(client, endpoint, code or "bank", made)
+
+
+def call_on_keys(
+    client: httpx2.Client, endpoint: str, owner: str, made: Credentials
+) -> httpx2.Response:
+    keys = f"/api/v1/institutions/{owner}/keys"
+    if endpoint == "list keys":
+        return client.get(keys)
+    if endpoint == "register key":
+        return client.post(keys, json={})
+    if endpoint == "rotate keys":
+        return client.post(f"{keys}/rotate")
+    assert endpoint == "mark key compromised", endpoint
+    return client.post(
+        f"{keys}/{made.spare_key(owner)}/compromised",
+        json={"since": "2024-01-01T00:00:00Z"},
+    )
+
+
 def call_on_outcome(client: httpx2.Client, endpoint: str, url: str, serial: int) -> httpx2.Response:
     if endpoint == "read outcome":
         return client.get(url)
@@ -691,12 +815,13 @@ def call_on_outcome(client: httpx2.Client, endpoint: str, url: str, serial: int)
     )
 
 
-def test_the_whole_matrix(
+def test_the_whole_matrix(  # noqa: PLR0917 - fixtures
     staff: dict[Role, Staff],
     bank: str,
     anonymous: httpx2.Client,
     world: World,
     accreditations: Accreditations,
+    credentials: Credentials,
 ) -> None:
     serial = 0
     for (endpoint, owner), permitted in EXPECTED.items():
@@ -704,7 +829,13 @@ def test_the_whole_matrix(
             serial += 1
             with as_(person, bank) as client:
                 response = call(
-                    client, endpoint, owner, serial, world, accreditations=accreditations
+                    client,
+                    endpoint,
+                    owner,
+                    serial,
+                    world,
+                    accreditations=accreditations,
+                    credentials=credentials,
                 )
             if role in permitted:
                 assert response.status_code in {200, 201, 404}, (
@@ -718,9 +849,37 @@ def test_the_whole_matrix(
                 assert response.status_code == 403, (endpoint, owner, role, response.text)
                 refusal = REFUSED_BY_SERVICE.get((endpoint, owner), {}).get(role, "forbidden")
                 assert response.json()["type"] == f"/problems/{refusal}", (endpoint, owner, role)
-        response = call(anonymous, endpoint, owner, serial, world, accreditations=accreditations)
+        response = call(
+            anonymous,
+            endpoint,
+            owner,
+            serial,
+            world,
+            accreditations=accreditations,
+            credentials=credentials,
+        )
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_public_credential_endpoints_answer_anyone(
+    anonymous: httpx2.Client, credentials: Credentials
+) -> None:
+    """Anyone may check a credential: the verifier, the DID documents and the status lists
+    answer without a token."""
+    badge = credentials.badge(OWN)
+    verdict = anonymous.post("/api/v1/verify", json=badge)
+    assert verdict.status_code == 200, verdict.text
+    assert verdict.json()["verified"] is True, verdict.text
+    statuses = badge["credentialStatus"]
+    assert isinstance(statuses, list)
+    for path in (
+        "/.well-known/did.json",
+        f"/institutions/{OWN}/did.json",
+        *(urlsplit(entry["statusListCredential"]).path for entry in statuses),
+    ):
+        answer = anonymous.get(path)
+        assert answer.status_code == 200, (path, answer.text)
 
 
 def test_created_institution_reads_back(staff: dict[Role, Staff], bank: str) -> None:

@@ -500,7 +500,7 @@ def _alignments(uow: UnitOfWork, outcome: accounts.Outcome) -> list[documents.Le
             framework=pinned.framework,
             framework_name=f"{pinned.framework} (version {pinned.version})",
             code=pinned.level.code,
-            name=str(pinned.level.name),
+            name=_both(pinned.level.name),
         )
     ]
     if pinned.framework == "EQF":
@@ -518,12 +518,17 @@ def _alignments(uow: UnitOfWork, outcome: accounts.Outcome) -> list[documents.Le
                 framework="EQF",
                 framework_name="European Qualifications Framework (EQF)",
                 code=level.code,
-                name=str(level.name),
+                name=_both(level.name),
                 correspondence=True,
             )
         )
         del ref
     return found
+
+
+def _both(text: frameworks.Text) -> str:
+    """A level's name in Chinese and English ("5级 / Level 5"), as far as it has them."""
+    return " / ".join(part for part in (text.zh, text.en) if part)
 
 
 @dataclass(frozen=True, slots=True)

@@ -462,17 +462,7 @@ def _data_integrity(credential: JsonObject, resolver: Resolver, checks: _Checks)
                 msg("the proof cannot be read: {detail}", detail=str(error)),
             )
             continue
-        if good:
-            checks.passed(Check.SIGNATURE, msg("the eddsa-rdfc-2022 signature is valid"))
-        else:
-            checks.failed(
-                Check.SIGNATURE,
-                "bad_signature",
-                msg(
-                    "the signature does not match: the credential was changed after signing, "
-                    "or signed with another key"
-                ),
-            )
+        _signature(checks, good=good, valid=msg("the eddsa-rdfc-2022 signature is valid"))
 
 
 def _jwt(
@@ -496,8 +486,13 @@ def _jwt(
     signed_at = _when(credential.get("validFrom"))
     if not _key_valid(key, method, signed_at, issuer_id(credential), checks):
         return
-    if vcjwt.verify(token, key.public_key):
-        checks.passed(Check.SIGNATURE, msg("the JWS signature is valid"))
+    good = vcjwt.verify(token, key.public_key)
+    _signature(checks, good=good, valid=msg("the JWS signature is valid"))
+
+
+def _signature(checks: _Checks, *, good: bool, valid: Message) -> None:
+    if good:
+        checks.passed(Check.SIGNATURE, valid)
     else:
         checks.failed(
             Check.SIGNATURE,
@@ -642,7 +637,7 @@ def verify(
     checks = _Checks()
     try:
         form, raw, token, header = parse(data)
-    except (ValueError, vcjwt.JwtError) as error:
+    except (ValueError, RecursionError, vcjwt.JwtError) as error:
         checks.failed(
             Check.SYNTAX,
             "not_json",

@@ -15,6 +15,7 @@ from creditbank.frameworks.model import (
     Level,
     NotFoundError,
     PinnedLevel,
+    Text,
 )
 from creditbank.frameworks.service import (
     compare_levels,
@@ -34,6 +35,7 @@ __all__ = [
     "NotFoundError",
     "PinnedLevel",
     "Route",
+    "Text",
     "compare_levels",
     "get_framework",
     "pin_level",

@@ -1,18 +1,15 @@
-"""Pages of verifiable credentials: the public verifier, learners' share links and downloads,
-and the record a share link opens.
+"""Pages of verifiable credentials: the public verifier and the learner's own credentials.
 
 - ``/verify``, for anyone: paste a credential (JSON-LD or a JWT) or choose its file; the
   verdict says in plain words whether it is genuine and valid, who issued it and what it is,
   with every check one click away (a CLR: each credential inside too). ``/verify?credential=``
-  verifies what a QR code carries. Verifying reads and stores nothing, so its form needs no
-  CSRF token (anyone may post a credential to it, as to ``POST /api/v1/verify``).
-- ``/me/share-links``, for a learner: their share links, the form to make one (its link shown
-  once, with a QR code) and to withdraw one, and downloads of their own credentials (Open
-  Badges 3.0 as JSON-LD or JWT) and of their whole record (CLR 2.0).
-- ``/verified/{token}``, for whoever has the link: the shared outcomes, each credential verified
-  by the bank as the page is made, with the credentials and the set as a CLR to download. It
-  shows neither the learner's name nor the account number (the credentials hold only a salted
-  hash of it).
+  verifies what a link or a QR code carries (a credential holds no personal data: the learner
+  is only a salted hash). Nothing checked is stored. Its form carries a CSRF token like every
+  form of the pages; a program posts to ``POST /api/v1/verify`` instead.
+- ``/me/credentials``, for a learner: each of their outcomes that still counts as a signed Open
+  Badges 3.0 credential to download (JSON-LD or JWT), and their whole record as a CLR 2.0.
+  Sharing them with someone goes through the share links (``/me/shares``), whose page
+  (``/shared/{token}``) verifies and offers each credential.
 
 Thin, like every page: call the service, turn its answers into what the templates show.
 """
@@ -20,25 +17,22 @@ Thin, like every page: call the service, turn its answers into what the template
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from fastapi.responses import HTMLResponse, Response
 
 from creditbank.accounts import api as accounts
-from creditbank.consents.model import MAX_LABEL
 from creditbank.credentials import service
 from creditbank.credentials.documents import EQF_CORRESPONDENCE
 from creditbank.credentials.routes import MAX_CREDENTIAL_BYTES, VC_JSON
 from creditbank.credentials.service import CredentialError
 from creditbank.credentials.verifier import Check, Result, Verdict, issuer_id
-from creditbank.db import Database, UnitOfWork
+from creditbank.db import UnitOfWork
 from creditbank.messages import Message, msg
 from creditbank.web.auth import LearnerPage
 from creditbank.web.deps import Now, Uow, render
@@ -47,18 +41,12 @@ from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
 from creditbank.web.pages.learner import PRIVATE_HEADERS, all_outcomes
 from creditbank.web.sessions import csrf_protect
 
-pages = APIRouter(include_in_schema=False)
+pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
-SHARED = "/verified"
-"""Where a share link of credentials opens (``/shared/`` is the consents' share links)."""
-DEFAULT_DAYS = 30
-MAX_SHARE_LABEL = 200
-"""The service keeps this many characters of a link's note."""
 MAX_QUERY_CREDENTIAL = 16_000
-"""Characters of a credential in ``/verify?credential=`` (what a QR code or a link holds)."""
-SEE_OTHER = 303
-NOT_FOUND = 404
+"""Characters of a credential in ``/verify?credential=`` (what a link or a QR code holds)."""
 JWT_MEDIA_TYPE = "application/vc+jwt"
+MAX_FILE_MIB = MAX_CREDENTIAL_BYTES // (1024 * 1024)
 
 CHECK_NAMES: dict[Check, Message] = {
     Check.SYNTAX: msg("Format"),
@@ -81,10 +69,7 @@ FAILURES: dict[Check, Message] = {
     ),
     Check.SCHEMA: msg("the credential does not have the structure an Open Badge must have"),
     Check.ISSUER_KEY: msg("the key that signed the credential cannot be confirmed as the issuer's"),
-    Check.SIGNATURE: msg(
-        "the signature does not match: the credential was changed after it was signed, "
-        "or someone other than the issuer signed it"
-    ),
+    Check.SIGNATURE: msg("the credential has been altered, or it was not signed by its issuer"),
     Check.VALIDITY: msg("the credential is not valid at this date"),
     Check.STATUS: msg("the issuer has revoked or suspended this credential"),
     Check.LEDGER: msg("the bank's ledger does not confirm the record behind this credential"),
@@ -111,7 +96,6 @@ ACHIEVEMENT_TYPES: dict[str, Message] = {
     "Competency": msg("Competency"),
     "Achievement": msg("Achievement"),
 }
-JsonObject = dict[str, Any]
 
 
 # What the templates show -------------------------------------------------------------
@@ -156,10 +140,6 @@ class VerdictView:
     valid_until: str | None
     checks: tuple[CheckView, ...]
     parts: tuple[VerdictView, ...]
-
-    @property
-    def title(self) -> str | None:
-        return self.achievement or self.name
 
 
 def _text(value: object) -> str | None:
@@ -230,7 +210,9 @@ def verdict_view(request: Request, verdict: Verdict) -> VerdictView:
     """What a verdict page shows of ``verdict``, in the request's language."""
     credential: Mapping[str, Any] = verdict.credential or {}
     subject = _first_object(credential.get("credentialSubject"))
-    achievement = _first_object(subject.get("achievement"))
+    # a CLR's subject lists every achievement of the record: its parts show them one by one
+    record = "ClrCredential" in _types(credential.get("type"))
+    achievement = {} if record else _first_object(subject.get("achievement"))
     issuer = credential.get("issuer")
     kind = _text(achievement.get("achievementType"))
     reason, detail = _reason(request, verdict)
@@ -249,7 +231,7 @@ def verdict_view(request: Request, verdict: Verdict) -> VerdictView:
         if kind in ACHIEVEMENT_TYPES
         else kind,
         levels=_levels(achievement),
-        credits=_credits(subject.get("creditsEarned")),
+        credits=None if record else _credits(subject.get("creditsEarned")),
         awarded=_date(credential.get("awardedDate")),
         valid_from=_date(credential.get("validFrom", credential.get("issuanceDate"))),
         valid_until=_date(credential.get("validUntil", credential.get("expirationDate"))),
@@ -265,17 +247,6 @@ def verdict_view(request: Request, verdict: Verdict) -> VerdictView:
         ),
         parts=tuple(verdict_view(request, part) for part in verdict.parts),
     )
-
-
-def qr_code(url: str, title: str) -> Markup:
-    """A QR code of ``url`` as inline SVG (drawn on the server: no script, nothing fetched)."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, title=title, svgclass="qr")
-    return Markup(svg)  # noqa: S704 - segno's own SVG, with the title escaped by segno
-
-
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
 
 
 def _attachment(filename: str) -> dict[str, str]:
@@ -309,6 +280,7 @@ def _verify_page(
         verdict=verdict,
         text=text,
         errors=errors.as_dict() if errors else {},
+        max_file_mib=MAX_FILE_MIB,
     )
     response.headers.update(PRIVATE_HEADERS)
     return response
@@ -340,8 +312,7 @@ def verify(
     if file is not None and (file.filename or file.size):
         content = file.file.read(MAX_CREDENTIAL_BYTES + 1)
         if len(content) > MAX_CREDENTIAL_BYTES:
-            size = MAX_CREDENTIAL_BYTES // (1024 * 1024)
-            errors.add("file", msg("the file is larger than {size} MiB", size=size))
+            errors.add("file", msg("the file is larger than {size} MiB", size=MAX_FILE_MIB))
         elif not content.strip():
             errors.add("file", msg("the file is empty"))
         else:
@@ -353,136 +324,15 @@ def verify(
     return _verify_page(request, uow, now, text=credential, data=data, errors=errors or None)
 
 
-# The learner's share links and downloads ----------------------------------------------
+# The learner's own credentials --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRow:
-    link: service.ShareLink
-    state: str
-    """active, expired or withdrawn"""
-    outcomes: list[str]
-
-
-def _state(link: service.ShareLink, now: datetime) -> str:
-    if link.revoked_at is not None:
-        return "withdrawn"
-    return "active" if link.active(now) else "expired"
-
-
-def _links_page(
-    request: Request,
-    uow: UnitOfWork,
-    account_number: str,
-    now: datetime,
-    *,
-    status_code: int = 200,
-    values: Mapping[str, object] | None = None,
-    errors: FieldErrors | None = None,
-    created: service.ShareLink | None = None,
-    notice: str | None = None,
-) -> HTMLResponse:
-    outcomes = all_outcomes(uow, account_number)
-    names = {outcome.public_id: outcome.item_name for outcome in outcomes}
-    standing = set(accounts.standing_outcome_ids(uow=uow, account_number=account_number))
-    url = f"{service.public_url(uow)}{SHARED}/{created.token}" if created and created.token else None
-    qr_title = say(request, msg("QR code of the share link"))
-    return render(
-        request,
-        "credentials/share_links.html",
-        status_code=status_code,
-        links=[
-            LinkRow(link, _state(link, now), [names.get(oid, oid) for oid in link.outcome_ids])
-            for link in service.share_links(uow=uow, account_number=account_number)
-        ],
-        outcomes=[outcome for outcome in outcomes if outcome.public_id in standing],
-        values=values or {"days": str(DEFAULT_DAYS)},
-        errors=errors.as_dict() if errors else {},
-        created=created,
-        url=url,
-        qr=qr_code(url, qr_title) if url else None,
-        max_days=service.MAX_SHARE_DAYS,
-        max_label=min(MAX_LABEL, MAX_SHARE_LABEL),
-        notice=notice,
-    )
-
-
-@pages.get("/me/share-links", response_class=HTMLResponse)
-def my_share_links(
-    request: Request, uow: Uow, learner: LearnerPage, now: Now, done: str | None = None
-) -> HTMLResponse:
-    """The learner's share links of credentials, the form to make one, and the downloads."""
-    notice = say(request, msg("The link no longer works.")) if done == "withdrawn" else None
-    return _links_page(request, uow, learner.account_number, now, notice=notice)
-
-
-def _days(errors: FieldErrors, text: str) -> int | None:
-    """The whole number of days typed, or an error next to the field."""
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        return int(text)
-    errors.add(
-        "days",
-        msg("enter a whole number of days, from 1 to {max}", max=service.MAX_SHARE_DAYS),
-    )
-    return None
-
-
-@pages.post(
-    "/me/share-links", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)]
-)
-def create_share_link(
-    request: Request,
-    uow: Uow,
-    learner: LearnerPage,
-    now: Now,
-    outcome: Annotated[list[str] | None, Form()] = None,
-    days: Annotated[str, Form(max_length=16)] = "",
-    label: Annotated[str, Form(max_length=1000)] = "",
-) -> HTMLResponse:
-    """Make a link to the chosen outcomes' credentials; its secret is shown once, here."""
-    chosen = list(dict.fromkeys(outcome or []))
-    errors = FieldErrors(request)
-    length = _days(errors, days)
-    created = None
-    if length is None and not chosen:
-        errors.add("outcome", msg("choose at least one outcome to share"))
-    if length is not None:
-        try:
-            # a unit of work of its own: a refusal changes nothing
-            with _database(request).unit_of_work() as writing:
-                created = service.create_share_link(
-                    uow=writing,
-                    account_number=learner.account_number,
-                    outcome_ids=chosen,
-                    days=length,
-                    label=label,
-                    now=now,
-                )
-        except CredentialError as error:
-            for problem in error.problems or (error.message,):
-                errors.add("days" if "days" in problem.params else "outcome", problem)
-    if created is None:
-        values = {"outcome": chosen, "days": days, "label": label}
-        return _links_page(
-            request,
-            uow,
-            learner.account_number,
-            now,
-            status_code=UNPROCESSABLE,
-            values=values,
-            errors=errors,
-        )
-    return _links_page(request, uow, learner.account_number, now, created=created)
-
-
-@pages.post("/me/share-links/{link_id}/revoke", dependencies=[Depends(csrf_protect)])
-def revoke_share_link(link_id: str, uow: Uow, learner: LearnerPage, now: Now) -> Response:
-    """Withdraw a share link: from now on it opens nothing."""
-    service.revoke_share_link(
-        uow=uow, account_number=learner.account_number, link_id=link_id, now=now
-    )
-    return RedirectResponse("/me/share-links?done=withdrawn", status_code=SEE_OTHER)
+@pages.get("/me/credentials", response_class=HTMLResponse)
+def my_credentials(request: Request, uow: Uow, learner: LearnerPage) -> HTMLResponse:
+    """The learner's outcomes that still count, each to download as a signed credential."""
+    standing = set(accounts.standing_outcome_ids(uow=uow, account_number=learner.account_number))
+    outcomes = [o for o in all_outcomes(uow, learner.account_number) if o.public_id in standing]
+    return render(request, "credentials/mine.html", outcomes=outcomes)
 
 
 def _own_outcome(uow: UnitOfWork, account_number: str, outcome_id: str) -> str:
@@ -523,82 +373,3 @@ def my_record(uow: Uow, learner: LearnerPage, now: Now) -> Response:
         uow=uow, account_number=learner.account_number, outcome_ids=None, now=now
     )
     return _json_download(document, "learning-record.json")
-
-
-# What a share link opens --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SharedItem:
-    credential_id: str
-    verdict: VerdictView
-
-
-def _shared_documents(record: service.SharedRecord) -> Sequence[tuple[str, str, JsonObject]]:
-    """(credential id, outcome id, signed document) of each shared outcome still standing."""
-    return [
-        (issued.credential_id, issued.outcome_id, issued.document)
-        for issued in record.credentials
-        if issued.document is not None
-    ]
-
-
-@pages.get(SHARED + "/{token}", response_class=HTMLResponse)
-def shared_record(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
-    """The outcomes a learner shared: each credential verified now, and the downloads."""
-    try:
-        record = service.open_share_link(uow=uow, token=token, now=now)
-    except CredentialError as error:
-        if error.code != "share_link_not_found":
-            raise
-        response = render(
-            request,
-            "credentials/shared.html",
-            status_code=NOT_FOUND,
-            record=None,
-            message=say(request, error.message),
-        )
-    else:
-        items = [
-            SharedItem(
-                credential_id,
-                verdict_view(request, service.verify(uow=uow, data=document, now=now)),
-            )
-            for credential_id, _, document in _shared_documents(record)
-        ]
-        response = render(
-            request,
-            "credentials/shared.html",
-            record=record,
-            items=items,
-            base=f"{SHARED}/{token}",
-        )
-    response.headers.update(PRIVATE_HEADERS)
-    return response
-
-
-@pages.get(SHARED + "/{token}/credentials/{credential_id}.json")
-def shared_credential(token: str, credential_id: str, uow: Uow, now: Now) -> Response:
-    """One shared credential, as issued (JSON-LD with its proof)."""
-    record = service.open_share_link(uow=uow, token=token, now=now)
-    found = next((d for c, _, d in _shared_documents(record) if c == credential_id), None)
-    if found is None:
-        raise CredentialError(
-            "credential_not_found", msg("there is no credential {id}", id=credential_id)
-        )
-    return _json_download(found, f"credential-{credential_id}.json")
-
-
-@pages.get(SHARED + "/{token}/record.json")
-def shared_clr(token: str, uow: Uow, now: Now) -> Response:
-    """The shared outcomes as one CLR signed by the bank."""
-    record = service.open_share_link(uow=uow, token=token, now=now)
-    chosen = [outcome_id for _, outcome_id, _ in _shared_documents(record)]
-    if not chosen:  # never ask for "all": an empty choice would mean every outcome
-        raise CredentialError(
-            "credential_not_found", msg("none of the shared outcomes still counts")
-        )
-    document = service.issue_clr(
-        uow=uow, account_number=record.account_number, outcome_ids=chosen, now=now
-    )
-    return _json_download(document, "shared-record.json")

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
+import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from creditbank.access.policy import LearnerPrincipal, require_own_account
 from creditbank.accounts import outcomes as transcripts
@@ -208,6 +210,7 @@ def _shares_page(
     created: consents.NewShare | None = None,
     notice: str | None = None,
 ) -> HTMLResponse:
+    link = f"{str(request.base_url).rstrip('/')}/shared/{created.token}" if created else None
     return render(
         request,
         "me/shares.html",
@@ -222,7 +225,8 @@ def _shares_page(
         values=values or {},
         errors=errors.as_dict() if errors else {},
         created=created,
-        link=f"{str(request.base_url).rstrip('/')}/shared/{created.token}" if created else None,
+        link=link,
+        qr=_qr_code(link) if link else None,
         max_label=MAX_LABEL,
         notice=notice,
     )
@@ -373,3 +377,8 @@ def shared_record(token: str, uow: Uow, now: Now) -> Response:
         uow=uow, account_number=record.account_number, outcome_ids=standing, now=now
     )
     return _download(clr, "record.json")
+
+
+def _qr_code(link: str) -> Markup:
+    """The link as a QR code (inline SVG, drawn here: the page loads nothing), for a phone."""
+    return Markup(segno.make(link, error="m").svg_inline(scale=4, svgclass="qr"))  # noqa: S704 - segno's own SVG
