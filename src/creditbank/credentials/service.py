@@ -12,7 +12,8 @@ URL (:data:`PUBLIC_URL`) names its ``did:web`` identities and its links.
   gives the same bytes. A learner's CLR wraps their credentials, signed by the bank.
 - Status: an outcome revoked or superseded in the bank has its credentials'
   revocation bits set; the issuer may also suspend (and lift) or revoke a
-  credential. The lists are served as signed Bitstring Status List credentials.
+  credential. The lists are served as Bitstring Status List credentials, one pair per
+  institution, signed by it.
 - Verifying: :class:`BankResolver` answers the verifier from the database:
   the bank's keys, its status lists and its log, and nothing from the network.
 
@@ -318,8 +319,14 @@ def did_document(*, uow: UnitOfWork, owner: str) -> dict[str, Any]:
 # Status lists -------------------------------------------------------------------------
 
 
-def _status_slot(uow: UnitOfWork, now: datetime) -> tuple[StatusListRow, int]:
-    row = uow.session.scalar(select(StatusListRow).order_by(StatusListRow.id.desc()).limit(1))
+def _status_slot(uow: UnitOfWork, owner: str, now: datetime) -> tuple[StatusListRow, int]:
+    """A free index, at random, in the owner's newest list (a new list when half full)."""
+    row = uow.session.scalar(
+        select(StatusListRow)
+        .where(StatusListRow.owner == owner)
+        .order_by(StatusListRow.id.desc())
+        .limit(1)
+    )
     if row is not None:
         used = set(
             uow.session.scalars(
@@ -330,7 +337,7 @@ def _status_slot(uow: UnitOfWork, now: datetime) -> tuple[StatusListRow, int]:
         )
         if len(used) < row.entries // 2:
             return row, statuslist.free_index(row.entries, used)
-    row = StatusListRow(entries=statuslist.MIN_ENTRIES, created_at=now)
+    row = StatusListRow(owner=owner, entries=statuslist.MIN_ENTRIES, created_at=now)
     uow.session.add(row)
     uow.session.flush()
     return row, statuslist.free_index(row.entries, set())
@@ -391,7 +398,8 @@ def status_list_credential(
         raise CredentialError(
             "status_list_not_found", msg("there is no status list {id}", id=list_id)
         )
-    key = ensure_key(uow=uow, owner=BANK, now=now)
+    # signed by the issuer of the credentials it covers (verifiers require the same issuer)
+    key = ensure_key(uow=uow, owner=row.owner, now=now)
     url = status_list_url(uow, list_id, purpose)
     unsigned = documents.status_list_credential(
         url=url,
@@ -475,7 +483,7 @@ def _issue_row(
     )
     if existing is not None:
         return existing
-    list_row, index = _status_slot(uow, now)
+    list_row, index = _status_slot(uow, key.owner, now)
     row = IssuedCredentialRow(
         public_id=str(uuid.uuid4()),
         outcome_id=outcome_row_id,

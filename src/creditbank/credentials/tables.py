@@ -55,6 +55,8 @@ class StatusListRow(Base):
     __tablename__ = "status_lists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(32), index=True)
+    """The issuing institution's code: a list is signed by the issuer of its credentials."""
     entries: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

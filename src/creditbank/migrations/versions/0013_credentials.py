@@ -28,10 +28,13 @@ def upgrade() -> None:
     op.create_table(
         "status_lists",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner", sa.String(length=32), nullable=False),
         sa.Column("entries", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_status_lists")),
     )
+    with op.batch_alter_table("status_lists", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_status_lists_owner"), ["owner"], unique=False)
     op.create_table(
         "signing_keys",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -145,4 +148,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_signing_keys_institution_id"))
 
     op.drop_table("signing_keys")
+    with op.batch_alter_table("status_lists", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_status_lists_owner"))
+
     op.drop_table("status_lists")
