@@ -558,7 +558,10 @@ def _open_badge(
     receipt = ledger.receipt_of(
         uow=uow, kind=ledger.LogKind.OUTCOME_DEPOSITED, record_id=outcome.public_id
     )
-    checkpoint = ledger.latest_checkpoint(uow)
+    # the first checkpoint that holds the deposit: the same for every export of the credential
+    checkpoint = (
+        None if receipt is None else ledger.first_checkpoint_covering(uow, receipt.leaf_index)
+    )
     facts = documents.OutcomeFacts(
         credential_id=f"urn:uuid:{row.public_id}",
         issuer=documents.Issuer(
@@ -724,8 +727,19 @@ class BankResolver:
             return status_list_credential(
                 uow=self._uow, list_id=int(list_id), purpose=purpose, now=self._now
             )
-        except CredentialError:
-            return None
+        except CredentialError as error:
+            if error.code != "no_signing_key":
+                return None
+        # the bank's own list, but its issuer has no valid key to sign it: unsigned, it fails
+        # the status check rather than letting the credential pass unchecked
+        row = self._uow.session.get_one(StatusListRow, int(list_id))
+        return documents.status_list_credential(
+            url=url,
+            issuer=institution_did(self._uow, row.owner),
+            purpose=purpose,
+            encoded_list=statuslist.encode(_bits(self._uow, row, purpose)),
+            valid_from=self._now,
+        )
 
     def included(self, receipt_url: str, leaf_index: int, leaf_hash: str) -> bool | None:
         prefix = f"{self._base}/api/v1/records/"

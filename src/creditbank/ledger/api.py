@@ -6,7 +6,13 @@ from sqlalchemy import select
 
 from creditbank.db import UnitOfWork
 from creditbank.ledger.model import Entry, LogFact, LogKind, Receipt, make_entry
-from creditbank.ledger.service import append, latest_checkpoint, seal, stage, stage_entries
+from creditbank.ledger.service import (
+    append,
+    first_checkpoint_covering,
+    seal,
+    stage,
+    stage_entries,
+)
 from creditbank.ledger.tables import LogEntryRow, LogLeafRow
 
 
@@ -31,7 +37,7 @@ __all__ = [
     "LogKind",
     "Receipt",
     "append",
-    "latest_checkpoint",
+    "first_checkpoint_covering",
     "make_entry",
     "receipt_of",
     "seal",

@@ -432,6 +432,17 @@ def latest_checkpoint(uow: UnitOfWork) -> PublishedCheckpoint | None:
     return None if row is None else _published(uow.session, row)
 
 
+def first_checkpoint_covering(uow: UnitOfWork, leaf_index: int) -> PublishedCheckpoint | None:
+    """The earliest checkpoint whose tree holds leaf ``leaf_index`` (it never changes)."""
+    row = uow.session.scalars(
+        select(LogCheckpointRow)
+        .where(LogCheckpointRow.tree_size > leaf_index)
+        .order_by(LogCheckpointRow.tree_size, LogCheckpointRow.id)
+        .limit(1)
+    ).first()
+    return None if row is None else _published(uow.session, row)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordReceipt:
     """An entry of a record with its inclusion proof against a published checkpoint."""
