@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.bootstrap import build_app, initialise, migrate
@@ -24,6 +25,11 @@ from creditbank.settings import Environment, Settings
 from tests.support.browser import LiveServer
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 from tests.support.requirements import require_or_skip
+
+# Speed is measured in benchmarks, never in tests: no per-example deadline (a busy CI machine
+# made hypothesis call a slow example a failure).
+hypothesis_settings.register_profile("creditbank", deadline=None)
+hypothesis_settings.load_profile("creditbank")
 
 BACKENDS = ("sqlite", "postgresql")
 TEMPLATE_DB = "creditbank_template"

@@ -42,7 +42,7 @@ from tests.interop.node import run_harness
 
 pytestmark = pytest.mark.xdist_group("node-interop")
 
-ISSUER, ROTATING, SELF_DESCRIBED = "NODE-U", "NODE-R", "NODE-K"
+ISSUER, ROTATING, SELF_DESCRIBED, MIXED = "NODE-U", "NODE-R", "NODE-K", "NODE-M"
 COURSE = "NODE-101"
 RECORDS = count(1)
 
@@ -91,7 +91,7 @@ class World:
         with self.database.unit_of_work() as uow:
             found = [
                 service.did_document(uow=uow, owner=owner)
-                for owner in (service.BANK, ISSUER, ROTATING, SELF_DESCRIBED)
+                for owner in (service.BANK, ISSUER, ROTATING, SELF_DESCRIBED, MIXED)
             ]
         return {document["id"]: document for document in found}
 
@@ -144,7 +144,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(live_bank: LiveBank) -> World:
     with live_bank.database.unit_of_work() as uow:
-        for code in (ISSUER, ROTATING, SELF_DESCRIBED):
+        for code in (ISSUER, ROTATING, SELF_DESCRIBED, MIXED):
             institutions.add_institution(
                 uow=uow, code=code, name="互操作学院", type=InstitutionType.OPEN_UNIVERSITY
             )
@@ -320,8 +320,9 @@ def test_a_credential_of_a_rotated_key_still_verifies(world: World) -> None:
     after = world.badge(outcome)
     assert after["proof"][0]["verificationMethod"] != before["proof"][0]["verificationMethod"]
     for credential in (before, after):  # the DID document lists the old key and the new
-        answer = verify_di(credential, world.did_documents())
+        answer = verify_di(credential, world.documents(credential), checkStatus=True)
         assert_verified(answer, credential["proof"][0]["verificationMethod"])
+        assert answer["status"]["verified"] is True, answer["status"]["errors"]
 
 
 def test_a_did_key_credential_verifies_with_no_documents(world: World) -> None:
@@ -332,6 +333,20 @@ def test_a_did_key_credential_verifies_with_no_documents(world: World) -> None:
     badge = world.badge(world.deposit(SELF_DESCRIBED))
     assert badge["issuer"]["id"] == key.did
     assert_verified(verify_di(badge, {}), key.verification_method)
+
+
+def test_status_of_did_web_credentials_after_a_did_key_is_registered(world: World) -> None:
+    """An institution that issued under its did:web registers a did:key, which signs what
+    follows: the lists of both kinds of credentials keep their own credentials' issuer."""
+    earlier = world.badge(world.deposit(MIXED))
+    with world.database.unit_of_work() as uow:
+        service.generate_key(uow=uow, owner=MIXED, now=datetime.now(UTC), did_method="key")
+    later = world.badge(world.deposit(MIXED))
+    assert earlier["issuer"]["id"] != later["issuer"]["id"]
+    for credential in (earlier, later):
+        answer = verify_di(credential, world.documents(credential), checkStatus=True)
+        assert answer["verified"] is True, (credential["issuer"]["id"], answer["errors"])
+        assert answer["status"]["verified"] is True
 
 
 # --- CLR ---------------------------------------------------------------------------------

@@ -263,12 +263,21 @@ def mark_compromised(
     return _signing_key(uow, row)
 
 
-def _usable_key(uow: UnitOfWork, owner: str, at: datetime) -> SigningKeyRow:
+def _usable_key(
+    uow: UnitOfWork,
+    owner: str,
+    at: datetime,
+    *,
+    did_method: str | None = None,
+    name: str | None = None,
+) -> SigningKeyRow:
     code, _ = _owner(uow, owner)
-    rows = uow.session.scalars(
-        select(SigningKeyRow).where(SigningKeyRow.owner == code).order_by(SigningKeyRow.id.desc())
-    )
-    for row in rows:
+    query = select(SigningKeyRow).where(SigningKeyRow.owner == code)
+    if did_method is not None:
+        query = query.where(SigningKeyRow.did_method == did_method)
+    if name is not None:
+        query = query.where(SigningKeyRow.name == name)
+    for row in uow.session.scalars(query.order_by(SigningKeyRow.id.desc())):
         if _utc(row.valid_from) > at:
             continue
         if row.valid_until is not None and _utc(row.valid_until) <= at:
@@ -317,6 +326,23 @@ def did_document(*, uow: UnitOfWork, owner: str) -> dict[str, Any]:
 
 
 # Status lists -------------------------------------------------------------------------
+
+
+def _list_issuer(key: SigningKeyRow) -> str:
+    """Who signs a status list: the same DID as its credentials' issuer. An owner's did:web
+    lists are shared by all its did:web keys (``CODE``); a did:key is its own issuer
+    (``CODE/key-N``)."""
+    return key.owner if key.did_method == "web" else f"{key.owner}/{key.name}"
+
+
+def _list_signer(uow: UnitOfWork, issuer: str, now: datetime) -> SigningKeyRow:
+    owner, _, name = issuer.partition("/")
+    if name:
+        return _usable_key(uow, owner, now, name=name)
+    try:
+        return _usable_key(uow, owner, now, did_method="web")
+    except CredentialError:
+        return ensure_key(uow=uow, owner=owner, now=now)
 
 
 def _status_slot(uow: UnitOfWork, owner: str, now: datetime) -> tuple[StatusListRow, int]:
@@ -399,7 +425,7 @@ def status_list_credential(
             "status_list_not_found", msg("there is no status list {id}", id=list_id)
         )
     # signed by the issuer of the credentials it covers (verifiers require the same issuer)
-    key = ensure_key(uow=uow, owner=row.owner, now=now)
+    key = _list_signer(uow, row.owner, now)
     url = status_list_url(uow, list_id, purpose)
     unsigned = documents.status_list_credential(
         url=url,
@@ -483,7 +509,7 @@ def _issue_row(
     )
     if existing is not None:
         return existing
-    list_row, index = _status_slot(uow, key.owner, now)
+    list_row, index = _status_slot(uow, _list_issuer(key), now)
     row = IssuedCredentialRow(
         public_id=str(uuid.uuid4()),
         outcome_id=outcome_row_id,
@@ -676,6 +702,13 @@ def issue_clr(
 # Verifying ----------------------------------------------------------------------------
 
 
+def _list_issuer_did(uow: UnitOfWork, issuer: str) -> str:
+    owner, _, name = issuer.partition("/")
+    if not name:
+        return bank_did(uow) if owner == BANK else institution_did(uow, owner)
+    return _owner_did(uow, _key_row(uow, owner, name))
+
+
 class BankResolver:
     """The verifier's view of this bank: its registered keys, status lists and log."""
 
@@ -735,7 +768,7 @@ class BankResolver:
         row = self._uow.session.get_one(StatusListRow, int(list_id))
         return documents.status_list_credential(
             url=url,
-            issuer=institution_did(self._uow, row.owner),
+            issuer=_list_issuer_did(self._uow, row.owner),
             purpose=purpose,
             encoded_list=statuslist.encode(_bits(self._uow, row, purpose)),
             valid_from=self._now,

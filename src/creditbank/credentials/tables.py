@@ -55,8 +55,9 @@ class StatusListRow(Base):
     __tablename__ = "status_lists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner: Mapped[str] = mapped_column(String(32), index=True)
-    """The issuing institution's code: a list is signed by the issuer of its credentials."""
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    """Who signs it, the issuer of its credentials: an institution's code (its did:web), or
+    ``CODE/key-N`` for a did:key."""
     entries: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

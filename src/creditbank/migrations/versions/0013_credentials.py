@@ -28,7 +28,7 @@ def upgrade() -> None:
     op.create_table(
         "status_lists",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("owner", sa.String(length=32), nullable=False),
+        sa.Column("owner", sa.String(length=64), nullable=False),
         sa.Column("entries", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_status_lists")),
