@@ -192,7 +192,6 @@ def outcome_facts(
         credits_earned=earned,
         score=score,
         awarded_on=date(2018, 1, 1) + timedelta(days=chooser.randrange(3200)),
-        setting="formal" if serial % 7 else "non_formal",
         alignments=[
             documents.LevelAlignment(
                 url=f"{BASE}/frameworks/{framework}?version=1#level-{level_code}",

@@ -198,10 +198,6 @@ def list_keys(
         out.print(line, markup=False, highlight=False)
 
 
-def _key_owner(owner: str) -> str | None:
-    return None if owner.strip().lower() == service.BANK else owner.strip().upper()
-
-
 @keys_app.command("generate")
 def generate_key(  # noqa: PLR0917 - a command's options
     owner: Annotated[str, typer.Argument(help="An institution's code, or bank.")],
@@ -216,7 +212,7 @@ def generate_key(  # noqa: PLR0917 - a command's options
     """Register a new Ed25519 key (the private key is kept sealed under the data key)."""
     with unit_of_work() as uow:
         principal = institution_service.principal_for(uow=uow, email=acting)
-        require(principal, Action.MANAGE_KEYS, _key_owner(owner))
+        require(principal, Action.MANAGE_KEYS, service.policy_owner(owner))
         key = SigningKeyRead.of(
             service.generate_key(
                 uow=uow,
@@ -241,7 +237,7 @@ def rotate_key(
     """Start a new key now; the current keys end now (what they signed stays valid)."""
     with unit_of_work() as uow:
         principal = institution_service.principal_for(uow=uow, email=acting)
-        require(principal, Action.MANAGE_KEYS, _key_owner(owner))
+        require(principal, Action.MANAGE_KEYS, service.policy_owner(owner))
         key = service.rotate_key(uow=uow, owner=owner, now=_now())
     out.print(key.verification_method, markup=False, highlight=False)
 
@@ -257,7 +253,7 @@ def mark_compromised(
     moment = _moment(since, "--since")
     with unit_of_work() as uow:
         principal = institution_service.principal_for(uow=uow, email=acting)
-        require(principal, Action.MANAGE_KEYS, _key_owner(owner))
+        require(principal, Action.MANAGE_KEYS, service.policy_owner(owner))
         key = service.mark_compromised(
             uow=uow, owner=owner, name=name, since=moment or _now(), now=_now()
         )

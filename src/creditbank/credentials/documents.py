@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -196,7 +196,6 @@ class OutcomeFacts:
     credits_earned: Decimal | None
     score: Decimal | None
     awarded_on: date
-    setting: str
     alignments: Sequence[LevelAlignment]
     identity_salt: str
     account_number: str
@@ -204,7 +203,6 @@ class OutcomeFacts:
     status: Sequence[StatusEntry] = ()
     receipt: Receipt | None = None
     language: str = "zh-CN"
-    extra_types: Sequence[str] = field(default_factory=tuple)
 
 
 def identity_hash(account_number: str, salt: str) -> str:
@@ -280,7 +278,7 @@ def open_badge(facts: OutcomeFacts) -> JsonObject:
     credential: JsonObject = {
         "@context": [CREDENTIALS_V2, OB_V3, OB_V3_EXTENSIONS],
         "id": facts.credential_id,
-        "type": ["VerifiableCredential", "OpenBadgeCredential", *facts.extra_types],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": facts.issuer.profile(),
         "name": facts.name,
         "validFrom": timestamp(facts.valid_from),

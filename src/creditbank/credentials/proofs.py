@@ -159,13 +159,17 @@ def _hashes(
     proof_config: Mapping[str, Any],
     *,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
+    document_canonical: str | None = None,
 ) -> Hashes:
-    """Like :func:`hashes`, but ``secured`` is canonicalised as given (proofs it holds included)."""
+    """Like :func:`hashes`, but ``secured`` is canonicalised as given (proofs it holds included),
+    unless its canonical form is given already."""
     config = {key: value for key, value in proof_config.items() if key != "proofValue"}
     config["@context"] = secured.get("@context")
     return Hashes(
         proof_canonical=canonicalise(config, documents=documents),
-        document_canonical=canonicalise(secured, documents=documents),
+        document_canonical=document_canonical
+        if document_canonical is not None
+        else canonicalise(secured, documents=documents),
     )
 
 
@@ -228,9 +232,12 @@ def verify(
     public_key: bytes,
     *,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
+    document_canonical: str | None = None,
 ) -> bool:
     """Whether ``proof`` is a valid signature over ``document`` by ``public_key``.
 
+    ``document_canonical``, when given, is ``canonicalise(unsecured(document))`` made already
+    (the verifier's syntax check makes it); a chained proof signs more and ignores it.
     Raises :class:`ProofError` for a malformed proof and :class:`CanonicalisationError` for a
     document that cannot be canonicalised safely; answers False for a wrong signature.
     """
@@ -244,7 +251,10 @@ def verify(
     if previous is not None:
         wanted = {previous} if isinstance(previous, str) else set(previous)
         secured["proof"] = [p for p in proofs_of(document) if p.get("id") in wanted]
-    data = _hashes(secured, proof, documents=documents).signed_data
+        document_canonical = None
+    data = _hashes(
+        secured, proof, documents=documents, document_canonical=document_canonical
+    ).signed_data
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, data)
     except InvalidSignature:

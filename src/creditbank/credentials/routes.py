@@ -136,10 +136,6 @@ def change_status(
     return {"credential": credential_id, "purpose": body.purpose, "set": str(body.value).lower()}
 
 
-def _key_owner(code: str) -> str | None:
-    return None if code.strip().lower() == service.BANK else code.strip().upper()
-
-
 @api.get(
     "/api/v1/institutions/{code}/keys",
     response_model=list[SigningKeyRead],
@@ -147,7 +143,7 @@ def _key_owner(code: str) -> str | None:
 )
 def list_keys(code: str, uow: Uow, principal: Authenticated) -> list[SigningKeyRead]:
     """An institution's signing keys (``bank`` for the bank's own)."""
-    require(principal, Action.MANAGE_KEYS, _key_owner(code))
+    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
     return [SigningKeyRead.of(key) for key in service.list_keys(uow=uow, owner=code)]
 
 
@@ -161,7 +157,7 @@ def generate_key(
     code: str, body: SigningKeyCreate, uow: Uow, principal: Authenticated, now: Now
 ) -> SigningKeyRead:
     """Register a new Ed25519 signing key (made by the bank; the private key is kept sealed)."""
-    require(principal, Action.MANAGE_KEYS, _key_owner(code))
+    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
     return SigningKeyRead.of(
         service.generate_key(
             uow=uow,
@@ -182,7 +178,7 @@ def generate_key(
 )
 def rotate_key(code: str, uow: Uow, principal: Authenticated, now: Now) -> SigningKeyRead:
     """A new key from now on; the current keys end now (what they signed stays valid)."""
-    require(principal, Action.MANAGE_KEYS, _key_owner(code))
+    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
     return SigningKeyRead.of(service.rotate_key(uow=uow, owner=code, now=now))
 
 
@@ -195,7 +191,7 @@ def mark_compromised(
     code: str, name: str, body: CompromiseCreate, uow: Uow, principal: Authenticated, now: Now
 ) -> SigningKeyRead:
     """Mark a key compromised from ``since``: what it signed from then on fails verification."""
-    require(principal, Action.MANAGE_KEYS, _key_owner(code))
+    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
     return SigningKeyRead.of(
         service.mark_compromised(uow=uow, owner=code, name=name, since=body.since, now=now)
     )

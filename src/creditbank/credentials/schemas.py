@@ -79,15 +79,12 @@ class VerdictRead(BaseModel):
     def of(cls, verdict: verifier.Verdict, language: str) -> VerdictRead:
         gettext = translations(language).gettext
         credential = verdict.credential or {}
-        types = credential.get("type")
         return cls(
             verified=verdict.verified,
             format=verdict.format,
             credential_id=credential.get("id") if isinstance(credential.get("id"), str) else None,
             issuer=verifier.issuer_id(credential),
-            types=[types]
-            if isinstance(types, str)
-            else [t for t in types or [] if isinstance(t, str)],
+            types=verifier.types_of(credential.get("type")),
             checks=[
                 CheckRead(
                     check=c.check.value,

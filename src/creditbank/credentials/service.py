@@ -164,6 +164,12 @@ def _signing_key(uow: UnitOfWork, row: SigningKeyRow) -> SigningKey:
     )
 
 
+def policy_owner(owner: str) -> str | None:
+    """The owner the access policy knows for a key owner: the institution's code, or None for
+    the bank's own keys (which only bank administrators manage)."""
+    return None if owner.strip().lower() == BANK else owner.strip().upper()
+
+
 def _owner(uow: UnitOfWork, owner: str) -> tuple[str, int | None]:
     code = owner.strip().upper()
     if code == BANK.upper():
@@ -408,9 +414,10 @@ def _bits(uow: UnitOfWork, list_row: StatusListRow, purpose: str) -> bytearray:
 
 
 def status_list_credential(
-    *, uow: UnitOfWork, list_id: int, purpose: str, now: datetime
+    *, uow: UnitOfWork, list_id: int, purpose: str, now: datetime, signed: bool = True
 ) -> dict[str, Any]:
-    """The signed Bitstring Status List credential of list ``list_id`` for ``purpose``."""
+    """The signed Bitstring Status List credential of list ``list_id`` for ``purpose`` (unsigned
+    with ``signed=False``)."""
     if purpose not in statuslist.PURPOSES:
         raise CredentialError(
             "status_list_not_found",
@@ -424,16 +431,17 @@ def status_list_credential(
         raise CredentialError(
             "status_list_not_found", msg("there is no status list {id}", id=list_id)
         )
-    # signed by the issuer of the credentials it covers (verifiers require the same issuer)
-    key = _list_signer(uow, row.owner, now)
-    url = status_list_url(uow, list_id, purpose)
     unsigned = documents.status_list_credential(
-        url=url,
-        issuer=_owner_did(uow, key),
+        url=status_list_url(uow, list_id, purpose),
+        issuer=_list_issuer_did(uow, row.owner),
         purpose=purpose,
         encoded_list=statuslist.encode(_bits(uow, row, purpose)),
         valid_from=now.replace(second=0, microsecond=0),
     )
+    if not signed:
+        return unsigned
+    # signed by the issuer of the credentials it covers (verifiers require the same issuer)
+    key = _list_signer(uow, row.owner, now)
     return proofs.sign(
         unsigned,
         private_key=_private(uow, key),
@@ -605,7 +613,6 @@ def _open_badge(
         credits_earned=outcome.credits,
         score=outcome.score,
         awarded_on=outcome.assessed_on,
-        setting=outcome.setting.value,
         alignments=_alignments(uow, outcome),
         identity_salt=row.identity_salt,
         account_number=outcome.account_number,
@@ -621,16 +628,11 @@ def _open_badge(
         else documents.Receipt(
             url=f"{base}/api/v1/records/{outcome.public_id}/receipt",
             leaf_index=receipt.leaf_index,
-            leaf_hash=ledger_b64(receipt.leaf_hash),
+            leaf_hash=ledger.b64(receipt.leaf_hash),
             checkpoint=checkpoint.note if checkpoint is not None else None,
         ),
     )
     return documents.open_badge(facts), key
-
-
-def ledger_b64(data: bytes) -> str:
-    """Base64 (standard, padded), as the log's API writes hashes."""
-    return base64.b64encode(data).decode("ascii")
 
 
 def issue(*, uow: UnitOfWork, outcome_id: str, fmt: str, now: datetime) -> Issued:
@@ -717,6 +719,7 @@ class BankResolver:
         self._now = now
         self._base = public_url(uow)
         self._host = _host(uow)
+        self._lists: dict[str, dict[str, Any] | None] = {}
 
     def key(self, verification_method: str) -> verifier.KeyRecord | None:
         if not verification_method.startswith("did:web:"):
@@ -756,22 +759,22 @@ class BankResolver:
         list_id, _, purpose = url.removeprefix(prefix).partition("/")
         if not list_id.isdigit():
             return None
+        if url not in self._lists:  # a CLR's credentials share their lists: built once
+            self._lists[url] = self._status_list(int(list_id), purpose)
+        return self._lists[url]
+
+    def _status_list(self, list_id: int, purpose: str) -> dict[str, Any] | None:
         try:
             return status_list_credential(
-                uow=self._uow, list_id=int(list_id), purpose=purpose, now=self._now
+                uow=self._uow, list_id=list_id, purpose=purpose, now=self._now
             )
         except CredentialError as error:
             if error.code != "no_signing_key":
                 return None
         # the bank's own list, but its issuer has no valid key to sign it: unsigned, it fails
         # the status check rather than letting the credential pass unchecked
-        row = self._uow.session.get_one(StatusListRow, int(list_id))
-        return documents.status_list_credential(
-            url=url,
-            issuer=_list_issuer_did(self._uow, row.owner),
-            purpose=purpose,
-            encoded_list=statuslist.encode(_bits(self._uow, row, purpose)),
-            valid_from=self._now,
+        return status_list_credential(
+            uow=self._uow, list_id=list_id, purpose=purpose, now=self._now, signed=False
         )
 
     def included(self, receipt_url: str, leaf_index: int, leaf_hash: str) -> bool | None:
@@ -784,7 +787,7 @@ class BankResolver:
         )
         if receipt is None:
             return False
-        return receipt.leaf_index == leaf_index and ledger_b64(receipt.leaf_hash) == leaf_hash
+        return receipt.leaf_index == leaf_index and ledger.b64(receipt.leaf_hash) == leaf_hash
 
 
 def verify(

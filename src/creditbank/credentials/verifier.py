@@ -24,7 +24,7 @@ A ``ClrCredential`` is verified, and then each credential inside it on its own.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -161,7 +161,8 @@ def _ob_schema() -> Draft201909Validator:
     return Draft201909Validator(schema)
 
 
-def _types(value: object) -> list[str]:
+def types_of(value: object) -> list[str]:
+    """A ``type`` value (one name or a list) as a list of names."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -196,7 +197,7 @@ def _syntax(credential: object, checks: _Checks) -> JsonObject | None:
             ),
         )
         return None
-    if "VerifiableCredential" not in _types(credential.get("type")):
+    if "VerifiableCredential" not in types_of(credential.get("type")):
         checks.failed(
             Check.SYNTAX, "type", msg("the credential's type does not include VerifiableCredential")
         )
@@ -204,32 +205,39 @@ def _syntax(credential: object, checks: _Checks) -> JsonObject | None:
     return credential
 
 
-def _linked_data(credential: JsonObject, checks: _Checks, *, linked_data: bool) -> bool:
-    """The JSON-LD (safe mode) part of the syntax check; its result is listed first."""
-    if linked_data:
-        try:
-            proofs.canonicalise(proofs.unsecured(credential))
-        except proofs.CanonicalisationError as error:
-            checks.results.insert(
-                0,
-                CheckResult(
-                    Check.SYNTAX,
-                    Result.FAILED,
-                    "json_ld",
-                    msg("the credential is not valid JSON-LD: {detail}", detail=str(error)),
-                ),
-            )
-            return False
-    checks.results.insert(
-        0,
-        CheckResult(Check.SYNTAX, Result.PASSED, "ok", msg("well-formed verifiable credential")),
-    )
-    return True
+def _syntax_result(checks: _Checks, result: CheckResult) -> None:
+    """The syntax check's verdict, listed first (its JSON-LD part runs after the schema)."""
+    checks.results.insert(0, result)
+
+
+WELL_FORMED = CheckResult(
+    Check.SYNTAX, Result.PASSED, "ok", msg("well-formed verifiable credential")
+)
+
+
+def _canonical_form(credential: JsonObject, checks: _Checks) -> str | None:
+    """The JSON-LD (safe mode) part of the syntax check: the credential's canonical form, which
+    the signature check reuses, or None (and the syntax check failed)."""
+    try:
+        canonical = proofs.canonicalise(proofs.unsecured(credential))
+    except proofs.CanonicalisationError as error:
+        _syntax_result(
+            checks,
+            CheckResult(
+                Check.SYNTAX,
+                Result.FAILED,
+                "json_ld",
+                msg("the credential is not valid JSON-LD: {detail}", detail=str(error)),
+            ),
+        )
+        return None
+    _syntax_result(checks, WELL_FORMED)
+    return canonical
 
 
 def _schema(credential: JsonObject, checks: _Checks) -> None:
     contexts = [c for c in credential.get("@context", []) if isinstance(c, str)]
-    types = set(_types(credential.get("type")))
+    types = set(types_of(credential.get("type")))
     is_open_badge = bool(OB_TYPES & types) or (
         any("/spec/ob/" in c for c in contexts) and not (OTHER_OB_FAMILY & types)
     )
@@ -423,7 +431,9 @@ def _when(text: object) -> datetime | None:
         return None
 
 
-def _data_integrity(credential: JsonObject, resolver: Resolver, checks: _Checks) -> None:
+def _data_integrity(
+    credential: JsonObject, canonical: str, resolver: Resolver, checks: _Checks
+) -> None:
     try:
         all_proofs = proofs.proofs_of(credential)
     except proofs.ProofError as error:
@@ -454,7 +464,7 @@ def _data_integrity(credential: JsonObject, resolver: Resolver, checks: _Checks)
         if not _key_valid(key, method, signed_at, issuer, checks):
             continue
         try:
-            good = proofs.verify(credential, proof, key.public_key)
+            good = proofs.verify(credential, proof, key.public_key, document_canonical=canonical)
         except (proofs.ProofError, proofs.CanonicalisationError) as error:
             checks.failed(
                 Check.SIGNATURE,
@@ -530,7 +540,13 @@ def _validity(credential: JsonObject, now: datetime, checks: _Checks) -> None:
     checks.passed(Check.VALIDITY, msg("within its validity dates"))
 
 
-def _status(credential: JsonObject, resolver: Resolver, now: datetime, checks: _Checks) -> None:
+def _status(
+    credential: JsonObject,
+    resolver: Resolver,
+    now: datetime,
+    checks: _Checks,
+    lists_verified: dict[str, bool],
+) -> None:
     entries = credential.get("credentialStatus")
     if entries is None:
         checks.skipped(Check.STATUS, "no_status", msg("the credential has no status list entry"))
@@ -550,9 +566,12 @@ def _status(credential: JsonObject, resolver: Resolver, now: datetime, checks: _
         list_credential = resolver.status_list(url)
         if list_credential is None:
             continue
-        inner = verify(list_credential, resolver=resolver, now=now, with_status=False)
+        if url not in lists_verified:  # a CLR's credentials share their lists
+            lists_verified[url] = verify(
+                list_credential, resolver=resolver, now=now, with_status=False
+            ).verified
         subject = list_credential.get("credentialSubject", {})
-        if not inner.verified or subject.get("statusPurpose") != purpose:
+        if not lists_verified[url] or subject.get("statusPurpose") != purpose:
             checks.failed(
                 Check.STATUS,
                 "bad_list",
@@ -632,8 +651,13 @@ def verify(
     resolver: Resolver,
     now: datetime,
     with_status: bool = True,
+    lists_verified: dict[str, bool] | None = None,
 ) -> Verdict:
-    """Every check of a credential given as JSON text, a JSON object or a compact JWS."""
+    """Every check of a credential given as JSON text, a JSON object or a compact JWS.
+
+    ``lists_verified`` remembers which status lists verified, across the calls that share it
+    (a CLR's credentials)."""
+    lists_verified = {} if lists_verified is None else lists_verified
     checks = _Checks()
     try:
         form, raw, token, header = parse(data)
@@ -658,11 +682,11 @@ def verify(
             credential=raw if isinstance(raw, dict) else None,
         )
     _schema(credential, checks)
-    canonical = _linked_data(credential, checks, linked_data=form == "data_integrity")
     if token is not None:
+        _syntax_result(checks, WELL_FORMED)
         _jwt(token, header, credential, resolver, checks)
-    elif canonical:
-        _data_integrity(credential, resolver, checks)
+    elif (canonical := _canonical_form(credential, checks)) is not None:
+        _data_integrity(credential, canonical, resolver, checks)
     else:
         checks.skipped(
             Check.SIGNATURE,
@@ -671,13 +695,19 @@ def verify(
         )
     _validity(credential, now, checks)
     if with_status:
-        _status(credential, resolver, now, checks)
+        _status(credential, resolver, now, checks, lists_verified)
         _ledger(credential, resolver, checks)
     parts: list[Verdict] = []
-    if "ClrCredential" in _types(credential.get("type")):
+    if "ClrCredential" in types_of(credential.get("type")):
         inner = credential.get("credentialSubject", {}).get("verifiableCredential") or []
         parts = [
-            verify(part, resolver=resolver, now=now, with_status=with_status)
+            verify(
+                part,
+                resolver=resolver,
+                now=now,
+                with_status=with_status,
+                lists_verified=lists_verified,
+            )
             for part in inner
             if isinstance(part, (dict, str))
         ]
@@ -689,10 +719,3 @@ def verify(
     return Verdict(
         verified=verified, format=form, checks=checks.results, credential=credential, parts=parts
     )
-
-
-def verify_many(
-    items: Sequence[str | Mapping[str, Any]], *, resolver: Resolver, now: datetime
-) -> list[Verdict]:
-    """:func:`verify` of each item."""
-    return [verify(item, resolver=resolver, now=now) for item in items]

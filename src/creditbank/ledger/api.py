@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from creditbank.db import UnitOfWork
 from creditbank.ledger.model import Entry, LogFact, LogKind, Receipt, make_entry
+from creditbank.ledger.schemas import b64
 from creditbank.ledger.service import (
     append,
     first_checkpoint_covering,
@@ -37,6 +38,7 @@ __all__ = [
     "LogKind",
     "Receipt",
     "append",
+    "b64",
     "first_checkpoint_covering",
     "make_entry",
     "receipt_of",

@@ -58,7 +58,6 @@ FACTS = documents.OutcomeFacts(
     credits_earned=Decimal("3.5"),
     score=Decimal("88.5"),
     awarded_on=date(2026, 6, 30),
-    setting="formal",
     alignments=(LEVEL, EQF),
     identity_salt=SALT,
     account_number=ACCOUNT,

@@ -147,7 +147,6 @@ def facts(**changes: Any) -> documents.OutcomeFacts:
         credits_earned=Decimal(4),
         score=Decimal("88.5"),
         awarded_on=date(2026, 6, 30),
-        setting="formal",
         alignments=(
             documents.LevelAlignment(
                 url=f"{BANK}/frameworks/CLEQF/levels/4",
@@ -737,7 +736,10 @@ def test_clr_holding_a_badge_that_fails_on_its_own(badges: list[JsonObject]) -> 
     assert [failures(part) for part in verdict.parts] == [[(Check.ISSUER_KEY, "compromised")]] * 2
 
 
-def test_verify_many(plain_badge: JsonObject) -> None:
-    verdicts = verifier.verify_many([plain_badge, "not json"], resolver=resolver(), now=NOW)
+def test_one_resolver_serves_several_verifications(plain_badge: JsonObject) -> None:
+    known = resolver()
+    verdicts = [
+        verifier.verify(item, resolver=known, now=NOW) for item in (plain_badge, "not json")
+    ]
 
     assert [v.verified for v in verdicts] == [True, False]

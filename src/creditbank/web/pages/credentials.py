@@ -16,7 +16,6 @@ Thin, like every page: call the service, turn its answers into what the template
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,9 +26,9 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from creditbank.accounts import api as accounts
-from creditbank.credentials import service
+from creditbank.credentials import service, verifier
 from creditbank.credentials.documents import EQF_CORRESPONDENCE
-from creditbank.credentials.routes import MAX_CREDENTIAL_BYTES, VC_JSON
+from creditbank.credentials.routes import MAX_CREDENTIAL_BYTES
 from creditbank.credentials.service import CredentialError
 from creditbank.credentials.verifier import Check, Result, Verdict, issuer_id
 from creditbank.db import UnitOfWork
@@ -38,7 +37,12 @@ from creditbank.web.auth import LearnerPage
 from creditbank.web.deps import Now, Uow, render
 from creditbank.web.formats import number
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
-from creditbank.web.pages.learner import PRIVATE_HEADERS, all_outcomes
+from creditbank.web.pages.learner import (
+    PRIVATE_HEADERS,
+    all_outcomes,
+    attachment,
+    credential_download,
+)
 from creditbank.web.sessions import csrf_protect
 
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -158,14 +162,8 @@ def _first_object(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _types(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
-
-
 def _kind(request: Request, credential: Mapping[str, Any]) -> str:
-    types = _types(credential.get("type"))
+    types = verifier.types_of(credential.get("type"))
     found = next((word for name, word in KINDS if name in types), OTHER_KIND)
     return say(request, found)
 
@@ -211,7 +209,7 @@ def verdict_view(request: Request, verdict: Verdict) -> VerdictView:
     credential: Mapping[str, Any] = verdict.credential or {}
     subject = _first_object(credential.get("credentialSubject"))
     # a CLR's subject lists every achievement of the record: its parts show them one by one
-    record = "ClrCredential" in _types(credential.get("type"))
+    record = "ClrCredential" in verifier.types_of(credential.get("type"))
     achievement = {} if record else _first_object(subject.get("achievement"))
     issuer = credential.get("issuer")
     kind = _text(achievement.get("achievementType"))
@@ -247,15 +245,6 @@ def verdict_view(request: Request, verdict: Verdict) -> VerdictView:
         ),
         parts=tuple(verdict_view(request, part) for part in verdict.parts),
     )
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {**PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
-
-
-def _json_download(document: Mapping[str, Any], filename: str) -> Response:
-    body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return Response(body, media_type=VC_JSON, headers=_attachment(filename))
 
 
 # The verifier -------------------------------------------------------------------------
@@ -351,7 +340,7 @@ def my_credential(outcome_id: str, uow: Uow, learner: LearnerPage, now: Now) -> 
     """One of the learner's outcomes as a signed Open Badges 3.0 credential (JSON-LD)."""
     wanted = _own_outcome(uow, learner.account_number, outcome_id)
     issued = service.issue(uow=uow, outcome_id=wanted, fmt="ob3", now=now)
-    return _json_download(issued.document or {}, f"credential-{wanted}.json")
+    return credential_download(issued.document or {}, f"credential-{wanted}.json")
 
 
 @pages.get("/me/outcomes/{outcome_id}/credential.jwt")
@@ -362,7 +351,7 @@ def my_credential_jwt(outcome_id: str, uow: Uow, learner: LearnerPage, now: Now)
     return Response(
         (issued.jwt or "") + "\n",
         media_type=JWT_MEDIA_TYPE,
-        headers=_attachment(f"credential-{wanted}.jwt"),
+        headers=attachment(f"credential-{wanted}.jwt"),
     )
 
 
@@ -372,4 +361,4 @@ def my_record(uow: Uow, learner: LearnerPage, now: Now) -> Response:
     document = service.issue_clr(
         uow=uow, account_number=learner.account_number, outcome_ids=None, now=now
     )
-    return _json_download(document, "learning-record.json")
+    return credential_download(document, "learning-record.json")

@@ -17,10 +17,16 @@ from creditbank.access.policy import LearnerPrincipal, require_own_account
 from creditbank.accounts import outcomes as transcripts
 from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.model import AccountError, OutcomeStatus
+from creditbank.accounts.model import AccountError, stands
 from creditbank.accounts.outcomes import Outcome
 from creditbank.consents import service as consents
-from creditbank.consents.model import MAX_LABEL, Status, check_expiry, check_label
+from creditbank.consents.model import (
+    MAX_LABEL,
+    ConsentError,
+    Status,
+    check_expiry,
+    check_label,
+)
 from creditbank.credentials import api as credentials
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
@@ -315,7 +321,7 @@ def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
                 credentials.verify(uow=uow, data=_signed(uow, outcome.public_id, now), now=now),
             )
             for outcome in outcomes
-            if outcome.status in STANDING
+            if stands(outcome.status)
         ]
         response = render(
             request,
@@ -331,9 +337,6 @@ def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
     return response
 
 
-STANDING = {OutcomeStatus.DEPOSITED, OutcomeStatus.VERIFIED}
-
-
 def _signed(uow: UnitOfWork, outcome_id: str, now: datetime) -> dict[str, Any]:
     return credentials.issue(uow=uow, outcome_id=outcome_id, fmt="ob3", now=now).document or {}
 
@@ -341,18 +344,21 @@ def _signed(uow: UnitOfWork, outcome_id: str, now: datetime) -> dict[str, Any]:
 def _shared_record(uow: UnitOfWork, token: str, now: datetime) -> consents.SharedRecord:
     record = consents.open_share(uow=uow, token=token, now=now)
     if record is None:
-        raise AccountError(
-            "outcome_not_found", msg("this link does not work: it expired or was revoked")
+        raise ConsentError(
+            "share_not_found", msg("this link does not work: it expired or was revoked")
         )
     return record
 
 
-def _download(document: dict[str, Any], filename: str) -> Response:
-    return Response(
-        json.dumps(document, ensure_ascii=False, indent=2),
-        media_type="application/vc+ld+json",
-        headers={**PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+def attachment(filename: str) -> dict[str, str]:
+    """Headers that make a private answer a download named ``filename``."""
+    return {**PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def credential_download(document: Mapping[str, Any], filename: str) -> Response:
+    """A signed credential (or record) as a JSON-LD file to keep."""
+    body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return Response(body, media_type="application/vc+ld+json", headers=attachment(filename))
 
 
 @pages.get("/shared/{token}/credentials/{outcome_id}.json")
@@ -361,7 +367,7 @@ def shared_credential(token: str, outcome_id: str, uow: Uow, now: Now) -> Respon
     record = _shared_record(uow, token, now)
     if outcome_id not in record.outcome_ids:
         raise AccountError("outcome_not_found", msg("there is no outcome {id}", id=outcome_id))
-    return _download(_signed(uow, outcome_id, now), f"credential-{outcome_id}.json")
+    return credential_download(_signed(uow, outcome_id, now), f"credential-{outcome_id}.json")
 
 
 @pages.get("/shared/{token}/record.json")
@@ -371,12 +377,12 @@ def shared_record(token: str, uow: Uow, now: Now) -> Response:
     standing = [
         o.public_id
         for o in all_outcomes(uow, record.account_number)
-        if o.public_id in record.outcome_ids and o.status in STANDING
+        if o.public_id in record.outcome_ids and stands(o.status)
     ]
     clr = credentials.issue_clr(
         uow=uow, account_number=record.account_number, outcome_ids=standing, now=now
     )
-    return _download(clr, "record.json")
+    return credential_download(clr, "record.json")
 
 
 def _qr_code(link: str) -> Markup:
