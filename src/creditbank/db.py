@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
     MetaData,
+    Select,
     String,
     Text,
     any_,
@@ -44,6 +45,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+_Query = TypeVar("_Query", bound=Select[Any])
 
 
 class Base(DeclarativeBase):
@@ -123,6 +127,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def for_update(session: Session, query: _Query) -> _Query:
+    """``query`` made to lock what it reads until the transaction ends: the guard of every state
+    change, so that of two concurrent changes one wins and the other sees its result.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` (a row lock; a second transaction waits, then reads the
+    committed state). SQLite has no row locks but one writer: the transaction takes the write
+    lock now (``BEGIN IMMEDIATE``, waiting up to the busy timeout), so every read after this one
+    sees the latest committed state and nobody else writes until it ends. Call it before reading
+    the state the change depends on; a transaction that has written already holds the lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update()
+    hold_write_lock(session)
+    return query
+
+
+def hold_write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock for the rest of the transaction (no-op when
+    it is held already, and on PostgreSQL, whose writers lock rows instead)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def bulk_insert(session: Session, table: type[Base], rows: Sequence[Mapping[str, object]]) -> None:

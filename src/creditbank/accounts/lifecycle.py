@@ -28,7 +28,7 @@ from creditbank.accounts.model import (
 )
 from creditbank.accounts.outcomes import Outcome, deposit_row, outcome_of, statuses
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions import api as institutions
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
@@ -77,7 +77,7 @@ class Corrected:
 def outcome_row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> OutcomeRow:
     """The stored outcome ``public_id`` (``outcome_not_found``)."""
     query = select(OutcomeRow).where(OutcomeRow.public_id == public_id.strip().lower())
-    row = uow.session.scalar(query.with_for_update() if lock else query)
+    row = uow.session.scalar(for_update(uow.session, query) if lock else query)
     if row is None:
         raise AccountError(
             "outcome_not_found", msg("there is no outcome {id}", id=public_id.strip())

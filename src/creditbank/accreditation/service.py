@@ -56,7 +56,7 @@ from creditbank.accreditation.tables import (
     DecisionRow,
     MarkRow,
 )
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 from creditbank.evidence import api as evidence
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
@@ -182,7 +182,7 @@ class Parties:
 def _row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> ApplicationRow:
     query = select(ApplicationRow).where(ApplicationRow.public_id == public_id.strip().lower())
     if lock:
-        query = query.with_for_update()
+        query = for_update(uow.session, query)
     row = uow.session.scalar(query)
     if row is None:
         raise AccreditationError(

@@ -64,7 +64,7 @@ from creditbank.conversion.tables import (
     RuleEventRow,
     RuleRow,
 )
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.ledger import api as ledger
@@ -1090,7 +1090,7 @@ def _item_ids(uow: UnitOfWork, refs: Iterable[str]) -> dict[str, int]:
 
 def _conversion_row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> ConversionRow:
     query = select(ConversionRow).where(ConversionRow.public_id == public_id.strip().lower())
-    row = uow.session.scalar(query.with_for_update() if lock else query)
+    row = uow.session.scalar(for_update(uow.session, query) if lock else query)
     if row is None:
         raise ConversionError(
             "conversion_not_found", msg("there is no conversion {id}", id=public_id.strip())
