@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Select, and_, exists, not_, select
+from sqlalchemy.exc import IntegrityError
 
 from creditbank.accounts import records
 from creditbank.accounts.model import (
@@ -33,7 +34,7 @@ from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.catalog import api as catalog
 from creditbank.catalog.api import CatalogItemRow
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, hold_write_lock
 from creditbank.evidence import api as evidence
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
@@ -178,36 +179,15 @@ def deposit_row(
             msg("outcome {record} is not valid", record=facts.record_id),
             problems,
         )
-    existing = session.scalar(
-        select(OutcomeRow).where(
-            OutcomeRow.institution_id == institution_id, OutcomeRow.record_id == facts.record_id
-        )
-    )
+    hold_write_lock(session)  # SQLite: one writer from here on, so the look-up sees the latest
+    existing = _stored(uow, institution_id, facts.record_id)
     context = _Context(check_account_number(account_number), {institution_id: institution.upper()})
     item_fields = (item.code, item.kind, item.name, item.institution)
+    sent = stored_facts(
+        learner_id=learner_id, item_id=item.id, level_id=level.level_id, facts=facts
+    )
     if existing is not None:
-        same = stored_facts(
-            learner_id=learner_id, item_id=item.id, level_id=level.level_id, facts=facts
-        )
-        if facts_of(existing) == same:
-            status = statuses(uow=uow, outcome_ids=[existing.id])[existing.id]
-            receipt = ledger.receipt_of(
-                uow=uow, kind=ledger.LogKind.OUTCOME_DEPOSITED, record_id=existing.public_id
-            )
-            return Deposited(
-                _outcome(context, existing, item_fields, level, status),
-                created=False,
-                receipt=receipt,
-            ), existing
-        raise AccountError(
-            "record_conflict",
-            msg(
-                "record {record} of {institution} was deposited with other facts; "
-                "correct it with a superseding record, not by sending it again",
-                record=facts.record_id,
-                institution=institution.upper(),
-            ),
-        )
+        return _deposit_again(uow, existing, context, sent, (item_fields, level))
     row = OutcomeRow(
         public_id=uuid.uuid4().hex,
         learner_id=learner_id,
@@ -223,8 +203,18 @@ def deposit_row(
         deposited_at=datetime.now(UTC),
         batch_id=None,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # a SAVEPOINT: the transaction survives a lost race
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        # PostgreSQL: a parallel request stored the record first (its insert committed while
+        # ours waited on the unique index). Answer as if it had come first: the same facts
+        # are that outcome, other facts a record conflict.
+        winner = _stored(uow, institution_id, facts.record_id)
+        if winner is None:
+            raise
+        return _deposit_again(uow, winner, context, sent, (item_fields, level))
     (receipt,) = ledger.append(
         uow,
         [
@@ -235,6 +225,44 @@ def deposit_row(
     )
     outcome = _outcome(context, row, item_fields, level, OutcomeStatus.DEPOSITED)
     return Deposited(outcome, created=True, receipt=receipt), row
+
+
+def _stored(uow: UnitOfWork, institution_id: int, record_id: str) -> OutcomeRow | None:
+    """The outcome ``institution_id`` deposited as ``record_id``, if any."""
+    return uow.session.scalar(
+        select(OutcomeRow).where(
+            OutcomeRow.institution_id == institution_id, OutcomeRow.record_id == record_id
+        )
+    )
+
+
+def _deposit_again(
+    uow: UnitOfWork,
+    existing: OutcomeRow,
+    context: _Context,
+    sent: dict[str, object],
+    shown: tuple[tuple[str, catalog.ItemKind, str, str], frameworks.PinnedLevel],
+) -> tuple[Deposited, OutcomeRow]:
+    """A record sent again: the stored outcome when its facts are ``sent`` (``created``
+    False), else ``record_conflict``."""
+    if facts_of(existing) != sent:
+        raise AccountError(
+            "record_conflict",
+            msg(
+                "record {record} of {institution} was deposited with other facts; "
+                "correct it with a superseding record, not by sending it again",
+                record=existing.record_id,
+                institution=context.institution_codes[existing.institution_id],
+            ),
+        )
+    status = statuses(uow=uow, outcome_ids=[existing.id])[existing.id]
+    receipt = ledger.receipt_of(
+        uow=uow, kind=ledger.LogKind.OUTCOME_DEPOSITED, record_id=existing.public_id
+    )
+    item_fields, level = shown
+    return Deposited(
+        _outcome(context, existing, item_fields, level, status), created=False, receipt=receipt
+    ), existing
 
 
 @dataclass(frozen=True, slots=True)
