@@ -4,10 +4,17 @@ get passwords (set by the bank office, or chosen with a one-time activation code
 Given a unit of work; never commit. A refused login is an answer (:class:`Refused`), not an
 exception, because the failure it records must be committed with it. Every refusal of a
 password says the same thing, after the same argon2 work, whether the account exists or not.
+
+The throttle (:mod:`creditbank.sessions.model`) counts failures in the database, so that
+every server process sees them; an attempt takes a lock on its client address and on its
+account first (a transaction-scoped advisory lock on PostgreSQL, the write lock on SQLite),
+so that parallel attempts are counted one after the other and a burst cannot slip past.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -20,20 +27,21 @@ from sqlalchemy.orm import Session
 from creditbank.access.policy import LearnerPrincipal, Principal
 from creditbank.accounts.model import AccountError, check_account_number
 from creditbank.accounts.tables import LearnerRow
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, hold_write_lock
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
 from creditbank.sessions.model import (
     PrincipalKind,
     SessionError,
     SessionPolicy,
+    ThrottleKeys,
     activation_key,
     as_utc,
     check_new_password,
     digest,
-    login_key,
     new_activation_code,
     new_secret,
+    throttle_keys,
 )
 from creditbank.sessions.tables import (
     ActivationCodeRow,
@@ -43,6 +51,9 @@ from creditbank.sessions.tables import (
 )
 
 ACTIVATION = "activation"
+UNKNOWN_CLIENT = "unknown"
+"""The client address of attempts that come without one (the CLI, tests)."""
+SECONDS_SHOWN_UNDER = 120
 _hasher = PasswordHasher()
 
 
@@ -67,10 +78,15 @@ class NewSession:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """A login (or activation) refused, and why, in words that reveal nothing about the account."""
+    """A login (or activation) refused, and why, in words that reveal nothing about the account.
+    ``retry_after``: seconds to wait when refused by the throttle (no password was checked)."""
 
     reason: Message
-    throttled: bool = False
+    retry_after: int = 0
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,30 +116,67 @@ def _refusal() -> Refused:
     return Refused(msg("the account or the password is not right"))
 
 
-def _throttled(policy: SessionPolicy) -> Refused:
-    minutes = int(policy.failure_window.total_seconds() // 60)
-    return Refused(
-        msg("too many failed attempts; try again in {minutes} minutes", minutes=minutes),
-        throttled=True,
+def _throttled(wait: timedelta) -> Refused:
+    seconds = max(math.ceil(wait.total_seconds()), 1)
+    if seconds < SECONDS_SHOWN_UNDER:
+        reason = msg("too many failed attempts; try again in {seconds} seconds", seconds=seconds)
+    else:
+        minutes = math.ceil(seconds / 60)
+        reason = msg("too many failed attempts; try again in {minutes} minutes", minutes=minutes)
+    return Refused(reason, retry_after=seconds)
+
+
+def _lock(session: Session, keys: ThrottleKeys) -> None:
+    """Make attempts from one address, and attempts on one account, wait for each other until
+    the transaction ends, so that each one counts the failures of those before it."""
+    if session.get_bind().dialect.name != "postgresql":
+        hold_write_lock(session)
+        return
+    for key in sorted({keys.address, keys.account}):  # one order: no deadlock
+        number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(number)))
+
+
+def _throttle(
+    session: Session, keys: ThrottleKeys, policy: SessionPolicy, now: datetime
+) -> Refused | None:
+    """Take the attempt's locks; a refusal if it must wait, else None (it may go ahead)."""
+    _lock(session, keys)
+    counted = session.execute(
+        select(LoginFailureRow.login_key, func.count(), func.max(LoginFailureRow.at))
+        .where(
+            LoginFailureRow.login_key.in_(keys.all),
+            LoginFailureRow.at > policy.failures_since(now),
+        )
+        .group_by(LoginFailureRow.login_key)
+    ).all()
+    failures: dict[str, tuple[int, datetime]] = {row[0]: (row[1], row[2]) for row in counted}
+    waits = [timedelta(0)]
+    for key, limit in policy.limits(keys).items():
+        count, latest = failures.get(key, (0, None))
+        waits.append(limit.wait(count, latest, now))
+    wait = max(waits)
+    return _throttled(wait) if wait > timedelta(0) else None
+
+
+def _record_failure(
+    session: Session, keys: ThrottleKeys, policy: SessionPolicy, now: datetime
+) -> None:
+    """Count a failure under each key (and forget this attempt's failures too old to count)."""
+    session.execute(
+        delete(LoginFailureRow).where(
+            LoginFailureRow.login_key.in_(keys.all),
+            LoginFailureRow.at <= policy.failures_since(now),
+        )
     )
-
-
-def _is_throttled(session: Session, key: str, policy: SessionPolicy, now: datetime) -> bool:
-    recent = session.scalar(
-        select(func.count())
-        .select_from(LoginFailureRow)
-        .where(LoginFailureRow.login_key == key, LoginFailureRow.at > policy.failures_since(now))
-    )
-    return policy.throttled(recent or 0)
-
-
-def _record_failure(session: Session, key: str, now: datetime) -> None:
-    session.add(LoginFailureRow(login_key=key, at=now))
+    session.add_all([LoginFailureRow(login_key=key, at=now) for key in keys.all])
     session.flush()
 
 
-def _forget_failures(session: Session, key: str) -> None:
-    session.execute(delete(LoginFailureRow).where(LoginFailureRow.login_key == key))
+def _forget_failures(session: Session, keys: ThrottleKeys) -> None:
+    """After a success: this address's failures on this account no longer count (those of the
+    address over all accounts, and of the account from everywhere, still do)."""
+    session.execute(delete(LoginFailureRow).where(LoginFailureRow.login_key == keys.pair))
 
 
 def _learner_row(session: Session, account_number: str) -> LearnerRow | None:
@@ -170,38 +223,53 @@ def _start(
 
 
 def login_staff(
-    *, uow: UnitOfWork, email: str, password: str, policy: SessionPolicy, now: datetime
+    *,
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    policy: SessionPolicy,
+    now: datetime,
+    client: str = UNKNOWN_CLIENT,
 ) -> NewSession | Refused:
-    """Log a staff user in with their e-mail address and web password."""
+    """Log a staff user in with their e-mail address and web password, from address
+    ``client``."""
     session = uow.session
-    key = login_key(PrincipalKind.STAFF, email)
-    if _is_throttled(session, key, policy, now):
-        return _throttled(policy)
+    keys = throttle_keys(PrincipalKind.STAFF, email, client)
+    refused = _throttle(session, keys, policy, now)
+    if refused is not None:
+        return refused
     principal = institutions.verify_staff_password(uow=uow, email=email, password=password)
     if principal is None:
-        _record_failure(session, key, now)
+        _record_failure(session, keys, policy, now)
         return _refusal()
-    _forget_failures(session, key)
+    _forget_failures(session, keys)
     return _start(session, principal, policy, now)
 
 
 def login_learner(
-    *, uow: UnitOfWork, account_number: str, password: str, policy: SessionPolicy, now: datetime
+    *,
+    uow: UnitOfWork,
+    account_number: str,
+    password: str,
+    policy: SessionPolicy,
+    now: datetime,
+    client: str = UNKNOWN_CLIENT,
 ) -> NewSession | Refused:
-    """Log a learner in with their account number and password."""
+    """Log a learner in with their account number and password, from address ``client``."""
     session = uow.session
-    key = login_key(PrincipalKind.LEARNER, account_number)
-    if _is_throttled(session, key, policy, now):
-        return _throttled(policy)
+    keys = throttle_keys(PrincipalKind.LEARNER, account_number, client)
+    refused = _throttle(session, keys, policy, now)
+    if refused is not None:
+        return refused
     learner = _learner_row(session, account_number)
     credential = session.get(LearnerCredentialRow, learner.id) if learner is not None else None
     stored = credential.password_hash if credential is not None else None
     if learner is None or not _password_matches(stored, password):
-        _record_failure(session, key, now)
+        _record_failure(session, keys, policy, now)
         return _refusal()
     if stored is not None and credential is not None and _hasher.check_needs_rehash(stored):
         credential.password_hash = _hasher.hash(password)
-    _forget_failures(session, key)
+    _forget_failures(session, keys)
     return _start(session, LearnerPrincipal(learner.id, learner.account_number), policy, now)
 
 
@@ -308,15 +376,18 @@ def redeem_activation_code(
     password: str,
     policy: SessionPolicy,
     now: datetime,
+    client: str = UNKNOWN_CLIENT,
 ) -> NewSession | Refused:
-    """Choose a password with an activation code (used once), and log in."""
+    """Choose a password with an activation code (used once), and log in; the code is
+    guessed at no faster than a password (the same throttle, counted apart)."""
     session = uow.session
     problems = check_new_password(password)
     if problems:
         raise SessionError("invalid_password", msg("the password cannot be used"), problems)
-    key = login_key(ACTIVATION, account_number)
-    if _is_throttled(session, key, policy, now):
-        return _throttled(policy)
+    keys = throttle_keys(ACTIVATION, account_number, client)
+    refused = _throttle(session, keys, policy, now)
+    if refused is not None:
+        return refused
     learner = _learner_row(session, account_number)
     row = None
     if learner is not None:
@@ -329,11 +400,11 @@ def redeem_activation_code(
             )
         )
     if learner is None or row is None:
-        _record_failure(session, key, now)
+        _record_failure(session, keys, policy, now)
         return Refused(
             msg("the account number or the activation code is not right, or the code has expired")
         )
     row.used_at = now
-    _forget_failures(session, key)
+    _forget_failures(session, keys)
     _store_password(session, learner.id, password, now)
     return _start(session, LearnerPrincipal(learner.id, learner.account_number), policy, now)

@@ -52,6 +52,10 @@ def session_policy(settings: Settings) -> SessionPolicy:
         lifetime=timedelta(hours=settings.session_lifetime_hours),
         max_failures=settings.login_max_failures,
         failure_window=timedelta(minutes=settings.login_window_minutes),
+        address_max_failures=settings.login_address_max_failures,
+        account_max_failures=settings.login_account_max_failures,
+        first_delay=timedelta(seconds=settings.login_delay_seconds),
+        account_max_delay=timedelta(seconds=settings.login_account_max_delay_seconds),
     )
 
 

@@ -31,6 +31,16 @@ def safe_next(target: str | None) -> str | None:
     return None
 
 
+def client_address(request: Request) -> str:
+    """Where the request came from (the real client's address behind a trusted proxy, see
+    :func:`creditbank.web.security.proxy_options`)."""
+    return request.client.host if request.client is not None else sessions.UNKNOWN_CLIENT
+
+
+def _refused_headers(result: sessions.Refused) -> dict[str, str]:
+    return {"Retry-After": str(result.retry_after)} if result.throttled else {}
+
+
 def _begin(request: Request, uow: Uow, now: Now, new: sessions.NewSession, target: str) -> Response:
     """Replace any session the browser had by ``new``, and go on to ``target``."""
     previous = request.cookies.get(SESSION_COOKIE)
@@ -62,14 +72,24 @@ def login(
     chosen = PrincipalKind(kind)
     if chosen is PrincipalKind.STAFF:
         result = sessions.login_staff(
-            uow=uow, email=login, password=password, policy=policy, now=now
+            uow=uow,
+            email=login,
+            password=password,
+            policy=policy,
+            now=now,
+            client=client_address(request),
         )
     else:
         result = sessions.login_learner(
-            uow=uow, account_number=login, password=password, policy=policy, now=now
+            uow=uow,
+            account_number=login,
+            password=password,
+            policy=policy,
+            now=now,
+            client=client_address(request),
         )
     if isinstance(result, sessions.Refused):
-        return render(
+        response = render(
             request,
             "auth/login.html",
             status_code=TOO_MANY if result.throttled else UNPROCESSABLE,
@@ -78,6 +98,8 @@ def login(
             login=login,
             error=say(request, result.reason),
         )
+        response.headers.update(_refused_headers(result))
+        return response
     return _begin(request, uow, now, result, safe_next(next) or HOME[chosen])
 
 
@@ -127,13 +149,16 @@ def activate(
         password=password,
         policy=request.app.state.session_policy,
         now=now,
+        client=client_address(request),
     )
     if isinstance(result, sessions.Refused):
-        return render(
+        response = render(
             request,
             "auth/activate.html",
             status_code=TOO_MANY if result.throttled else UNPROCESSABLE,
             values=values,
             errors={"code": [say(request, result.reason)]},
         )
+        response.headers.update(_refused_headers(result))
+        return response
     return _begin(request, uow, now, result, HOME[PrincipalKind.LEARNER])
