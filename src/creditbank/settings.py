@@ -71,10 +71,49 @@ class Settings(BaseSettings):
         default=12, ge=1, description="A web session ends this many hours after login, used or not."
     )
     login_max_failures: int = Field(
-        default=5, ge=1, description="Failed logins to one account before logins are refused."
+        default=5,
+        ge=1,
+        description="Failed logins to one account from one client address before that "
+        "address must wait (other addresses, and the owner, are not held up).",
+    )
+    login_address_max_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Failed logins from one client address (to any accounts) before that "
+        "address must wait.",
+    )
+    login_account_max_failures: int = Field(
+        default=100,
+        ge=1,
+        description="Failed logins to one account from all addresses together before every "
+        "attempt on it is delayed (never locked).",
     )
     login_window_minutes: int = Field(
-        default=15, ge=1, description="How long failed logins count towards the limit."
+        default=15, ge=1, description="How long failed logins count towards the limits."
+    )
+    login_delay_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="The first wait after a limit is reached; it doubles with each further "
+        "failure, up to the window.",
+    )
+    login_account_max_delay_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="The longest wait of the all-addresses limit of one account.",
+    )
+    proxy_headers: bool = Field(
+        default=False,
+        description="`creditbank serve` trusts X-Forwarded-Proto and X-Forwarded-For from "
+        "FORWARDED_ALLOW_IPS (a TLS-terminating proxy): Secure cookies, HSTS, real client "
+        "addresses. Off: those headers are ignored.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        min_length=1,
+        description="Comma-separated addresses or networks of the proxy whose forwarded "
+        'headers are trusted when PROXY_HEADERS is on ("*": any, only if nothing else can '
+        "reach the bank).",
     )
     public_url: str = Field(
         default="http://localhost:8000",

@@ -343,8 +343,19 @@ def test_confirming_deposits_transferred_credit_linked_to_its_sources(bank: Bank
     assert None not in transferred
     transcript = bank.admin1.get(f"/api/v1/accounts/{account}/outcomes").json()["outcomes"]
     made = {o["id"]: o for o in transcript if o["id"] in transferred}
-    assert [(o["item_code"], o["credits"]) for o in made.values()] == [("BIM-101", "4.0")]
+    # transferred credit toward the programme, never the course BIM-101 as if the learner sat it
+    assert [(o["item_code"], o["item_kind"], o["credits"]) for o in made.values()] == [
+        (f"TC.{world.DIPLOMA}", "transferred_credit", "4.0")
+    ]
     assert [o["record_id"] for o in made.values()] == [f"conversion/{created['id']}/0"]
+    (transfer,) = [o["transfer"] for o in made.values()]
+    (grant,) = answer["grants"]
+    assert transfer["conversion"] == created["id"]
+    assert transfer["programme"] == world.DIPLOMA
+    assert (transfer["component"], transfer["rule"]) == ("BIM-101", grant["rule"])
+    assert transfer["rule_version"] == grant["version"]
+    assert transfer["sources"] == grant["sources"]
+    assert all(o["transfer"] is None for o in transcript if o["id"] not in transferred)
     twice = bank.shvc.post(f"/api/v1/conversions/{created['id']}/confirm")
     assert (twice.status_code, twice.json()["type"]) == (
         409,

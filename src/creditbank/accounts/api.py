@@ -11,11 +11,13 @@ from creditbank.accounts.lifecycle import (
     issuer_of,
     outcome_row,
     revoke_outcome,
+    supersede_with,
 )
 from creditbank.accounts.model import (
     AccountError,
     LearningSetting,
     OutcomeStatus,
+    Transfer,
     check_account_number,
     check_reason,
     parse_id_number,
@@ -72,6 +74,7 @@ __all__ = [
     "OutcomeRow",
     "OutcomeStatus",
     "PersonalDataCipher",
+    "Transfer",
     "WithdrawnHook",
     "check_account_number",
     "check_reason",
@@ -84,4 +87,5 @@ __all__ = [
     "revoke_outcome",
     "stands",
     "statuses",
+    "supersede_with",
 ]

@@ -257,3 +257,33 @@ def supersede_outcome(
     )
     _append(uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=new)
     return Corrected(replace(_record(uow, new), receipt=deposited.receipt), created=True)
+
+
+def supersede_with(
+    *, uow: UnitOfWork, public_id: str, replacement: OutcomeRow, reason: str, user_id: int
+) -> OutcomeRecord:
+    """Correct outcome ``public_id`` by ``replacement``, a new row of the same learner and
+    institution that another area prepared (e.g. transferred credit recorded as what it is):
+    the replacement is deposited and logged, the old outcome is marked superseded by it and
+    logged. Nothing is edited in place."""
+    reason = check_reason(reason, required=True)
+    old = outcome_row(uow, public_id, lock=True)
+    check_event(
+        old.public_id, statuses(uow=uow, outcome_ids=[old.id])[old.id], OutcomeStatus.SUPERSEDED
+    )
+    if (replacement.learner_id, replacement.institution_id) != (old.learner_id, old.institution_id):
+        raise AccountError(
+            "invalid_outcome",
+            msg("a correction belongs to the same learner and institution as the outcome"),
+        )
+    uow.session.add(replacement)
+    uow.session.flush()
+    number = uow.session.get_one(LearnerRow, old.learner_id).account_number
+    institution = institutions.institution_codes(uow=uow)[old.institution_id]
+    (deposited,) = ledger.append(
+        uow, [records.deposited_fact(replacement, account_number=number, institution=institution)]
+    )
+    _append(
+        uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=replacement
+    )
+    return replace(_record(uow, replacement), receipt=deposited)

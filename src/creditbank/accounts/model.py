@@ -217,6 +217,94 @@ def check_reason(reason: str, *, required: bool) -> str:
     return tidy
 
 
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """What an outcome of transferred credit records: credits toward a programme, granted by a
+    conversion under a rule version, from source outcomes. It is never the programme's
+    qualification, certificate or course as if earned: the learner holds the credits, and what
+    they count toward."""
+
+    conversion: str
+    """The public id of the conversion that granted it."""
+    programme: str
+    programme_name: str
+    programme_name_en: str
+    component: str | None
+    """The programme component exempted; None for elective credits (of ``category``)."""
+    component_name: str | None
+    category: str
+    rule: str
+    rule_version: int
+    sources: tuple[str, ...]
+    """The public ids of the outcomes the credit was transferred from."""
+
+    def as_json(self) -> dict[str, object]:
+        """The stored (and logged) form."""
+        return {
+            "conversion": self.conversion,
+            "programme": self.programme,
+            "programme_name": self.programme_name,
+            "programme_name_en": self.programme_name_en,
+            "component": self.component,
+            "component_name": self.component_name,
+            "category": self.category,
+            "rule": self.rule,
+            "rule_version": self.rule_version,
+            "sources": list(self.sources),
+        }
+
+    @classmethod
+    def of(cls, data: Mapping[str, object]) -> Transfer:
+        """The transfer stored as :meth:`as_json`."""
+        sources = data.get("sources")
+        component = data.get("component")
+        component_name = data.get("component_name")
+        return cls(
+            conversion=str(data["conversion"]),
+            programme=str(data["programme"]),
+            programme_name=str(data.get("programme_name", "")),
+            programme_name_en=str(data.get("programme_name_en", "")),
+            component=None if component is None else str(component),
+            component_name=None if component_name is None else str(component_name),
+            category=str(data.get("category", "")),
+            rule=str(data["rule"]),
+            rule_version=int(str(data["rule_version"])),
+            sources=tuple(str(s) for s in sources) if isinstance(sources, list) else (),
+        )
+
+    def programme_label(self, language: str) -> str:
+        """The programme's name in ``language`` (the Chinese name when it has no English one)."""
+        name = self.programme_name_en if language == "en" and self.programme_name_en else ""
+        return f"{name or self.programme_name} ({self.programme})"
+
+    def describe(self, amount: Decimal | None, language: str = "zh") -> Message:
+        """One sentence: how many credits toward what, under which rule, from which outcomes."""
+        toward = self.programme_label(language)
+        sources = ", ".join(self.sources)
+        if self.component is not None:
+            return msg(
+                "{credits} credits transferred toward programme {programme}: component "
+                "{component} exempted, under rule {rule} version {version}, from outcomes "
+                "{sources}",
+                credits=amount if amount is not None else "0",
+                programme=toward,
+                component=f"{self.component_name or self.component} ({self.component})",
+                rule=self.rule,
+                version=self.rule_version,
+                sources=sources,
+            )
+        return msg(
+            "{credits} elective credits ({category}) transferred toward programme {programme}, "
+            "under rule {rule} version {version}, from outcomes {sources}",
+            credits=amount if amount is not None else "0",
+            category=self.category,
+            programme=toward,
+            rule=self.rule,
+            version=self.rule_version,
+            sources=sources,
+        )
+
+
 MAX_NAME = 200
 REQUIRED_FIELDS = ("record_id", "id_number", "name", "item_code", "level", "assessed_on", "setting")
 RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$")

@@ -25,6 +25,7 @@ from creditbank.accounts.model import (
     LearningSetting,
     OutcomeFacts,
     OutcomeStatus,
+    Transfer,
     check_account_number,
     check_outcome,
     derive_status,
@@ -62,6 +63,12 @@ class Outcome:
     evidence_sha256: str | None
     status: OutcomeStatus
     deposited_at: datetime
+    transfer: Transfer | None = None
+    """Set on transferred credit: what was transferred toward what, from which outcomes."""
+
+    @property
+    def is_transferred_credit(self) -> bool:
+        return self.transfer is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +305,7 @@ def _outcome(
         evidence_sha256=row.evidence_sha256,
         status=status,
         deposited_at=row.deposited_at,
+        transfer=None if row.transfer is None else Transfer.of(row.transfer),
     )
 
 

@@ -41,8 +41,9 @@ EVENT_KINDS = {
 
 
 def outcome_record(row: OutcomeRow, *, account_number: str, institution: str) -> dict[str, object]:
-    """The facts of a deposited outcome that its log entry commits to."""
-    return outcome_values(
+    """The facts of a deposited outcome that its log entry commits to; transferred credit adds
+    what was transferred toward what, from which outcomes (``transfer``)."""
+    record = outcome_values(
         public_id=row.public_id,
         account_number=account_number,
         institution=institution,
@@ -50,6 +51,9 @@ def outcome_record(row: OutcomeRow, *, account_number: str, institution: str) ->
         stored=tuple(getattr(row, column) for column in STORED_FACT_COLUMNS),
         deposited_at=row.deposited_at,
     )
+    if row.transfer is not None:
+        record["transfer"] = row.transfer
+    return record
 
 
 def outcome_values(

@@ -16,6 +16,7 @@ from creditbank.accounts.model import (
     LearningSetting,
     OutcomeFacts,
     OutcomeStatus,
+    Transfer,
 )
 from creditbank.accounts.outcomes import Outcome
 from creditbank.accounts.service import PersonalData
@@ -96,6 +97,37 @@ class OutcomeLevelRead(BaseModel):
     name: str
 
 
+class TransferRead(BaseModel):
+    """What an outcome of transferred credit is: credits toward a programme, never the
+    programme's award (or a course or certificate) as if earned."""
+
+    conversion: str = Field(description="The conversion that granted the credit.")
+    programme: str
+    programme_name: str
+    programme_name_en: str
+    component: str | None = Field(description="The component exempted; null: elective credits.")
+    component_name: str | None
+    category: str
+    rule: str = Field(description="The conversion rule's code.")
+    rule_version: int
+    sources: list[str] = Field(description="The outcomes the credit was transferred from.")
+
+    @classmethod
+    def of(cls, transfer: Transfer) -> TransferRead:
+        return cls(
+            conversion=transfer.conversion,
+            programme=transfer.programme,
+            programme_name=transfer.programme_name,
+            programme_name_en=transfer.programme_name_en,
+            component=transfer.component,
+            component_name=transfer.component_name,
+            category=transfer.category,
+            rule=transfer.rule,
+            rule_version=transfer.rule_version,
+            sources=list(transfer.sources),
+        )
+
+
 class OutcomeRead(BaseModel):
     id: str = Field(description="The outcome's public id.")
     account_number: str
@@ -113,6 +145,11 @@ class OutcomeRead(BaseModel):
     evidence_sha256: str | None
     status: OutcomeStatus
     deposited_at: datetime
+    transfer: TransferRead | None = Field(
+        default=None,
+        description="Transferred credit only: toward which programme, under which rule version, "
+        "from which outcomes. Such an outcome is credit, not the programme's award.",
+    )
 
     @classmethod
     def of(cls, outcome: Outcome, language: str = "zh") -> OutcomeRead:
@@ -138,6 +175,7 @@ class OutcomeRead(BaseModel):
             evidence_sha256=outcome.evidence_sha256,
             status=outcome.status,
             deposited_at=outcome.deposited_at,
+            transfer=None if outcome.transfer is None else TransferRead.of(outcome.transfer),
         )
 
 

@@ -80,7 +80,7 @@ class OutcomeRow(Base):
     __table_args__ = (
         UniqueConstraint("institution_id", "record_id"),
         Index("ix_outcomes_learner_id_id", "learner_id", "id"),
-        Index("ix_outcomes_conversion_grant_id", "conversion_grant_id", unique=True),
+        Index("ix_outcomes_conversion_grant_id", "conversion_grant_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +99,10 @@ class OutcomeRow(Base):
     batch_id: Mapped[int | None] = mapped_column(index=True)
     conversion_grant_id: Mapped[int | None] = mapped_column(ForeignKey("conversion_grants.id"))
     """Set on transferred credit: the conversion grant that made this outcome."""
+    transfer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Set on transferred credit: what was transferred (:class:`creditbank.accounts.model.
+    Transfer` as JSON): the programme, the component exempted or elective credits, the rule
+    version and the source outcomes. The log commits to it with the deposit."""
 
 
 class OutcomeEventRow(Base):

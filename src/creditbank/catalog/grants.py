@@ -22,6 +22,7 @@ from creditbank.catalog.model import (
     CatalogItem,
     GrantWindow,
     Issuable,
+    ItemKind,
     check_grant,
     split_item_ref,
 )
@@ -200,6 +201,9 @@ def issuable_items(*, uow: UnitOfWork, institution: str, ref: str | None = None)
             GrantWindow(grant.valid_from, grant.valid_until)
         )
     granted = items_where(uow, CatalogItemRow.id.in_(windows)) if windows else []
+    # transferred credit is deposited by confirmed conversions only, never by an institution
+    own = [item for item in own if item.kind is not ItemKind.TRANSFERRED_CREDIT]
+    granted = [item for item in granted if item.kind is not ItemKind.TRANSFERRED_CREDIT]
     items: dict[str, CatalogItem] = {}
     for item in own:
         items[item.code] = item

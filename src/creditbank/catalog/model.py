@@ -40,6 +40,9 @@ class ItemKind(StrEnum):
     ACHIEVEMENT = "achievement"
     ACCREDITATION_UNIT = "accreditation_unit"
     """A unit of a competence standard, awarded by accreditation (made by importing a standard)."""
+    TRANSFERRED_CREDIT = "transferred_credit"
+    """Credits transferred toward a programme by a confirmed conversion (one item per programme,
+    made by the bank): never deposited by an institution, never the programme's award itself."""
 
 
 class AchievementType(StrEnum):

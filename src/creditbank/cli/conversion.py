@@ -38,7 +38,7 @@ from creditbank.cli.main import (
     unit_of_work,
 )
 from creditbank.consents import api as consents
-from creditbank.conversion import service
+from creditbank.conversion import service, transfers
 from creditbank.conversion.model import RuleStatus
 from creditbank.conversion.schemas import (
     ConversionRead,
@@ -913,6 +913,70 @@ def decline_conversion(
         _print_json(conversion)
         return
     _print_conversion(conversion)
+
+
+@conversions_app.command("correct-transfers")
+def correct_transfers(
+    acting: AsOption,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why the records are corrected (logged with each).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be corrected; change nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Correct conversions confirmed before transferred credit was recorded as such (a bank
+    administrator): each outcome they deposited as the programme's own qualification, course or
+    certificate is superseded by a transferred-credit outcome of the same credits toward the
+    programme, with the reason logged. Nothing is edited in place; running it again finds
+    nothing more to correct."""
+    with unit_of_work() as uow:
+        principal = _acting(uow, acting)
+        done = transfers.correct_transferred_credit(
+            uow=uow, principal=principal, reason=reason, dry_run=dry_run
+        )
+        if dry_run:
+            uow.session.rollback()
+    if as_json:
+        corrections = [
+            {
+                "conversion": c.conversion,
+                "account_number": c.account_number,
+                "old_outcome": c.old_outcome,
+                "old_item": c.old_item,
+                "new_outcome": c.new_outcome,
+                "credits": None if c.credits is None else str(c.credits),
+                "transfer": c.transfer.as_json(),
+            }
+            for c in done
+        ]
+        out.print_json(data={"dry_run": dry_run, "corrections": corrections}, ensure_ascii=False)
+        return
+    if not done:
+        _line(say(msg("Nothing to correct: every transferred credit is recorded as such.")))
+        return
+    for correction in done:
+        _line(
+            say(
+                msg(
+                    "Account {account}, conversion {conversion}: outcome {old} ({item}) → {new}",
+                    account=correction.account_number,
+                    conversion=correction.conversion,
+                    old=correction.old_outcome,
+                    item=correction.old_item,
+                    new=correction.new_outcome or msg("(dry run)"),
+                )
+            )
+        )
+        _line(say(correction.transfer.describe(correction.credits, state.language)), indent=4)
+    _line(
+        say(
+            msg("{count} outcomes would be corrected", count=len(done))
+            if dry_run
+            else msg("{count} outcomes corrected", count=len(done))
+        )
+    )
 
 
 app.add_typer(programmes_app, name="programmes")

@@ -56,6 +56,7 @@ from creditbank.sessions.schemas import ActivationCodeRead
 from creditbank.settings import Environment, get_settings
 from creditbank.web.i18n import LANGUAGES, translations
 
+from creditbank.web.security import proxy_options
 app = typer.Typer(help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True)
 frameworks_app = typer.Typer(help="Qualifications frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
@@ -222,7 +223,7 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        proxy_headers=False,
+        **proxy_options(settings),
     )
 
 
@@ -833,6 +834,11 @@ def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
                     f"{outcome.item_code} {outcome.item_name}"
                     if outcome.item_owner == outcome.institution
                     else f"{outcome.item_owner}:{outcome.item_code} {outcome.item_name}"
+                )
+                + (
+                    ""
+                    if outcome.transfer is None
+                    else "\n" + say(outcome.transfer.describe(outcome.credits, state.language))
                 ),
                 outcome.institution,
                 outcome.record_id,

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from creditbank.accounts import api as accounts
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import split_item_ref
-from creditbank.conversion import engine, records
+from creditbank.conversion import engine, records, transfers
 from creditbank.conversion.model import (
     CapKind,
     Caps,
@@ -595,6 +595,14 @@ def get_rule(*, uow: UnitOfWork, rule_id: int) -> RuleVersion:
     return found[0]
 
 
+def _locked_rule(uow: UnitOfWork, rule_id: int) -> RuleVersion:
+    """Rule version ``rule_id``, locked until the transaction ends (``db.for_update``) BEFORE
+    its status is read: of two parallel steps on it, the second waits and then sees the
+    first one's event, so it is refused (``rule_status_conflict``) instead of doubling it."""
+    uow.session.scalar(for_update(uow.session, select(RuleRow.id).where(RuleRow.id == rule_id)))
+    return get_rule(uow=uow, rule_id=rule_id)
+
+
 def rule_owner(*, uow: UnitOfWork, rule_id: int) -> str:
     return get_rule(uow=uow, rule_id=rule_id).institution
 
@@ -619,14 +627,14 @@ def list_rules(
 
 def submit_rule(*, uow: UnitOfWork, rule_id: int, user_id: int) -> RuleVersion:
     """Send a draft to the bank for approval."""
-    version = get_rule(uow=uow, rule_id=rule_id)
+    version = _locked_rule(uow, rule_id)
     _rule_event(uow, version, RuleStatus.SUBMITTED, by_id=user_id, reason="", at=datetime.now(UTC))
     return get_rule(uow=uow, rule_id=rule_id)
 
 
 def approve_rule(*, uow: UnitOfWork, rule_id: int, user_id: int, reason: str = "") -> RuleVersion:
     """Approve a submitted version (a bank administrator other than its author); logged."""
-    version = get_rule(uow=uow, rule_id=rule_id)
+    version = _locked_rule(uow, rule_id)
     event = _rule_event(
         uow,
         version,
@@ -641,7 +649,7 @@ def approve_rule(*, uow: UnitOfWork, rule_id: int, user_id: int, reason: str = "
 
 def reject_rule(*, uow: UnitOfWork, rule_id: int, user_id: int, reason: str) -> RuleVersion:
     """Reject a submitted version, with a reason (a bank administrator other than its author)."""
-    version = get_rule(uow=uow, rule_id=rule_id)
+    version = _locked_rule(uow, rule_id)
     _rule_event(
         uow,
         version,
@@ -657,7 +665,7 @@ def retire_rule(
     *, uow: UnitOfWork, rule_id: int, user_id: int, effective_on: date, reason: str
 ) -> RuleVersion:
     """Retire an approved version from a date on (requests from that day no longer use it)."""
-    version = get_rule(uow=uow, rule_id=rule_id)
+    version = _locked_rule(uow, rule_id)
     event = _rule_event(
         uow,
         version,
@@ -1139,9 +1147,9 @@ def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
         sources[grant_id].append(public_id)
     transferred = dict(
         session.execute(
-            select(accounts.OutcomeRow.conversion_grant_id, accounts.OutcomeRow.public_id).where(
-                accounts.OutcomeRow.conversion_grant_id.in_(grant_ids)
-            )
+            select(accounts.OutcomeRow.conversion_grant_id, accounts.OutcomeRow.public_id)
+            .where(accounts.OutcomeRow.conversion_grant_id.in_(grant_ids))
+            .order_by(accounts.OutcomeRow.id)  # a correction's replacement comes last and wins
         ).all()
     )
     rules = {
@@ -1278,53 +1286,17 @@ def _require_status(
 
 def confirm_conversion(*, uow: UnitOfWork, public_id: str, by: str) -> Conversion:
     """The receiving institution confirms a pending conversion: each grant is deposited as an
-    outcome of transferred credit, linked to its sources; logged."""
-    session = uow.session
+    outcome of transferred credit toward the programme (never as the programme's own award),
+    linked to its sources; logged."""
     row = _conversion_row(uow, public_id, lock=True)
     _require_status(row, _status_of(uow, row), {ConversionStatus.PENDING}, "confirmed")
-    programme = session.get_one(ProgrammeRow, row.programme_id)
-    components = {
-        c.code: c
-        for c in session.scalars(
-            select(ProgrammeComponentRow).where(ProgrammeComponentRow.programme_id == programme.id)
-        )
-    }
-    grants = list(
-        session.scalars(
-            select(ConversionGrantRow)
-            .where(ConversionGrantRow.conversion_id == row.id)
-            .order_by(ConversionGrantRow.position)
-        )
-    )
+    programme = uow.session.get_one(ProgrammeRow, row.programme_id)
     institution = institutions.institution_codes(uow=uow)[programme.institution_id]
     number = conversion_account(uow=uow, public_id=public_id)
-    now = datetime.now(UTC)
-    facts = []
-    for grant in grants:
-        component = components.get(grant.component or "")
-        item_id = component.item_id if component and component.item_id else programme.item_id
-        item = session.get_one(catalog.CatalogItemRow, item_id)
-        outcome = accounts.OutcomeRow(
-            public_id=uuid.uuid4().hex,
-            learner_id=row.learner_id,
-            institution_id=programme.institution_id,
-            record_id=f"conversion/{row.public_id}/{grant.position}",
-            item_id=item_id,
-            framework_level_id=item.levels[0].framework_level_id,
-            credits=grant.granted,
-            score=None,
-            assessed_on=now.date(),
-            setting=accounts.LearningSetting.FORMAL.value,
-            evidence_sha256=None,
-            deposited_at=now,
-            batch_id=None,
-            conversion_grant_id=grant.id,
-        )
-        session.add(outcome)
-        session.flush()
-        facts.append(
-            accounts.deposited_fact(outcome, account_number=number, institution=institution)
-        )
+    facts = [
+        accounts.deposited_fact(outcome, account_number=number, institution=institution)
+        for outcome in transfers.deposit_transferred_credit(uow, row, programme)
+    ]
     event = _event(uow, row, ConversionEventKind.CONFIRMED, reason="", by=by)
     confirmed = get_conversion(uow=uow, public_id=public_id)
     receipts = ledger.append(uow, [*facts, records.conversion_fact(confirmed, event)])
@@ -1363,13 +1335,17 @@ def reverse_conversion(
         row, current, {ConversionStatus.PENDING, ConversionStatus.CONFIRMED}, "reversed"
     )
     reason = accounts.check_reason(reason, required=True)
-    transferred = uow.session.scalars(
-        select(accounts.OutcomeRow.public_id)
+    transferred = uow.session.execute(
+        select(accounts.OutcomeRow.id, accounts.OutcomeRow.public_id)
         .join(ConversionGrantRow, ConversionGrantRow.id == accounts.OutcomeRow.conversion_grant_id)
         .where(ConversionGrantRow.conversion_id == row.id)
     ).all()
-    for outcome in transferred:
-        accounts.revoke_outcome(uow=uow, public_id=outcome, user_id=user_id, reason=reason)
+    standing = accounts.statuses(uow=uow, outcome_ids=[outcome.id for outcome in transferred])
+    for outcome in transferred:  # a corrected one is revoked through its replacement
+        if accounts.stands(standing[outcome.id]):
+            accounts.revoke_outcome(
+                uow=uow, public_id=outcome.public_id, user_id=user_id, reason=reason
+            )
     event = _event(
         uow, row, ConversionEventKind.REVERSED, reason=reason, by=by, outcome_id=outcome_id
     )

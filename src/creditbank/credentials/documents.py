@@ -53,7 +53,11 @@ ACHIEVEMENT_TYPES = {
     "training_certificate": "Certificate",
     "achievement": "Award",
     "accreditation_unit": "Competency",
+    "transferred_credit": "ext:TransferredCredit",
 }
+"""Open Badges' ``achievementType`` of each kind of catalogue item. Transferred credit has no
+type of its own in Open Badges 3.0; it is an extension type, never the programme's award."""
+TRANSFER_SOURCE_GENRE = "TransferSource"
 
 
 def timestamp(moment: datetime) -> str:
@@ -203,6 +207,8 @@ class OutcomeFacts:
     status: Sequence[StatusEntry] = ()
     receipt: Receipt | None = None
     language: str = "zh-CN"
+    transfer_sources: Sequence[tuple[str, str]] = ()
+    """Transferred credit: (public id, receipt URL) of each outcome the credit came from."""
 
 
 def identity_hash(account_number: str, salt: str) -> str:
@@ -286,8 +292,19 @@ def open_badge(facts: OutcomeFacts) -> JsonObject:
         "credentialSubject": subject,
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
-    if facts.receipt is not None:
-        credential["evidence"] = [facts.receipt.evidence()]
+    evidence = [] if facts.receipt is None else [facts.receipt.evidence()]
+    evidence.extend(
+        {
+            "id": url,
+            "type": ["Evidence"],
+            "name": f"Source outcome {public_id}",
+            "genre": TRANSFER_SOURCE_GENRE,
+            "description": "An outcome this credit was transferred from (its ledger receipt).",
+        }
+        for public_id, url in facts.transfer_sources
+    )
+    if evidence:
+        credential["evidence"] = evidence
     if facts.status:
         credential["credentialStatus"] = [entry.entry() for entry in facts.status]
     return credential

@@ -53,6 +53,7 @@ from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
+from creditbank.languages import translations
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 from creditbank.settings import DEVELOPMENT_DATA_KEY
@@ -582,6 +583,20 @@ class Issued:
     jwt: str | None
 
 
+def _description(outcome: accounts.Outcome) -> str:
+    """What the achievement is, in words; transferred credit says toward what, under which rule
+    and from which outcomes, in Chinese and English."""
+    if outcome.transfer is None:
+        return (
+            f"{outcome.item_name} ({outcome.item_code}), "
+            f"{outcome.level.framework} {outcome.level.level.code}"
+        )
+    return " / ".join(
+        outcome.transfer.describe(outcome.credits, language).render(translations(language).gettext)
+        for language in ("zh", "en")
+    )
+
+
 def _open_badge(
     uow: UnitOfWork, outcome: accounts.Outcome, row: IssuedCredentialRow
 ) -> tuple[dict[str, Any], SigningKeyRow]:
@@ -605,8 +620,7 @@ def _open_badge(
         item_code=outcome.item_code,
         item_kind=outcome.item_kind.value,
         name=outcome.item_name,
-        description=f"{outcome.item_name} ({outcome.item_code}), "
-        f"{outcome.level.framework} {outcome.level.level.code}",
+        description=_description(outcome),
         credits_available=catalog.item_credits(
             uow=uow, owner=outcome.item_owner, code=outcome.item_code
         ),
@@ -622,6 +636,10 @@ def _open_badge(
                 status_list_url(uow, row.status_list_id, purpose), purpose, row.status_index
             )
             for purpose in statuslist.PURPOSES
+        ],
+        transfer_sources=[
+            (source, f"{base}/api/v1/records/{source}/receipt")
+            for source in (outcome.transfer.sources if outcome.transfer else ())
         ],
         receipt=None
         if receipt is None

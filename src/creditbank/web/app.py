@@ -48,6 +48,7 @@ from creditbank.web.problems import (
     problem_response,
     responses,
 )
+from creditbank.web.security import SecurityHeaders
 from creditbank.web.sessions import (
     LoginRequired,
     attach_session,
@@ -125,6 +126,8 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
             )
         response.headers.setdefault("Content-Language", request.state.language)
         return response
+
+    app.add_middleware(SecurityHeaders)  # the last added is the outermost: headers on all
 
     static = resources.files("creditbank.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -10,9 +10,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from creditbank import clock
+from creditbank.accounts.api import Transfer
 from creditbank.db import Database, UnitOfWork
 from creditbank.web.formats import local_time, number
-from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translator_for
+from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translations, translator_for
 from creditbank.web.labels import labeller
 from creditbank.web.sessions import CSRF_FIELD, csrf_token, current_session
 
@@ -55,6 +56,17 @@ def language_links(request: Request) -> list[dict[str, str]]:
     return links
 
 
+def transfer_text(outcome: object, language: str) -> str:
+    """What an outcome of transferred credit is, in one sentence of ``language`` ("4 credits
+    transferred toward programme P: component C exempted, under rule R version 1, from
+    outcomes S"); empty for any other outcome."""
+    transfer = getattr(outcome, "transfer", None)
+    if not isinstance(transfer, Transfer):
+        return ""
+    amount = getattr(outcome, "credits", None)
+    return transfer.describe(amount, language).render(translations(language).gettext)
+
+
 def render(
     request: Request, template: str, status_code: int = 200, **context: object
 ) -> HTMLResponse:
@@ -71,6 +83,7 @@ def render(
         label=labeller(translations.gettext),
         local_time=local_time,
         number=number,
+        transfer_text=lambda outcome: transfer_text(outcome, request.state.language),
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,

@@ -12,30 +12,22 @@ configured default.
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from io import BytesIO
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 from starlette.requests import HTTPConnection
 
-LANGUAGES = ("zh", "en")
+from creditbank.languages import LANGUAGES, translations
+
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_COOKIE",
+    "LANGUAGE_NAMES",
+    "negotiate_language",
+    "translations",
+    "translator_for",
+]
+
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 LANGUAGE_COOKIE = "lang"
-
-
-@cache
-def translations(language: str) -> Translations:
-    """The compiled catalog of ``language`` (zh or en)."""
-    path = resources.files("creditbank") / "i18n" / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=language)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer)
 
 
 def _from_accept_language(header: str) -> str | None:

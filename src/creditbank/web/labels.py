@@ -25,6 +25,7 @@ LABELS: dict[tuple[str, str], Message] = {
     ("kind", "training_certificate"): msg("Training certificate"),
     ("kind", "achievement"): msg("Achievement"),
     ("kind", "accreditation_unit"): msg("Accreditation unit"),
+    ("kind", "transferred_credit"): msg("Transferred credit"),
     ("id", "resident_id"): msg("Resident identity card"),
     ("id", "passport"): msg("Passport"),
     ("status", "active"): msg("active"),

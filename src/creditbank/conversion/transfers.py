@@ -1,0 +1,274 @@
+"""Transferred credit, recorded as what it is.
+
+A confirmed conversion deposits one outcome per grant: "N credits toward programme P
+(component C exempted, or elective credits), under rule R version v, from outcomes S". Its
+catalogue item is the programme's *transferred credit* item (kind ``transferred_credit``, one
+per programme, made by the bank the first time it is needed), never the programme's
+qualification, X certificate or course: the learner did not sit those. The outcome's
+``transfer`` says toward what, under which rule and from which outcomes; the log commits to it.
+
+Conversions confirmed before this was so deposited the programme's (or component's) own item.
+:func:`correct_transferred_credit` corrects them through the ordinary supersede path: a new
+transferred-credit outcome replaces each, with a logged reason; nothing is edited in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from creditbank.access.policy import Action, Principal, require
+from creditbank.accounts import api as accounts
+from creditbank.catalog import api as catalog
+from creditbank.conversion.tables import (
+    ConversionGrantRow,
+    ConversionRow,
+    ConversionSourceRow,
+    ProgrammeComponentRow,
+    ProgrammeRow,
+    RuleRow,
+)
+from creditbank.db import UnitOfWork
+from creditbank.institutions import api as institutions
+
+ITEM_PREFIX = "TC."
+CORRECTION_SUFFIX = "/transfer"
+
+
+def transfer_item_code(programme: str) -> str:
+    """The code of programme ``programme``'s transferred-credit item (``TC.`` + its code; a
+    code too long for that is shortened with a hash of it, so that it stays unique)."""
+    code = ITEM_PREFIX + programme
+    if len(code) <= 64:  # noqa: PLR2004 - the catalogue's longest code
+        return code
+    digest = hashlib.sha256(programme.encode()).hexdigest()[:8]
+    return f"{ITEM_PREFIX}{programme[:51]}.{digest}"
+
+
+def transfer_item(uow: UnitOfWork, programme: ProgrammeRow) -> catalog.CatalogItem:
+    """The programme's transferred-credit item, made the first time it is needed: owned by the
+    programme's institution, in the programme's award's framework and levels, named for the
+    programme in Chinese and English."""
+    owner = institutions.institution_codes(uow=uow)[programme.institution_id]
+    code = transfer_item_code(programme.code)
+    found = catalog.find_item(uow=uow, institution=owner, code=code)
+    if found is not None:
+        return found
+    award = uow.session.get_one(catalog.CatalogItemRow, programme.item_id)
+    awarded = catalog.items_where(uow, catalog.CatalogItemRow.id == award.id)[0]
+    draft = catalog.ItemDraft(
+        institution=owner,
+        code=code,
+        kind=catalog.ItemKind.TRANSFERRED_CREDIT,
+        name=f"转换学分：{programme.name}",
+        name_en=f"Transferred credit toward {programme.name_en or programme.name}",
+        framework=awarded.framework,
+        levels=tuple(level.level.code for level in awarded.levels),
+    )
+    today = datetime.now(UTC).date()
+    try:
+        with uow.session.begin_nested():  # two first confirmations at once: one makes it
+            return catalog.add_item(uow=uow, draft=draft, on=today)
+    except IntegrityError:
+        found = catalog.find_item(uow=uow, institution=owner, code=code)
+        if found is None:
+            raise
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    row: ConversionGrantRow
+    transfer: accounts.Transfer
+
+
+def _grants(uow: UnitOfWork, conversion: ConversionRow, programme: ProgrammeRow) -> list[_Grant]:
+    """The conversion's grants with what each transfers (rule version, sources)."""
+    session = uow.session
+    grants = list(
+        session.scalars(
+            select(ConversionGrantRow)
+            .where(ConversionGrantRow.conversion_id == conversion.id)
+            .order_by(ConversionGrantRow.position)
+        )
+    )
+    ids = [grant.id for grant in grants]
+    sources: dict[int, list[str]] = {grant_id: [] for grant_id in ids}
+    for grant_id, public_id in session.execute(
+        select(ConversionSourceRow.grant_id, accounts.OutcomeRow.public_id)
+        .join(accounts.OutcomeRow, accounts.OutcomeRow.id == ConversionSourceRow.outcome_id)
+        .where(ConversionSourceRow.grant_id.in_(ids))
+    ):
+        sources[grant_id].append(public_id)
+    rules = {
+        rule_id: (code, version)
+        for rule_id, code, version in session.execute(
+            select(RuleRow.id, RuleRow.code, RuleRow.version).where(
+                RuleRow.id.in_({grant.rule_id for grant in grants})
+            )
+        )
+    }
+    names = dict(
+        session.execute(
+            select(ProgrammeComponentRow.code, ProgrammeComponentRow.name).where(
+                ProgrammeComponentRow.programme_id == programme.id
+            )
+        ).all()
+    )
+    return [
+        _Grant(
+            grant,
+            accounts.Transfer(
+                conversion=conversion.public_id,
+                programme=programme.code,
+                programme_name=programme.name,
+                programme_name_en=programme.name_en,
+                component=grant.component,
+                component_name=names.get(grant.component) if grant.component else None,
+                category=grant.category,
+                rule=rules[grant.rule_id][0],
+                rule_version=rules[grant.rule_id][1],
+                sources=tuple(sorted(sources[grant.id])),
+            ),
+        )
+        for grant in grants
+    ]
+
+
+def _outcome(
+    conversion: ConversionRow,
+    programme: ProgrammeRow,
+    item: catalog.CatalogItem,
+    grant: _Grant,
+    *,
+    record_id: str,
+    now: datetime,
+) -> accounts.OutcomeRow:
+    return accounts.OutcomeRow(
+        public_id=uuid.uuid4().hex,
+        learner_id=conversion.learner_id,
+        institution_id=programme.institution_id,
+        record_id=record_id,
+        item_id=item.id,
+        framework_level_id=item.levels[0].level_id,
+        credits=grant.row.granted,
+        score=None,
+        assessed_on=now.date(),
+        setting=accounts.LearningSetting.FORMAL.value,
+        evidence_sha256=None,
+        deposited_at=now,
+        batch_id=None,
+        conversion_grant_id=grant.row.id,
+        transfer=grant.transfer.as_json(),
+    )
+
+
+def deposit_transferred_credit(
+    uow: UnitOfWork, conversion: ConversionRow, programme: ProgrammeRow
+) -> list[accounts.OutcomeRow]:
+    """One transferred-credit outcome per grant of a conversion being confirmed, stored; the
+    caller logs them with the confirmation. A grant deposited twice is refused by the database
+    (its record id is unique per institution)."""
+    item = transfer_item(uow, programme)
+    now = datetime.now(UTC)
+    rows = [
+        _outcome(
+            conversion,
+            programme,
+            item,
+            grant,
+            record_id=f"conversion/{conversion.public_id}/{grant.row.position}",
+            now=now,
+        )
+        for grant in _grants(uow, conversion, programme)
+    ]
+    uow.session.add_all(rows)
+    uow.session.flush()
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """An outcome a conversion deposited as the programme's own item, and what replaces it."""
+
+    conversion: str
+    account_number: str
+    old_outcome: str
+    old_item: str
+    new_outcome: str | None
+    """None on a dry run."""
+    credits: Decimal | None
+    transfer: accounts.Transfer
+
+
+def correct_transferred_credit(
+    *, uow: UnitOfWork, principal: Principal, reason: str, dry_run: bool = False
+) -> list[Correction]:
+    """Every standing outcome that a confirmed conversion deposited as the programme's (or a
+    component's) own item is superseded by a transferred-credit outcome of the same credits,
+    with ``reason`` logged; on a dry run, what would be. Idempotent: a corrected outcome no
+    longer stands, and transferred-credit outcomes are left alone. A bank administrator's
+    operation (it corrects every institution's records)."""
+    require(principal, Action.SUPERSEDE_OUTCOME, None)
+    reason = accounts.check_reason(reason, required=True)
+    session = uow.session
+    outcome = accounts.OutcomeRow
+    rows = session.execute(
+        select(outcome, ConversionGrantRow.conversion_id, catalog.CatalogItemRow)
+        .join(ConversionGrantRow, ConversionGrantRow.id == outcome.conversion_grant_id)
+        .join(catalog.CatalogItemRow, catalog.CatalogItemRow.id == outcome.item_id)
+        .where(outcome.transfer.is_(None))
+        .order_by(outcome.id)
+    ).all()
+    standing = accounts.statuses(uow=uow, outcome_ids=[row[0].id for row in rows])
+    owners = institutions.institution_codes(uow=uow)
+    done: list[Correction] = []
+    now = datetime.now(UTC)
+    for old, conversion_id, old_item in rows:
+        if not accounts.stands(standing[old.id]):
+            continue
+        conversion = session.get_one(ConversionRow, conversion_id)
+        programme = session.get_one(ProgrammeRow, conversion.programme_id)
+        grant = next(
+            g for g in _grants(uow, conversion, programme) if g.row.id == old.conversion_grant_id
+        )
+        number = accounts.account_number_of(uow=uow, learner_id=old.learner_id)
+        new_id: str | None = None
+        if not dry_run:
+            item = transfer_item(uow, programme)
+            replacement = _outcome(
+                conversion,
+                programme,
+                item,
+                grant,
+                record_id=old.record_id + CORRECTION_SUFFIX,
+                now=now,
+            )
+            replacement.credits = old.credits
+            replacement.assessed_on = old.assessed_on
+            accounts.supersede_with(
+                uow=uow,
+                public_id=old.public_id,
+                replacement=replacement,
+                reason=reason,
+                user_id=principal.user_id,
+            )
+            new_id = replacement.public_id
+        done.append(
+            Correction(
+                conversion=conversion.public_id,
+                account_number=number,
+                old_outcome=old.public_id,
+                old_item=f"{owners[old_item.institution_id]}:{old_item.code}",
+                new_outcome=new_id,
+                credits=old.credits,
+                transfer=grant.transfer,
+            )
+        )
+    return done

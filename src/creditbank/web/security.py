@@ -1,0 +1,161 @@
+"""Security headers on every response, and trusting a TLS-terminating proxy.
+
+:class:`SecurityHeaders` is a pure ASGI middleware. Every HTTP response gets:
+
+- ``Content-Security-Policy`` (:data:`PAGE_POLICY`): scripts, styles, images and fonts from
+  this site only, no inline script or style, forms post to this site only, no plugins, no
+  ``<base>``, and ``frame-ancestors 'none'``. The pages use no inline script or style
+  attribute, so nothing needs a hash or a nonce. The Swagger UI at :data:`DOCS_PATH` is the
+  one exception: FastAPI builds it from a CDN and an inline script, so that page alone gets
+  :func:`docs_policy` (the CDN, and its inline script by SHA-256 hash; never
+  ``'unsafe-inline'``); no other page is weakened by it.
+- ``X-Frame-Options: DENY`` (for browsers that ignore ``frame-ancestors``),
+  ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` (a share link
+  ``/shared/{token}`` carries its secret in the URL, which must never leak in a Referer),
+  ``Cross-Origin-Opener-Policy: same-origin``.
+- ``Strict-Transport-Security`` when the request came over HTTPS: directly, or through a
+  trusted proxy (:func:`proxy_options`, which ``creditbank serve`` hands to uvicorn).
+
+A header the application set itself is left alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from creditbank.settings import Settings
+
+DOCS_PATH = "/api/docs"
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+"""Where FastAPI's Swagger UI page loads its script and style (a later issue may self-host)."""
+HSTS_SECONDS = 365 * 24 * 3600
+
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+"""The policy of every page and API response (but the Swagger UI's)."""
+
+COMMON_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+HSTS_HEADER = (b"strict-transport-security", f"max-age={HSTS_SECONDS}".encode())
+_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
+
+
+def script_hashes(html: bytes) -> list[str]:
+    """CSP sources (``'sha256-...'``) allowing each inline ``<script>`` of ``html``."""
+    return [
+        f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
+        for body in _INLINE_SCRIPT.findall(html)
+    ]
+
+
+def docs_policy(html: bytes) -> str:
+    """The policy of the Swagger UI page: its CDN, and its own inline script by hash."""
+    scripts = " ".join([SWAGGER_CDN, *script_hashes(html)])
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src {scripts}",
+            f"style-src {SWAGGER_CDN}",
+            "img-src 'self' data: https://fastapi.tiangolo.com",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        )
+    )
+
+
+def _with(
+    headers: Iterable[tuple[bytes, bytes]], extra: Iterable[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """``headers`` and those of ``extra`` whose names are not among them yet."""
+    result = list(headers)
+    present = {name.lower() for name, _ in result}
+    result.extend((name, value) for name, value in extra if name not in present)
+    return result
+
+
+class SecurityHeaders:
+    """ASGI middleware: the security headers above on every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = list(COMMON_HEADERS)
+        if scope.get("scheme") == "https":
+            extra.append(HSTS_HEADER)
+        if scope.get("path") == DOCS_PATH:
+            await self._docs(scope, receive, send, extra)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(b"content-security-policy", PAGE_POLICY.encode()), *extra]
+                message = {**message, "headers": _with(message.get("headers", []), headers)}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _docs(
+        self, scope: Scope, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
+    ) -> None:
+        """The Swagger UI page (a few kB): held back until its inline script can be hashed."""
+        start: Message | None = None
+        body = bytearray()
+
+        async def hold(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            policy = (b"content-security-policy", docs_policy(bytes(body)).encode())
+            await send({**start, "headers": _with(start.get("headers", []), [policy, *extra])})
+            await send({"type": "http.response.body", "body": bytes(body)})
+
+        await self.app(scope, receive, hold)
+
+
+class ProxyOptions(TypedDict):
+    """uvicorn's options about a proxy's forwarded headers."""
+
+    proxy_headers: bool
+    forwarded_allow_ips: str
+
+
+def proxy_options(settings: Settings) -> ProxyOptions:
+    """uvicorn's options for a TLS-terminating proxy in front of the bank.
+
+    Off by default: ``X-Forwarded-Proto`` and ``X-Forwarded-For`` are then ignored, whoever
+    sends them. With ``CREDITBANK_PROXY_HEADERS=true`` they are believed from the addresses
+    in ``CREDITBANK_FORWARDED_ALLOW_IPS`` only (the proxy's), so that behind the proxy the
+    request's scheme is https (Secure cookies, HSTS) and its client is the real one (the
+    login throttle counts per client address).
+    """
+    return ProxyOptions(
+        proxy_headers=settings.proxy_headers, forwarded_allow_ips=settings.forwarded_allow_ips
+    )
