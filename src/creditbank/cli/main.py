@@ -834,11 +834,6 @@ def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
                     f"{outcome.item_code} {outcome.item_name}"
                     if outcome.item_owner == outcome.institution
                     else f"{outcome.item_owner}:{outcome.item_code} {outcome.item_name}"
-                )
-                + (
-                    ""
-                    if outcome.transfer is None
-                    else "\n" + say(outcome.transfer.describe(outcome.credits, state.language))
                 ),
                 outcome.institution,
                 outcome.record_id,
@@ -847,6 +842,15 @@ def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
                 outcome.assessed_on.isoformat(),
             )
         out.print(table)
+        for outcome in groups[key]:  # transferred credit: toward what, from what, in words
+            if outcome.transfer is not None:
+                out.print(
+                    f"  {outcome.record_id}: "
+                    + say(outcome.transfer.describe(outcome.credits, state.language)),
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
+                )
 
 
 # The ledger's commands (`log`, `witness`) live in their own module, which uses the helpers

@@ -80,7 +80,11 @@ def _conversion_record(conversion: Conversion, event: ConversionEventRow) -> dic
                 "target": grant.target.describe(),
                 "granted": grant.granted,
                 "sources": list(grant.sources),
-                "transferred": grant.transferred,
+                # a confirmation commits to the outcome it deposited, which a later correction
+                # supersedes but never changes; a reversal to the outcome it revoked
+                "transferred": grant.deposited
+                if event.kind == "confirmed" and grant.deposited
+                else grant.transferred,
             }
             for grant in conversion.grants
         ],

@@ -908,7 +908,10 @@ class GrantRecord:
     reason: Message
     sources: tuple[str, ...]
     transferred: str | None
-    """The transferred-credit outcome deposited for it (once confirmed)."""
+    """The transferred-credit outcome that stands for it (once confirmed): the one deposited at
+    confirmation, or the correction that superseded it."""
+    deposited: str | None = None
+    """The outcome the confirmation deposited (what its log entry names), corrected or not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1145,13 +1148,15 @@ def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
         .where(ConversionSourceRow.grant_id.in_(grant_ids))
     ):
         sources[grant_id].append(public_id)
-    transferred = dict(
-        session.execute(
-            select(accounts.OutcomeRow.conversion_grant_id, accounts.OutcomeRow.public_id)
-            .where(accounts.OutcomeRow.conversion_grant_id.in_(grant_ids))
-            .order_by(accounts.OutcomeRow.id)  # a correction's replacement comes last and wins
-        ).all()
-    )
+    deposited: dict[int, str] = {}
+    transferred: dict[int, str] = {}
+    for grant_id, public_id in session.execute(
+        select(accounts.OutcomeRow.conversion_grant_id, accounts.OutcomeRow.public_id)
+        .where(accounts.OutcomeRow.conversion_grant_id.in_(grant_ids))
+        .order_by(accounts.OutcomeRow.id)
+    ):
+        deposited.setdefault(grant_id, public_id)  # the confirmation's deposit comes first
+        transferred[grant_id] = public_id  # a correction's replacement comes last
     rules = {
         rule_id: (code, version)
         for rule_id, code, version in session.execute(
@@ -1208,6 +1213,7 @@ def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
                 reason=message_of(grant.reason),
                 sources=tuple(sorted(sources[grant.id])),
                 transferred=transferred.get(grant.id),
+                deposited=deposited.get(grant.id),
             )
             for grant in grants
         ),
