@@ -27,7 +27,7 @@ PASSWORD = "correct horse battery"
 OWNER = "owner@jsvc.example"
 OWNER_ADDRESS = "198.51.100.7"
 ATTACKER = "203.0.113.9"
-POLICY = session_policy(Settings(_env_file=None))  # type: ignore[call-arg]
+POLICY = session_policy(Settings(_env_file=None))
 
 
 @pytest.fixture
@@ -42,11 +42,12 @@ def bank(database: Database) -> Database:
     return database
 
 
-def attempt(  # noqa: PLR0913 - who, with what, from where, when, under which policy
+def attempt(
     database: Database,
     password: str,
     client: str,
     now: datetime,
+    *,
     email: str = OWNER,
     policy: SessionPolicy = POLICY,
 ) -> service.NewSession | service.Refused:
@@ -107,7 +108,11 @@ def test_delays_grow_for_one_address_and_one_account(bank: Database) -> None:
     # the same address may still log in to another account it knows
     with bank.unit_of_work() as uow:
         institutions.add_user(
-            uow=uow, email="b@jsvc.example", role=Role.AUDITOR, institution="JSVC", password=PASSWORD
+            uow=uow,
+            email="b@jsvc.example",
+            role=Role.AUDITOR,
+            institution="JSVC",
+            password=PASSWORD,
         )
     other = attempt(bank, PASSWORD, ATTACKER, moment, email="b@jsvc.example")
     assert isinstance(other, service.NewSession)
@@ -158,7 +163,7 @@ def test_many_addresses_guessing_one_account_get_delays_not_a_lockout(bank: Data
         attempt(bank, "a guess!", f"192.0.2.{index}", T0 + timedelta(seconds=index), policy=policy)
     # everybody, the owner too, waits on this account, but never more than 30 s
     owner = attempt(bank, PASSWORD, OWNER_ADDRESS, T0 + timedelta(seconds=12), policy=policy)
-    assert isinstance(owner, service.Refused) and 0 < owner.retry_after <= 30  # noqa: PLR2004
+    assert isinstance(owner, service.Refused) and 0 < owner.retry_after <= 30
     owner = attempt(bank, PASSWORD, OWNER_ADDRESS, T0 + timedelta(seconds=42), policy=policy)
     assert isinstance(owner, service.NewSession)
 
