@@ -40,11 +40,13 @@ from creditbank.accreditation.api import ComponentKind, Scheme, SchemeComponent
 from creditbank.accreditation.model import Decision
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
+from creditbank.catalog.tables import CatalogItemRow
 from creditbank.conversion import service as conversion
 from creditbank.conversion.model import (
     Caps,
     Component,
     Conditions,
+    ConversionError,
     LevelBar,
     RuleDraft,
     SourceSpec,
@@ -170,6 +172,8 @@ def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) ->
             uow, cipher, data["accreditation"], learner=report.learner_account, today=today
         )
         report.outcomes += 1  # the accredited unit
+    with database.unit_of_work() as uow:
+        report.outcomes += _confirmed_conversion(uow, learner=report.learner_account, today=today)
     report.loaded = True
     return report
 
@@ -536,6 +540,39 @@ def _conversion_rules(uow: UnitOfWork, today: date) -> None:
         )
         conversion.submit_rule(uow=uow, rule_id=rule.id, user_id=users["registrar@pjvc.example"])
         conversion.approve_rule(uow=uow, rule_id=rule.id, user_id=users["admin@creditbank.example"])
+
+
+def _confirmed_conversion(uow: UnitOfWork, *, learner: str, today: date) -> int:
+    """One conversion toward PJVC's hotel diploma, requested and confirmed by its registrar:
+    for the demo learner if an X certificate of theirs converts, else for the first learner
+    whose does. Its grants become transferred credit toward the programme (never the course
+    they exempt). Returns the outcomes deposited."""
+    holders = uow.session.scalars(
+        select(LearnerRow.account_number)
+        .join(OutcomeRow, OutcomeRow.learner_id == LearnerRow.id)
+        .join(CatalogItemRow, CatalogItemRow.id == OutcomeRow.item_id)
+        .where(CatalogItemRow.kind == ItemKind.X_CERTIFICATE.value)
+        .distinct()
+        .order_by(LearnerRow.account_number)
+        .limit(100)
+    ).all()
+    registrar = "registrar@pjvc.example"
+    for number in dict.fromkeys([learner, *holders]):
+        try:
+            proposed = conversion.request_conversion(
+                uow=uow,
+                account_number=number,
+                programme=HOTEL_PROGRAMME,
+                on=today,
+                requested_by=registrar,
+            )
+        except ConversionError:
+            continue  # nothing of this learner's converts
+        confirmed = conversion.confirm_conversion(
+            uow=uow, public_id=proposed.public_id, by=registrar
+        )
+        return len(confirmed.grants)
+    raise DemoError("demo_rejected", msg("no demo learner holds an X certificate that converts"))
 
 
 def _drafts(data: dict[str, Any]) -> Iterator[ItemDraft]:
