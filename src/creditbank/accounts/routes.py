@@ -51,14 +51,20 @@ def cipher_of(request: Request) -> PersonalDataCipher:
     status_code=status.HTTP_201_CREATED,
     response_model=AccountOpenedRead,
     responses={
-        200: {"model": AccountOpenedRead, "description": "The learner had an account already."},
-        **responses(401, 403, 404, 422),
+        200: {
+            "model": AccountOpenedRead,
+            "description": "The learner had an account already, under the name sent.",
+        },
+        **responses(401, 403, 404, 409, 422),
     },
 )
 def open_account(
     body: LearnerCreate, request: Request, response: Response, uow: Uow, principal: Authenticated
 ) -> AccountOpenedRead:
-    """Open a learner's personal learning account (or find the one they have): 201 or 200."""
+    """Open a learner's personal learning account: 201; or 200 with the account the identity
+    number has already, when the name sent is the holder's (compared after Unicode NFKC
+    normalisation, case folding and collapsing spaces); else 409 `account-exists`, which
+    discloses nothing of that account."""
     require(principal, Action.OPEN_ACCOUNT, principal.institution)
     opened = service.open_account(
         uow=uow,

@@ -7,6 +7,9 @@ to the learner's audit trail), and is never logged or put in an error message.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -78,7 +81,10 @@ def open_account(
     contact: str = "",
     opened_by: str | None = None,
 ) -> OpenedAccount:
-    """Open a personal learning account, or return the one this identity number already has."""
+    """Open a personal learning account, or return the one this identity number already has,
+    but only to a caller who names its holder as the account does (:func:`same_name`):
+    otherwise anybody could turn an identity number into an account number. A different name
+    is refused with ``account_exists`` (409), which says nothing of the account."""
     session = uow.session
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME_LENGTH:
@@ -88,6 +94,15 @@ def open_account(
         )
     existing = find_account(uow=uow, cipher=cipher, id_number=id_number)
     if existing is not None:
+        held = _open_personal_data(session, cipher, _learner(session, existing))
+        if not same_name(held.name, name):
+            raise AccountError(
+                "account_exists",
+                msg(
+                    "an account cannot be opened for this identity number with this name; "
+                    "check both against the identity document, or ask the bank office"
+                ),
+            )
         return OpenedAccount(existing, created=False)
     number = _unused_number(session)
     learner = LearnerRow(
@@ -126,6 +141,19 @@ def open_account(
     )
     session.flush()
     return OpenedAccount(number, created=True)
+
+
+def _comparable(name: str) -> bytes:
+    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return hashlib.sha256(folded.encode()).digest()
+
+
+def same_name(held: str, given: str) -> bool:
+    """Whether ``given`` names the same person as ``held``: equal after Unicode NFKC
+    normalisation, case folding and collapsing white space (full-width letters and spaces,
+    "LI Si" and "Li  Si" match). Compared in constant time: how near a wrong name came shows
+    nowhere."""
+    return hmac.compare_digest(_comparable(held), _comparable(given))
 
 
 def _unused_number(session: Session) -> str:

@@ -82,6 +82,7 @@ PROBLEM_TYPES = _types(
     ProblemType("record-conflict", 409, "Record deposited with other facts"),
     ProblemType("invalid-cursor", 422, "Invalid cursor"),
     ProblemType("outcome-not-found", 404, "Learning outcome not found"),
+    ProblemType("account-exists", 409, "Account cannot be opened with these details"),
     ProblemType("outcome-status-conflict", 409, "The outcome's status does not allow this"),
     ProblemType("invalid-reason", 422, "Invalid reason"),
     ProblemType("invalid-programme", 422, "Invalid programme"),

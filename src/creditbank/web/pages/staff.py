@@ -55,6 +55,7 @@ _FIELD_OF_CODE = {
     "invalid_id_number": "id_number",
     "invalid_learner": "name",
     "record_conflict": "record_id",
+    "account_exists": "name",
 }
 
 
