@@ -445,6 +445,23 @@ def test_the_learner_sees_what_counts_the_plan_and_the_what_if(
     assert 'id="request-conversion"' in page and 'id="request-conversion"' not in mandatory
 
 
+def timeline_shows_transferred_credit(bank: str, number: str, public_id: str) -> None:
+    """The learner's timeline says what the conversion deposited: credits toward the programme,
+    under which rule, exempting which component, in Chinese and in English."""
+    for language, words in (
+        ("en", "4.0 credits transferred toward programme"),
+        ("zh", "转换学分 4.0 学分，计入专业"),
+    ):
+        with learner(bank, number, language) as client:
+            timeline = client.get("/me").text
+        found = re.search(
+            rf'<div class="transfer" data-conversion="{public_id}">(.*?)</div>', timeline
+        )
+        assert found is not None
+        credit = found.group(1)
+        assert words in text(credit) and "BIMX-INT" in text(credit) and "BIM-101" in text(credit)
+
+
 def test_a_learner_requests_a_conversion_and_the_registrar_confirms_it(
     bank: str, learners: Learners, shvc: httpx2.Client, teo: httpx2.Client, live_bank: LiveBank
 ) -> None:
@@ -516,6 +533,8 @@ def test_a_learner_requests_a_conversion_and_the_registrar_confirms_it(
     assert "transferred credit" in text(met)
     assert 'id="credits-held">6<' in page
     assert 'data-status="confirmed"' in section(page, "section", f"conversion-{public_id}")
+
+    timeline_shows_transferred_credit(bank, learners.requester, public_id)
 
 
 def test_a_registrar_reverses_a_confirmed_conversion(
