@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(
         default=10 * 1024 * 1024, gt=0, description="Largest evidence file accepted, in bytes."
     )
+    max_body_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        gt=0,
+        description="Largest request body accepted, in bytes (413 beyond it): a bulk deposit "
+        "file of a million rows, an evidence file or a JSON body, with its form overhead.",
+    )
+    max_json_depth: int = Field(
+        default=32,
+        ge=2,
+        le=500,
+        description="Deepest nesting of arrays and objects accepted in a JSON request body "
+        "(400 beyond it).",
+    )
     session_idle_minutes: int = Field(
         default=30, ge=1, description="A web session ends after this many minutes unused."
     )

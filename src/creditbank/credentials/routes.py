@@ -24,6 +24,7 @@ from creditbank.credentials.schemas import (
 )
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Now, Uow
+from creditbank.web.limits import BodyTooLarge
 from creditbank.web.problems import responses
 
 api = APIRouter(tags=["credentials"])
@@ -36,19 +37,40 @@ def _json(document: dict[str, Any], media_type: str = JSON_LD) -> JSONResponse:
     return JSONResponse(document, media_type=media_type)
 
 
-@api.get("/.well-known/did.json", responses=responses(404))
+class JsonLdResponse(JSONResponse):
+    """A JSON-LD document (so documented in the OpenAPI document)."""
+
+    media_type = JSON_LD
+
+
+class CredentialResponse(JSONResponse):
+    """A verifiable credential as JSON-LD (so documented in the OpenAPI document)."""
+
+    media_type = VC_JSON
+
+
+JWT_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/vc+jwt": {"schema": {"type": "string"}}}}
+}
+
+
+@api.get("/.well-known/did.json", response_class=JsonLdResponse, responses=responses(404))
 def bank_did_document(uow: Uow) -> JSONResponse:
     """The bank's DID document (did:web of its host): the keys that sign CLRs and status lists."""
     return _json(service.did_document(uow=uow, owner=service.BANK))
 
 
-@api.get("/institutions/{code}/did.json", responses=responses(404))
+@api.get("/institutions/{code}/did.json", response_class=JsonLdResponse, responses=responses(404))
 def institution_did_document(code: str, uow: Uow) -> JSONResponse:
     """An institution's DID document (``did:web:HOST:institutions:CODE``): its signing keys."""
     return _json(service.did_document(uow=uow, owner=code))
 
 
-@api.get("/api/v1/credentials/status/{list_id}/{purpose}", responses=responses(404))
+@api.get(
+    "/api/v1/credentials/status/{list_id}/{purpose}",
+    response_class=CredentialResponse,
+    responses=responses(404),
+)
 def status_list(list_id: int, purpose: str, uow: Uow, now: Now) -> JSONResponse:
     """A signed Bitstring Status List credential (purpose ``revocation`` or ``suspension``)."""
     return _json(
@@ -60,7 +82,8 @@ def status_list(list_id: int, purpose: str, uow: Uow, now: Now) -> JSONResponse:
 @api.get(
     "/api/v1/outcomes/{outcome_id}/credential",
     response_model=None,
-    responses=responses(401, 403, 404, 409, 422),
+    response_class=CredentialResponse,
+    responses={**JWT_ANSWER, **responses(401, 403, 404, 409, 422)},
 )
 def export_credential(
     outcome_id: str,
@@ -78,7 +101,11 @@ def export_credential(
     return _json(issued.document or {}, VC_JSON)
 
 
-@api.get("/api/v1/learners/{number}/clr", responses=responses(401, 403, 404, 409, 422))
+@api.get(
+    "/api/v1/learners/{number}/clr",
+    response_class=CredentialResponse,
+    responses=responses(401, 403, 404, 409, 422),
+)
 def export_clr(
     number: str,
     uow: Uow,
@@ -103,11 +130,7 @@ async def verify(request: Request, uow: Uow, now: Now) -> VerdictRead | JSONResp
     any content type). Every check is spelled out; anyone may ask."""
     body = await request.body()
     if len(body) > MAX_CREDENTIAL_BYTES:
-        return JSONResponse(
-            {"title": "Credential too large", "status": 413, "detail": "at most 5 MiB"},
-            status_code=413,
-            media_type="application/problem+json",
-        )
+        raise BodyTooLarge(MAX_CREDENTIAL_BYTES)
     # the checks are CPU work and database reads: off the event loop
     verdict = await run_in_threadpool(service.verify, uow=uow, data=body, now=now)
     return VerdictRead.of(verdict, request.state.language)

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -35,6 +35,8 @@ from creditbank.messages import msg
 from creditbank.settings import Settings
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
+from creditbank.web.limits import BodySizeLimit, check_request
+from creditbank.web.openapi import install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
 from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import credentials as credential_pages
@@ -102,6 +104,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(check_request)],  # decoded values checked before any service
     )
     app.state.settings = settings
     app.state.database = database
@@ -110,6 +113,8 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.state.session_policy = session_policy(settings)
     app.state.csrf_serializer = csrf_serializer(settings)
     install_problem_handlers(app)
+    install_openapi(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(LoginRequired, _to_login)
     app.middleware("http")(attach_session)
 

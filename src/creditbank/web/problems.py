@@ -17,13 +17,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from creditbank.errors import DomainError
-from creditbank.messages import msg
+from creditbank.messages import Message, msg
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
+from creditbank.web.limits import BodyTooLarge
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -154,6 +155,12 @@ PROBLEM_TYPES = _types(
     ProblemType("unauthenticated", 401, "Authentication required"),
     ProblemType("forbidden", 403, "Not allowed"),
     ProblemType("validation-error", 422, "Invalid request"),
+    ProblemType("malformed-body", 400, "Malformed request body"),
+    ProblemType("json-too-deep", 400, "JSON nested too deeply"),
+    ProblemType("body-too-large", 413, "Request body too large"),
+    ProblemType("invalid-characters", 422, "Text that cannot be stored"),
+    ProblemType("number-out-of-range", 422, "Number out of range"),
+    ProblemType("value-not-storable", 422, "Value that cannot be stored"),
     ProblemType("not-found", 404, "Not found"),
     ProblemType("method-not-allowed", 405, "Method not allowed"),
     ProblemType("service-unavailable", 503, "Service unavailable"),
@@ -200,6 +207,8 @@ def problem_response(
     detail: str,
     problems: list[str] | None = None,
     extensions: dict[str, str] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     kind = PROBLEM_TYPES[slug]
     translate = translator_for(request).gettext
@@ -222,7 +231,9 @@ def problem_response(
         problems=problems or [],
         **(extensions or {}),
     )
-    headers = {"WWW-Authenticate": "Bearer"} if kind.status == HTTPStatus.UNAUTHORIZED else {}
+    headers = dict(headers or {})
+    if kind.status == HTTPStatus.UNAUTHORIZED:
+        headers["WWW-Authenticate"] = "Bearer"
     if kind.status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return JSONResponse(
@@ -239,20 +250,51 @@ async def _domain_error(request: Request, error: Exception) -> Response:
     return problem_response(
         request,
         error.code.replace("_", "-"),
-        error.message.render(translate),
-        [problem.render(translate) for problem in error.problems],
+        _quoting_prefixes(error.message).render(translate),
+        [_quoting_prefixes(problem).render(translate) for problem in error.problems],
         error.extensions,
+    )
+
+
+QUOTED_CHARS = 64  # the longest value sent that a problem quotes back whole
+
+
+def _prefix(value: object) -> object:
+    if isinstance(value, str) and len(value) > QUOTED_CHARS:
+        return value[:QUOTED_CHARS] + "…"
+    return value
+
+
+def _quoting_prefixes(message: Message) -> Message:
+    """``message`` quoting at most a short prefix of each text it names (a value sent may be
+    a megabyte long)."""
+    return Message(
+        message.template,
+        {
+            name: _quoting_prefixes(value) if isinstance(value, Message) else _prefix(value)
+            for name, value in message.params.items()
+        },
     )
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)  # noqa: S101
     translate = translator_for(request).gettext
+    for item in error.errors():
+        if item["type"] == "json_invalid":
+            return problem_response(
+                request,
+                "malformed-body",
+                msg(
+                    "the request body is not valid JSON (at character {position})",
+                    position=item["loc"][-1],
+                ).render(translate),
+            )
     problems = [
         msg(
             "{where}: {reason}",
-            where=".".join(str(part) for part in item["loc"]),
-            reason=item["msg"],
+            where=_prefix(".".join(str(part) for part in item["loc"])),
+            reason=_prefix(item["msg"]),
         ).render(translate)
         for item in error.errors()
     ]
@@ -271,8 +313,11 @@ async def _http_error(request: Request, error: Exception) -> Response:
         return problem_response(
             request,
             "method-not-allowed",
-            msg("{method} is not allowed here", method=request.method).render(translate),
+            msg("{method} is not allowed here", method=request.method[:20]).render(translate),
+            headers={"Allow": (error.headers or {}).get("Allow", "")},
         )
+    if error.status_code in {HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE}:
+        return _unreadable_body(request, error)
     if error.status_code == HTTPStatus.SERVICE_UNAVAILABLE:
         return problem_response(request, "service-unavailable", str(error.detail))
     return problem_response(
@@ -282,7 +327,57 @@ async def _http_error(request: Request, error: Exception) -> Response:
     )
 
 
+def _unreadable_body(request: Request, error: StarletteHTTPException) -> Response:
+    """A body too large (413) or that cannot be parsed (400): say which, never a 404."""
+    translate = translator_for(request).gettext
+    if isinstance(error, BodyTooLarge):
+        return problem_response(
+            request,
+            "body-too-large",
+            msg("the request body is larger than {limit} bytes", limit=error.limit).render(
+                translate
+            ),
+        )
+    if "exceeded maximum size" in str(error.detail):  # a field of a multipart form
+        return problem_response(
+            request,
+            "body-too-large",
+            msg("a field of the form is larger than {limit} bytes", limit=FORM_FIELD_BYTES).render(
+                translate
+            ),
+        )
+    if isinstance(error.__cause__, RecursionError):
+        return problem_response(
+            request,
+            "json-too-deep",
+            msg(
+                "the JSON body is nested deeper than {limit} levels",
+                limit=request.app.state.settings.max_json_depth,
+            ).render(translate),
+        )
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip()[:100]
+    return problem_response(
+        request,
+        "malformed-body",
+        msg("the request body cannot be read as {media_type}", media_type=media_type).render(
+            translate
+        ),
+    )
+
+
+async def _unstorable_value(request: Request, _error: Exception) -> Response:
+    """A value the database refused (a number out of its range, a character it cannot keep)
+    that the request checks let through: the transaction rolled back, nothing was changed."""
+    translate = translator_for(request).gettext
+    return problem_response(
+        request,
+        "value-not-storable",
+        msg("a value sent cannot be stored; nothing was changed").render(translate),
+    )
+
+
 RETRY_AFTER_SECONDS = 10
+FORM_FIELD_BYTES = 1024 * 1024  # Starlette's limit on one field of a multipart form
 
 
 async def _busy_database(request: Request, error: Exception) -> Response:
@@ -317,4 +412,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _busy_database)
+    app.add_exception_handler(DataError, _unstorable_value)
+    app.add_exception_handler(OverflowError, _unstorable_value)
     app.add_exception_handler(Exception, _unexpected_error)
