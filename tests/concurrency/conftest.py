@@ -1,8 +1,8 @@
 """The concurrency suite's tools: a second server process on the same database, people with
 tokens, and :func:`race`, which sends requests from real threads released together.
 
-Every race runs against the bank of ``live_bank`` (uvicorn in this process, SQLite and
-PostgreSQL in turn) AND a second bank served by ``creditbank serve``'s app in another
+Every race runs against a bank served by uvicorn in this process (SQLite and PostgreSQL in
+turn, one bank per backend for the whole suite) AND a second bank served by ``creditbank serve``'s app in another
 process over the same database, the threads alternating between them: a guard that lived
 in one process (a lock, a cache) would not hold, only one in the database does.
 
@@ -26,9 +26,11 @@ from typing import Any
 import httpx2
 import pytest
 
+from creditbank.bootstrap import build_app, initialise
 from creditbank.institutions import service as institutions
 from tests import conversion_world
-from tests.conftest import LiveBank
+from tests.conftest import BACKENDS, LiveBank, _new_database, test_settings
+from tests.support.browser import LiveServer
 
 PROBLEM = "application/problem+json"
 ROUNDS = 5
@@ -128,16 +130,25 @@ def _serve_elsewhere(live: LiveBank, log: Path) -> tuple[subprocess.Popen[bytes]
     pytest.fail("the second server did not answer within 30 s")
 
 
-@pytest.fixture(scope="module")
-def banks(live_bank: LiveBank, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Banks]:
-    """The module's bank, served in this process and in another one (whose log is kept in a
-    temporary file)."""
-    process, url = _serve_elsewhere(live_bank, tmp_path_factory.mktemp("other") / "server.log")
-    try:
-        yield Banks(live_bank, url)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@pytest.fixture(scope="session", params=BACKENDS)
+def banks(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Banks]:
+    """A bank with the built-in frameworks on each backend, served in this process and in
+    another one (whose log is kept in a temporary file); one for the whole suite, so that
+    each module builds its own world in it instead of starting servers again."""
+    database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
+    initialise(database)
+    settings = test_settings(database.url)
+    with LiveServer(build_app(settings, database)) as server:
+        live = LiveBank(server.base_url, database, settings)
+        process, url = _serve_elsewhere(live, tmp_path_factory.mktemp("other") / "server.log")
+        try:
+            yield Banks(live, url)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    database.dispose()
 
 
 @dataclass(frozen=True)
@@ -227,7 +238,7 @@ class World:
     admin2: str
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def world(banks: Banks) -> World:
     """SHVC and BIMTEO with their items and programmes, registrars and two bank administrators."""
     with banks.live.database.unit_of_work() as uow:

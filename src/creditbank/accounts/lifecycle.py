@@ -77,7 +77,9 @@ class Corrected:
 def outcome_row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> OutcomeRow:
     """The stored outcome ``public_id`` (``outcome_not_found``)."""
     query = select(OutcomeRow).where(OutcomeRow.public_id == public_id.strip().lower())
-    row = uow.session.scalar(for_update(uow.session, query) if lock else query)
+    if lock:  # and refresh what an earlier read of this transaction left in the session
+        query = for_update(uow.session, query).execution_options(populate_existing=True)
+    row = uow.session.scalar(query)
     if row is None:
         raise AccountError(
             "outcome_not_found", msg("there is no outcome {id}", id=public_id.strip())

@@ -37,6 +37,7 @@ from creditbank.catalog.model import GrantWindow
 from creditbank.catalog.schemas import GrantRead
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
+from creditbank.file_limits import limits_of
 from creditbank.frameworks import service as frameworks
 from creditbank.frameworks.crosswalk import LevelRef
 from creditbank.frameworks.files import read_framework_file
@@ -545,7 +546,7 @@ def import_deposits(
                 submitted_by=submitted_by,
                 filename=file.name,
                 file_format=chosen,
-                rows=read_rows(stream, chosen),
+                rows=read_rows(stream, chosen, limits_of(settings)),
                 today=clock.today(),
                 progress=lambda rows: progress.update(task, completed=rows),
             )

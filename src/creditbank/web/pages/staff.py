@@ -30,6 +30,7 @@ from creditbank.accounts.model import (
 from creditbank.catalog import api as catalog
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
+from creditbank.file_limits import TOO_LARGE, limits_of
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
 from creditbank.web.auth import StaffPage
@@ -48,6 +49,7 @@ pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 CREATED = 201
 RECENT_BATCHES = 10
 MIN_PURPOSE, MAX_PURPOSE = 5, 200
+CONTENT_TOO_LARGE = 413
 # Where a refusal of the deposit service belongs on the form.
 _FIELD_OF_CODE = {
     "account_not_found": "account_number",
@@ -324,7 +326,8 @@ def upload_batch(
     file: Annotated[UploadFile, File()],
     file_format: Annotated[str, Form(alias="format", max_length=8)] = "",
 ) -> Response:
-    """Deposit a whole file, all or nothing, then show its report."""
+    """Deposit a whole file, all or nothing, then show its report; a file that cannot be read
+    within the limits is refused on the form (413 or 422), naming the place and the reason."""
     institution = _depositing_institution(principal)
     errors = FieldErrors(request)
     filename = (file.filename or "upload").rsplit("/", 1)[-1]
@@ -337,7 +340,7 @@ def upload_batch(
             submitted_by=principal.email,
             filename=filename,
             file_format=chosen,
-            rows=read_rows(file.file, chosen),
+            rows=read_rows(file.file, chosen, limits_of(request.app.state.settings)),
             today=today,
         )
     except DomainError as error:
@@ -345,7 +348,7 @@ def upload_batch(
         return render(
             request,
             "staff/batch_new.html",
-            status_code=UNPROCESSABLE,
+            status_code=CONTENT_TOO_LARGE if error.code == TOO_LARGE else UNPROCESSABLE,
             institution=institution,
             formats=list(FileFormat),
             errors=errors.as_dict(),
