@@ -7,12 +7,16 @@ trusted proxy's X-Forwarded-For).
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.model import parse_id_number
 from creditbank.db import Database
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
@@ -21,6 +25,7 @@ from creditbank.sessions.model import SessionPolicy, client_network, throttle_ke
 from creditbank.sessions.tables import LoginFailureRow
 from creditbank.settings import Settings
 from creditbank.web.sessions import session_policy
+from tests.bulk_files import id_number
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -191,3 +196,36 @@ def test_parallel_guesses_are_each_counted(bank: Database) -> None:
             select(func.count()).where(LoginFailureRow.login_key == keys.pair)
         )
     assert pair == POLICY.max_failures
+
+
+def test_activation_codes_are_guessed_no_faster_and_the_owner_still_activates(
+    bank: Database,
+) -> None:
+    with bank.unit_of_work() as uow:
+        number = accounts.open_account(
+            uow=uow,
+            cipher=PersonalDataCipher(os.urandom(32)),
+            id_number=parse_id_number(id_number(77)),
+            name="李四",
+        ).number
+        issued = service.issue_activation_code(
+            uow=uow, account_number=number, valid_for=timedelta(days=14), now=T0
+        )
+
+    def redeem(code: str, client: str, now: datetime) -> service.NewSession | service.Refused:
+        with bank.unit_of_work() as uow:
+            return service.redeem_activation_code(
+                uow=uow,
+                account_number=number,
+                code=code,
+                password=PASSWORD,
+                policy=POLICY,
+                now=now,
+                client=client,
+            )
+
+    answers = [redeem("AAAA-BBBB-CCCC-DDDD", ATTACKER, T0 + timedelta(seconds=s)) for s in range(6)]
+    assert [isinstance(a, service.Refused) and a.throttled for a in answers] == [False] * 5 + [True]
+    # the learner, at the bank office's address or at home, is not held up
+    done = redeem(issued.code, OWNER_ADDRESS, T0 + timedelta(seconds=6))
+    assert isinstance(done, service.NewSession)
