@@ -9,6 +9,7 @@ it was. Long values are never echoed back whole; a 405 names the allowed methods
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx2
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from creditbank.bootstrap import build_app
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
+from tests import conversion_world as world
 from tests.conftest import LiveBank
 from tests.support.browser import LiveServer
 
@@ -274,3 +276,25 @@ def test_a_body_over_the_limit_is_a_413_by_content_length_or_chunked(
         problem(upload, 413, "body-too-large")
         small = client.post("/api/v1/institutions", json=institution(code="x"))
         problem(small, 422, "invalid-institution")  # under the limit: read and judged
+
+
+RFC3339_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def test_moments_are_sent_with_their_utc_offset(admin: httpx2.Client, live_bank: LiveBank) -> None:
+    """SQLite gives stored moments back without an offset: the answers still carry one."""
+    with live_bank.database.unit_of_work() as uow:
+        users = world.build(uow)
+        rule_id = world.approved(uow, users, world.x_certificate_rule(), "SHVC")
+        account = world.learner(uow, 7)
+        outcome = world.deposit(
+            uow, account, institution="BIMTEO", item="BIM-X", level="intermediate", record="X-7"
+        )
+    moments = [
+        admin.get(f"/api/v1/outcomes/{outcome}").json()["deposited_at"],
+        admin.get(f"/api/v1/rules/{rule_id}").json()["drafted_at"],
+        *(event["at"] for event in admin.get(f"/api/v1/rules/{rule_id}").json()["history"]),
+    ]
+    assert len(moments) >= 3
+    for moment in moments:
+        assert RFC3339_WITH_OFFSET.match(moment), moment

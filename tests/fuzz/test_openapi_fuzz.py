@@ -2,7 +2,11 @@
 
 Schemathesis reads ``/openapi.json`` from the live bank (uvicorn on loopback) and, for every
 operation, generates requests that fit the document (positive) and requests that break it
-(negative), sent with a bank administrator's and a registrar's API token. Every answer must be
+(negative), sent with a bank administrator's and a registrar's API token. The bank holds a
+small world (tests/conversion_world.py: two institutions, courses, an X certificate, programmes,
+an approved rule, a learner with an outcome), and a third run fills each path parameter that
+names one of its things (institution code, account number, outcome id, rule id, record id)
+with a real one, so that answers are not only 404s. Every answer must be
 no 5xx, match the response schema and the media type the document declares, and carry a status
 the document names. The run is bounded and repeatable: a fixed number of examples per operation,
 mode and token, derandomised (the same cases every run), no example database.
@@ -14,8 +18,10 @@ first; the test then fails with that list.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +39,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from creditbank.institutions import service as institutions
-from creditbank.institutions.model import InstitutionType, Role
+from tests import conversion_world as world
 from tests.conftest import LiveBank
 
-# Examples per operation, generation mode and token: 81 operations x 2 modes x 2 tokens x this.
-EXAMPLES = 6
+# Examples per operation, run and token: about 80 operations x 3 runs x 2 tokens x this.
+EXAMPLES = 5
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
@@ -53,12 +59,14 @@ class FuzzRun:
 
     cases: int = 0
     server_errors: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, label: str, status: int, group: FailureGroup | None) -> None:
         with self.lock:
             self.cases += 1
+            self.statuses[status] += 1
             if status >= SERVER_ERROR:
                 self.server_errors += 1
             for failure in group.exceptions if group is not None else ():
@@ -66,21 +74,38 @@ class FuzzRun:
                 self.failures.setdefault(key, str(group))
 
 
+@dataclass(frozen=True)
+class FuzzBank:
+    """The bank under fuzzing: its URL, two API tokens and the path values of real things."""
+
+    url: str
+    tokens: dict[str, str]
+    known: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-def tokens(live_bank: LiveBank) -> dict[str, str]:
-    """A bank administrator's and a registrar's API tokens."""
+def fuzz_bank(live_bank: LiveBank) -> FuzzBank:
+    """The conversion world, a bank administrator's and SHVC's registrar's tokens."""
     with live_bank.database.unit_of_work() as uow:
-        institutions.add_institution(
-            uow=uow, code="FUZZ-U", name="模糊测试大学", type=InstitutionType.UNIVERSITY
+        users = world.build(uow)
+        rule_id = world.approved(uow, users, world.x_certificate_rule(), "SHVC")
+        account = world.learner(uow, 1)
+        outcome = world.deposit(
+            uow, account, institution="BIMTEO", item="BIM-X", level="intermediate", record="X-1"
         )
-        institutions.add_user(uow=uow, email="admin@fuzz.example", role=Role.BANK_ADMIN)
-        institutions.add_user(
-            uow=uow, email="registrar@fuzz.example", role=Role.REGISTRAR, institution="FUZZ-U"
-        )
-        return {
-            "bank_admin": institutions.create_token(uow=uow, email="admin@fuzz.example").secret,
-            "registrar": institutions.create_token(uow=uow, email="registrar@fuzz.example").secret,
+        tokens = {
+            "bank_admin": institutions.create_token(uow=uow, email=world.ADMINS[0]).secret,
+            "registrar": institutions.create_token(uow=uow, email=world.SHVC_REGISTRAR).secret,
         }
+    known = {
+        "code": "SHVC",
+        "number": account,
+        "public_id": outcome,
+        "outcome_id": outcome,
+        "rule_id": str(rule_id),
+        "record_id": "X-1",
+    }
+    return FuzzBank(live_bank.url, tokens, known)
 
 
 def _operations(schema: Any) -> Iterator[Any]:
@@ -88,10 +113,17 @@ def _operations(schema: Any) -> Iterator[Any]:
         yield result.ok()
 
 
-def _run_operation(
-    operation: Any, mode: GenerationMode, token: str, url: str, run: FuzzRun
+def _run_operation(  # noqa: PLR0917 - one run of one operation
+    operation: Any,
+    mode: GenerationMode,
+    token: str,
+    url: str,
+    run: FuzzRun,
+    path_parameters: dict[str, str] | None = None,
 ) -> None:
     label = f"{operation.method.upper()} {operation.path} ({mode.value})"
+    if path_parameters:
+        label += " with real " + ", ".join(sorted(path_parameters))
 
     @hypothesis.settings(
         max_examples=EXAMPLES,
@@ -101,7 +133,7 @@ def _run_operation(
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     def send(case: Any) -> None:
         headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
         response = case.call(base_url=url, headers=headers, timeout=30)
@@ -120,27 +152,30 @@ def _run_operation(
             raise
 
 
-def fuzz(url: str, tokens: dict[str, str], select: Callable[[Any], bool] = bool) -> FuzzRun:
+def fuzz(bank: FuzzBank) -> FuzzRun:
     """Every operation the bank publishes, both modes, both tokens; what happened."""
-    schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+    schema = schemathesis.openapi.from_url(f"{bank.url}/openapi.json")
     run = FuzzRun()
     for operation in _operations(schema):
-        if not select(operation):
-            continue
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            for token in tokens.values():
-                _run_operation(operation, mode, token, url, run)
+        names = re.findall(r"{(\w+)}", operation.path)
+        real = {name: bank.known[name] for name in names if name in bank.known}
+        for token in bank.tokens.values():
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                _run_operation(operation, mode, token, bank.url, run)
+            if real:
+                _run_operation(operation, GenerationMode.POSITIVE, token, bank.url, run, real)
     return run
 
 
 def test_no_request_makes_a_server_error_or_breaks_the_published_schema(
-    live_bank: LiveBank, tokens: dict[str, str], capsys: pytest.CaptureFixture[str]
+    fuzz_bank: FuzzBank, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run = fuzz(live_bank.url, tokens)
+    run = fuzz(fuzz_bank)
     with capsys.disabled():
         print(  # noqa: T201 - the figures of the run belong in the test log
             f"\nfuzz: {run.cases} cases, {run.server_errors} server errors, "
-            f"{len(run.failures)} operations x checks failing"
+            f"{len(run.failures)} operations x checks failing; statuses: "
+            + ", ".join(f"{status}: {count}" for status, count in sorted(run.statuses.items()))
         )
     assert run.cases > 0
     assert not run.failures, "\n".join(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -23,6 +23,7 @@ from creditbank.accounts.service import PersonalData
 from creditbank.catalog.api import ItemKind
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import Translate
+from creditbank.web.formats import UtcDateTime
 
 
 class LearnerCreate(BaseModel):
@@ -144,7 +145,7 @@ class OutcomeRead(BaseModel):
     setting: LearningSetting
     evidence_sha256: str | None
     status: OutcomeStatus
-    deposited_at: datetime
+    deposited_at: UtcDateTime
     transfer: TransferRead | None = Field(
         default=None,
         description="Transferred credit only: toward which programme, under which rule version, "
@@ -193,7 +194,7 @@ class OutcomeEventRead(BaseModel):
     reason: str
     by: str = Field(description="The staff user who recorded it.")
     by_institution: str | None
-    at: datetime
+    at: UtcDateTime
     replaced_by: str | None = Field(description="For a supersession: the correcting outcome.")
 
     @classmethod
@@ -270,8 +271,8 @@ class BatchRead(BaseModel):
     accounts_opened: int
     error_count: int = Field(description="All errors found; `errors` lists the first 1000.")
     errors: list[BatchErrorRead]
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDateTime
+    finished_at: UtcDateTime | None
 
     @classmethod
     def of(cls, batch: Batch, translate: Translate) -> BatchRead:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -20,6 +20,7 @@ from creditbank.accreditation.service import (
 )
 from creditbank.frameworks.api import PinnedLevel
 from creditbank.ledger.schemas import ReceiptRead
+from creditbank.web.formats import UtcDateTime
 from creditbank.web.i18n import translations
 
 
@@ -306,7 +307,7 @@ class MarksRead(BaseModel):
     scheme: SchemeRead
     result: ResultRead
     comment: str
-    at: datetime
+    at: UtcDateTime
 
     @classmethod
     def of(cls, marks: Marks, unit: standards.Unit, language: str) -> MarksRead:
@@ -326,7 +327,7 @@ class ConfirmationRead(BaseModel):
     by: str
     agreed: bool
     reason: str
-    at: datetime
+    at: UtcDateTime
 
 
 class DecisionRead(BaseModel):
@@ -336,7 +337,7 @@ class DecisionRead(BaseModel):
     credits: Decimal | None
     reasons: str
     assessor: str
-    at: datetime
+    at: UtcDateTime
     confirmation: ConfirmationRead | None
 
     @classmethod
@@ -363,7 +364,7 @@ class EventRead(BaseModel):
     by: str
     assessor: str | None
     reason: str
-    at: datetime
+    at: UtcDateTime
 
     @classmethod
     def of(cls, event: Event) -> EventRead:
@@ -381,7 +382,7 @@ class EventRead(BaseModel):
 class EvidenceRead(BaseModel):
     sha256: str
     name: str
-    added_at: datetime
+    added_at: UtcDateTime
 
     @classmethod
     def of(cls, item: EvidenceItem) -> EvidenceRead:
@@ -399,9 +400,9 @@ class ApplicationRead(BaseModel):
     statement: str
     taught_by: str | None
     applied_by_institution: str | None
-    submitted_at: datetime
+    submitted_at: UtcDateTime
     state: State
-    state_since: datetime
+    state_since: UtcDateTime
     due_on: date | None = Field(description="When the application stalls in this state.")
     stalled: bool
     round: int = Field(description="1 for the first assessment, 2 after an appeal.")
@@ -450,7 +451,7 @@ class QueueEntryRead(BaseModel):
     unit: str
     unit_name: str
     state: State
-    state_since: datetime
+    state_since: UtcDateTime
     due_on: date | None
     stalled: bool
     round: int

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
 from creditbank.catalog.grants import Grant
 from creditbank.catalog.model import AchievementType, CatalogItem, ItemDraft, ItemKind
+from creditbank.web.formats import UtcDateTime
 
 
 class ItemCreate(BaseModel):
@@ -102,9 +103,9 @@ class GrantRead(BaseModel):
     valid_from: date
     valid_until: date | None
     granted_by: str
-    granted_at: datetime
+    granted_at: UtcDateTime
     withdrawn_by: str | None
-    withdrawn_at: datetime | None = Field(description="Set once the grant is withdrawn.")
+    withdrawn_at: UtcDateTime | None = Field(description="Set once the grant is withdrawn.")
 
     @classmethod
     def of(cls, grant: Grant) -> GrantRead:

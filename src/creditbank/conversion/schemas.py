@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -33,6 +33,7 @@ from creditbank.conversion.service import (
 )
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import Message
+from creditbank.web.formats import UtcDateTime
 from creditbank.web.i18n import translations
 
 Credits = Field(ge=0, le=Decimal(999), decimal_places=1)
@@ -258,7 +259,7 @@ class RuleEventRead(BaseModel):
     by: str
     reason: str
     effective_on: date | None
-    at: datetime
+    at: UtcDateTime
 
 
 class SourceRead(BaseModel):
@@ -291,7 +292,7 @@ class RuleRead(BaseModel):
     valid_until: date | None
     retired_from: date | None
     author: str
-    drafted_at: datetime
+    drafted_at: UtcDateTime
     history: list[RuleEventRead]
     receipt: ReceiptRead | None = None
 
@@ -504,7 +505,7 @@ class ConversionEventRead(BaseModel):
     reason: str
     by: str
     outcome: str | None
-    at: datetime
+    at: UtcDateTime
 
 
 class ConversionRead(BaseModel):
@@ -514,7 +515,7 @@ class ConversionRead(BaseModel):
     institution: str = Field(description="The institution that confirms or declines it.")
     requested_on: date
     requested_by: str
-    requested_at: datetime
+    requested_at: UtcDateTime
     status: ConversionStatus
     needs_review: bool = Field(description="A source was revoked or superseded since.")
     total: Decimal

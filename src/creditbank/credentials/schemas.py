@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from creditbank.credentials import service, verifier
+from creditbank.web.formats import UtcDateTime
 from creditbank.web.i18n import translations
 
 
@@ -17,9 +18,9 @@ class SigningKeyRead(BaseModel):
     did: str
     verification_method: str
     public_key_multibase: str
-    valid_from: datetime
-    valid_until: datetime | None
-    compromised_from: datetime | None = Field(
+    valid_from: UtcDateTime
+    valid_until: UtcDateTime | None
+    compromised_from: UtcDateTime | None = Field(
         description="From this moment on, what the key signed fails verification."
     )
 

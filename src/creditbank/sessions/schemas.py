@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
 from creditbank.sessions.service import IssuedCode
+from creditbank.web.formats import UtcDateTime
 
 
 class ActivationCodeRead(BaseModel):
     account_number: str
     code: str = Field(description="Shown once; the bank keeps only a digest.")
-    expires_at: datetime
+    expires_at: UtcDateTime
 
     @classmethod
     def of(cls, issued: IssuedCode) -> ActivationCodeRead:

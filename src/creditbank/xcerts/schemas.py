@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
 from creditbank.accreditation import api as accreditation
 from creditbank.frameworks.api import PinnedLevel
+from creditbank.web.formats import UtcDateTime
 from creditbank.xcerts.model import Offering, Profile, ResultStatus, Tally, Training
 from creditbank.xcerts.service import (
     Candidate,
@@ -170,7 +171,7 @@ class OfferingRead(BaseModel):
     level: LevelRead
     assessment_centre: bool
     declared_by: str
-    declared_at: datetime
+    declared_at: UtcDateTime
 
     @classmethod
     def of(cls, offering: OfferingView, language: str) -> OfferingRead:
@@ -339,7 +340,7 @@ class CandidateRead(BaseModel):
     fee_exempt: bool
     status: ResultStatus
     registered_by: str
-    registered_at: datetime
+    registered_at: UtcDateTime
     weighted: Decimal | None = None
     marks: dict[str, Decimal] = Field(default_factory=dict)
     outcome: str | None = Field(
