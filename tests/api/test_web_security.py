@@ -26,10 +26,12 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from creditbank.bootstrap import build_app
 from creditbank.db import Database
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from tests.conftest import test_settings as settings_for
+from tests.support.browser import LiveServer
 from tests.support.pages import csrf_of
 
 PASSWORD = "correct horse battery"
@@ -96,6 +98,24 @@ def test_the_api_docs_have_their_own_policy_with_their_inline_script_hashed(bank
     assert int(docs.headers["content-length"]) == len(docs.content)
     # and the CDN is allowed there only
     assert "jsdelivr" not in httpx2.get(bank + "/", timeout=15).headers["content-security-policy"]
+
+
+def test_an_unexpected_error_is_answered_with_the_headers_too(database: Database) -> None:
+    app = build_app(settings_for(database.url), database)
+
+    @app.get("/broken-on-purpose")
+    def broken() -> None:
+        message = "a fault that reaches Starlette's outermost layer"
+        raise RuntimeError(message)
+
+    with LiveServer(app) as server:
+        for accept in ("text/html", "application/json"):
+            response = httpx2.get(
+                server.url("/broken-on-purpose"), headers={"Accept": accept}, timeout=15
+            )
+            assert response.status_code == 500
+            assert_common_headers(response)
+            assert "'unsafe-inline'" not in response.headers["content-security-policy"]
 
 
 INLINE = {

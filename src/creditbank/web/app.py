@@ -50,7 +50,7 @@ from creditbank.web.problems import (
     problem_response,
     responses,
 )
-from creditbank.web.security import SecurityHeaders
+from creditbank.web.security import SecurityHeaders, secure_unexpected_errors
 from creditbank.web.sessions import (
     LoginRequired,
     attach_session,
@@ -133,6 +133,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         return response
 
     app.add_middleware(SecurityHeaders)  # the last added is the outermost: headers on all
+    secure_unexpected_errors(app)  # and on the 500 answers Starlette sends outside it
 
     static = resources.files("creditbank.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

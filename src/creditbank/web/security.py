@@ -23,12 +23,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import re
 from typing import TYPE_CHECKING, TypedDict
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from starlette.applications import Starlette
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from creditbank.settings import Settings
@@ -138,6 +143,33 @@ class SecurityHeaders:
             await send({"type": "http.response.body", "body": bytes(body)})
 
         await self.app(scope, receive, hold)
+
+
+def headers_for(scheme: str) -> list[tuple[str, str]]:
+    """The headers of a page's response (the page policy) over ``scheme``."""
+    extra = [*COMMON_HEADERS, *([HSTS_HEADER] if scheme == "https" else [])]
+    return [("content-security-policy", PAGE_POLICY)] + [
+        (name.decode(), value.decode()) for name, value in extra
+    ]
+
+
+def secure_unexpected_errors(app: Starlette) -> None:
+    """Give the answer to an unexpected error the headers too: Starlette sends it from its
+    outermost layer, outside :class:`SecurityHeaders`. Call after the handlers are installed."""
+    handler = app.exception_handlers.get(Exception)
+    if handler is None:
+        return
+
+    async def with_headers(request: Request, error: Exception) -> Response:
+        response = handler(request, error)
+        if inspect.isawaitable(response):
+            response = await response
+        assert isinstance(response, Response)  # noqa: S101 - an HTTP handler's answer
+        for name, value in headers_for(request.url.scheme):
+            response.headers.setdefault(name, value)
+        return response
+
+    app.add_exception_handler(Exception, with_headers)
 
 
 class ProxyOptions(TypedDict):
