@@ -174,7 +174,7 @@ def list_keys(code: str, uow: Uow, principal: Authenticated) -> list[SigningKeyR
     "/api/v1/institutions/{code}/keys",
     response_model=SigningKeyRead,
     status_code=201,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(401, 403, 404, 409, 422),
 )
 def generate_key(
     code: str, body: SigningKeyCreate, uow: Uow, principal: Authenticated, now: Now
@@ -197,7 +197,7 @@ def generate_key(
     "/api/v1/institutions/{code}/keys/rotate",
     response_model=SigningKeyRead,
     status_code=201,
-    responses=responses(401, 403, 404),
+    responses=responses(401, 403, 404, 409),
 )
 def rotate_key(code: str, uow: Uow, principal: Authenticated, now: Now) -> SigningKeyRead:
     """A new key from now on; the current keys end now (what they signed stays valid)."""

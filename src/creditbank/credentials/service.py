@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from creditbank.accounts import api as accounts
 from creditbank.catalog import api as catalog
@@ -49,7 +50,7 @@ from creditbank.credentials.tables import (
     StatusChangeRow,
     StatusListRow,
 )
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 from creditbank.errors import DomainError
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
@@ -186,8 +187,14 @@ def generate_key(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     did_method: str = "web",
+    name: str | None = None,
 ) -> SigningKey:
-    """A new Ed25519 key for ``owner`` (an institution's code, or ``bank``), sealed at rest."""
+    """A new Ed25519 key for ``owner`` (an institution's code, or ``bank``), sealed at rest.
+
+    Its name is ``key-N`` (``name``: the one read before the caller's other changes). Of two
+    parallel registrations for one owner, both name their key alike: the unique index on
+    (owner, name) lets one in and the other is refused (``key_conflict``, 409).
+    """
     code, institution_id = _owner(uow, owner)
     if did_method not in DID_METHODS:
         raise CredentialError(
@@ -196,8 +203,7 @@ def generate_key(
     start = _utc(valid_from or now).replace(microsecond=0)
     if valid_until is not None and _utc(valid_until) <= start:
         raise CredentialError("invalid_key", msg("a key's validity must end after it starts"))
-    count = uow.session.scalar(select(func.count()).where(SigningKeyRow.owner == code)) or 0
-    name = f"key-{count + 1}"
+    name = name or _next_name(uow, code)
     key = Ed25519PrivateKey.generate()
     raw_public = key.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -217,15 +223,32 @@ def generate_key(
         created_at=now,
     )
     uow.session.add(row)
-    uow.session.flush()
+    try:
+        uow.session.flush()
+    except IntegrityError as error:  # the transaction is lost; the unit of work rolls it back
+        raise CredentialError(
+            "key_conflict",
+            msg(
+                "another signing key {name} of {owner} was registered at the same moment; "
+                "look at the keys and try again if one is still needed",
+                name=name,
+                owner=code,
+            ),
+        ) from error
     return _signing_key(uow, row)
 
 
-def _key_row(uow: UnitOfWork, owner: str, name: str) -> SigningKeyRow:
+def _next_name(uow: UnitOfWork, code: str) -> str:
+    count = uow.session.scalar(select(func.count()).where(SigningKeyRow.owner == code)) or 0
+    return f"key-{count + 1}"
+
+
+def _key_row(uow: UnitOfWork, owner: str, name: str, *, lock: bool = False) -> SigningKeyRow:
     code, _ = _owner(uow, owner)
-    row = uow.session.scalar(
-        select(SigningKeyRow).where(SigningKeyRow.owner == code, SigningKeyRow.name == name)
-    )
+    query = select(SigningKeyRow).where(SigningKeyRow.owner == code, SigningKeyRow.name == name)
+    if lock:  # before its state is read; refreshed from the database
+        query = for_update(uow.session, query).execution_options(populate_existing=True)
+    row = uow.session.scalar(query)
     if row is None:
         raise CredentialError(
             "key_not_found", msg("{owner} has no signing key {name}", owner=code, name=name)
@@ -242,8 +265,11 @@ def list_keys(*, uow: UnitOfWork, owner: str) -> list[SigningKey]:
 
 
 def rotate_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKey:
-    """A new key from ``now``; the owner's keys still valid then end at ``now``."""
+    """A new key from ``now``; the owner's keys still valid then end at ``now``. Of parallel
+    rotations, one wins and the others are refused (``key_conflict``): the new key's name is
+    read before anything changes."""
     code, _ = _owner(uow, owner)
+    name = _next_name(uow, code)
     for row in uow.session.scalars(select(SigningKeyRow).where(SigningKeyRow.owner == code)):
         if row.valid_until is None or _utc(row.valid_until) > now:
             row.valid_until = now
@@ -253,14 +279,17 @@ def rotate_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKey:
         .order_by(SigningKeyRow.id.desc())
         .limit(1)
     )
-    return generate_key(uow=uow, owner=code, now=now, did_method=method or "web")
+    return generate_key(uow=uow, owner=code, now=now, did_method=method or "web", name=name)
 
 
 def mark_compromised(
     *, uow: UnitOfWork, owner: str, name: str, since: datetime, now: datetime
 ) -> SigningKey:
-    """Mark a key compromised from ``since``: what it signed from then on fails to verify."""
-    row = _key_row(uow, owner, name)
+    """Mark a key compromised from ``since``: what it signed from then on fails to verify.
+
+    The key is locked before it is read, so that of parallel reports the earliest ``since``
+    stays (a later one never overwrites it)."""
+    row = _key_row(uow, owner, name, lock=True)
     since = _utc(since)
     if row.compromised_from is not None and _utc(row.compromised_from) <= since:
         return _signing_key(uow, row)

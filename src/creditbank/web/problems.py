@@ -124,6 +124,7 @@ PROBLEM_TYPES = _types(
     ProblemType("results-rejected", 422, "Results rejected; nothing was recorded"),
     # verifiable credentials
     ProblemType("invalid-key", 422, "Invalid signing key"),
+    ProblemType("key-conflict", 409, "Another signing key was registered at the same moment"),
     ProblemType("key-not-found", 404, "Signing key not found"),
     ProblemType("no-signing-key", 409, "No signing key valid now"),
     ProblemType("credential-not-found", 404, "Credential not found"),

@@ -1,0 +1,114 @@
+"""Races on an institution's signing keys, on SQLite and PostgreSQL, over two server processes.
+
+- Parallel registrations (and rotations) for one institution name their new key alike: the
+  unique index on (owner, name) lets one in and refuses the others with 409 ``key-conflict``
+  (never a 500). Each success is one stored key, the names stay ``key-1, key-2, ...``, and
+  after rotations exactly one key is valid.
+- Parallel reports that a key is compromised, from different moments, all succeed and the
+  earliest moment stays (the key is locked before it is read: no report overwrites an
+  earlier one).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+from sqlalchemy import select
+
+from creditbank.credentials import service as credentials
+from creditbank.credentials.tables import SigningKeyRow
+from creditbank.institutions import service as institutions
+from creditbank.institutions.model import InstitutionType
+from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race
+
+_serial = count(1)
+
+
+def institution(world: World, keys: int = 0) -> str:
+    """A new institution with ``keys`` signing keys: its code."""
+    code = f"KEYS{next(_serial)}"
+    with world.banks.live.database.unit_of_work() as uow:
+        institutions.add_institution(
+            uow=uow, code=code, name=code, type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
+        )
+        for _ in range(keys):
+            credentials.generate_key(uow=uow, owner=code, now=datetime.now(UTC))
+    return code
+
+
+def stored(world: World, code: str) -> list[SigningKeyRow]:
+    with world.banks.live.database.unit_of_work() as uow:
+        return list(
+            uow.session.scalars(
+                select(SigningKeyRow).where(SigningKeyRow.owner == code).order_by(SigningKeyRow.id)
+            )
+        )
+
+
+def admins(world: World) -> list[str]:
+    return [(world.admin1, world.admin2)[i % 2] for i in range(RACERS)]
+
+
+def test_parallel_registrations_store_one_key_per_success(world: World) -> None:
+    for _ in range(ROUNDS):
+        code = institution(world, keys=1)
+        answers = race(
+            "key registration",
+            world.banks,
+            [
+                Call(token, "POST", f"/api/v1/institutions/{code}/keys", {})
+                for token in admins(world)
+            ],
+        )
+        made = [a.json()["name"] for a in answers if a.status_code == 201]
+        assert made, [a.text for a in answers]
+        losers_are_conflicts(answers, "key-conflict", ok=201)
+        names = [row.name for row in stored(world, code)]
+        assert names == [f"key-{n}" for n in range(1, len(made) + 2)]
+        assert sorted(made) == sorted(names[1:])
+
+
+def test_parallel_rotations_leave_one_valid_key(world: World) -> None:
+    for _ in range(ROUNDS):
+        code = institution(world, keys=1)
+        answers = race(
+            "key rotation",
+            world.banks,
+            [
+                Call(token, "POST", f"/api/v1/institutions/{code}/keys/rotate")
+                for token in admins(world)
+            ],
+        )
+        made = [a.json()["name"] for a in answers if a.status_code == 201]
+        assert made, [a.text for a in answers]
+        losers_are_conflicts(answers, "key-conflict", ok=201)
+        rows = stored(world, code)
+        assert [row.name for row in rows] == [f"key-{n}" for n in range(1, len(made) + 2)]
+        assert [row.name for row in rows if row.valid_until is None] == [rows[-1].name]
+
+
+def test_parallel_compromise_reports_keep_the_earliest(world: World) -> None:
+    for _ in range(ROUNDS):
+        code = institution(world, keys=1)
+        start = datetime.now(UTC).replace(microsecond=0)
+        moments = [start - timedelta(hours=i + 1) for i in range(RACERS)]
+        answers = race(
+            "key compromise",
+            world.banks,
+            [
+                Call(
+                    token,
+                    "POST",
+                    f"/api/v1/institutions/{code}/keys/key-1/compromised",
+                    {"since": moment.isoformat()},
+                )
+                for token, moment in zip(admins(world), moments, strict=True)
+            ],
+        )
+        assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+        (row,) = stored(world, code)
+        earliest = row.compromised_from
+        assert earliest is not None
+        assert (earliest if earliest.tzinfo else earliest.replace(tzinfo=UTC)) == min(moments)
+        assert row.valid_until is not None
