@@ -64,6 +64,30 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(
         default=10 * 1024 * 1024, gt=0, description="Largest evidence file accepted, in bytes."
     )
+    file_xlsx_max_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        gt=0,
+        description="Largest total size an uploaded XLSX workbook may unpack to, in bytes "
+        "(its zip parts together; a larger one is refused with 413).",
+    )
+    file_max_rows: int = Field(
+        default=1_000_000, gt=0, description="Most rows read from a bulk or results file."
+    )
+    file_max_shared_strings: int = Field(
+        default=1_000_000, gt=0, description="Most shared strings an XLSX workbook may hold."
+    )
+    file_max_field_chars: int = Field(
+        default=4096, gt=0, description="Longest cell or field of a bulk or results file."
+    )
+    file_max_line_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Longest line of a CSV or JSON Lines file, in bytes."
+    )
+    file_max_json_depth: int = Field(
+        default=32,
+        gt=0,
+        le=500,
+        description="Deepest nesting of a JSON Lines line or a JSON standard file.",
+    )
     max_body_bytes: int = Field(
         default=256 * 1024 * 1024,
         gt=0,

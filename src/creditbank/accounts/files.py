@@ -4,21 +4,36 @@ Registrar systems export these. The columns (CSV header, XLSX first row, JSON
 Lines keys) are listed in :data:`COLUMNS`; unknown columns and missing required
 ones are refused before any row is read. Rows come out one at a time, so memory
 stays flat however large the file is.
+
+A file that cannot be read within :class:`~creditbank.file_limits.FileLimits` (not UTF-8, a
+line or field too long, JSON nested too deep, a NUL character or a lone surrogate, too many
+rows, a workbook that unpacks too large) raises
+:class:`~creditbank.file_limits.FileRefusedError`, naming the place and the reason: the whole
+file is refused and nothing is stored, not even a rejected batch.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from typing import BinaryIO
 
-from openpyxl import load_workbook
-
 from creditbank.accounts.model import REQUIRED_FIELDS, AccountError
+from creditbank.file_limits import (
+    FileLimits,
+    TextLines,
+    check_json_depth,
+    check_texts,
+    guarded_rows,
+    invalid,
+    line_place,
+    open_workbook,
+    row_place,
+    too_many_rows,
+)
 from creditbank.messages import msg
 
 COLUMNS = (
@@ -34,6 +49,7 @@ COLUMNS = (
     "evidence_sha256",
 )
 REQUIRED = REQUIRED_FIELDS
+SHOWN_KEY_CHARS = 40  # an unknown JSON key is named in the report up to this length
 
 Row = dict[str, str]
 
@@ -88,30 +104,61 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _csv_rows(stream: BinaryIO) -> Iterator[tuple[int, Row]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+def _csv_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]]:
+    lines = TextLines(stream, limits)
+    reader = csv.reader(lines)
+    started = 1  # the line the record being read starts on (a quoted field may span lines)
     try:
-        reader = csv.reader(text)
         try:
-            header = check_header(next(reader))
+            first = next(reader)
         except StopIteration:
             return
-        for values in reader:
+        check_texts(first, limits, line_place(1))
+        header = check_header(first)
+        rows = 0
+        while True:
+            started = lines.line + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
             if not any(value.strip() for value in values):
                 continue
+            rows += 1
+            if rows > limits.max_rows:
+                raise too_many_rows(limits)
             row = {name: value.strip() for name, value in zip(header, values, strict=False) if name}
+            check_texts(row, limits, line_place(reader.line_num))
             if len(values) > len(header):
+                check_texts(values[len(header) :], limits, line_place(reader.line_num))
                 row["__extra__"] = "1"
             yield reader.line_num, row
-    finally:
-        text.detach()  # the caller owns the stream and closes it
+    except csv.Error as error:
+        raise invalid(
+            msg(
+                "{place}: not valid CSV (a field too long or a quote not closed)",
+                place=line_place(started),
+            )
+        ) from error
 
 
-def _jsonl_rows(stream: BinaryIO) -> Iterator[tuple[int, Row]]:
-    for line_number, raw in enumerate(stream, start=1):
-        line = raw.decode("utf-8-sig").strip()
+def _shown_key(key: str) -> str:
+    return key if len(key) <= SHOWN_KEY_CHARS else key[:SHOWN_KEY_CHARS] + "…"
+
+
+def _jsonl_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]]:
+    lines = TextLines(stream, limits)
+    rows = 0
+    for text in lines:
+        line_number = lines.line
+        line = text.strip()
         if not line:
             continue
+        rows += 1
+        if rows > limits.max_rows:
+            raise too_many_rows(limits)
+        place = line_place(line_number)
+        check_json_depth(line, limits, place)
         try:
             document = json.loads(line)
         except json.JSONDecodeError:
@@ -120,43 +167,46 @@ def _jsonl_rows(stream: BinaryIO) -> Iterator[tuple[int, Row]]:
         if not isinstance(document, dict):
             yield line_number, {"__invalid__": "not a JSON object"}
             continue
+        check_texts(list(document), limits, place)
+        row = {key: _text(value) for key, value in document.items()}
+        check_texts(row, limits, place)
         unknown = [key for key in document if key not in COLUMNS]
         if unknown:
-            yield line_number, {"__invalid__": "unknown key " + ", ".join(sorted(unknown))}
+            shown = ", ".join(_shown_key(key) for key in sorted(unknown))
+            yield line_number, {"__invalid__": "unknown key " + shown}
             continue
-        yield line_number, {key: _text(value) for key, value in document.items()}
+        yield line_number, row
 
 
-def _xlsx_rows(stream: BinaryIO) -> Iterator[tuple[int, Row]]:
+def _xlsx_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]]:
+    workbook = open_workbook(stream, limits)
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:
-        raise AccountError(
-            "invalid_file", msg("the file is not a readable XLSX workbook")
-        ) from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = guarded_rows(workbook.worksheets[0].iter_rows(values_only=True), limits)
         try:
-            header = check_header([_text(value) for value in next(rows)])
+            _, first = next(rows)
         except StopIteration:
             return
-        for row_number, values in enumerate(rows, start=2):
+        header_texts = [_text(value) for value in first]
+        check_texts(header_texts, limits, row_place(1))
+        header = check_header(header_texts)
+        for row_number, values in rows:
             if not any(value not in (None, "") for value in values):
                 continue
-            yield (
-                row_number,
-                {name: _text(value) for name, value in zip(header, values, strict=False) if name},
-            )
+            row = {name: _text(value) for name, value in zip(header, values, strict=False) if name}
+            check_texts(row, limits, row_place(row_number))
+            yield row_number, row
     finally:
         workbook.close()
 
 
-def read_rows(stream: BinaryIO, file_format: FileFormat) -> Iterator[tuple[int, Row]]:
-    """(line or row number, {column: text}) for every non-empty row of the file."""
+def read_rows(
+    stream: BinaryIO, file_format: FileFormat, limits: FileLimits | None = None
+) -> Iterator[tuple[int, Row]]:
+    """(line or row number, {column: text}) for every non-empty row of the file, read within
+    ``limits`` (the defaults when None)."""
     readers = {
         FileFormat.CSV: _csv_rows,
         FileFormat.JSONL: _jsonl_rows,
         FileFormat.XLSX: _xlsx_rows,
     }
-    return readers[file_format](stream)
+    return readers[file_format](stream, limits or FileLimits())

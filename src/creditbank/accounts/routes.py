@@ -29,6 +29,7 @@ from creditbank.accounts.schemas import (
 )
 from creditbank.catalog.api import ItemKind
 from creditbank.consents import api as consents
+from creditbank.file_limits import limits_of
 from creditbank.institutions.model import check_institution_code
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import msg
@@ -273,7 +274,7 @@ def decode_cursor(cursor: str | None) -> int | None:
     "/deposits/batches",
     status_code=status.HTTP_201_CREATED,
     response_model=BatchRead,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(401, 403, 404, 413, 422),
 )
 def upload_batch(
     request: Request,
@@ -284,7 +285,10 @@ def upload_batch(
     file_format: Annotated[FileFormat | None, Form(alias="format")] = None,
 ) -> BatchRead:
     """Deposit a whole file, all or nothing. 201 with the batch when every row was good;
-    422 `batch-rejected` (with `batch`, the URL of the full report) when any row was not."""
+    422 `batch-rejected` (with `batch`, the URL of the full report) when any row was not;
+    a file that cannot be read within the limits (not UTF-8, a line or field too long, deep
+    JSON, NUL, a workbook unpacking too large...) is refused whole, no batch kept: 413
+    `file-too-large` or 422 `invalid-file`, naming the line (row) and the reason."""
     code = check_institution_code(institution)
     require(principal, Action.DEPOSIT, code)
     filename = file.filename or "upload"
@@ -296,7 +300,7 @@ def upload_batch(
         submitted_by=principal.email,
         filename=filename,
         file_format=chosen,
-        rows=read_rows(file.file, chosen),
+        rows=read_rows(file.file, chosen, limits_of(request.app.state.settings)),
         today=today,
     )
     translate = translator_for(request).gettext

@@ -36,10 +36,13 @@ from creditbank.accreditation.model import (
     Statement,
     UnitSpec,
 )
+from creditbank.file_limits import FileLimits, check_json_depth, check_texts
 from creditbank.messages import Message, msg
 
 MAX_FILE_BYTES = 2_000_000
 """The largest standard file read (as for framework files)."""
+DEFAULT_LIMITS = FileLimits()
+"""JSON depth, and text that can be stored, as for uploaded files (their default limits)."""
 
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 Mark = Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]
@@ -158,21 +161,51 @@ def _read_document(data: bytes, name: str) -> dict[str, Any]:
             "invalid_file",
             msg("{file} is not UTF-8 text (byte {position})", file=name, position=error.start),
         ) from error
+    is_json = name.lower().endswith(".json")
+    if is_json:
+        check_json_depth(text, DEFAULT_LIMITS, _place(name))
     try:
         document = (
             json.loads(text, parse_float=Decimal)
-            if name.lower().endswith(".json")
+            if is_json
             else tomllib.loads(text, parse_float=Decimal)
         )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         raise AccreditationError(
             "invalid_file", msg("{file} cannot be parsed: {reason}", file=name, reason=str(error))
         ) from error
+    except RecursionError as error:  # TOML arrays or tables nested past Python's limit
+        raise AccreditationError(
+            "invalid_file",
+            msg("{place}: nested too deeply", place=name),
+        ) from error
     if not isinstance(document, dict):
         raise AccreditationError(
             "invalid_file", msg("{file} must hold one table/object", file=name)
         )
+    _check_storable(document, name)
     return document
+
+
+def _place(where: str) -> Message:
+    """A place in the file (``units[1].name``), as it is: nothing to translate."""
+    return Message("{place}", {"place": where})
+
+
+def _check_storable(document: object, where: str) -> None:
+    """Refuse a NUL character or a lone UTF-16 surrogate in any key or text (JSON escapes can
+    make both; no database stores them as text), naming where it is."""
+    stack: list[tuple[object, str]] = [(document, where)]
+    while stack:
+        value, place = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                check_texts([key], DEFAULT_LIMITS, _place(place))
+                stack.append((item, f"{place}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{place}[{index}]") for index, item in enumerate(value))
+        elif isinstance(value, str):
+            check_texts([value], DEFAULT_LIMITS, _place(place))
 
 
 def _schema_problems(error: ValidationError) -> list[Message]:

@@ -41,6 +41,7 @@ from creditbank.cli.main import (
 )
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
+from creditbank.file_limits import limits_of
 from creditbank.institutions import service as institution_service
 from creditbank.messages import msg
 from creditbank.settings import get_settings
@@ -611,7 +612,7 @@ def record_results(  # noqa: PLR0917 - Typer reads options from the signature
             require(principal, Action.RECORD_RESULTS, provider)
         chosen = file_format or FileFormat.of(file.name)
         with file.open("rb") as stream:
-            header, rows = read_results(stream, chosen)
+            header, rows = read_results(stream, chosen, limits_of(get_settings()))
         recorded = ResultsRead.of(
             service.record_results(
                 database=database,

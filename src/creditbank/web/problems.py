@@ -55,6 +55,7 @@ PROBLEM_TYPES = _types(
     ProblemType("invalid-framework", 422, "Invalid framework definition"),
     ProblemType("invalid-crosswalk", 422, "Invalid crosswalk"),
     ProblemType("invalid-file", 422, "File cannot be read"),
+    ProblemType("file-too-large", 413, "File too large"),
     ProblemType("levels-not-comparable", 422, "Levels cannot be compared"),
     ProblemType("framework-unchanged", 409, "Nothing changed"),
     ProblemType("version-conflict", 409, "Version conflict"),

@@ -4,19 +4,32 @@ assessment system exports them (the formats of the bulk deposit files, other col
 The columns are ``id_number``, ``name`` and a mark per component of the level's scheme
 (``theory``, ``practice``, ``portfolio``, ``interview``); :func:`read_results` returns the
 header (None for JSON Lines, whose rows name their own keys) and every non-empty row with its
-line (CSV, JSON Lines) or row number (XLSX), at most :data:`MAX_ROWS` of them.
+line (CSV, JSON Lines) or row number (XLSX), at most :data:`MAX_ROWS` of them. They are read
+within :class:`~creditbank.file_limits.FileLimits`, as bulk deposit files are: a file that is
+not UTF-8, has a line or field too long, deep JSON, a NUL character or a lone surrogate, or a
+workbook that unpacks too large is refused whole (``FileRefusedError``, naming the place).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from typing import BinaryIO
 
-from openpyxl import load_workbook
-
 from creditbank.accounts.files import FileFormat
+from creditbank.errors import DomainError
+from creditbank.file_limits import (
+    FileLimits,
+    TextLines,
+    check_json_depth,
+    check_texts,
+    guarded_rows,
+    invalid,
+    line_place,
+    open_workbook,
+    row_place,
+    too_many_rows,
+)
 from creditbank.messages import msg
 from creditbank.xcerts.model import XcertError
 
@@ -35,87 +48,105 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _too_many() -> XcertError:
+def _too_many(limits: FileLimits) -> DomainError:
+    if limits.max_rows < MAX_ROWS:
+        return too_many_rows(limits)
     return XcertError(
         "results_rejected", msg("a results file holds at most {count} rows", count=MAX_ROWS)
     )
 
 
-def _csv(stream: BinaryIO) -> Table:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
+    lines = TextLines(stream, limits)
+    reader = csv.reader(lines)
+    started = 1
+    most = min(MAX_ROWS, limits.max_rows)
     try:
-        reader = csv.reader(text)
         header = next(reader, None)
         if header is None:
             return [], []
-        names = [name.strip().lower() for name in header]
+        check_texts(header, limits, line_place(1))
+        names = [name.strip().lower()[:64] for name in header]
         rows: list[tuple[int, Row]] = []
-        for values in reader:
+        while True:
+            started = lines.line + 1
+            values = next(reader, None)
+            if values is None:
+                return names, rows
             if not any(value.strip() for value in values):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise _too_many()
+            if len(rows) >= most:
+                raise _too_many(limits)
             row = {name: value.strip() for name, value in zip(names, values, strict=False)}
+            check_texts(row, limits, line_place(reader.line_num))
             if len(values) > len(names):
+                check_texts(values[len(names) :], limits, line_place(reader.line_num))
                 row["__extra__"] = "1"
             rows.append((reader.line_num, row))
-    except UnicodeDecodeError as error:
-        raise XcertError("results_rejected", msg("the file is not UTF-8 text")) from error
-    else:
-        return names, rows
-    finally:
-        text.detach()  # the caller owns the stream
+    except csv.Error as error:
+        raise invalid(
+            msg(
+                "{place}: not valid CSV (a field too long or a quote not closed)",
+                place=line_place(started),
+            )
+        ) from error
 
 
-def _jsonl(stream: BinaryIO) -> Table:
+def _jsonl(stream: BinaryIO, limits: FileLimits) -> Table:
     rows: list[tuple[int, Row]] = []
-    for line_number, raw in enumerate(stream, start=1):
-        try:
-            line = raw.decode("utf-8-sig").strip()
-        except UnicodeDecodeError:
-            rows.append((line_number, {"__invalid__": "1"}))
-            continue
+    lines = TextLines(stream, limits)
+    most = min(MAX_ROWS, limits.max_rows)
+    for text in lines:
+        line = text.strip()
         if not line:
             continue
-        if len(rows) >= MAX_ROWS:
-            raise _too_many()
+        if len(rows) >= most:
+            raise _too_many(limits)
+        place = line_place(lines.line)
+        check_json_depth(line, limits, place)
         try:
             document = json.loads(line)
         except json.JSONDecodeError:
             document = None
         if not isinstance(document, dict):
-            rows.append((line_number, {"__invalid__": "1"}))
+            rows.append((lines.line, {"__invalid__": "1"}))
             continue
-        rows.append((line_number, {str(k).lower(): _text(v) for k, v in document.items()}))
+        check_texts([str(key) for key in document], limits, place)
+        row = {str(k).lower()[:64]: _text(v) for k, v in document.items()}
+        check_texts(row, limits, place)
+        rows.append((lines.line, row))
     return None, rows
 
 
-def _xlsx(stream: BinaryIO) -> Table:
+def _xlsx(stream: BinaryIO, limits: FileLimits) -> Table:
+    workbook = open_workbook(stream, limits)
+    most = min(MAX_ROWS, limits.max_rows)
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as error:
-        raise XcertError(
-            "results_rejected", msg("the file is not a readable XLSX workbook")
-        ) from error
-    try:
-        values = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(values, None)
-        if header is None:
+        values = guarded_rows(workbook.worksheets[0].iter_rows(values_only=True), limits)
+        first = next(values, None)
+        if first is None:
             return [], []
-        names = [_text(value).lower() for value in header]
+        header = [_text(value) for value in first[1]]
+        check_texts(header, limits, row_place(1))
+        names = [name.lower()[:64] for name in header]
         rows: list[tuple[int, Row]] = []
-        for number, cells in enumerate(values, start=2):
+        for number, cells in values:
             if not any(cell not in (None, "") for cell in cells):
                 continue
-            if len(rows) >= MAX_ROWS:
-                raise _too_many()
-            rows.append((number, {n: _text(c) for n, c in zip(names, cells, strict=False) if n}))
+            if len(rows) >= most:
+                raise _too_many(limits)
+            row = {n: _text(c) for n, c in zip(names, cells, strict=False) if n}
+            check_texts(row, limits, row_place(number))
+            rows.append((number, row))
         return names, rows
     finally:
         workbook.close()
 
 
-def read_results(stream: BinaryIO, file_format: FileFormat) -> Table:
-    """The header (None for JSON Lines) and the non-empty rows of a results file."""
+def read_results(
+    stream: BinaryIO, file_format: FileFormat, limits: FileLimits | None = None
+) -> Table:
+    """The header (None for JSON Lines) and the non-empty rows of a results file, read within
+    ``limits`` (the defaults when None)."""
     readers = {FileFormat.CSV: _csv, FileFormat.JSONL: _jsonl, FileFormat.XLSX: _xlsx}
-    return readers[file_format](stream)
+    return readers[file_format](stream, limits or FileLimits())

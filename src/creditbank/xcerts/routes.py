@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from creditbank.access.policy import Action, require, require_any
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat
+from creditbank.file_limits import limits_of
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Today, Uow
 from creditbank.web.problems import responses
@@ -236,7 +237,7 @@ def register_candidate(
     "/sessions/{session_id}/results",
     status_code=status.HTTP_201_CREATED,
     response_model=ResultsRead,
-    responses=responses(401, 403, 404, 409, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def record_results(
     session_id: int,
@@ -260,7 +261,7 @@ def record_results(
     require(principal, Action.RECORD_RESULTS, provider)
     filename = file.filename or "results"
     chosen = file_format or FileFormat.of(filename)
-    header, rows = read_results(file.file, chosen)
+    header, rows = read_results(file.file, chosen, limits_of(request.app.state.settings))
     recorded = service.record_results(
         database=database,
         cipher=_cipher(request),

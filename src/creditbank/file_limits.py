@@ -1,0 +1,500 @@
+"""Reading uploaded files within limits: a bad file is refused with a clear reason, memory bounded.
+
+Bulk deposit files, 1+X results files and competence standard files come from other systems
+and from people. Whatever they hold, reading them must neither crash nor let a small upload
+take the server's memory. This module holds what their readers share:
+
+- :class:`FileLimits`: the limits (each a setting, see :func:`limits_of`).
+- :class:`FileRefusedError`: a file refused as a whole; a 413 problem (``file-too-large``)
+  when it is too big, else a 422 (``invalid-file``); nothing is stored. Its message names the
+  place (line, row, column) and the reason, never the value (which may be personal data).
+- :class:`TextLines`: a text file's lines, each at most ``max_line_bytes``, decoded as UTF-8
+  (the byte and line that are not UTF-8 are named), NUL refused.
+- :func:`check_texts` (no NUL, no lone UTF-16 surrogate, no field over ``max_field_chars``)
+  and :func:`check_json_depth` (nesting of a JSON text, without parsing it).
+- :func:`open_workbook`: an XLSX workbook opened by openpyxl in read-only mode, after the
+  zip directory's total is checked and the shared strings are counted in a streaming pass
+  (openpyxl keeps them all in memory); every byte openpyxl inflates is counted too, so a
+  directory that lies about the sizes cannot get past the limit.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, BinaryIO, Final, Literal, Protocol, cast
+from xml.etree import ElementTree as ET
+from xml.parsers import expat
+
+from openpyxl.reader.excel import ExcelReader
+
+from creditbank.errors import DomainError
+from creditbank.messages import Message, msg
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
+MIB: Final = 1024 * 1024
+TOO_LARGE: Final = "file_too_large"
+INVALID: Final = "invalid_file"
+# The XML parts of a workbook other than its sheets (content types, relationships, styles,
+# theme...) are small; openpyxl reads each whole, so each is held to this size.
+PART_MAX_BYTES: Final = 8 * MIB
+XLSX_MAX_COLUMNS: Final = 16_384  # Excel's own limit of cells in a row
+_READ_BLOCK: Final = 64 * 1024
+_SHARED_STRINGS_TYPE: Final = "sharedStrings+xml"
+_CONTENT_TYPES: Final = "[Content_Types].xml"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """How much of a file the bank reads before refusing it (defaults: the settings')."""
+
+    xlsx_max_bytes: int = 100 * MIB
+    max_rows: int = 1_000_000
+    max_shared_strings: int = 1_000_000
+    max_field_chars: int = 4096
+    max_line_bytes: int = 64 * 1024
+    max_json_depth: int = 32
+
+
+class LimitSettings(Protocol):
+    """The settings that set the limits (``creditbank.settings.Settings``; not imported here,
+    so that the bulk worker's modules stay free of the settings and pydantic)."""
+
+    @property
+    def file_xlsx_max_bytes(self) -> int: ...
+    @property
+    def file_max_rows(self) -> int: ...
+    @property
+    def file_max_shared_strings(self) -> int: ...
+    @property
+    def file_max_field_chars(self) -> int: ...
+    @property
+    def file_max_line_bytes(self) -> int: ...
+    @property
+    def file_max_json_depth(self) -> int: ...
+
+
+def limits_of(settings: LimitSettings) -> FileLimits:
+    """The limits the settings set (``CREDITBANK_FILE_*``)."""
+    return FileLimits(
+        xlsx_max_bytes=settings.file_xlsx_max_bytes,
+        max_rows=settings.file_max_rows,
+        max_shared_strings=settings.file_max_shared_strings,
+        max_field_chars=settings.file_max_field_chars,
+        max_line_bytes=settings.file_max_line_bytes,
+        max_json_depth=settings.file_max_json_depth,
+    )
+
+
+class FileRefusedError(DomainError):
+    """A file refused as a whole (``file_too_large``: 413; ``invalid_file``: 422)."""
+
+
+def too_large(message: Message) -> FileRefusedError:
+    return FileRefusedError(TOO_LARGE, message)
+
+
+def invalid(message: Message) -> FileRefusedError:
+    return FileRefusedError(INVALID, message)
+
+
+def too_many_rows(limits: FileLimits) -> FileRefusedError:
+    return too_large(msg("the file holds more than {limit} rows", limit=limits.max_rows))
+
+
+# --- text: lines and fields ----------------------------------------------------------------
+
+
+class TextLines(Iterator[str]):
+    """The lines of a UTF-8 text file (line ends kept, a leading BOM dropped), read one at a
+    time: a line longer than ``max_line_bytes``, a byte that is not UTF-8, or a NUL character
+    refuses the whole file, naming the line. ``line`` is the number of the last line read."""
+
+    def __init__(self, stream: BinaryIO, limits: FileLimits) -> None:
+        self._stream = stream
+        self._limit = limits.max_line_bytes
+        self.line = 0
+
+    def __iter__(self) -> TextLines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self._stream.readline(self._limit + 2)  # room for "\r\n"
+        if not raw:
+            raise StopIteration
+        self.line += 1
+        if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if len(raw.rstrip(b"\r\n")) > self._limit:
+            raise invalid(
+                msg("line {line} is longer than {limit} bytes", line=self.line, limit=self._limit)
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise invalid(
+                msg(
+                    "the file is not UTF-8 text (byte 0x{byte} at line {line})",
+                    byte=f"{raw[error.start]:02X}",
+                    line=self.line,
+                )
+            ) from None
+        if "\x00" in text:
+            raise invalid(
+                msg(
+                    "{place}: {problem}",
+                    place=line_place(self.line),
+                    problem=msg("a NUL character cannot be stored"),
+                )
+            )
+        return text
+
+
+def line_place(line: int, column: str | None = None) -> Message:
+    """Where in a text file: a line, or a line and column."""
+    if column is None:
+        return msg("line {line}", line=line)
+    return msg("line {line}, column {column}", line=line, column=column)
+
+
+def row_place(row: int, column: str | None = None) -> Message:
+    """Where in a workbook: a row, or a row and column."""
+    if column is None:
+        return msg("row {row}", row=row)
+    return msg("row {row}, column {column}", row=row, column=column)
+
+
+def check_texts(
+    texts: Mapping[str, str] | Iterable[str], limits: FileLimits, place: Message
+) -> None:
+    """Refuse (naming ``place`` and the column, never the value) a text over
+    ``max_field_chars``, a NUL character (PostgreSQL cannot store it) or a lone UTF-16
+    surrogate (no character; no database can store it as text). ``texts``: a row's
+    {column: text}, or texts such as its keys."""
+    items = list(texts.items()) if isinstance(texts, Mapping) else [("", t) for t in texts]
+    limit = limits.max_field_chars
+    for column, text in items:
+        problem = None
+        if len(text) > limit:
+            problem = msg("more than {limit} characters", limit=limit)
+        elif (found := _UNSTORABLE.search(text)) is not None:
+            problem = (
+                msg("a NUL character cannot be stored")
+                if found.group() == "\x00"
+                else msg("a lone UTF-16 surrogate is not a character")
+            )
+        if problem is not None:
+            where = _with_column(place, column) if column else place
+            raise invalid(msg("{place}: {problem}", place=where, problem=problem))
+
+
+def _with_column(place: Message, column: str) -> Message:
+    params = dict(place.params)
+    if "line" in params:
+        return line_place(int(str(params["line"])), column)
+    return row_place(int(str(params["row"])), column)
+
+
+def check_json_depth(text: str, limits: FileLimits, place: Message) -> None:
+    """Refuse a JSON text nested deeper than ``max_json_depth`` (before parsing it: the parser
+    recurses, and fails past Python's recursion limit). Brackets in strings do not count."""
+    limit = limits.max_json_depth
+    if text.count("[") + text.count("{") <= limit:  # the usual case: cannot be that deep
+        return
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                raise invalid(
+                    msg("{place}: JSON nested deeper than {limit} levels", place=place, limit=limit)
+                )
+        elif char in "]}":
+            depth -= 1
+
+
+# --- XLSX workbooks --------------------------------------------------------------------------
+
+
+class _Overflow(Exception):  # noqa: N818 - not a ValueError: openpyxl rewraps those
+    """More was inflated than the workbook's budget allows."""
+
+
+class _Budget:
+    """The bytes the workbook may still inflate, across all its parts."""
+
+    def __init__(self, total: int) -> None:
+        self.left = total
+
+    def spend(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise _Overflow
+
+
+class _CountedPart(io.BufferedIOBase):
+    """A part of the workbook being inflated, every byte counted against the budget."""
+
+    def __init__(self, part: IO[bytes], budget: _Budget) -> None:
+        super().__init__()
+        self._part = part
+        self._budget = budget
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self._part.read(-1 if size is None else size)
+        self._budget.spend(len(data))
+        return data
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._part.close()
+        super().close()
+
+
+class _CountedZip(zipfile.ZipFile):
+    """A zip archive whose parts count what they inflate (openpyxl reads through ``open``)."""
+
+    budget: _Budget
+
+    def open(  # type: ignore[override] # reading only: the parts openpyxl and the scans read
+        self, name: str | zipfile.ZipInfo, mode: Literal["r"] = "r", pwd: bytes | None = None
+    ) -> IO[bytes]:
+        part = super().open(name, mode, pwd)
+        return cast("IO[bytes]", _CountedPart(part, self.budget))
+
+
+def _not_a_workbook() -> FileRefusedError:
+    return invalid(msg("the file is not a readable XLSX workbook"))
+
+
+def _unpacks_too_large(limits: FileLimits) -> FileRefusedError:
+    return too_large(
+        msg("the workbook unpacks to more than {limit} bytes", limit=limits.xlsx_max_bytes)
+    )
+
+
+def _check_directory(archive: zipfile.ZipFile, limits: FileLimits) -> None:
+    """The sizes the zip directory states: the total, and each part openpyxl reads whole."""
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > limits.xlsx_max_bytes:
+        raise _unpacks_too_large(limits)
+    for info in infos:
+        streamed = info.filename.startswith("xl/worksheets/") or info.filename.endswith(
+            "sharedStrings.xml"
+        )
+        if info.file_size > PART_MAX_BYTES and not streamed:
+            raise too_large(
+                msg(
+                    "the workbook part {part} unpacks to more than {limit} bytes",
+                    part=info.filename[:80],
+                    limit=PART_MAX_BYTES,
+                )
+            )
+
+
+def _shared_strings_parts(archive: _CountedZip) -> list[str]:
+    """The parts holding shared strings: those the content types name, and the usual one."""
+    names = set(archive.namelist())
+    parts = {"xl/sharedStrings.xml"} & names
+    if _CONTENT_TYPES in names:
+        with archive.open(_CONTENT_TYPES) as part:
+            types = ET.fromstring(part.read())  # noqa: S314 - size checked before
+        for item in types:
+            content_type = item.get("ContentType", "")
+            if content_type.endswith(_SHARED_STRINGS_TYPE):
+                parts.add(item.get("PartName", "").lstrip("/"))
+    return sorted(parts & names)
+
+
+def _count_shared_strings(part: IO[bytes], limits: FileLimits) -> None:
+    """Stream one shared strings part through expat (no tree is built): at most
+    ``max_shared_strings`` strings, each at most ``max_field_chars`` characters."""
+    count = 0
+    length = 0
+
+    def start(name: str, _attributes: object) -> None:
+        nonlocal count, length
+        if name.rpartition(":")[2] == "si":
+            count += 1
+            length = 0
+            if count > limits.max_shared_strings:
+                raise too_large(
+                    msg(
+                        "the workbook holds more than {limit} shared strings",
+                        limit=limits.max_shared_strings,
+                    )
+                )
+
+    def text(data: str) -> None:
+        nonlocal length
+        length += len(data)
+        if length > limits.max_field_chars:
+            raise invalid(
+                msg(
+                    "shared string {index}: more than {limit} characters",
+                    index=count,
+                    limit=limits.max_field_chars,
+                )
+            )
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    while block := part.read(_READ_BLOCK):
+        parser.Parse(block, False)  # noqa: FBT003 - expat's signature
+    parser.Parse(b"", True)  # noqa: FBT003
+
+
+def _scan_sheet(part: IO[bytes], limits: FileLimits) -> None:
+    """Stream one worksheet part through expat (no tree is built): at most
+    :data:`XLSX_MAX_COLUMNS` cells in a row and ``max_field_chars`` characters in a cell.
+    openpyxl builds a whole row before it gives it, so a row must be bounded before it reads."""
+    row = cells = length = 0
+    column = ""
+    in_text = False
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal row, cells, length, column, in_text
+        tag = name.rpartition(":")[2]
+        if tag == "row":
+            row = _number(attributes.get("r"), row + 1)
+            cells = 0
+        elif tag == "c":
+            cells += 1
+            length = 0
+            column = attributes.get("r", "")[:12].rstrip("0123456789")
+            if cells > XLSX_MAX_COLUMNS:
+                raise invalid(
+                    msg(
+                        "{place}: more than {limit} cells",
+                        place=row_place(row),
+                        limit=XLSX_MAX_COLUMNS,
+                    )
+                )
+        elif tag in {"v", "t", "f"}:
+            in_text = True
+
+    def end(name: str) -> None:
+        nonlocal in_text
+        if name.rpartition(":")[2] in {"v", "t", "f"}:
+            in_text = False
+
+    def text(data: str) -> None:
+        nonlocal length
+        if not in_text:
+            return
+        length += len(data)
+        if length > limits.max_field_chars:
+            place = row_place(row, column) if column else row_place(row)
+            raise invalid(
+                msg(
+                    "{place}: {problem}",
+                    place=place,
+                    problem=msg("more than {limit} characters", limit=limits.max_field_chars),
+                )
+            )
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    while block := part.read(_READ_BLOCK):
+        parser.Parse(block, False)  # noqa: FBT003 - expat's signature
+    parser.Parse(b"", True)  # noqa: FBT003
+
+
+def _number(text: str | None, default: int) -> int:
+    return int(text) if text is not None and text.isdigit() and len(text) < 10 else default  # noqa: PLR2004
+
+
+def open_workbook(stream: BinaryIO, limits: FileLimits) -> Workbook:
+    """The workbook in ``stream`` (seekable), opened read-only with cached values, within
+    ``limits``: refused before openpyxl reads it when the zip directory states more than
+    ``xlsx_max_bytes`` (or an oversized part openpyxl reads whole) or the shared strings are
+    too many or too long; and while it reads, as soon as what it inflates exceeds the limit.
+    Iterate the rows through :func:`guarded_rows`."""
+    try:
+        archive = _CountedZip(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise _not_a_workbook() from error
+    archive.budget = _Budget(limits.xlsx_max_bytes)
+    try:
+        _check_directory(archive, limits)
+        for name in _shared_strings_parts(archive):
+            with archive.open(name) as part:
+                _count_shared_strings(part, limits)
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    _scan_sheet(part, limits)
+        archive.budget = _Budget(limits.xlsx_max_bytes)  # openpyxl reads them again
+        reader = ExcelReader(stream, read_only=True, data_only=True)
+        reader.archive = archive
+        reader.read()
+    except DomainError:
+        archive.close()
+        raise
+    except _Overflow as error:
+        archive.close()
+        raise _unpacks_too_large(limits) from error
+    except Exception as error:  # any failure of a broken workbook is a refusal
+        archive.close()
+        raise _not_a_workbook() from error
+    workbook: Workbook = reader.wb
+    return workbook
+
+
+def guarded_rows(
+    rows: Iterator[tuple[object, ...]], limits: FileLimits, first_row: int = 1
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(row number, values) of a read-only sheet's rows: a row wider than Excel allows, more
+    than ``max_rows`` rows or a part that cannot be read is a refusal naming the row."""
+    number = first_row - 1
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except _Overflow as error:
+            raise _unpacks_too_large(limits) from error
+        except DomainError:
+            raise
+        except Exception as error:  # a broken sheet is a refusal, not a 500
+            raise invalid(
+                msg("the workbook cannot be read after row {row}", row=max(number, 0))
+            ) from error
+        number += 1
+        if number > limits.max_rows + 1:  # the header row does not count
+            raise too_many_rows(limits)
+        if len(values) > XLSX_MAX_COLUMNS:
+            raise invalid(
+                msg(
+                    "{place}: more than {limit} cells",
+                    place=row_place(number),
+                    limit=XLSX_MAX_COLUMNS,
+                )
+            )
+        yield number, values
