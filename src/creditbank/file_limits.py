@@ -8,7 +8,7 @@ take the server's memory. This module holds what their readers share:
 - :class:`FileRefusedError`: a file refused as a whole; a 413 problem (``file-too-large``)
   when it is too big, else a 422 (``invalid-file``); nothing is stored. Its message names the
   place (line, row, column) and the reason, never the value (which may be personal data).
-- :class:`TextLines`: a text file's lines, each at most ``max_line_bytes``, decoded as UTF-8
+- :func:`text_lines`: a text file's lines, each at most ``max_line_bytes``, decoded as UTF-8
   (the byte and line that are not UTF-8 are named), NUL refused.
 - :func:`check_texts` (no NUL, no lone UTF-16 surrogate, no field over ``max_field_chars``)
   and :func:`check_json_depth` (nesting of a JSON text, without parsing it).
@@ -23,9 +23,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, BinaryIO, Final, Literal, Protocol, cast
+from typing import IO, TYPE_CHECKING, BinaryIO, Final, Literal, NamedTuple, NoReturn, Protocol, cast
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
@@ -111,49 +111,82 @@ def too_many_rows(limits: FileLimits) -> FileRefusedError:
 # --- text: lines and fields ----------------------------------------------------------------
 
 
-class TextLines(Iterator[str]):
-    """The lines of a UTF-8 text file (line ends kept, a leading BOM dropped), read one at a
-    time: a line longer than ``max_line_bytes``, a byte that is not UTF-8, or a NUL character
-    refuses the whole file, naming the line. ``line`` is the number of the last line read."""
-
-    def __init__(self, stream: BinaryIO, limits: FileLimits) -> None:
-        self._stream = stream
-        self._limit = limits.max_line_bytes
-        self.line = 0
-
-    def __iter__(self) -> TextLines:
-        return self
-
-    def __next__(self) -> str:
-        raw = self._stream.readline(self._limit + 2)  # room for "\r\n"
-        if not raw:
-            raise StopIteration
-        self.line += 1
-        if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if len(raw.rstrip(b"\r\n")) > self._limit:
-            raise invalid(
-                msg("line {line} is longer than {limit} bytes", line=self.line, limit=self._limit)
-            )
+def text_lines(stream: BinaryIO, limits: FileLimits) -> Iterator[str]:
+    """The lines of a UTF-8 text file, line ends kept (``\n``, ``\r\n`` or ``\r``, as a text
+    file opened with ``newline=""`` splits them), a leading BOM dropped. A line longer than
+    ``max_line_bytes``, a byte that is not UTF-8 or a NUL character refuses the whole file,
+    naming the line. Read a block at a time and checked by block (in C, mostly): memory stays
+    within a block and a line."""
+    limit = limits.max_line_bytes
+    before = 0  # lines in the blocks before
+    carry = b""  # the start of a line that goes on in the next block
+    first = True
+    while True:
+        block = stream.read(_TEXT_BLOCK)
+        data = carry + block
+        if not data:
+            return
+        if block:  # keep the last, perhaps unfinished, line for the next block
+            cut = data.rfind(b"\n") + 1 or data.rfind(b"\r", 0, len(data) - 1) + 1
+            data, carry = data[:cut], data[cut:]
+            if len(carry) > limit + 1:
+                raise _line_too_long(before + len(data.splitlines()) + 1, limit)
+        else:
+            carry = b""
+        if first:
+            first = False
+            data = data.removeprefix(b"\xef\xbb\xbf")
+        pieces = data.splitlines(keepends=True)
+        _check_lengths(pieces, before, limit)
         try:
-            text = raw.decode("utf-8")
+            lines = [piece.decode("utf-8") for piece in pieces]
+        except UnicodeDecodeError:
+            _refuse_undecodable(pieces, before)
+        if b"\x00" in data:
+            _refuse_nul(pieces, before)
+        before += len(pieces)
+        yield from lines
+
+
+_TEXT_BLOCK = 1024 * 1024
+
+
+def _line_too_long(line: int, limit: int) -> FileRefusedError:
+    return invalid(msg("line {line} is longer than {limit} bytes", line=line, limit=limit))
+
+
+def _check_lengths(pieces: list[bytes], before: int, limit: int) -> None:
+    """No line of the block too long (in C unless one is)."""
+    if pieces and max(map(len, pieces)) > limit:
+        for number, piece in enumerate(pieces, start=before + 1):
+            if len(piece.rstrip(b"\r\n")) > limit:
+                raise _line_too_long(number, limit)
+
+
+def _refuse_nul(pieces: list[bytes], before: int) -> NoReturn:
+    number = before + next(i for i, piece in enumerate(pieces, 1) if b"\x00" in piece)
+    raise invalid(
+        msg(
+            "{place}: {problem}",
+            place=line_place(number),
+            problem=msg("a NUL character cannot be stored"),
+        )
+    )
+
+
+def _refuse_undecodable(pieces: list[bytes], before: int) -> NoReturn:
+    for number, piece in enumerate(pieces, start=before + 1):
+        try:
+            piece.decode("utf-8")
         except UnicodeDecodeError as error:
             raise invalid(
                 msg(
                     "the file is not UTF-8 text (byte 0x{byte} at line {line})",
-                    byte=f"{raw[error.start]:02X}",
-                    line=self.line,
+                    byte=f"{piece[error.start]:02X}",
+                    line=number,
                 )
             ) from None
-        if "\x00" in text:
-            raise invalid(
-                msg(
-                    "{place}: {problem}",
-                    place=line_place(self.line),
-                    problem=msg("a NUL character cannot be stored"),
-                )
-            )
-        return text
+    raise AssertionError  # called only when a piece does not decode
 
 
 def line_place(line: int, column: str | None = None) -> Message:
@@ -170,15 +203,30 @@ def row_place(row: int, column: str | None = None) -> Message:
     return msg("row {row}, column {column}", row=row, column=column)
 
 
+class Where(NamedTuple):
+    """A line of a text file or a row of a workbook, made into a message only when a problem
+    is found there (a message per row would cost more than the checks)."""
+
+    kind: Literal["line", "row"]
+    number: int
+
+    def message(self, column: str | None = None) -> Message:
+        place = line_place if self.kind == "line" else row_place
+        return place(self.number, column or None)
+
+
 def check_texts(
-    texts: Mapping[str, str] | Iterable[str], limits: FileLimits, place: Message
+    texts: dict[str, str] | Iterable[str], limits: FileLimits, place: Where | Message
 ) -> None:
     """Refuse (naming ``place`` and the column, never the value) a text over
     ``max_field_chars``, a NUL character (PostgreSQL cannot store it) or a lone UTF-16
     surrogate (no character; no database can store it as text). ``texts``: a row's
     {column: text}, or texts such as its keys."""
-    items = list(texts.items()) if isinstance(texts, Mapping) else [("", t) for t in texts]
     limit = limits.max_field_chars
+    joined = "".join(texts.values() if isinstance(texts, dict) else texts)
+    if len(joined) <= limit and _UNSTORABLE.search(joined) is None:
+        return  # the usual case, in two calls to C: nothing too long, nothing unstorable
+    items = list(texts.items()) if isinstance(texts, dict) else [("", t) for t in texts]
     for column, text in items:
         problem = None
         if len(text) > limit:
@@ -190,18 +238,11 @@ def check_texts(
                 else msg("a lone UTF-16 surrogate is not a character")
             )
         if problem is not None:
-            where = _with_column(place, column) if column else place
+            where = place.message(column) if isinstance(place, Where) else place
             raise invalid(msg("{place}: {problem}", place=where, problem=problem))
 
 
-def _with_column(place: Message, column: str) -> Message:
-    params = dict(place.params)
-    if "line" in params:
-        return line_place(int(str(params["line"])), column)
-    return row_place(int(str(params["row"])), column)
-
-
-def check_json_depth(text: str, limits: FileLimits, place: Message) -> None:
+def check_json_depth(text: str, limits: FileLimits, place: Where | Message) -> None:
     """Refuse a JSON text nested deeper than ``max_json_depth`` (before parsing it: the parser
     recurses, and fails past Python's recursion limit). Brackets in strings do not count."""
     limit = limits.max_json_depth
@@ -223,7 +264,11 @@ def check_json_depth(text: str, limits: FileLimits, place: Message) -> None:
             depth += 1
             if depth > limit:
                 raise invalid(
-                    msg("{place}: JSON nested deeper than {limit} levels", place=place, limit=limit)
+                    msg(
+                        "{place}: JSON nested deeper than {limit} levels",
+                        place=place.message() if isinstance(place, Where) else place,
+                        limit=limit,
+                    )
                 )
         elif char in "]}":
             depth -= 1

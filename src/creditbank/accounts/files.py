@@ -24,14 +24,14 @@ from typing import BinaryIO
 from creditbank.accounts.model import REQUIRED_FIELDS, AccountError
 from creditbank.file_limits import (
     FileLimits,
-    TextLines,
+    Where,
     check_json_depth,
     check_texts,
     guarded_rows,
     invalid,
     line_place,
     open_workbook,
-    row_place,
+    text_lines,
     too_many_rows,
 )
 from creditbank.messages import msg
@@ -105,19 +105,18 @@ def _text(value: object) -> str:
 
 
 def _csv_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]]:
-    lines = TextLines(stream, limits)
-    reader = csv.reader(lines)
+    reader = csv.reader(text_lines(stream, limits))
     started = 1  # the line the record being read starts on (a quoted field may span lines)
     try:
         try:
             first = next(reader)
         except StopIteration:
             return
-        check_texts(first, limits, line_place(1))
+        check_texts(first, limits, Where("line", 1))
         header = check_header(first)
         rows = 0
         while True:
-            started = lines.line + 1
+            started = reader.line_num + 1
             try:
                 values = next(reader)
             except StopIteration:
@@ -128,9 +127,9 @@ def _csv_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]]
             if rows > limits.max_rows:
                 raise too_many_rows(limits)
             row = {name: value.strip() for name, value in zip(header, values, strict=False) if name}
-            check_texts(row, limits, line_place(reader.line_num))
+            check_texts(row, limits, Where("line", reader.line_num))
             if len(values) > len(header):
-                check_texts(values[len(header) :], limits, line_place(reader.line_num))
+                check_texts(values[len(header) :], limits, Where("line", reader.line_num))
                 row["__extra__"] = "1"
             yield reader.line_num, row
     except csv.Error as error:
@@ -147,17 +146,15 @@ def _shown_key(key: str) -> str:
 
 
 def _jsonl_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]]:
-    lines = TextLines(stream, limits)
     rows = 0
-    for text in lines:
-        line_number = lines.line
+    for line_number, text in enumerate(text_lines(stream, limits), start=1):
         line = text.strip()
         if not line:
             continue
         rows += 1
         if rows > limits.max_rows:
             raise too_many_rows(limits)
-        place = line_place(line_number)
+        place = Where("line", line_number)
         check_json_depth(line, limits, place)
         try:
             document = json.loads(line)
@@ -187,13 +184,13 @@ def _xlsx_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]
         except StopIteration:
             return
         header_texts = [_text(value) for value in first]
-        check_texts(header_texts, limits, row_place(1))
+        check_texts(header_texts, limits, Where("row", 1))
         header = check_header(header_texts)
         for row_number, values in rows:
             if not any(value not in (None, "") for value in values):
                 continue
             row = {name: _text(value) for name, value in zip(header, values, strict=False) if name}
-            check_texts(row, limits, row_place(row_number))
+            check_texts(row, limits, Where("row", row_number))
             yield row_number, row
     finally:
         workbook.close()

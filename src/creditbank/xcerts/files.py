@@ -20,14 +20,14 @@ from creditbank.accounts.files import FileFormat
 from creditbank.errors import DomainError
 from creditbank.file_limits import (
     FileLimits,
-    TextLines,
+    Where,
     check_json_depth,
     check_texts,
     guarded_rows,
     invalid,
     line_place,
     open_workbook,
-    row_place,
+    text_lines,
     too_many_rows,
 )
 from creditbank.messages import msg
@@ -57,19 +57,18 @@ def _too_many(limits: FileLimits) -> DomainError:
 
 
 def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
-    lines = TextLines(stream, limits)
-    reader = csv.reader(lines)
+    reader = csv.reader(text_lines(stream, limits))
     started = 1
     most = min(MAX_ROWS, limits.max_rows)
     try:
         header = next(reader, None)
         if header is None:
             return [], []
-        check_texts(header, limits, line_place(1))
+        check_texts(header, limits, Where("line", 1))
         names = [name.strip().lower()[:64] for name in header]
         rows: list[tuple[int, Row]] = []
         while True:
-            started = lines.line + 1
+            started = reader.line_num + 1
             values = next(reader, None)
             if values is None:
                 return names, rows
@@ -78,9 +77,9 @@ def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
             if len(rows) >= most:
                 raise _too_many(limits)
             row = {name: value.strip() for name, value in zip(names, values, strict=False)}
-            check_texts(row, limits, line_place(reader.line_num))
+            check_texts(row, limits, Where("line", reader.line_num))
             if len(values) > len(names):
-                check_texts(values[len(names) :], limits, line_place(reader.line_num))
+                check_texts(values[len(names) :], limits, Where("line", reader.line_num))
                 row["__extra__"] = "1"
             rows.append((reader.line_num, row))
     except csv.Error as error:
@@ -94,27 +93,26 @@ def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
 
 def _jsonl(stream: BinaryIO, limits: FileLimits) -> Table:
     rows: list[tuple[int, Row]] = []
-    lines = TextLines(stream, limits)
     most = min(MAX_ROWS, limits.max_rows)
-    for text in lines:
+    for line_number, text in enumerate(text_lines(stream, limits), start=1):
         line = text.strip()
         if not line:
             continue
         if len(rows) >= most:
             raise _too_many(limits)
-        place = line_place(lines.line)
+        place = Where("line", line_number)
         check_json_depth(line, limits, place)
         try:
             document = json.loads(line)
         except json.JSONDecodeError:
             document = None
         if not isinstance(document, dict):
-            rows.append((lines.line, {"__invalid__": "1"}))
+            rows.append((line_number, {"__invalid__": "1"}))
             continue
         check_texts([str(key) for key in document], limits, place)
         row = {str(k).lower()[:64]: _text(v) for k, v in document.items()}
         check_texts(row, limits, place)
-        rows.append((lines.line, row))
+        rows.append((line_number, row))
     return None, rows
 
 
@@ -127,7 +125,7 @@ def _xlsx(stream: BinaryIO, limits: FileLimits) -> Table:
         if first is None:
             return [], []
         header = [_text(value) for value in first[1]]
-        check_texts(header, limits, row_place(1))
+        check_texts(header, limits, Where("row", 1))
         names = [name.lower()[:64] for name in header]
         rows: list[tuple[int, Row]] = []
         for number, cells in values:
@@ -136,7 +134,7 @@ def _xlsx(stream: BinaryIO, limits: FileLimits) -> Table:
             if len(rows) >= most:
                 raise _too_many(limits)
             row = {n: _text(c) for n, c in zip(names, cells, strict=False) if n}
-            check_texts(row, limits, row_place(number))
+            check_texts(row, limits, Where("row", number))
             rows.append((number, row))
         return names, rows
     finally:
