@@ -153,12 +153,15 @@ def banks(
 
 @dataclass(frozen=True)
 class Call:
-    """One request of a race: who sends what."""
+    """One request of a race: who sends what (JSON with an API token, or a page's form with a
+    session's cookies)."""
 
-    token: str
+    token: str | None
     method: str
     path: str
     body: dict[str, Any] | None = None
+    form: dict[str, str] | None = None
+    cookies: dict[str, str] = field(default_factory=dict)
 
 
 def race(name: str, banks: Banks, calls: Sequence[Call]) -> list[httpx2.Response]:
@@ -168,14 +171,17 @@ def race(name: str, banks: Banks, calls: Sequence[Call]) -> list[httpx2.Response
     answers: list[httpx2.Response | BaseException | None] = [None] * len(calls)
 
     def send(index: int, call: Call) -> None:
+        headers = {"Accept-Language": "en"}
+        if call.token is not None:
+            headers["Authorization"] = f"Bearer {call.token}"
         with httpx2.Client(
-            base_url=banks.urls[index % 2],
-            headers={"Authorization": f"Bearer {call.token}", "Accept-Language": "en"},
-            timeout=60,
+            base_url=banks.urls[index % 2], headers=headers, cookies=call.cookies, timeout=60
         ) as client:
             barrier.wait()
             try:
-                answers[index] = client.request(call.method, call.path, json=call.body)
+                answers[index] = client.request(
+                    call.method, call.path, json=call.body, data=call.form
+                )
             except httpx2.HTTPError as error:  # pragma: no cover - reported below
                 answers[index] = error
 

@@ -28,7 +28,7 @@ from creditbank.consents.model import (
     end_of_day,
 )
 from creditbank.consents.tables import ConsentRow, ShareOutcomeRow, ShareRow
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions import api as institutions
 from creditbank.institutions.tables import InstitutionRow
 from creditbank.messages import Message, msg
@@ -87,12 +87,15 @@ def grant_consent(
     """Let ``institution``'s staff read the learner's whole record (until the end of ``until``).
 
     Granting again replaces the earlier consent to the same institution, which is withdrawn.
+    The learner is locked first, so that of parallel grants each replaces the one before and
+    one consent stays active.
     """
     session = uow.session
     problems = check_expiry(until, today)
     if problems:
         raise ConsentError("invalid_consent", msg("the consent cannot be granted"), problems)
     institution_id = institutions.institution_id(uow=uow, code=institution)
+    session.scalar(for_update(session, select(LearnerRow.id).where(LearnerRow.id == learner_id)))
     session.execute(
         update(ConsentRow)
         .where(
@@ -116,13 +119,16 @@ def grant_consent(
 
 
 def withdraw_consent(*, uow: UnitOfWork, learner_id: int, consent_id: int, now: datetime) -> None:
-    """End a consent now. Withdrawing one already withdrawn changes nothing."""
+    """End a consent now. Withdrawing one already withdrawn changes nothing (the update is
+    conditional: of parallel withdrawals the first one's time stays)."""
     row = uow.session.get(ConsentRow, consent_id)
     if row is None or row.learner_id != learner_id:
         raise ConsentError("consent_not_found", msg("you have no consent {id}", id=consent_id))
-    if row.withdrawn_at is None:
-        row.withdrawn_at = now
-        uow.session.flush()
+    uow.session.execute(
+        update(ConsentRow)
+        .where(ConsentRow.id == consent_id, ConsentRow.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+    )
 
 
 def list_consents(*, uow: UnitOfWork, learner_id: int) -> list[Consent]:
@@ -223,9 +229,11 @@ def revoke_share(*, uow: UnitOfWork, learner_id: int, share_id: str, now: dateti
     row = uow.session.scalar(select(ShareRow).where(ShareRow.public_id == share_id))
     if row is None or row.learner_id != learner_id:
         raise ConsentError("share_not_found", msg("you have no share {id}", id=share_id))
-    if row.revoked_at is None:
-        row.revoked_at = now
-        uow.session.flush()
+    uow.session.execute(  # conditional: of parallel revocations the first one's time stays
+        update(ShareRow)
+        .where(ShareRow.id == row.id, ShareRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
 
 
 def list_shares(*, uow: UnitOfWork, learner_id: int) -> list[Share]:
@@ -248,12 +256,17 @@ def open_share(*, uow: UnitOfWork, token: str, now: datetime) -> SharedRecord | 
     number = session.scalar(
         select(LearnerRow.account_number).where(LearnerRow.id == row.learner_id)
     )
-    ids = session.scalars(
-        select(OutcomeRow.public_id)
-        .join(ShareOutcomeRow, ShareOutcomeRow.outcome_id == OutcomeRow.id)
-        .where(ShareOutcomeRow.share_id == row.id)
+    ids = frozenset(  # read to the end first: on SQLite a statement still open holds a read
+        # snapshot, and the write below could then not wait for another writer (locked at once)
+        session.scalars(
+            select(OutcomeRow.public_id)
+            .join(ShareOutcomeRow, ShareOutcomeRow.outcome_id == OutcomeRow.id)
+            .where(ShareOutcomeRow.share_id == row.id)
+        )
     )
-    row.views += 1
-    row.last_viewed_at = now
-    session.flush()
-    return SharedRecord(number or "", frozenset(ids), row.expires_at)
+    session.execute(  # counted in the database: parallel visits are each counted
+        update(ShareRow)
+        .where(ShareRow.id == row.id)
+        .values(views=ShareRow.views + 1, last_viewed_at=now)
+    )
+    return SharedRecord(number or "", ids, row.expires_at)
