@@ -31,7 +31,7 @@ from creditbank.accounts.files import FileFormat
 from creditbank.accounts.tables import DepositBatchRow
 from creditbank.accreditation import api as accreditation
 from creditbank.catalog import api as catalog
-from creditbank.db import Database, UnitOfWork
+from creditbank.db import Database, UnitOfWork, for_update
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
@@ -728,7 +728,13 @@ def _learner_id(uow: UnitOfWork, account_number: str) -> int:
 def register_candidate(
     *, uow: UnitOfWork, session_id: int, account_number: str, fee_exempt: bool, by: str
 ) -> Candidate:
-    """Register a learner (by account number) for a session, once, before its results."""
+    """Register a learner (by account number) for a session, once, before its results.
+
+    The session is locked before its candidates are read: of parallel registrations of one
+    learner, one is made and the others are refused (``session_conflict``)."""
+    uow.session.scalar(
+        for_update(uow.session, select(SessionRow.id).where(SessionRow.id == session_id))
+    )
     row = _session_row(uow, session_id)
     learner_id = _learner_id(uow, account_number)
     recorded = uow.session.scalar(
