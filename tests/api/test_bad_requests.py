@@ -163,6 +163,17 @@ def test_a_whole_number_beyond_the_database_in_a_body_is_a_422(admin: httpx2.Cli
     ]
 
 
+@pytest.mark.usefixtures("unchanged")
+def test_a_number_too_large_for_a_float_is_a_422(admin: httpx2.Client) -> None:
+    content = b'{"code": "NEW-U", "name": "n", "type": "university", "alliances": [1e400]}'
+    body = problem(
+        admin.post("/api/v1/institutions", content=content, headers=JSON),
+        422,
+        "number-out-of-range",
+    )
+    assert body["problems"] == ["body.alliances.0: must be a finite number"]
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [

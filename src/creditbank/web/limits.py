@@ -191,10 +191,10 @@ def _check_json(document: object, max_depth: int, problems: dict[str, list[Text]
             _check_text(where, value, problems)
         elif isinstance(value, bool):
             continue
-        elif (isinstance(value, int) and not SMALLEST_INTEGER <= value <= LARGEST_INTEGER) or (
-            isinstance(value, float) and not math.isfinite(value)
-        ):
+        elif isinstance(value, int) and not SMALLEST_INTEGER <= value <= LARGEST_INTEGER:
             problems["number_out_of_range"].append(_out_of_range(where))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems["number_out_of_range"].append(_place(where, msg("must be a finite number")))
 
 
 def _walk(document: object) -> Iterator[tuple[str, object, int]]:
