@@ -88,6 +88,22 @@ def test_malformed_json_is_a_400_naming_the_character(admin: httpx2.Client) -> N
 
 
 @pytest.mark.usefixtures("unchanged")
+def test_an_empty_or_blank_json_body_is_a_4xx(admin: httpx2.Client) -> None:
+    body = problem(
+        admin.post("/api/v1/institutions", content=b"", headers=JSON), 422, "validation-error"
+    )
+    assert body["problems"] == ["body: Field required"]
+    problem(admin.post("/api/v1/institutions", content=b" \n", headers=JSON), 400, "malformed-body")
+
+
+@pytest.mark.usefixtures("unchanged")
+def test_json_sent_to_a_form_is_a_4xx(admin: httpx2.Client) -> None:
+    for content in (b'{"institution": "BAD-U"}', b"{not json", b"[" * 10_000):
+        response = admin.post("/api/v1/deposits/batches", content=content, headers=JSON)
+        problem(response, 422, "validation-error")
+
+
+@pytest.mark.usefixtures("unchanged")
 def test_json_that_is_not_utf8_is_a_400(admin: httpx2.Client) -> None:
     response = admin.post("/api/v1/institutions", content=b'{"code": "\xff\xfe"}', headers=JSON)
     problem(response, 400, "malformed-body")

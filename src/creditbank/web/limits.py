@@ -44,7 +44,7 @@ SMALLEST_INTEGER = -(2**31)
 LARGEST_INTEGER = 2**31 - 1
 PLACE_CHARS = 100  # a place named by the request's own keys is quoted up to this long
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_JSON_SUBTYPE = re.compile(r"^application/([\w.+-]*\+)?json\b", re.IGNORECASE)
+_JSON_MEDIA_TYPE = re.compile(r"^application/([^;\s]*\+)?json\s*(;|$)", re.IGNORECASE)
 
 
 class BodyTooLarge(HTTPException):
@@ -123,8 +123,12 @@ async def check_request(request: Request) -> None:
                 if not isinstance(value, UploadFile)
             ]
             values += [(f"body.{name}", name, False) for name in form]
-        elif _JSON_SUBTYPE.match(content_type):
-            _check_json(await request.json(), request.app.state.settings.max_json_depth, problems)
+        elif _JSON_MEDIA_TYPE.match(content_type) and (await request.body()).strip():
+            try:  # parsed by FastAPI already for a JSON body, which answered if it did not parse
+                document = await request.json()
+            except (ValueError, RecursionError):  # a route of form fields: JSON is not read
+                document = None
+            _check_json(document, request.app.state.settings.max_json_depth, problems)
     for where, value, integer in values:
         _check_text(where, value, problems)
         if integer:
