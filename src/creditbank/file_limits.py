@@ -14,8 +14,13 @@ take the server's memory. This module holds what their readers share:
   and :func:`check_json_depth` (nesting of a JSON text, without parsing it).
 - :func:`open_workbook`: an XLSX workbook opened by openpyxl in read-only mode, after the
   zip directory's total is checked and the shared strings are counted in a streaming pass
-  (openpyxl keeps them all in memory); every byte openpyxl inflates is counted too, so a
-  directory that lies about the sizes cannot get past the limit.
+  (openpyxl keeps them all in memory). Every byte openpyxl inflates is counted too, so a
+  directory that lies about the sizes cannot get past the limit; a part it reads whole (all
+  but the shared strings and the worksheets, which it streams) may unpack to
+  :data:`PART_MAX_BYTES` at most; each worksheet is scanned in a streaming pass before its
+  rows are read (openpyxl builds a whole row before giving it: a row is bounded first).
+  CPython's zipfile itself stops a part at the size the directory states (and fails its
+  CRC); the counting holds whatever the zip reader does.
 """
 
 from __future__ import annotations
@@ -278,7 +283,12 @@ def check_json_depth(text: str, limits: FileLimits, place: Where | Message) -> N
 
 
 class _Overflow(Exception):  # noqa: N818 - not a ValueError: openpyxl rewraps those
-    """More was inflated than the workbook's budget allows."""
+    """More was inflated than the workbook's budget allows (``part``: one part read whole
+    beyond :data:`PART_MAX_BYTES`; None: all the parts together beyond the limit)."""
+
+    def __init__(self, part: str | None = None) -> None:
+        super().__init__(part)
+        self.part = part
 
 
 class _Budget:
@@ -294,16 +304,23 @@ class _Budget:
 
 
 class _CountedPart(io.BufferedIOBase):
-    """A part of the workbook being inflated, every byte counted against the budget."""
+    """A part of the workbook being inflated, every byte counted against the budget, and
+    against :data:`PART_MAX_BYTES` unless it is a part openpyxl streams."""
 
-    def __init__(self, part: IO[bytes], budget: _Budget) -> None:
+    def __init__(self, part: IO[bytes], budget: _Budget, name: str, *, capped: bool) -> None:
         super().__init__()
         self._part = part
         self._budget = budget
+        self._name = name
+        self._left = PART_MAX_BYTES if capped else None
 
     def read(self, size: int | None = -1) -> bytes:
         data = self._part.read(-1 if size is None else size)
         self._budget.spend(len(data))
+        if self._left is not None:
+            self._left -= len(data)
+            if self._left < 0:
+                raise _Overflow(self._name)
         return data
 
     def read1(self, size: int = -1) -> bytes:
@@ -318,15 +335,20 @@ class _CountedPart(io.BufferedIOBase):
 
 
 class _CountedZip(zipfile.ZipFile):
-    """A zip archive whose parts count what they inflate (openpyxl reads through ``open``)."""
+    """A zip archive whose parts count what they inflate (openpyxl reads through ``open``):
+    the parts in ``streamed`` (shared strings, worksheets: read as streams) against the budget
+    only; any other part, which openpyxl reads whole, also at most :data:`PART_MAX_BYTES`."""
 
     budget: _Budget
+    streamed: set[str]
 
     def open(  # type: ignore[override] # reading only: the parts openpyxl and the scans read
         self, name: str | zipfile.ZipInfo, mode: Literal["r"] = "r", pwd: bytes | None = None
     ) -> IO[bytes]:
         part = super().open(name, mode, pwd)
-        return cast("IO[bytes]", _CountedPart(part, self.budget))
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        counted = _CountedPart(part, self.budget, key, capped=key not in self.streamed)
+        return cast("IO[bytes]", counted)
 
 
 def _not_a_workbook() -> FileRefusedError:
@@ -349,13 +371,7 @@ def _check_directory(archive: zipfile.ZipFile, limits: FileLimits) -> None:
             "sharedStrings.xml"
         )
         if info.file_size > PART_MAX_BYTES and not streamed:
-            raise too_large(
-                msg(
-                    "the workbook part {part} unpacks to more than {limit} bytes",
-                    part=info.filename[:80],
-                    limit=PART_MAX_BYTES,
-                )
-            )
+            raise _part_too_large(info.filename)
 
 
 def _shared_strings_parts(archive: _CountedZip) -> list[str]:
@@ -479,37 +495,61 @@ def open_workbook(stream: BinaryIO, limits: FileLimits) -> Workbook:
     """The workbook in ``stream`` (seekable), opened read-only with cached values, within
     ``limits``: refused before openpyxl reads it when the zip directory states more than
     ``xlsx_max_bytes`` (or an oversized part openpyxl reads whole) or the shared strings are
-    too many or too long; and while it reads, as soon as what it inflates exceeds the limit.
-    Iterate the rows through :func:`guarded_rows`."""
+    too many or too long; while it reads, as soon as what it inflates exceeds the limit or a
+    part read whole exceeds :data:`PART_MAX_BYTES`; and before any row is read, when a
+    worksheet has a row too wide or a cell too long. Iterate the rows through
+    :func:`guarded_rows`."""
     try:
         archive = _CountedZip(stream)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise _not_a_workbook() from error
     archive.budget = _Budget(limits.xlsx_max_bytes)
+    archive.streamed = set()
     try:
         _check_directory(archive, limits)
-        for name in _shared_strings_parts(archive):
+        archive.streamed.update(_shared_strings_parts(archive))
+        for name in sorted(archive.streamed):
             with archive.open(name) as part:
                 _count_shared_strings(part, limits)
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(name) as part:
-                    _scan_sheet(part, limits)
-        archive.budget = _Budget(limits.xlsx_max_bytes)  # openpyxl reads them again
+        archive.budget = _Budget(limits.xlsx_max_bytes)  # each pass may read it all once
         reader = ExcelReader(stream, read_only=True, data_only=True)
         reader.archive = archive
-        reader.read()
+        reader.read()  # every part but the worksheets' rows (and only those parts) read whole
+        archive.budget = _Budget(limits.xlsx_max_bytes)
+        for sheet in reader.wb.worksheets:
+            path = getattr(sheet, "_worksheet_path", None)  # where openpyxl will stream it from
+            if isinstance(path, str) and path not in archive.streamed:
+                archive.streamed.add(path)
+                with archive.open(path) as part:
+                    _scan_sheet(part, limits)
+        archive.budget = _Budget(limits.xlsx_max_bytes)
     except DomainError:
         archive.close()
         raise
     except _Overflow as error:
         archive.close()
-        raise _unpacks_too_large(limits) from error
+        raise _overflow_refusal(error, limits) from error
     except Exception as error:  # any failure of a broken workbook is a refusal
         archive.close()
         raise _not_a_workbook() from error
     workbook: Workbook = reader.wb
     return workbook
+
+
+def _overflow_refusal(error: _Overflow, limits: FileLimits) -> FileRefusedError:
+    if error.part is None:
+        return _unpacks_too_large(limits)
+    return _part_too_large(error.part)
+
+
+def _part_too_large(part: str) -> FileRefusedError:
+    return too_large(
+        msg(
+            "the workbook part {part} unpacks to more than {limit} bytes",
+            part=part[:80],
+            limit=PART_MAX_BYTES,
+        )
+    )
 
 
 def guarded_rows(
@@ -524,7 +564,7 @@ def guarded_rows(
         except StopIteration:
             return
         except _Overflow as error:
-            raise _unpacks_too_large(limits) from error
+            raise _overflow_refusal(error, limits) from error
         except DomainError:
             raise
         except Exception as error:  # a broken sheet is a refusal, not a 500

@@ -160,17 +160,18 @@ Part = str | bytes | Callable[[], Iterator[bytes]]
 def write_workbook(target: Path | io.BytesIO, parts: dict[str, Part]) -> None:
     """A workbook of the package parts above and ``parts`` (a stream part is written as it is
     made, in pieces, never held whole)."""
-    types, relationships = CONTENT_TYPES, WORKBOOK_RELS
-    if "xl/sharedStrings.xml" not in parts:  # name it only when there is one
-        types = re.sub(r"<Override PartName=\"/xl/sharedStrings.xml\"[^>]*/>", "", types)
-        relationships = re.sub(r'<Relationship Id="rId2"[^>]*/>', "", relationships)
     every: dict[str, Part] = {
-        "[Content_Types].xml": types,
+        "[Content_Types].xml": CONTENT_TYPES,
         "_rels/.rels": PACKAGE_RELS,
         "xl/workbook.xml": WORKBOOK,
-        "xl/_rels/workbook.xml.rels": relationships,
+        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
         **parts,
     }
+    if not any(name.endswith("sharedStrings.xml") for name in parts):  # named only when there
+        for name, content in every.items():
+            if isinstance(content, str):
+                kept = re.sub(r'<Override PartName="[^"]*sharedStrings.xml"[^>]*/>', "", content)
+                every[name] = re.sub(r'<Relationship Id="rId2"[^>]*/>', "", kept)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name, content in every.items():
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)  # the same bytes every time
@@ -231,6 +232,16 @@ def small_files() -> dict[str, bytes]:
         "long-cell.xlsx": workbook_bytes(
             {"xl/worksheets/sheet1.xml": sheet_xml([good_values(1, name="长" * 5000)])}
         ),
+        "sheet-elsewhere.xlsx": workbook_bytes(
+            {
+                "xl/_rels/workbook.xml.rels": WORKBOOK_RELS.replace(
+                    "worksheets/sheet1.xml", "elsewhere.xml"
+                ),
+                "xl/elsewhere.xml": sheet_xml([good_values(1)]).replace(
+                    '<row r="2">', '<row r="2">' + "<c/>" * 20_000
+                ),
+            }
+        ),
         "wide-row.xlsx": workbook_bytes(
             {
                 "xl/worksheets/sheet1.xml": sheet_xml([good_values(1)]).replace(
@@ -267,6 +278,7 @@ SMALL = (
     Case("surrogate.xlsx", 422, "not a readable XLSX workbook"),
     Case("long-cell.xlsx", 422, "row 2, column C: more than 4096 characters"),
     Case("wide-row.xlsx", 422, "row 2: more than 16384 cells"),
+    Case("sheet-elsewhere.xlsx", 422, "row 2: more than 16384 cells"),
 )
 
 
@@ -382,6 +394,36 @@ def _understate_zip64(data: bytearray, at: int, length: int, size: int) -> None:
         at += 4 + field_length
 
 
+def big_workbook_part(path: Path, unpacked: int = 20 * MIB) -> Path:
+    """A workbook whose workbook part (which openpyxl reads whole) sits among the worksheets
+    and unpacks to ``unpacked`` bytes (a comment): the zip directory's check lets a worksheet
+    be large, so only counting what is read while reading can refuse it."""
+    head, tail = WORKBOOK.split("<sheets>")
+    padding = b"-" * MIB
+
+    def pieces() -> Iterator[bytes]:
+        yield (head + "<!-- ").encode()
+        for _ in range(unpacked // MIB):
+            yield padding.replace(b"--", b"- ")
+        yield (" --><sheets>" + tail).encode()
+
+    write_workbook(
+        path,
+        {
+            "[Content_Types].xml": CONTENT_TYPES.replace(
+                "/xl/workbook.xml", "/xl/worksheets/book.xml"
+            ),
+            "_rels/.rels": PACKAGE_RELS.replace("xl/workbook.xml", "xl/worksheets/book.xml"),
+            "xl/worksheets/book.xml": pieces,
+            "xl/worksheets/_rels/book.xml.rels": WORKBOOK_RELS.replace(
+                "worksheets/sheet1.xml", "sheet1.xml"
+            ),
+            "xl/worksheets/sheet1.xml": sheet_xml([good_values(1)]),
+        },
+    )
+    return path
+
+
 def _stream(path: Path, pieces: Callable[[], Iterator[bytes]]) -> Path:
     with path.open("wb") as out:
         for piece in pieces():
@@ -430,6 +472,15 @@ LARGE: dict[str, tuple[Case, Callable[[Path], Path]]] = {
         (
             Case("lying-directory.xlsx", 422, "not a readable XLSX workbook", large=True),
             lying_directory,
+        ),
+        (
+            Case(
+                "big-workbook-part.xlsx",
+                413,
+                "the workbook part xl/worksheets/book.xml unpacks to more than 8388608 bytes",
+                large=True,
+            ),
+            big_workbook_part,
         ),
         (
             Case("bomb.xlsx", 413, "the workbook unpacks to more than 104857600 bytes", large=True),
