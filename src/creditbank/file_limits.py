@@ -315,7 +315,9 @@ class _CountedPart(io.BufferedIOBase):
         self._left = PART_MAX_BYTES if capped else None
 
     def read(self, size: int | None = -1) -> bytes:
-        data = self._part.read(-1 if size is None else size)
+        if size is None or size < 0:  # the rest, read a block at a time, each block counted
+            return b"".join(iter(lambda: self.read(_READ_BLOCK), b""))
+        data = self._part.read(size)
         self._budget.spend(len(data))
         if self._left is not None:
             self._left -= len(data)

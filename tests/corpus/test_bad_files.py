@@ -296,26 +296,35 @@ class PeakMeter:
             self._sampler.join()
 
 
+WORKBOOKS = (
+    "bomb.xlsx",
+    "lying-directory.xlsx",
+    "many-shared-strings.xlsx",
+    "big-workbook-part.xlsx",
+)
+
+
+@pytest.mark.parametrize("name", WORKBOOKS)
 def test_the_bomb_costs_the_server_little_memory(
-    registrar: httpx2.Client, prepared: LiveBank, large_files: dict[str, Path]
+    name: str, registrar: httpx2.Client, prepared: LiveBank, large_files: dict[str, Path]
 ) -> None:
-    bomb = large_files["bomb.xlsx"].read_bytes()
+    content = large_files[name].read_bytes()
     meter = PeakMeter()
     try:
         answer = registrar.post(
             "/api/v1/deposits/batches",
             data={"institution": "JSVC"},
-            files={"file": ("bomb.xlsx", bomb)},
+            files={"file": (name, content)},
         )
         growth = meter.growth()
-        print(f"server memory growth under the XLSX bomb: {growth:.1f} MB")  # noqa: T201
-        assert answer.status_code == 413
+        print(f"server memory growth under {name}: {growth:.1f} MB")  # noqa: T201 - the figure
+        assert answer.status_code == make.LARGE[name][0].status
         assert growth < MEMORY_BOUND_MB
         # the meter sees growth: 64 MB more, each page touched, raise the peak by that much
         ballast = bytearray(64 * 1024 * 1024)
         for offset in range(0, len(ballast), 4096):
             ballast[offset] = 1
-        assert meter.growth() >= growth + 60
+        assert meter.growth() >= 60
         del ballast
     finally:
         meter.close()
