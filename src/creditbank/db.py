@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -190,9 +191,14 @@ def insert_rows(
         return
     statement = f"COPY {table.__tablename__} ({', '.join(columns)}) FROM STDIN"
     driver = connection.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row(row)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except connection.dialect.dbapi.IntegrityError as error:  # type: ignore[union-attr]
+        # raised as SQLAlchemy raises it for its own statements (a parallel writer stored a
+        # row with the same unique key first), so callers handle one kind of error
+        raise IntegrityError(statement, None, error) from error
 
 
 def one_of(

@@ -162,6 +162,8 @@ class Call:
     body: dict[str, Any] | None = None
     form: dict[str, str] | None = None
     cookies: dict[str, str] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    """Files of a multipart form (with ``form`` as its fields)."""
 
 
 def race(name: str, banks: Banks, calls: Sequence[Call]) -> list[httpx2.Response]:
@@ -180,7 +182,7 @@ def race(name: str, banks: Banks, calls: Sequence[Call]) -> list[httpx2.Response
             barrier.wait()
             try:
                 answers[index] = client.request(
-                    call.method, call.path, json=call.body, data=call.form
+                    call.method, call.path, json=call.body, data=call.form, files=call.files
                 )
             except httpx2.HTTPError as error:  # pragma: no cover - reported below
                 answers[index] = error

@@ -987,6 +987,13 @@ def _check_rows(
     return checked
 
 
+def _recorded_meanwhile() -> XcertError:
+    return XcertError(
+        "session_conflict",
+        msg("some of these candidates' results were recorded meanwhile; nothing was recorded"),
+    )
+
+
 def record_results(
     *,
     database: Database,
@@ -1085,25 +1092,22 @@ def record_results(
         try:
             uow.session.flush()
         except IntegrityError as error:  # another upload recorded one of them meanwhile
-            raise XcertError(
-                "session_conflict",
-                msg(
-                    "some of these candidates' results were recorded meanwhile; nothing was "
-                    "recorded"
-                ),
-            ) from error
+            raise _recorded_meanwhile() from error
 
-    batch = bulk.import_batch(
-        database=database,
-        cipher=cipher,
-        institution=item.institution,
-        submitted_by=by,
-        filename=filename,
-        file_format=file_format,
-        rows=deposits,
-        today=today,
-        before_seal=record,
-    )
+    try:
+        batch = bulk.import_batch(
+            database=database,
+            cipher=cipher,
+            institution=item.institution,
+            submitted_by=by,
+            filename=filename,
+            file_format=file_format,
+            rows=deposits,
+            today=today,
+            before_seal=record,
+        )
+    except IntegrityError as error:  # PostgreSQL: a parallel upload deposited them first
+        raise _recorded_meanwhile() from error
     if batch.status is not bulk.BatchStatus.COMMITTED:
         problems = [
             RowProblem(error["line"], error["column"], Message(error["message"], error["params"]))
