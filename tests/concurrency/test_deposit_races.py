@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from creditbank.accounts.tables import OutcomeRow
 from creditbank.ledger.tables import LogEntryRow
 from tests import conversion_world
-from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, race
+from tests.bulk_files import csv_bytes, row
+from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race
 
 _serial = count(1)
 
@@ -87,3 +88,36 @@ def test_other_facts_under_the_same_record_are_refused(world: World) -> None:
                 assert answer.json()["type"] == "/problems/record-conflict"
                 assert "was deposited with other facts" in answer.json()["detail"]
         assert stored(world, record_id) == (1, 1)
+
+
+def test_parallel_uploads_of_one_batch_deposit_each_record_once(world: World) -> None:
+    for _ in range(ROUNDS):
+        first = next(_serial) * 10 + 17_000
+        rows = [
+            row(serial, item_code="BIM-101", credits="4", record_id=f"BATCH-{serial}")
+            for serial in range(first, first + 5)
+        ]
+        content = csv_bytes(rows)
+        answers = race(
+            "deposit batch (same file)",
+            world.banks,
+            [
+                Call(
+                    world.shvc,
+                    "POST",
+                    "/api/v1/deposits/batches",
+                    form={"institution": "SHVC"},
+                    files={"file": ("batch.csv", content, "text/csv")},
+                )
+                for _ in range(RACERS)
+            ],
+        )
+        made = [a.json() for a in answers if a.status_code == 201]
+        assert [batch["deposited"] for batch in made].count(len(rows)) == 1, [
+            a.text for a in answers
+        ]
+        for batch in made:  # the others came after it: the same records, unchanged
+            assert batch["deposited"] in {0, len(rows)}, batch
+        losers_are_conflicts(answers, "record-conflict", ok=201)
+        for record_id in (r["record_id"] for r in rows):
+            assert stored(world, record_id) == (1, 1)

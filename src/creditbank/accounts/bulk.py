@@ -32,6 +32,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from creditbank.accounts import records
@@ -472,6 +473,15 @@ def import_batch(
         pass
     except AccountError as error:  # the file itself cannot be read (header, format)
         file_error = error
+    except IntegrityError as error:  # PostgreSQL: a parallel deposit stored a record first
+        raise AccountError(
+            "record_conflict",
+            msg(
+                "another deposit stored some of these records at the same moment; nothing "
+                "was deposited: send the file again (the records already stored are then "
+                "counted as unchanged)"
+            ),
+        ) from error
     report = depositor.report if depositor else BatchReport()
     report.deposited = report.unchanged = report.accounts_opened = 0
     if file_error is not None:

@@ -274,7 +274,7 @@ def decode_cursor(cursor: str | None) -> int | None:
     "/deposits/batches",
     status_code=status.HTTP_201_CREATED,
     response_model=BatchRead,
-    responses=responses(401, 403, 404, 413, 422),
+    responses=responses(401, 403, 404, 409, 413, 422),
 )
 def upload_batch(
     request: Request,
