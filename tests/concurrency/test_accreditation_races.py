@@ -1,5 +1,5 @@
 """Races on an accreditation application's steps, on SQLite and PostgreSQL, over two server
-processes: parallel decisions, confirmations (and returns), additions of evidence and appeals
+processes: parallel applications of one learner for one unit, decisions, confirmations (and returns), additions of evidence and appeals
 of one application give one success and 409 ``application-status-conflict`` (or
 ``appeal-used``) problems, and its history holds one event of the step; a confirmed
 accreditation deposits one outcome. Steps that may be repeated (assigning, recording marks)
@@ -15,7 +15,7 @@ import httpx2
 import pytest
 from sqlalchemy import func, select
 
-from creditbank.accounts.tables import OutcomeRow
+from creditbank.accounts.tables import LearnerRow, OutcomeRow
 from creditbank.accreditation.tables import ApplicationEventRow, ApplicationRow, MarkRow
 from creditbank.ledger.tables import LogEntryRow
 from tests import accreditation_world as acc
@@ -55,22 +55,24 @@ class Centre:
         with self.banks.live.database.unit_of_work() as uow:
             return [{"sha256": acc.upload(uow, next(_serial)), "name": "工作证明"}]
 
-    def apply(self) -> str:
+    def learner(self) -> str:
         with self.banks.live.database.unit_of_work() as uow:
-            account = acc.learner(uow, self.world.cipher, next(_serial), consent=True)
+            return acc.learner(uow, self.world.cipher, next(_serial), consent=True)
+
+    def application(self, account: str) -> dict[str, Any]:
+        return {
+            "account_number": account,
+            "centre": acc.CENTRE,
+            "standard": acc.STANDARD,
+            "unit": acc.UNIT,
+            "setting": "informal",
+            "statement": "在地铁站做了三年站务员，负责客运服务与投诉处理。",
+            "evidence": self.evidence(),
+        }
+
+    def apply(self) -> str:
         with self.banks.client(self.tokens[acc.REGISTRAR]) as client:
-            filed = client.post(
-                "/api/v1/accreditations",
-                json={
-                    "account_number": account,
-                    "centre": acc.CENTRE,
-                    "standard": acc.STANDARD,
-                    "unit": acc.UNIT,
-                    "setting": "informal",
-                    "statement": "在地铁站做了三年站务员，负责客运服务与投诉处理。",
-                    "evidence": self.evidence(),
-                },
-            )
+            filed = client.post("/api/v1/accreditations", json=self.application(self.learner()))
         assert filed.status_code == 201, filed.text
         return str(filed.json()["id"])
 
@@ -99,6 +101,34 @@ def officers(centre: Centre) -> list[str]:
 
 def won(answers: list[httpx2.Response]) -> list[int]:
     return [i for i, answer in enumerate(answers) if answer.status_code == 200]
+
+
+def test_parallel_applications_for_one_unit_file_one(centre: Centre) -> None:
+    for _ in range(ROUNDS):
+        account = centre.learner()
+        answers = race(
+            "accreditation apply",
+            centre.banks,
+            [
+                Call(
+                    centre.tokens[acc.REGISTRAR],
+                    "POST",
+                    "/api/v1/accreditations",
+                    centre.application(account),
+                )
+                for _ in range(RACERS)
+            ],
+        )
+        assert [a.status_code for a in answers].count(201) == 1, [a.text for a in answers]
+        losers_are_conflicts(answers, "application-status-conflict", ok=201)
+        with centre.banks.live.database.unit_of_work() as uow:
+            filed = uow.session.scalar(
+                select(func.count())
+                .select_from(ApplicationRow)
+                .join(LearnerRow, LearnerRow.id == ApplicationRow.learner_id)
+                .where(LearnerRow.account_number == account)
+            )
+        assert filed == 1
 
 
 def test_parallel_decisions_record_one(centre: Centre) -> None:

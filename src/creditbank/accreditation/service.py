@@ -547,6 +547,10 @@ def apply(
     applied_by_id = None
     if applied_by_institution:
         applied_by_id = institutions.institution_id(uow=uow, code=applied_by_institution)
+    # The learner is locked before the open applications are read: of parallel applications
+    # for one unit, one is filed and the others find it open.
+    learner_query = select(accounts.LearnerRow.id).where(accounts.LearnerRow.id == learner_id)
+    uow.session.scalar(for_update(uow.session, learner_query))
     open_one = uow.session.scalar(
         select(ApplicationRow.public_id).where(
             ApplicationRow.learner_id == learner_id,
