@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from creditbank.accounts import service as accounts
@@ -41,6 +42,19 @@ def counts(database: Database) -> tuple[int, int, int, int]:
             uow.session.scalar(select(func.count()).select_from(table))
             for table in (InstitutionRow, CatalogItemRow, LearnerRow, OutcomeRow)
         )
+
+
+def conversions_are_transferred_credit(session: Session) -> None:
+    """The demo's confirmed conversion deposited credit toward the programme, never the course
+    it exempts as if the learner had taken it."""
+    converted = session.execute(
+        select(CatalogItemRow.kind, OutcomeRow.transfer)
+        .join(OutcomeRow, OutcomeRow.item_id == CatalogItemRow.id)
+        .where(OutcomeRow.conversion_grant_id.is_not(None))
+    ).all()
+    assert converted
+    assert {kind for kind, _ in converted} == {ItemKind.TRANSFERRED_CREDIT.value}
+    assert all(transfer["programme"] == "PJVC-HOTEL-DIP" for _, transfer in converted)
 
 
 def test_demo_bank_has_every_kind_of_thing_and_loads_once(
@@ -87,16 +101,7 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
             )
         )
         assert kinds_deposited == {kind.value for kind in ItemKind}
-        # the demo's confirmed conversion deposited credit toward the programme, never the
-        # course it exempts as if the learner had taken it
-        converted = session.execute(
-            select(CatalogItemRow.kind, OutcomeRow.transfer)
-            .join(OutcomeRow, OutcomeRow.item_id == CatalogItemRow.id)
-            .where(OutcomeRow.conversion_grant_id.is_not(None))
-        ).all()
-        assert converted
-        assert {kind for kind, _ in converted} == {ItemKind.TRANSFERRED_CREDIT.value}
-        assert all(transfer["programme"] == "PJVC-HOTEL-DIP" for _, transfer in converted)
+        conversions_are_transferred_credit(session)
         events = dict(  # .all(): a Result has keys(), so dict() would take it for a mapping
             session.execute(
                 select(OutcomeEventRow.kind, func.count()).group_by(OutcomeEventRow.kind)

@@ -461,6 +461,11 @@ def draft_rule(*, uow: UnitOfWork, institution: str, draft: RuleDraft, user_id: 
         raise ConversionError(
             "invalid_rule", msg("rule {code} is not valid", code=draft.code), problems
         )
+    # The programme is locked before its versions are read: parallel drafts of one code take
+    # their turns (each withdraws the draft before it) instead of colliding on a version.
+    uow.session.scalar(
+        for_update(uow.session, select(ProgrammeRow.id).where(ProgrammeRow.id == programme_row.id))
+    )
     versions = _versions(uow, RuleRow.programme_id == programme_row.id, RuleRow.code == draft.code)
     if versions and versions[-1].institution != institution:
         raise ConversionError(
@@ -1150,13 +1155,14 @@ def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
         sources[grant_id].append(public_id)
     deposited: dict[int, str] = {}
     transferred: dict[int, str] = {}
-    for grant_id, public_id in session.execute(
+    for made_by, outcome_id in session.execute(
         select(accounts.OutcomeRow.conversion_grant_id, accounts.OutcomeRow.public_id)
         .where(accounts.OutcomeRow.conversion_grant_id.in_(grant_ids))
         .order_by(accounts.OutcomeRow.id)
     ):
-        deposited.setdefault(grant_id, public_id)  # the confirmation's deposit comes first
-        transferred[grant_id] = public_id  # a correction's replacement comes last
+        if made_by is not None:
+            deposited.setdefault(made_by, outcome_id)  # the confirmation's deposit comes first
+            transferred[made_by] = outcome_id  # a correction's replacement comes last
     rules = {
         rule_id: (code, version)
         for rule_id, code, version in session.execute(
