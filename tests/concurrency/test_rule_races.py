@@ -141,3 +141,39 @@ def test_parallel_retirements_retire_once(world: World) -> None:
         assert history(world, rule_id) == ["submitted", "approved", "retired"]
         winner = next(a for a in answers if a.status_code == 200).json()
         assert winner["receipt"]["kind"] == "conversion_rule.retired"
+
+
+def rule_body(code: str) -> dict[str, object]:
+    return {
+        "institution": "SHVC",
+        "programme": conversion_world.DIPLOMA,
+        "code": code,
+        "name": "BIM 中级证书免修",
+        "sources": [
+            {
+                "item": "BIMTEO:BIM-X",
+                "level": {"framework": "1X", "level": "intermediate"},
+                "at_least": True,
+            }
+        ],
+        "targets": [{"kind": "component", "component": "BIM-101"}],
+        "valid_from": "2025-09-01",
+    }
+
+
+def test_parallel_drafts_of_one_code_take_turns(world: World) -> None:
+    """A new draft withdraws the open one of its code: drafted in parallel, each gets its own
+    version, and one draft stays open."""
+    for _ in range(ROUNDS):
+        code = f"RACE-DRAFT-{next(_serial)}"
+        answers = race(
+            "rule draft",
+            world.banks,
+            [Call(world.shvc, "POST", "/api/v1/rules", rule_body(code)) for _ in range(RACERS)],
+        )
+        assert all(a.status_code == 201 for a in answers), [a.text for a in answers]
+        assert sorted(a.json()["version"] for a in answers) == list(range(1, RACERS + 1))
+        with world.banks.live.database.unit_of_work() as uow:
+            versions = conversion.list_rules(uow=uow, programme=conversion_world.DIPLOMA)
+        mine = [version for version in versions if version.draft.code == code]
+        assert [v.status.value for v in mine] == ["withdrawn"] * (RACERS - 1) + ["draft"]
