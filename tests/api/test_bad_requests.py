@@ -9,6 +9,7 @@ it was. Long values are never echoed back whole; a 405 names the allowed methods
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -325,3 +326,48 @@ def test_moments_are_sent_with_their_utc_offset(admin: httpx2.Client, live_bank:
     assert len(moments) >= 3
     for moment in moments:
         assert RFC3339_WITH_OFFSET.match(moment), moment
+
+
+BAD_SEGMENTS = ("%00", str(2**64), "x" * 3000, "-1")
+BAD_BODIES = (
+    b"",
+    b" ",
+    b"null",
+    b"[]",
+    b'{"a": "\\u0000", "b": "\\ud800"}',
+    b'{"a": 1e400, "b": 18446744073709551616}',
+    b"\xff\xfe",
+    b"[" * 3000 + b"]" * 3000,
+)
+
+
+@pytest.mark.usefixtures("unchanged")
+def test_every_operation_refuses_a_corpus_of_bad_values(admin: httpx2.Client) -> None:
+    """Each published operation, with every path and query parameter set to each bad value,
+    and each body replaced by each bad body (as its own media type and as JSON): a 4xx
+    problem or an answer, never a 5xx, and nothing stored."""
+    spec = admin.get("/openapi.json").json()
+    sent = 0
+    for template, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            queries = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+            for value in BAD_SEGMENTS:
+                path = re.sub(r"{\w+}", value, template)
+                query = "&".join(f"{name}={value}" for name in queries)
+                response = admin.request(method, f"{path}?{query}" if query else path)
+                sent += 1
+                assert response.status_code < 500, (method, template, value, response.text)
+            if "requestBody" not in operation:
+                continue
+            path = re.sub(r"{\w+}", "1", template)
+            media_types = {*operation["requestBody"]["content"], "application/json"}
+            for content, media_type in itertools.product(BAD_BODIES, sorted(media_types)):
+                response = admin.request(
+                    method, path, content=content, headers={"Content-Type": media_type}
+                )
+                sent += 1
+                assert response.status_code < 500, (method, template, content[:40], media_type)
+                if response.status_code >= 400:
+                    assert response.headers["content-type"] == "application/problem+json"
+    assert len(spec["paths"]) >= 70
+    assert sent > 600
