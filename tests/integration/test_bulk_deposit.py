@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from creditbank.accounts import bulk
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
+from creditbank.accounts.model import NAME_MISMATCH
 from creditbank.accounts.tables import LearnerRow, OutcomeRow
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
@@ -150,6 +151,49 @@ def test_a_known_record_with_other_facts_is_an_error(
         (2, "record_id")
     ]
     assert counts(bank) == (2, 2)
+
+
+def test_a_row_naming_anyone_but_the_holder_of_a_known_identity_is_refused(
+    bank: Database, cipher: PersonalDataCipher
+) -> None:
+    """A file cannot put outcomes into (and so find) somebody's account by their identity
+    number under any name: the name must be the holder's, as their sealed data has it."""
+    upload(bank, cipher, csv_bytes([row(1), row(2)]))  # accounts of 学员1 and 学员2
+    before = counts(bank)
+    batch = upload(
+        bank,
+        cipher,
+        csv_bytes(
+            [
+                row(3, id_number=row(1)["id_number"], name="张三"),  # line 2: not the holder
+                row(4, id_number=row(2)["id_number"], name="学员2"),  # line 3: the holder
+                row(5),  # line 4: a new learner, 学员5
+                row(6, id_number=row(5)["id_number"], name="李四"),  # line 5: 学员5 renamed
+            ]
+        ),
+    )
+    assert batch.status is bulk.BatchStatus.REJECTED
+    found = bulk.render_errors(batch, TRANSLATE)
+    assert [(line, column) for line, column, _ in found] == [(2, "name"), (5, "name")]
+    assert {reason for _, _, reason in found} == {NAME_MISMATCH.render()}
+    assert "学员1" not in str(batch.errors) and "CB" not in str(batch.errors)
+    assert counts(bank) == before
+    # the holder's name in other spacing and width is theirs
+    again = upload(
+        bank,
+        cipher,
+        csv_bytes(
+            [
+                row(3, id_number=row(1)["id_number"], name=" 学员１ "),
+                row(4, id_number=row(2)["id_number"], name="学员2"),
+            ]
+        ),
+    )
+    assert (again.status, again.deposited, again.accounts_opened) == (
+        bulk.BatchStatus.COMMITTED,
+        2,
+        0,
+    )
 
 
 def test_header_and_line_problems(bank: Database, cipher: PersonalDataCipher) -> None:

@@ -22,6 +22,7 @@ the same facts is counted as unchanged; with other facts, it is an error.
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -36,10 +37,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from creditbank.accounts import records
-from creditbank.accounts.chunks import ChunkPreparer, NewAccount, PreparedChunk, seal_account
+from creditbank.accounts.chunks import (
+    ChunkPreparer,
+    GoodRow,
+    NewAccount,
+    PreparedChunk,
+    seal_account,
+)
 from creditbank.accounts.crypto import PersonalDataCipher, Sealed
 from creditbank.accounts.files import FileFormat, Row
-from creditbank.accounts.model import AccountError, RowError, new_account_number
+from creditbank.accounts.model import (
+    NAME_MISMATCH,
+    AccountError,
+    RowError,
+    name_digest,
+    new_account_number,
+)
 from creditbank.accounts.pipeline import AUTO, WorkerPolicy, pipelined
 from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.tables import (
@@ -188,7 +201,8 @@ class _Depositor:
         for error in sorted(errors, key=lambda error: error.line):
             self.report.add_error(error)
         known = self._known_records([entry.record_id for entry in good])
-        learners = self._learners({entry.identity for entry in good}, prepared.accounts)
+        learners, existing = self._learners({entry.identity for entry in good}, prepared.accounts)
+        good = self._named_as_held(good, learners, existing)
         now = datetime.now(UTC)
         new_rows: list[tuple[object, ...]] = []
         facts: list[ledger.LogFact] = []
@@ -243,9 +257,69 @@ class _Depositor:
         )
         return {row[0]: tuple(row[1:]) for row in rows}
 
-    def _learners(self, wanted: set[str], accounts: list[NewAccount]) -> dict[str, tuple[int, str]]:
+    def _named_as_held(
+        self, good: list[GoodRow], learners: dict[str, tuple[int, str]], existing: set[str]
+    ) -> list[GoodRow]:
+        """The rows whose learner had no account, or names the account's holder as it does;
+        a row naming anyone else is an error that says nothing of the account (otherwise a file
+        with any name would put outcomes into, and so find, anybody's account)."""
+        people = {learners[entry.identity] for entry in good if entry.identity in existing}
+        held = self._held_names(dict(people)) if people else {}
+        first: dict[str, bytes] = {}  # a new account's name: its first row's
+        for entry in good:
+            if entry.identity not in existing:
+                first.setdefault(entry.identity, entry.name_key)
+        wrong = {
+            entry.line
+            for entry in good
+            if not hmac.compare_digest(
+                held.get(learners[entry.identity][0], b"")
+                if entry.identity in existing
+                else first[entry.identity],
+                entry.name_key,
+            )
+        }
+        for line in sorted(wrong):
+            self.report.add_error(RowError(line, "name", NAME_MISMATCH))
+        return [entry for entry in good if entry.line not in wrong]
+
+    def _held_names(self, numbers: dict[int, str]) -> dict[int, bytes]:
+        """The name digest of each of these learners (id: account number) as their sealed
+        personal data holds it; none for erased personal data."""
+        ids = list(numbers)
+        keys = {
+            row[0]: Sealed(row[1], row[2])
+            for row in find_each(
+                self.session,
+                [LearnerKeyRow.learner_id, LearnerKeyRow.nonce, LearnerKeyRow.wrapped_key],
+                LearnerKeyRow.learner_id,
+                ids,
+            )
+        }
+        found: dict[int, bytes] = {}
+        for learner_id, nonce, ciphertext in find_each(
+            self.session,
+            [
+                LearnerPersonalDataRow.learner_id,
+                LearnerPersonalDataRow.nonce,
+                LearnerPersonalDataRow.ciphertext,
+            ],
+            LearnerPersonalDataRow.learner_id,
+            ids,
+        ):
+            if learner_id not in keys:
+                continue
+            number = numbers[learner_id]
+            key = self.cipher.unwrap(number, keys[learner_id])
+            personal = self.cipher.open(key, number, Sealed(nonce, ciphertext))
+            found[learner_id] = name_digest(personal["name"])
+        return found
+
+    def _learners(
+        self, wanted: set[str], accounts: list[NewAccount]
+    ) -> tuple[dict[str, tuple[int, str]], set[str]]:
         """Learner ids and account numbers by identity HMAC, opening accounts (sealed ahead)
-        for those the bank lacks."""
+        for those the bank lacks; and the identities that had an account already."""
         rows_found = find_each(
             self.session,
             [LearnerIdentityRow.id_hmac, LearnerIdentityRow.learner_id],
@@ -266,11 +340,12 @@ class _Depositor:
         }
         lacking = wanted - found.keys()
         missing = [account for account in accounts if account.identity in lacking]
+        existing = set(found)
         if missing and not self.report.error_count:
             found.update(self._open_accounts(missing))
         elif missing:
             found.update(dict.fromkeys(lacking, (0, "")))  # the batch is rejected anyway
-        return found
+        return found, existing
 
     def _open_accounts(self, accounts: list[NewAccount]) -> dict[str, tuple[int, str]]:
         accounts = sorted(self._unclaimed(accounts), key=lambda account: account.number)

@@ -38,6 +38,7 @@ from creditbank.accounts.model import (
     RowError,
     birth_date_of,
     check_outcome,
+    name_digest,
     new_account_number,
     parse_row,
 )
@@ -67,6 +68,7 @@ class GoodRow(NamedTuple):
     assessed_on: date
     setting: str
     evidence_sha256: str | None
+    name_key: bytes  # accounts.model.name_digest of the row's name (memory only, never stored)
 
     def stored_facts(self, learner_id: int) -> tuple[object, ...]:
         """The values of ``outcomes.STORED_FACT_COLUMNS``, in that order."""
@@ -234,6 +236,7 @@ class ChunkPreparer:
                     facts.assessed_on,
                     facts.setting.value,
                     sha256,
+                    name_digest(parsed.name),
                 )
             )
         numbers: set[str] = set()

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -303,6 +305,21 @@ class Transfer:
             version=self.rule_version,
             sources=sources,
         )
+
+
+def name_digest(name: str) -> bytes:
+    """What two spellings of one person's name share: SHA-256 of the name after Unicode NFKC
+    normalisation, case folding and collapsing white space (full-width letters and spaces,
+    "LI Si" and "Li  Si" give the same). Compared in constant time, held only in memory."""
+    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return hashlib.sha256(folded.encode()).digest()
+
+
+NAME_MISMATCH = msg(
+    "an account cannot be opened for this identity number with this name; "
+    "check both against the identity document, or ask the bank office"
+)
+"""Said when an identity number has an account under another name: nothing of the account."""
 
 
 MAX_NAME = 200

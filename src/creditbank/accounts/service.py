@@ -7,9 +7,7 @@ to the learner's audit trail), and is never logged or put in an error message.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,10 +17,12 @@ from sqlalchemy.orm import Session
 from creditbank.accounts.crypto import PersonalDataCipher, Sealed
 from creditbank.accounts.model import (
     MAX_NAME,
+    NAME_MISMATCH,
     AccountError,
     IdNumber,
     birth_date_of,
     check_account_number,
+    name_digest,
     new_account_number,
 )
 from creditbank.accounts.tables import (
@@ -96,13 +96,7 @@ def open_account(
     if existing is not None:
         held = _open_personal_data(session, cipher, _learner(session, existing))
         if not same_name(held.name, name):
-            raise AccountError(
-                "account_exists",
-                msg(
-                    "an account cannot be opened for this identity number with this name; "
-                    "check both against the identity document, or ask the bank office"
-                ),
-            )
+            raise AccountError("account_exists", NAME_MISMATCH)
         return OpenedAccount(existing, created=False)
     number = _unused_number(session)
     learner = LearnerRow(
@@ -143,17 +137,12 @@ def open_account(
     return OpenedAccount(number, created=True)
 
 
-def _comparable(name: str) -> bytes:
-    folded = " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-    return hashlib.sha256(folded.encode()).digest()
-
-
 def same_name(held: str, given: str) -> bool:
     """Whether ``given`` names the same person as ``held``: equal after Unicode NFKC
     normalisation, case folding and collapsing white space (full-width letters and spaces,
     "LI Si" and "Li  Si" match). Compared in constant time: how near a wrong name came shows
     nowhere."""
-    return hmac.compare_digest(_comparable(held), _comparable(given))
+    return hmac.compare_digest(name_digest(held), name_digest(given))
 
 
 def _unused_number(session: Session) -> str:
