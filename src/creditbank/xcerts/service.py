@@ -1106,8 +1106,10 @@ def record_results(
             today=today,
             before_seal=record,
         )
-    except IntegrityError as error:  # PostgreSQL: a parallel upload deposited them first
-        raise _recorded_meanwhile() from error
+    except accounts.AccountError as error:
+        if error.code != "record_conflict":
+            raise
+        raise _recorded_meanwhile() from error  # PostgreSQL: a parallel upload deposited first
     if batch.status is not bulk.BatchStatus.COMMITTED:
         problems = [
             RowProblem(error["line"], error["column"], Message(error["message"], error["params"]))
