@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from creditbank.db import Base
@@ -19,6 +19,16 @@ class ConsentRow(Base):
     """A learner's consent that an institution's staff read their whole record."""
 
     __tablename__ = "consents"
+    __table_args__ = (
+        Index(  # one active consent per learner and institution (migration 0015)
+            "uq_consents_active_learner_institution",
+            "learner_id",
+            "institution_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), index=True)
