@@ -33,7 +33,7 @@ from tests.conftest import BACKENDS, LiveBank, _new_database, test_settings
 from tests.support.browser import LiveServer
 
 PROBLEM = "application/problem+json"
-ROUNDS = 5
+ROUNDS = 4
 """Rounds of each race (each round a fresh subject: outcome, rule, application...)."""
 RACERS = 8
 """Threads released together in one round."""
