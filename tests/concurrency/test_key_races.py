@@ -4,6 +4,8 @@
   unique index on (owner, name) lets one in and refuses the others with 409 ``key-conflict``
   (never a 500). Each success is one stored key, the names stay ``key-1, key-2, ...``, and
   after rotations exactly one key is valid.
+- Parallel first exports of an outcome's credential record one credential (the outcome is
+  locked while its credential is looked for), and all answer it.
 - Parallel reports that a key is compromised, from different moments, all succeed and the
   earliest moment stays (the key is locked before it is read: no report overwrites an
   earlier one).
@@ -14,12 +16,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from creditbank.accounts.tables import OutcomeRow
 from creditbank.credentials import service as credentials
-from creditbank.credentials.tables import SigningKeyRow
+from creditbank.credentials.tables import IssuedCredentialRow, SigningKeyRow
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType
+from tests import conversion_world
 from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race
 
 _serial = count(1)
@@ -112,3 +116,39 @@ def test_parallel_compromise_reports_keep_the_earliest(world: World) -> None:
         assert earliest is not None
         assert (earliest if earliest.tzinfo else earliest.replace(tzinfo=UTC)) == min(moments)
         assert row.valid_until is not None
+
+
+def test_parallel_first_exports_of_a_credential_issue_it_once(world: World) -> None:
+    """The first export of an outcome's credential records it (its status list slot): made in
+    parallel, every answer is that one credential."""
+    with world.banks.live.database.unit_of_work() as uow:
+        credentials.ensure_key(uow=uow, owner="SHVC", now=datetime.now(UTC))
+    for _ in range(ROUNDS):
+        with world.banks.live.database.unit_of_work() as uow:
+            account = conversion_world.learner(uow, 19_000 + next(_serial))
+            outcome = conversion_world.deposit(
+                uow,
+                account,
+                institution="SHVC",
+                item="BIM-101",
+                level="4",
+                record=f"CRED-{next(_serial)}",
+            )
+        answers = race(
+            "credential first export",
+            world.banks,
+            [
+                Call(token, "GET", f"/api/v1/outcomes/{outcome}/credential")
+                for token in admins(world)
+            ],
+        )
+        assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+        assert len({a.json()["id"] for a in answers}) == 1
+        with world.banks.live.database.unit_of_work() as uow:
+            issued = uow.session.scalar(
+                select(func.count())
+                .select_from(IssuedCredentialRow)
+                .join(OutcomeRow, OutcomeRow.id == IssuedCredentialRow.outcome_id)
+                .where(OutcomeRow.public_id == outcome)
+            )
+        assert issued == 1

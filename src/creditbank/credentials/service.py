@@ -539,6 +539,10 @@ def _issue_row(
     uow: UnitOfWork, outcome: accounts.Outcome, outcome_row_id: int, now: datetime
 ) -> IssuedCredentialRow:
     key = ensure_key(uow=uow, owner=outcome.institution, now=now)
+    # The outcome is locked before its credential is looked for: of parallel first exports,
+    # one records the credential and the others wait and answer that one.
+    outcome_query = select(accounts.OutcomeRow.id).where(accounts.OutcomeRow.id == outcome_row_id)
+    uow.session.scalar(for_update(uow.session, outcome_query))
     existing = uow.session.scalar(
         select(IssuedCredentialRow).where(
             IssuedCredentialRow.outcome_id == outcome_row_id,
