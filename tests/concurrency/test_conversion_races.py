@@ -9,6 +9,7 @@ never counted twice.
 - Confirms against reverses of a pending conversion: one reverse wins (a pending conversion is
   withdrawn, a confirmed one reversed), at most one confirm, and any transferred credit is
   revoked.
+- Parallel requests to convert one learner's source: one conversion (201), 409 for the others.
 - After every round, no source outcome counts in two standing conversions toward one
   programme (the figure is added to the suite's tally).
 """
@@ -301,4 +302,26 @@ def test_parallel_reverses_of_a_confirmed_conversion_reverse_once(desk: Desk) ->
         transferred = desk.transferred(public_id)
         assert transferred
         assert all(kinds == ["revoked"] for kinds in transferred.values()), transferred
+        desk.no_source_converted_twice()
+
+
+def test_parallel_requests_for_one_source_make_one_conversion(desk: Desk) -> None:
+    for _ in range(ROUNDS):
+        account = desk.holder()
+        body = {"account_number": account, "programme": PROGRAMME}
+        answers = race(
+            "conversion request",
+            desk.world.banks,
+            [
+                Call(
+                    (desk.world.admin1, desk.world.admin2)[i % 2],
+                    "POST",
+                    "/api/v1/conversions",
+                    body,
+                )
+                for i in range(RACERS)
+            ],
+        )
+        assert [a.status_code for a in answers].count(201) == 1, [a.text for a in answers]
+        losers_are_conflicts(answers, "conversion-conflict", ok=201)
         desk.no_source_converted_twice()
