@@ -5,7 +5,9 @@
   (never a 500). Each success is one stored key, the names stay ``key-1, key-2, ...``, and
   after rotations exactly one key is valid.
 - Parallel first exports of an outcome's credential record one credential (the outcome is
-  locked while its credential is looked for), and all answer it.
+  locked while its credential is looked for), and all answer it; those of an institution's
+  first credential make one signing key (a SAVEPOINT: the loser of the key's name uses the
+  winner's key).
 - Parallel reports that a key is compromised, from different moments, all succeed and the
   earliest moment stays (the key is locked before it is read: no report overwrites an
   earlier one).
@@ -14,12 +16,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from itertools import count
 
 import pytest
 from sqlalchemy import func, select
 
 from creditbank.accounts.tables import OutcomeRow
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.credentials import service as credentials
 from creditbank.credentials.tables import IssuedCredentialRow, SigningKeyRow
 from creditbank.institutions import service as institutions
@@ -156,3 +161,41 @@ def test_parallel_first_exports_of_a_credential_issue_it_once(world: World) -> N
                 .where(OutcomeRow.public_id == outcome)
             )
         assert issued == 1
+
+
+def test_parallel_first_exports_of_a_new_issuer_make_one_key(world: World) -> None:
+    """An institution's first credential makes its signing key: exported in parallel, one key
+    is made and every answer is signed with it."""
+    for _ in range(ROUNDS):
+        code = institution(world)
+        with world.banks.live.database.unit_of_work() as uow:
+            catalog.add_item(
+                uow=uow,
+                draft=ItemDraft(
+                    institution=code,
+                    code="C-1",
+                    kind=ItemKind.COURSE,
+                    name="课程",
+                    framework="LOFOUC",
+                    levels=("4",),
+                    credits=Decimal(2),
+                ),
+                on=conversion_world.ON,
+            )
+            account = conversion_world.learner(uow, 21_000 + next(_serial))
+            outcome = conversion_world.deposit(
+                uow, account, institution=code, item="C-1", level="4", record="R-1"
+            )
+        answers = race(
+            "credential first export of a new issuer",
+            world.banks,
+            [
+                Call(token, "GET", f"/api/v1/outcomes/{outcome}/credential")
+                for token in admins(world)
+            ],
+        )
+        refused = [a.text for a in answers if a.status_code != 200]
+        assert not refused, refused
+        signers = {proof["verificationMethod"] for a in answers for proof in a.json()["proof"]}
+        assert len(signers) == 1, signers
+        assert [row.name for row in stored(world, code)] == ["key-1"]

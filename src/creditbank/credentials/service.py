@@ -50,7 +50,7 @@ from creditbank.credentials.tables import (
     StatusChangeRow,
     StatusListRow,
 )
-from creditbank.db import UnitOfWork, for_update
+from creditbank.db import UnitOfWork, for_update, hold_write_lock
 from creditbank.errors import DomainError
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
@@ -332,15 +332,26 @@ def _usable_key(
 
 
 def ensure_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKeyRow:
-    """The owner's usable key, made on first use (so every institution can issue)."""
+    """The owner's usable key, made on first use (so every institution can issue).
+
+    Only an owner with no key at all gets one made (``key-1``); one whose keys all ended needs a
+    person to act (rotate or register). Of parallel first uses one makes the key and the
+    others use it: on SQLite they take turns (the write lock is taken before counting), on
+    PostgreSQL the loser of the name ``key-1`` rolls back to a SAVEPOINT and reads the winner's.
+    """
     try:
         return _usable_key(uow, owner, now)
     except CredentialError:
-        code, _ = _owner(uow, owner)
-        if uow.session.scalar(select(func.count()).where(SigningKeyRow.owner == code)):
-            raise  # keys exist but none is usable: a person must act (rotate or register)
-        generate_key(uow=uow, owner=code, now=now)
-        return _usable_key(uow, owner, now)
+        hold_write_lock(uow.session)
+    code, _ = _owner(uow, owner)
+    if not uow.session.scalar(select(func.count()).where(SigningKeyRow.owner == code)):
+        try:
+            with uow.session.begin_nested():
+                generate_key(uow=uow, owner=code, now=now, name="key-1")
+        except CredentialError as error:
+            if error.code != "key_conflict":
+                raise
+    return _usable_key(uow, owner, now)
 
 
 def _private(uow: UnitOfWork, row: SigningKeyRow) -> Ed25519PrivateKey:
