@@ -56,8 +56,8 @@ from creditbank.sessions import service as sessions
 from creditbank.sessions.schemas import ActivationCodeRead
 from creditbank.settings import Environment, get_settings
 from creditbank.web.i18n import LANGUAGES, translations
-
 from creditbank.web.security import proxy_options
+
 app = typer.Typer(help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True)
 frameworks_app = typer.Typer(help="Qualifications frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")

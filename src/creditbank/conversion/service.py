@@ -466,11 +466,6 @@ def draft_rule(*, uow: UnitOfWork, institution: str, draft: RuleDraft, user_id: 
     uow.session.scalar(
         for_update(uow.session, select(ProgrammeRow.id).where(ProgrammeRow.id == programme_row.id))
     )
-    # The programme is locked before its versions are read: parallel drafts of one code take
-    # their turns (each withdraws the draft before it) instead of colliding on a version.
-    uow.session.scalar(
-        for_update(uow.session, select(ProgrammeRow.id).where(ProgrammeRow.id == programme_row.id))
-    )
     versions = _versions(uow, RuleRow.programme_id == programme_row.id, RuleRow.code == draft.code)
     if versions and versions[-1].institution != institution:
         raise ConversionError(

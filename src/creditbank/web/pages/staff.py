@@ -56,8 +56,8 @@ _FIELD_OF_CODE = {
     "invalid_account_number": "account_number",
     "invalid_id_number": "id_number",
     "invalid_learner": "name",
-    "record_conflict": "record_id",
     "account_exists": "name",
+    "record_conflict": "record_id",
 }
 
 
