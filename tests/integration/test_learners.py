@@ -91,8 +91,13 @@ def test_same_identity_same_account(
     database: Database, cipher: PersonalDataCipher, staff: int
 ) -> None:
     first = open_one(database, cipher)
-    again = open_one(database, cipher, id_number=ID_NUMBER.lower(), name="别的名字")
+    # the holder's name, spaced otherwise, finds the account; anybody else's is refused
+    again = open_one(database, cipher, id_number=ID_NUMBER.lower(), name=f" {NAME} ")
     assert (again.number, again.created) == (first.number, False)
+    with pytest.raises(AccountError) as refused:
+        open_one(database, cipher, id_number=ID_NUMBER.lower(), name="别的名字")
+    assert refused.value.code == "account_exists"
+    assert first.number not in refused.value.message.render()
     with database.unit_of_work() as uow:
         assert (
             service.find_account(uow=uow, cipher=cipher, id_number=parse_id_number(ID_NUMBER))
@@ -104,7 +109,7 @@ def test_same_identity_same_account(
             )
             is None
         )
-        # the name was not overwritten by the second call
+        # the name was not overwritten by the later calls
         data = service.read_personal_data(
             uow=uow, cipher=cipher, number=first.number, user_id=staff, purpose="check"
         )
