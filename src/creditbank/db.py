@@ -140,10 +140,13 @@ def for_update(session: Session, query: _Query) -> _Query:
     sees the latest committed state and nobody else writes until it ends. Call it before reading
     the state the change depends on; a transaction that has written already holds the lock.
     """
+    # a locked row is read afresh, never taken from what an earlier read of the same unit of
+    # work (e.g. the access check) left in the session
+    fresh = query.execution_options(populate_existing=True)
     if session.get_bind().dialect.name == "postgresql":
-        return query.with_for_update()
+        return fresh.with_for_update()
     hold_write_lock(session)
-    return query
+    return fresh
 
 
 def hold_write_lock(session: Session) -> None:

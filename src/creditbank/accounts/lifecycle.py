@@ -78,7 +78,7 @@ def outcome_row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> Outco
     """The stored outcome ``public_id`` (``outcome_not_found``)."""
     query = select(OutcomeRow).where(OutcomeRow.public_id == public_id.strip().lower())
     if lock:  # and refresh what an earlier read of this transaction left in the session
-        query = for_update(uow.session, query).execution_options(populate_existing=True)
+        query = for_update(uow.session, query)
     row = uow.session.scalar(query)
     if row is None:
         raise AccountError(

@@ -182,7 +182,7 @@ class Parties:
 def _row(uow: UnitOfWork, public_id: str, *, lock: bool = False) -> ApplicationRow:
     query = select(ApplicationRow).where(ApplicationRow.public_id == public_id.strip().lower())
     if lock:  # and refresh what an earlier read of this transaction left in the session
-        query = for_update(uow.session, query).execution_options(populate_existing=True)
+        query = for_update(uow.session, query)
     row = uow.session.scalar(query)
     if row is None:
         raise AccreditationError(

@@ -247,7 +247,7 @@ def _key_row(uow: UnitOfWork, owner: str, name: str, *, lock: bool = False) -> S
     code, _ = _owner(uow, owner)
     query = select(SigningKeyRow).where(SigningKeyRow.owner == code, SigningKeyRow.name == name)
     if lock:  # before its state is read; refreshed from the database
-        query = for_update(uow.session, query).execution_options(populate_existing=True)
+        query = for_update(uow.session, query)
     row = uow.session.scalar(query)
     if row is None:
         raise CredentialError(
