@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from creditbank.accounts.model import (
     LearningSetting,
     OutcomeFacts,
     OutcomeStatus,
+    Transfer,
     birth_date_of,
     check_account_number,
     check_event,
@@ -207,3 +209,30 @@ def test_reasons() -> None:
         with pytest.raises(AccountError) as refused:
             check_reason(bad, required=required)
         assert refused.value.code == "invalid_reason"
+
+
+def test_a_transfer_says_what_it_is_toward_what_and_from_what() -> None:
+    exemption = Transfer(
+        conversion="c1",
+        programme="PJVC-HOTEL-DIP",
+        programme_name="酒店管理专业",
+        programme_name_en="Hotel Management",
+        component="TR150",
+        component_name="旅游大数据应用",
+        category="core",
+        rule="X-ANY-TR150",
+        rule_version=2,
+        sources=("s1", "s2"),
+    )
+    assert Transfer.of(exemption.as_json()) == exemption
+    assert exemption.describe(Decimal("2.0"), "en").render() == (
+        "2.0 credits transferred toward programme Hotel Management (PJVC-HOTEL-DIP): component "
+        "旅游大数据应用 (TR150) exempted, under rule X-ANY-TR150 version 2, from outcomes s1, s2"
+    )
+    # a programme without an English name is named in Chinese on English pages too
+    elective = replace(exemption, component=None, component_name=None, programme_name_en="")
+    assert Transfer.of(elective.as_json()) == elective
+    assert elective.describe(Decimal(4), "en").render() == (
+        "4 elective credits (category core) transferred toward programme 酒店管理专业 "
+        "(PJVC-HOTEL-DIP), under rule X-ANY-TR150 version 2, from outcomes s1, s2"
+    )

@@ -296,8 +296,8 @@ class Transfer:
                 sources=sources,
             )
         return msg(
-            "{credits} elective credits ({category}) transferred toward programme {programme}, "
-            "under rule {rule} version {version}, from outcomes {sources}",
+            "{credits} elective credits (category {category}) transferred toward programme "
+            "{programme}, under rule {rule} version {version}, from outcomes {sources}",
             credits=amount if amount is not None else "0",
             category=self.category,
             programme=toward,
