@@ -1138,21 +1138,9 @@ def get_conversion(*, uow: UnitOfWork, public_id: str) -> Conversion:
 def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
     session = uow.session
     programme = session.get_one(ProgrammeRow, row.programme_id)
-    grants = list(
-        session.scalars(
-            select(ConversionGrantRow)
-            .where(ConversionGrantRow.conversion_id == row.id)
-            .order_by(ConversionGrantRow.position)
-        )
-    )
+    grants = transfers.grants_of(uow, row)
     grant_ids = [grant.id for grant in grants]
-    sources: dict[int, list[str]] = {grant_id: [] for grant_id in grant_ids}
-    for grant_id, public_id in session.execute(
-        select(ConversionSourceRow.grant_id, accounts.OutcomeRow.public_id)
-        .join(accounts.OutcomeRow, accounts.OutcomeRow.id == ConversionSourceRow.outcome_id)
-        .where(ConversionSourceRow.grant_id.in_(grant_ids))
-    ):
-        sources[grant_id].append(public_id)
+    sources = transfers.sources_of(uow, grant_ids)
     deposited: dict[int, str] = {}
     transferred: dict[int, str] = {}
     for made_by, outcome_id in session.execute(
@@ -1163,14 +1151,7 @@ def _conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
         if made_by is not None:
             deposited.setdefault(made_by, outcome_id)  # the confirmation's deposit comes first
             transferred[made_by] = outcome_id  # a correction's replacement comes last
-    rules = {
-        rule_id: (code, version)
-        for rule_id, code, version in session.execute(
-            select(RuleRow.id, RuleRow.code, RuleRow.version).where(
-                RuleRow.id.in_({g.rule_id for g in grants})
-            )
-        )
-    }
+    rules = transfers.rule_versions(uow, {grant.rule_id for grant in grants})
     events = list(
         session.scalars(
             select(ConversionEventRow)

@@ -88,32 +88,45 @@ class _Grant:
     transfer: accounts.Transfer
 
 
-def _grants(uow: UnitOfWork, conversion: ConversionRow, programme: ProgrammeRow) -> list[_Grant]:
-    """The conversion's grants with what each transfers (rule version, sources)."""
-    session = uow.session
-    grants = list(
-        session.scalars(
+def grants_of(uow: UnitOfWork, conversion: ConversionRow) -> list[ConversionGrantRow]:
+    """A conversion's grants, in order."""
+    return list(
+        uow.session.scalars(
             select(ConversionGrantRow)
             .where(ConversionGrantRow.conversion_id == conversion.id)
             .order_by(ConversionGrantRow.position)
         )
     )
-    ids = [grant.id for grant in grants]
-    sources: dict[int, list[str]] = {grant_id: [] for grant_id in ids}
-    for grant_id, public_id in session.execute(
+
+
+def sources_of(uow: UnitOfWork, grant_ids: list[int]) -> dict[int, list[str]]:
+    """The public ids of the outcomes each of these grants was made from."""
+    sources: dict[int, list[str]] = {grant_id: [] for grant_id in grant_ids}
+    for grant_id, public_id in uow.session.execute(
         select(ConversionSourceRow.grant_id, accounts.OutcomeRow.public_id)
         .join(accounts.OutcomeRow, accounts.OutcomeRow.id == ConversionSourceRow.outcome_id)
-        .where(ConversionSourceRow.grant_id.in_(ids))
+        .where(ConversionSourceRow.grant_id.in_(grant_ids))
     ):
         sources[grant_id].append(public_id)
-    rules = {
+    return sources
+
+
+def rule_versions(uow: UnitOfWork, rule_ids: set[int]) -> dict[int, tuple[str, int]]:
+    """The code and version of each of these rule versions."""
+    return {
         rule_id: (code, version)
-        for rule_id, code, version in session.execute(
-            select(RuleRow.id, RuleRow.code, RuleRow.version).where(
-                RuleRow.id.in_({grant.rule_id for grant in grants})
-            )
+        for rule_id, code, version in uow.session.execute(
+            select(RuleRow.id, RuleRow.code, RuleRow.version).where(RuleRow.id.in_(rule_ids))
         )
     }
+
+
+def _grants(uow: UnitOfWork, conversion: ConversionRow, programme: ProgrammeRow) -> list[_Grant]:
+    """The conversion's grants with what each transfers (rule version, sources)."""
+    session = uow.session
+    grants = grants_of(uow, conversion)
+    sources = sources_of(uow, [grant.id for grant in grants])
+    rules = rule_versions(uow, {grant.rule_id for grant in grants})
     names = dict(
         session.execute(
             select(ProgrammeComponentRow.code, ProgrammeComponentRow.name).where(
