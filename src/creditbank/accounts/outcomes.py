@@ -66,10 +66,6 @@ class Outcome:
     transfer: Transfer | None = None
     """Set on transferred credit: what was transferred toward what, from which outcomes."""
 
-    @property
-    def is_transferred_credit(self) -> bool:
-        return self.transfer is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Deposited:
