@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from creditbank import clock
-from creditbank.accounts.api import Transfer
+from creditbank.accounts.api import Outcome
 from creditbank.db import Database, UnitOfWork
 from creditbank.web.formats import local_time, number
 from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translations, translator_for
@@ -56,15 +56,15 @@ def language_links(request: Request) -> list[dict[str, str]]:
     return links
 
 
-def transfer_text(outcome: object, language: str) -> str:
+def transfer_text(outcome: Outcome, language: str) -> str:
     """What an outcome of transferred credit is, in one sentence of ``language`` ("4 credits
     transferred toward programme P: component C exempted, under rule R version 1, from
     outcomes S"); empty for any other outcome."""
-    transfer = getattr(outcome, "transfer", None)
-    if not isinstance(transfer, Transfer):
+    if outcome.transfer is None:
         return ""
-    amount = getattr(outcome, "credits", None)
-    return transfer.describe(amount, language).render(translations(language).gettext)
+    return outcome.transfer.describe(outcome.credits, language).render(
+        translations(language).gettext
+    )
 
 
 def render(
