@@ -167,3 +167,46 @@ def test_an_administrator_approves_from_the_queue(
     page.goto(f"{bank}/staff/rules/{scene.queued}")
     expect(page.locator("#rule-status")).to_have_text("approved")
     expect(page.locator("#rule-history")).to_contain_text("checked against the agreement")
+
+
+def test_the_learner_s_timeline_shows_transferred_credit_as_such(
+    zh: Page, bank: str, live_bank: LiveBank, artifacts: Path, request: pytest.FixtureRequest
+) -> None:
+    """After SHVC confirms, the learner's record holds credit toward the diploma, in words,
+    never the course BIM-101 as if they had taken it."""
+    with live_bank.database.unit_of_work() as uow:
+        number = accounts.open_account(
+            uow=uow,
+            cipher=live_bank.cipher,
+            id_number=parse_id_number(id_number(302)),
+            name="王芳",
+        ).number
+        world.deposit(
+            uow, number, institution="BIMTEO", item="BIM-X", level="intermediate", record="X-2"
+        )
+        sessions.set_learner_password(
+            uow=uow, account_number=number, password=PASSWORD, now=datetime.now(UTC)
+        )
+        requested = conversion.request_conversion(
+            uow=uow,
+            account_number=number,
+            programme=world.DIPLOMA,
+            on=world.ON,
+            requested_by=f"learner:{number}",
+        )
+        conversion.confirm_conversion(
+            uow=uow, public_id=requested.public_id, by=world.SHVC_REGISTRAR
+        )
+    page = zh
+    page.goto(f"{bank}/me")
+    page.locator("#learner-login-name").fill(number)
+    page.locator("#learner-password").fill(PASSWORD)
+    page.get_by_role("button", name="学习者登录").click()
+    credit = page.locator(f'.transfer[data-conversion="{requested.public_id}"]')
+    expect(credit).to_be_visible()
+    expect(credit).to_contain_text("转换学分 4.0 学分，计入专业")
+    expect(credit).to_contain_text("免修课程 BIM 建模 (BIM-101)")
+    expect(credit).to_contain_text("BIMX-INT 第 1 版")
+    expect(page.locator(".outcome .name", has_text="转换学分：")).to_have_count(1)
+    expect(page.locator(".outcome .kind", has_text="转换学分")).to_have_count(1)
+    shot(page, artifacts, "learner-transferred-credit-zh", request)
