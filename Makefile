@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.ledger_proofs --entries $${BENCH_LOG_ENTRIES:-10000000}
 	$(BIN)/python -m benchmarks.conversion --size $${BENCH_LEARNERS:-1000000}
 	$(BIN)/python -m benchmarks.credentials --credentials $${BENCH_CREDENTIALS:-300}
+	$(BIN)/python -m benchmarks.file_reading --rows $${BENCH_FILE_ROWS:-200000}
 	$(BIN)/python -m pytest benchmarks -o addopts="" -o testpaths=benchmarks -p no:xdist \
 	  --benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:database
 

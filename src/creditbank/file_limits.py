@@ -51,6 +51,7 @@ PART_MAX_BYTES: Final = 8 * MIB
 XLSX_MAX_COLUMNS: Final = 16_384  # Excel's own limit of cells in a row
 _READ_BLOCK: Final = 64 * 1024
 _SHARED_STRINGS_TYPE: Final = "sharedStrings+xml"
+_WORKSHEET_TYPE: Final = "worksheet+xml"
 _CONTENT_TYPES: Final = "[Content_Types].xml"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -376,18 +377,24 @@ def _check_directory(archive: zipfile.ZipFile, limits: FileLimits) -> None:
             raise _part_too_large(info.filename)
 
 
+def _declared_parts(archive: _CountedZip, content_type: str) -> set[str]:
+    """The parts the content types declare of a type ending in ``content_type``."""
+    names = set(archive.namelist())
+    if _CONTENT_TYPES not in names:
+        return set()
+    with archive.open(_CONTENT_TYPES) as part:
+        types = ET.fromstring(part.read())  # noqa: S314 - size checked before
+    return {
+        item.get("PartName", "").lstrip("/")
+        for item in types
+        if item.get("ContentType", "").endswith(content_type)
+    } & names
+
+
 def _shared_strings_parts(archive: _CountedZip) -> list[str]:
     """The parts holding shared strings: those the content types name, and the usual one."""
-    names = set(archive.namelist())
-    parts = {"xl/sharedStrings.xml"} & names
-    if _CONTENT_TYPES in names:
-        with archive.open(_CONTENT_TYPES) as part:
-            types = ET.fromstring(part.read())  # noqa: S314 - size checked before
-        for item in types:
-            content_type = item.get("ContentType", "")
-            if content_type.endswith(_SHARED_STRINGS_TYPE):
-                parts.add(item.get("PartName", "").lstrip("/"))
-    return sorted(parts & names)
+    usual = {"xl/sharedStrings.xml"} & set(archive.namelist())
+    return sorted(usual | _declared_parts(archive, _SHARED_STRINGS_TYPE))
 
 
 def _count_shared_strings(part: IO[bytes], limits: FileLimits) -> None:
@@ -431,19 +438,23 @@ def _count_shared_strings(part: IO[bytes], limits: FileLimits) -> None:
 
 
 def _scan_sheet(part: IO[bytes], limits: FileLimits) -> None:
-    """Stream one worksheet part through expat (no tree is built): at most
-    :data:`XLSX_MAX_COLUMNS` cells in a row and ``max_field_chars`` characters in a cell.
-    openpyxl builds a whole row before it gives it, so a row must be bounded before it reads."""
-    row = cells = length = 0
+    """Stream one worksheet part through expat (no tree is built): at most ``max_rows`` rows
+    besides the header, :data:`XLSX_MAX_COLUMNS` cells in a row and ``max_field_chars``
+    characters in a cell. openpyxl builds a whole row before it gives it, so a row must be
+    bounded before it reads."""
+    row = cells = length = rows = 0
     column = ""
     in_text = False
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cells, length, column, in_text
+        nonlocal row, cells, length, column, in_text, rows
         tag = name.rpartition(":")[2]
         if tag == "row":
             row = _number(attributes.get("r"), row + 1)
             cells = 0
+            rows += 1
+            if rows > limits.max_rows + 1:
+                raise too_many_rows(limits)
         elif tag == "c":
             cells += 1
             length = 0
@@ -514,6 +525,15 @@ def open_workbook(stream: BinaryIO, limits: FileLimits) -> Workbook:
             with archive.open(name) as part:
                 _count_shared_strings(part, limits)
         archive.budget = _Budget(limits.xlsx_max_bytes)  # each pass may read it all once
+        # The declared worksheets are scanned before openpyxl opens them: it streams a sheet,
+        # but looks for its dimensions first, and a sheet that states none (as streaming
+        # writers make them) it reads to the end, keeping an element per row. Once its rows
+        # are counted and bounded, that costs little, however large the sheet is.
+        for name in sorted(_declared_parts(archive, _WORKSHEET_TYPE)):
+            archive.streamed.add(name)
+            with archive.open(name) as part:
+                _scan_sheet(part, limits)
+        archive.budget = _Budget(limits.xlsx_max_bytes)
         reader = ExcelReader(stream, read_only=True, data_only=True)
         reader.archive = archive
         reader.read()  # every part but the worksheets' rows (and only those parts) read whole

@@ -416,3 +416,21 @@ def test_shared_strings_and_their_length_are_counted_before_openpyxl_reads_them(
     short = FileLimits(max_field_chars=10)
     refused = _refusal(lambda: read_rows(io.BytesIO(workbook), FileFormat.XLSX, short))
     assert refused.render() == "shared string 8: more than 10 characters"  # "assessed_on"
+
+
+def test_a_large_sheet_without_dimensions_is_read_whole() -> None:
+    """Streaming writers (openpyxl's write-only mode among them) state no dimensions, and
+    openpyxl then reads a sheet to its end before giving a row: a good sheet past the cap on
+    parts read whole (8 MiB) is read, not refused, once its rows are counted and bounded."""
+    rows = [make.good_values(n, name="学" * 300) for n in range(1, 10_001)]
+    sheet = make.sheet_xml(rows)
+    assert "<dimension" not in sheet
+    assert len(sheet.encode()) > 8 * 1024 * 1024
+    workbook = make.workbook_bytes({"xl/worksheets/sheet1.xml": sheet})
+    read = list(read_rows(io.BytesIO(workbook), FileFormat.XLSX))
+    assert len(read) == len(rows)
+    assert read[-1][1]["name"] == "学" * 300
+    refused = _refusal(
+        lambda: read_rows(io.BytesIO(workbook), FileFormat.XLSX, FileLimits(max_rows=9_999))
+    )
+    assert refused.render() == "the file holds more than 9999 rows"
