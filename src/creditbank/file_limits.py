@@ -17,8 +17,9 @@ take the server's memory. This module holds what their readers share:
   (openpyxl keeps them all in memory). Every byte openpyxl inflates is counted too, so a
   directory that lies about the sizes cannot get past the limit; a part it reads whole (all
   but the shared strings and the worksheets, which it streams) may unpack to
-  :data:`PART_MAX_BYTES` at most; each worksheet is scanned in a streaming pass before its
-  rows are read (openpyxl builds a whole row before giving it: a row is bounded first).
+  :data:`PART_MAX_BYTES` at most; each worksheet is scanned in a streaming pass before
+  openpyxl opens it (its rows counted, each row's width and cells bounded: openpyxl builds a
+  whole row before giving it, and reads a sheet that states no dimensions to its end first).
   CPython's zipfile itself stops a part at the size the directory states (and fails its
   CRC); the counting holds whatever the zip reader does.
 """
