@@ -169,6 +169,7 @@ def test_an_administrator_approves_from_the_queue(
     expect(page.locator("#rule-history")).to_contain_text("checked against the agreement")
 
 
+@pytest.mark.usefixtures("scene")  # its world: the institutions, the programme, the rules
 def test_the_learner_s_timeline_shows_transferred_credit_as_such(
     zh: Page, bank: str, live_bank: LiveBank, artifacts: Path, request: pytest.FixtureRequest
 ) -> None:
