@@ -58,7 +58,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import text, update
 
 from benchmarks.transcript import percentiles, serve, timed

@@ -39,7 +39,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import text
 from tests.bulk_files import add_college_with_course
 
