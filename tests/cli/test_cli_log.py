@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from creditbank.accounts import outcomes
@@ -24,11 +24,10 @@ from creditbank.ledger import service as ledger
 from creditbank.settings import get_settings
 from tests.bulk_files import add_college_with_course, course_outcome, open_learner
 from tests.cli.runner import run
+from tests.support.tamper import drop_triggers, tamper
 
 # The tamperings below build SQL from public ids this module made; nothing comes from outside.
 # ruff: noqa: S608
-
-APPEND_ONLY = ("log_entries", "log_leaves", "log_nodes", "log_checkpoints", "outcomes")
 
 
 def _deposit(database: Database, count: int) -> list[str]:
@@ -61,19 +60,6 @@ def _deposit_more(database: Database, record_id: str) -> None:
         )
 
 
-def _drop_triggers(connection: Connection) -> None:
-    """What an insider would do first: the triggers refuse the changes below."""
-    if connection.dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
-        return
-    names = connection.execute(
-        text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    ).scalars()
-    for name in list(names):
-        connection.execute(text(f"DROP TRIGGER {name}"))
-
-
 @pytest.fixture
 def logged(database: Database, initialised: CliRunner) -> tuple[Database, CliRunner, list[str]]:
     ids = _deposit(database, 5)
@@ -82,16 +68,9 @@ def logged(database: Database, initialised: CliRunner) -> tuple[Database, CliRun
     return database, initialised, ids
 
 
-def _tamper(database: Database, *statements: str) -> None:
-    with database.engine.begin() as connection:
-        _drop_triggers(connection)
-        for statement in statements:
-            connection.execute(text(statement))
-
-
 def _flip_entry_byte(database: Database) -> None:
     with database.engine.begin() as connection:
-        _drop_triggers(connection)
+        drop_triggers(connection)
         entry_id, body = connection.execute(
             text(
                 "SELECT e.id, e.body FROM log_entries e JOIN log_leaves l ON l.entry_id = e.id "
@@ -112,11 +91,11 @@ TAMPERINGS: dict[str, tuple[Callable[[Database, list[str]], None], str]] = {
         "leaf 12 (entry",
     ),
     "delete a leaf": (
-        lambda database, _: _tamper(database, "DELETE FROM log_leaves WHERE leaf_index = 11"),
+        lambda database, _: tamper(database, "DELETE FROM log_leaves WHERE leaf_index = 11"),
         "leaf 11 is missing",
     ),
     "reorder two leaves": (
-        lambda database, _: _tamper(
+        lambda database, _: tamper(
             database,
             "UPDATE log_leaves SET leaf_index = -1 WHERE leaf_index = 10",
             "UPDATE log_leaves SET leaf_index = 10 WHERE leaf_index = 11",
@@ -125,17 +104,17 @@ TAMPERINGS: dict[str, tuple[Callable[[Database, list[str]], None], str]] = {
         "node 0/10: the stored hash differs",
     ),
     "delete an interior node": (
-        lambda database, _: _tamper(database, "DELETE FROM log_nodes WHERE level = 2"),
+        lambda database, _: tamper(database, "DELETE FROM log_nodes WHERE level = 2"),
         "node 2/0 is missing",
     ),
     "alter a business row": (
-        lambda database, ids: _tamper(
+        lambda database, ids: tamper(
             database, f"UPDATE outcomes SET score = 99 WHERE public_id = '{ids[2]}'"
         ),
         "differs from what was logged",
     ),
     "delete a business row's entry": (
-        lambda database, ids: _tamper(
+        lambda database, ids: tamper(
             database,
             "DELETE FROM log_salts WHERE entry_id IN "
             f"(SELECT id FROM log_entries WHERE record_id = '{ids[4]}')",
@@ -169,7 +148,7 @@ def test_a_checkpoint_signed_with_another_key_is_found(
     forged = ledger.sign_checkpoint(
         keys.load_log_keys(origin=keys.DEVELOPMENT_ORIGIN, private_key=other), size, root
     )
-    _tamper(database)  # drop the triggers: a row appended by hand, not by a seal
+    tamper(database)  # drop the triggers: a row appended by hand, not by a seal
     with database.engine.begin() as connection:
         connection.execute(
             text(

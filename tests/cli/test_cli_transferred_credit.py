@@ -40,6 +40,7 @@ from creditbank.ledger import api as ledger
 from tests import conftest as shared
 from tests import conversion_world as world
 from tests.cli.runner import run
+from tests.support.tamper import tamper
 
 ON = world.ON.isoformat()
 ADMIN1, _ADMIN2 = world.ADMINS
@@ -141,7 +142,15 @@ def test_a_confirmed_conversion_deposits_credit_toward_the_programme(
             "setting": "formal",
         },
     )
-    assert refused.status_code in {404, 422}, refused.text
+    assert (refused.status_code, refused.json()["type"]) == (422, "/problems/invalid-outcome")
+    # what the log commits to includes the transfer: changing it afterwards shows
+    forged = json.dumps({**made["transfer"], "component": "BIM-102"})
+    tamper(
+        bank.database,
+        f"UPDATE outcomes SET transfer = '{forged}' WHERE public_id = '{made['id']}'",  # noqa: S608 - the test's own values
+    )
+    tampered = run(cli, "log", "verify", code=1)
+    assert f"outcome.deposited {made['id']} differs from what was logged" in tampered
 
 
 def _confirm_as_before(database: Database, conversion: str) -> str:

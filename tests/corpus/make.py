@@ -22,21 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from creditbank.accounts.files import COLUMNS
 from tests.bulk_files import id_number
 
 FILES = Path(__file__).resolve().parent / "files"
-COLUMNS = (
-    "record_id",
-    "id_number",
-    "name",
-    "item_code",
-    "level",
-    "credits",
-    "score",
-    "assessed_on",
-    "setting",
-    "evidence_sha256",
-)
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 ZIP64_MARK = 0xFFFFFFFF

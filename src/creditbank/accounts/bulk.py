@@ -285,7 +285,8 @@ class _Depositor:
 
     def _held_names(self, numbers: dict[int, str]) -> dict[int, bytes]:
         """The name digest of each of these learners (id: account number) as their sealed
-        personal data holds it; none for erased personal data."""
+        personal data holds it; none for erased personal data, so that a row naming such a
+        learner is refused (there is no name left to check it against)."""
         ids = list(numbers)
         keys = {
             row[0]: Sealed(row[1], row[2])

@@ -60,8 +60,7 @@ def transfer_item(uow: UnitOfWork, programme: ProgrammeRow) -> catalog.CatalogIt
     found = catalog.find_item(uow=uow, institution=owner, code=code)
     if found is not None:
         return found
-    award = uow.session.get_one(catalog.CatalogItemRow, programme.item_id)
-    awarded = catalog.items_where(uow, catalog.CatalogItemRow.id == award.id)[0]
+    (awarded,) = catalog.items_where(uow, catalog.CatalogItemRow.id == programme.item_id)
     draft = catalog.ItemDraft(
         institution=owner,
         code=code,
@@ -243,14 +242,17 @@ def correct_transferred_credit(
     owners = institutions.institution_codes(uow=uow)
     done: list[Correction] = []
     now = datetime.now(UTC)
+    grants_by_id: dict[int, _Grant] = {}  # a conversion's grants, read once for all its outcomes
     for old, conversion_id, old_item in rows:
         if not accounts.stands(standing[old.id]):
             continue
         conversion = session.get_one(ConversionRow, conversion_id)
         programme = session.get_one(ProgrammeRow, conversion.programme_id)
-        grant = next(
-            g for g in _grants(uow, conversion, programme) if g.row.id == old.conversion_grant_id
-        )
+        grant_id = old.conversion_grant_id
+        assert grant_id is not None  # noqa: S101 - the query joins on it
+        if grant_id not in grants_by_id:
+            grants_by_id.update((g.row.id, g) for g in _grants(uow, conversion, programme))
+        grant = grants_by_id[grant_id]
         number = accounts.account_number_of(uow=uow, learner_id=old.learner_id)
         new_id: str | None = None
         if not dry_run:
