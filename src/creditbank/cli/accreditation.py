@@ -23,17 +23,7 @@ from creditbank.access.policy import Action, Principal, require, require_consent
 from creditbank.accreditation import service
 from creditbank.accreditation.model import Decision, State, plain
 from creditbank.accreditation.schemas import ApplicationRead, QueueEntryRead
-from creditbank.cli.main import (
-    JsonOption,
-    _,
-    _fail,
-    _print_json,
-    app,
-    out,
-    say,
-    state,
-    unit_of_work,
-)
+from creditbank.cli.common import JsonOption, _, fail, out, print_json, say, state, unit_of_work
 from creditbank.consents import api as consents
 from creditbank.db import UnitOfWork
 from creditbank.institutions import service as institution_service
@@ -44,7 +34,6 @@ accreditation_app = typer.Typer(
     help="Accreditation of learning against competence standards: apply, assess, decide.",
     no_args_is_help=True,
 )
-app.add_typer(accreditation_app, name="accreditation")
 
 AsOption = Annotated[
     str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
@@ -80,7 +69,7 @@ def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     for value in values:
         key, separator, rest = value.partition("=")
         if not separator or not key.strip() or not rest.strip():
-            _fail(say(msg("{option} takes KEY=VALUE, not {value}", option=option, value=value)))
+            fail(say(msg("{option} takes KEY=VALUE, not {value}", option=option, value=value)))
         pairs.append((key.strip(), rest.strip()))
     return pairs
 
@@ -91,7 +80,7 @@ def _read(application: service.Application) -> ApplicationRead:
 
 def _print(application: ApplicationRead, as_json: bool) -> None:
     if as_json:
-        _print_json(application)
+        print_json(application)
         return
     out.print(f"{_('Application')} {application.id}", highlight=False, markup=False)
     rows = [
@@ -219,7 +208,7 @@ def _marks(values: list[str]) -> dict[str, Decimal]:
         try:
             marks[kind] = Decimal(text)
         except InvalidOperation:
-            _fail(say(msg("--mark {kind}: {value} is not a number", kind=kind, value=text)))
+            fail(say(msg("--mark {kind}: {value} is not a number", kind=kind, value=text)))
     return marks
 
 
@@ -271,7 +260,7 @@ def decide(  # noqa: PLR0917 - Typer reads options from the signature
         try:
             granted = Decimal(credits_granted)
         except InvalidOperation:
-            _fail(say(msg("--credits: {value} is not a number", value=credits_granted)))
+            fail(say(msg("--credits: {value} is not a number", value=credits_granted)))
     with unit_of_work() as uow:
         principal = _acting(uow, acting)
         require(principal, Action.SCORE_APPLICATION, principal.institution)
@@ -393,7 +382,7 @@ def queue(
             )
         ]
     if as_json:
-        _print_json(entries)
+        print_json(entries)
         return
     for entry in entries:  # one block per application: ids are too wide for a table
         due = "" if entry.due_on is None else f"{_('Due')} {entry.due_on.isoformat()}"
@@ -404,3 +393,6 @@ def queue(
             markup=False,
             highlight=False,
         )
+
+
+GROUPS = ((accreditation_app, "accreditation"),)

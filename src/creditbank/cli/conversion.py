@@ -25,14 +25,13 @@ from rich.text import Text
 
 from creditbank import clock
 from creditbank.access.policy import Action, Principal, require, require_consented
-from creditbank.cli.main import (
+from creditbank.cli.common import (
     JsonOption,
     _,
-    _date,
-    _fail,
-    _print_json,
-    app,
+    fail,
     out,
+    parse_date,
+    print_json,
     say,
     state,
     unit_of_work,
@@ -59,6 +58,7 @@ from creditbank.institutions.model import check_institution_code
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import Message, msg
 
+top_level = typer.Typer()  # commands of the main level (`creditbank ...`)
 programmes_app = typer.Typer(
     help="Programmes that credits are converted into.", no_args_is_help=True
 )
@@ -112,7 +112,7 @@ def _acting(uow: UnitOfWork, email: str) -> Principal:
 
 def _day(text: str, option: str) -> date:
     """A required ISO date option (``_date`` answers a date for any text given, or exits)."""
-    return cast("date", _date(text, option))
+    return cast("date", parse_date(text, option))
 
 
 # --- definition files ------------------------------------------------------------------
@@ -121,18 +121,18 @@ def _day(text: str, option: str) -> date:
 def _read_document(file: Path) -> dict[str, Any]:
     """The table (TOML) or object (JSON, by the ``.json`` extension) ``file`` holds."""
     if not file.is_file():
-        _fail(say(msg("{file} is not a file", file=str(file))))
+        fail(say(msg("{file} is not a file", file=str(file))))
     name = file.name
     try:
         data = file.read_bytes()
     except OSError as error:
-        _fail(say(msg("{file} cannot be read: {reason}", file=name, reason=str(error))))
+        fail(say(msg("{file} cannot be read: {reason}", file=name, reason=str(error))))
     if len(data) > MAX_FILE_BYTES:
-        _fail(say(msg("{file} is larger than {limit} bytes", file=name, limit=MAX_FILE_BYTES)))
+        fail(say(msg("{file} is larger than {limit} bytes", file=name, limit=MAX_FILE_BYTES)))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        _fail(
+        fail(
             say(msg("{file} is not UTF-8 text (byte {position})", file=name, position=error.start))
         )
     try:
@@ -142,9 +142,9 @@ def _read_document(file: Path) -> dict[str, Any]:
             else tomllib.loads(text, parse_float=Decimal)
         )
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        _fail(say(msg("{file} cannot be parsed: {reason}", file=name, reason=str(error))))
+        fail(say(msg("{file} cannot be parsed: {reason}", file=name, reason=str(error))))
     if not isinstance(document, dict):
-        _fail(say(msg("{file} must hold one table/object", file=name)))
+        fail(say(msg("{file} must hold one table/object", file=name)))
     return document
 
 
@@ -201,7 +201,7 @@ def _read_definition(file: Path, model: type[Model], invalid: Message) -> Model:
     except ValidationError as error:
         problems.extend(_schema_problems(error))
     if problems or parsed is None:
-        _fail("; ".join(say(message) for message in (invalid, *problems)))
+        fail("; ".join(say(message) for message in (invalid, *problems)))
     return parsed
 
 
@@ -287,7 +287,7 @@ def add_programme(
     with unit_of_work() as uow:
         programme = ProgrammeRead.of(service.create_programme(uow=uow, spec=body.spec(), by=by))
     if as_json:
-        _print_json(programme)
+        print_json(programme)
         return
     _line(say(msg("Programme {code} added", code=programme.code)))
     _print_programme(programme)
@@ -302,7 +302,7 @@ def show_programme(
     with unit_of_work() as uow:
         programme = ProgrammeRead.of(service.get_programme(uow=uow, code=code))
     if as_json:
-        _print_json(programme)
+        print_json(programme)
         return
     _print_programme(programme)
 
@@ -344,7 +344,7 @@ def _print_receipt(receipt: ReceiptRead | None) -> None:
 def _show_rule_status(rule: RuleRead, *, as_json: bool) -> None:
     """The API's JSON of ``rule`` with ``--json``, else one line of its status."""
     if as_json:
-        _print_json(rule)
+        print_json(rule)
         return
     _print_rule_status(rule)
 
@@ -435,7 +435,7 @@ def list_rules(
             )
         ]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     if not found:
         _line(say(msg("No rule matches")))
@@ -458,7 +458,7 @@ def show_rule(
     with unit_of_work() as uow:
         rule = RuleRead.of(service.get_rule(uow=uow, rule_id=rule_id))
     if as_json:
-        _print_json(rule)
+        print_json(rule)
         return
     _print_rule(rule)
 
@@ -484,7 +484,7 @@ def draft_rule(
             )
         )
     if as_json:
-        _print_json(rule)
+        print_json(rule)
         return
     _print_rule_status(rule)
     _line(
@@ -566,7 +566,7 @@ def retire_rule(
             )
         )
     if as_json:
-        _print_json(rule)
+        print_json(rule)
         return
     _print_rule_status(rule)
     _line(say(msg("Retired from {date}", date=effective.isoformat())))
@@ -727,7 +727,7 @@ def _print_progress(found: ProgressRead) -> None:
     )
 
 
-@app.command("progress")
+@top_level.command("progress")
 def show_progress(
     number: Annotated[str, typer.Argument(help="The learner's account number.")],
     programme: Annotated[str, typer.Option("--programme", help="The programme's code.")],
@@ -738,14 +738,14 @@ def show_progress(
 ) -> None:
     """A learner's progress toward a programme: what is met, pending and missing, what approved
     rules could add (applying nothing), and the best plan with the reason for each choice."""
-    day = _date(on, "--on") or clock.today()
+    day = parse_date(on, "--on") or clock.today()
     with unit_of_work() as uow:
         found = ProgressRead.of(
             service.progress(uow=uow, account_number=number, programme=programme, on=day),
             state.language,
         )
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _print_progress(found)
 
@@ -787,7 +787,7 @@ def _print_conversion(conversion: ConversionRead) -> None:
     _print_receipt(conversion.receipt)
 
 
-@app.command("convert")
+@top_level.command("convert")
 def convert(  # noqa: PLR0917 - Typer reads options from the signature
     number: Annotated[str, typer.Argument(help="The learner's account number.")],
     programme: Annotated[str, typer.Option("--programme", help="The programme's code.")],
@@ -810,7 +810,7 @@ def convert(  # noqa: PLR0917 - Typer reads options from the signature
 ) -> None:
     """Request a conversion toward a programme: the best plan under the approved rules in force,
     stored as pending for the programme's institution to confirm or decline."""
-    day = _date(on, "--on") or clock.today()
+    day = parse_date(on, "--on") or clock.today()
     with unit_of_work() as uow:
         requested_by = "cli"
         if acting is not None:
@@ -833,7 +833,7 @@ def convert(  # noqa: PLR0917 - Typer reads options from the signature
             state.language,
         )
     if as_json:
-        _print_json(conversion)
+        print_json(conversion)
         return
     if dry_run:
         _line(say(msg("Dry run: nothing was stored")))
@@ -864,7 +864,7 @@ def show_conversion(
             service.get_conversion(uow=uow, public_id=public_id), state.language
         )
     if as_json:
-        _print_json(conversion)
+        print_json(conversion)
         return
     _print_conversion(conversion)
 
@@ -886,7 +886,7 @@ def confirm_conversion(
             state.language,
         )
     if as_json:
-        _print_json(conversion)
+        print_json(conversion)
         return
     _print_conversion(conversion)
 
@@ -910,7 +910,7 @@ def decline_conversion(
             state.language,
         )
     if as_json:
-        _print_json(conversion)
+        print_json(conversion)
         return
     _print_conversion(conversion)
 
@@ -979,6 +979,4 @@ def correct_transfers(
     )
 
 
-app.add_typer(programmes_app, name="programmes")
-app.add_typer(rules_app, name="rules")
-app.add_typer(conversions_app, name="conversions")
+GROUPS = ((programmes_app, "programmes"), (rules_app, "rules"), (conversions_app, "conversions"))

@@ -19,22 +19,13 @@ import typer
 
 from creditbank.access.policy import Action, require
 from creditbank.accounts import api as accounts
-from creditbank.cli.main import (
-    JsonOption,
-    _,
-    _fail,
-    _print_json,
-    app,
-    out,
-    say,
-    state,
-    unit_of_work,
-)
+from creditbank.cli.common import JsonOption, _, fail, out, print_json, say, state, unit_of_work
 from creditbank.credentials import service
 from creditbank.credentials.schemas import SigningKeyRead, VerdictRead
 from creditbank.institutions import service as institution_service
 from creditbank.messages import msg
 
+top_level = typer.Typer()  # commands of the main level (`creditbank ...`)
 credentials_app = typer.Typer(
     help="Verifiable credentials: export (Open Badges 3.0, CLR 2.0, JWT), signing keys, status.",
     no_args_is_help=True,
@@ -69,7 +60,7 @@ def _moment(text: str | None, option: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        _fail(
+        fail(
             say(
                 msg(
                     "{option} must be a date or date and time (ISO 8601), not {value}",
@@ -95,7 +86,7 @@ def export(
     """Export outcomes as signed credentials: one Open Badges 3.0 credential (ob3 or jwt), or
     a CLR 2.0 record holding the chosen outcomes of one learner (clr)."""
     if fmt not in service.FORMATS:
-        _fail(say(msg("the format is ob3, clr or jwt, not {format}", format=fmt)))
+        fail(say(msg("the format is ob3, clr or jwt, not {format}", format=fmt)))
     now = _now()
     with unit_of_work() as uow:
         if acting is not None:
@@ -112,14 +103,14 @@ def export(
                 for oid in outcome_ids
             }
             if len(owners) != 1:
-                _fail(say(msg("a CLR holds the outcomes of one learner")))
+                fail(say(msg("a CLR holds the outcomes of one learner")))
             document = service.issue_clr(
                 uow=uow, account_number=owners.pop(), outcome_ids=outcome_ids, now=now
             )
             _write(json.dumps(document, ensure_ascii=False, indent=2), output)
             return
         if len(outcome_ids) != 1:
-            _fail(say(msg("export one outcome at a time, or several with --format clr")))
+            fail(say(msg("export one outcome at a time, or several with --format clr")))
         issued = service.issue(uow=uow, outcome_id=outcome_ids[0], fmt=fmt, now=now)
     _write(
         issued.jwt
@@ -129,7 +120,7 @@ def export(
     )
 
 
-@app.command("verify")
+@top_level.command("verify")
 def verify(
     file: Annotated[str, typer.Argument(help="A credential file (JSON-LD or JWT); - for stdin.")],
     as_json: JsonOption = False,
@@ -140,7 +131,7 @@ def verify(
         verdict = service.verify(uow=uow, data=data, now=_now())
         answer = VerdictRead.of(verdict, state.language)
     if as_json:
-        _print_json(answer)
+        print_json(answer)
     else:
         _print_verdict(answer, 0)
     if not answer.verified:
@@ -151,7 +142,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        _fail(say(msg("cannot read {path}: {reason}", path=str(path), reason=str(error))))
+        fail(say(msg("cannot read {path}: {reason}", path=str(path), reason=str(error))))
 
 
 def _print_verdict(answer: VerdictRead, indent: int) -> None:
@@ -186,7 +177,7 @@ def list_keys(
     with unit_of_work() as uow:
         found = [SigningKeyRead.of(key) for key in service.list_keys(uow=uow, owner=owner)]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     for key in found:
         ends = key.valid_until.isoformat() if key.valid_until else "-"
@@ -224,7 +215,7 @@ def generate_key(  # noqa: PLR0917 - a command's options
             )
         )
     if as_json:
-        _print_json(key)
+        print_json(key)
     else:
         out.print(key.verification_method, markup=False, highlight=False)
 
@@ -298,4 +289,4 @@ def change_status(
     out.print(say(msg("Done")), markup=False, highlight=False)
 
 
-app.add_typer(credentials_app, name="credentials")
+GROUPS = ((credentials_app, "credentials"),)

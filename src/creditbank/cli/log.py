@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from creditbank.bootstrap import ledger_readers, open_database
-from creditbank.cli.main import _fail, app, err, out, say, unit_of_work
+from creditbank.cli.common import err, fail, out, say, unit_of_work
 from creditbank.ledger import auditor, merkle, notes, witnessing
 from creditbank.ledger.verify import check_saved_checkpoint, verify_log
 from creditbank.messages import msg
@@ -27,7 +27,7 @@ witness_app = typer.Typer(
 
 def _write_private_key(path: Path, private_key: str) -> None:
     if path.exists():
-        _fail(say(msg("{path} exists already; a key is never overwritten", path=str(path))))
+        fail(say(msg("{path} exists already; a key is never overwritten", path=str(path))))
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
@@ -50,7 +50,7 @@ def keygen(
     try:
         private_key, verifier_key = notes.generate_key(name)
     except notes.NoteError as error:
-        _fail(str(error))
+        fail(str(error))
     _write_private_key(out_file, private_key)
     if witness:
         verifier_key = notes.CosignatureSigner.from_private_key(private_key).verifier_key()
@@ -72,7 +72,7 @@ def verify(
             try:
                 saved = from_checkpoint.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
-                _fail(str(error))
+                fail(str(error))
             report.problems.extend(check_saved_checkpoint(uow=uow, note=saved))
     for problem in report.problems:
         err.print(say(problem), highlight=False)
@@ -146,9 +146,9 @@ def audit(
     try:
         result = auditor.audit(url, state, verifier_key=key)
     except auditor.AuditError as failure:
-        _fail(str(failure))
+        fail(str(failure))
     except (OSError, ValueError, notes.NoteError, merkle.ProofError) as error:
-        _fail(say(msg("cannot audit {url}: {error}", url=url, error=str(error))))
+        fail(say(msg("cannot audit {url}: {error}", url=url, error=str(error))))
     if result.pinned_now:
         out.print(say(msg("pinned the log's key on first use")))
     out.print(
@@ -186,16 +186,15 @@ def serve_witness(
     for line in log:
         origin, _, verifier_key = line.strip().rpartition(" ")
         if not origin or not verifier_key:
-            _fail(say(msg('--log takes "ORIGIN VERIFIER-KEY", not {line}', line=line)))
+            fail(say(msg('--log takes "ORIGIN VERIFIER-KEY", not {line}', line=line)))
         logs.setdefault(origin, []).append(verifier_key)
     try:
         signer = notes.CosignatureSigner.from_private_key(read_key_file(key_file))
         witness = Witness(state, signer, logs)
     except (OSError, ValueError) as error:
-        _fail(str(error))
+        fail(str(error))
     sys.stderr.write(f"witness key: {witness.verifier_key}\n")
     uvicorn.run(make_witness_app(witness), host=host, port=port)
 
 
-app.add_typer(log_app, name="log")
-app.add_typer(witness_app, name="witness")
+GROUPS = ((log_app, "log"), (witness_app, "witness"))

@@ -7,21 +7,15 @@ chooses Chinese or English. A refused request prints why and exits with 1.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from pydantic import BaseModel
 from rich import box
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-from sqlalchemy import inspect
 
 from creditbank import clock
 from creditbank.access.policy import Action, require
@@ -35,6 +29,18 @@ from creditbank.bootstrap import initialise, open_database
 from creditbank.catalog import grants
 from creditbank.catalog.model import GrantWindow
 from creditbank.catalog.schemas import GrantRead
+from creditbank.cli.common import (
+    JsonOption,
+    _,
+    err,
+    fail,
+    out,
+    parse_date,
+    print_json,
+    say,
+    state,
+    unit_of_work,
+)
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.file_limits import limits_of
@@ -51,11 +57,11 @@ from creditbank.frameworks.schemas import (
 from creditbank.institutions import service as institution_service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.schemas import InstitutionRead, TokenRead, UserRead
-from creditbank.messages import Message, msg
+from creditbank.messages import msg
 from creditbank.sessions import service as sessions
 from creditbank.sessions.schemas import ActivationCodeRead
 from creditbank.settings import Environment, get_settings
-from creditbank.web.i18n import LANGUAGES, translations
+from creditbank.web.i18n import LANGUAGES
 from creditbank.web.security import proxy_options
 
 app = typer.Typer(help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True)
@@ -78,24 +84,6 @@ learners_app = typer.Typer(
 )
 app.add_typer(learners_app, name="learners")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-class _State:
-    language = "zh"
-
-
-state = _State()
-
-
-def _(text: str) -> str:
-    return translations(state.language).gettext(text)
-
-
-def say(message: Message) -> str:
-    return message.render(_)
-
 
 @app.callback()
 def main(
@@ -110,38 +98,6 @@ def main(
     state.language = language
 
 
-def _fail(text: str) -> NoReturn:
-    err.print(f"[bold red]{_('Error')}:[/] {text}", highlight=False)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def unit_of_work() -> Iterator[UnitOfWork]:
-    """A unit of work on the configured database; domain errors become a message and exit 1."""
-    database = open_database()
-    try:
-        if "alembic_version" not in inspect(database.engine).get_table_names():
-            _fail(say(msg("the database is not initialised; run `creditbank init` first")))
-        with database.unit_of_work() as uow:
-            yield uow
-    except DomainError as error:
-        _fail(error.render(_))
-    finally:
-        database.dispose()
-
-
-def _print_json(data: BaseModel | Sequence[BaseModel]) -> None:
-    payload: object
-    if isinstance(data, BaseModel):
-        payload = data.model_dump(mode="json", by_alias=True)
-    else:
-        payload = [item.model_dump(mode="json", by_alias=True) for item in data]
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
 @app.command()
 def init(
     demo: Annotated[bool, typer.Option("--demo", help="Also load demo data.")] = False,
@@ -151,13 +107,13 @@ def init(
     cipher = None
     if demo:
         if settings.environment is Environment.PRODUCTION:
-            _fail(say(msg("demo data (with a known password) is refused in production")))
+            fail(say(msg("demo data (with a known password) is refused in production")))
         cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
     database = open_database(settings)
     try:
         report = initialise(database, demo_cipher=cipher)
     except DomainError as error:
-        _fail(error.render(_))
+        fail(error.render(_))
     finally:
         database.dispose()
     out.print(say(msg("Database ready: {url}", url=_redacted(settings.database_url))))
@@ -237,7 +193,7 @@ def list_frameworks(as_json: JsonOption = False) -> None:
             for s in frameworks.list_frameworks(uow=uow, on=clock.today())
         ]
     if as_json:
-        _print_json(summaries)
+        print_json(summaries)
         return
     table = Table(title=_("Qualifications frameworks"))
     headings = (_("Code"), _("Name"), _("Version"), _("In force from"), _("In force today"))
@@ -271,7 +227,7 @@ def show_framework(
         )
         versions = frameworks.list_versions(uow=uow, code=code)
     if as_json:
-        _print_json(FrameworkRead.of(framework, versions))
+        print_json(FrameworkRead.of(framework, versions))
         return
     out.print(
         f"[bold]{framework.code}[/] {framework.name.get(state.language)} · "
@@ -308,7 +264,7 @@ def compare(
     with unit_of_work() as uow:
         result = frameworks.compare_levels(uow=uow, code=code, a=a, b=b, on=clock.today())
     if as_json:
-        _print_json(
+        print_json(
             ComparisonRead(
                 framework=code.upper(), a=a, b=b, comparison=result, a_at_least_b=result >= 0
             )
@@ -330,7 +286,7 @@ def import_framework(
 ) -> None:
     """Publish a framework from a file: a new framework, or a new version if the code exists."""
     if not file.is_file():
-        _fail(say(msg("{file} is not a file", file=str(file))))
+        fail(say(msg("{file} is not a file", file=str(file))))
     with unit_of_work() as uow:
         framework = frameworks.publish_framework(
             uow=uow, draft=read_framework_file(file), actor=actor
@@ -357,7 +313,7 @@ def crosswalk(
     with unit_of_work() as uow:
         answer = frameworks.translate_level(uow=uow, origin=LevelRef.parse(level), target=to)
     if as_json:
-        _print_json(CrosswalkQueryRead.of(answer))
+        print_json(CrosswalkQueryRead.of(answer))
         return
     if not answer.routes:
         out.print(
@@ -406,7 +362,7 @@ def add_institution(
             alliances=alliance or [],
         )
     if as_json:
-        _print_json(InstitutionRead.of(institution))
+        print_json(InstitutionRead.of(institution))
         return
     out.print(say(msg("Institution {code} added", code=institution.code)))
 
@@ -430,7 +386,7 @@ def add_user(
             uow=uow, email=email, role=role, institution=institution, password=password
         )
     if as_json:
-        _print_json(UserRead.of(user))
+        print_json(UserRead.of(user))
         return
     out.print(say(msg("User {email} added as {role}", email=user.email, role=user.role.value)))
 
@@ -444,7 +400,7 @@ def create_token(
     with unit_of_work() as uow:
         issued = institution_service.create_token(uow=uow, email=user)
     if as_json:
-        _print_json(TokenRead.of(issued))
+        print_json(TokenRead.of(issued))
         return
     err.print(say(msg("Store this token now; it will not be shown again.")))
     sys.stdout.write(issued.secret + "\n")
@@ -469,7 +425,7 @@ def set_learner_password(
 ) -> None:
     """Give a learner a web password (the bank office does, on request); ends their sessions."""
     if not password_stdin:
-        _fail(say(msg("give the password on standard input with --password-stdin")))
+        fail(say(msg("give the password on standard input with --password-stdin")))
     password = sys.stdin.readline().rstrip("\n")
     with unit_of_work() as uow:
         sessions.set_learner_password(
@@ -495,7 +451,7 @@ def issue_activation_code(
             now=datetime.now(UTC),
         )
     if as_json:
-        _print_json(ActivationCodeRead.of(issued))
+        print_json(ActivationCodeRead.of(issued))
         return
     err.print(
         say(
@@ -522,7 +478,7 @@ def import_deposits(
 ) -> None:
     """Deposit a whole file, all or nothing; exits with 1 and the report when any row is bad."""
     if not file.is_file():
-        _fail(say(msg("{file} is not a file", file=str(file))))
+        fail(say(msg("{file} is not a file", file=str(file))))
     settings = get_settings()
     database = open_database(settings)
     cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
@@ -551,11 +507,11 @@ def import_deposits(
                 progress=lambda rows: progress.update(task, completed=rows),
             )
     except DomainError as error:
-        _fail(error.render(_))
+        fail(error.render(_))
     finally:
         database.dispose()
     if as_json:
-        _print_json(BatchRead.of(batch, _))
+        print_json(BatchRead.of(batch, _))
     else:
         out.print(
             say(
@@ -583,16 +539,6 @@ def import_deposits(
                 )
     if batch.status is bulk.BatchStatus.REJECTED:
         raise typer.Exit(1)
-
-
-def _date(text: str | None, option: str) -> date | None:
-    """An ISO date given on the command line, or a clear refusal naming the option."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        _fail(say(msg("{option} must be a date like 2025-09-01", option=option)))
 
 
 def _print_grant(grant: GrantRead) -> None:
@@ -624,8 +570,8 @@ def grant_item(
 ) -> None:
     """Accredit an institution to issue another's catalogue item (e.g. a pilot school an X
     certificate): it may then deposit outcomes of the item assessed within the dates."""
-    start = _date(valid_from, "--from") or clock.today()
-    end = _date(until, "--until")
+    start = parse_date(valid_from, "--from") or clock.today()
+    end = parse_date(until, "--until")
     with unit_of_work() as uow:
         grant = GrantRead.of(
             grants.grant_item(
@@ -639,7 +585,7 @@ def grant_item(
             )
         )
     if as_json:
-        _print_json(grant)
+        print_json(grant)
         return
     out.print(
         say(
@@ -666,7 +612,7 @@ def list_grants(
     with unit_of_work() as uow:
         found = [GrantRead.of(g) for g in grants.list_grants(uow=uow, owner=owner, code=item_code)]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     if not found:
         out.print(say(msg("No institution is accredited to issue {code}", code=item_code)))
@@ -684,7 +630,7 @@ def withdraw_grant(
     with unit_of_work() as uow:
         grant = GrantRead.of(grants.withdraw_grant(uow=uow, grant_id=grant_id, by=by))
     if as_json:
-        _print_json(grant)
+        print_json(grant)
         return
     _print_grant(grant)
 
@@ -752,9 +698,9 @@ def show_account(
     """A learner's outcomes grouped by framework level, with their status. Personal data only
     with --with-personal-data, which is written to the learner's audit trail."""
     if with_personal_data and (not purpose or not user):
-        _fail(say(msg("--with-personal-data needs --purpose and --user")))
+        fail(say(msg("--with-personal-data needs --purpose and --user")))
     if not with_personal_data and (purpose or user):
-        _fail(say(msg("--purpose and --user go with --with-personal-data")))
+        fail(say(msg("--purpose and --user go with --with-personal-data")))
     personal: PersonalDataRead | None = None
     with unit_of_work() as uow:
         found = _every_outcome(uow, number, institution, status)
@@ -775,7 +721,7 @@ def show_account(
         personal_data=personal,
     )
     if as_json:
-        _print_json(account)
+        print_json(account)
         return
     _print_account(account, found)
 
@@ -856,9 +802,18 @@ def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
 
 # The ledger's commands (`log`, `witness`) live in their own module, which uses the helpers
 # above and adds itself to `app`.
-from creditbank.cli import accreditation as _accreditation_commands  # noqa: E402, F401
-from creditbank.cli import conversion as _conversion_commands  # noqa: E402, F401
-from creditbank.cli import credentials as _credential_commands  # noqa: E402, F401
-from creditbank.cli import log as _log_commands  # noqa: E402, F401
-from creditbank.cli import standards as _standards_commands  # noqa: E402, F401
-from creditbank.cli import xcert as _xcert_commands  # noqa: E402, F401
+from creditbank.cli import (  # noqa: E402 - the command groups, registered last
+    accreditation,
+    conversion,
+    credentials,
+    log,
+    standards,
+    xcert,
+)
+
+for _module in (accreditation, conversion, credentials, log, standards, xcert):
+    for _group, _group_name in _module.GROUPS:
+        app.add_typer(_group, name=_group_name)
+    _top_level: typer.Typer | None = getattr(_module, "top_level", None)
+    if _top_level is not None:
+        app.registered_commands.extend(_top_level.registered_commands)

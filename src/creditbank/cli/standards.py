@@ -41,14 +41,13 @@ from creditbank.accreditation.schemas import (
     StandardSummaryRead,
 )
 from creditbank.catalog import api as catalog
-from creditbank.cli.main import (
+from creditbank.cli.common import (
     JsonOption,
     _,
-    _date,
-    _fail,
-    _print_json,
-    app,
+    fail,
     out,
+    parse_date,
+    print_json,
     say,
     state,
     unit_of_work,
@@ -100,7 +99,7 @@ def _acting(uow: UnitOfWork, email: str) -> Principal:
 
 
 def _day(text: str, option: str) -> date:
-    return cast("date", _date(text, option))
+    return cast("date", parse_date(text, option))
 
 
 def _named(name: str, name_en: str) -> str:
@@ -112,12 +111,12 @@ def _parsed(file: Path) -> StandardFile:
     try:
         return read_standard_file(file)
     except DomainError as error:
-        _fail(error.render(_))
+        fail(error.render(_))
 
 
 def _fail_all(problems: list[Message]) -> None:
     if problems:
-        _fail("; ".join(say(problem) for problem in problems))
+        fail("; ".join(say(problem) for problem in problems))
 
 
 def _pairs(values: list[str], option: str) -> tuple[list[tuple[str, str]], list[Message]]:
@@ -310,7 +309,7 @@ def import_standard(
         principal = _acting(uow, acting)
         owner = (institution or principal.institution or "").strip().upper() or None
         if owner is None and allowed(principal, Action.IMPORT_STANDARD, None):
-            _fail(say(msg("name the institution that owns the standard with --institution")))
+            fail(say(msg("name the institution that owns the standard with --institution")))
         require(principal, Action.IMPORT_STANDARD, owner)
         standard = StandardRead.of(
             service.import_standard(
@@ -323,7 +322,7 @@ def import_standard(
             )
         )
     if as_json:
-        _print_json(standard)
+        print_json(standard)
         return
     _line(
         say(
@@ -345,7 +344,7 @@ def list_standards(as_json: JsonOption = False) -> None:
     with unit_of_work() as uow:
         found = [StandardSummaryRead.of(s) for s in service.list_standards(uow=uow)]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     if not found:
         _line(say(msg("No competence standard has been imported")))
@@ -384,7 +383,7 @@ def show_standard(
     with unit_of_work() as uow:
         standard = StandardRead.of(service.get_standard(uow=uow, code=code, version=version))
     if as_json:
-        _print_json(standard)
+        print_json(standard)
         return
     _print_standard(standard)
 
@@ -423,7 +422,7 @@ def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
         item, level_code = _item_and_level(uow, item_ref, level)
     found = SchemeRead.of(item, level_code or level, stored)
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _line(
         say(
@@ -487,7 +486,7 @@ def certify(  # noqa: PLR0917 - Typer reads options from the signature
             )
         )
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _line(
         say(
@@ -519,7 +518,7 @@ def list_certifications(
             for c in service.certifications_of(uow=uow, user_id=user.user_id)
         ]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     if not found:
         _line(say(msg("{email} holds no certification", email=email)))
@@ -527,4 +526,4 @@ def list_certifications(
         _print_certification(certification)
 
 
-app.add_typer(standards_app, name="standards")
+GROUPS = ((standards_app, "standards"),)

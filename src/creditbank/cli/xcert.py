@@ -27,14 +27,13 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat
 from creditbank.accreditation import api as accreditation
 from creditbank.bootstrap import open_database
-from creditbank.cli.main import (
+from creditbank.cli.common import (
     JsonOption,
     _,
-    _date,
-    _fail,
-    _print_json,
-    app,
+    fail,
     out,
+    parse_date,
+    print_json,
     say,
     state,
     unit_of_work,
@@ -129,7 +128,7 @@ def list_xcerts(
             for x in service.list_xcerts(uow=uow, approval_round=approval_round, provider=provider)
         ]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     if not found:
         _line(say(msg("No X certificate matches")))
@@ -234,7 +233,7 @@ def show_xcert(
     with unit_of_work() as uow:
         found = XcertDetailRead.of_detail(service.get_xcert(uow=uow, ref=code), state.language)
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _print_xcert(found)
 
@@ -264,7 +263,7 @@ def set_profile(  # noqa: PLR0917 - Typer reads options from the signature
             state.language,
         )
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _print_xcert(found)
 
@@ -280,7 +279,7 @@ def _components(texts: Sequence[str]) -> tuple[accreditation.SchemeComponent, ..
                 )
             )
         except ValueError:
-            _fail(
+            fail(
                 say(
                     msg(
                         "--component is KIND=WEIGHT (theory, practice, portfolio or interview), "
@@ -307,7 +306,7 @@ def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
     try:
         mark = Decimal(pass_mark)
     except InvalidOperation:
-        _fail(say(msg("--pass-mark must be a number")))
+        fail(say(msg("--pass-mark must be a number")))
     scheme = accreditation.Scheme(_components(component), mark)
     with unit_of_work() as uow:
         principal = _acting(uow, acting)
@@ -321,7 +320,7 @@ def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
             if s.level.level_id == stored.level_id
         ]
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _line(
         say(
@@ -363,7 +362,7 @@ def declare_offering(  # noqa: PLR0917 - Typer reads options from the signature
             state.language,
         )
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _print_xcert(found)
 
@@ -402,16 +401,18 @@ def train_teacher(  # noqa: PLR0917 - Typer reads options from the signature
     """Record a teacher's training (e.g. the provider's 5-day course) and/or certify them as
     teacher, assessor or both (dual certification); the training comes first."""
     if not id_number_stdin:
-        _fail(say(msg("give the identity number on standard input with --id-number-stdin")))
+        fail(say(msg("give the identity number on standard input with --id-number-stdin")))
     id_number = sys.stdin.readline().strip()
     today = clock.today()
     training = None
     if course is not None:
-        training = Training(course, days, _date(completed, "--completed") or today)
+        training = Training(course, days, parse_date(completed, "--completed") or today)
     certifying = None
     if certify:
-        start = _date(valid_from, "--from") or today
-        end = _date(valid_until, "--until") or start + timedelta(days=365 * CERTIFICATION_YEARS)
+        start = parse_date(valid_from, "--from") or today
+        end = parse_date(valid_until, "--until") or start + timedelta(
+            days=365 * CERTIFICATION_YEARS
+        )
         certifying = service.Certifying(tuple(certify), level, start, end)
     with unit_of_work() as uow:
         principal = _acting(uow, acting)
@@ -433,7 +434,7 @@ def train_teacher(  # noqa: PLR0917 - Typer reads options from the signature
             )
         )
     if as_json:
-        _print_json(record)
+        print_json(record)
         return
     if record.training is not None:
         _line(
@@ -476,7 +477,7 @@ def schedule_session(  # noqa: PLR0917 - Typer reads options from the signature
     as_json: JsonOption = False,
 ) -> None:
     """Schedule an assessment session at an assessment centre (its registrars, the provider's)."""
-    day = cast("date", _date(held_on, "--on"))
+    day = cast("date", parse_date(held_on, "--on"))
     with unit_of_work() as uow:
         principal = _acting(uow, acting)
         owners = [service.xcert_owner(uow=uow, ref=code), centre.strip().upper()]
@@ -494,7 +495,7 @@ def schedule_session(  # noqa: PLR0917 - Typer reads options from the signature
             state.language,
         )
     if as_json:
-        _print_json(session)
+        print_json(session)
         return
     _line(say(msg("Session {id} scheduled", id=session.id)))
     _print_session_line(session)
@@ -528,7 +529,7 @@ def register_candidate(
             )
         )
     if as_json:
-        _print_json(candidate)
+        print_json(candidate)
         return
     _line(
         say(
@@ -582,7 +583,7 @@ def show_session(
             service.get_session(uow=uow, session_id=session_id), state.language
         )
     if as_json:
-        _print_json(detail)
+        print_json(detail)
         return
     _print_session(detail)
 
@@ -603,7 +604,7 @@ def record_results(  # noqa: PLR0917 - Typer reads options from the signature
     """Record a session's results, all or nothing (the provider's registrars): marks weighed by
     the level's scheme; the passing candidates receive the certificate in their accounts."""
     if not file.is_file():
-        _fail(say(msg("{file} is not a file", file=str(file))))
+        fail(say(msg("{file} is not a file", file=str(file))))
     database = open_database()
     try:
         with database.unit_of_work() as uow:
@@ -629,11 +630,11 @@ def record_results(  # noqa: PLR0917 - Typer reads options from the signature
             state.language,
         )
     except DomainError as error:
-        _fail(error.render(_))
+        fail(error.render(_))
     finally:
         database.dispose()
     if as_json:
-        _print_json(recorded)
+        print_json(recorded)
         return
     _line(
         say(
@@ -656,7 +657,7 @@ def show_stats(as_json: JsonOption = False) -> None:
     with unit_of_work() as uow:
         found = StatsRead.of(service.stats(uow=uow), state.language)
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     _line(
         say(
@@ -688,4 +689,4 @@ def show_stats(as_json: JsonOption = False) -> None:
         _line(f"{certificate.xcert} {certificate.name}: {_tally(certificate)}", indent=2)
 
 
-app.add_typer(xcert_app, name="xcert")
+GROUPS = ((xcert_app, "xcert"),)

@@ -1,0 +1,131 @@
+"""What every command module of the CLI shares: the language, the consoles, acting as a staff
+user, the unit of work, ``--json`` and failing with a message.
+
+A command only parses its options, calls a handler through :func:`act` (or opens a
+:func:`unit_of_work` for a query) and prints: ``--json`` prints exactly what the HTTP API
+returns, otherwise a table or a few lines. Command modules define their own Typer groups and
+list them in ``GROUPS``; :mod:`creditbank.cli.main` registers them, so no command module imports
+the main one.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from sqlalchemy import inspect
+
+from creditbank.access.policy import Principal
+from creditbank.bootstrap import open_database
+from creditbank.db import UnitOfWork
+from creditbank.errors import DomainError
+from creditbank.institutions import api as institutions
+from creditbank.messages import Message, msg
+from creditbank.web.i18n import translations
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+_Result = TypeVar("_Result")
+
+
+class _State:
+    """The language chosen for this run (``--lang``, set by the main callback)."""
+
+    language = "zh"
+
+
+state = _State()
+
+
+def _(text: str) -> str:
+    """``text`` in the run's language (the catalogs' gettext)."""
+    return translations(state.language).gettext(text)
+
+
+def say(message: Message) -> str:
+    """A message rendered in the run's language."""
+    return message.render(_)
+
+
+def fail(text: str) -> NoReturn:
+    """Print ``text`` as an error and exit with 1."""
+    err.print(f"[bold red]{_('Error')}:[/] {text}", highlight=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """A unit of work on the configured database; domain errors become a message and exit 1."""
+    database = open_database()
+    try:
+        if "alembic_version" not in inspect(database.engine).get_table_names():
+            fail(say(msg("the database is not initialised; run `creditbank init` first")))
+        with database.unit_of_work() as uow:
+            yield uow
+    except DomainError as error:
+        fail(error.render(_))
+    finally:
+        database.dispose()
+
+
+def acting(uow: UnitOfWork, email: str) -> Principal:
+    """The staff user ``email`` as a principal (``there is no user`` when unknown)."""
+    return institutions.principal_for(uow=uow, email=email)
+
+
+def act(email: str, run: Callable[[UnitOfWork, Principal], _Result]) -> _Result:
+    """Run ``run`` (a handler call) in one unit of work, as the staff user ``email``."""
+    with unit_of_work() as uow:
+        return run(uow, acting(uow, email))
+
+
+def print_json(data: BaseModel | Sequence[BaseModel]) -> None:
+    """Print what the HTTP API would answer: the model (or list) as JSON, by alias."""
+    payload: object
+    if isinstance(data, BaseModel):
+        payload = data.model_dump(mode="json", by_alias=True)
+    else:
+        payload = [item.model_dump(mode="json", by_alias=True) for item in data]
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+_Shown = TypeVar("_Shown", bound=BaseModel | Sequence[BaseModel])
+
+
+def show(data: _Shown, as_json: bool, render: Callable[[_Shown], None]) -> None:
+    """``--json``: print ``data`` as the API answers it; otherwise ``render`` it for people."""
+    if as_json:
+        print_json(data)
+    else:
+        render(data)
+
+
+def parse_date(text: str | None, option: str) -> date | None:
+    """An ISO date given on the command line, or a clear refusal naming the option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        fail(say(msg("{option} must be a date like 2025-09-01", option=option)))
+
+
+def required_date(text: str, option: str) -> date:
+    """A required ISO date option."""
+    day = parse_date(text, option)
+    assert day is not None  # noqa: S101 (parse_date answers a date for any text, or exits)
+    return day
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+AsOption = Annotated[
+    str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
+]
