@@ -62,6 +62,7 @@ class Action(StrEnum):
     MANAGE_KEYS = "key:manage"
     EXPORT_CREDENTIAL = "credential:export"
     CHANGE_CREDENTIAL_STATUS = "credential:status"
+    MANAGE_STAFF = "staff:manage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,12 @@ class Principal:
     email: str
     role: Role
     institution: str | None
+
+
+OPERATOR = Principal(user_id=0, email="operator@console", role=Role.BANK_ADMIN, institution=None)
+"""The server's operator at its console: CLI commands that take no ``--as`` (setting up a bank,
+its staff and tokens) act as the bank's administrator. User id 0 is no user: handlers that
+record who acted are always called with a real user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,7 @@ class LearnerPrincipal:
 # and the roles that may take it on any institution's.
 _OWN: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset(),
+    Action.MANAGE_STAFF: frozenset(),  # staff users and their tokens: the bank's administrators
     Action.READ_INSTITUTION: frozenset(Role),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
@@ -136,6 +144,7 @@ _OWN: dict[Action, frozenset[Role]] = {
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
+    Action.MANAGE_STAFF: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),

@@ -118,7 +118,7 @@ def _print(application: ApplicationRead, as_json: bool) -> None:
 
 
 @accreditation_app.command("apply")
-def apply(  # noqa: PLR0917 - Typer reads options from the signature
+def apply(
     account: Annotated[str, typer.Argument(help="The learner's account number.")],
     centre: Annotated[str, typer.Option("--centre", help="The accreditation centre's code.")],
     standard: Annotated[str, typer.Option("--standard", help="The standard's code.")],
@@ -242,7 +242,7 @@ def score(
 
 
 @accreditation_app.command("decide")
-def decide(  # noqa: PLR0917 - Typer reads options from the signature
+def decide(
     public_id: IdArgument,
     decision: Annotated[
         Decision, typer.Option("--decision", help="accredited, not_accredited or more_evidence.")

@@ -788,7 +788,7 @@ def _print_conversion(conversion: ConversionRead) -> None:
 
 
 @top_level.command("convert")
-def convert(  # noqa: PLR0917 - Typer reads options from the signature
+def convert(
     number: Annotated[str, typer.Argument(help="The learner's account number.")],
     programme: Annotated[str, typer.Option("--programme", help="The programme's code.")],
     on: Annotated[

@@ -190,7 +190,7 @@ def list_keys(
 
 
 @keys_app.command("generate")
-def generate_key(  # noqa: PLR0917 - a command's options
+def generate_key(
     owner: Annotated[str, typer.Argument(help="An institution's code, or bank.")],
     acting: RequiredAs,
     did: Annotated[

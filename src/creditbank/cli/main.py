@@ -55,8 +55,6 @@ from creditbank.frameworks.schemas import (
     FrameworkSummaryRead,
 )
 from creditbank.institutions import service as institution_service
-from creditbank.institutions.model import InstitutionType, Role
-from creditbank.institutions.schemas import InstitutionRead, TokenRead, UserRead
 from creditbank.messages import msg
 from creditbank.sessions import service as sessions
 from creditbank.sessions.schemas import ActivationCodeRead
@@ -67,12 +65,6 @@ from creditbank.web.security import proxy_options
 app = typer.Typer(help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True)
 frameworks_app = typer.Typer(help="Qualifications frameworks.", no_args_is_help=True)
 app.add_typer(frameworks_app, name="frameworks")
-institutions_app = typer.Typer(help="Institutional accounts.", no_args_is_help=True)
-app.add_typer(institutions_app, name="institutions")
-users_app = typer.Typer(help="Staff users.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-tokens_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
-app.add_typer(tokens_app, name="tokens")
 deposit_app = typer.Typer(help="Depositing learning outcomes.", no_args_is_help=True)
 app.add_typer(deposit_app, name="deposit")
 catalog_app = typer.Typer(help="The catalogue and who may issue its items.", no_args_is_help=True)
@@ -336,84 +328,6 @@ def crosswalk(
             out.print(
                 f"    {step.crosswalk}: {_(step.kind.value)} · {step.source}", highlight=False
             )
-
-
-@institutions_app.command("add")
-def add_institution(
-    code: Annotated[str, typer.Argument(help="Institution code, e.g. SHOU.")],
-    name: Annotated[str, typer.Option("--name", help="Name (Chinese).")],
-    type_: Annotated[InstitutionType, typer.Option("--type", help="Kind of institution.")],
-    region: Annotated[str, typer.Option(help="Region, e.g. CN-SH.")] = "",
-    name_en: Annotated[str, typer.Option("--name-en", help="Name in English.")] = "",
-    alliance: Annotated[
-        list[str] | None, typer.Option("--alliance", help="An alliance to join (repeatable).")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Open an institutional account."""
-    with unit_of_work() as uow:
-        institution = institution_service.add_institution(
-            uow=uow,
-            code=code,
-            name=name,
-            name_en=name_en,
-            type=type_,
-            region=region,
-            alliances=alliance or [],
-        )
-    if as_json:
-        print_json(InstitutionRead.of(institution))
-        return
-    out.print(say(msg("Institution {code} added", code=institution.code)))
-
-
-@users_app.command("add")
-def add_user(
-    email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
-    role: Annotated[Role, typer.Option("--role", help="What the user does.")],
-    institution: Annotated[
-        str | None, typer.Option("--institution", help="Institution code (staff roles).")
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read a web password from standard input.")
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Add a staff user (with a password for the web, or tokens only)."""
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with unit_of_work() as uow:
-        user = institution_service.add_user(
-            uow=uow, email=email, role=role, institution=institution, password=password
-        )
-    if as_json:
-        print_json(UserRead.of(user))
-        return
-    out.print(say(msg("User {email} added as {role}", email=user.email, role=user.role.value)))
-
-
-@tokens_app.command("create")
-def create_token(
-    user: Annotated[str, typer.Option("--user", help="E-mail of the user the token acts for.")],
-    as_json: JsonOption = False,
-) -> None:
-    """Create an API token; it is printed once and cannot be shown again."""
-    with unit_of_work() as uow:
-        issued = institution_service.create_token(uow=uow, email=user)
-    if as_json:
-        print_json(TokenRead.of(issued))
-        return
-    err.print(say(msg("Store this token now; it will not be shown again.")))
-    sys.stdout.write(issued.secret + "\n")
-
-
-@tokens_app.command("revoke")
-def revoke_token(
-    token_id: Annotated[int, typer.Argument(help="The token's id (from `tokens create`).")],
-) -> None:
-    """Revoke an API token; requests with it are refused from now on."""
-    with unit_of_work() as uow:
-        institution_service.revoke_token(uow=uow, token_id=token_id)
-    out.print(say(msg("Token {id} revoked", id=token_id)))
 
 
 @learners_app.command("set-password")
@@ -806,12 +720,13 @@ from creditbank.cli import (  # noqa: E402 - the command groups, registered last
     accreditation,
     conversion,
     credentials,
+    institutions,
     log,
     standards,
     xcert,
 )
 
-for _module in (accreditation, conversion, credentials, log, standards, xcert):
+for _module in (institutions, accreditation, conversion, credentials, log, standards, xcert):
     for _group, _group_name in _module.GROUPS:
         app.add_typer(_group, name=_group_name)
     _top_level: typer.Typer | None = getattr(_module, "top_level", None)

@@ -389,7 +389,7 @@ def show_standard(
 
 
 @standards_app.command("scheme")
-def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
+def set_scheme(
     item_ref: Annotated[str, typer.Argument(help="The item, as OWNER:CODE.")],
     level: Annotated[str, typer.Argument(help="A level the item is awarded at.")],
     acting: AsOption,
@@ -438,7 +438,7 @@ def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
 
 
 @standards_app.command("certify")
-def certify(  # noqa: PLR0917 - Typer reads options from the signature
+def certify(
     email: Annotated[str, typer.Argument(help="The staff user certified.")],
     item_ref: Annotated[str, typer.Argument(help="The item, as OWNER:CODE.")],
     kind: Annotated[str, typer.Option("--kind", help="assessor or teacher.")],

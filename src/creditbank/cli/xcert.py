@@ -239,7 +239,7 @@ def show_xcert(
 
 
 @xcert_app.command("profile")
-def set_profile(  # noqa: PLR0917 - Typer reads options from the signature
+def set_profile(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     industry: Annotated[str, typer.Option("--industry", help="The industry area.")],
     acting: AsOption,
@@ -292,7 +292,7 @@ def _components(texts: Sequence[str]) -> tuple[accreditation.SchemeComponent, ..
 
 
 @xcert_app.command("scheme")
-def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
+def set_scheme(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     level: Annotated[str, typer.Option("--level", help="The level it assesses.")],
     component: Annotated[
@@ -335,7 +335,7 @@ def set_scheme(  # noqa: PLR0917 - Typer reads options from the signature
 
 
 @xcert_app.command("offer")
-def declare_offering(  # noqa: PLR0917 - Typer reads options from the signature
+def declare_offering(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     school: Annotated[str, typer.Option("--school", help="The pilot school's code.")],
     level: Annotated[str, typer.Option("--level", help="The level it offers.")],
@@ -368,7 +368,7 @@ def declare_offering(  # noqa: PLR0917 - Typer reads options from the signature
 
 
 @xcert_app.command("teacher")
-def train_teacher(  # noqa: PLR0917 - Typer reads options from the signature
+def train_teacher(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     user: Annotated[str, typer.Option("--user", help="The teacher's e-mail address.")],
     acting: AsOption,
@@ -468,7 +468,7 @@ def train_teacher(  # noqa: PLR0917 - Typer reads options from the signature
 
 
 @xcert_app.command("schedule")
-def schedule_session(  # noqa: PLR0917 - Typer reads options from the signature
+def schedule_session(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     centre: Annotated[str, typer.Option("--centre", help="The assessment centre's code.")],
     level: Annotated[str, typer.Option("--level", help="The level assessed.")],
@@ -589,7 +589,7 @@ def show_session(
 
 
 @xcert_app.command("results")
-def record_results(  # noqa: PLR0917 - Typer reads options from the signature
+def record_results(
     session_id: Annotated[int, typer.Argument(help="The session's id.")],
     file: Annotated[Path, typer.Argument(help="CSV, XLSX or JSON Lines: id_number, name, marks.")],
     assessor: Annotated[

@@ -1,12 +1,11 @@
-"""HTTP for institutions. Thin: authenticate, check the policy, call the service."""
+"""HTTP for institutions. Thin: authenticate, build the command, call its handler."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from creditbank.access.policy import Action, require
-from creditbank.institutions import service
-from creditbank.institutions.model import check_institution_code
+from creditbank.institutions import handlers
+from creditbank.institutions.commands import AddInstitution, ShowInstitution
 from creditbank.institutions.schemas import InstitutionCreate, InstitutionRead
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Uow
@@ -25,17 +24,15 @@ def create_institution(
     body: InstitutionCreate, uow: Uow, principal: Authenticated
 ) -> InstitutionRead:
     """Open an institutional account (bank administrators only)."""
-    require(principal, Action.CREATE_INSTITUTION, None)
-    institution = service.add_institution(
-        uow=uow,
+    command = AddInstitution(
         code=body.code,
         name=body.name,
         name_en=body.name_en,
         type=body.type,
         region=body.region,
-        alliances=body.alliances,
+        alliances=tuple(body.alliances),
     )
-    return InstitutionRead.of(institution)
+    return InstitutionRead.of(handlers.add_institution(command, principal=principal, uow=uow))
 
 
 @api.get(
@@ -43,5 +40,5 @@ def create_institution(
 )
 def read_institution(code: str, uow: Uow, principal: Authenticated) -> InstitutionRead:
     """An institution's account: its own staff, bank administrators and auditors may read it."""
-    require(principal, Action.READ_INSTITUTION, check_institution_code(code))
-    return InstitutionRead.of(service.get_institution(uow=uow, code=code))
+    query = ShowInstitution(code)
+    return InstitutionRead.of(handlers.show_institution(query, principal=principal, uow=uow))

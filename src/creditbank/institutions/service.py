@@ -202,12 +202,28 @@ def create_token(*, uow: UnitOfWork, email: str) -> IssuedToken:
     return IssuedToken(token.id, token.prefix, secret, _user(session, row))
 
 
-def revoke_token(*, uow: UnitOfWork, token_id: int) -> None:
-    row = uow.session.get(ApiTokenRow, token_id)
+def user_institution(*, uow: UnitOfWork, email: str) -> str | None:
+    """The institution of staff user ``email`` (None for bank-wide roles)."""
+    return principal_for(uow=uow, email=email).institution
+
+
+def _token_row(session: Session, token_id: int) -> ApiTokenRow:
+    row = session.get(ApiTokenRow, token_id)
     if row is None:
         raise InstitutionError(
             "token_not_found", msg("there is no token {token_id}", token_id=token_id)
         )
+    return row
+
+
+def token_institution(*, uow: UnitOfWork, token_id: int) -> str | None:
+    """The institution of the user whom token ``token_id`` acts for."""
+    row = _token_row(uow.session, token_id)
+    return _user(uow.session, uow.session.get_one(UserRow, row.user_id)).institution
+
+
+def revoke_token(*, uow: UnitOfWork, token_id: int) -> None:
+    row = _token_row(uow.session, token_id)
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
 

@@ -1,0 +1,38 @@
+"""Every handler is a door of the access matrix, or is listed here with why it has none."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import creditbank
+from creditbank.usecases import HANDLERS
+from tests.access.matrix import Door
+
+# handler (module.function) -> why no staff role is tried on it
+OPEN: dict[str, str] = {}
+
+
+def _every_handler() -> set[str]:
+    for info in pkgutil.walk_packages(creditbank.__path__, "creditbank."):
+        if ".migrations" not in info.name:
+            importlib.import_module(info.name)
+    return set(HANDLERS)
+
+
+def _doors() -> list[Door]:
+    doors: list[Door] = []
+    for path in sorted(Path(__file__).parent.glob("test_*_access.py")):
+        module = importlib.import_module(f"tests.access.{path.stem}")
+        doors.extend(module.DOORS)
+    return doors
+
+
+def test_every_handler_has_a_door() -> None:
+    tried = {f"{door.handler.__module__}.{door.handler.__qualname__}" for door in _doors()}
+    assert sorted(_every_handler() - tried - set(OPEN)) == []
+
+
+def test_open_handlers_exist() -> None:
+    assert set(OPEN) <= _every_handler()
