@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
+from creditbank.accounts.bulk import Batch, BatchStatus, import_batch
 from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.files import FileFormat
 from creditbank.accounts.lifecycle import (
     WITHDRAWN_HOOKS,
     WithdrawnHook,
@@ -15,6 +19,7 @@ from creditbank.accounts.lifecycle import (
 )
 from creditbank.accounts.model import (
     AccountError,
+    IdNumber,
     LearningSetting,
     OutcomeStatus,
     Transfer,
@@ -26,12 +31,13 @@ from creditbank.accounts.model import (
 from creditbank.accounts.outcomes import Outcome, has_status, learner_id_of, outcome_of, statuses
 from creditbank.accounts.records import deposited_fact
 from creditbank.accounts.tables import (
+    DepositBatchRow,
     LearnerIdentityRow,
     LearnerRow,
     OutcomeEventRow,
     OutcomeRow,
 )
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 
 
 def outcome_by_public_id(*, uow: UnitOfWork, public_id: str) -> tuple[Outcome, int]:
@@ -58,14 +64,81 @@ def outcomes_no_longer_standing(*, uow: UnitOfWork, outcome_ids: list[int]) -> s
     return {outcome_id for outcome_id, status in found.items() if not stands(status)}
 
 
+def lock_outcome(*, uow: UnitOfWork, outcome_id: int) -> None:
+    """Lock outcome row ``outcome_id`` until the transaction ends (``db.for_update``): of
+    parallel first exports of its credential, one records it and the others wait for it."""
+    uow.session.scalar(
+        for_update(uow.session, select(OutcomeRow.id).where(OutcomeRow.id == outcome_id))
+    )
+
+
 def account_number_of(*, uow: UnitOfWork, learner_id: int) -> str:
     """The account number of learner row ``learner_id``."""
     return uow.session.get_one(LearnerRow, learner_id).account_number
 
 
+def account_numbers(*, uow: UnitOfWork, learner_ids: Iterable[int]) -> dict[int, str]:
+    """The account numbers of these learner rows, by row id."""
+    ids = list(set(learner_ids))
+    if not ids:
+        return {}
+    rows = uow.session.execute(
+        select(LearnerRow.id, LearnerRow.account_number).where(LearnerRow.id.in_(ids))
+    )
+    return {row.id: row.account_number for row in rows}
+
+
+def learner_id_by_identity(
+    *, uow: UnitOfWork, cipher: PersonalDataCipher, id_number: IdNumber
+) -> int | None:
+    """The learner row id of the holder of ``id_number`` (found by its index), if any."""
+    return uow.session.scalar(
+        select(LearnerIdentityRow.learner_id).where(
+            LearnerIdentityRow.id_hmac == cipher.index(id_number.index_key)
+        )
+    )
+
+
+def outcome_public_ids(*, uow: UnitOfWork, outcome_ids: Iterable[int]) -> dict[int, str]:
+    """The public ids of these outcomes (row ids), by row id."""
+    ids = list(set(outcome_ids))
+    if not ids:
+        return {}
+    rows = uow.session.execute(
+        select(OutcomeRow.id, OutcomeRow.public_id).where(OutcomeRow.id.in_(ids))
+    )
+    return {row.id: row.public_id for row in rows}
+
+
+def outcome_ids_by_record(
+    *, uow: UnitOfWork, institution_id: int, record_ids: Iterable[str]
+) -> dict[str, int]:
+    """The row ids of institution ``institution_id``'s outcomes with these record ids."""
+    wanted = list(set(record_ids))
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(OutcomeRow.record_id, OutcomeRow.id).where(
+            OutcomeRow.institution_id == institution_id, OutcomeRow.record_id.in_(wanted)
+        )
+    )
+    return {row.record_id: row.id for row in rows}
+
+
+def batch_row_id(*, uow: UnitOfWork, public_id: str) -> int:
+    """The row id of deposit batch ``public_id`` (one that exists)."""
+    return uow.session.execute(
+        select(DepositBatchRow.id).where(DepositBatchRow.public_id == public_id)
+    ).scalar_one()
+
+
 __all__ = [
     "WITHDRAWN_HOOKS",
     "AccountError",
+    "Batch",
+    "BatchStatus",
+    "FileFormat",
+    "IdNumber",
     "LearnerIdentityRow",
     "LearnerRow",
     "LearningSetting",
@@ -80,8 +153,10 @@ __all__ = [
     "check_reason",
     "deposited_fact",
     "has_status",
+    "import_batch",
     "issuer_of",
     "learner_id_of",
+    "lock_outcome",
     "outcome_of",
     "parse_id_number",
     "revoke_outcome",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -31,6 +32,19 @@ def item_credits(*, uow: UnitOfWork, owner: str, code: str) -> Decimal | None:
     )
 
 
+def items_coded(*, uow: UnitOfWork, kind: ItemKind, code: str) -> list[CatalogItem]:
+    """The items of ``kind`` with ``code``, of any owner (codes are unique per owner only)."""
+    return items_where(uow, CatalogItemRow.kind == kind.value, CatalogItemRow.code == code)
+
+
+def items_by_id(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, CatalogItem]:
+    """These items (row ids), by row id."""
+    ids = list(set(item_ids))
+    if not ids:
+        return {}
+    return {item.id: item for item in items_where(uow, CatalogItemRow.id.in_(ids))}
+
+
 __all__ = [
     "CatalogItem",
     "CatalogItemRow",
@@ -42,6 +56,8 @@ __all__ = [
     "find_item",
     "issuable_items",
     "item_credits",
+    "items_by_id",
+    "items_coded",
     "items_where",
     "list_items",
     "split_item_ref",
