@@ -1,51 +1,40 @@
-"""Reading uploaded files within limits: a bad file is refused with a clear reason, memory bounded.
+"""XLSX workbooks read within limits: every inflated byte counted, strings and sheets scanned.
 
-Bulk deposit files, 1+X results files and competence standard files come from other systems
-and from people. Whatever they hold, reading them must neither crash nor let a small upload
-take the server's memory. This module holds what their readers share:
-
-- :class:`FileLimits`: the limits (each a setting, see :func:`limits_of`).
-- :class:`FileRefusedError`: a file refused as a whole; a 413 problem (``file-too-large``)
-  when it is too big, else a 422 (``invalid-file``); nothing is stored. Its message names the
-  place (line, row, column) and the reason, never the value (which may be personal data).
-- :func:`text_lines`: a text file's lines, each at most ``max_line_bytes``, decoded as UTF-8
-  (the byte and line that are not UTF-8 are named), NUL refused.
-- :func:`check_texts` (no NUL, no lone UTF-16 surrogate, no field over ``max_field_chars``)
-  and :func:`check_json_depth` (nesting of a JSON text, without parsing it).
-- :func:`open_workbook`: an XLSX workbook opened by openpyxl in read-only mode, after the
-  zip directory's total is checked and the shared strings are counted in a streaming pass
-  (openpyxl keeps them all in memory). Every byte openpyxl inflates is counted too, so a
-  directory that lies about the sizes cannot get past the limit; a part it reads whole (all
-  but the shared strings and the worksheets, which it streams) may unpack to
-  :data:`PART_MAX_BYTES` at most; each worksheet is scanned in a streaming pass before
-  openpyxl opens it (its rows counted, each row's width and cells bounded: openpyxl builds a
-  whole row before giving it, and reads a sheet that states no dimensions to its end first).
-  CPython's zipfile itself stops a part at the size the directory states (and fails its
-  CRC); the counting holds whatever the zip reader does.
+The zip directory's total is checked and the shared strings are counted in a streaming pass
+(openpyxl keeps them all in memory). Every byte openpyxl inflates is counted too, so a directory
+that lies about the sizes cannot get past the limit; a part it reads whole (all but the shared
+strings and the worksheets, which it streams) may unpack to :data:`PART_MAX_BYTES` at most; each
+worksheet is scanned in a streaming pass before openpyxl opens it (its rows counted, each row's
+width and cells bounded).
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, BinaryIO, Final, Literal, NamedTuple, NoReturn, Protocol, cast
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, BinaryIO, Final, Literal, cast
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 from openpyxl.reader.excel import ExcelReader
 
 from creditbank.errors import DomainError
-from creditbank.messages import Message, msg
+from creditbank.file_limits.limits import (
+    MIB,
+    FileLimits,
+    FileRefusedError,
+    invalid,
+    too_large,
+    too_many_rows,
+)
+from creditbank.file_limits.text import row_place
+from creditbank.messages import msg
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
 
-MIB: Final = 1024 * 1024
-TOO_LARGE: Final = "file_too_large"
-INVALID: Final = "invalid_file"
+
 # The XML parts of a workbook other than its sheets (content types, relationships, styles,
 # theme...) are small; openpyxl reads each whole, so each is held to this size.
 PART_MAX_BYTES: Final = 8 * MIB
@@ -54,234 +43,6 @@ _READ_BLOCK: Final = 64 * 1024
 _SHARED_STRINGS_TYPE: Final = "sharedStrings+xml"
 _WORKSHEET_TYPE: Final = "worksheet+xml"
 _CONTENT_TYPES: Final = "[Content_Types].xml"
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-@dataclass(frozen=True, slots=True)
-class FileLimits:
-    """How much of a file the bank reads before refusing it (defaults: the settings')."""
-
-    xlsx_max_bytes: int = 100 * MIB
-    max_rows: int = 1_000_000
-    max_shared_strings: int = 1_000_000
-    max_field_chars: int = 4096
-    max_line_bytes: int = 64 * 1024
-    max_json_depth: int = 32
-
-
-class LimitSettings(Protocol):
-    """The settings that set the limits (``creditbank.settings.Settings``; not imported here,
-    so that the bulk worker's modules stay free of the settings and pydantic)."""
-
-    @property
-    def file_xlsx_max_bytes(self) -> int: ...
-    @property
-    def file_max_rows(self) -> int: ...
-    @property
-    def file_max_shared_strings(self) -> int: ...
-    @property
-    def file_max_field_chars(self) -> int: ...
-    @property
-    def file_max_line_bytes(self) -> int: ...
-    @property
-    def file_max_json_depth(self) -> int: ...
-
-
-def limits_of(settings: LimitSettings) -> FileLimits:
-    """The limits the settings set (``CREDITBANK_FILE_*``)."""
-    return FileLimits(
-        xlsx_max_bytes=settings.file_xlsx_max_bytes,
-        max_rows=settings.file_max_rows,
-        max_shared_strings=settings.file_max_shared_strings,
-        max_field_chars=settings.file_max_field_chars,
-        max_line_bytes=settings.file_max_line_bytes,
-        max_json_depth=settings.file_max_json_depth,
-    )
-
-
-class FileRefusedError(DomainError):
-    """A file refused as a whole (``file_too_large``: 413; ``invalid_file``: 422)."""
-
-
-def too_large(message: Message) -> FileRefusedError:
-    return FileRefusedError(TOO_LARGE, message)
-
-
-def invalid(message: Message) -> FileRefusedError:
-    return FileRefusedError(INVALID, message)
-
-
-def too_many_rows(limits: FileLimits) -> FileRefusedError:
-    return too_large(msg("the file holds more than {limit} rows", limit=limits.max_rows))
-
-
-# --- text: lines and fields ----------------------------------------------------------------
-
-
-def text_lines(stream: BinaryIO, limits: FileLimits) -> Iterator[str]:
-    """The lines of a UTF-8 text file, line ends kept (``\n``, ``\r\n`` or ``\r``, as a text
-    file opened with ``newline=""`` splits them), a leading BOM dropped. A line longer than
-    ``max_line_bytes``, a byte that is not UTF-8 or a NUL character refuses the whole file,
-    naming the line. Read a block at a time and checked by block (in C, mostly): memory stays
-    within a block and a line."""
-    limit = limits.max_line_bytes
-    before = 0  # lines in the blocks before
-    carry = b""  # the start of a line that goes on in the next block
-    first = True
-    while True:
-        block = stream.read(_TEXT_BLOCK)
-        data = carry + block
-        if not data:
-            return
-        if block:  # keep the last, perhaps unfinished, line for the next block
-            cut = data.rfind(b"\n") + 1 or data.rfind(b"\r", 0, len(data) - 1) + 1
-            data, carry = data[:cut], data[cut:]
-            if len(carry) > limit + 1:
-                raise _line_too_long(before + len(data.splitlines()) + 1, limit)
-        else:
-            carry = b""
-        if first:
-            first = False
-            data = data.removeprefix(b"\xef\xbb\xbf")
-        pieces = data.splitlines(keepends=True)
-        _check_lengths(pieces, before, limit)
-        try:
-            lines = [piece.decode("utf-8") for piece in pieces]
-        except UnicodeDecodeError:
-            _refuse_undecodable(pieces, before)
-        if b"\x00" in data:
-            _refuse_nul(pieces, before)
-        before += len(pieces)
-        yield from lines
-
-
-_TEXT_BLOCK = 1024 * 1024
-
-
-def _line_too_long(line: int, limit: int) -> FileRefusedError:
-    return invalid(msg("line {line} is longer than {limit} bytes", line=line, limit=limit))
-
-
-def _check_lengths(pieces: list[bytes], before: int, limit: int) -> None:
-    """No line of the block too long (in C unless one is)."""
-    if pieces and max(map(len, pieces)) > limit:
-        for number, piece in enumerate(pieces, start=before + 1):
-            if len(piece.rstrip(b"\r\n")) > limit:
-                raise _line_too_long(number, limit)
-
-
-def _refuse_nul(pieces: list[bytes], before: int) -> NoReturn:
-    number = before + next(i for i, piece in enumerate(pieces, 1) if b"\x00" in piece)
-    raise invalid(
-        msg(
-            "{place}: {problem}",
-            place=line_place(number),
-            problem=msg("a NUL character cannot be stored"),
-        )
-    )
-
-
-def _refuse_undecodable(pieces: list[bytes], before: int) -> NoReturn:
-    for number, piece in enumerate(pieces, start=before + 1):
-        try:
-            piece.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise invalid(
-                msg(
-                    "the file is not UTF-8 text (byte 0x{byte} at line {line})",
-                    byte=f"{piece[error.start]:02X}",
-                    line=number,
-                )
-            ) from None
-    raise AssertionError  # called only when a piece does not decode
-
-
-def line_place(line: int, column: str | None = None) -> Message:
-    """Where in a text file: a line, or a line and column."""
-    if column is None:
-        return msg("line {line}", line=line)
-    return msg("line {line}, column {column}", line=line, column=column)
-
-
-def row_place(row: int, column: str | None = None) -> Message:
-    """Where in a workbook: a row, or a row and column."""
-    if column is None:
-        return msg("row {row}", row=row)
-    return msg("row {row}, column {column}", row=row, column=column)
-
-
-class Where(NamedTuple):
-    """A line of a text file or a row of a workbook, made into a message only when a problem
-    is found there (a message per row would cost more than the checks)."""
-
-    kind: Literal["line", "row"]
-    number: int
-
-    def message(self, column: str | None = None) -> Message:
-        place = line_place if self.kind == "line" else row_place
-        return place(self.number, column or None)
-
-
-def check_texts(
-    texts: dict[str, str] | Iterable[str], limits: FileLimits, place: Where | Message
-) -> None:
-    """Refuse (naming ``place`` and the column, never the value) a text over
-    ``max_field_chars``, a NUL character (PostgreSQL cannot store it) or a lone UTF-16
-    surrogate (no character; no database can store it as text). ``texts``: a row's
-    {column: text}, or texts such as its keys."""
-    limit = limits.max_field_chars
-    joined = "".join(texts.values() if isinstance(texts, dict) else texts)
-    if len(joined) <= limit and _UNSTORABLE.search(joined) is None:
-        return  # the usual case, in two calls to C: nothing too long, nothing unstorable
-    items = list(texts.items()) if isinstance(texts, dict) else [("", t) for t in texts]
-    for column, text in items:
-        problem = None
-        if len(text) > limit:
-            problem = msg("more than {limit} characters", limit=limit)
-        elif (found := _UNSTORABLE.search(text)) is not None:
-            problem = (
-                msg("a NUL character cannot be stored")
-                if found.group() == "\x00"
-                else msg("a lone UTF-16 surrogate is not a character")
-            )
-        if problem is not None:
-            where = place.message(column) if isinstance(place, Where) else place
-            raise invalid(msg("{place}: {problem}", place=where, problem=problem))
-
-
-def check_json_depth(text: str, limits: FileLimits, place: Where | Message) -> None:
-    """Refuse a JSON text nested deeper than ``max_json_depth`` (before parsing it: the parser
-    recurses, and fails past Python's recursion limit). Brackets in strings do not count."""
-    limit = limits.max_json_depth
-    if text.count("[") + text.count("{") <= limit:  # the usual case: cannot be that deep
-        return
-    depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > limit:
-                raise invalid(
-                    msg(
-                        "{place}: JSON nested deeper than {limit} levels",
-                        place=place.message() if isinstance(place, Where) else place,
-                        limit=limit,
-                    )
-                )
-        elif char in "]}":
-            depth -= 1
-
-
-# --- XLSX workbooks --------------------------------------------------------------------------
 
 
 class _Overflow(Exception):  # noqa: N818 - not a ValueError: openpyxl rewraps those
