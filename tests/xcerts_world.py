@@ -26,7 +26,7 @@ from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.db import UnitOfWork
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
-from creditbank.xcerts import service as xcerts
+from creditbank.xcerts import api as xcerts
 from creditbank.xcerts.model import Offering, Profile, Training
 from tests.bulk_files import id_number
 

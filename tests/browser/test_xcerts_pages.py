@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from creditbank import clock
 from creditbank.accounts.files import FileFormat
-from creditbank.xcerts import service
+from creditbank.xcerts import api as xcerts
 from tests import xcerts_world as world
 from tests.conftest import LiveBank
 
@@ -28,7 +28,7 @@ def scene(live_bank: LiveBank) -> int:
     today = clock.today()
     with database.unit_of_work() as uow:
         world.build(uow, cipher)
-        session = service.schedule_session(
+        session = xcerts.schedule_session(
             uow=uow,
             ref=world.BIM,
             centre=world.CENTRE,
@@ -39,7 +39,7 @@ def scene(live_bank: LiveBank) -> int:
         )
         people = [world.learner(uow, cipher, serial) for serial in (701, 702, 703)]
         for person in people:
-            service.register_candidate(
+            xcerts.register_candidate(
                 uow=uow,
                 session_id=session.id,
                 account_number=person.account,
@@ -47,7 +47,7 @@ def scene(live_bank: LiveBank) -> int:
                 by=world.CENTRE_REGISTRAR,
             )
     marks = (("30", "75"), ("70", "40"))
-    service.record_results(
+    xcerts.record_results(
         database=database,
         cipher=cipher,
         session_id=session.id,

@@ -1,8 +1,9 @@
 """The 1+X operations from the command line: ``creditbank xcert ...``.
 
-Imported by :mod:`creditbank.cli.main` (at its end), whose app, console, messages and unit of
-work these commands share. Commands that change something act as a staff user (``--as EMAIL``)
-and are held to the same policy as the HTTP API; reading commands are the bank operator's.
+Registered by :mod:`creditbank.cli.main` through ``GROUPS``. Commands parse, call a handler
+and print. Commands that change something act as a staff user (``--as EMAIL``) and are held to
+the same policy as the HTTP API (the handlers check it); reading commands are the bank
+operator's (:data:`creditbank.access.policy.OPERATOR`).
 ``--json`` prints exactly what the API returns. A teacher's identity number is read from
 standard input (``--id-number-stdin``), never from the command line.
 """
@@ -22,14 +23,17 @@ from rich.table import Table
 from rich.text import Text
 
 from creditbank import clock
-from creditbank.access.policy import Action, Principal, require, require_any
+from creditbank.access.policy import OPERATOR
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat
 from creditbank.accreditation import api as accreditation
 from creditbank.bootstrap import open_database
 from creditbank.cli.common import (
+    AsOption,
     JsonOption,
     _,
+    act,
+    acting,
     fail,
     out,
     parse_date,
@@ -38,15 +42,33 @@ from creditbank.cli.common import (
     state,
     unit_of_work,
 )
-from creditbank.db import UnitOfWork
+from creditbank.cli.xcert_output import (
+    in_language,
+    print_line,
+    print_session,
+    print_session_line,
+    print_stats,
+    print_xcert,
+)
 from creditbank.errors import DomainError
 from creditbank.file_limits import limits_of
-from creditbank.institutions import service as institution_service
 from creditbank.messages import msg
 from creditbank.settings import get_settings
-from creditbank.xcerts import service
-from creditbank.xcerts.files import read_results
-from creditbank.xcerts.model import Offering, Profile, ResultStatus, Training
+from creditbank.xcerts import profiles, results, sessions, statistics, teachers, views
+from creditbank.xcerts.commands import (
+    DeclareOffering,
+    ListXcerts,
+    RecordResults,
+    RegisterCandidate,
+    ScheduleSession,
+    SetProfile,
+    SetScheme,
+    ShowSession,
+    ShowStats,
+    ShowXcert,
+    TrainTeacher,
+)
+from creditbank.xcerts.model import Certifying, Offering, Profile, Training
 from creditbank.xcerts.schemas import (
     CandidateRead,
     ResultsRead,
@@ -54,7 +76,6 @@ from creditbank.xcerts.schemas import (
     SessionDetailRead,
     SessionRead,
     StatsRead,
-    TallyRead,
     TeacherRead,
     XcertDetailRead,
     XcertRead,
@@ -65,47 +86,11 @@ xcert_app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsOption = Annotated[
-    str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
-]
 CERTIFICATION_YEARS = 3
-RESULT_WORDS = {
-    ResultStatus.REGISTERED: msg("registered"),
-    ResultStatus.PASSED: msg("passed"),
-    ResultStatus.FAILED: msg("failed"),
-}
-
-
-def _line(text: str, indent: int = 0) -> None:
-    """Print ``text`` as it is: no markup, no highlighting (names are data)."""
-    out.print(" " * indent + text, markup=False, highlight=False)
-
-
-def _acting(uow: UnitOfWork, email: str) -> Principal:
-    return institution_service.principal_for(uow=uow, email=email)
 
 
 def _cipher() -> PersonalDataCipher:
     return PersonalDataCipher.from_base64(get_settings().data_key.get_secret_value())
-
-
-def _name(name: str, name_en: str) -> str:
-    return name_en if state.language == "en" and name_en else name
-
-
-def _tally(tally: TallyRead) -> str:
-    rate = "-" if tally.pass_rate is None else f"{tally.pass_rate}%"
-    return say(
-        msg(
-            "{registered} registered ({exempt} fee-exempt), {assessed} assessed, "
-            "{certified} certified, pass rate {rate}",
-            registered=tally.registered,
-            exempt=tally.fee_exempt,
-            assessed=tally.assessed,
-            certified=tally.certified,
-            rate=rate,
-        )
-    )
 
 
 # --- certificates ------------------------------------------------------------------------------
@@ -122,16 +107,17 @@ def list_xcerts(
     as_json: JsonOption = False,
 ) -> None:
     """X certificates: provider, approval round, industry area, levels and pilot schools."""
+    query = ListXcerts(approval_round=approval_round, provider=provider)
     with unit_of_work() as uow:
         found = [
             XcertRead.of(x, state.language)
-            for x in service.list_xcerts(uow=uow, approval_round=approval_round, provider=provider)
+            for x in views.find_xcerts(query, principal=OPERATOR, uow=uow)
         ]
     if as_json:
         print_json(found)
         return
     if not found:
-        _line(say(msg("No X certificate matches")))
+        print_line(say(msg("No X certificate matches")))
         return
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for heading in (
@@ -148,80 +134,14 @@ def list_xcerts(
         profile = xcert.profile
         table.add_row(
             Text(xcert.code),
-            Text(_name(xcert.name, xcert.name_en)),
-            Text(_name(xcert.provider.name, xcert.provider.name_en)),
+            Text(in_language(xcert.name, xcert.name_en)),
+            Text(in_language(xcert.provider.name, xcert.provider.name_en)),
             str(xcert.approval_round or ""),
-            Text(_name(profile.industry, profile.industry_en) if profile else ""),
+            Text(in_language(profile.industry, profile.industry_en) if profile else ""),
             str(xcert.pilot_schools),
             str(xcert.assessment_centres),
         )
     out.print(table)
-
-
-def _print_xcert(xcert: XcertDetailRead) -> None:
-    _line(f"{xcert.code} {_name(xcert.name, xcert.name_en)}")
-    _line(
-        f"{_('Provider')}: {_name(xcert.provider.name, xcert.provider.name_en)} · "
-        + say(msg("approval round {round}", round=xcert.approval_round or "-"))
-    )
-    if xcert.profile is not None:
-        validity = (
-            say(msg("valid for {years} years", years=xcert.profile.valid_years))
-            if xcert.profile.valid_years
-            else say(msg("valid without limit"))
-        )
-        _line(
-            f"{_('Industry')}: {_name(xcert.profile.industry, xcert.profile.industry_en)}"
-            f" · {validity}"
-        )
-    _line(_("Assessment schemes"))
-    for scheme in xcert.schemes:
-        parts = " / ".join(f"{c.kind.value} {c.weight}" for c in scheme.components)
-        described = (
-            say(
-                msg(
-                    "{parts}, pass mark {mark} (version {version})",
-                    parts=parts,
-                    mark=scheme.pass_mark,
-                    version=scheme.version,
-                )
-            )
-            if scheme.version is not None
-            else say(msg("no scheme yet"))
-        )
-        _line(f"{scheme.level.code} {scheme.level.name}: {described}", indent=2)
-    _line(_("Pilot schools"))
-    if not xcert.offerings:
-        _line(_("none"), indent=2)
-    for offering in xcert.offerings:
-        centre = f" · {_('assessment centre')}" if offering.assessment_centre else ""
-        _line(
-            f"{offering.school.code} {_name(offering.school.name, offering.school.name_en)} "
-            f"({offering.school.region}) · {offering.level.code}{centre}",
-            indent=2,
-        )
-    _line(_("Teachers and assessors"))
-    if not xcert.certifications:
-        _line(_("none"), indent=2)
-    for certification in xcert.certifications:
-        _line(
-            f"{certification.email} · {certification.kind} · {certification.level or '*'} · "
-            f"{certification.valid_from.isoformat()}/{certification.valid_until.isoformat()}",
-            indent=2,
-        )
-    _line(_("Assessment sessions"))
-    if not xcert.sessions:
-        _line(_("none"), indent=2)
-    for session in xcert.sessions:
-        _print_session_line(session, indent=2)
-
-
-def _print_session_line(session: SessionRead, indent: int = 0) -> None:
-    _line(
-        f"#{session.id} {session.held_on.isoformat()} {session.xcert} {session.level.code} @ "
-        f"{session.centre.code} · {_tally(session.candidates)}",
-        indent=indent,
-    )
 
 
 @xcert_app.command("show")
@@ -231,18 +151,19 @@ def show_xcert(
 ) -> None:
     """An X certificate: schemes per level, pilot schools, teachers and sessions."""
     with unit_of_work() as uow:
-        found = XcertDetailRead.of_detail(service.get_xcert(uow=uow, ref=code), state.language)
+        detail = views.show_xcert(ShowXcert(code), principal=OPERATOR, uow=uow)
+        found = XcertDetailRead.of_detail(detail, state.language)
     if as_json:
         print_json(found)
         return
-    _print_xcert(found)
+    print_xcert(found)
 
 
 @xcert_app.command("profile")
 def set_profile(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     industry: Annotated[str, typer.Option("--industry", help="The industry area.")],
-    acting: AsOption,
+    as_email: AsOption,
     industry_en: Annotated[str, typer.Option("--industry-en", help="In English.")] = "",
     valid_years: Annotated[
         int | None, typer.Option("--valid-years", help="Years a certificate stays valid.")
@@ -250,22 +171,13 @@ def set_profile(
     as_json: JsonOption = False,
 ) -> None:
     """Set a certificate's industry area and validity (its provider's registrars)."""
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(principal, Action.MANAGE_XCERT, service.xcert_owner(uow=uow, ref=code))
-        found = XcertDetailRead.of_detail(
-            service.set_profile(
-                uow=uow,
-                ref=code,
-                profile=Profile(industry, industry_en, valid_years),
-                by=principal.email,
-            ),
-            state.language,
-        )
+    command = SetProfile(code, Profile(industry, industry_en, valid_years))
+    detail = act(as_email, lambda uow, who: profiles.set_profile(command, principal=who, uow=uow))
+    found = XcertDetailRead.of_detail(detail, state.language)
     if as_json:
         print_json(found)
         return
-    _print_xcert(found)
+    print_xcert(found)
 
 
 def _components(texts: Sequence[str]) -> tuple[accreditation.SchemeComponent, ...]:
@@ -298,7 +210,7 @@ def set_scheme(
     component: Annotated[
         list[str], typer.Option("--component", help="KIND=WEIGHT, e.g. theory=20; repeat.")
     ],
-    acting: AsOption,
+    as_email: AsOption,
     pass_mark: Annotated[str, typer.Option("--pass-mark", help="Weighted mark to pass.")] = "60",  # noqa: S107
     as_json: JsonOption = False,
 ) -> None:
@@ -307,27 +219,18 @@ def set_scheme(
         mark = Decimal(pass_mark)
     except InvalidOperation:
         fail(say(msg("--pass-mark must be a number")))
-    scheme = accreditation.Scheme(_components(component), mark)
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(principal, Action.DEFINE_SCHEME, service.xcert_owner(uow=uow, ref=code))
-        stored = service.set_level_scheme(
-            uow=uow, ref=code, level=level, scheme=scheme, by=principal.email
-        )
-        [found] = [
-            SchemeRead.of(s, state.language)
-            for s in service.get_xcert(uow=uow, ref=code).schemes
-            if s.level.level_id == stored.level_id
-        ]
+    command = SetScheme(code, level, accreditation.Scheme(_components(component), mark))
+    stored = act(as_email, lambda uow, who: profiles.set_scheme(command, principal=who, uow=uow))
+    found = SchemeRead.of(stored, state.language)
     if as_json:
         print_json(found)
         return
-    _line(
+    print_line(
         say(
             msg(
                 "Level {level}: {scheme} (version {version})",
                 level=found.level.code,
-                scheme=stored.scheme.describe(),
+                scheme=stored.scheme.scheme.describe() if stored.scheme else "",
                 version=found.version,
             )
         )
@@ -339,7 +242,7 @@ def declare_offering(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     school: Annotated[str, typer.Option("--school", help="The pilot school's code.")],
     level: Annotated[str, typer.Option("--level", help="The level it offers.")],
-    acting: AsOption,
+    as_email: AsOption,
     centre: Annotated[
         bool, typer.Option("--centre", help="The school is an assessment centre for it.")
     ] = False,
@@ -349,29 +252,22 @@ def declare_offering(
     as_json: JsonOption = False,
 ) -> None:
     """Declare that a pilot school offers a level (and whether it assesses it)."""
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(principal, Action.MANAGE_XCERT, service.xcert_owner(uow=uow, ref=code))
-        found = XcertDetailRead.of_detail(
-            service.declare_offering(
-                uow=uow,
-                ref=code,
-                offering=Offering(school, level, centre, active=not withdraw),
-                by=principal.email,
-            ),
-            state.language,
-        )
+    command = DeclareOffering(code, Offering(school, level, centre, active=not withdraw))
+    detail = act(
+        as_email, lambda uow, who: profiles.declare_offering(command, principal=who, uow=uow)
+    )
+    found = XcertDetailRead.of_detail(detail, state.language)
     if as_json:
         print_json(found)
         return
-    _print_xcert(found)
+    print_xcert(found)
 
 
 @xcert_app.command("teacher")
 def train_teacher(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     user: Annotated[str, typer.Option("--user", help="The teacher's e-mail address.")],
-    acting: AsOption,
+    as_email: AsOption,
     id_number_stdin: Annotated[
         bool,
         typer.Option("--id-number-stdin", help="Read the teacher's identity number from stdin."),
@@ -413,31 +309,21 @@ def train_teacher(
         end = parse_date(valid_until, "--until") or start + timedelta(
             days=365 * CERTIFICATION_YEARS
         )
-        certifying = service.Certifying(tuple(certify), level, start, end)
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        owner = service.xcert_owner(uow=uow, ref=code)
-        require(principal, Action.MANAGE_XCERT, owner)
-        if certifying is not None:
-            require(principal, Action.CERTIFY, owner)
-        record = TeacherRead.of(
-            service.train_teacher(
-                uow=uow,
-                cipher=_cipher(),
-                ref=code,
-                email=user,
-                id_number=id_number,
-                training=training,
-                certifying=certifying,
-                by=principal.email,
-                today=today,
-            )
+        certifying = Certifying(tuple(certify), level, start, end)
+    command = TrainTeacher(code, user, id_number, training, certifying, today)
+    record = TeacherRead.of(
+        act(
+            as_email,
+            lambda uow, who: teachers.train_teacher(
+                command, principal=who, uow=uow, cipher=_cipher()
+            ),
         )
+    )
     if as_json:
         print_json(record)
         return
     if record.training is not None:
-        _line(
+        print_line(
             say(
                 msg(
                     "Training of {email} recorded: {course}, {days} days, completed {date}",
@@ -449,7 +335,7 @@ def train_teacher(
             )
         )
     for made in record.certifications:
-        _line(
+        print_line(
             say(
                 msg(
                     "{email} certified as {kind} of {xcert} ({level}) from {start} to {end}",
@@ -473,39 +359,28 @@ def schedule_session(
     centre: Annotated[str, typer.Option("--centre", help="The assessment centre's code.")],
     level: Annotated[str, typer.Option("--level", help="The level assessed.")],
     held_on: Annotated[str, typer.Option("--on", help="The day it is held (ISO date).")],
-    acting: AsOption,
+    as_email: AsOption,
     as_json: JsonOption = False,
 ) -> None:
     """Schedule an assessment session at an assessment centre (its registrars, the provider's)."""
     day = cast("date", parse_date(held_on, "--on"))
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        owners = [service.xcert_owner(uow=uow, ref=code), centre.strip().upper()]
-        require_any(principal, Action.SCHEDULE_SESSION, owners)
-        session = SessionRead.of(
-            service.schedule_session(
-                uow=uow,
-                ref=code,
-                centre=centre,
-                level=level,
-                held_on=day,
-                by=principal.email,
-                today=clock.today(),
-            ),
-            state.language,
-        )
+    command = ScheduleSession(code, centre, level, day, clock.today())
+    session = SessionRead.of(
+        act(as_email, lambda uow, who: sessions.schedule_session(command, principal=who, uow=uow)),
+        state.language,
+    )
     if as_json:
         print_json(session)
         return
-    _line(say(msg("Session {id} scheduled", id=session.id)))
-    _print_session_line(session)
+    print_line(say(msg("Session {id} scheduled", id=session.id)))
+    print_session_line(session)
 
 
 @xcert_app.command("register")
 def register_candidate(
     session_id: Annotated[int, typer.Argument(help="The session's id.")],
     account: Annotated[str, typer.Argument(help="The learner's account number.")],
-    acting: AsOption,
+    as_email: AsOption,
     fee_exempt: Annotated[
         bool,
         typer.Option(
@@ -515,23 +390,17 @@ def register_candidate(
     as_json: JsonOption = False,
 ) -> None:
     """Register a learner for a session by account number (the centre's registrars)."""
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        centre, _provider = service.session_parties(uow=uow, session_id=session_id)
-        require(principal, Action.REGISTER_CANDIDATE, centre)
-        candidate = CandidateRead.of(
-            service.register_candidate(
-                uow=uow,
-                session_id=session_id,
-                account_number=account,
-                fee_exempt=fee_exempt,
-                by=principal.email,
-            )
+    command = RegisterCandidate(session_id, account, fee_exempt)
+    candidate = CandidateRead.of(
+        act(
+            as_email,
+            lambda uow, who: sessions.register_candidate(command, principal=who, uow=uow),
         )
+    )
     if as_json:
         print_json(candidate)
         return
-    _line(
+    print_line(
         say(
             msg(
                 "{account} registered for session {id} (fee-exempt)",
@@ -548,30 +417,6 @@ def register_candidate(
     )
 
 
-def _print_session(detail: SessionDetailRead) -> None:
-    _print_session_line(detail)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for heading in (
-        _("Account"),
-        _("Fee-exempt"),
-        _("Result"),
-        _("Weighted mark"),
-        _("Marks"),
-        _("Outcome"),
-    ):
-        table.add_column(heading)
-    for candidate in detail.registrations:
-        table.add_row(
-            candidate.account_number,
-            _("yes") if candidate.fee_exempt else "",
-            say(RESULT_WORDS[candidate.status]),
-            "" if candidate.weighted is None else str(candidate.weighted),
-            ", ".join(f"{kind} {mark}" for kind, mark in candidate.marks.items()),
-            candidate.outcome or "",
-        )
-    out.print(table)
-
-
 @xcert_app.command("session")
 def show_session(
     session_id: Annotated[int, typer.Argument(help="The session's id.")],
@@ -580,12 +425,13 @@ def show_session(
     """A session with its candidates, their results and outcomes."""
     with unit_of_work() as uow:
         detail = SessionDetailRead.of_detail(
-            service.get_session(uow=uow, session_id=session_id), state.language
+            views.show_session(ShowSession(session_id), principal=OPERATOR, uow=uow),
+            state.language,
         )
     if as_json:
         print_json(detail)
         return
-    _print_session(detail)
+    print_session(detail)
 
 
 @xcert_app.command("results")
@@ -595,7 +441,7 @@ def record_results(
     assessor: Annotated[
         str, typer.Option("--assessor", help="E-mail of the certified assessor who marked.")
     ],
-    acting: AsOption,
+    as_email: AsOption,
     file_format: Annotated[
         FileFormat | None, typer.Option("--format", help="Default: from the file's extension.")
     ] = None,
@@ -607,28 +453,19 @@ def record_results(
         fail(say(msg("{file} is not a file", file=str(file))))
     database = open_database()
     try:
-        with database.unit_of_work() as uow:
-            principal = _acting(uow, acting)
-            _centre, provider = service.session_parties(uow=uow, session_id=session_id)
-            require(principal, Action.RECORD_RESULTS, provider)
-        chosen = file_format or FileFormat.of(file.name)
-        with file.open("rb") as stream:
-            header, rows = read_results(stream, chosen, limits_of(get_settings()))
-        recorded = ResultsRead.of(
-            service.record_results(
+        with file.open("rb") as stream, database.unit_of_work() as uow:
+            command = RecordResults(
+                session_id, assessor, file.name, file_format, stream, clock.today()
+            )
+            found = results.record_results(
+                command,
+                principal=acting(uow, as_email),
+                uow=uow,
                 database=database,
                 cipher=_cipher(),
-                session_id=session_id,
-                header=header,
-                rows=rows,
-                assessor=assessor,
-                by=principal.email,
-                filename=file.name,
-                file_format=chosen,
-                today=clock.today(),
-            ),
-            state.language,
-        )
+                limits=limits_of(get_settings()),
+            )
+        recorded = ResultsRead.of(found, state.language)
     except DomainError as error:
         fail(error.render(_))
     finally:
@@ -636,7 +473,7 @@ def record_results(
     if as_json:
         print_json(recorded)
         return
-    _line(
+    print_line(
         say(
             msg(
                 "Results recorded: {assessed} assessed, {passed} passed, {failed} failed "
@@ -648,45 +485,20 @@ def record_results(
             )
         )
     )
-    _print_session(recorded.session)
+    print_session(recorded.session)
 
 
 @xcert_app.command("stats")
 def show_stats(as_json: JsonOption = False) -> None:
     """Certificates by round, pilot schools by type, candidates by province and certificate."""
     with unit_of_work() as uow:
-        found = StatsRead.of(service.stats(uow=uow), state.language)
+        found = StatsRead.of(
+            statistics.show_stats(ShowStats(), principal=OPERATOR, uow=uow), state.language
+        )
     if as_json:
         print_json(found)
         return
-    _line(
-        say(
-            msg(
-                "{certificates} X certificates, {schools} pilot schools, {sessions} sessions",
-                certificates=found.certificates,
-                schools=found.pilot_schools,
-                sessions=found.sessions,
-            )
-        )
-    )
-    _line(_tally(found.candidates))
-    _line(_("Certificates by approval round"))
-    for entry in found.certificates_by_round:
-        _line(
-            say(
-                msg("round {round}: {count}", round=entry.approval_round, count=entry.certificates)
-            ),
-            indent=2,
-        )
-    _line(_("Pilot schools by type"))
-    for school in found.pilot_schools_by_type:
-        _line(f"{school.type}: {school.schools}", indent=2)
-    _line(_("Candidates by province"))
-    for province in found.by_province:
-        _line(f"{province.province}: {_tally(province)}", indent=2)
-    _line(_("Candidates by certificate"))
-    for certificate in found.by_certificate:
-        _line(f"{certificate.xcert} {certificate.name}: {_tally(certificate)}", indent=2)
+    print_stats(found)
 
 
 GROUPS = ((xcert_app, "xcert"),)

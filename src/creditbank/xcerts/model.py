@@ -146,6 +146,16 @@ class Training:
     completed_on: date
 
 
+@dataclass(frozen=True, slots=True)
+class Certifying:
+    """Certify a trained teacher as a teacher and/or an assessor (both: dual certification)."""
+
+    kinds: tuple[str, ...]
+    level: str | None
+    valid_from: date
+    valid_until: date
+
+
 def check_training(training: Training, today: date) -> list[Message]:
     problems: list[Message] = []
     if not training.course.strip():

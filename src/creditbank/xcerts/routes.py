@@ -1,6 +1,6 @@
 """HTTP for the 1+X operations: X certificates (profile, schemes, pilot schools, teachers),
 assessment sessions (candidates, results in bulk) and the statistics. Thin: authenticate,
-check the policy, call the service."""
+build the command, call its handler (which checks the policy), render."""
 
 from __future__ import annotations
 
@@ -8,15 +8,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
-from creditbank.access.policy import Action, require, require_any
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat
 from creditbank.file_limits import limits_of
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Today, Uow
 from creditbank.web.problems import responses
-from creditbank.xcerts import service
-from creditbank.xcerts.files import read_results
+from creditbank.xcerts import profiles, results, sessions, statistics, teachers, views
+from creditbank.xcerts.commands import (
+    DeclareOffering,
+    ListXcerts,
+    RecordResults,
+    RegisterCandidate,
+    ScheduleSession,
+    SetProfile,
+    SetScheme,
+    ShowSession,
+    ShowStats,
+    ShowXcert,
+    TrainTeacher,
+)
 from creditbank.xcerts.schemas import (
     CandidateCreate,
     CandidateRead,
@@ -55,8 +66,8 @@ def list_xcerts(
 ) -> list[XcertRead]:
     """X certificates with their provider, approval round, industry area, levels, validity and
     how many pilot schools offer them."""
-    require(principal, Action.READ_CATALOG, None)
-    found = service.list_xcerts(uow=uow, approval_round=approval_round, provider=provider)
+    query = ListXcerts(approval_round=approval_round, provider=provider)
+    found = views.find_xcerts(query, principal=principal, uow=uow)
     return [XcertRead.of(xcert, request.state.language) for xcert in found]
 
 
@@ -64,8 +75,8 @@ def list_xcerts(
 def read_xcert(code: str, request: Request, uow: Uow, principal: Authenticated) -> XcertDetailRead:
     """An X certificate: its assessment scheme per level, pilot schools (assessment centres
     marked), sessions, teachers' trainings and certifications."""
-    require(principal, Action.READ_CATALOG, None)
-    return XcertDetailRead.of_detail(service.get_xcert(uow=uow, ref=code), request.state.language)
+    detail = views.show_xcert(ShowXcert(code), principal=principal, uow=uow)
+    return XcertDetailRead.of_detail(detail, request.state.language)
 
 
 @api.post(
@@ -78,10 +89,9 @@ def set_profile(
 ) -> XcertDetailRead:
     """Set the industry area and validity of an X certificate (its provider's registrars, bank
     administrators); a new version, the old ones kept."""
-    require(principal, Action.MANAGE_XCERT, service.xcert_owner(uow=uow, ref=code))
+    command = SetProfile(code, body.profile())
     return XcertDetailRead.of_detail(
-        service.set_profile(uow=uow, ref=code, profile=body.profile(), by=principal.email),
-        request.state.language,
+        profiles.set_profile(command, principal=principal, uow=uow), request.state.language
     )
 
 
@@ -96,12 +106,8 @@ def set_scheme(
     """Set the assessment scheme of one level: components with weights adding up to 100 and
     the pass mark (the provider's registrars, bank administrators). A changed scheme is a new
     version; results keep the version that weighed them."""
-    require(principal, Action.DEFINE_SCHEME, service.xcert_owner(uow=uow, ref=code))
-    stored = service.set_level_scheme(
-        uow=uow, ref=code, level=body.level, scheme=body.scheme(), by=principal.email
-    )
-    detail = service.get_xcert(uow=uow, ref=code)
-    [found] = [s for s in detail.schemes if s.level.level_id == stored.level_id]
+    command = SetScheme(code, body.level, body.scheme())
+    found = profiles.set_scheme(command, principal=principal, uow=uow)
     return SchemeRead.of(found, request.state.language)
 
 
@@ -117,10 +123,9 @@ def declare_offering(
     """Declare that a pilot school offers a level of the certificate, and whether it is an
     assessment centre for it (`active: false` ends the offering); the provider's registrars,
     bank administrators."""
-    require(principal, Action.MANAGE_XCERT, service.xcert_owner(uow=uow, ref=code))
+    command = DeclareOffering(code, body.offering())
     return XcertDetailRead.of_detail(
-        service.declare_offering(uow=uow, ref=code, offering=body.offering(), by=principal.email),
-        request.state.language,
+        profiles.declare_offering(command, principal=principal, uow=uow), request.state.language
     )
 
 
@@ -141,22 +146,16 @@ def train_teacher(
     """Record a teacher's completed training (e.g. the 5-day course) and/or certify them as
     teacher, assessor or both (dual certification) with a validity (the provider's
     registrars, bank administrators). A certification needs the training first."""
-    owner = service.xcert_owner(uow=uow, ref=code)
-    require(principal, Action.MANAGE_XCERT, owner)
-    if body.certify is not None:
-        require(principal, Action.CERTIFY, owner)
+    command = TrainTeacher(
+        code,
+        email=body.email,
+        id_number=body.id_number,
+        training=None if body.training is None else body.training.training(),
+        certifying=None if body.certify is None else body.certify.certifying(),
+        today=today,
+    )
     return TeacherRead.of(
-        service.train_teacher(
-            uow=uow,
-            cipher=_cipher(request),
-            ref=code,
-            email=body.email,
-            id_number=body.id_number,
-            training=None if body.training is None else body.training.training(),
-            certifying=None if body.certify is None else body.certify.certifying(),
-            by=principal.email,
-            today=today,
-        )
+        teachers.train_teacher(command, principal=principal, uow=uow, cipher=_cipher(request))
     )
 
 
@@ -177,17 +176,8 @@ def schedule_session(
     """Schedule an assessment session at an assessment centre for one level (the centre's
     registrars, the provider's, bank administrators); 409 when the centre holds one of that
     level on that day already."""
-    owners = [service.xcert_owner(uow=uow, ref=code), body.centre.strip().upper()]
-    require_any(principal, Action.SCHEDULE_SESSION, owners)
-    session = service.schedule_session(
-        uow=uow,
-        ref=code,
-        centre=body.centre,
-        level=body.level,
-        held_on=body.held_on,
-        by=principal.email,
-        today=today,
-    )
+    command = ScheduleSession(code, body.centre, body.level, body.held_on, today)
+    session = sessions.schedule_session(command, principal=principal, uow=uow)
     return SessionRead.of(session, request.state.language)
 
 
@@ -201,12 +191,8 @@ def read_session(
 ) -> SessionDetailRead:
     """A session with its candidates (account numbers, fee exemption, results, outcomes): the
     staff of the centre and of the provider, bank administrators, auditors."""
-    require_any(
-        principal, Action.READ_OUTCOMES, service.session_parties(uow=uow, session_id=session_id)
-    )
-    return SessionDetailRead.of_detail(
-        service.get_session(uow=uow, session_id=session_id), request.state.language
-    )
+    detail = views.show_session(ShowSession(session_id), principal=principal, uow=uow)
+    return SessionDetailRead.of_detail(detail, request.state.language)
 
 
 @api.post(
@@ -220,17 +206,8 @@ def register_candidate(
 ) -> CandidateRead:
     """Register a learner for the session by account number, with the fee-exemption flag (the
     centre's registrars, bank administrators); 409 when registered already or results are in."""
-    centre, _provider = service.session_parties(uow=uow, session_id=session_id)
-    require(principal, Action.REGISTER_CANDIDATE, centre)
-    return CandidateRead.of(
-        service.register_candidate(
-            uow=uow,
-            session_id=session_id,
-            account_number=body.account_number,
-            fee_exempt=body.fee_exempt,
-            by=principal.email,
-        )
-    )
+    command = RegisterCandidate(session_id, body.account_number, body.fee_exempt)
+    return CandidateRead.of(sessions.register_candidate(command, principal=principal, uow=uow))
 
 
 @api.post(
@@ -256,24 +233,17 @@ def record_results(
     Marks are weighed by the level's scheme; each passing candidate receives the X certificate
     in their account through a deposit batch. 422 `results-rejected` names every bad row."""
     database = request.app.state.database
-    with database.unit_of_work() as uow:
-        _centre, provider = service.session_parties(uow=uow, session_id=session_id)
-    require(principal, Action.RECORD_RESULTS, provider)
     filename = file.filename or "results"
-    chosen = file_format or FileFormat.of(filename)
-    header, rows = read_results(file.file, chosen, limits_of(request.app.state.settings))
-    recorded = service.record_results(
-        database=database,
-        cipher=_cipher(request),
-        session_id=session_id,
-        header=header,
-        rows=rows,
-        assessor=assessor.strip(),
-        by=principal.email,
-        filename=filename,
-        file_format=chosen,
-        today=today,
-    )
+    command = RecordResults(session_id, assessor, filename, file_format, file.file, today)
+    with database.unit_of_work() as uow:
+        recorded = results.record_results(
+            command,
+            principal=principal,
+            uow=uow,
+            database=database,
+            cipher=_cipher(request),
+            limits=limits_of(request.app.state.settings),
+        )
     return ResultsRead.of(recorded, request.state.language)
 
 
@@ -282,5 +252,5 @@ def read_stats(request: Request, uow: Uow, principal: Authenticated) -> StatsRea
     """The 1+X figures: certificates by approval round, pilot schools by type, and candidates
     registered, fee-exempt, assessed and certified by province (of the assessment centre) and
     by certificate."""
-    require(principal, Action.READ_CATALOG, None)
-    return StatsRead.of(service.stats(uow=uow), request.state.language)
+    found = statistics.show_stats(ShowStats(), principal=principal, uow=uow)
+    return StatsRead.of(found, request.state.language)

@@ -10,10 +10,8 @@ from pydantic import BaseModel, Field
 from creditbank.accreditation import api as accreditation
 from creditbank.frameworks.api import PinnedLevel
 from creditbank.web.formats import UtcDateTime
-from creditbank.xcerts.model import Offering, Profile, ResultStatus, Tally, Training
-from creditbank.xcerts.service import (
+from creditbank.xcerts.data import (
     Candidate,
-    Certifying,
     LevelScheme,
     OfferingView,
     ResultsRecorded,
@@ -26,6 +24,7 @@ from creditbank.xcerts.service import (
     Xcert,
     XcertDetail,
 )
+from creditbank.xcerts.model import Certifying, Offering, Profile, ResultStatus, Tally, Training
 
 
 def _level(pinned: PinnedLevel, language: str) -> LevelRead:

@@ -4,7 +4,7 @@ certificate with its assessment scheme per level, pilot schools (assessment cent
 and sessions; the statistics with bar charts drawn on the server as inline SVG (no script,
 nothing fetched by the browser).
 
-Thin, like every page: call the service, render.
+Thin, like every page: call the handler (no principal: the pages are public), render.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from fastapi.responses import HTMLResponse
 from creditbank.messages import Message, msg
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import translator_for
-from creditbank.xcerts import service
+from creditbank.xcerts import statistics, views
+from creditbank.xcerts.commands import ListXcerts, ShowStats, ShowXcert
 from creditbank.xcerts.model import APPROVAL_ROUNDS, Tally
 
 pages = APIRouter(include_in_schema=False)
@@ -113,7 +114,7 @@ def catalogue_page(
     uow: Uow,
     approval_round: Annotated[int | None, Query(alias="round", ge=1, le=4)] = None,
 ) -> HTMLResponse:
-    found = service.list_xcerts(uow=uow, approval_round=approval_round)
+    found = views.find_xcerts(ListXcerts(approval_round), principal=None, uow=uow)
     return render(
         request,
         "xcerts/catalogue.html",
@@ -126,7 +127,7 @@ def catalogue_page(
 
 @pages.get("/xcerts/stats", response_class=HTMLResponse)
 def stats_page(request: Request, uow: Uow) -> HTMLResponse:
-    found = service.stats(uow=uow)
+    found = statistics.show_stats(ShowStats(), principal=None, uow=uow)
     translate = translator_for(request).gettext
     language = request.state.language
     rounds = bars(
@@ -170,7 +171,7 @@ def stats_page(request: Request, uow: Uow) -> HTMLResponse:
 
 @pages.get("/xcerts/{owner}/{code}", response_class=HTMLResponse)
 def xcert_page(request: Request, uow: Uow, owner: str, code: str) -> HTMLResponse:
-    detail = service.get_xcert(uow=uow, ref=f"{owner}:{code}")
+    detail = views.show_xcert(ShowXcert(f"{owner}:{code}"), principal=None, uow=uow)
     return render(
         request,
         "xcerts/detail.html",

@@ -1,0 +1,37 @@
+"""What other areas may use of the 1+X operations: functions and plain data types, never a
+table class.
+
+The demo builds seed 004's BIM certificate through these functions in the name of a given
+staff user (``by``): they check no access policy (the caller is trusted code at the server;
+every entry point goes through the handlers, which do).
+"""
+
+from __future__ import annotations
+
+from creditbank.xcerts.data import ResultsRecorded, SessionView, TeacherRecord, XcertDetail
+from creditbank.xcerts.model import Certifying, Offering, Profile, Training
+from creditbank.xcerts.profiles import store_offering as declare_offering
+from creditbank.xcerts.profiles import store_profile as set_profile
+from creditbank.xcerts.profiles import store_scheme as set_level_scheme
+from creditbank.xcerts.results import store_results as record_results
+from creditbank.xcerts.sessions import store_candidate as register_candidate
+from creditbank.xcerts.sessions import store_session as schedule_session
+from creditbank.xcerts.teachers import record_teacher as train_teacher
+
+__all__ = [
+    "Certifying",
+    "Offering",
+    "Profile",
+    "ResultsRecorded",
+    "SessionView",
+    "TeacherRecord",
+    "Training",
+    "XcertDetail",
+    "declare_offering",
+    "record_results",
+    "register_candidate",
+    "schedule_session",
+    "set_level_scheme",
+    "set_profile",
+    "train_teacher",
+]
