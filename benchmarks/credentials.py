@@ -37,11 +37,11 @@ with the number of canonicalisations a call; the shares overlap where one step c
 - **Service on SQLite** (skipped with ``--service 0``): a fresh migrated database (built-in
   frameworks), one college with ten courses at NVQC levels (the crosswalks give their EQF level)
   and one learner with SERVICE outcomes deposited through ``accounts.outcomes.deposit_outcome``
-  (each sealed in the ledger). Timed, each call in its own unit of work: ``service.issue``
+  (each sealed in the ledger). Timed, each call in its own unit of work: ``issuing.issue``
   (``ob3``: the first issue of each outcome, which stores its row and status slot; then ``jwt``),
-  ``service.verify`` of each ``ob3`` credential (the bank's resolver: the key from the register,
-  both status lists built, signed and verified, the ledger inclusion), ``service.issue_clr`` of
-  those outcomes and ``service.verify`` of that CLR (each once). A warm-up outcome is issued
+  ``resolver.verify`` of each ``ob3`` credential (the bank's resolver: the key from the register,
+  both status lists built, signed and verified, the ledger inclusion), ``issuing.issue_clr`` of
+  those outcomes and ``resolver.verify`` of that CLR (each once). A warm-up outcome is issued
   first (it makes the college's key and the status list). Compared with the in-memory calls
   above (the CLR per signature, with its last round) and with the raw ceilings.
 
@@ -80,7 +80,7 @@ from creditbank.accounts.model import LearningSetting, OutcomeFacts
 from creditbank.bootstrap import initialise
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
-from creditbank.credentials import documents, multikey, proofs, service, vcjwt, verifier
+from creditbank.credentials import documents, issuing, multikey, proofs, resolver, vcjwt, verifier
 from creditbank.db import Database
 from creditbank.frameworks import api as frameworks_api
 from creditbank.institutions import service as institutions
@@ -301,7 +301,7 @@ def watching(owner: object, name: str, *, keep: bool = False) -> Iterator[Stopwa
 
 
 # The verifier's Open Badges schema check (a private step, watched only to show its share).
-SCHEMA: tuple[tuple[str, object, str], ...] = (("schema", verifier, "_schema"),)
+SCHEMA: tuple[tuple[str, object, str], ...] = (("schema", verifier, "schema"),)
 # Inside a canonicalisation: pyld's JSON-LD expansion (the safe-mode expansion, and the one
 # ``normalize`` does again of the expanded document) and ``normalize`` (to RDF, then URDNA2015).
 PYLD: tuple[tuple[str, object, str], ...] = (
@@ -610,9 +610,9 @@ def clr(
 # resolver builds and signs each status list (which the verifier then verifies).
 STATUS = (
     *SCHEMA,
-    ("status check", verifier, "_status"),
-    ("of which lists built and signed", service, "status_list_credential"),
-    ("ledger check", verifier, "_ledger"),
+    ("status check", verifier, "status"),
+    ("of which lists built and signed", resolver, "status_list_credential"),
+    ("ledger check", verifier, "ledger"),
 )
 # The EQF correspondence of each outcome's level, through the crosswalk graph.
 CROSSWALK = (("crosswalk", frameworks_api, "translate_level"),)
@@ -708,22 +708,22 @@ def through_service(
     )
     warm_up, timed_ids = ids[0], ids[1:]
     with database.unit_of_work() as uow:  # makes the college's key and the status list
-        service.issue(uow=uow, outcome_id=warm_up, fmt="ob3", now=datetime.now(UTC))
+        issuing.issue(uow=uow, outcome_id=warm_up, fmt="ob3", now=datetime.now(UTC))
 
-    def issue(outcome_id: str, fmt: str) -> service.Issued:
+    def issue(outcome_id: str, fmt: str) -> issuing.Issued:
         with database.unit_of_work() as uow:
-            return service.issue(uow=uow, outcome_id=outcome_id, fmt=fmt, now=datetime.now(UTC))
+            return issuing.issue(uow=uow, outcome_id=outcome_id, fmt=fmt, now=datetime.now(UTC))
 
     issued: list[dict[str, Any]] = []
     ob3 = run_series(
-        "`service.issue`, `ob3` (first issue)",
+        "`issuing.issue`, `ob3` (first issue)",
         timed_ids,
         lambda oid: issued.append(issue(oid, "ob3").document or {}),
         warm=False,
         watches=CROSSWALK,
     )
     tokens = run_series(
-        "`service.issue`, `jwt`",
+        "`issuing.issue`, `jwt`",
         timed_ids,
         lambda oid: issue(oid, "jwt"),
         warm=False,
@@ -732,10 +732,10 @@ def through_service(
 
     def verify(data: dict[str, Any]) -> None:
         with database.unit_of_work() as uow:
-            _service_verified(service.verify(uow=uow, data=data, now=datetime.now(UTC)))
+            _service_verified(resolver.verify(uow=uow, data=data, now=datetime.now(UTC)))
 
     checked = run_series(
-        "`service.verify`, `ob3` (key, both status lists, ledger)",
+        "`resolver.verify`, `ob3` (key, both status lists, ledger)",
         issued,
         verify,
         warm=False,
@@ -746,13 +746,13 @@ def through_service(
     def issue_clr(outcome_ids: list[str]) -> None:
         with database.unit_of_work() as uow:
             records.append(
-                service.issue_clr(
+                issuing.issue_clr(
                     uow=uow, account_number=account, outcome_ids=outcome_ids, now=datetime.now(UTC)
                 )
             )
 
     clr_issue = run_series(
-        f"`service.issue_clr`, {count} credentials",
+        f"`issuing.issue_clr`, {count} credentials",
         [timed_ids],
         issue_clr,
         warm=False,
@@ -762,10 +762,10 @@ def through_service(
 
     def verify_clr(record: dict[str, Any]) -> None:
         with database.unit_of_work() as uow:
-            verdicts.append(service.verify(uow=uow, data=record, now=datetime.now(UTC)))
+            verdicts.append(resolver.verify(uow=uow, data=record, now=datetime.now(UTC)))
 
     clr_verify = run_series(
-        f"`service.verify` of that CLR ({count} inside)",
+        f"`resolver.verify` of that CLR ({count} inside)",
         records,
         verify_clr,
         warm=False,

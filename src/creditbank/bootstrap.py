@@ -21,7 +21,7 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS
 from creditbank.clock import today
 from creditbank.conversion import service as conversion
-from creditbank.credentials import service as credentials
+from creditbank.credentials import signing as credentials
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
 from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file

@@ -11,7 +11,24 @@ from creditbank.usecases import HANDLERS
 from tests.access.matrix import Door
 
 # handler (module.function) -> why no staff role is tried on it
-OPEN: dict[str, str] = {}
+OPEN: dict[str, str] = {
+    "creditbank.credentials.views.show_did_document": "DID documents are public (verifiers "
+    "resolve the issuers' keys)",
+    "creditbank.credentials.views.show_status_list": "status lists are public (verifiers check "
+    "revocation)",
+    "creditbank.credentials.views.verify_credential": "the verifier is public: anyone may check "
+    "a credential",
+    "creditbank.credentials.sharing.export_shared_credential": "a share link is public: the "
+    "secret link is the key",
+    "creditbank.credentials.sharing.export_shared_record": "a share link is public: the secret "
+    "link is the key",
+    "creditbank.credentials.exports.list_my_credentials": "the logged-in learner's own (test in "
+    "test_credentials_access: a learner exports only their own outcomes)",
+    "creditbank.credentials.exports.export_my_credential": "the logged-in learner's own (test in "
+    "test_credentials_access: a learner exports only their own outcomes)",
+    "creditbank.credentials.exports.export_my_record": "the logged-in learner's own (test in "
+    "test_credentials_access: a learner exports only their own outcomes)",
+}
 
 
 def _every_handler() -> set[str]:

@@ -47,7 +47,7 @@ from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.consents import service as consents
 from creditbank.consents.tables import ConsentRow
-from creditbank.credentials import service as credential_service
+from creditbank.credentials import issuing, signing
 from creditbank.db import Database, UnitOfWork
 from creditbank.evidence import service as evidence
 from creditbank.institutions import service
@@ -384,7 +384,7 @@ class Credentials:
         """A new outcome of ``owner``'s, exported as a credential: the credential's id."""
         outcome = self.world.make_outcome(owner)
         with self.database.unit_of_work() as uow:
-            return credential_service.issue(
+            return issuing.issue(
                 uow=uow, outcome_id=outcome, fmt="ob3", now=datetime.now(UTC)
             ).credential_id
 
@@ -392,7 +392,7 @@ class Credentials:
         """A new outcome of ``owner``'s as a signed Open Badge."""
         outcome = self.world.make_outcome(owner)
         with self.database.unit_of_work() as uow:
-            document = credential_service.issue(
+            document = issuing.issue(
                 uow=uow, outcome_id=outcome, fmt="ob3", now=datetime.now(UTC)
             ).document
         assert document is not None
@@ -403,8 +403,8 @@ class Credentials:
         goes on signing whatever happens to the spare: the spare's name."""
         now = datetime.now(UTC)
         with self.database.unit_of_work() as uow:
-            spare = credential_service.generate_key(uow=uow, owner=owner, now=now)
-            credential_service.generate_key(uow=uow, owner=owner, now=now)
+            spare = signing.generate_key(uow=uow, owner=owner, now=now)
+            signing.generate_key(uow=uow, owner=owner, now=now)
         return spare.name
 
 

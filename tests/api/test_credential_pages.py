@@ -28,7 +28,7 @@ from creditbank import clock
 from creditbank.accounts import api as accounts
 from creditbank.consents import service as consents
 from creditbank.consents.tables import ShareRow
-from creditbank.credentials import service
+from creditbank.credentials import issuing
 from creditbank.institutions import service as institutions
 from tests.conftest import LiveBank
 from tests.support.pages import csrf_of, log_in, page_client, post_form
@@ -59,10 +59,10 @@ def learner(bank: str, number: str, language: str = "en") -> Iterator[httpx2.Cli
         yield client
 
 
-def issued(live: LiveBank, outcome_id: str, fmt: str = "ob3") -> service.Issued:
+def issued(live: LiveBank, outcome_id: str, fmt: str = "ob3") -> issuing.Issued:
     """The outcome's credential, as the bank issues it."""
     with live.database.unit_of_work() as uow:
-        return service.issue(uow=uow, outcome_id=outcome_id, fmt=fmt, now=datetime.now(UTC))
+        return issuing.issue(uow=uow, outcome_id=outcome_id, fmt=fmt, now=datetime.now(UTC))
 
 
 def signed(live: LiveBank, outcome_id: str) -> dict[str, Any]:
@@ -239,7 +239,7 @@ def test_a_record_lists_each_credential_with_its_own_verdict(
     now = datetime.now(UTC)
     with live_bank.database.unit_of_work() as uow:
         standing = accounts.standing_outcome_ids(uow=uow, account_number=record.account)
-        clr = service.issue_clr(uow=uow, account_number=record.account, outcome_ids=None, now=now)
+        clr = issuing.issue_clr(uow=uow, account_number=record.account, outcome_ids=None, now=now)
     page = post_verify(visitor, json.dumps(clr, ensure_ascii=False))
     assert page.status_code == 200 and verified(page.text)
     shown = text(verdict_of(page.text))

@@ -36,7 +36,7 @@ from sqlalchemy import select
 from creditbank import clock
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
-from creditbank.credentials import multikey, service, statuslist
+from creditbank.credentials import multikey, signing, statuslist
 from creditbank.credentials.tables import SigningKeyRow
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
@@ -750,8 +750,8 @@ def test_export_requests_the_bank_refuses(staff: Staff, learner: str) -> None:
 def test_private_keys_are_stored_sealed(staff: Staff, learner: str, live_bank: LiveBank) -> None:
     registrar = staff.registrars[MAIN]
     exported(registrar, deposit(registrar, MAIN, learner)["id"])  # VCA has a key by now
-    vault = service.KeyVault(base64.b64decode(live_bank.settings.data_key.get_secret_value()))
-    stranger = service.KeyVault(os.urandom(32))
+    vault = signing.KeyVault(base64.b64decode(live_bank.settings.data_key.get_secret_value()))
+    stranger = signing.KeyVault(os.urandom(32))
     with live_bank.database.unit_of_work() as uow:
         rows = list(uow.session.scalars(select(SigningKeyRow)))
         assert MAIN in {row.owner for row in rows}

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from creditbank.accounts import api as accounts
-from creditbank.credentials import service
+from creditbank.credentials import issuing
 from tests.conftest import LiveBank
 from tests.support.records import PASSWORD, Record, build_record
 
@@ -51,7 +51,7 @@ def shot(page: Page, artifacts: Path, name: str, request: pytest.FixtureRequest)
 
 def signed(live: LiveBank, outcome_id: str) -> dict[str, Any]:
     with live.database.unit_of_work() as uow:
-        document = service.issue(
+        document = issuing.issue(
             uow=uow, outcome_id=outcome_id, fmt="ob3", now=datetime.now(UTC)
         ).document
     assert document is not None

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from creditbank.accounts.tables import OutcomeRow
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
-from creditbank.credentials import service as credentials
+from creditbank.credentials import signing
 from creditbank.credentials.tables import IssuedCredentialRow, SigningKeyRow
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType
@@ -46,7 +46,7 @@ def institution(world: World, keys: int = 0) -> str:
             uow=uow, code=code, name=code, type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
         )
         for _ in range(keys):
-            credentials.generate_key(uow=uow, owner=code, now=datetime.now(UTC))
+            signing.generate_key(uow=uow, owner=code, now=datetime.now(UTC))
     return code
 
 
@@ -131,7 +131,7 @@ def test_parallel_first_exports_of_a_credential_issue_it_once(world: World) -> N
     """The first export of an outcome's credential records it (its status list slot): made in
     parallel, every answer is that one credential."""
     with world.banks.live.database.unit_of_work() as uow:
-        credentials.ensure_key(uow=uow, owner="SHVC", now=datetime.now(UTC))
+        signing.ensure_key(uow=uow, owner="SHVC", now=datetime.now(UTC))
     for _ in range(ROUNDS):
         with world.banks.live.database.unit_of_work() as uow:
             account = conversion_world.learner(uow, 19_000 + next(_serial))

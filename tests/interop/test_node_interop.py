@@ -32,7 +32,7 @@ from creditbank.accounts import outcomes
 from creditbank.accounts.model import LearningSetting, OutcomeFacts
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
-from creditbank.credentials import multikey, service, vcjwt
+from creditbank.credentials import issuing, multikey, signing, status_lists, vcjwt
 from creditbank.db import Database
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
@@ -76,9 +76,9 @@ class World:
                 today=clock.today(),
             ).outcome.public_id
 
-    def issue(self, outcome_id: str, fmt: str = "ob3") -> service.Issued:
+    def issue(self, outcome_id: str, fmt: str = "ob3") -> issuing.Issued:
         with self.database.unit_of_work() as uow:
-            return service.issue(uow=uow, outcome_id=outcome_id, fmt=fmt, now=datetime.now(UTC))
+            return issuing.issue(uow=uow, outcome_id=outcome_id, fmt=fmt, now=datetime.now(UTC))
 
     def badge(self, outcome_id: str) -> JsonObject:
         document = self.issue(outcome_id).document
@@ -90,8 +90,8 @@ class World:
         them from ``documents``)."""
         with self.database.unit_of_work() as uow:
             found = [
-                service.did_document(uow=uow, owner=owner)
-                for owner in (service.BANK, ISSUER, ROTATING, SELF_DESCRIBED, MIXED)
+                signing.did_document(uow=uow, owner=owner)
+                for owner in (signing.BANK, ISSUER, ROTATING, SELF_DESCRIBED, MIXED)
             ]
         return {document["id"]: document for document in found}
 
@@ -103,7 +103,7 @@ class World:
             for entry in credential["credentialStatus"]:
                 url = entry["statusListCredential"]
                 list_id, purpose = urlsplit(url).path.split("/")[-2:]
-                lists[url] = service.status_list_credential(
+                lists[url] = status_lists.status_list_credential(
                     uow=uow, list_id=int(list_id), purpose=purpose, now=datetime.now(UTC)
                 )
         return lists
@@ -122,7 +122,7 @@ class World:
 
     def suspend(self, credential: JsonObject) -> None:
         with self.database.unit_of_work() as uow:
-            service.change_status(
+            status_lists.change_status(
                 uow=uow,
                 credential_id=credential["id"].removeprefix("urn:uuid:"),
                 purpose="suspension",
@@ -316,7 +316,7 @@ def test_a_credential_of_a_rotated_key_still_verifies(world: World) -> None:
     outcome = world.deposit(ROTATING)
     before = world.badge(outcome)
     with world.database.unit_of_work() as uow:
-        service.rotate_key(uow=uow, owner=ROTATING, now=datetime.now(UTC))
+        signing.rotate_key(uow=uow, owner=ROTATING, now=datetime.now(UTC))
     after = world.badge(outcome)
     assert after["proof"][0]["verificationMethod"] != before["proof"][0]["verificationMethod"]
     for credential in (before, after):  # the DID document lists the old key and the new
@@ -327,7 +327,7 @@ def test_a_credential_of_a_rotated_key_still_verifies(world: World) -> None:
 
 def test_a_did_key_credential_verifies_with_no_documents(world: World) -> None:
     with world.database.unit_of_work() as uow:
-        key = service.generate_key(
+        key = signing.generate_key(
             uow=uow, owner=SELF_DESCRIBED, now=datetime.now(UTC), did_method="key"
         )
     badge = world.badge(world.deposit(SELF_DESCRIBED))
@@ -340,7 +340,7 @@ def test_status_of_did_web_credentials_after_a_did_key_is_registered(world: Worl
     follows: the lists of both kinds of credentials keep their own credentials' issuer."""
     earlier = world.badge(world.deposit(MIXED))
     with world.database.unit_of_work() as uow:
-        service.generate_key(uow=uow, owner=MIXED, now=datetime.now(UTC), did_method="key")
+        signing.generate_key(uow=uow, owner=MIXED, now=datetime.now(UTC), did_method="key")
     later = world.badge(world.deposit(MIXED))
     assert earlier["issuer"]["id"] != later["issuer"]["id"]
     for credential in (earlier, later):
@@ -355,7 +355,7 @@ def test_status_of_did_web_credentials_after_a_did_key_is_registered(world: Worl
 def test_our_clr_verifies_in_digital_bazaar(world: World) -> None:
     first, second = world.deposit(), world.deposit()
     with world.database.unit_of_work() as uow:
-        record = service.issue_clr(
+        record = issuing.issue_clr(
             uow=uow,
             account_number=world.account,
             outcome_ids=[first, second],

@@ -1,10 +1,10 @@
 """Verifiable credentials from the command line: ``creditbank credentials ...`` and
 ``creditbank verify FILE``.
 
-Imported by :mod:`creditbank.cli.main` (at its end), whose app, console, messages and unit of
-work these commands share. Commands that change something (keys, status) act as a staff user
-(``--as EMAIL``) and are held to the same policy as the HTTP API; export, without ``--as``, is
-the bank operator's. ``verify`` prints every check and exits 1 unless the credential verifies.
+Commands that change something (keys, status) act as a staff user (``--as EMAIL``) and are
+held to the same policy as the HTTP API, in the same handlers; export and the list of keys,
+without ``--as``, are the bank operator's (:data:`creditbank.access.policy.OPERATOR`).
+``verify`` prints every check and exits 1 unless the credential verifies.
 """
 
 from __future__ import annotations
@@ -17,12 +17,32 @@ from typing import Annotated
 
 import typer
 
-from creditbank.access.policy import Action, require
-from creditbank.accounts import api as accounts
-from creditbank.cli.common import JsonOption, _, fail, out, print_json, say, state, unit_of_work
-from creditbank.credentials import service
+from creditbank.access.policy import OPERATOR
+from creditbank.cli.common import (
+    AsOption,
+    JsonOption,
+    _,
+    act,
+    acting,
+    fail,
+    out,
+    print_json,
+    say,
+    state,
+    unit_of_work,
+)
+from creditbank.credentials import exports, keys, status, views
+from creditbank.credentials.commands import (
+    ChangeCredentialStatus,
+    ExportOutcomes,
+    GenerateKey,
+    ListKeys,
+    MarkKeyCompromised,
+    RotateKey,
+    VerifyCredential,
+)
+from creditbank.credentials.issuing import FORMATS
 from creditbank.credentials.schemas import SigningKeyRead, VerdictRead
-from creditbank.institutions import service as institution_service
 from creditbank.messages import msg
 
 top_level = typer.Typer()  # commands of the main level (`creditbank ...`)
@@ -33,12 +53,9 @@ credentials_app = typer.Typer(
 keys_app = typer.Typer(help="Institutions' (and the bank's) Ed25519 signing keys.")
 credentials_app.add_typer(keys_app, name="keys")
 
-AsOption = Annotated[
+OptionalAs = Annotated[
     str | None,
     typer.Option("--as", help="E-mail of the staff user who acts (checked against the policy)."),
-]
-RequiredAs = Annotated[
-    str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
 ]
 
 
@@ -81,41 +98,24 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
     ] = None,
-    acting: AsOption = None,
+    email: OptionalAs = None,
 ) -> None:
     """Export outcomes as signed credentials: one Open Badges 3.0 credential (ob3 or jwt), or
     a CLR 2.0 record holding the chosen outcomes of one learner (clr)."""
-    if fmt not in service.FORMATS:
+    if fmt not in FORMATS:
         fail(say(msg("the format is ob3, clr or jwt, not {format}", format=fmt)))
+    command = ExportOutcomes(tuple(outcome_ids), fmt)
     now = _now()
     with unit_of_work() as uow:
-        if acting is not None:
-            principal = institution_service.principal_for(uow=uow, email=acting)
-            for outcome_id in outcome_ids:
-                require(
-                    principal,
-                    Action.EXPORT_CREDENTIAL,
-                    None if fmt == "clr" else accounts.issuer_of(uow=uow, public_id=outcome_id),
-                )
-        if fmt == "clr":
-            owners = {
-                accounts.outcome_by_public_id(uow=uow, public_id=oid)[0].account_number
-                for oid in outcome_ids
-            }
-            if len(owners) != 1:
-                fail(say(msg("a CLR holds the outcomes of one learner")))
-            document = service.issue_clr(
-                uow=uow, account_number=owners.pop(), outcome_ids=outcome_ids, now=now
-            )
-            _write(json.dumps(document, ensure_ascii=False, indent=2), output)
-            return
-        if len(outcome_ids) != 1:
-            fail(say(msg("export one outcome at a time, or several with --format clr")))
-        issued = service.issue(uow=uow, outcome_id=outcome_ids[0], fmt=fmt, now=now)
+        principal = OPERATOR if email is None else acting(uow, email)
+        exported = exports.export_outcomes(command, principal=principal, uow=uow, now=now)
+    if isinstance(exported, dict):
+        _write(json.dumps(exported, ensure_ascii=False, indent=2), output)
+        return
     _write(
-        issued.jwt
-        if issued.jwt is not None
-        else json.dumps(issued.document, ensure_ascii=False, indent=2),
+        exported.jwt
+        if exported.jwt is not None
+        else json.dumps(exported.document, ensure_ascii=False, indent=2),
         output,
     )
 
@@ -128,7 +128,9 @@ def verify(
     """Verify a credential and print every check (exit 1 unless it verifies)."""
     data = sys.stdin.read() if file == "-" else _read(Path(file))
     with unit_of_work() as uow:
-        verdict = service.verify(uow=uow, data=data, now=_now())
+        verdict = views.verify_credential(
+            VerifyCredential(data), principal=None, uow=uow, now=_now()
+        )
         answer = VerdictRead.of(verdict, state.language)
     if as_json:
         print_json(answer)
@@ -175,7 +177,8 @@ def list_keys(
 ) -> None:
     """An institution's signing keys: validity and compromise dates."""
     with unit_of_work() as uow:
-        found = [SigningKeyRead.of(key) for key in service.list_keys(uow=uow, owner=owner)]
+        listed = keys.list_keys(ListKeys(owner), principal=OPERATOR, uow=uow)
+        found = [SigningKeyRead.of(key) for key in listed]
     if as_json:
         print_json(found)
         return
@@ -192,7 +195,7 @@ def list_keys(
 @keys_app.command("generate")
 def generate_key(
     owner: Annotated[str, typer.Argument(help="An institution's code, or bank.")],
-    acting: RequiredAs,
+    email: AsOption,
     did: Annotated[
         str, typer.Option("--did", help="web (did:web of the bank's host) or key.")
     ] = "web",
@@ -201,19 +204,12 @@ def generate_key(
     as_json: JsonOption = False,
 ) -> None:
     """Register a new Ed25519 key (the private key is kept sealed under the data key)."""
-    with unit_of_work() as uow:
-        principal = institution_service.principal_for(uow=uow, email=acting)
-        require(principal, Action.MANAGE_KEYS, service.policy_owner(owner))
-        key = SigningKeyRead.of(
-            service.generate_key(
-                uow=uow,
-                owner=owner,
-                now=_now(),
-                valid_from=_moment(valid_from, "--from"),
-                valid_until=_moment(valid_until, "--until"),
-                did_method=did,
-            )
-        )
+    command = GenerateKey(
+        owner, _moment(valid_from, "--from"), _moment(valid_until, "--until"), did
+    )
+    key = SigningKeyRead.of(
+        act(email, lambda uow, who: keys.generate_key(command, principal=who, uow=uow, now=_now()))
+    )
     if as_json:
         print_json(key)
     else:
@@ -223,13 +219,11 @@ def generate_key(
 @keys_app.command("rotate")
 def rotate_key(
     owner: Annotated[str, typer.Argument(help="An institution's code, or bank.")],
-    acting: RequiredAs,
+    email: AsOption,
 ) -> None:
     """Start a new key now; the current keys end now (what they signed stays valid)."""
-    with unit_of_work() as uow:
-        principal = institution_service.principal_for(uow=uow, email=acting)
-        require(principal, Action.MANAGE_KEYS, service.policy_owner(owner))
-        key = service.rotate_key(uow=uow, owner=owner, now=_now())
+    command = RotateKey(owner)
+    key = act(email, lambda uow, who: keys.rotate_key(command, principal=who, uow=uow, now=_now()))
     out.print(key.verification_method, markup=False, highlight=False)
 
 
@@ -238,16 +232,15 @@ def mark_compromised(
     owner: Annotated[str, typer.Argument(help="An institution's code, or bank.")],
     name: Annotated[str, typer.Argument(help="The key's name (key-1, ...).")],
     since: Annotated[str, typer.Option("--since", help="From when the key is not trusted.")],
-    acting: RequiredAs,
+    email: AsOption,
 ) -> None:
     """Mark a key compromised: what it signed from --since on fails verification."""
     moment = _moment(since, "--since")
-    with unit_of_work() as uow:
-        principal = institution_service.principal_for(uow=uow, email=acting)
-        require(principal, Action.MANAGE_KEYS, service.policy_owner(owner))
-        key = service.mark_compromised(
-            uow=uow, owner=owner, name=name, since=moment or _now(), now=_now()
-        )
+    command = MarkKeyCompromised(owner, name, moment or _now())
+    key = act(
+        email,
+        lambda uow, who: keys.mark_key_compromised(command, principal=who, uow=uow, now=_now()),
+    )
     out.print(
         say(
             msg(
@@ -266,26 +259,17 @@ def change_status(
     credential_id: Annotated[str, typer.Argument(help="The credential's id (a UUID).")],
     purpose: Annotated[str, typer.Option("--purpose", help="revocation or suspension.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the change).")],
-    acting: RequiredAs,
+    email: AsOption,
     lift: Annotated[bool, typer.Option("--lift", help="Lift a suspension.")] = False,
 ) -> None:
     """Suspend or revoke a credential (or lift a suspension); the status lists show it at once."""
-    with unit_of_work() as uow:
-        principal = institution_service.principal_for(uow=uow, email=acting)
-        require(
-            principal,
-            Action.CHANGE_CREDENTIAL_STATUS,
-            service.credential_owner(uow=uow, credential_id=credential_id),
-        )
-        service.change_status(
-            uow=uow,
-            credential_id=credential_id,
-            purpose=purpose,
-            value=not lift,
-            reason=reason,
-            by_user=principal.user_id,
-            now=_now(),
-        )
+    command = ChangeCredentialStatus(credential_id, purpose, not lift, reason)
+    act(
+        email,
+        lambda uow, who: status.change_credential_status(
+            command, principal=who, uow=uow, now=_now()
+        ),
+    )
     out.print(say(msg("Done")), markup=False, highlight=False)
 
 

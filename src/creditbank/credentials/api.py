@@ -1,12 +1,10 @@
-"""What other business areas may use of verifiable credentials."""
+"""What other business areas may use of verifiable credentials: functions and plain data."""
 
 from __future__ import annotations
 
-from creditbank.credentials.service import (
-    CredentialError,
-    issue,
-    issue_clr,
-    verify,
-)
+from creditbank.credentials.issuing import Issued, issue, issue_clr
+from creditbank.credentials.resolver import verify
+from creditbank.credentials.sharing import shared_verdicts
+from creditbank.credentials.signing import CredentialError
 
-__all__ = ["CredentialError", "issue", "issue_clr", "verify"]
+__all__ = ["CredentialError", "Issued", "issue", "issue_clr", "shared_verdicts", "verify"]

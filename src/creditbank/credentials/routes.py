@@ -1,6 +1,6 @@
 """HTTP for verifiable credentials: DID documents, status lists, export, verify, keys, status.
 
-Thin: authenticate where needed, check the policy, call the service. DID documents,
+Thin: authenticate where needed, build the command, call its handler. DID documents,
 status lists and the verifier are public: anyone may check a credential.
 """
 
@@ -12,9 +12,19 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from creditbank.access.policy import Action, require
-from creditbank.accounts import api as accounts
-from creditbank.credentials import service
+from creditbank.credentials import exports, keys, status, views
+from creditbank.credentials.commands import (
+    ChangeCredentialStatus,
+    ExportCredential,
+    ExportRecord,
+    GenerateKey,
+    ListKeys,
+    MarkKeyCompromised,
+    RotateKey,
+    ShowDidDocument,
+    ShowStatusList,
+    VerifyCredential,
+)
 from creditbank.credentials.schemas import (
     CompromiseCreate,
     SigningKeyCreate,
@@ -22,6 +32,7 @@ from creditbank.credentials.schemas import (
     StatusChangeCreate,
     VerdictRead,
 )
+from creditbank.credentials.signing import BANK
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Now, Uow
 from creditbank.web.limits import BodyTooLarge
@@ -57,13 +68,13 @@ JWT_ANSWER: dict[int | str, dict[str, Any]] = {
 @api.get("/.well-known/did.json", response_class=JsonLdResponse, responses=responses(404))
 def bank_did_document(uow: Uow) -> JSONResponse:
     """The bank's DID document (did:web of its host): the keys that sign CLRs and status lists."""
-    return _json(service.did_document(uow=uow, owner=service.BANK))
+    return _json(views.show_did_document(ShowDidDocument(BANK), principal=None, uow=uow))
 
 
 @api.get("/institutions/{code}/did.json", response_class=JsonLdResponse, responses=responses(404))
 def institution_did_document(code: str, uow: Uow) -> JSONResponse:
     """An institution's DID document (``did:web:HOST:institutions:CODE``): its signing keys."""
-    return _json(service.did_document(uow=uow, owner=code))
+    return _json(views.show_did_document(ShowDidDocument(code), principal=None, uow=uow))
 
 
 @api.get(
@@ -73,10 +84,8 @@ def institution_did_document(code: str, uow: Uow) -> JSONResponse:
 )
 def status_list(list_id: int, purpose: str, uow: Uow, now: Now) -> JSONResponse:
     """A signed Bitstring Status List credential (purpose ``revocation`` or ``suspension``)."""
-    return _json(
-        service.status_list_credential(uow=uow, list_id=list_id, purpose=purpose, now=now),
-        VC_JSON,
-    )
+    query = ShowStatusList(list_id, purpose)
+    return _json(views.show_status_list(query, principal=None, uow=uow, now=now), VC_JSON)
 
 
 @api.get(
@@ -94,8 +103,8 @@ def export_credential(
 ) -> JSONResponse | PlainTextResponse:
     """An outcome as a signed Open Badges 3.0 credential (the issuer's registrars, bank
     administrators): ``ob3`` with a Data Integrity proof, or ``jwt`` (VC-JOSE)."""
-    require(principal, Action.EXPORT_CREDENTIAL, accounts.issuer_of(uow=uow, public_id=outcome_id))
-    issued = service.issue(uow=uow, outcome_id=outcome_id, fmt=fmt, now=now)
+    command = ExportCredential(outcome_id, fmt)
+    issued = exports.export_credential(command, principal=principal, uow=uow, now=now)
     if issued.jwt is not None:
         return PlainTextResponse(issued.jwt, media_type="application/vc+jwt")
     return _json(issued.document or {}, VC_JSON)
@@ -117,11 +126,9 @@ def export_clr(
 ) -> JSONResponse:
     """A learner's record as a CLR 2.0 ``ClrCredential`` signed by the bank (bank
     administrators; learners download theirs from their pages)."""
-    require(principal, Action.EXPORT_CREDENTIAL, None)
-    chosen = [o.strip() for o in (outcomes or "").split(",") if o.strip()] or None
-    return _json(
-        service.issue_clr(uow=uow, account_number=number, outcome_ids=chosen, now=now), VC_JSON
-    )
+    chosen = tuple(o.strip() for o in (outcomes or "").split(",") if o.strip()) or None
+    command = ExportRecord(number, chosen)
+    return _json(exports.export_record(command, principal=principal, uow=uow, now=now), VC_JSON)
 
 
 @api.post("/api/v1/verify", response_model=VerdictRead, responses=responses(413, 422))
@@ -132,7 +139,9 @@ async def verify(request: Request, uow: Uow, now: Now) -> VerdictRead | JSONResp
     if len(body) > MAX_CREDENTIAL_BYTES:
         raise BodyTooLarge(MAX_CREDENTIAL_BYTES)
     # the checks are CPU work and database reads: off the event loop
-    verdict = await run_in_threadpool(service.verify, uow=uow, data=body, now=now)
+    verdict = await run_in_threadpool(
+        views.verify_credential, VerifyCredential(body), principal=None, uow=uow, now=now
+    )
     return VerdictRead.of(verdict, request.state.language)
 
 
@@ -142,20 +151,8 @@ def change_status(
 ) -> dict[str, str]:
     """Suspend or revoke a credential, or lift a suspension (the issuer's registrars, bank
     administrators). The status lists show it at once."""
-    require(
-        principal,
-        Action.CHANGE_CREDENTIAL_STATUS,
-        service.credential_owner(uow=uow, credential_id=credential_id),
-    )
-    service.change_status(
-        uow=uow,
-        credential_id=credential_id,
-        purpose=body.purpose,
-        value=body.value,
-        reason=body.reason,
-        by_user=principal.user_id,
-        now=now,
-    )
+    command = ChangeCredentialStatus(credential_id, body.purpose, body.value, body.reason)
+    status.change_credential_status(command, principal=principal, uow=uow, now=now)
     return {"credential": credential_id, "purpose": body.purpose, "set": str(body.value).lower()}
 
 
@@ -166,8 +163,8 @@ def change_status(
 )
 def list_keys(code: str, uow: Uow, principal: Authenticated) -> list[SigningKeyRead]:
     """An institution's signing keys (``bank`` for the bank's own)."""
-    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
-    return [SigningKeyRead.of(key) for key in service.list_keys(uow=uow, owner=code)]
+    found = keys.list_keys(ListKeys(code), principal=principal, uow=uow)
+    return [SigningKeyRead.of(key) for key in found]
 
 
 @api.post(
@@ -180,17 +177,8 @@ def generate_key(
     code: str, body: SigningKeyCreate, uow: Uow, principal: Authenticated, now: Now
 ) -> SigningKeyRead:
     """Register a new Ed25519 signing key (made by the bank; the private key is kept sealed)."""
-    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
-    return SigningKeyRead.of(
-        service.generate_key(
-            uow=uow,
-            owner=code,
-            now=now,
-            valid_from=body.valid_from,
-            valid_until=body.valid_until,
-            did_method=body.did_method,
-        )
-    )
+    command = GenerateKey(code, body.valid_from, body.valid_until, body.did_method)
+    return SigningKeyRead.of(keys.generate_key(command, principal=principal, uow=uow, now=now))
 
 
 @api.post(
@@ -201,8 +189,8 @@ def generate_key(
 )
 def rotate_key(code: str, uow: Uow, principal: Authenticated, now: Now) -> SigningKeyRead:
     """A new key from now on; the current keys end now (what they signed stays valid)."""
-    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
-    return SigningKeyRead.of(service.rotate_key(uow=uow, owner=code, now=now))
+    key = keys.rotate_key(RotateKey(code), principal=principal, uow=uow, now=now)
+    return SigningKeyRead.of(key)
 
 
 @api.post(
@@ -214,7 +202,6 @@ def mark_compromised(
     code: str, name: str, body: CompromiseCreate, uow: Uow, principal: Authenticated, now: Now
 ) -> SigningKeyRead:
     """Mark a key compromised from ``since``: what it signed from then on fails verification."""
-    require(principal, Action.MANAGE_KEYS, service.policy_owner(code))
-    return SigningKeyRead.of(
-        service.mark_compromised(uow=uow, owner=code, name=name, since=body.since, now=now)
-    )
+    command = MarkKeyCompromised(code, name, body.since)
+    key = keys.mark_key_compromised(command, principal=principal, uow=uow, now=now)
+    return SigningKeyRead.of(key)

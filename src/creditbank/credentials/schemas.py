@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from creditbank.credentials import service, verifier
+from creditbank.credentials import verifier
+from creditbank.credentials.signing import SigningKey
 from creditbank.web.formats import UtcDateTime
 from creditbank.web.i18n import translations
 
@@ -25,7 +26,7 @@ class SigningKeyRead(BaseModel):
     )
 
     @classmethod
-    def of(cls, key: service.SigningKey) -> SigningKeyRead:
+    def of(cls, key: SigningKey) -> SigningKeyRead:
         return cls(
             owner=key.owner,
             name=key.name,

@@ -11,7 +11,8 @@
   Sharing them with someone goes through the share links (``/me/shares``), whose page
   (``/shared/{token}``) verifies and offers each credential.
 
-Thin, like every page: call the service, turn its answers into what the templates show.
+Thin, like every page: build the command, call its handler, turn its answers into what the
+templates show.
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from creditbank.accounts import api as accounts
-from creditbank.credentials import service, verifier
+from creditbank.credentials import exports, verifier, views
+from creditbank.credentials.commands import (
+    ExportMyCredential,
+    ExportMyRecord,
+    ListMyCredentials,
+    VerifyCredential,
+)
 from creditbank.credentials.documents import EQF_CORRESPONDENCE
 from creditbank.credentials.routes import MAX_CREDENTIAL_BYTES
-from creditbank.credentials.service import CredentialError
 from creditbank.credentials.verifier import Check, Result, Verdict, issuer_id
 from creditbank.db import UnitOfWork
 from creditbank.messages import Message, msg
@@ -261,7 +266,8 @@ def _verify_page(
 ) -> HTMLResponse:
     verdict = None
     if data is not None:
-        verdict = verdict_view(request, service.verify(uow=uow, data=data, now=now))
+        answer = views.verify_credential(VerifyCredential(data), principal=None, uow=uow, now=now)
+        verdict = verdict_view(request, answer)
     response = render(
         request,
         "credentials/verify.html",
@@ -319,46 +325,33 @@ def verify(
 @pages.get("/me/credentials", response_class=HTMLResponse)
 def my_credentials(request: Request, uow: Uow, learner: LearnerPage) -> HTMLResponse:
     """The learner's outcomes that still count, each to download as a signed credential."""
-    standing = set(accounts.standing_outcome_ids(uow=uow, account_number=learner.account_number))
+    standing = set(exports.list_my_credentials(ListMyCredentials(), principal=learner, uow=uow))
     outcomes = [o for o in all_outcomes(uow, learner.account_number) if o.public_id in standing]
     return render(request, "credentials/mine.html", outcomes=outcomes)
-
-
-def _own_outcome(uow: UnitOfWork, account_number: str, outcome_id: str) -> str:
-    """``outcome_id`` if it is one of the learner's outcomes that still count, else 404."""
-    wanted = outcome_id.strip().lower()
-    if wanted not in accounts.standing_outcome_ids(uow=uow, account_number=account_number):
-        raise CredentialError(
-            "outcome_not_found",
-            msg("you have no outcome {id} that still counts", id=outcome_id),
-        )
-    return wanted
 
 
 @pages.get("/me/outcomes/{outcome_id}/credential.json")
 def my_credential(outcome_id: str, uow: Uow, learner: LearnerPage, now: Now) -> Response:
     """One of the learner's outcomes as a signed Open Badges 3.0 credential (JSON-LD)."""
-    wanted = _own_outcome(uow, learner.account_number, outcome_id)
-    issued = service.issue(uow=uow, outcome_id=wanted, fmt="ob3", now=now)
-    return credential_download(issued.document or {}, f"credential-{wanted}.json")
+    command = ExportMyCredential(outcome_id, "ob3")
+    issued = exports.export_my_credential(command, principal=learner, uow=uow, now=now)
+    return credential_download(issued.document or {}, f"credential-{issued.outcome_id}.json")
 
 
 @pages.get("/me/outcomes/{outcome_id}/credential.jwt")
 def my_credential_jwt(outcome_id: str, uow: Uow, learner: LearnerPage, now: Now) -> Response:
     """One of the learner's outcomes as a signed Open Badges 3.0 credential (VC-JOSE JWT)."""
-    wanted = _own_outcome(uow, learner.account_number, outcome_id)
-    issued = service.issue(uow=uow, outcome_id=wanted, fmt="jwt", now=now)
+    command = ExportMyCredential(outcome_id, "jwt")
+    issued = exports.export_my_credential(command, principal=learner, uow=uow, now=now)
     return Response(
         (issued.jwt or "") + "\n",
         media_type=JWT_MEDIA_TYPE,
-        headers=attachment(f"credential-{wanted}.jwt"),
+        headers=attachment(f"credential-{issued.outcome_id}.jwt"),
     )
 
 
 @pages.get("/me/record.json")
 def my_record(uow: Uow, learner: LearnerPage, now: Now) -> Response:
     """The learner's whole record (every outcome that still counts) as a signed CLR."""
-    document = service.issue_clr(
-        uow=uow, account_number=learner.account_number, outcome_ids=None, now=now
-    )
+    document = exports.export_my_record(ExportMyRecord(), principal=learner, uow=uow, now=now)
     return credential_download(document, "learning-record.json")

@@ -1,0 +1,257 @@
+"""Issuing: an outcome's Open Badges 3.0 credential, and a learner's CLR 2.0 record.
+
+An outcome's credential is made once per signing key (its salt, status index and issue time
+are stored), so exporting it again gives the same bytes. A learner's CLR wraps their
+credentials, signed by the bank. Given a unit of work; never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from creditbank.accounts import api as accounts
+from creditbank.catalog import api as catalog
+from creditbank.credentials import documents, proofs, statuslist, vcjwt
+from creditbank.credentials.signing import (
+    BANK,
+    CredentialError,
+    ensure_key,
+    private_key_of,
+    public_url,
+    signing_key_of,
+    utc,
+)
+from creditbank.credentials.status_lists import list_issuer, status_list_url, status_slot
+from creditbank.credentials.tables import IssuedCredentialRow, SigningKeyRow
+from creditbank.db import UnitOfWork
+from creditbank.errors import DomainError
+from creditbank.frameworks import api as frameworks
+from creditbank.institutions import api as institutions
+from creditbank.languages import translations
+from creditbank.ledger import api as ledger
+from creditbank.messages import msg
+
+FORMATS = ("ob3", "jwt", "clr")
+
+
+def _issue_row(
+    uow: UnitOfWork, outcome: accounts.Outcome, outcome_row_id: int, now: datetime
+) -> IssuedCredentialRow:
+    key = ensure_key(uow=uow, owner=outcome.institution, now=now)
+    # The outcome is locked before its credential is looked for: of parallel first exports,
+    # one records the credential and the others wait and answer that one.
+    accounts.lock_outcome(uow=uow, outcome_id=outcome_row_id)
+    existing = uow.session.scalar(
+        select(IssuedCredentialRow).where(
+            IssuedCredentialRow.outcome_id == outcome_row_id,
+            IssuedCredentialRow.signing_key_id == key.id,
+        )
+    )
+    if existing is not None:
+        return existing
+    list_row, index = status_slot(uow, list_issuer(key), now)
+    row = IssuedCredentialRow(
+        public_id=str(uuid.uuid4()),
+        outcome_id=outcome_row_id,
+        signing_key_id=key.id,
+        status_list_id=list_row.id,
+        status_index=index,
+        identity_salt=secrets.token_hex(16),
+        issued_at=now.replace(microsecond=0),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def _alignments(uow: UnitOfWork, outcome: accounts.Outcome) -> list[documents.LevelAlignment]:
+    pinned = outcome.level
+    base = public_url(uow)
+    found = [
+        documents.LevelAlignment(
+            url=f"{base}/frameworks/{pinned.framework}?version={pinned.version}"
+            f"#level-{pinned.level.code}",
+            framework=pinned.framework,
+            framework_name=f"{pinned.framework} (version {pinned.version})",
+            code=pinned.level.code,
+            name=_both(pinned.level.name),
+        )
+    ]
+    if pinned.framework == "EQF":
+        return found
+    try:
+        answer = frameworks.translate_level(
+            uow=uow, origin=frameworks.LevelRef(pinned.framework, pinned.level.code), target="EQF"
+        )
+    except DomainError:
+        return found
+    for ref, level in sorted(answer.target_levels.items(), key=lambda item: str(item[0])):
+        found.append(
+            documents.LevelAlignment(
+                url=f"{base}/frameworks/EQF#level-{level.code}",
+                framework="EQF",
+                framework_name="European Qualifications Framework (EQF)",
+                code=level.code,
+                name=_both(level.name),
+                correspondence=True,
+            )
+        )
+        del ref
+    return found
+
+
+def _both(text: frameworks.Text) -> str:
+    """A level's name in Chinese and English ("5级 / Level 5"), as far as it has them."""
+    return " / ".join(part for part in (text.zh, text.en) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    credential_id: str
+    outcome_id: str
+    format: str
+    document: dict[str, Any] | None
+    jwt: str | None
+
+
+def _description(outcome: accounts.Outcome) -> str:
+    """What the achievement is, in words; transferred credit says toward what, under which rule
+    and from which outcomes, in Chinese and English."""
+    if outcome.transfer is None:
+        return (
+            f"{outcome.item_name} ({outcome.item_code}), "
+            f"{outcome.level.framework} {outcome.level.level.code}"
+        )
+    return " / ".join(
+        outcome.transfer.describe(outcome.credits, language).render(translations(language).gettext)
+        for language in ("zh", "en")
+    )
+
+
+def _open_badge(
+    uow: UnitOfWork, outcome: accounts.Outcome, row: IssuedCredentialRow
+) -> tuple[dict[str, Any], SigningKeyRow]:
+    key = uow.session.get_one(SigningKeyRow, row.signing_key_id)
+    signer = signing_key_of(uow, key)
+    institution = institutions.get_institution(uow=uow, code=outcome.institution)
+    base = public_url(uow)
+    receipt = ledger.receipt_of(
+        uow=uow, kind=ledger.LogKind.OUTCOME_DEPOSITED, record_id=outcome.public_id
+    )
+    # the first checkpoint that holds the deposit: the same for every export of the credential
+    checkpoint = (
+        None if receipt is None else ledger.first_checkpoint_covering(uow, receipt.leaf_index)
+    )
+    facts = documents.OutcomeFacts(
+        credential_id=f"urn:uuid:{row.public_id}",
+        issuer=documents.Issuer(
+            id=signer.did, name=institution.name, url=f"{base}/institutions/{institution.code}"
+        ),
+        achievement_id=f"{base}/catalog/{outcome.item_owner}/{outcome.item_code}",
+        item_code=outcome.item_code,
+        item_kind=outcome.item_kind.value,
+        name=outcome.item_name,
+        description=_description(outcome),
+        credits_available=catalog.item_credits(
+            uow=uow, owner=outcome.item_owner, code=outcome.item_code
+        ),
+        credits_earned=outcome.credits,
+        score=outcome.score,
+        awarded_on=outcome.assessed_on,
+        alignments=_alignments(uow, outcome),
+        identity_salt=row.identity_salt,
+        account_number=outcome.account_number,
+        valid_from=utc(row.issued_at),
+        status=[
+            documents.StatusEntry(
+                status_list_url(uow, row.status_list_id, purpose), purpose, row.status_index
+            )
+            for purpose in statuslist.PURPOSES
+        ],
+        transfer_sources=[
+            (source, f"{base}/api/v1/records/{source}/receipt")
+            for source in (outcome.transfer.sources if outcome.transfer else ())
+        ],
+        receipt=None
+        if receipt is None
+        else documents.Receipt(
+            url=f"{base}/api/v1/records/{outcome.public_id}/receipt",
+            leaf_index=receipt.leaf_index,
+            leaf_hash=ledger.b64(receipt.leaf_hash),
+            checkpoint=checkpoint.note if checkpoint is not None else None,
+        ),
+    )
+    return documents.open_badge(facts), key
+
+
+def issue(*, uow: UnitOfWork, outcome_id: str, fmt: str, now: datetime) -> Issued:
+    """The signed credential of one outcome (``ob3`` Data Integrity, or ``jwt``)."""
+    if fmt not in ("ob3", "jwt"):
+        raise CredentialError(
+            "invalid_format", msg("the format is ob3, clr or jwt, not {format}", format=fmt)
+        )
+    outcome, outcome_row_id = accounts.outcome_by_public_id(uow=uow, public_id=outcome_id)
+    row = _issue_row(uow, outcome, outcome_row_id, now)
+    unsigned, key = _open_badge(uow, outcome, row)
+    signer = signing_key_of(uow, key)
+    private_key = private_key_of(uow, key)
+    if fmt == "jwt":
+        token = vcjwt.sign(unsigned, private_key=private_key, kid=signer.verification_method)
+        return Issued(row.public_id, outcome.public_id, fmt, None, token)
+    signed = proofs.sign(
+        unsigned,
+        private_key=private_key,
+        verification_method=signer.verification_method,
+        created=documents.timestamp(utc(row.issued_at)),
+    )
+    return Issued(row.public_id, outcome.public_id, fmt, signed, None)
+
+
+def issue_clr(
+    *, uow: UnitOfWork, account_number: str, outcome_ids: Sequence[str] | None, now: datetime
+) -> dict[str, Any]:
+    """A learner's record (all their standing outcomes, or the chosen ones) as a signed CLR."""
+    standing = accounts.standing_outcome_ids(uow=uow, account_number=account_number)
+    chosen = list(standing) if not outcome_ids else list(dict.fromkeys(outcome_ids))
+    unknown = [oid for oid in chosen if oid not in standing]
+    if unknown:
+        raise CredentialError(
+            "invalid_selection",
+            msg(
+                "these outcomes are not standing outcomes of account {number}: {ids}",
+                number=account_number,
+                ids=", ".join(unknown),
+            ),
+        )
+    if not chosen:
+        raise CredentialError(
+            "invalid_selection",
+            msg("account {number} has no outcome to put in a record", number=account_number),
+        )
+    inner = [issue(uow=uow, outcome_id=oid, fmt="ob3", now=now).document for oid in chosen]
+    key = ensure_key(uow=uow, owner=BANK, now=now)
+    signer = signing_key_of(uow, key)
+    salt = secrets.token_hex(16)
+    unsigned = documents.clr(
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        issuer=documents.Issuer(id=signer.did, name="学分银行 Credit Bank", url=public_url(uow)),
+        name="学习成果档案 Comprehensive Learner Record",
+        account_number=account_number,
+        identity_salt=salt,
+        credentials=[doc for doc in inner if doc is not None],
+        valid_from=now,
+        partial=len(chosen) < len(standing),
+    )
+    return proofs.sign(
+        unsigned,
+        private_key=private_key_of(uow, key),
+        verification_method=signer.verification_method,
+        created=documents.timestamp(now),
+    )
