@@ -29,7 +29,7 @@ the services (``institutions``, ``catalog``, ``conversion``, ``accounts``), as t
 **1. Progress audit for that learner** (SAMPLES runs of each, timed one by one, after 10
 untimed warm-up runs):
 
-- **service**: ``conversion.service.progress`` in its own unit of work, end to end, as the
+- **service**: ``conversion.api.progress`` in its own unit of work, end to end, as the
   ``GET /accounts/{number}/progress`` handler calls it;
 - **its loading steps**, each timed alone in one unit of work per sample: the programme
   (``_programme_of``), the rules (``_engine_rules``), the outcomes (``held_outcomes``), the
@@ -102,8 +102,9 @@ from creditbank.accounts.tables import LearnerRow, OutcomeRow
 from creditbank.bootstrap import initialise
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
-from creditbank.conversion import engine
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
+from creditbank.conversion import engine, programme_store, rule_store
+from creditbank.conversion import progress as learner_progress
 from creditbank.conversion.model import (
     Caps,
     Component,
@@ -440,12 +441,12 @@ class Loaded:
 
 
 def load(uow: UnitOfWork, learner_id: int) -> Loaded:
-    row = conversion._programme_row(uow, PROGRAMME)  # noqa: SLF001 - the service's own steps
+    row = programme_store.programme_row(uow, PROGRAMME)
     return Loaded(
-        conversion._programme_of(uow, row),  # noqa: SLF001
-        conversion._engine_rules(uow, row.id, ON),  # noqa: SLF001
-        conversion.held_outcomes(uow, learner_id),
-        conversion.prior_grants(uow, learner_id, row.id),
+        programme_store.programme_of(uow, row),
+        rule_store.engine_rules(uow, row.id, ON),
+        learner_progress.held_outcomes(uow, learner_id),
+        learner_progress.prior_grants(uow, learner_id, row.id),
     )
 
 
@@ -485,16 +486,16 @@ def measure_audit(database: Database, world: World, samples: int) -> dict[str, l
     def step(name: str) -> Callable[[], object]:
         def run() -> object:
             with database.unit_of_work() as uow:
-                row = conversion._programme_row(uow, PROGRAMME)  # noqa: SLF001
+                row = programme_store.programme_row(uow, PROGRAMME)
                 started = time.perf_counter()
                 if name == "programme":
-                    conversion._programme_of(uow, row)  # noqa: SLF001
+                    programme_store.programme_of(uow, row)
                 elif name == "rules":
-                    conversion._engine_rules(uow, row.id, ON)  # noqa: SLF001
+                    rule_store.engine_rules(uow, row.id, ON)
                 elif name == "outcomes":
-                    conversion.held_outcomes(uow, learner_id)
+                    learner_progress.held_outcomes(uow, learner_id)
                 else:
-                    conversion.prior_grants(uow, learner_id, row.id)
+                    learner_progress.prior_grants(uow, learner_id, row.id)
                 times[f"load: {name}"].append(time.perf_counter() - started)
             return None
 
@@ -809,12 +810,12 @@ def audit_batched(
     checked: list[tuple[str, engine.Progress]] = []
     for start in range(0, len(affected), batch):
         with database.unit_of_work() as uow:
-            row = conversion._programme_row(uow, PROGRAMME)  # noqa: SLF001
-            programme = conversion._programme_of(uow, row)  # noqa: SLF001
-            rules = conversion._engine_rules(uow, row.id, ON)  # noqa: SLF001
+            row = programme_store.programme_row(uow, PROGRAMME)
+            programme = programme_store.programme_of(uow, row)
+            rules = rule_store.engine_rules(uow, row.id, ON)
             for learner_id, number in affected[start : start + batch]:
-                held = conversion.held_outcomes(uow, learner_id)
-                prior = conversion.prior_grants(uow, learner_id, row.id)
+                held = learner_progress.held_outcomes(uow, learner_id)
+                prior = learner_progress.prior_grants(uow, learner_id, row.id)
                 audited = time.perf_counter()
                 progress = engine.audit(programme, rules, held, prior, ON)
                 in_engine += time.perf_counter() - audited

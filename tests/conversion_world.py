@@ -22,7 +22,7 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import LearningSetting, OutcomeFacts, parse_id_number
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
 from creditbank.conversion.model import (
     Caps,
     Component,

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS
 from creditbank.clock import today
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
 from creditbank.credentials import signing as credentials
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks

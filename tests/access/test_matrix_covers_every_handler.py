@@ -12,6 +12,10 @@ from tests.access.matrix import Door
 
 # handler (module.function) -> why no staff role is tried on it
 OPEN: dict[str, str] = {
+    "creditbank.conversion.views.show_own_progress": "a learner's own account (test in "
+    "test_conversion_access: a learner reads only their own)",
+    "creditbank.conversion.requests.request_own_conversion": "a learner's own account (test in "
+    "test_conversion_access: the request is for the learner's own account)",
     "creditbank.credentials.views.show_did_document": "DID documents are public (verifiers "
     "resolve the issuers' keys)",
     "creditbank.credentials.views.show_status_list": "status lists are public (verifiers check "

@@ -28,7 +28,7 @@ from creditbank.accreditation.tables import (
 from creditbank.bootstrap import ledger_readers
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
 from creditbank.conversion.model import Component, RuleDraft, SourceSpec, Target, TargetKind
 from creditbank.institutions import service as institutions
 from creditbank.ledger.verify import verify_log

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from html import unescape
 
 import httpx2
 import pytest
@@ -22,7 +20,8 @@ from sqlalchemy import func, select, update
 from creditbank import clock
 from creditbank.accounts import service as accounts
 from creditbank.accounts.model import parse_id_number
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
+from creditbank.conversion.api import ConversionStatus
 from creditbank.conversion.model import (
     LevelBar,
     RuleDraft,
@@ -31,7 +30,6 @@ from creditbank.conversion.model import (
     Target,
     TargetKind,
 )
-from creditbank.conversion.service import ConversionStatus
 from creditbank.conversion.tables import RuleRow
 from creditbank.db import UnitOfWork
 from creditbank.institutions.tables import UserRow
@@ -39,11 +37,19 @@ from creditbank.sessions import service as sessions
 from tests import conversion_world as world
 from tests.bulk_files import id_number
 from tests.conftest import LiveBank
-from tests.support.pages import csrf_of, log_in, page_client, post_form
+from tests.support.conversion_pages import (
+    PASSWORD,
+    drafted_id,
+    learner,
+    section,
+    staff,
+    text,
+    theory_rule_form,
+)
+from tests.support.pages import csrf_of, page_client, post_form
 
 pytestmark = pytest.mark.xdist_group("conversion-pages")
 
-PASSWORD = "correct horse battery"
 DIPLOMA, X_PROGRAMME = world.DIPLOMA, world.X_PROGRAMME
 
 
@@ -113,20 +119,6 @@ def learners(live_bank: LiveBank) -> Learners:
         )
 
 
-@contextmanager
-def staff(bank: str, email: str, language: str = "en") -> Iterator[httpx2.Client]:
-    with page_client(bank, language) as client:
-        assert log_in(client, "staff", email, PASSWORD).status_code == 303
-        yield client
-
-
-@contextmanager
-def learner(bank: str, number: str, language: str = "en") -> Iterator[httpx2.Client]:
-    with page_client(bank, language) as client:
-        assert log_in(client, "learner", number, PASSWORD).status_code == 303
-        yield client
-
-
 @pytest.fixture
 def shvc(bank: str, learners: Learners) -> Iterator[httpx2.Client]:
     with staff(bank, world.SHVC_REGISTRAR) as client:
@@ -151,38 +143,6 @@ def admin2(bank: str, learners: Learners) -> Iterator[httpx2.Client]:
         yield client
 
 
-def text(html: str) -> str:
-    """The page's text: tags removed, entities decoded, white space collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-def section(html: str, tag: str, element_id: str) -> str:
-    found = re.search(rf'<{tag}[^>]* id="{element_id}".*?</{tag}>', html, re.DOTALL)
-    assert found is not None, f"no <{tag} id={element_id}>"
-    return found.group(0)
-
-
-def theory_rule_form(code: str, **changes: str) -> dict[str, str]:
-    """BIMTEO's rule as the draft form sends it: course BIM-101 scored 80+ exempts THEORY."""
-    return {
-        "programme": X_PROGRAMME,
-        "code": code,
-        "name": "BIM-101 成绩 80 分以上免理论考试",
-        "name_en": "BIM-101 at 80 or more exempts the theory exam",
-        "source_item_1": "SHVC:BIM-101",
-        "source_kind_1": "course",
-        "source_framework_1": "",
-        "source_level_1": "",
-        "target_component_1": "THEORY",
-        "min_score": "80",
-        "max_age_years": "5",
-        "settings": "formal",
-        "valid_from": "2025-09-01",
-        "valid_until": "",
-        **changes,
-    }
-
-
 def rule_count(live_bank: LiveBank) -> int:
     with live_bank.database.unit_of_work() as uow:
         return uow.session.scalar(select(func.count()).select_from(RuleRow)) or 0
@@ -191,13 +151,6 @@ def rule_count(live_bank: LiveBank) -> int:
 def rule_of(live_bank: LiveBank, rule_id: int) -> conversion.RuleVersion:
     with live_bank.database.unit_of_work() as uow:
         return conversion.get_rule(uow=uow, rule_id=rule_id)
-
-
-def drafted_id(response: httpx2.Response) -> int:
-    assert response.status_code == 303, text(response.text)
-    found = re.fullmatch(r"/staff/rules/(\d+)\?done=drafted", response.headers["location"])
-    assert found is not None, response.headers["location"]
-    return int(found.group(1))
 
 
 # --- rules ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from creditbank.accounts import service as accounts
 from creditbank.accounts.model import parse_id_number
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
 from creditbank.conversion.model import LevelBar, RuleDraft, SourceSpec, Target, TargetKind
 from creditbank.institutions.tables import UserRow
 from creditbank.sessions import service as sessions

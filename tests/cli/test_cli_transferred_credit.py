@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 from creditbank.accounts import api as accounts
 from creditbank.bootstrap import build_app, open_database
 from creditbank.catalog.api import CatalogItemRow
+from creditbank.conversion import api as conversion_api
 from creditbank.conversion import records as conversion_records
-from creditbank.conversion import service
 from creditbank.conversion.tables import (
     ConversionEventRow,
     ConversionGrantRow,
@@ -199,7 +199,7 @@ def _confirm_as_before(database: Database, conversion: str) -> str:
         )
         session.add(event)
         session.flush()
-        confirmed = service.get_conversion(uow=uow, public_id=conversion)
+        confirmed = conversion_api.get_conversion(uow=uow, public_id=conversion)
         ledger.append(
             uow,
             [

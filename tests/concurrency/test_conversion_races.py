@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import func, select
 
 from creditbank.accounts.tables import OutcomeEventRow, OutcomeRow
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
 from creditbank.conversion.model import Caps, Component
 from creditbank.conversion.tables import (
     ClaimRow,

@@ -10,7 +10,7 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
 from creditbank.conversion.tables import RuleEventRow
 from tests import conversion_world
 from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race

@@ -10,10 +10,10 @@ the same fields back with :data:`READERS` and checks every commitment.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from creditbank.conversion.conversion_reads import Conversion, get_conversion
 from creditbank.conversion.tables import (
     ConversionEventRow,
     ConversionRow,
@@ -23,9 +23,6 @@ from creditbank.conversion.tables import (
 )
 from creditbank.db import UnitOfWork
 from creditbank.ledger.api import LogEntryRow, LogFact, LogKind
-
-if TYPE_CHECKING:
-    from creditbank.conversion.service import Conversion
 
 RULE_PREFIX = "rule-"
 
@@ -133,8 +130,6 @@ def _conversions(
     kind: str,
 ) -> Callable[[UnitOfWork, Collection[str]], dict[str, Mapping[str, object]]]:
     def read(uow: UnitOfWork, record_ids: Collection[str]) -> dict[str, Mapping[str, object]]:
-        from creditbank.conversion.service import get_conversion  # noqa: PLC0415
-
         found: dict[str, Mapping[str, object]] = {}
         for public_id in record_ids:
             event = uow.session.scalar(

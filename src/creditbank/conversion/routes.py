@@ -1,5 +1,5 @@
-"""HTTP for programmes, conversion rules, progress and conversions. Thin: authenticate, check
-the policy, call the service."""
+"""HTTP for programmes, conversion rules, progress and conversions. Thin: authenticate, build
+the command, call its handler (which checks the policy), render."""
 
 from __future__ import annotations
 
@@ -10,9 +10,26 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from creditbank.access.policy import Action, require, require_consented
-from creditbank.consents import api as consents
-from creditbank.conversion import service
+from creditbank.conversion import idempotency, programmes, requests, rules, views
+from creditbank.conversion.commands import (
+    ApproveRule,
+    ConfirmConversion,
+    DeclineConversion,
+    DefineProgramme,
+    DraftRule,
+    ListConversions,
+    ListProgrammes,
+    ListRules,
+    RejectRule,
+    RequestConversion,
+    RetireRule,
+    ReverseConversion,
+    ShowConversion,
+    ShowProgramme,
+    ShowProgress,
+    ShowRule,
+    SubmitRule,
+)
 from creditbank.conversion.model import RuleStatus
 from creditbank.conversion.schemas import (
     ConversionCreate,
@@ -26,7 +43,6 @@ from creditbank.conversion.schemas import (
     RuleRead,
     RuleRetirement,
 )
-from creditbank.institutions.model import check_institution_code
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Now, Today, Uow
 from creditbank.web.problems import responses
@@ -43,21 +59,22 @@ api = APIRouter(prefix="/api/v1", tags=["conversion"])
 def create_programme(body: ProgrammeCreate, uow: Uow, principal: Authenticated) -> ProgrammeRead:
     """Define a programme credits can be converted into: its components, requirements and caps
     (the institution's registrars, bank administrators)."""
-    require(principal, Action.CREATE_PROGRAMME, check_institution_code(body.institution))
-    return ProgrammeRead.of(service.create_programme(uow=uow, spec=body.spec(), by=principal.email))
+    command = DefineProgramme(body.spec())
+    return ProgrammeRead.of(programmes.define_programme(command, principal=principal, uow=uow))
 
 
 @api.get("/programmes", response_model=list[ProgrammeRead], responses=responses(401, 404))
 def list_programmes(
-    uow: Uow, _principal: Authenticated, institution: str | None = None
+    uow: Uow, principal: Authenticated, institution: str | None = None
 ) -> list[ProgrammeRead]:
     """Programmes, optionally of one institution."""
-    return [ProgrammeRead.of(p) for p in service.list_programmes(uow=uow, institution=institution)]
+    found = views.list_programmes(ListProgrammes(institution), principal=principal, uow=uow)
+    return [ProgrammeRead.of(p) for p in found]
 
 
 @api.get("/programmes/{code}", response_model=ProgrammeRead, responses=responses(401, 404))
-def read_programme(code: str, uow: Uow, _principal: Authenticated) -> ProgrammeRead:
-    return ProgrammeRead.of(service.get_programme(uow=uow, code=code))
+def read_programme(code: str, uow: Uow, principal: Authenticated) -> ProgrammeRead:
+    return ProgrammeRead.of(views.show_programme(ShowProgramme(code), principal=principal, uow=uow))
 
 
 @api.post(
@@ -69,13 +86,8 @@ def read_programme(code: str, uow: Uow, _principal: Authenticated) -> ProgrammeR
 def draft_rule(body: RuleCreate, uow: Uow, principal: Authenticated) -> RuleRead:
     """Draft a conversion rule, or a new version of one (the institution's registrars, bank
     administrators). An open draft of the same code is withdrawn in its favour."""
-    institution = check_institution_code(body.institution)
-    require(principal, Action.DRAFT_RULE, institution)
-    return RuleRead.of(
-        service.draft_rule(
-            uow=uow, institution=institution, draft=body.draft(), user_id=principal.user_id
-        )
-    )
+    command = DraftRule(body.institution, body.draft())
+    return RuleRead.of(rules.draft_rule(command, principal=principal, uow=uow))
 
 
 @api.get("/rules", response_model=list[RuleRead], responses=responses(401, 404, 422))
@@ -87,14 +99,13 @@ def list_rules(
     programme: str | None = None,
 ) -> list[RuleRead]:
     """Rule versions, filtered by drafting institution, status and programme."""
-    require(principal, Action.READ_RULES, institution)
-    found = service.list_rules(uow=uow, institution=institution, status=status, programme=programme)
-    return [RuleRead.of(rule) for rule in found]
+    query = ListRules(institution=institution, status=status, programme=programme)
+    return [RuleRead.of(rule) for rule in views.list_rules(query, principal=principal, uow=uow)]
 
 
 @api.get("/rules/{rule_id}", response_model=RuleRead, responses=responses(401, 404))
-def read_rule(rule_id: int, uow: Uow, _principal: Authenticated) -> RuleRead:
-    return RuleRead.of(service.get_rule(uow=uow, rule_id=rule_id))
+def read_rule(rule_id: int, uow: Uow, principal: Authenticated) -> RuleRead:
+    return RuleRead.of(views.show_rule(ShowRule(rule_id), principal=principal, uow=uow))
 
 
 @api.post(
@@ -104,8 +115,7 @@ def read_rule(rule_id: int, uow: Uow, _principal: Authenticated) -> RuleRead:
 )
 def submit_rule(rule_id: int, uow: Uow, principal: Authenticated) -> RuleRead:
     """Send a draft to the bank for approval (the drafting institution's registrars)."""
-    require(principal, Action.DRAFT_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
-    return RuleRead.of(service.submit_rule(uow=uow, rule_id=rule_id, user_id=principal.user_id))
+    return RuleRead.of(rules.submit_rule(SubmitRule(rule_id), principal=principal, uow=uow))
 
 
 @api.post(
@@ -117,12 +127,8 @@ def approve_rule(
     rule_id: int, uow: Uow, principal: Authenticated, body: RuleDecision | None = None
 ) -> RuleRead:
     """Approve a submitted version (bank administrators other than its author); logged."""
-    require(principal, Action.APPROVE_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
-    return RuleRead.of(
-        service.approve_rule(
-            uow=uow, rule_id=rule_id, user_id=principal.user_id, reason=body.reason if body else ""
-        )
-    )
+    command = ApproveRule(rule_id, body.reason if body else "")
+    return RuleRead.of(rules.approve_rule(command, principal=principal, uow=uow))
 
 
 @api.post(
@@ -132,10 +138,8 @@ def approve_rule(
 )
 def reject_rule(rule_id: int, body: RuleDecision, uow: Uow, principal: Authenticated) -> RuleRead:
     """Reject a submitted version with a reason (bank administrators other than its author)."""
-    require(principal, Action.APPROVE_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
-    return RuleRead.of(
-        service.reject_rule(uow=uow, rule_id=rule_id, user_id=principal.user_id, reason=body.reason)
-    )
+    command = RejectRule(rule_id, body.reason)
+    return RuleRead.of(rules.reject_rule(command, principal=principal, uow=uow))
 
 
 @api.post(
@@ -146,16 +150,8 @@ def reject_rule(rule_id: int, body: RuleDecision, uow: Uow, principal: Authentic
 def retire_rule(rule_id: int, body: RuleRetirement, uow: Uow, principal: Authenticated) -> RuleRead:
     """Retire an approved version from a date (its institution's registrars, bank
     administrators); logged."""
-    require(principal, Action.RETIRE_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
-    return RuleRead.of(
-        service.retire_rule(
-            uow=uow,
-            rule_id=rule_id,
-            user_id=principal.user_id,
-            effective_on=body.effective_on,
-            reason=body.reason,
-        )
-    )
+    command = RetireRule(rule_id, body.effective_on, body.reason)
+    return RuleRead.of(rules.retire_rule(command, principal=principal, uow=uow))
 
 
 @api.get(
@@ -176,10 +172,8 @@ def read_progress(
     """A learner's progress toward a programme: what counts, what approved rules could add (a
     what-if that applies nothing), what is missing, and the best plan with the reason for each
     choice (bank administrators, auditors; the programme's staff with the learner's consent)."""
-    owner = service.programme_owner(uow=uow, code=programme)
-    consenting = consents.consenting_institutions(uow=uow, account_number=number, now=now)
-    require_consented(principal, Action.READ_PROGRESS, owner, consenting=consenting)
-    found = service.progress(uow=uow, account_number=number, programme=programme, on=on or today)
+    query = ShowProgress(number, programme, on or today)
+    found = views.show_progress(query, principal=principal, uow=uow, now=now)
     return ProgressRead.of(found, request.state.language)
 
 
@@ -213,38 +207,29 @@ def request_conversion(
     learner's consent, bank administrators): the engine's best plan under the approved rules in
     force on the request date, stored as pending (201) for the programme's institution to
     confirm or decline; 409 when nothing is left to convert or a source is in use."""
-    owner = service.programme_owner(uow=uow, code=body.programme)
-    consenting = consents.consenting_institutions(
-        uow=uow, account_number=body.account_number, now=now
-    )
-    require_consented(principal, Action.REQUEST_CONVERSION, owner, consenting=consenting)
-    scope = f"user:{principal.user_id}"
-    fingerprint = service.fingerprint(
+    fingerprint = idempotency.fingerprint(
         request.url.path,
         str(dry_run),
         json.dumps(body.model_dump(mode="json"), sort_keys=True),
     )
-    if idempotency_key is not None:
-        known = service.remembered(
-            uow=uow, scope=scope, key=idempotency_key, fingerprint=fingerprint
-        )
-        if known is not None:
-            return JSONResponse(known[1], status_code=known[0])
-    conversion = service.request_conversion(
-        uow=uow,
+    command = RequestConversion(
         account_number=body.account_number,
         programme=body.programme,
         on=body.on or today,
-        requested_by=principal.email,
         dry_run=dry_run,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
     )
+    conversion = requests.request_conversion(command, principal=principal, uow=uow, now=now)
+    if isinstance(conversion, requests.Replay):
+        return JSONResponse(conversion.body, status_code=conversion.status_code)
     answer = ConversionRead.of(conversion, request.state.language)
     if dry_run:
         response.status_code = status.HTTP_200_OK
     if idempotency_key is not None:
-        service.remember(
+        idempotency.remember(
             uow=uow,
-            scope=scope,
+            scope=requests.idempotency_scope(principal),
             key=idempotency_key,
             fingerprint=fingerprint,
             status_code=response.status_code or status.HTTP_201_CREATED,
@@ -260,14 +245,8 @@ def read_conversion(
     public_id: str, request: Request, uow: Uow, principal: Authenticated
 ) -> ConversionRead:
     """A conversion with its grants, the reason for each, and its history."""
-    require(
-        principal,
-        Action.READ_CONVERSION,
-        service.conversion_owner(uow=uow, public_id=public_id),
-    )
-    return ConversionRead.of(
-        service.get_conversion(uow=uow, public_id=public_id), request.state.language
-    )
+    found = views.show_conversion(ShowConversion(public_id), principal=principal, uow=uow)
+    return ConversionRead.of(found, request.state.language)
 
 
 @api.post(
@@ -280,13 +259,9 @@ def confirm_conversion(
 ) -> ConversionRead:
     """Confirm a pending conversion (the programme's registrars, bank administrators): each
     grant becomes an outcome of transferred credit in the learner's account; logged."""
-    require(
-        principal,
-        Action.DECIDE_CONVERSION,
-        service.conversion_owner(uow=uow, public_id=public_id),
-    )
+    command = ConfirmConversion(public_id)
     return ConversionRead.of(
-        service.confirm_conversion(uow=uow, public_id=public_id, by=principal.email),
+        requests.confirm_conversion(command, principal=principal, uow=uow),
         request.state.language,
     )
 
@@ -304,15 +279,9 @@ def decline_conversion(
     principal: Authenticated,
 ) -> ConversionRead:
     """Decline a pending conversion with a reason; its sources are free again."""
-    require(
-        principal,
-        Action.DECIDE_CONVERSION,
-        service.conversion_owner(uow=uow, public_id=public_id),
-    )
+    command = DeclineConversion(public_id, body.reason)
     return ConversionRead.of(
-        service.decline_conversion(
-            uow=uow, public_id=public_id, by=principal.email, reason=body.reason
-        ),
+        requests.decline_conversion(command, principal=principal, uow=uow),
         request.state.language,
     )
 
@@ -331,19 +300,9 @@ def reverse_conversion(
 ) -> ConversionRead:
     """Reverse a confirmed conversion after review, with a reason: its transferred credit is
     revoked and its sources are free again; logged."""
-    require(
-        principal,
-        Action.DECIDE_CONVERSION,
-        service.conversion_owner(uow=uow, public_id=public_id),
-    )
+    command = ReverseConversion(public_id, body.reason)
     return ConversionRead.of(
-        service.reverse_conversion(
-            uow=uow,
-            public_id=public_id,
-            by=principal.email,
-            user_id=principal.user_id,
-            reason=body.reason,
-        ),
+        requests.reverse_conversion(command, principal=principal, uow=uow),
         request.state.language,
     )
 
@@ -357,8 +316,5 @@ def list_conversions(
     number: str, request: Request, uow: Uow, principal: Authenticated
 ) -> list[ConversionRead]:
     """A learner's conversion requests, newest first (bank administrators, auditors)."""
-    require(principal, Action.READ_CONVERSION, None)
-    return [
-        ConversionRead.of(c, request.state.language)
-        for c in service.list_conversions(uow=uow, account_number=number)
-    ]
+    found = views.list_conversions(ListConversions(number), principal=principal, uow=uow)
+    return [ConversionRead.of(c, request.state.language) for c in found]

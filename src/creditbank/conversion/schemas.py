@@ -10,6 +10,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from creditbank.conversion import engine
+from creditbank.conversion.conversion_reads import (
+    Conversion,
+    ConversionEventKind,
+    ConversionStatus,
+)
 from creditbank.conversion.model import (
     CapKind,
     Caps,
@@ -23,14 +28,9 @@ from creditbank.conversion.model import (
     Target,
     TargetKind,
 )
-from creditbank.conversion.service import (
-    Conversion,
-    ConversionEventKind,
-    ConversionStatus,
-    LearnerProgress,
-    ProgrammeSpec,
-    RuleVersion,
-)
+from creditbank.conversion.programme_store import ProgrammeSpec
+from creditbank.conversion.progress import LearnerProgress
+from creditbank.conversion.rule_store import RuleVersion
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import Message
 from creditbank.web.formats import UtcDateTime

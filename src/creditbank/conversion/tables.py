@@ -98,7 +98,7 @@ class RuleRow(Base):
     name: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
-    """Sources, targets and conditions, as JSON (see ``conversion.service.spec_of``)."""
+    """Sources, targets and conditions, as JSON (see ``conversion.rule_store.spec_of``)."""
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     drafted_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

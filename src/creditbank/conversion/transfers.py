@@ -23,7 +23,6 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from creditbank.access.policy import Action, Principal, require
 from creditbank.accounts import api as accounts
 from creditbank.catalog import api as catalog
 from creditbank.conversion.tables import (
@@ -220,14 +219,13 @@ class Correction:
 
 
 def correct_transferred_credit(
-    *, uow: UnitOfWork, principal: Principal, reason: str, dry_run: bool = False
+    *, uow: UnitOfWork, user_id: int, reason: str, dry_run: bool = False
 ) -> list[Correction]:
     """Every standing outcome that a confirmed conversion deposited as the programme's (or a
     component's) own item is superseded by a transferred-credit outcome of the same credits,
     with ``reason`` logged; on a dry run, what would be. Idempotent: a corrected outcome no
     longer stands, and transferred-credit outcomes are left alone. A bank administrator's
-    operation (it corrects every institution's records)."""
-    require(principal, Action.SUPERSEDE_OUTCOME, None)
+    operation (it corrects every institution's records: the handler checks that)."""
     reason = accounts.check_reason(reason, required=True)
     session = uow.session
     outcome = accounts.OutcomeRow
@@ -272,7 +270,7 @@ def correct_transferred_credit(
                 public_id=old.public_id,
                 replacement=replacement,
                 reason=reason,
-                user_id=principal.user_id,
+                user_id=user_id,
             )
             new_id = replacement.public_id
         done.append(

@@ -41,7 +41,7 @@ from creditbank.accreditation.model import Decision
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemDraft, ItemKind
 from creditbank.catalog.tables import CatalogItemRow
-from creditbank.conversion import service as conversion
+from creditbank.conversion import api as conversion
 from creditbank.conversion.model import (
     Caps,
     Component,

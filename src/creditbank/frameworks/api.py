@@ -20,6 +20,7 @@ from creditbank.frameworks.model import (
 from creditbank.frameworks.service import (
     compare_levels,
     get_framework,
+    list_frameworks,
     pin_level,
     pinned_level,
     pinned_levels,
@@ -38,6 +39,7 @@ __all__ = [
     "Text",
     "compare_levels",
     "get_framework",
+    "list_frameworks",
     "pin_level",
     "pinned_level",
     "pinned_levels",

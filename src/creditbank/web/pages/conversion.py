@@ -1,196 +1,72 @@
 """Credit conversion in the pages: an institution's conversion rules (their versions, a draft
-form, a version's content and history, submitting and retiring it), the bank administrators'
-approval queue (four eyes), the conversions an institution decides on, and a learner's progress
-toward a programme (what counts, what rules could add, what is missing, the suggested plan) with
-the request for a conversion.
+form, a version's content and history, submitting and retiring it) and the bank
+administrators' approval queue (four eyes). The conversions an institution decides on and a
+learner's progress are in :mod:`creditbank.web.pages.conversion_progress`, whose pages this
+module's router includes (``web.app`` mounts :data:`pages`).
 
-Thin, like every page: authenticate, check the policy, call the service. Every write runs in a
-unit of work of its own, so a refusal of the service changes nothing; the refusal is shown on
-the page in the page's language, and a success redirects (post/redirect/get).
+Thin, like every page: authenticate, build the command, call its handler (which checks the
+policy), render. Every change runs in a unit of work of its own (:func:`attempt`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from decimal import Decimal
-from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from creditbank.access.policy import (
-    Action,
-    LearnerPrincipal,
-    Principal,
-    allowed,
-    require,
-    require_own_account,
-)
+from creditbank.access.policy import Principal
 from creditbank.accounts.model import LearningSetting
 from creditbank.catalog.model import ItemKind
-from creditbank.conversion import engine, service
+from creditbank.conversion import rules, views
+from creditbank.conversion.commands import (
+    ApproveRule,
+    DraftRule,
+    RejectRule,
+    RetireRule,
+    ShowApprovalQueue,
+    ShowDraftingChoices,
+    ShowRuleDesk,
+    ShowRulePage,
+    ShowRuleToRedraft,
+    ShowRuleToRetire,
+    SubmitRule,
+)
 from creditbank.conversion.model import (
     Conditions,
     LevelBar,
-    Programme,
     RuleDraft,
-    RuleStatus,
     SourceSpec,
     Target,
     TargetKind,
     check_rule,
 )
-from creditbank.conversion.service import ConversionStatus, RuleVersion
-from creditbank.db import Database, UnitOfWork
+from creditbank.conversion.rule_store import RuleVersion
+from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
-from creditbank.frameworks import service as frameworks
-from creditbank.frameworks.api import Level
-from creditbank.messages import Message, msg
-from creditbank.web.auth import LearnerPage, StaffPage
-from creditbank.web.deps import Today, Uow, render
+from creditbank.messages import msg
+from creditbank.web.auth import StaffPage
+from creditbank.web.deps import Today, Uow
 from creditbank.web.formats import number
-from creditbank.web.i18n import translator_for
-from creditbank.web.labels import labeller
-from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_date, parse_decimal, say
-from creditbank.web.pages.learner import all_outcomes
-from creditbank.web.problems import PROBLEM_TYPES
+from creditbank.web.pages import conversion_progress
+from creditbank.web.pages.conversion_common import (
+    Form,
+    Submitted,
+    attempt,
+    notice,
+    page,
+    refusal,
+    see,
+    status_of,
+)
+from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_date, parse_decimal
 from creditbank.web.sessions import csrf_protect
 
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
-SEE_OTHER = 303
 ROWS = 3
 """Source and target rows of the draft form."""
-MAX_FIELD = 500
 MAX_AGE_YEARS = 100
-
-TERMS: dict[tuple[str, str], Message] = {
-    ("rule", "draft"): msg("draft"),
-    ("rule", "submitted"): msg("submitted"),
-    ("rule", "approved"): msg("approved"),
-    ("rule", "rejected"): msg("rejected"),
-    ("rule", "withdrawn"): msg("withdrawn"),
-    ("rule", "retired"): msg("retired"),
-    ("conversion", "pending"): msg("pending"),
-    ("conversion", "confirmed"): msg("confirmed"),
-    ("conversion", "declined"): msg("declined"),
-    ("conversion", "reversed"): msg("reversed"),
-    ("conversion", "flagged"): msg("flagged for review"),
-    ("target", "component"): msg("Exemption"),
-    ("target", "elective"): msg("Elective credits"),
-    ("cap", "per_source_item"): msg("per source item"),
-    ("cap", "programme"): msg("programme total"),
-    ("cap", "per_year"): msg("per academic year"),
-    ("cap", "per_issuer"): msg("per issuing institution"),
-}
-"""Words for the conversion enumerations the pages show (with :mod:`creditbank.web.labels`)."""
-
-NOTICES: dict[str, Message] = {
-    "drafted": msg("The draft is saved. Submit it when it is ready for the bank's approval."),
-    "submitted": msg(
-        "The version is submitted: a bank administrator other than its author decides on it."
-    ),
-    "approved": msg("The version is approved and recorded in the log."),
-    "rejected": msg("The version is rejected; its author sees the reason."),
-    "retired": msg("The version is retired from the date given."),
-    "confirmed": msg("The conversion is confirmed: its credits are in the learner's account."),
-    "declined": msg("The conversion is declined: its sources are free again."),
-    "reversed": msg("The conversion is reversed: its transferred credit is revoked."),
-}
-
-
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
-def _terms(request: Request) -> Callable[[str, object], str]:
-    """``term(group, value)``: the word for a value in the page's language."""
-    translate = translator_for(request).gettext
-    label = labeller(translate)
-
-    def term(group: str, value: object) -> str:
-        found = TERMS.get((group, str(getattr(value, "value", value))))
-        return found.render(translate) if found else label(group, value)
-
-    return term
-
-
-def _page(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
-    return render(
-        request,
-        template,
-        status_code=status_code,
-        term=_terms(request),
-        explain=lambda message: say(request, message),
-        **context,
-    )
-
-
-def _status(error: DomainError) -> int:
-    """The HTTP status of a refusal, as the API would answer it."""
-    kind = PROBLEM_TYPES.get(error.code.replace("_", "-"))
-    return kind.status if kind else UNPROCESSABLE
-
-
-def _refusal(request: Request, error: DomainError) -> list[str]:
-    """The refusal's message and each of its problems, in the page's language."""
-    return [say(request, message) for message in (error.message, *error.problems)]
-
-
-def _see(path: str, **query: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=SEE_OTHER)
-
-
-def _notice(request: Request, done: str | None) -> str | None:
-    return say(request, NOTICES[done]) if done in NOTICES else None
-
-
-def _programmes(uow: UnitOfWork) -> dict[str, Programme]:
-    return {programme.code: programme for programme in service.list_programmes(uow=uow)}
-
-
-@dataclass(frozen=True, slots=True)
-class Submitted:
-    """The fields of a posted form (the longest texts refused, not cut)."""
-
-    values: Mapping[str, str]
-    lists: Mapping[str, Sequence[str]]
-    too_long: frozenset[str]
-
-    def get(self, name: str) -> str:
-        return self.values.get(name, "")
-
-    def all(self, name: str) -> list[str]:
-        return list(self.lists.get(name, ()))
-
-    def check_lengths(self, errors: FieldErrors, field_of: Callable[[str], str]) -> None:
-        for name in sorted(self.too_long):
-            errors.add(
-                field_of(name), msg("write at most {count} characters here", count=MAX_FIELD)
-            )
-
-
-async def _submitted(request: Request) -> Submitted:
-    form = await request.form()
-    values: dict[str, str] = {}
-    lists: dict[str, list[str]] = defaultdict(list)
-    too_long: set[str] = set()
-    for name, value in form.multi_items():
-        if not isinstance(value, str):
-            continue
-        if len(value) > MAX_FIELD:
-            too_long.add(name)
-            value = value[:MAX_FIELD]  # noqa: PLW2901 - kept only to show the form again
-        values.setdefault(name, value)
-        lists[name].append(value)
-    return Submitted(values, dict(lists), frozenset(too_long))
-
-
-Form = Annotated[Submitted, Depends(_submitted)]
 
 
 # --- an institution's rules -------------------------------------------------------------------
@@ -201,41 +77,20 @@ def rules_page(
     request: Request, uow: Uow, principal: StaffPage, done: str | None = None
 ) -> Response:
     """The rule versions of the user's institution (every institution's for the bank's staff)."""
-    require(principal, Action.READ_RULES, principal.institution)
-    found = service.list_rules(uow=uow, institution=principal.institution)
-    found.sort(key=lambda rule: (rule.programme, rule.draft.code, -rule.version))
-    return _page(
+    desk = views.show_rule_desk(ShowRuleDesk(), principal=principal, uow=uow)
+    return page(
         request,
         "conversion/rules.html",
         principal=principal,
-        rules=found,
-        may_draft=allowed(principal, Action.DRAFT_RULE, principal.institution),
-        may_approve=allowed(principal, Action.APPROVE_RULE, None),
-        submittable={
-            rule.id
-            for rule in found
-            if rule.status is RuleStatus.DRAFT
-            and allowed(principal, Action.DRAFT_RULE, rule.institution)
-        },
-        notice=_notice(request, done),
+        rules=desk.rules,
+        may_draft=desk.may_draft,
+        may_approve=desk.may_approve,
+        submittable=desk.submittable,
+        notice=notice(request, done),
     )
 
 
 # --- the draft form ----------------------------------------------------------------------------
-
-
-def _drafting_programmes(uow: UnitOfWork, principal: Principal) -> list[Programme]:
-    """The programmes the user may draft rules for: their institution's (all, for the bank)."""
-    require(principal, Action.DRAFT_RULE, principal.institution)
-    return service.list_programmes(uow=uow, institution=principal.institution)
-
-
-def _framework_levels(uow: UnitOfWork, today: date) -> list[tuple[str, list[Level]]]:
-    """Every framework's code and levels (of its latest version), for the level choices."""
-    return [
-        (summary.code, list(frameworks.get_framework(uow=uow, code=summary.code).levels()))
-        for summary in sorted(frameworks.list_frameworks(uow=uow, on=today), key=lambda s: s.code)
-    ]
 
 
 def _draft_form(
@@ -247,12 +102,13 @@ def _draft_form(
     errors: FieldErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    return _page(
+    choices = views.show_drafting_choices(ShowDraftingChoices(today), principal=principal, uow=uow)
+    return page(
         request,
         "conversion/rule_new.html",
         status_code=status_code,
-        programmes=_drafting_programmes(uow, principal),
-        frameworks=_framework_levels(uow, today),
+        programmes=choices.programmes,
+        frameworks=choices.frameworks,
         kinds=list(ItemKind),
         settings=list(LearningSetting),
         rows=range(1, ROWS + 1),
@@ -301,9 +157,8 @@ def draft_form(
     """The form to draft a rule; with ``rule``, filled in with that version to draft the next."""
     values: dict[str, object] = {"programme": programme, "valid_from": today.isoformat()}
     if rule is not None:
-        found = service.get_rule(uow=uow, rule_id=rule)
-        require(principal, Action.DRAFT_RULE, found.institution)
-        values = _values_of(found)
+        query = ShowRuleToRedraft(rule)
+        values = _values_of(views.show_rule_to_redraft(query, principal=principal, uow=uow))
     return _draft_form(request, uow, principal, today, values)
 
 
@@ -401,7 +256,8 @@ def draft_rule(
 ) -> Response:
     """Draft a rule version. On any problem nothing is stored and the form comes back as it was
     filled in, with every problem listed."""
-    programmes = {p.code: p for p in _drafting_programmes(uow, principal)}
+    choices = views.show_drafting_choices(ShowDraftingChoices(today), principal=principal, uow=uow)
+    programmes = {p.code: p for p in choices.programmes}
     errors = FieldErrors(request)
     form.check_lengths(errors, _field_of)
     programme = programmes.get(form.get("programme").strip())
@@ -432,19 +288,15 @@ def draft_rule(
         return _draft_form(
             request, uow, principal, today, _form_values(form), errors, UNPROCESSABLE
         )
-    institution = principal.institution or programme.institution
-    try:
-        with _database(request).unit_of_work() as writing:
-            drafted = service.draft_rule(
-                uow=writing, institution=institution, draft=draft, user_id=principal.user_id
-            )
-    except DomainError as error:
-        for problem in (error.message, *error.problems):
+    command = DraftRule(principal.institution or programme.institution, draft)
+    drafted = attempt(request, lambda w: rules.draft_rule(command, principal=principal, uow=w))
+    if isinstance(drafted, DomainError):
+        for problem in (drafted.message, *drafted.problems):
             errors.add("-", problem)
         return _draft_form(
-            request, uow, principal, today, _form_values(form), errors, _status(error)
+            request, uow, principal, today, _form_values(form), errors, status_of(drafted)
         )
-    return _see(f"/staff/rules/{drafted.id}", done="drafted")
+    return see(f"/staff/rules/{drafted.id}", done="drafted")
 
 
 # --- the bank's approval queue -------------------------------------------------------------------
@@ -461,14 +313,14 @@ def _queue_page(
     values: Mapping[str, str] | None = None,
     notice: str | None = None,
 ) -> Response:
-    require(principal, Action.APPROVE_RULE, None)
-    return _page(
+    queue = views.show_approval_queue(ShowApprovalQueue(), principal=principal, uow=uow)
+    return page(
         request,
         "conversion/queue.html",
         status_code=status_code,
         principal=principal,
-        rules=service.list_rules(uow=uow, status=RuleStatus.SUBMITTED),
-        programmes=_programmes(uow),
+        rules=queue.rules,
+        programmes=queue.programmes,
         problems=list(problems),
         failed=failed,
         values=values or {},
@@ -482,7 +334,7 @@ def queue_page(
 ) -> Response:
     """The versions submitted for approval, with their full content and author (the bank's
     administrators)."""
-    return _queue_page(request, uow, principal, notice=_notice(request, done))
+    return _queue_page(request, uow, principal, notice=notice(request, done))
 
 
 def _decide_rule(
@@ -490,26 +342,22 @@ def _decide_rule(
     uow: UnitOfWork,
     principal: Principal,
     rule_id: int,
-    form: Submitted,
-    decide: Callable[[UnitOfWork, str], object],
+    reason: str,
+    decide: Callable[[UnitOfWork], object],
     done: str,
 ) -> Response:
-    require(principal, Action.APPROVE_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
-    reason = form.get("reason")
-    try:
-        with _database(request).unit_of_work() as writing:
-            decide(writing, reason)
-    except DomainError as error:
+    refused = attempt(request, decide)
+    if isinstance(refused, DomainError):
         return _queue_page(
             request,
             uow,
             principal,
-            status_code=_status(error),
-            problems=_refusal(request, error),
+            status_code=status_of(refused),
+            problems=refusal(request, refused),
             failed=rule_id,
             values={"reason": reason},
         )
-    return _see("/staff/rules/queue", done=done)
+    return see("/staff/rules/queue", done=done)
 
 
 @pages.post("/staff/rules/{rule_id}/approve", response_class=HTMLResponse)
@@ -518,13 +366,12 @@ def approve_rule(
 ) -> Response:
     """Approve a submitted version, with an optional note (another administrator than its
     author)."""
+    command = ApproveRule(rule_id, form.get("reason"))
 
-    def approve(writing: UnitOfWork, reason: str) -> object:
-        return service.approve_rule(
-            uow=writing, rule_id=rule_id, user_id=principal.user_id, reason=reason
-        )
+    def approve(writing: UnitOfWork) -> object:
+        return rules.approve_rule(command, principal=principal, uow=writing)
 
-    return _decide_rule(request, uow, principal, rule_id, form, approve, "approved")
+    return _decide_rule(request, uow, principal, rule_id, command.reason, approve, "approved")
 
 
 @pages.post("/staff/rules/{rule_id}/reject", response_class=HTMLResponse)
@@ -532,13 +379,12 @@ def reject_rule(
     rule_id: int, request: Request, uow: Uow, principal: StaffPage, form: Form
 ) -> Response:
     """Reject a submitted version, with a reason (another administrator than its author)."""
+    command = RejectRule(rule_id, form.get("reason"))
 
-    def reject(writing: UnitOfWork, reason: str) -> object:
-        return service.reject_rule(
-            uow=writing, rule_id=rule_id, user_id=principal.user_id, reason=reason
-        )
+    def reject(writing: UnitOfWork) -> object:
+        return rules.reject_rule(command, principal=principal, uow=writing)
 
-    return _decide_rule(request, uow, principal, rule_id, form, reject, "rejected")
+    return _decide_rule(request, uow, principal, rule_id, command.reason, reject, "rejected")
 
 
 # --- one rule version -------------------------------------------------------------------------
@@ -556,22 +402,17 @@ def _rule_page(
     errors: FieldErrors | None = None,
     notice: str | None = None,
 ) -> Response:
-    rule = service.get_rule(uow=uow, rule_id=rule_id)
-    require(principal, Action.READ_RULES, rule.institution)
-    status = rule.status
-    return _page(
+    found = views.show_rule_page(ShowRulePage(rule_id), principal=principal, uow=uow)
+    return page(
         request,
         "conversion/rule.html",
         status_code=status_code,
-        rule=rule,
-        programmes=_programmes(uow),
-        may_submit=status is RuleStatus.DRAFT
-        and allowed(principal, Action.DRAFT_RULE, rule.institution),
-        may_decide=status is RuleStatus.SUBMITTED
-        and allowed(principal, Action.APPROVE_RULE, rule.institution),
-        may_retire=status is RuleStatus.APPROVED
-        and allowed(principal, Action.RETIRE_RULE, rule.institution),
-        may_draft=allowed(principal, Action.DRAFT_RULE, rule.institution),
+        rule=found.rule,
+        programmes=found.programmes,
+        may_submit=found.may_submit,
+        may_decide=found.may_decide,
+        may_retire=found.may_retire,
+        may_draft=found.may_draft,
         problems=list(problems),
         values=values or {},
         errors=errors.as_dict() if errors else {},
@@ -585,26 +426,24 @@ def rule_page(
 ) -> Response:
     """A rule version: its sources, targets, conditions and validity, and its history (who did
     what, when and why)."""
-    return _rule_page(request, uow, principal, rule_id, notice=_notice(request, done))
+    return _rule_page(request, uow, principal, rule_id, notice=notice(request, done))
 
 
 @pages.post("/staff/rules/{rule_id}/submit", response_class=HTMLResponse)
 def submit_rule(rule_id: int, request: Request, uow: Uow, principal: StaffPage) -> Response:
     """Send a draft to the bank for approval."""
-    require(principal, Action.DRAFT_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
-    try:
-        with _database(request).unit_of_work() as writing:
-            service.submit_rule(uow=writing, rule_id=rule_id, user_id=principal.user_id)
-    except DomainError as error:
+    command = SubmitRule(rule_id)
+    submitted = attempt(request, lambda w: rules.submit_rule(command, principal=principal, uow=w))
+    if isinstance(submitted, DomainError):
         return _rule_page(
             request,
             uow,
             principal,
             rule_id,
-            status_code=_status(error),
-            problems=_refusal(request, error),
+            status_code=status_of(submitted),
+            problems=refusal(request, submitted),
         )
-    return _see(f"/staff/rules/{rule_id}", done="submitted")
+    return see(f"/staff/rules/{rule_id}", done="submitted")
 
 
 @pages.post("/staff/rules/{rule_id}/retire", response_class=HTMLResponse)
@@ -612,7 +451,7 @@ def retire_rule(
     rule_id: int, request: Request, uow: Uow, principal: StaffPage, form: Form
 ) -> Response:
     """Retire an approved version from a date on, with a reason."""
-    require(principal, Action.RETIRE_RULE, service.rule_owner(uow=uow, rule_id=rule_id))
+    views.show_rule_to_retire(ShowRuleToRetire(rule_id), principal=principal, uow=uow)
     values = {"effective_on": form.get("effective_on"), "reason": form.get("reason")}
     errors = FieldErrors(request)
     form.check_lengths(errors, str)
@@ -621,264 +460,16 @@ def retire_rule(
         errors.add("effective_on", msg("give the first day the rule no longer applies"))
     status_code = UNPROCESSABLE
     if not errors and effective_on is not None:
-        try:
-            with _database(request).unit_of_work() as writing:
-                service.retire_rule(
-                    uow=writing,
-                    rule_id=rule_id,
-                    user_id=principal.user_id,
-                    effective_on=effective_on,
-                    reason=values["reason"],
-                )
-        except DomainError as error:
-            for problem in (error.message, *error.problems):
-                errors.add("reason" if error.code == "invalid_reason" else "-", problem)
-            status_code = _status(error)
-        else:
-            return _see(f"/staff/rules/{rule_id}", done="retired")
+        command = RetireRule(rule_id, effective_on, values["reason"])
+        retired = attempt(request, lambda w: rules.retire_rule(command, principal=principal, uow=w))
+        if not isinstance(retired, DomainError):
+            return see(f"/staff/rules/{rule_id}", done="retired")
+        for problem in (retired.message, *retired.problems):
+            errors.add("reason" if retired.code == "invalid_reason" else "-", problem)
+        status_code = status_of(retired)
     return _rule_page(
         request, uow, principal, rule_id, status_code=status_code, values=values, errors=errors
     )
 
 
-# --- conversions an institution decides on ------------------------------------------------------
-
-
-def _conversions_page(
-    request: Request,
-    uow: UnitOfWork,
-    principal: Principal,
-    *,
-    status_code: int = 200,
-    problems: Sequence[str] = (),
-    failed: str | None = None,
-    values: Mapping[str, str] | None = None,
-    notice: str | None = None,
-) -> Response:
-    require(principal, Action.READ_CONVERSION, principal.institution)
-    found = service.list_conversions(uow=uow, institution=principal.institution)
-    waiting = [c for c in found if c.status is ConversionStatus.PENDING or c.needs_review]
-    waiting_ids = {c.public_id for c in waiting}
-    return _page(
-        request,
-        "conversion/conversions.html",
-        status_code=status_code,
-        waiting=waiting,
-        decided=[c for c in found if c.public_id not in waiting_ids],
-        may_decide={
-            c.public_id
-            for c in found
-            if allowed(principal, Action.DECIDE_CONVERSION, c.institution)
-        },
-        programmes=_programmes(uow),
-        problems=list(problems),
-        failed=failed,
-        values=values or {},
-        notice=notice,
-    )
-
-
-@pages.get("/staff/conversions", response_class=HTMLResponse)
-def conversions_page(
-    request: Request, uow: Uow, principal: StaffPage, done: str | None = None
-) -> Response:
-    """The conversions toward the institution's programmes (every one, for the bank's staff):
-    those waiting for a decision or needing a review first, with their grants."""
-    return _conversions_page(request, uow, principal, notice=_notice(request, done))
-
-
-def _decide_conversion(
-    request: Request,
-    uow: UnitOfWork,
-    principal: Principal,
-    public_id: str,
-    decide: Callable[[UnitOfWork], object],
-    done: str,
-    reason: str = "",
-) -> Response:
-    owner = service.conversion_owner(uow=uow, public_id=public_id)
-    require(principal, Action.DECIDE_CONVERSION, owner)
-    try:
-        with _database(request).unit_of_work() as writing:
-            decide(writing)
-    except DomainError as error:
-        return _conversions_page(
-            request,
-            uow,
-            principal,
-            status_code=_status(error),
-            problems=_refusal(request, error),
-            failed=public_id,
-            values={"reason": reason},
-        )
-    return _see("/staff/conversions", done=done)
-
-
-@pages.post("/staff/conversions/{public_id}/confirm", response_class=HTMLResponse)
-def confirm_conversion(
-    public_id: str, request: Request, uow: Uow, principal: StaffPage
-) -> Response:
-    """Confirm a pending conversion: its grants become transferred credit in the account."""
-
-    def confirm(writing: UnitOfWork) -> object:
-        return service.confirm_conversion(uow=writing, public_id=public_id, by=principal.email)
-
-    return _decide_conversion(request, uow, principal, public_id, confirm, "confirmed")
-
-
-@pages.post("/staff/conversions/{public_id}/decline", response_class=HTMLResponse)
-def decline_conversion(
-    public_id: str, request: Request, uow: Uow, principal: StaffPage, form: Form
-) -> Response:
-    """Decline a pending conversion, with a reason."""
-    reason = form.get("reason")
-
-    def decline(writing: UnitOfWork) -> object:
-        return service.decline_conversion(
-            uow=writing, public_id=public_id, by=principal.email, reason=reason
-        )
-
-    return _decide_conversion(request, uow, principal, public_id, decline, "declined", reason)
-
-
-@pages.post("/staff/conversions/{public_id}/reverse", response_class=HTMLResponse)
-def reverse_conversion(
-    public_id: str, request: Request, uow: Uow, principal: StaffPage, form: Form
-) -> Response:
-    """Reverse a confirmed conversion, with a reason: its transferred credit is revoked."""
-    reason = form.get("reason")
-
-    def reverse(writing: UnitOfWork) -> object:
-        return service.reverse_conversion(
-            uow=writing,
-            public_id=public_id,
-            by=principal.email,
-            user_id=principal.user_id,
-            reason=reason,
-        )
-
-    return _decide_conversion(request, uow, principal, public_id, reverse, "reversed", reason)
-
-
-# --- a learner's progress ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryLine:
-    """Credits of one category of a programme: held, what its components carry, the least
-    the programme needs (if it sets one)."""
-
-    name: str
-    held: Decimal
-    carried: Decimal
-    needed: Decimal | None
-
-    @property
-    def bar(self) -> Decimal:
-        """What the bar measures the held credits against."""
-        return self.needed if self.needed is not None else self.carried
-
-
-def category_lines(progress: engine.Progress) -> list[CategoryLine]:
-    programme = progress.programme
-    carried: dict[str, Decimal] = {}
-    for component in programme.components:
-        if component.category:
-            carried[component.category] = carried.get(component.category, Decimal(0))
-            carried[component.category] += component.credits
-    names = dict.fromkeys([*programme.category_credits, *carried, *progress.category_held])
-    return [
-        CategoryLine(
-            name=name,
-            held=progress.category_held.get(name, Decimal(0)),
-            carried=carried.get(name, Decimal(0)),
-            needed=programme.category_credits.get(name),
-        )
-        for name in names
-    ]
-
-
-def _progress_page(
-    request: Request,
-    uow: UnitOfWork,
-    learner: LearnerPrincipal,
-    today: date,
-    *,
-    programme: str,
-    requested: str = "",
-    status_code: int = 200,
-    problems: Iterable[str] = (),
-) -> Response:
-    number_ = learner.account_number
-    found = (
-        service.progress(uow=uow, account_number=number_, programme=programme, on=today).progress
-        if programme
-        else None
-    )
-    conversions = service.list_conversions(uow=uow, account_number=number_)
-    programmes = service.list_programmes(uow=uow)
-    return _page(
-        request,
-        "conversion/progress.html",
-        status_code=status_code,
-        learner=learner,
-        programmes=programmes,
-        by_code={p.code: p for p in programmes},
-        chosen=found.programme.code if found else "",
-        progress=found,
-        categories=category_lines(found) if found else [],
-        outcomes={o.public_id: o for o in all_outcomes(uow, number_)},
-        conversions=conversions,
-        requested=next((c for c in conversions if c.public_id == requested), None),
-        problems=list(problems),
-    )
-
-
-@pages.get("/account/progress", response_class=HTMLResponse)
-def progress_page(
-    request: Request,
-    uow: Uow,
-    learner: LearnerPage,
-    today: Today,
-    programme: str = "",
-    account: str = "",
-    requested: str = "",
-) -> Response:
-    """The learner's progress toward a programme: what counts, what the approved rules could add
-    (a what-if that applies nothing), what is missing, the suggested plan with its reasons; and
-    their conversion requests. Their own account only."""
-    if account.strip():
-        require_own_account(learner, account)
-    return _progress_page(
-        request, uow, learner, today, programme=programme.strip(), requested=requested
-    )
-
-
-@pages.post("/account/conversions", response_class=HTMLResponse)
-def request_conversion(
-    request: Request, uow: Uow, learner: LearnerPage, today: Today, form: Form
-) -> Response:
-    """Request the suggested plan as a conversion, for the programme's institution to confirm
-    or decline."""
-    programme = form.get("programme").strip()
-    number_ = learner.account_number
-    try:
-        with _database(request).unit_of_work() as writing:
-            created = service.request_conversion(
-                uow=writing,
-                account_number=number_,
-                programme=programme,
-                on=today,
-                requested_by=f"learner:{number_}",
-            )
-    except DomainError as error:
-        return _progress_page(
-            request,
-            uow,
-            learner,
-            today,
-            programme="" if error.code == "programme_not_found" else programme,
-            status_code=_status(error),
-            problems=_refusal(request, error),
-        )
-    return _see("/account/progress", programme=created.programme, requested=created.public_id)
+pages.include_router(conversion_progress.pages)
