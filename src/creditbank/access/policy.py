@@ -63,6 +63,9 @@ class Action(StrEnum):
     EXPORT_CREDENTIAL = "credential:export"
     CHANGE_CREDENTIAL_STATUS = "credential:status"
     MANAGE_STAFF = "staff:manage"
+    PUBLISH_FRAMEWORK = "framework:publish"
+    VERIFY_LOG = "log:verify"
+    PUBLISH_CHECKPOINT = "log:publish"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,10 @@ class LearnerPrincipal:
 _OWN: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset(),
     Action.MANAGE_STAFF: frozenset(),  # staff users and their tokens: the bank's administrators
+    # the registry and the log are the bank's own: no institution's staff publish or check them
+    Action.PUBLISH_FRAMEWORK: frozenset(),
+    Action.VERIFY_LOG: frozenset(),
+    Action.PUBLISH_CHECKPOINT: frozenset(),
     Action.READ_INSTITUTION: frozenset(Role),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
@@ -145,6 +152,9 @@ _OWN: dict[Action, frozenset[Role]] = {
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
     Action.MANAGE_STAFF: frozenset({Role.BANK_ADMIN}),
+    Action.PUBLISH_FRAMEWORK: frozenset({Role.BANK_ADMIN}),
+    Action.VERIFY_LOG: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.PUBLISH_CHECKPOINT: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),

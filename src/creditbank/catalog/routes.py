@@ -1,4 +1,4 @@
-"""HTTP for the catalogue. Thin: authenticate, check the policy, call the service."""
+"""HTTP for the catalogue. Thin: authenticate, build the command, call its handler."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from creditbank.access.policy import Action, require
-from creditbank.catalog import grants, service
+from creditbank.catalog import handlers
+from creditbank.catalog.commands import AddItem, GrantItem, ListGrants, ListItems, WithdrawGrant
 from creditbank.catalog.model import ItemKind
 from creditbank.catalog.schemas import GrantCreate, GrantRead, ItemCreate, ItemRead
-from creditbank.institutions.model import check_institution_code
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Today, Uow
 from creditbank.web.problems import responses
@@ -26,8 +25,8 @@ api = APIRouter(prefix="/api/v1/catalog", tags=["catalogue"])
 )
 def create_item(body: ItemCreate, uow: Uow, today: Today, principal: Authenticated) -> ItemRead:
     """Add an item to an institution's catalogue (its registrars, or a bank administrator)."""
-    require(principal, Action.CREATE_CATALOG_ITEM, check_institution_code(body.institution))
-    return ItemRead.of(service.add_item(uow=uow, draft=body.to_draft(), on=today))
+    command = AddItem(body.to_draft(), today)
+    return ItemRead.of(handlers.add_item(command, principal=principal, uow=uow))
 
 
 @api.get("/items", response_model=list[ItemRead], responses=responses(401, 403, 404, 422))
@@ -38,9 +37,8 @@ def list_items(
     kind: Annotated[ItemKind | None, Query()] = None,
 ) -> list[ItemRead]:
     """Catalogue items, by institution and kind."""
-    owner = check_institution_code(institution) if institution else None
-    require(principal, Action.READ_CATALOG, owner)
-    return [ItemRead.of(i) for i in service.list_items(uow=uow, institution=owner, kind=kind)]
+    items = handlers.list_items(ListItems(institution, kind), principal=principal, uow=uow)
+    return [ItemRead.of(i) for i in items]
 
 
 @api.post(
@@ -55,18 +53,14 @@ def grant_item(
     """Accredit an institution to issue the owner's item, for assessments from `valid_from`
     (default today) to `valid_until` (default open-ended); the owner's registrars, bank
     administrators. 409 when a grant of the same item to the same institution overlaps."""
-    owner = check_institution_code(body.owner)
-    require(principal, Action.GRANT_ITEM, owner)
-    grant = grants.grant_item(
-        uow=uow,
-        owner=owner,
+    command = GrantItem(
+        owner=body.owner,
         code=code,
-        grantee=check_institution_code(body.institution),
+        grantee=body.institution,
         valid_from=body.valid_from or today,
         valid_until=body.valid_until,
-        by=principal.email,
     )
-    return GrantRead.of(grant)
+    return GrantRead.of(handlers.grant_item(command, principal=principal, uow=uow))
 
 
 @api.get(
@@ -81,9 +75,8 @@ def list_grants(
     owner: Annotated[str, Query(description="The institution that owns the item.")],
 ) -> list[GrantRead]:
     """Every grant of an item, withdrawn ones too (everyone who may read the catalogue)."""
-    owner_code = check_institution_code(owner)
-    require(principal, Action.READ_CATALOG, owner_code)
-    return [GrantRead.of(g) for g in grants.list_grants(uow=uow, owner=owner_code, code=code)]
+    found = handlers.list_grants(ListGrants(owner, code), principal=principal, uow=uow)
+    return [GrantRead.of(g) for g in found]
 
 
 @api.post(
@@ -94,5 +87,5 @@ def list_grants(
 def withdraw_grant(grant_id: int, uow: Uow, principal: Authenticated) -> GrantRead:
     """Withdraw a grant (the owner's registrars, bank administrators): its holder may deposit no
     more outcomes under it. The grant is kept, with when and by whom it was withdrawn."""
-    require(principal, Action.GRANT_ITEM, grants.grant_owner(uow=uow, grant_id=grant_id))
-    return GrantRead.of(grants.withdraw_grant(uow=uow, grant_id=grant_id, by=principal.email))
+    withdrawn = handlers.withdraw_grant(WithdrawGrant(grant_id), principal=principal, uow=uow)
+    return GrantRead.of(withdrawn)

@@ -1,7 +1,8 @@
 """``creditbank log ...`` and ``creditbank witness ...``: the ledger from the command line.
 
-Imported by :mod:`creditbank.cli.main` (at its end), whose app, console, messages and unit
-of work these commands share.
+Verifying the log and asking witnesses to cosign take no ``--as``: the server's operator
+acts as the bank's administrator (:data:`creditbank.access.policy.OPERATOR`). Making a key,
+auditing another bank over HTTP and serving a witness touch no data of this bank's.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Annotated
 
 import typer
 
+from creditbank.access.policy import OPERATOR
 from creditbank.bootstrap import ledger_readers, open_database
 from creditbank.cli.common import err, fail, out, say, unit_of_work
-from creditbank.ledger import auditor, merkle, notes, witnessing
-from creditbank.ledger.verify import check_saved_checkpoint, verify_log
+from creditbank.ledger import auditor, merkle, notes, operations
+from creditbank.ledger.commands import AskWitnesses, VerifyLog
 from creditbank.messages import msg
 
 log_app = typer.Typer(help="The ledger: verify, audit, keys, witnesses.", no_args_is_help=True)
@@ -67,13 +69,15 @@ def verify(
     """Recompute the log from storage and check it, its checkpoints and the facts it records."""
     readers, unlogged = ledger_readers()
     with unit_of_work() as uow:
-        report = verify_log(uow=uow, readers=readers, unlogged=unlogged)
+        saved = None
         if from_checkpoint is not None:
             try:
                 saved = from_checkpoint.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
                 fail(str(error))
-            report.problems.extend(check_saved_checkpoint(uow=uow, note=saved))
+        report = operations.verify(
+            VerifyLog(saved), principal=OPERATOR, uow=uow, readers=readers, unlogged=unlogged
+        )
     for problem in report.problems:
         err.print(say(problem), highlight=False)
     out.print(
@@ -100,7 +104,10 @@ def publish() -> None:
     CREDITBANK_LOG_PUBLISH_SECONDS)."""
     database = open_database()
     try:
-        results = witnessing.ask_witnesses(database)
+        with database.unit_of_work() as uow:
+            results = operations.ask_witnesses(
+                AskWitnesses(), principal=OPERATOR, uow=uow, database=database
+            )
     finally:
         database.dispose()
     failed = False

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from creditbank.db import UnitOfWork
 from creditbank.frameworks.tables import FrameworkVersionRow
-from creditbank.ledger.api import LogEntryRow, LogFact, LogKind
+from creditbank.ledger.api import LogFact, LogKind, logged_record_ids
 
 ISSUER = "BANK"
 """The issuer of framework versions in the log: the bank itself (who published them is in
@@ -100,13 +100,9 @@ def unlogged(uow: UnitOfWork, *, limit: int = 100) -> dict[LogKind, list[str]]:
     rows = uow.session.execute(
         select(FrameworkVersionRow.code, FrameworkVersionRow.version).limit(10_000)
     ).all()
-    logged = set(
-        uow.session.scalars(
-            select(LogEntryRow.record_id).where(
-                LogEntryRow.kind == LogKind.FRAMEWORK_VERSION_PUBLISHED.value
-            )
-        )
+    published = [record_id(code, version) for code, version in rows]
+    logged = logged_record_ids(
+        uow=uow, kind=LogKind.FRAMEWORK_VERSION_PUBLISHED, record_ids=published
     )
-    missing = [record_id(code, version) for code, version in rows]
-    missing = [rid for rid in missing if rid not in logged][:limit]
+    missing = [rid for rid in published if rid not in logged][:limit]
     return {LogKind.FRAMEWORK_VERSION_PUBLISHED: missing} if missing else {}

@@ -1,8 +1,8 @@
 """HTTP for the framework registry: the JSON API under /api/v1 and the pages.
 
-Thin: each view parses the request, calls one service inside the request's
-unit of work and shapes the answer. Errors are raised by the services as
-domain errors and become problem documents (API) or error pages.
+Thin: each view parses the request, calls one handler (:mod:`creditbank.frameworks.views`)
+inside the request's unit of work and shapes the answer. The registry is public: no login.
+Errors are raised as domain errors and become problem documents (API) or error pages.
 """
 
 from __future__ import annotations
@@ -13,10 +13,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from creditbank.frameworks import service
-from creditbank.frameworks.alignment import align
-from creditbank.frameworks.crosswalk import LevelRef, Route
-from creditbank.frameworks.model import FrameworkError
+from creditbank.frameworks import views
+from creditbank.frameworks.commands import (
+    AlignFrameworks,
+    CompareLevels,
+    ListCrosswalks,
+    ListFrameworks,
+    ShowFramework,
+    ShowLevel,
+    TranslateLevel,
+)
+from creditbank.frameworks.crosswalk import LevelRef
 from creditbank.frameworks.schemas import (
     ComparisonRead,
     CorrespondenceRead,
@@ -26,7 +33,6 @@ from creditbank.frameworks.schemas import (
     FrameworkSummaryRead,
     LevelRead,
 )
-from creditbank.messages import msg
 from creditbank.web.deps import Today, Uow, render
 from creditbank.web.problems import responses
 
@@ -43,7 +49,8 @@ def list_frameworks(
     on: Annotated[date | None, Query(description="Date; default today.")] = None,
 ) -> list[FrameworkSummaryRead]:
     """Every framework: its latest version and the version in force on the date."""
-    return [FrameworkSummaryRead.of(s) for s in service.list_frameworks(uow=uow, on=on or today)]
+    summaries = views.list_frameworks(ListFrameworks(on or today), principal=None, uow=uow)
+    return [FrameworkSummaryRead.of(s) for s in summaries]
 
 
 @api.get("/frameworks/{code}", response_model=FrameworkRead, responses=responses(404, 422))
@@ -57,8 +64,9 @@ def get_framework(
 ) -> FrameworkRead:
     """A framework with its tracks, levels and descriptors: the latest version, or `version`,
     or the version in force `on` a date."""
-    framework = service.get_framework(uow=uow, code=code, on=on, version=version)
-    return FrameworkRead.of(framework, service.list_versions(uow=uow, code=code))
+    query = ShowFramework(code, version=version, on=on)
+    detail = views.show_framework(query, principal=None, uow=uow)
+    return FrameworkRead.of(detail.framework, detail.versions)
 
 
 class LevelDetailRead(LevelRead):
@@ -81,18 +89,12 @@ def get_level(
     ] = None,
 ) -> LevelDetailRead:
     """One level (of the latest version, or `version`) and its direct correspondences."""
-    framework = service.get_framework(uow=uow, code=code, version=version)
-    found = framework.level(level)
-    graph = service.crosswalk_graph(uow=uow)
-    correspondences = [
-        CorrespondenceRead.of(Route(step.start, step.end, (step,)), graph.level(step.end))
-        for step in graph.neighbours(LevelRef(framework.code, found.code))
-    ]
+    detail = views.show_level(ShowLevel(code, level, version), principal=None, uow=uow)
     return LevelDetailRead(
-        **LevelRead.of(found).model_dump(),
-        framework=framework.code,
-        version=framework.version,
-        correspondences=correspondences,
+        **LevelRead.of(detail.level).model_dump(),
+        framework=detail.framework.code,
+        version=detail.framework.version,
+        correspondences=[CorrespondenceRead.of(*found) for found in detail.correspondences],
     )
 
 
@@ -105,7 +107,7 @@ def compare_levels(
     b: Annotated[str, Query(description="Another level code of the same framework.")],
 ) -> ComparisonRead:
     """Whether level `a` is at least level `b`, by the framework's own order (NVQC: 1 highest)."""
-    result = service.compare_levels(uow=uow, code=code, a=a, b=b, on=today)
+    result = views.compare_levels(CompareLevels(code, a, b, today), principal=None, uow=uow)
     return ComparisonRead(
         framework=code.upper(), a=a, b=b, comparison=result, a_at_least_b=result >= 0
     )
@@ -127,8 +129,8 @@ def crosswalk(
     Each result names its path and its kind: `published` only when every step
     is stated by a source, otherwise `assumed`.
     """
-    answer = service.translate_level(uow=uow, origin=LevelRef.parse(from_level), target=to)
-    return CrosswalkQueryRead.of(answer)
+    query = TranslateLevel(LevelRef.parse(from_level), to)
+    return CrosswalkQueryRead.of(views.translate_level(query, principal=None, uow=uow))
 
 
 @api.get(
@@ -139,7 +141,8 @@ def crosswalk(
 )
 def list_crosswalks(uow: Uow) -> list[CrosswalkRead]:
     """Every crosswalk with its provenance and kind."""
-    return [CrosswalkRead.of(c) for c in service.list_crosswalks(uow=uow)]
+    crosswalks = views.list_crosswalks(ListCrosswalks(), principal=None, uow=uow)
+    return [CrosswalkRead.of(c) for c in crosswalks]
 
 
 # --- pages ---------------------------------------------------------------------
@@ -148,18 +151,13 @@ def list_crosswalks(uow: Uow) -> list[CrosswalkRead]:
 @pages.get("/frameworks", response_class=HTMLResponse)
 def frameworks_page(request: Request, uow: Uow, ref: str = DEFAULT_REFERENCE) -> HTMLResponse:
     """The frameworks side by side, aligned through the crosswalks on a reference framework."""
-    graph = service.crosswalk_graph(uow=uow)
-    reference = ref.upper()
-    if reference not in graph.frameworks:
-        raise FrameworkError(
-            "framework_not_found", msg("there is no framework {framework}", framework=reference)
-        )
+    aligned = views.align_frameworks(AlignFrameworks(ref), principal=None, uow=uow)
     return render(
         request,
         "frameworks/index.html",
-        alignment=align(graph, reference),
-        frameworks=[graph.frameworks[code] for code in sorted(graph.frameworks)],
-        crosswalks=graph.crosswalks,
+        alignment=aligned.alignment,
+        frameworks=aligned.frameworks,
+        crosswalks=aligned.crosswalks,
     )
 
 
@@ -172,10 +170,8 @@ def framework_page(
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
     """One framework: its tracks, levels, descriptors and versions."""
-    framework = service.get_framework(uow=uow, code=code, on=today, version=version)
+    query = ShowFramework(code, version=version, on=today)
+    detail = views.show_framework(query, principal=None, uow=uow)
     return render(
-        request,
-        "frameworks/detail.html",
-        framework=framework,
-        versions=service.list_versions(uow=uow, code=code),
+        request, "frameworks/detail.html", framework=detail.framework, versions=detail.versions
     )

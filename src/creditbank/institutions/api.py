@@ -8,7 +8,13 @@ from sqlalchemy import select
 
 from creditbank.access.policy import Principal
 from creditbank.db import UnitOfWork
-from creditbank.institutions.model import Institution, InstitutionError, InstitutionType, Role
+from creditbank.institutions.model import (
+    Institution,
+    InstitutionError,
+    InstitutionType,
+    Role,
+    check_institution_code,
+)
 from creditbank.institutions.service import (
     User,
     get_institution,
@@ -55,6 +61,7 @@ __all__ = [
     "InstitutionType",
     "Role",
     "User",
+    "check_institution_code",
     "get_institution",
     "institution_codes",
     "institution_id",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, Exists, exists, select
 
 from creditbank.db import UnitOfWork
 from creditbank.ledger.model import Entry, LogFact, LogKind, Receipt, make_entry
@@ -31,6 +33,25 @@ def receipt_of(*, uow: UnitOfWork, kind: LogKind, record_id: str) -> Receipt | N
     return Receipt(kind, record_id, int(row[0]), bytes(row[1]))
 
 
+def logged_record_ids(*, uow: UnitOfWork, kind: LogKind, record_ids: Collection[str]) -> set[str]:
+    """Which of ``record_ids`` have an entry of ``kind`` in the log."""
+    if not record_ids:
+        return set()
+    return set(
+        uow.session.scalars(
+            select(LogEntryRow.record_id).where(
+                LogEntryRow.kind == kind.value, LogEntryRow.record_id.in_(set(record_ids))
+            )
+        )
+    )
+
+
+def is_logged(kind: LogKind, record_id: ColumnElement[str]) -> Exists:
+    """An SQL condition for a caller's query: the record whose public id is ``record_id`` (a
+    column of that query) has an entry of ``kind`` in the log."""
+    return exists().where(LogEntryRow.record_id == record_id, LogEntryRow.kind == kind.value)
+
+
 __all__ = [
     "Entry",
     "LogEntryRow",
@@ -40,6 +61,8 @@ __all__ = [
     "append",
     "b64",
     "first_checkpoint_covering",
+    "is_logged",
+    "logged_record_ids",
     "make_entry",
     "receipt_of",
     "seal",

@@ -1,19 +1,25 @@
 """HTTP for the ledger: checkpoints, entries, proofs, the log's key, records' receipts.
 
-Public, as a transparency log must be: entries carry no personal data. Thin: parse,
-call the service, shape the answer.
+Public, as a transparency log must be: entries carry no personal data. Thin: parse, call a
+handler (:mod:`creditbank.ledger.views`), shape the answer.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from creditbank.ledger import service
+from creditbank.ledger import views
+from creditbank.ledger.commands import (
+    ListEntries,
+    ProveConsistency,
+    ProveInclusion,
+    ShowCheckpoint,
+    ShowLogKey,
+    ShowReceipts,
+)
 from creditbank.ledger.schemas import (
     ConsistencyProofRead,
     EntriesRead,
@@ -23,8 +29,6 @@ from creditbank.ledger.schemas import (
     RecordReceiptsRead,
     b64,
 )
-from creditbank.ledger.service import LogError
-from creditbank.messages import msg
 from creditbank.web.deps import Uow
 from creditbank.web.problems import responses
 
@@ -39,10 +43,8 @@ NOTE_MEDIA_TYPE = "text/plain; charset=utf-8"
 )
 def checkpoint(uow: Uow) -> PlainTextResponse:
     """The newest checkpoint (C2SP tlog-checkpoint, signed note) with witnesses' cosignatures."""
-    latest = service.latest_checkpoint(uow)
-    if latest is None:
-        raise LogError("log_empty", msg("the log has no checkpoint yet: nothing was recorded"))
-    return PlainTextResponse(latest.text, media_type=NOTE_MEDIA_TYPE)
+    text = views.show_checkpoint(ShowCheckpoint(), principal=None, uow=uow)
+    return PlainTextResponse(text, media_type=NOTE_MEDIA_TYPE)
 
 
 @api.get(
@@ -52,7 +54,8 @@ def checkpoint(uow: Uow) -> PlainTextResponse:
 )
 def key(uow: Uow) -> PlainTextResponse:
     """The log's verifier key in signed-note form (``name+hash+base64``), one line."""
-    return PlainTextResponse(service.log_keys(uow).verifier_key + "\n", media_type=NOTE_MEDIA_TYPE)
+    verifier_key = views.show_log_key(ShowLogKey(), principal=None, uow=uow)
+    return PlainTextResponse(verifier_key + "\n", media_type=NOTE_MEDIA_TYPE)
 
 
 @api.get("/log/entries", response_model=EntriesRead, responses=responses(404, 422))
@@ -62,22 +65,10 @@ def entries(
     end: Annotated[int, Query(ge=1, description="One past the last leaf index (at most 1000).")],
 ) -> EntriesRead:
     """Entries ``start`` to ``end - 1`` of the log, base64, with their leaf indexes."""
-    found = service.entries(uow, start=start, end=end)
+    found = views.list_entries(ListEntries(start, end), principal=None, uow=uow)
     return EntriesRead(
         entries=[EntryRead(leaf_index=e.leaf_index, entry=b64(e.body)) for e in found]
     )
-
-
-def _leaf_hash(text: str) -> bytes:
-    try:
-        digest = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        digest = b""
-    if len(digest) != 32:  # noqa: PLR2004 - SHA-256
-        raise LogError(
-            "invalid_leaf_hash", msg("leaf_hash must be 32 bytes in base64, not {text}", text=text)
-        )
-    return digest
 
 
 @api.get("/log/proof/inclusion", response_model=InclusionProofRead, responses=responses(404, 422))
@@ -88,15 +79,12 @@ def inclusion(
     leaf_hash: Annotated[str | None, Query(description="Or the leaf hash, base64.")] = None,
 ) -> InclusionProofRead:
     """RFC 9162 inclusion proof of a leaf (by index or by leaf hash) in a tree of the log."""
-    if (index is None) == (leaf_hash is None):
-        raise LogError(
-            "log_range_invalid", msg("give either index or leaf_hash (one of them, not both)")
-        )
-    if index is None:
-        index = service.leaf_index_of(uow, _leaf_hash(leaf_hash or ""))
-    proof = service.inclusion_proof(uow, index=index, tree_size=tree_size)
+    query = ProveInclusion(tree_size, index, leaf_hash)
+    proof = views.prove_inclusion(query, principal=None, uow=uow)
     return InclusionProofRead(
-        leaf_index=index, tree_size=tree_size, hashes=[b64(node) for node in proof]
+        leaf_index=proof.leaf_index,
+        tree_size=proof.tree_size,
+        hashes=[b64(node) for node in proof.hashes],
     )
 
 
@@ -109,7 +97,7 @@ def consistency(
     second: Annotated[int, Query(ge=1, description="The larger tree size.")],
 ) -> ConsistencyProofRead:
     """RFC 9162 consistency proof that the tree of ``second`` entries extends that of ``first``."""
-    proof = service.consistency_proof(uow, first=first, second=second)
+    proof = views.prove_consistency(ProveConsistency(first, second), principal=None, uow=uow)
     return ConsistencyProofRead(first=first, second=second, hashes=[b64(node) for node in proof])
 
 
@@ -119,7 +107,7 @@ def consistency(
 def receipt(uow: Uow, record_id: str) -> RecordReceiptsRead:
     """Every log entry of a record (its deposit, verification, ...), each with an inclusion proof
     against the newest checkpoint, which is included."""
-    found = service.receipts(uow, record_id.strip())
+    found = views.show_receipts(ShowReceipts(record_id.strip()), principal=None, uow=uow)
     return RecordReceiptsRead(
         record_id=record_id,
         receipts=[
