@@ -24,8 +24,7 @@ from rich.text import Text
 
 from creditbank import clock
 from creditbank.access.policy import OPERATOR
-from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.files import FileFormat
+from creditbank.accounts.api import FileFormat, PersonalDataCipher
 from creditbank.accreditation import api as accreditation
 from creditbank.bootstrap import open_database
 from creditbank.cli.common import (

@@ -16,7 +16,7 @@ import csv
 import json
 from typing import BinaryIO
 
-from creditbank.accounts.files import FileFormat
+from creditbank.accounts.api import FileFormat
 from creditbank.errors import DomainError
 from creditbank.file_limits import (
     FileLimits,

@@ -8,8 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
-from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.files import FileFormat
+from creditbank.accounts.api import FileFormat, PersonalDataCipher
 from creditbank.file_limits import limits_of
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Today, Uow
