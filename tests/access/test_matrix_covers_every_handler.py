@@ -12,6 +12,19 @@ from tests.access.matrix import Door
 
 # handler (module.function) -> why no staff role is tried on it
 OPEN: dict[str, str] = {
+    "creditbank.frameworks.views.list_frameworks": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.show_framework": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.show_level": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.compare_levels": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.translate_level": "crosswalks are public (no login)",
+    "creditbank.frameworks.views.list_crosswalks": "crosswalks are public (no login)",
+    "creditbank.frameworks.views.align_frameworks": "the frameworks page is public (no login)",
+    "creditbank.ledger.views.show_checkpoint": "the log's checkpoints are public (transparency)",
+    "creditbank.ledger.views.show_log_key": "the log's verifier key is public (transparency)",
+    "creditbank.ledger.views.list_entries": "the log's entries are public (no personal data)",
+    "creditbank.ledger.views.prove_inclusion": "the log's proofs are public (transparency)",
+    "creditbank.ledger.views.prove_consistency": "the log's proofs are public (transparency)",
+    "creditbank.ledger.views.show_receipts": "records' receipts in the log are public (transparency)",
     "creditbank.conversion.views.show_own_progress": "a learner's own account (test in "
     "test_conversion_access: a learner reads only their own)",
     "creditbank.conversion.requests.request_own_conversion": "a learner's own account (test in "

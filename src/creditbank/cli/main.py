@@ -26,16 +26,12 @@ from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.model import OutcomeStatus
 from creditbank.accounts.schemas import AccountRead, BatchRead, OutcomeRead, PersonalDataRead
 from creditbank.bootstrap import initialise, open_database
-from creditbank.catalog import grants
-from creditbank.catalog.model import GrantWindow
-from creditbank.catalog.schemas import GrantRead
 from creditbank.cli.common import (
     JsonOption,
     _,
     err,
     fail,
     out,
-    parse_date,
     print_json,
     say,
     state,
@@ -44,16 +40,6 @@ from creditbank.cli.common import (
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.file_limits import limits_of
-from creditbank.frameworks import service as frameworks
-from creditbank.frameworks.crosswalk import LevelRef
-from creditbank.frameworks.files import read_framework_file
-from creditbank.frameworks.model import Domain
-from creditbank.frameworks.schemas import (
-    ComparisonRead,
-    CrosswalkQueryRead,
-    FrameworkRead,
-    FrameworkSummaryRead,
-)
 from creditbank.institutions import service as institution_service
 from creditbank.messages import msg
 from creditbank.sessions import service as sessions
@@ -63,12 +49,8 @@ from creditbank.web.i18n import LANGUAGES
 from creditbank.web.security import proxy_options
 
 app = typer.Typer(help="creditbank: a credit bank for lifelong learning.", no_args_is_help=True)
-frameworks_app = typer.Typer(help="Qualifications frameworks.", no_args_is_help=True)
-app.add_typer(frameworks_app, name="frameworks")
 deposit_app = typer.Typer(help="Depositing learning outcomes.", no_args_is_help=True)
 app.add_typer(deposit_app, name="deposit")
-catalog_app = typer.Typer(help="The catalogue and who may issue its items.", no_args_is_help=True)
-app.add_typer(catalog_app, name="catalog")
 account_app = typer.Typer(help="Learners' personal learning accounts.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
 learners_app = typer.Typer(
@@ -174,160 +156,6 @@ def serve(
         port=port or settings.port,
         **proxy_options(settings),
     )
-
-
-@frameworks_app.command("list")
-def list_frameworks(as_json: JsonOption = False) -> None:
-    """List the frameworks: latest version and the version in force today."""
-    with unit_of_work() as uow:
-        summaries = [
-            FrameworkSummaryRead.of(s)
-            for s in frameworks.list_frameworks(uow=uow, on=clock.today())
-        ]
-    if as_json:
-        print_json(summaries)
-        return
-    table = Table(title=_("Qualifications frameworks"))
-    headings = (_("Code"), _("Name"), _("Version"), _("In force from"), _("In force today"))
-    for heading in (*headings, _("Levels")):
-        table.add_column(heading)
-    for summary in summaries:
-        name = summary.name.zh if state.language == "zh" else summary.name.en
-        table.add_row(
-            summary.code,
-            name,
-            str(summary.version),
-            summary.effective_from.isoformat(),
-            str(summary.in_force),
-            str(summary.levels),
-        )
-    out.print(table)
-
-
-@frameworks_app.command("show")
-def show_framework(
-    code: Annotated[str, typer.Argument(help="Framework code, e.g. NVQC.")],
-    version: Annotated[int | None, typer.Option(help="A version; default: the latest.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Show a framework's levels and descriptors."""
-    with unit_of_work() as uow:
-        framework = frameworks.get_framework(
-            uow=uow,
-            code=code,
-            version=version,
-        )
-        versions = frameworks.list_versions(uow=uow, code=code)
-    if as_json:
-        print_json(FrameworkRead.of(framework, versions))
-        return
-    out.print(
-        f"[bold]{framework.code}[/] {framework.name.get(state.language)} · "
-        + say(
-            msg(
-                "version {version}, in force from {date}",
-                version=framework.version,
-                date=framework.effective_from.isoformat(),
-            )
-        )
-    )
-    out.print(f"{_('Source')}: {framework.source}", highlight=False)
-    for track in framework.tracks:
-        table = Table(title=track.name.get(state.language) if len(framework.tracks) > 1 else None)
-        for heading in (_("Level"), _("Name"), _("Knowledge"), _("Skills"), _("Competency")):
-            table.add_column(heading)
-        for level in track.levels_highest_first():
-            descriptors = [
-                level.descriptors[domain].get(state.language) if domain in level.descriptors else ""
-                for domain in Domain
-            ]
-            table.add_row(level.code, level.name.get(state.language), *descriptors)
-        out.print(table)
-
-
-@frameworks_app.command("compare")
-def compare(
-    code: Annotated[str, typer.Argument(help="Framework code, e.g. NVQC.")],
-    a: Annotated[str, typer.Argument(help="A level code.")],
-    b: Annotated[str, typer.Argument(help="Another level code.")],
-    as_json: JsonOption = False,
-) -> None:
-    """Whether level A is at least level B, by the framework's own order."""
-    with unit_of_work() as uow:
-        result = frameworks.compare_levels(uow=uow, code=code, a=a, b=b, on=clock.today())
-    if as_json:
-        print_json(
-            ComparisonRead(
-                framework=code.upper(), a=a, b=b, comparison=result, a_at_least_b=result >= 0
-            )
-        )
-        return
-    a_ref, b_ref = f"{code.upper()}:{a}", f"{code.upper()}:{b}"
-    verdicts = {
-        1: msg("{a} is higher than {b}", a=a_ref, b=b_ref),
-        0: msg("{a} is the same level as {b}", a=a_ref, b=b_ref),
-        -1: msg("{a} is lower than {b}", a=a_ref, b=b_ref),
-    }
-    out.print(say(verdicts[result]))
-
-
-@frameworks_app.command("import")
-def import_framework(
-    file: Annotated[Path, typer.Argument(help="A framework definition (.toml or .json).")],
-    actor: Annotated[str, typer.Option(help="Who publishes it (recorded).")] = "cli",
-) -> None:
-    """Publish a framework from a file: a new framework, or a new version if the code exists."""
-    if not file.is_file():
-        fail(say(msg("{file} is not a file", file=str(file))))
-    with unit_of_work() as uow:
-        framework = frameworks.publish_framework(
-            uow=uow, draft=read_framework_file(file), actor=actor
-        )
-    out.print(
-        say(
-            msg(
-                "Published {framework} version {version}, in force from {date}",
-                framework=framework.code,
-                version=framework.version,
-                date=framework.effective_from.isoformat(),
-            )
-        )
-    )
-
-
-@app.command()
-def crosswalk(
-    level: Annotated[str, typer.Argument(help="FRAMEWORK:LEVEL, e.g. NVQC:3")],
-    to: Annotated[str, typer.Option("--to", help="Target framework, e.g. QCPTP")],
-    as_json: JsonOption = False,
-) -> None:
-    """Which level(s) of another framework a level corresponds to, with path and kind."""
-    with unit_of_work() as uow:
-        answer = frameworks.translate_level(uow=uow, origin=LevelRef.parse(level), target=to)
-    if as_json:
-        print_json(CrosswalkQueryRead.of(answer))
-        return
-    if not answer.routes:
-        out.print(
-            say(
-                msg(
-                    "No crosswalk connects {level} to {framework}",
-                    level=str(answer.origin),
-                    framework=answer.target,
-                )
-            )
-        )
-        raise typer.Exit(0)
-    for route in answer.routes:
-        kind = _(route.kind.value)
-        style = "green" if route.kind.value == "published" else "yellow"
-        name = answer.target_levels[route.target].name.get(state.language)
-        out.print(f"[bold]{route.target}[/] {name}  [{style}]{kind}[/]", highlight=False)
-        out.print("  " + " → ".join(str(ref) for ref in route.path), highlight=False)
-        for step in route.steps:
-            out.print(
-                f"    {step.crosswalk}: {_(step.kind.value)} · {step.source}", highlight=False
-            )
 
 
 @learners_app.command("set-password")
@@ -453,100 +281,6 @@ def import_deposits(
                 )
     if batch.status is bulk.BatchStatus.REJECTED:
         raise typer.Exit(1)
-
-
-def _print_grant(grant: GrantRead) -> None:
-    window = GrantWindow(grant.valid_from, grant.valid_until)
-    withdrawn = (
-        say(msg("withdrawn {date}", date=grant.withdrawn_at.date().isoformat()))
-        if grant.withdrawn_at
-        else ""
-    )
-    item = f"{grant.owner}:{grant.item_code}"
-    out.print(f"{grant.id}  {item} → {grant.institution}  {window}  {withdrawn}", highlight=False)
-
-
-@catalog_app.command("grant")
-def grant_item(
-    item_code: Annotated[str, typer.Argument(help="The item's code in its owner's catalogue.")],
-    owner: Annotated[str, typer.Option("--owner", help="The institution that owns the item.")],
-    to: Annotated[str, typer.Option("--to", help="The institution accredited to issue it.")],
-    valid_from: Annotated[
-        str | None,
-        typer.Option("--from", help="First assessment date covered (default: today)."),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--until", help="Last assessment date covered (default: open-ended)."),
-    ] = None,
-    by: Annotated[str, typer.Option(help="Who grants it (recorded).")] = "cli",
-    as_json: JsonOption = False,
-) -> None:
-    """Accredit an institution to issue another's catalogue item (e.g. a pilot school an X
-    certificate): it may then deposit outcomes of the item assessed within the dates."""
-    start = parse_date(valid_from, "--from") or clock.today()
-    end = parse_date(until, "--until")
-    with unit_of_work() as uow:
-        grant = GrantRead.of(
-            grants.grant_item(
-                uow=uow,
-                owner=owner,
-                code=item_code,
-                grantee=to,
-                valid_from=start,
-                valid_until=end,
-                by=by,
-            )
-        )
-    if as_json:
-        print_json(grant)
-        return
-    out.print(
-        say(
-            msg(
-                "Grant {id}: {institution} may issue {owner}:{code} for assessments in {window}",
-                id=grant.id,
-                institution=grant.institution,
-                owner=grant.owner,
-                code=grant.item_code,
-                window=str(GrantWindow(start, end)),
-            )
-        ),
-        highlight=False,
-    )
-
-
-@catalog_app.command("grants")
-def list_grants(
-    item_code: Annotated[str, typer.Argument(help="The item's code in its owner's catalogue.")],
-    owner: Annotated[str, typer.Option("--owner", help="The institution that owns the item.")],
-    as_json: JsonOption = False,
-) -> None:
-    """Every grant of an item, withdrawn ones too."""
-    with unit_of_work() as uow:
-        found = [GrantRead.of(g) for g in grants.list_grants(uow=uow, owner=owner, code=item_code)]
-    if as_json:
-        print_json(found)
-        return
-    if not found:
-        out.print(say(msg("No institution is accredited to issue {code}", code=item_code)))
-    for grant in found:
-        _print_grant(grant)
-
-
-@catalog_app.command("withdraw-grant")
-def withdraw_grant(
-    grant_id: Annotated[int, typer.Argument(help="The grant's id (from `catalog grants`).")],
-    by: Annotated[str, typer.Option(help="Who withdraws it (recorded).")] = "cli",
-    as_json: JsonOption = False,
-) -> None:
-    """Withdraw a grant: its holder may deposit no more outcomes under it (the grant is kept)."""
-    with unit_of_work() as uow:
-        grant = GrantRead.of(grants.withdraw_grant(uow=uow, grant_id=grant_id, by=by))
-    if as_json:
-        print_json(grant)
-        return
-    _print_grant(grant)
 
 
 STATUS_WORDS = {
@@ -718,15 +452,27 @@ def _print_account(account: AccountRead, found: list[outcomes.Outcome]) -> None:
 # above and adds itself to `app`.
 from creditbank.cli import (  # noqa: E402 - the command groups, registered last
     accreditation,
+    catalog,
     conversion,
     credentials,
+    frameworks,
     institutions,
     log,
     standards,
     xcert,
 )
 
-for _module in (institutions, accreditation, conversion, credentials, log, standards, xcert):
+for _module in (
+    institutions,
+    frameworks,
+    catalog,
+    accreditation,
+    conversion,
+    credentials,
+    log,
+    standards,
+    xcert,
+):
     for _group, _group_name in _module.GROUPS:
         app.add_typer(_group, name=_group_name)
     _top_level: typer.Typer | None = getattr(_module, "top_level", None)
