@@ -19,10 +19,12 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.bootstrap import build_app, initialise, migrate
+from creditbank.bootstrap import build_app
 from creditbank.db import Database
 from creditbank.settings import Environment, Settings
 from tests.support.browser import LiveServer
+from tests.support.databases import PostgresTemplates, SqliteTemplates, rolled_back
+from tests.support.inprocess import InProcessServer
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 from tests.support.requirements import require_or_skip
 
@@ -32,7 +34,29 @@ hypothesis_settings.register_profile("creditbank", deadline=None)
 hypothesis_settings.load_profile("creditbank")
 
 BACKENDS = ("sqlite", "postgresql")
-TEMPLATE_DB = "creditbank_template"
+OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke"})
+"""Where ``database`` is a database of the test's own: the CLI opens the database by its URL
+(a connection of its own, that would not see a rolled-back test's rows); the races need their
+writers in separate connections; the smoke tests run benchmarks in processes of their own."""
+OWN_DATABASE_TESTS = frozenset(
+    {
+        # they read or change the schema and the triggers through connections of their own
+        "test_migrations.py",
+        "test_one_active_consent.py::test_the_migration_keeps_the_newest_of_several_active_consents",
+        "test_ledger.py::test_the_log_and_the_facts_refuse_updates_and_deletes",
+        # it reads every stored value through a connection of its own
+        "test_learners.py::test_personal_data_is_encrypted_at_rest",
+        # `creditbank serve` in a process of its own on the test's database
+        "test_web_security.py",
+    }
+)
+"""Tests (``module`` or ``module::function``) whose ``database`` is their own, as if marked
+``own_database``: their modules are not edited for it."""
+SOCKET_DIRECTORIES = frozenset({"browser", "interop", "concurrency", "corpus", "fuzz"})
+"""Where ``live_bank`` listens on a real socket: Chromium, the Node harness, the fuzzer and the
+corpus's clients talk to it over HTTP as a user's would, and the races span processes."""
+SOCKET_MODULES = frozenset({"test_ledger_api.py"})
+"""Modules whose ``live_bank`` listens on a real socket: the log's auditor reads over urllib."""
 _counter = itertools.count()
 
 
@@ -42,28 +66,84 @@ def pg_cluster() -> Iterator[PostgresCluster]:
         postgres_available(), required=require_postgres(), setting="CREDITBANK_REQUIRE_POSTGRES"
     )
     with PostgresCluster() as cluster:
-        template = Database(cluster.create_database(TEMPLATE_DB))
-        migrate(template)
-        template.dispose()
         yield cluster
 
 
-def _new_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Database:
+@pytest.fixture(scope="session")
+def pg_templates(pg_cluster: PostgresCluster) -> PostgresTemplates:
+    """The migrated template database of this worker's cluster (migrated once)."""
+    return PostgresTemplates(pg_cluster)
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    """This worker's migrated SQLite file (migrated once, on first use)."""
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+def _new_database(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, *, initialised: bool = False
+) -> Database:
+    """A database of its own: a copy of the migrated (or ``initialised``) template."""
     if backend == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'creditbank.db'}")
-        migrate(database)
-        return database
-    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
-    name = f"t{os.getpid()}_{next(_counter)}"
-    return Database(cluster.create_database(name, template=TEMPLATE_DB))
+        templates: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+        return templates.copy(tmp_path / f"creditbank{next(_counter)}.db", initialised=initialised)
+    pg_templates: PostgresTemplates = request.getfixturevalue("pg_templates")
+    return pg_templates.copy(initialised=initialised)
+
+
+def _shared(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    database = _new_database(request, backend, tmp_path_factory.mktemp("shared"))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_sqlite(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """This worker's migrated SQLite database, which ``database`` rolls back after each test."""
+    yield from _shared(request, "sqlite", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def shared_postgresql(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """This worker's migrated PostgreSQL database, which ``database`` rolls back after each test."""
+    yield from _shared(request, "postgresql", tmp_path_factory)
+
+
+def _needs_own_database(request: pytest.FixtureRequest) -> bool:
+    if request.node.get_closest_marker("own_database") is not None:
+        return True
+    module = request.node.path.name
+    function = getattr(request.node, "originalname", request.node.name)
+    return bool(
+        OWN_DATABASE_DIRECTORIES & set(request.node.path.parts)
+        or {module, f"{module}::{function}"} & OWN_DATABASE_TESTS
+    )
 
 
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty, migrated database; SQLite and PostgreSQL in turn."""
-    database = _new_database(request, request.param, tmp_path)
-    yield database
-    database.dispose()
+    """An empty, migrated database; SQLite and PostgreSQL in turn.
+
+    Usually this worker's shared database seen through one transaction that is rolled back when
+    the test ends (every unit of work a SAVEPOINT in it). A test marked ``own_database``, or in
+    a directory of :data:`OWN_DATABASE_DIRECTORIES`, gets a copy of the template of its own
+    instead, that other connections and processes see.
+    """
+    if _needs_own_database(request):
+        database = _new_database(request, request.param, tmp_path)
+        yield database
+        database.dispose()
+        return
+    shared: Database = request.getfixturevalue(f"shared_{request.param}")
+    with rolled_back(shared) as rolled:
+        yield rolled
 
 
 def test_settings(database_url: str) -> Settings:
@@ -78,7 +158,11 @@ def test_settings(database_url: str) -> Settings:
 
 @dataclass(frozen=True)
 class LiveBank:
-    """A bank served by uvicorn on loopback, the database behind it and its settings."""
+    """A bank being served, the database behind it and its settings.
+
+    ``url`` is where httpx2 reaches it: in this process (no socket) for most modules, over
+    loopback from uvicorn where a real socket matters (see :func:`live_bank`).
+    """
 
     url: str
     database: Database
@@ -90,15 +174,27 @@ class LiveBank:
         return PersonalDataCipher.from_base64(self.settings.data_key.get_secret_value())
 
 
+def _needs_socket(request: pytest.FixtureRequest) -> bool:
+    path = request.node.path
+    return bool(SOCKET_DIRECTORIES & set(path.parts)) or path.name in SOCKET_MODULES
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def live_bank(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveBank]:
-    """A live bank with the built-in frameworks, one per test module and backend."""
-    database: Database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
-    initialise(database)
+    """A bank with the built-in frameworks, one per test module and backend, on a database of
+    its own (a copy of the initialised template). Served in-process
+    (:class:`~tests.support.inprocess.InProcessServer`: httpx2 clients reach it without a
+    socket), or by uvicorn on loopback for the modules of :data:`SOCKET_DIRECTORIES` and
+    :data:`SOCKET_MODULES`."""
+    database = _new_database(
+        request, request.param, tmp_path_factory.mktemp("bank"), initialised=True
+    )
     settings = test_settings(database.url)
-    with LiveServer(build_app(settings, database)) as server:
+    app = build_app(settings, database)
+    server = LiveServer(app) if _needs_socket(request) else InProcessServer(app)
+    with server:
         yield LiveBank(server.base_url, database, settings)
     database.dispose()
 
