@@ -22,7 +22,7 @@ from creditbank.accounts import service as accounts
 from creditbank.accounts.api import learner_id_of
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import parse_id_number
-from creditbank.accreditation import standards
+from creditbank.accreditation import certifications, standards
 from creditbank.accreditation.model import (
     ComponentKind,
     Domain,
@@ -152,7 +152,7 @@ def build(uow: UnitOfWork, cipher: PersonalDataCipher) -> World:
     for serial, email in enumerate(
         (ASSESSOR_A, ASSESSOR_B, ASSESSOR_C, ASSESSOR_SELF), start=SELF_SERIAL - 3
     ):
-        standards.certify(
+        certifications.certify(
             uow=uow,
             cipher=cipher,
             email=email,

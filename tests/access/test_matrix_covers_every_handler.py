@@ -12,23 +12,20 @@ from tests.access.matrix import Door
 
 # handler (module.function) -> why no staff role is tried on it
 OPEN: dict[str, str] = {
-    "creditbank.frameworks.views.list_frameworks": "the framework registry is public (no login)",
-    "creditbank.frameworks.views.show_framework": "the framework registry is public (no login)",
-    "creditbank.frameworks.views.show_level": "the framework registry is public (no login)",
-    "creditbank.frameworks.views.compare_levels": "the framework registry is public (no login)",
-    "creditbank.frameworks.views.translate_level": "crosswalks are public (no login)",
-    "creditbank.frameworks.views.list_crosswalks": "crosswalks are public (no login)",
-    "creditbank.frameworks.views.align_frameworks": "the frameworks page is public (no login)",
-    "creditbank.ledger.views.show_checkpoint": "the log's checkpoints are public (transparency)",
-    "creditbank.ledger.views.show_log_key": "the log's verifier key is public (transparency)",
-    "creditbank.ledger.views.list_entries": "the log's entries are public (no personal data)",
-    "creditbank.ledger.views.prove_inclusion": "the log's proofs are public (transparency)",
-    "creditbank.ledger.views.prove_consistency": "the log's proofs are public (transparency)",
-    "creditbank.ledger.views.show_receipts": "records' receipts in the log are public (transparency)",
-    "creditbank.conversion.views.show_own_progress": "a learner's own account (test in "
-    "test_conversion_access: a learner reads only their own)",
-    "creditbank.conversion.requests.request_own_conversion": "a learner's own account (test in "
-    "test_conversion_access: the request is for the learner's own account)",
+    "creditbank.accreditation.learners.list_own_applications": "a learner's own applications (test in test_accreditation_access: a learner reaches "
+    "only their own)",
+    "creditbank.accreditation.learners.show_own_application": "a learner's own applications (test in test_accreditation_access: a learner reaches "
+    "only their own)",
+    "creditbank.accreditation.learners.show_own_evidence": "a learner's own applications (test in test_accreditation_access: a learner reaches "
+    "only their own)",
+    "creditbank.accreditation.learners.apply_for_own_learning": "a learner's own applications (test in test_accreditation_access: a learner reaches "
+    "only their own)",
+    "creditbank.accreditation.learners.add_own_evidence": "a learner's own applications (test in test_accreditation_access: a learner reaches "
+    "only their own)",
+    "creditbank.accreditation.learners.appeal_own_decision": "a learner's own applications (test in test_accreditation_access: a learner reaches "
+    "only their own)",
+    "creditbank.accreditation.learners.show_apply_choices": "the standards and centres every "
+    "learner may apply to (no account is read)",
     "creditbank.credentials.views.show_did_document": "DID documents are public (verifiers "
     "resolve the issuers' keys)",
     "creditbank.credentials.views.show_status_list": "status lists are public (verifiers check "
@@ -45,6 +42,35 @@ OPEN: dict[str, str] = {
     "test_credentials_access: a learner exports only their own outcomes)",
     "creditbank.credentials.exports.export_my_record": "the logged-in learner's own (test in "
     "test_credentials_access: a learner exports only their own outcomes)",
+    "creditbank.conversion.views.show_own_progress": "a learner's own account (test in "
+    "test_conversion_access: a learner reads only their own)",
+    "creditbank.conversion.requests.request_own_conversion": "a learner's own account (test in "
+    "test_conversion_access: the request is for the learner's own account)",
+    "creditbank.frameworks.views.list_frameworks": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.show_framework": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.show_level": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.compare_levels": "the framework registry is public (no login)",
+    "creditbank.frameworks.views.translate_level": "crosswalks are public (no login)",
+    "creditbank.frameworks.views.list_crosswalks": "crosswalks are public (no login)",
+    "creditbank.frameworks.views.align_frameworks": "the frameworks page is public (no login)",
+    "creditbank.ledger.views.show_checkpoint": "the log's checkpoints are public (transparency)",
+    "creditbank.ledger.views.show_log_key": "the log's verifier key is public (transparency)",
+    "creditbank.ledger.views.list_entries": "the log's entries are public (no personal data)",
+    "creditbank.ledger.views.prove_inclusion": "the log's proofs are public (transparency)",
+    "creditbank.ledger.views.prove_consistency": "the log's proofs are public (transparency)",
+    "creditbank.ledger.views.show_receipts": "records' receipts in the log are public (transparency)",
+    "creditbank.consents.handlers.grant_consent": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.consents.handlers.withdraw_consent": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.consents.handlers.list_consents": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.consents.handlers.create_share": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.consents.handlers.revoke_share": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.consents.handlers.list_shares": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.accounts.views.show_my_outcomes": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.accounts.views.show_my_access_log": "the logged-in learner's own: acts on the principal's account only (no staff role)",
+    "creditbank.accounts.views.show_shared": "a share link is public: the secret link is the key",
+    "creditbank.sessions.handlers.log_in": "before login: anybody may try to log in (throttled), no principal yet",
+    "creditbank.sessions.handlers.redeem_activation_code": "before login: the activation code is the key (throttled)",
+    "creditbank.sessions.handlers.log_out": "ends the session the cookie names: the cookie is the key",
 }
 
 

@@ -29,8 +29,14 @@ from creditbank.accounts.model import (
     resident_check_character,
 )
 from creditbank.accounts.tables import LearnerRow
-from creditbank.accreditation import service as accreditation
-from creditbank.accreditation import standards
+from creditbank.accreditation import (
+    applications,
+    assessment,
+    certifications,
+    decisions,
+    filing,
+    standards,
+)
 from creditbank.accreditation.model import (
     ComponentKind,
     Decision,
@@ -275,7 +281,7 @@ class Accreditations:
         as the centre's officer) as far as ``until``: its public id."""
         today = clock.today()
         with self.database.unit_of_work() as uow:
-            filed = accreditation.apply(
+            filed = filing.apply(
                 uow=uow,
                 account_number=self._learner(uow, applied_by),
                 centre=centre,
@@ -290,7 +296,7 @@ class Accreditations:
             # how far along: 0 submitted ... 3 decided; 4 a decision confirmed
             far = STEPS.index(until) if until in STEPS else len(STEPS)
             if far >= 1:
-                accreditation.assign(
+                assessment.assign(
                     uow=uow,
                     public_id=filed,
                     assessor_email=assessor,
@@ -299,7 +305,7 @@ class Accreditations:
                     on=today,
                 )
             if far >= 2:
-                accreditation.record_marks(
+                assessment.record_marks(
                     uow=uow,
                     public_id=filed,
                     marks=MARKS,
@@ -309,7 +315,7 @@ class Accreditations:
                     on=today,
                 )
             if far >= 3:
-                accreditation.decide(
+                assessment.decide(
                     uow=uow,
                     public_id=filed,
                     decision=Decision.ACCREDITED if far == 3 else Decision(until.value),
@@ -319,7 +325,7 @@ class Accreditations:
                     on=today,
                 )
             if far >= 4:
-                accreditation.confirm(
+                decisions.confirm(
                     uow=uow,
                     public_id=filed,
                     agree=True,
@@ -327,7 +333,7 @@ class Accreditations:
                     by="matrix",
                     by_user_id=self.users[BANK_ADMIN],
                 )
-            assert accreditation.get_application(uow=uow, public_id=filed).state is until
+            assert applications.get_application(uow=uow, public_id=filed).state is until
         return filed
 
 
@@ -350,7 +356,7 @@ def accreditations(live_bank: LiveBank, staff: dict[Role, Staff]) -> Accreditati
                 on=today,
             )
         for serial, email in enumerate(ASSESSORS.values(), start=4000):
-            standards.certify(
+            certifications.certify(
                 uow=uow,
                 cipher=live_bank.cipher,
                 email=email,

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from creditbank.accreditation import service, standards
+from creditbank.accreditation import applications, certifications, decisions
 from creditbank.accreditation.model import AccreditationError
 from creditbank.accreditation.tables import (
     ApplicationRow,
@@ -270,7 +270,7 @@ def test_an_uncertified_or_conflicted_assessor_is_refused(bank: Bank) -> None:
 
     # a certification that has expired by the day of assignment
     with bank.live.database.unit_of_work() as uow:
-        standards.certify(
+        certifications.certify(
             uow=uow,
             cipher=bank.world.cipher,
             email=world.ASSESSOR_D,
@@ -329,7 +329,7 @@ def test_only_the_assigned_assessor_scores_and_the_same_person_cannot_confirm(
     problem(bank[world.ASSESSOR_A].post(f"{url}/confirm", json={}), 403, "forbidden")
     # ... the service refuses the person whatever the role ...
     with pytest.raises(AccreditationError) as refused, bank.live.database.unit_of_work() as uow:
-        service.confirm(
+        decisions.confirm(
             uow=uow,
             public_id=application,
             agree=True,
@@ -489,7 +489,7 @@ def test_bad_applications_and_steps_are_refused_and_change_nothing(bank: Bank) -
     )
     assert bank[world.ADMIN].get(f"/api/v1/accounts/{account}/outcomes").json()["outcomes"] == []
     with bank.live.database.unit_of_work() as uow:
-        assert service.list_applications(uow=uow, account_number=account) == []
+        assert applications.list_applications(uow=uow, account_number=account) == []
 
     first = apply(bank, account)["id"]
     body = problem(

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from creditbank import clock
 from creditbank.accounts import service as accounts
 from creditbank.accounts.model import parse_id_number
-from creditbank.accreditation import service
+from creditbank.accreditation import applications, assessment, filing
 from creditbank.accreditation.tables import ApplicationRow
 from creditbank.db import UnitOfWork
 from creditbank.institutions.tables import UserRow
@@ -74,7 +74,7 @@ def scene(live_bank: LiveBank) -> Scene:
         for number, serial in ((assessed, 702), (stalled_learner, 703)):
             sha = world.upload(uow, serial, institution=world.CENTRE)
             ids.append(
-                service.apply(
+                filing.apply(
                     uow=uow,
                     account_number=number,
                     centre=world.CENTRE,
@@ -83,10 +83,10 @@ def scene(live_bank: LiveBank) -> Scene:
                     setting="informal",
                     statement=STATEMENT,
                     evidence_files=[(sha, "单位出具的工作证明")],
-                    by=service.LEARNER,
+                    by=applications.LEARNER,
                 ).public_id
             )
-        service.assign(
+        assessment.assign(
             uow=uow,
             public_id=ids[0],
             assessor_email=world.ASSESSOR_A,

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accreditation import service
+from creditbank.accreditation import applications
 from creditbank.db import Database
 from tests import accreditation_world as world
 from tests.cli.runner import run
@@ -108,7 +108,7 @@ def test_an_application_goes_from_the_cli_to_an_accredited_outcome(
     assert done["outcome"] in shown
     assert json.loads(run(cli, "accreditation", "queue", world.CENTRE, "--json")) == []
     with database.unit_of_work() as uow:
-        [stored] = service.list_applications(uow=uow, account_number=account)
+        [stored] = applications.list_applications(uow=uow, account_number=account)
     assert stored.outcome == done["outcome"]
 
 
@@ -190,5 +190,5 @@ def test_refusals_name_what_is_wrong_and_change_nothing(
     output = run(cli, "accreditation", "show", "nope", code=1)
     assert "there is no application nope" in output
     with database.unit_of_work() as uow:
-        [stored] = service.list_applications(uow=uow, account_number=account)
+        [stored] = applications.list_applications(uow=uow, account_number=account)
     assert (stored.state.value, stored.assessor, len(stored.events)) == ("submitted", None, 1)

@@ -14,7 +14,7 @@ from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import LearningSetting, parse_id_number
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
-from creditbank.accreditation import service as accreditation_service
+from creditbank.accreditation import applications as accreditation_applications
 from creditbank.accreditation import standards as accreditation
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemKind
@@ -91,7 +91,9 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
             "CQ-SCS-RAIL",
             "GD-SCS-SWE",
         ]
-        states = sorted(a.state.value for a in accreditation_service.list_applications(uow=uow))
+        states = sorted(
+            a.state.value for a in accreditation_applications.list_applications(uow=uow)
+        )
         assert states == ["accredited", "decided", "submitted"]
         kinds_deposited = set(
             session.scalars(

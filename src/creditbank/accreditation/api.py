@@ -3,6 +3,14 @@ and the certification of teachers and assessors (the 1+X operations use both).""
 
 from __future__ import annotations
 
+from creditbank.accreditation.certifications import (
+    Certification,
+    CertificationKind,
+    certifications_for,
+    certifications_of,
+    certified,
+    certify,
+)
 from creditbank.accreditation.model import (
     AccreditationError,
     ComponentKind,
@@ -12,14 +20,8 @@ from creditbank.accreditation.model import (
     check_scheme,
     score,
 )
-from creditbank.accreditation.standards import (
-    Certification,
-    CertificationKind,
+from creditbank.accreditation.schemes import (
     SchemeVersion,
-    certifications_for,
-    certifications_of,
-    certified,
-    certify,
     current_scheme,
     item_owner,
     scheme_by_id,

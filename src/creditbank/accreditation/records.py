@@ -53,11 +53,11 @@ def _record(
     )
     outcome = None
     if row.outcome_id is not None and decision.decision == "accredited":
-        outcome = session.get_one(accounts.OutcomeRow, row.outcome_id).public_id
+        outcome = accounts.outcome_public_ids(uow=uow, outcome_ids=[row.outcome_id])[row.outcome_id]
     return {
         "application": row.public_id,
         "round": decision.round,
-        "account_number": session.get_one(accounts.LearnerRow, row.learner_id).account_number,
+        "account_number": accounts.account_number_of(uow=uow, learner_id=row.learner_id),
         "centre": institutions.institution_codes(uow=uow)[row.centre_id],
         "standard": standard.code,
         "standard_version": standard.version,

@@ -1,17 +1,27 @@
-"""HTTP for competence standards and accreditation applications. Thin: authenticate, check
-the policy, call the service."""
+"""HTTP for competence standards and accreditation applications. Thin: authenticate, build
+the command, call its handler (which checks the policy), answer."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request, status
 
-from creditbank.access.policy import (
-    Action,
-    Principal,
-    require,
-    require_consented,
+from creditbank.accreditation import assessment, decisions, filing, standards, views
+from creditbank.accreditation.applications import Application
+from creditbank.accreditation.commands import (
+    AddMoreEvidence,
+    AppealDecision,
+    ApplyForLearner,
+    AssignAssessor,
+    ConfirmDecision,
+    DecideApplication,
+    ListStandards,
+    ScoreApplication,
+    ShowApplication,
+    ShowQueue,
+    ShowStandard,
 )
-from creditbank.accreditation import service, standards
 from creditbank.accreditation.schemas import (
     AppealBody,
     ApplicationCreate,
@@ -24,8 +34,6 @@ from creditbank.accreditation.schemas import (
     QueueEntryRead,
     StandardRead,
 )
-from creditbank.consents import api as consents
-from creditbank.institutions.model import check_institution_code
 from creditbank.web.auth import Authenticated
 from creditbank.web.deps import Now, Today, Uow
 from creditbank.web.problems import responses
@@ -33,18 +41,26 @@ from creditbank.web.problems import responses
 api = APIRouter(prefix="/api/v1", tags=["accreditation"])
 
 
+def _read(application: Application, request: Request, today: date) -> ApplicationRead:
+    return ApplicationRead.of(application, today=today, language=request.state.language)
+
+
 @api.get("/standards", response_model=list[StandardRead], responses=responses(401))
-def list_standards(uow: Uow, _principal: Authenticated) -> list[StandardRead]:
+def list_standards(uow: Uow, principal: Authenticated) -> list[StandardRead]:
     """The newest version of every competence standard, with its units and schemes."""
-    return [StandardRead.of(s) for s in standards.list_standards(uow=uow)]
+    query = ListStandards()
+    return [
+        StandardRead.of(s) for s in standards.show_standards(query, principal=principal, uow=uow)
+    ]
 
 
 @api.get("/standards/{code}", response_model=StandardRead, responses=responses(401, 404))
 def read_standard(
-    code: str, uow: Uow, _principal: Authenticated, version: int | None = None
+    code: str, uow: Uow, principal: Authenticated, version: int | None = None
 ) -> StandardRead:
     """A competence standard's version (the newest without ``version``)."""
-    return StandardRead.of(standards.get_standard(uow=uow, code=code, version=version))
+    query = ShowStandard(code, version)
+    return StandardRead.of(standards.show_standard(query, principal=principal, uow=uow))
 
 
 @api.post(
@@ -64,28 +80,20 @@ def apply(
     """Apply for a learner's learning to be accredited against a unit of a standard, with
     evidence uploaded before (the registrars of an institution the learner consents to, bank
     administrators). Learners apply on their own pages."""
-    institution = principal.institution
-    consenting = consents.consenting_institutions(
-        uow=uow, account_number=body.account_number, now=now
-    )
-    require_consented(
-        principal, Action.APPLY_ACCREDITATION, institution or "", consenting=consenting
-    )
-    application = service.apply(
-        uow=uow,
+    command = ApplyForLearner(
         account_number=body.account_number,
-        centre=check_institution_code(body.centre),
+        centre=body.centre,
         standard=body.standard,
         standard_version=body.standard_version,
         unit=body.unit,
         setting=body.setting,
         statement=body.statement,
-        evidence_files=[(e.sha256, e.name) for e in body.evidence],
-        by=principal.email,
-        applied_by_institution=institution,
-        taught_by=None if body.taught_by is None else check_institution_code(body.taught_by),
+        evidence=tuple((e.sha256, e.name) for e in body.evidence),
+        taught_by=body.taught_by,
+        at=now,
     )
-    return ApplicationRead.of(application, today=today, language=request.state.language)
+    application = filing.apply_for_learner(command, principal=principal, uow=uow)
+    return _read(application, request, today)
 
 
 @api.get(
@@ -97,9 +105,8 @@ def read_application(
     public_id: str, request: Request, uow: Uow, principal: Authenticated, today: Today
 ) -> ApplicationRead:
     """An application: its unit, evidence, state and deadline, marks, decisions and events."""
-    service.parties(uow=uow, public_id=public_id).require_reader(principal)
-    application = service.get_application(uow=uow, public_id=public_id)
-    return ApplicationRead.of(application, today=today, language=request.state.language)
+    query = ShowApplication(public_id)
+    return _read(views.show_application(query, principal=principal, uow=uow), request, today)
 
 
 @api.post(
@@ -117,16 +124,9 @@ def assign(
 ) -> ApplicationRead:
     """Assign an assessor certified for the unit and free of conflicts (the centre's
     accreditation officers, bank administrators)."""
-    require(principal, Action.ASSIGN_ASSESSOR, service.parties(uow=uow, public_id=public_id).centre)
-    application = service.assign(
-        uow=uow,
-        public_id=public_id,
-        assessor_email=body.assessor,
-        by=principal.email,
-        by_user_id=principal.user_id,
-        on=today,
-    )
-    return ApplicationRead.of(application, today=today, language=request.state.language)
+    command = AssignAssessor(public_id, body.assessor, on=today)
+    application = assessment.assign_assessor(command, principal=principal, uow=uow)
+    return _read(application, request, today)
 
 
 @api.post(
@@ -143,17 +143,9 @@ def record_marks(
     today: Today,
 ) -> ApplicationRead:
     """Record the marks of each component of the unit's scheme (the assigned assessor)."""
-    require(principal, Action.SCORE_APPLICATION, principal.institution)
-    application = service.record_marks(
-        uow=uow,
-        public_id=public_id,
-        marks=body.marks,
-        comment=body.comment,
-        by=principal.email,
-        by_user_id=principal.user_id,
-        on=today,
-    )
-    return ApplicationRead.of(application, today=today, language=request.state.language)
+    command = ScoreApplication(public_id, body.marks, on=today, comment=body.comment)
+    application = assessment.score_application(command, principal=principal, uow=uow)
+    return _read(application, request, today)
 
 
 @api.post(
@@ -171,18 +163,11 @@ def decide(
 ) -> ApplicationRead:
     """Decide: accredited, not accredited, or more evidence needed (the assigned assessor).
     The decision waits for a second person's confirmation."""
-    require(principal, Action.SCORE_APPLICATION, principal.institution)
-    application = service.decide(
-        uow=uow,
-        public_id=public_id,
-        decision=body.decision,
-        granted=body.credits,
-        reasons=body.reasons,
-        by=principal.email,
-        by_user_id=principal.user_id,
-        on=today,
+    command = DecideApplication(
+        public_id, body.decision, body.reasons, on=today, credits=body.credits
     )
-    return ApplicationRead.of(application, today=today, language=request.state.language)
+    application = assessment.decide_application(command, principal=principal, uow=uow)
+    return _read(application, request, today)
 
 
 @api.post(
@@ -201,23 +186,9 @@ def confirm(
     """Confirm the assessor's decision (four eyes: the centre's accreditation officers or
     bank administrators, never the assessor), or return it with ``agree: false`` and a
     reason. A confirmed decision is logged; an accredited one is deposited as an outcome."""
-    require(
-        principal, Action.CONFIRM_DECISION, service.parties(uow=uow, public_id=public_id).centre
-    )
-    application = service.confirm(
-        uow=uow,
-        public_id=public_id,
-        agree=body.agree,
-        reason=body.reason,
-        by=principal.email,
-        by_user_id=principal.user_id,
-    )
-    return ApplicationRead.of(application, today=today, language=request.state.language)
-
-
-def _require_applicant(principal: Principal, parties: service.Parties) -> None:
-    """The institution that applied for the learner (or a bank administrator) acts for them."""
-    require(principal, Action.APPLY_ACCREDITATION, parties.applied_by)
+    command = ConfirmDecision(public_id, agree=body.agree, reason=body.reason)
+    application = decisions.confirm_decision(command, principal=principal, uow=uow)
+    return _read(application, request, today)
 
 
 @api.post(
@@ -235,15 +206,9 @@ def appeal(
 ) -> ApplicationRead:
     """Appeal a "not accredited" decision, once (for the learner: the institution that
     applied, or a bank administrator; learners appeal on their own pages)."""
-    _require_applicant(principal, service.parties(uow=uow, public_id=public_id))
-    application = service.appeal(
-        uow=uow,
-        public_id=public_id,
-        reason=body.reason,
-        by=principal.email,
-        by_user_id=principal.user_id,
-    )
-    return ApplicationRead.of(application, today=today, language=request.state.language)
+    command = AppealDecision(public_id, body.reason)
+    application = filing.appeal_decision(command, principal=principal, uow=uow)
+    return _read(application, request, today)
 
 
 @api.post(
@@ -260,16 +225,11 @@ def add_evidence(
     today: Today,
 ) -> ApplicationRead:
     """Answer a request for more evidence (the institution that applied)."""
-    _require_applicant(principal, service.parties(uow=uow, public_id=public_id))
-    application = service.add_evidence(
-        uow=uow,
-        public_id=public_id,
-        evidence_files=[(e.sha256, e.name) for e in body.evidence],
-        note=body.note,
-        by=principal.email,
-        by_user_id=principal.user_id,
+    command = AddMoreEvidence(
+        public_id, tuple((e.sha256, e.name) for e in body.evidence), note=body.note
     )
-    return ApplicationRead.of(application, today=today, language=request.state.language)
+    application = filing.add_more_evidence(command, principal=principal, uow=uow)
+    return _read(application, request, today)
 
 
 @api.get(
@@ -282,6 +242,5 @@ def centre_queue(
 ) -> list[QueueEntryRead]:
     """A centre's open applications, the most overdue first, stalled ones flagged (its
     staff, bank administrators and auditors)."""
-    centre = check_institution_code(code)
-    require(principal, Action.READ_APPLICATION, centre)
-    return [QueueEntryRead.of(e) for e in service.queue(uow=uow, centre=centre, today=today)]
+    query = ShowQueue(code, today)
+    return [QueueEntryRead.of(e) for e in views.show_queue(query, principal=principal, uow=uow)]

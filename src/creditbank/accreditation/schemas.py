@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from creditbank.accreditation import standards
-from creditbank.accreditation.model import ComponentKind, Decision, Domain, ScoreResult, State
-from creditbank.accreditation.service import (
+from creditbank.accreditation import certifications, schemes, standards
+from creditbank.accreditation.applications import (
     Application,
     DecisionRecord,
     Event,
@@ -18,6 +17,7 @@ from creditbank.accreditation.service import (
     Marks,
     QueueEntry,
 )
+from creditbank.accreditation.model import ComponentKind, Decision, Domain, ScoreResult, State
 from creditbank.frameworks.api import PinnedLevel
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.web.formats import UtcDateTime
@@ -54,7 +54,7 @@ class SchemeRead(BaseModel):
     summary: str = Field(examples=["theory 20 / practice 80, pass 60"])
 
     @classmethod
-    def of(cls, item: str, level: str, scheme: standards.SchemeVersion) -> SchemeRead:
+    def of(cls, item: str, level: str, scheme: schemes.SchemeVersion) -> SchemeRead:
         return cls(
             item=item,
             level=level,
@@ -196,7 +196,7 @@ class CertificationRead(BaseModel):
     certified_by: str
 
     @classmethod
-    def of(cls, found: standards.Certification) -> CertificationRead:
+    def of(cls, found: certifications.Certification) -> CertificationRead:
         return cls(
             id=found.id,
             email=found.email,

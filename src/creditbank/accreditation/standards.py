@@ -1,11 +1,9 @@
-"""Use cases of the yardsticks of accreditation: competence standards and their units,
-assessment schemes, and the certification of teachers and assessors.
+"""Competence standards and their units: import a version whole or not at all, read them.
 
-Given a unit of work; never commit. A standard version is imported whole or not at all;
-each of its units becomes (or reuses) a catalogue item of kind ``accreditation_unit`` owned
-by the importing institution, so that an accredited unit is an outcome like any other and
-conversion rules can name it. A scheme belongs to one level of one item; a new scheme for
-the same level is a new version, and an assessment records the version it used.
+Given a unit of work; never commit. Each unit of a standard becomes (or reuses) a catalogue
+item of kind ``accreditation_unit`` owned by the importing institution, so that an accredited
+unit is an outcome like any other and conversion rules can name it. The handlers at the end
+check the access policy, then call these functions.
 """
 
 from __future__ import annotations
@@ -14,159 +12,27 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 
-from creditbank.accounts import api as accounts
+from creditbank.access.policy import Action, Principal, allowed, require
+from creditbank.accreditation.commands import ImportStandard, ListStandards, ShowStandard
 from creditbank.accreditation.model import (
     AccreditationError,
-    ComponentKind,
     Domain,
     EvidenceNeed,
-    Scheme,
-    SchemeComponent,
     StandardDraft,
     Statement,
     UnitSpec,
-    check_scheme,
     check_standard,
 )
-from creditbank.accreditation.tables import (
-    CertificationRow,
-    SchemeComponentRow,
-    SchemeRow,
-    StandardRow,
-    StandardUnitRow,
-)
+from creditbank.accreditation.schemes import SchemeVersion, schemes_by_id, store_scheme
+from creditbank.accreditation.tables import StandardRow, StandardUnitRow
 from creditbank.catalog import api as catalog
 from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
-
-# --- schemes ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SchemeVersion:
-    """A stored scheme: which item and level it assesses, its version, and the scheme."""
-
-    id: int
-    item_id: int
-    level_id: int
-    version: int
-    scheme: Scheme
-
-
-def _scheme_of(row: SchemeRow, components: list[SchemeComponentRow]) -> SchemeVersion:
-    return SchemeVersion(
-        row.id,
-        row.item_id,
-        row.framework_level_id,
-        row.version,
-        Scheme(
-            tuple(
-                SchemeComponent(ComponentKind(c.kind), c.weight, c.pass_mark)
-                for c in sorted(components, key=lambda c: c.position)
-            ),
-            row.pass_mark,
-        ),
-    )
-
-
-def schemes_by_id(uow: UnitOfWork, scheme_ids: set[int]) -> dict[int, SchemeVersion]:
-    if not scheme_ids:
-        return {}
-    rows = list(uow.session.scalars(select(SchemeRow).where(SchemeRow.id.in_(scheme_ids))))
-    components: dict[int, list[SchemeComponentRow]] = {row.id: [] for row in rows}
-    for component in uow.session.scalars(
-        select(SchemeComponentRow).where(SchemeComponentRow.scheme_id.in_(scheme_ids))
-    ):
-        components[component.scheme_id].append(component)
-    return {row.id: _scheme_of(row, components[row.id]) for row in rows}
-
-
-def scheme_by_id(uow: UnitOfWork, scheme_id: int) -> SchemeVersion:
-    return schemes_by_id(uow, {scheme_id})[scheme_id]
-
-
-def current_scheme(*, uow: UnitOfWork, item_id: int, level_id: int) -> SchemeVersion | None:
-    """The newest scheme version of one level of an item, if it has one."""
-    scheme_id = uow.session.scalar(
-        select(SchemeRow.id)
-        .where(SchemeRow.item_id == item_id, SchemeRow.framework_level_id == level_id)
-        .order_by(SchemeRow.version.desc())
-        .limit(1)
-    )
-    return None if scheme_id is None else scheme_by_id(uow, scheme_id)
-
-
-def store_scheme(
-    *, uow: UnitOfWork, item_id: int, level_id: int, scheme: Scheme, by: str
-) -> SchemeVersion:
-    """Keep ``scheme`` for one level of an item: the current version when it is the same, a new
-    version otherwise. The caller has checked the scheme and who may set it."""
-    current = current_scheme(uow=uow, item_id=item_id, level_id=level_id)
-    if current is not None and current.scheme == scheme:
-        return current
-    row = SchemeRow(
-        item_id=item_id,
-        framework_level_id=level_id,
-        version=1 if current is None else current.version + 1,
-        pass_mark=scheme.pass_mark,
-        created_by=by,
-        created_at=datetime.now(UTC),
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    components = [
-        SchemeComponentRow(
-            scheme_id=row.id,
-            position=position,
-            kind=component.kind.value,
-            weight=component.weight,
-            pass_mark=component.pass_mark,
-        )
-        for position, component in enumerate(scheme.components)
-    ]
-    uow.session.add_all(components)
-    uow.session.flush()
-    return _scheme_of(row, components)
-
-
-def _owned_item(uow: UnitOfWork, ref: str) -> catalog.CatalogItem:
-    owner, code = catalog.split_item_ref(ref)
-    item = None if owner is None else catalog.find_item(uow=uow, institution=owner, code=code)
-    if item is None:
-        raise AccreditationError(
-            "item_not_found", msg("there is no item {ref} (name it as OWNER:CODE)", ref=ref)
-        )
-    return item
-
-
-def _item_level(item: catalog.CatalogItem, level: str) -> frameworks.PinnedLevel:
-    found = item.level_named(level)
-    if isinstance(found, frameworks.PinnedLevel):
-        return found
-    raise AccreditationError("level_not_found", found)
-
-
-def set_scheme(
-    *, uow: UnitOfWork, item_ref: str, level: str, scheme: Scheme, by: str
-) -> SchemeVersion:
-    """Set the assessment scheme of level ``level`` of item ``OWNER:CODE`` (e.g. an X
-    certificate's intermediate level). The caller checks that ``by`` may, for the owner."""
-    problems = check_scheme(scheme)
-    if problems:
-        raise AccreditationError("invalid_scheme", msg("the scheme is not valid"), problems)
-    item = _owned_item(uow, item_ref)
-    pinned = _item_level(item, level)
-    return store_scheme(uow=uow, item_id=item.id, level_id=pinned.level_id, scheme=scheme, by=by)
-
-
-def item_owner(*, uow: UnitOfWork, item_ref: str) -> str:
-    """The institution that owns item ``OWNER:CODE`` (for the access check)."""
-    return _owned_item(uow, item_ref).institution
-
+from creditbank.usecases import handler
 
 # --- standards -------------------------------------------------------------------------------
 
@@ -375,12 +241,7 @@ def import_standard(
 def _units(uow: UnitOfWork, rows: list[StandardUnitRow], standard: StandardRow) -> list[Unit]:
     schemes = schemes_by_id(uow, {u.scheme_id for u in rows})
     levels = frameworks.pinned_levels(uow=uow, level_ids=[u.framework_level_id for u in rows])
-    items = {
-        item.id: item
-        for item in catalog.items_where(
-            uow, catalog.CatalogItemRow.id.in_({u.item_id for u in rows})
-        )
-    }
+    items = catalog.items_by_id(uow=uow, item_ids=[u.item_id for u in rows])
     return [
         Unit(
             id=u.id,
@@ -490,153 +351,43 @@ def unit_by_id(*, uow: UnitOfWork, unit_id: int) -> Unit:
     return unit
 
 
-# --- certifications --------------------------------------------------------------------------
+# --- handlers ----------------------------------------------------------------------------------
 
 
-class CertificationKind:
-    TEACHER = "teacher"
-    ASSESSOR = "assessor"
-    ALL = (TEACHER, ASSESSOR)
+@handler
+def show_standards(
+    query: ListStandards, *, principal: Principal, uow: UnitOfWork
+) -> list[Standard]:
+    """Every staff user reads the standards."""
+    del query, principal  # no owner: standards are public to the bank's staff
+    return list_standards(uow=uow)
 
 
-@dataclass(frozen=True, slots=True)
-class Certification:
-    id: int
-    email: str
-    institution: str | None
-    kind: str
-    item: str
-    """``OWNER:CODE``."""
-    level: str | None
-    """A level code, or None for every level of the item."""
-    valid_from: date
-    valid_until: date
-    training: str
-    certified_by: str
-
-    def covers(self, on: date) -> bool:
-        return self.valid_from <= on <= self.valid_until
+@handler
+def show_standard(query: ShowStandard, *, principal: Principal, uow: UnitOfWork) -> Standard:
+    """Every staff user reads a standard."""
+    del principal
+    return get_standard(uow=uow, code=query.code, version=query.version)
 
 
-def certify(
-    *,
-    uow: UnitOfWork,
-    cipher: accounts.PersonalDataCipher,
-    email: str,
-    kind: str,
-    item_ref: str,
-    level: str | None,
-    id_number: str,
-    valid_from: date,
-    valid_until: date,
-    training: str,
-    by: str,
-) -> Certification:
-    """Certify a staff user as a teacher or an assessor of an item (one level, or all). An
-    assessor must hold the assessor role. The person's identity number is kept only as its
-    index (HMAC), so that nobody is ever assigned to assess their own application."""
-    problems: list[Message] = []
-    if kind not in CertificationKind.ALL:
-        problems.append(msg("a certification is as teacher or as assessor, not {kind}", kind=kind))
-    if valid_until < valid_from:
-        problems.append(msg("a certification cannot end before it starts"))
-    if not training.strip():
-        problems.append(msg("say which training led to the certification"))
-    try:
-        person = accounts.parse_id_number(id_number)
-    except accounts.AccountError as error:
-        problems.append(error.message)
-        person = None
-    principal = institutions.principal_or_none(uow=uow, email=email)
-    if principal is None:
-        problems.append(msg("there is no user {email}", email=email))
-    elif kind == CertificationKind.ASSESSOR and principal.role is not institutions.Role.ASSESSOR:
-        problems.append(
-            msg(
-                "{email} is a {role}; only an assessor can be certified to assess",
-                email=email,
-                role=principal.role.value,
-            )
-        )
-    item = _owned_item(uow, item_ref)
-    pinned = None if level is None else _item_level(item, level)
-    if problems or principal is None or person is None:
+@handler
+def import_standard_version(
+    command: ImportStandard, *, principal: Principal, uow: UnitOfWork
+) -> Standard:
+    """Import for the named institution, else the acting user's; bank administrators name it."""
+    owner = (command.institution or principal.institution or "").strip().upper() or None
+    if owner is None and allowed(principal, Action.IMPORT_STANDARD, None):
         raise AccreditationError(
-            "invalid_certification", msg("the certification cannot be made"), problems
+            "invalid_standard",
+            msg("name the institution that owns the standard with --institution"),
         )
-    row = CertificationRow(
-        user_id=principal.user_id,
-        kind=kind,
-        item_id=item.id,
-        framework_level_id=None if pinned is None else pinned.level_id,
-        person_hmac=cipher.index(person.index_key),
-        valid_from=valid_from,
-        valid_until=valid_until,
-        training=training.strip(),
-        certified_by=by,
-        certified_at=datetime.now(UTC),
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    return _certifications(uow, CertificationRow.id == row.id)[0]
-
-
-def _certifications(uow: UnitOfWork, *where: ColumnElement[bool]) -> list[Certification]:
-    rows = list(
-        uow.session.scalars(select(CertificationRow).where(*where).order_by(CertificationRow.id))
-    )
-    users = institutions.users_by_id(uow=uow, user_ids={r.user_id for r in rows})
-    items = {
-        item.id: item
-        for item in catalog.items_where(
-            uow, catalog.CatalogItemRow.id.in_({r.item_id for r in rows})
-        )
-    }
-    levels = frameworks.pinned_levels(
-        uow=uow, level_ids=[r.framework_level_id for r in rows if r.framework_level_id]
-    )
-    return [
-        Certification(
-            id=r.id,
-            email=users[r.user_id].email,
-            institution=users[r.user_id].institution,
-            kind=r.kind,
-            item=f"{items[r.item_id].institution}:{items[r.item_id].code}",
-            level=None if r.framework_level_id is None else levels[r.framework_level_id].level.code,
-            valid_from=r.valid_from,
-            valid_until=r.valid_until,
-            training=r.training,
-            certified_by=r.certified_by,
-        )
-        for r in rows
-    ]
-
-
-def certifications_of(*, uow: UnitOfWork, user_id: int) -> list[Certification]:
-    return _certifications(uow, CertificationRow.user_id == user_id)
-
-
-def certifications_for(*, uow: UnitOfWork, item_id: int) -> list[Certification]:
-    return _certifications(uow, CertificationRow.item_id == item_id)
-
-
-def certified(
-    *, uow: UnitOfWork, user_id: int, kind: str, item_id: int, level_id: int, on: date
-) -> CertificationRow | None:
-    """The certification that makes ``user_id`` a ``kind`` of this item's level on ``on``."""
-    return uow.session.scalar(
-        select(CertificationRow)
-        .where(
-            CertificationRow.user_id == user_id,
-            CertificationRow.kind == kind,
-            CertificationRow.item_id == item_id,
-            or_(
-                CertificationRow.framework_level_id.is_(None),
-                CertificationRow.framework_level_id == level_id,
-            ),
-            CertificationRow.valid_from <= on,
-            CertificationRow.valid_until >= on,
-        )
-        .order_by(CertificationRow.valid_until.desc())
-        .limit(1)
+    require(principal, Action.IMPORT_STANDARD, owner)
+    assert owner is not None  # noqa: S101 (require refuses every principal for no owner)
+    return import_standard(
+        uow=uow,
+        draft=command.draft,
+        institution=owner,
+        by=principal.email,
+        source_sha256=command.source_sha256,
+        on=command.on,
     )

@@ -1,11 +1,11 @@
 """Accreditation applications from the command line: ``creditbank accreditation ...``.
 
 Apply for a learner, assign an assessor, record marks, decide, confirm or return (four eyes),
-add evidence, appeal, show an application, list a learner's or a centre's applications, and a
-centre's queue. Imported by :mod:`creditbank.cli.main` (at its end), whose app, console,
-messages and unit of work these commands share. Commands that move an application act as a
-staff user (``--as EMAIL``) held to the same policy as the HTTP API; reading commands are the
-bank operator's. ``--json`` prints exactly what the API returns.
+add evidence, appeal, show an application, and a centre's queue. Each command parses, calls
+the use case's handler and prints. Commands that move an application act as a staff user
+(``--as EMAIL``) held to the same policy as the HTTP API; reading commands are the bank
+operator's (:data:`~creditbank.access.policy.OPERATOR`). ``--json`` prints exactly what the
+API returns.
 """
 
 from __future__ import annotations
@@ -19,15 +19,34 @@ from rich import box
 from rich.table import Table
 
 from creditbank import clock
-from creditbank.access.policy import Action, Principal, require, require_consented
-from creditbank.accreditation import service
+from creditbank.access.policy import OPERATOR
+from creditbank.accreditation import assessment, decisions, filing, views
+from creditbank.accreditation.applications import Application
+from creditbank.accreditation.commands import (
+    AddMoreEvidence,
+    AppealDecision,
+    ApplyForLearner,
+    AssignAssessor,
+    ConfirmDecision,
+    DecideApplication,
+    ScoreApplication,
+    ShowApplication,
+    ShowQueue,
+)
 from creditbank.accreditation.model import Decision, State, plain
 from creditbank.accreditation.schemas import ApplicationRead, QueueEntryRead
-from creditbank.cli.common import JsonOption, _, fail, out, print_json, say, state, unit_of_work
-from creditbank.consents import api as consents
-from creditbank.db import UnitOfWork
-from creditbank.institutions import service as institution_service
-from creditbank.institutions.model import check_institution_code
+from creditbank.cli.common import (
+    AsOption,
+    JsonOption,
+    _,
+    act,
+    fail,
+    out,
+    print_json,
+    say,
+    state,
+    unit_of_work,
+)
 from creditbank.messages import msg
 
 accreditation_app = typer.Typer(
@@ -35,9 +54,6 @@ accreditation_app = typer.Typer(
     no_args_is_help=True,
 )
 
-AsOption = Annotated[
-    str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
-]
 IdArgument = Annotated[str, typer.Argument(help="The application's id.")]
 EvidenceOption = Annotated[
     list[str],
@@ -59,10 +75,6 @@ STATE_WORDS = {
 }
 
 
-def _acting(uow: UnitOfWork, email: str) -> Principal:
-    return institution_service.principal_for(uow=uow, email=email)
-
-
 def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     """``KEY=VALUE`` options as pairs; a value without ``=`` is refused, naming the option."""
     pairs = []
@@ -74,7 +86,7 @@ def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _read(application: service.Application) -> ApplicationRead:
+def _read(application: Application) -> ApplicationRead:
     return ApplicationRead.of(application, today=clock.today(), language=state.language)
 
 
@@ -135,34 +147,21 @@ def apply(
 ) -> None:
     """Apply for a learner's learning to be accredited (registrars of an institution the
     learner consents to, bank administrators)."""
-    files = _pairs(evidence, "--evidence")
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        consenting = consents.consenting_institutions(
-            uow=uow, account_number=account, now=datetime.now(UTC)
-        )
-        require_consented(
-            principal,
-            Action.APPLY_ACCREDITATION,
-            principal.institution or "",
-            consenting=consenting,
-        )
-        application = _read(
-            service.apply(
-                uow=uow,
-                account_number=account,
-                centre=check_institution_code(centre),
-                standard=standard,
-                standard_version=version,
-                unit=unit,
-                setting=setting,
-                statement=statement,
-                evidence_files=files,
-                by=principal.email,
-                applied_by_institution=principal.institution,
-                taught_by=None if taught_by is None else check_institution_code(taught_by),
-            )
-        )
+    command = ApplyForLearner(
+        account_number=account,
+        centre=centre,
+        standard=standard,
+        standard_version=version,
+        unit=unit,
+        setting=setting,
+        statement=statement,
+        evidence=tuple(_pairs(evidence, "--evidence")),
+        taught_by=taught_by,
+        at=datetime.now(UTC),
+    )
+    application = _read(
+        act(acting, lambda uow, who: filing.apply_for_learner(command, principal=who, uow=uow))
+    )
     _print(application, as_json)
 
 
@@ -170,7 +169,8 @@ def apply(
 def show(public_id: IdArgument, as_json: JsonOption = False) -> None:
     """An application: state, deadline, marks, decisions."""
     with unit_of_work() as uow:
-        application = _read(service.get_application(uow=uow, public_id=public_id))
+        query = ShowApplication(public_id)
+        application = _read(views.show_application(query, principal=OPERATOR, uow=uow))
     _print(application, as_json)
 
 
@@ -182,23 +182,10 @@ def assign(
     as_json: JsonOption = False,
 ) -> None:
     """Assign a certified assessor with no conflict of interest (the centre's officers)."""
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(
-            principal,
-            Action.ASSIGN_ASSESSOR,
-            service.parties(uow=uow, public_id=public_id).centre,
-        )
-        application = _read(
-            service.assign(
-                uow=uow,
-                public_id=public_id,
-                assessor_email=assessor,
-                by=principal.email,
-                by_user_id=principal.user_id,
-                on=clock.today(),
-            )
-        )
+    command = AssignAssessor(public_id, assessor, on=clock.today())
+    application = _read(
+        act(acting, lambda uow, who: assessment.assign_assessor(command, principal=who, uow=uow))
+    )
     _print(application, as_json)
 
 
@@ -223,21 +210,10 @@ def score(
     as_json: JsonOption = False,
 ) -> None:
     """Record the marks of each component of the unit's scheme (the assigned assessor)."""
-    marks = _marks(mark)
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(principal, Action.SCORE_APPLICATION, principal.institution)
-        application = _read(
-            service.record_marks(
-                uow=uow,
-                public_id=public_id,
-                marks=marks,
-                comment=comment,
-                by=principal.email,
-                by_user_id=principal.user_id,
-                on=clock.today(),
-            )
-        )
+    command = ScoreApplication(public_id, _marks(mark), on=clock.today(), comment=comment)
+    application = _read(
+        act(acting, lambda uow, who: assessment.score_application(command, principal=who, uow=uow))
+    )
     _print(application, as_json)
 
 
@@ -261,21 +237,10 @@ def decide(
             granted = Decimal(credits_granted)
         except InvalidOperation:
             fail(say(msg("--credits: {value} is not a number", value=credits_granted)))
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(principal, Action.SCORE_APPLICATION, principal.institution)
-        application = _read(
-            service.decide(
-                uow=uow,
-                public_id=public_id,
-                decision=decision,
-                granted=granted,
-                reasons=reasons,
-                by=principal.email,
-                by_user_id=principal.user_id,
-                on=clock.today(),
-            )
-        )
+    command = DecideApplication(public_id, decision, reasons, on=clock.today(), credits=granted)
+    application = _read(
+        act(acting, lambda uow, who: assessment.decide_application(command, principal=who, uow=uow))
+    )
     _print(application, as_json)
 
 
@@ -291,23 +256,10 @@ def confirm(
 ) -> None:
     """Confirm the assessor's decision, or return it (the centre's officers; never the
     assessor). A confirmed decision is logged; an accredited one is deposited."""
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(
-            principal,
-            Action.CONFIRM_DECISION,
-            service.parties(uow=uow, public_id=public_id).centre,
-        )
-        application = _read(
-            service.confirm(
-                uow=uow,
-                public_id=public_id,
-                agree=not send_back,
-                reason=reason,
-                by=principal.email,
-                by_user_id=principal.user_id,
-            )
-        )
+    command = ConfirmDecision(public_id, agree=not send_back, reason=reason)
+    application = _read(
+        act(acting, lambda uow, who: decisions.confirm_decision(command, principal=who, uow=uow))
+    )
     _print(application, as_json)
 
 
@@ -319,22 +271,10 @@ def appeal(
     as_json: JsonOption = False,
 ) -> None:
     """Appeal a "not accredited" decision, once (the institution that applied)."""
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(
-            principal,
-            Action.APPLY_ACCREDITATION,
-            service.parties(uow=uow, public_id=public_id).applied_by,
-        )
-        application = _read(
-            service.appeal(
-                uow=uow,
-                public_id=public_id,
-                reason=reason,
-                by=principal.email,
-                by_user_id=principal.user_id,
-            )
-        )
+    command = AppealDecision(public_id, reason)
+    application = _read(
+        act(acting, lambda uow, who: filing.appeal_decision(command, principal=who, uow=uow))
+    )
     _print(application, as_json)
 
 
@@ -347,24 +287,10 @@ def add_evidence(
     as_json: JsonOption = False,
 ) -> None:
     """Answer a request for more evidence (the institution that applied)."""
-    files = _pairs(evidence, "--evidence")
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(
-            principal,
-            Action.APPLY_ACCREDITATION,
-            service.parties(uow=uow, public_id=public_id).applied_by,
-        )
-        application = _read(
-            service.add_evidence(
-                uow=uow,
-                public_id=public_id,
-                evidence_files=files,
-                note=note,
-                by=principal.email,
-                by_user_id=principal.user_id,
-            )
-        )
+    command = AddMoreEvidence(public_id, tuple(_pairs(evidence, "--evidence")), note=note)
+    application = _read(
+        act(acting, lambda uow, who: filing.add_more_evidence(command, principal=who, uow=uow))
+    )
     _print(application, as_json)
 
 
@@ -374,12 +300,10 @@ def queue(
     as_json: JsonOption = False,
 ) -> None:
     """A centre's open applications, the most overdue first; stalled ones flagged."""
+    query = ShowQueue(centre, clock.today())
     with unit_of_work() as uow:
         entries = [
-            QueueEntryRead.of(e)
-            for e in service.queue(
-                uow=uow, centre=check_institution_code(centre), today=clock.today()
-            )
+            QueueEntryRead.of(e) for e in views.show_queue(query, principal=OPERATOR, uow=uow)
         ]
     if as_json:
         print_json(entries)

@@ -1,11 +1,11 @@
 """Competence standards from the command line: ``creditbank standards ...``.
 
 Import a standard from a file, list and show standards, set the assessment scheme of a level
-of an item, and certify staff as teachers or assessors of an item. Imported by
-:mod:`creditbank.cli.main` (at its end), whose app, console, messages and unit of work these
-commands share. Commands that change something act as a staff user (``--as EMAIL``) held to
-the same policy as the HTTP API; reading commands are the bank operator's. ``--json`` prints
-the shapes below, which are what the API answers. Identity numbers are never printed.
+of an item, and certify staff as teachers or assessors of an item. Each command parses,
+calls the use case's handler and prints. Commands that change something act as a staff user
+(``--as EMAIL``) held to the same policy as the HTTP API; reading commands are the bank
+operator's (:data:`~creditbank.access.policy.OPERATOR`). ``--json`` prints the shapes below,
+which are what the API answers. Identity numbers are never printed.
 """
 
 from __future__ import annotations
@@ -22,9 +22,17 @@ from rich.table import Table
 from rich.text import Text
 
 from creditbank import clock
-from creditbank.access.policy import Action, Principal, allowed, require
+from creditbank.access.policy import OPERATOR
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accreditation import standards as service
+from creditbank.accreditation import certifications, schemes, standards
+from creditbank.accreditation.commands import (
+    CertifyStaff,
+    ImportStandard,
+    ListCertifications,
+    ListStandards,
+    SetScheme,
+    ShowStandard,
+)
 from creditbank.accreditation.files import StandardFile, read_standard_file
 from creditbank.accreditation.model import (
     DEFAULT_PASS_MARK,
@@ -40,10 +48,11 @@ from creditbank.accreditation.schemas import (
     StandardRead,
     StandardSummaryRead,
 )
-from creditbank.catalog import api as catalog
 from creditbank.cli.common import (
+    AsOption,
     JsonOption,
     _,
+    act,
     fail,
     out,
     parse_date,
@@ -52,10 +61,7 @@ from creditbank.cli.common import (
     state,
     unit_of_work,
 )
-from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
-from creditbank.frameworks.model import PinnedLevel
-from creditbank.institutions import service as institution_service
 from creditbank.messages import Message, msg
 from creditbank.settings import get_settings
 
@@ -63,10 +69,6 @@ standards_app = typer.Typer(
     help="Competence standards, assessment schemes, certified teachers and assessors.",
     no_args_is_help=True,
 )
-
-AsOption = Annotated[
-    str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
-]
 
 DOMAIN_WORDS = {
     Domain.KNOWLEDGE: msg("Knowledge"),
@@ -92,10 +94,6 @@ def describe_scheme(scheme: SchemeRead) -> str:
 def _line(text: str, indent: int = 0) -> None:
     """Print ``text`` as it is: no markup, no highlighting (names and reasons are data)."""
     out.print(" " * indent + text, markup=False, highlight=False)
-
-
-def _acting(uow: UnitOfWork, email: str) -> Principal:
-    return institution_service.principal_for(uow=uow, email=email)
 
 
 def _day(text: str, option: str) -> date:
@@ -212,20 +210,6 @@ def _decimal(text: str, option: str, problems: list[Message]) -> Decimal | None:
     return value
 
 
-def _item_and_level(uow: UnitOfWork, item_ref: str, level: str | None) -> tuple[str, str | None]:
-    """``OWNER:CODE`` and the level code as the catalogue spells them (for the output)."""
-    owner = service.item_owner(uow=uow, item_ref=item_ref)
-    _owner, code = catalog.split_item_ref(item_ref)
-    item = catalog.find_item(uow=uow, institution=owner, code=code)
-    if item is None:  # item_owner found it a moment ago
-        return f"{owner}:{code}", level
-    found = None if level is None else item.level_named(level)
-    return (
-        f"{item.institution}:{item.code}",
-        found.level.code if isinstance(found, PinnedLevel) else level,
-    )
-
-
 # --- printing -------------------------------------------------------------------------------
 
 
@@ -305,22 +289,15 @@ def import_standard(
     """Import a version of a competence standard, all its units or none: version 1 of a new
     standard, or the next version of one the institution owns."""
     parsed = _parsed(file)
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        owner = (institution or principal.institution or "").strip().upper() or None
-        if owner is None and allowed(principal, Action.IMPORT_STANDARD, None):
-            fail(say(msg("name the institution that owns the standard with --institution")))
-        require(principal, Action.IMPORT_STANDARD, owner)
-        standard = StandardRead.of(
-            service.import_standard(
-                uow=uow,
-                draft=parsed.draft,
-                institution=cast("str", owner),
-                by=principal.email,
-                source_sha256=parsed.sha256,
-                on=clock.today(),
-            )
+    command = ImportStandard(
+        draft=parsed.draft, source_sha256=parsed.sha256, on=clock.today(), institution=institution
+    )
+    standard = StandardRead.of(
+        act(
+            acting,
+            lambda uow, who: standards.import_standard_version(command, principal=who, uow=uow),
         )
+    )
     if as_json:
         print_json(standard)
         return
@@ -342,7 +319,10 @@ def import_standard(
 def list_standards(as_json: JsonOption = False) -> None:
     """The newest version of every competence standard."""
     with unit_of_work() as uow:
-        found = [StandardSummaryRead.of(s) for s in service.list_standards(uow=uow)]
+        found = [
+            StandardSummaryRead.of(s)
+            for s in standards.show_standards(ListStandards(), principal=OPERATOR, uow=uow)
+        ]
     if as_json:
         print_json(found)
         return
@@ -381,7 +361,8 @@ def show_standard(
     """A standard's units: levels, credits, assessment schemes, statements, criteria and the
     evidence a candidate shows."""
     with unit_of_work() as uow:
-        standard = StandardRead.of(service.get_standard(uow=uow, code=code, version=version))
+        query = ShowStandard(code, version)
+        standard = StandardRead.of(standards.show_standard(query, principal=OPERATOR, uow=uow))
     if as_json:
         print_json(standard)
         return
@@ -413,14 +394,9 @@ def set_scheme(
     if isinstance(scheme, list):
         _fail_all(scheme)
         return
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(principal, Action.DEFINE_SCHEME, service.item_owner(uow=uow, item_ref=item_ref))
-        stored = service.set_scheme(
-            uow=uow, item_ref=item_ref, level=level, scheme=scheme, by=principal.email
-        )
-        item, level_code = _item_and_level(uow, item_ref, level)
-    found = SchemeRead.of(item, level_code or level, stored)
+    command = SetScheme(item_ref, level, scheme)
+    stored = act(acting, lambda uow, who: schemes.define_scheme(command, principal=who, uow=uow))
+    found = SchemeRead.of(stored.item, stored.level or level, stored.scheme)
     if as_json:
         print_json(found)
         return
@@ -467,24 +443,24 @@ def certify(
     number = sys.stdin.readline().strip() if id_number == "-" else id_number
     settings = get_settings()
     cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
-    with unit_of_work() as uow:
-        principal = _acting(uow, acting)
-        require(principal, Action.CERTIFY, service.item_owner(uow=uow, item_ref=item_ref))
-        found = CertificationRead.of(
-            service.certify(
-                uow=uow,
-                cipher=cipher,
-                email=email,
-                kind=kind.strip().lower(),
-                item_ref=item_ref,
-                level=level,
-                id_number=number,
-                valid_from=start,
-                valid_until=end,
-                training=training,
-                by=principal.email,
-            )
+    command = CertifyStaff(
+        email=email,
+        kind=kind,
+        item_ref=item_ref,
+        level=level,
+        id_number=number,
+        valid_from=start,
+        valid_until=end,
+        training=training,
+    )
+    found = CertificationRead.of(
+        act(
+            acting,
+            lambda uow, who: certifications.certify_staff(
+                command, principal=who, uow=uow, cipher=cipher
+            ),
         )
+    )
     if as_json:
         print_json(found)
         return
@@ -511,11 +487,11 @@ def list_certifications(
     as_json: JsonOption = False,
 ) -> None:
     """A staff user's certifications as teacher and as assessor, expired ones too."""
+    query = ListCertifications(email)
     with unit_of_work() as uow:
-        user = institution_service.principal_for(uow=uow, email=email)
         found = [
             CertificationRead.of(c)
-            for c in service.certifications_of(uow=uow, user_id=user.user_id)
+            for c in certifications.list_certifications(query, principal=OPERATOR, uow=uow)
         ]
     if as_json:
         print_json(found)

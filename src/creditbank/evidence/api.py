@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from creditbank.evidence.model import SHA256_HEX
-from creditbank.evidence.service import held_for
+from creditbank.evidence.model import SHA256_HEX, EvidenceError
+from creditbank.evidence.service import EvidenceContent, held_for, read_evidence, store_evidence
 
-__all__ = ["SHA256_HEX", "held_for"]
+__all__ = [
+    "SHA256_HEX",
+    "EvidenceContent",
+    "EvidenceError",
+    "held_for",
+    "read_evidence",
+    "store_evidence",
+]
