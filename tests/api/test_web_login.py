@@ -50,7 +50,16 @@ def people(live_bank: LiveBank) -> dict[str, str]:
         sessions.set_learner_password(
             uow=uow, account_number=number, password=PASSWORD, now=datetime.now(UTC)
         )
-    return {"account": number}
+        activating = accounts.open_account(  # a learner of its own: activating changes the password
+            uow=uow,
+            cipher=live_bank.cipher,
+            id_number=parse_id_number(id_number(4)),
+            name="赵六",
+        ).number
+        sessions.set_learner_password(
+            uow=uow, account_number=activating, password=PASSWORD, now=datetime.now(UTC)
+        )
+    return {"account": number, "activating": activating}
 
 
 def test_login_form_carries_a_signed_token_in_a_cookie(bank: str) -> None:
@@ -249,13 +258,13 @@ def test_learners_choose_a_password_with_an_activation_code(
     with live_bank.database.unit_of_work() as uow:
         issued = sessions.issue_activation_code(
             uow=uow,
-            account_number=people["account"],
+            account_number=people["activating"],
             valid_for=timedelta(days=1),
             now=datetime.now(UTC),
         )
     new_password = "a brand new passphrase"
     with page_client(bank) as client:
-        form = {"account_number": people["account"], "code": issued.code}
+        form = {"account_number": people["activating"], "code": issued.code}
         differ = post_form(
             client, "/activate", {**form, "password": new_password, "repeated": "other"}
         )
@@ -282,5 +291,5 @@ def test_learners_choose_a_password_with_an_activation_code(
         )
         assert again.status_code == 422  # used up
     with page_client(bank) as client:
-        assert log_in(client, "learner", people["account"], new_password).status_code == 303
-        assert log_in(client, "learner", people["account"], PASSWORD).status_code == 422
+        assert log_in(client, "learner", people["activating"], new_password).status_code == 303
+        assert log_in(client, "learner", people["activating"], PASSWORD).status_code == 422

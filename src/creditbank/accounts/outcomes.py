@@ -368,6 +368,31 @@ def transcript(
     return TranscriptPage(outcomes, page[-1][0].id if more else None)
 
 
+def every_outcome(
+    *,
+    uow: UnitOfWork,
+    account_number: str,
+    issued_by: str | None = None,
+    status: OutcomeStatus | None = None,
+) -> list[Outcome]:
+    """Every outcome of the account (:func:`transcript`, page by page)."""
+    found: list[Outcome] = []
+    after: int | None = None
+    while True:
+        page = transcript(
+            uow=uow,
+            account_number=account_number,
+            issued_by=issued_by,
+            status=status,
+            after=after,
+            limit=MAX_PAGE,
+        )
+        found.extend(page.outcomes)
+        if page.next_cursor is None:
+            return found
+        after = page.next_cursor
+
+
 def statuses(*, uow: UnitOfWork, outcome_ids: list[int]) -> dict[int, OutcomeStatus]:
     """The derived status of each outcome (one query for all of them)."""
     kinds: dict[int, set[OutcomeStatus]] = {outcome_id: set() for outcome_id in outcome_ids}

@@ -1,19 +1,28 @@
-"""HTTP for learners' accounts. Thin: authenticate, check the policy, call the service."""
+"""HTTP for learners' accounts. Thin: authenticate, build the command, call its handler."""
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
-from creditbank.access.policy import Action, readable_issuer, require
-from creditbank.accounts import bulk, lifecycle, outcomes, service
-from creditbank.accounts.bulk import BatchStatus
+from creditbank.accounts import changes, deposits, learners, outcomes, views
+from creditbank.accounts.bulk import BatchStatus, render_errors
+from creditbank.accounts.commands import (
+    DepositOutcome,
+    ImportBatch,
+    OpenAccount,
+    RevokeOutcome,
+    ShowBatch,
+    ShowOutcome,
+    ShowTranscript,
+    SupersedeOutcome,
+    VerifyOutcome,
+)
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
-from creditbank.accounts.model import AccountError, OutcomeStatus, parse_id_number
+from creditbank.accounts.model import AccountError, OutcomeStatus
 from creditbank.accounts.schemas import (
     AccountOpenedRead,
     BatchRead,
@@ -28,7 +37,6 @@ from creditbank.accounts.schemas import (
     VerificationCreate,
 )
 from creditbank.catalog.api import ItemKind
-from creditbank.consents import api as consents
 from creditbank.file_limits import limits_of
 from creditbank.institutions.model import check_institution_code
 from creditbank.ledger.schemas import ReceiptRead
@@ -66,15 +74,10 @@ def open_account(
     number has already, when the name sent is the holder's (compared after Unicode NFKC
     normalisation, case folding and collapsing spaces); else 409 `account-exists`, which
     discloses nothing of that account."""
-    require(principal, Action.OPEN_ACCOUNT, principal.institution)
-    opened = service.open_account(
-        uow=uow,
-        cipher=cipher_of(request),
-        id_number=parse_id_number(body.id_number, body.id_type),
-        name=body.name,
-        contact=body.contact,
-        opened_by=principal.institution,
+    command = OpenAccount(
+        id_number=body.id_number, name=body.name, id_type=body.id_type, contact=body.contact
     )
+    opened = learners.open_account(command, principal=principal, uow=uow, cipher=cipher_of(request))
     if not opened.created:
         response.status_code = status.HTTP_200_OK
     return AccountOpenedRead(account_number=opened.number, created=opened.created)
@@ -101,14 +104,10 @@ def deposit_outcome(
     principal: Authenticated,
 ) -> OutcomeDepositedRead:
     """Deposit one learning outcome (the issuing institution's registrars): 201, or 200 if known."""
-    require(principal, Action.DEPOSIT, check_institution_code(body.institution))
-    deposited = outcomes.deposit_outcome(
-        uow=uow,
-        institution=body.institution,
-        account_number=body.account_number,
-        facts=body.facts(),
-        today=today,
+    command = DepositOutcome(
+        institution=body.institution, account_number=body.account_number, facts=body.facts()
     )
+    deposited = deposits.deposit_outcome(command, principal=principal, uow=uow, today=today)
     if not deposited.created:
         response.status_code = status.HTTP_200_OK
     return OutcomeDepositedRead(
@@ -128,8 +127,7 @@ def read_outcome(
     """One outcome with its status and history, and links to what it replaced or was replaced
     by (the issuer's staff, bank administrators, auditors). Superseded and revoked outcomes stay
     readable."""
-    require(principal, Action.READ_OUTCOMES, lifecycle.issuer_of(uow=uow, public_id=public_id))
-    record = lifecycle.get_outcome(uow=uow, public_id=public_id)
+    record = changes.show_outcome(ShowOutcome(public_id), principal=principal, uow=uow)
     return OutcomeDetailRead.of_record(record, request.state.language)
 
 
@@ -147,10 +145,8 @@ def verify_outcome(
 ) -> OutcomeDetailRead:
     """Record that the outcome was verified (the issuer's assessors and accreditation officers,
     bank administrators); 409 unless it is `deposited`."""
-    require(principal, Action.VERIFY_OUTCOME, lifecycle.issuer_of(uow=uow, public_id=public_id))
-    record = lifecycle.verify_outcome(
-        uow=uow, public_id=public_id, user_id=principal.user_id, reason=body.reason if body else ""
-    )
+    command = VerifyOutcome(public_id, reason=body.reason if body else "")
+    record = changes.verify_outcome(command, principal=principal, uow=uow)
     return OutcomeDetailRead.of_record(record, request.state.language)
 
 
@@ -164,10 +160,8 @@ def revoke_outcome(
 ) -> OutcomeDetailRead:
     """Revoke an outcome, with a reason (the issuer's registrars, bank administrators); 409 when
     it is revoked or superseded already."""
-    require(principal, Action.REVOKE_OUTCOME, lifecycle.issuer_of(uow=uow, public_id=public_id))
-    record = lifecycle.revoke_outcome(
-        uow=uow, public_id=public_id, user_id=principal.user_id, reason=body.reason
-    )
+    command = RevokeOutcome(public_id, reason=body.reason)
+    record = changes.revoke_outcome(command, principal=principal, uow=uow)
     return OutcomeDetailRead.of_record(record, request.state.language)
 
 
@@ -193,15 +187,8 @@ def supersede_outcome(
     deposited as a new outcome under a record_id of their own (201), and the old one is marked
     superseded by it; 200 when the same correction was sent before; 409 when the outcome is
     revoked or superseded already."""
-    require(principal, Action.SUPERSEDE_OUTCOME, lifecycle.issuer_of(uow=uow, public_id=public_id))
-    corrected = lifecycle.supersede_outcome(
-        uow=uow,
-        public_id=public_id,
-        facts=body.facts(),
-        reason=body.reason,
-        user_id=principal.user_id,
-        today=today,
-    )
+    command = SupersedeOutcome(public_id, facts=body.facts(), reason=body.reason)
+    corrected = changes.supersede_outcome(command, principal=principal, uow=uow, today=today)
     if not corrected.created:
         response.status_code = status.HTTP_200_OK
     return OutcomeDetailRead.of_record(corrected.record, request.state.language)
@@ -228,46 +215,22 @@ def read_transcript(
 ) -> TranscriptRead:
     """A learner's outcomes. Staff of an institution see the outcomes their institution issued,
     and all of them while the learner consents; bank administrators and auditors see all."""
-    asked = check_institution_code(institution) if institution else None
-    consenting = consents.consenting_institutions(uow=uow, account_number=number, now=now)
-    page = outcomes.transcript(
-        uow=uow,
+    query = ShowTranscript(
         account_number=number,
-        issued_by=readable_issuer(principal, asked, consenting=consenting),
+        institution=institution,
         kind=kind,
         assessed_from=assessed_from,
         assessed_to=assessed_to,
         status=outcome_status,
-        after=decode_cursor(cursor),
+        cursor=cursor,
         limit=limit,
     )
+    page = views.show_transcript(query, principal=principal, uow=uow, now=now)
     return TranscriptRead(
         account_number=number.strip().upper(),
         outcomes=[OutcomeRead.of(o, request.state.language) for o in page.outcomes],
-        next_cursor=encode_cursor(page.next_cursor),
+        next_cursor=views.encode_cursor(page.next_cursor),
     )
-
-
-def encode_cursor(position: int | None) -> str | None:
-    if position is None:
-        return None
-    return base64.urlsafe_b64encode(f"o:{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    """The position an opaque cursor stands for; a bad cursor is a clear 422."""
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, position = text.partition(":")
-        if prefix != "o" or not position.isdigit():
-            raise ValueError(text)  # noqa: TRY301 - one message for every malformed cursor
-        return int(position)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise AccountError(
-            "invalid_cursor", msg("the cursor is not one this API gave out")
-        ) from error
 
 
 @api.post(
@@ -278,6 +241,7 @@ def decode_cursor(cursor: str | None) -> int | None:
 )
 def upload_batch(
     request: Request,
+    uow: Uow,
     today: Today,
     principal: Authenticated,
     institution: Annotated[str, Form(description="The depositing institution's code.")],
@@ -290,22 +254,25 @@ def upload_batch(
     JSON, NUL, a workbook unpacking too large...) is refused whole, no batch kept: 413
     `file-too-large` or 422 `invalid-file`, naming the line (row) and the reason."""
     code = check_institution_code(institution)
-    require(principal, Action.DEPOSIT, code)
     filename = file.filename or "upload"
     chosen = file_format or FileFormat.of(filename)
-    batch = bulk.import_batch(
-        database=request.app.state.database,
-        cipher=cipher_of(request),
+    command = ImportBatch(
         institution=code,
-        submitted_by=principal.email,
         filename=filename,
         file_format=chosen,
-        rows=read_rows(file.file, chosen, limits_of(request.app.state.settings)),
+        rows=read_rows(file.file, chosen, limits_of(request.app.state.settings)),  # lazy
+    )
+    batch = deposits.import_batch(
+        command,
+        principal=principal,
+        uow=uow,
+        database=request.app.state.database,
+        cipher=cipher_of(request),
         today=today,
     )
     translate = translator_for(request).gettext
     if batch.status is BatchStatus.REJECTED:
-        shown = bulk.render_errors(batch, translate)[:MAX_PROBLEMS_SHOWN]
+        shown = render_errors(batch, translate)[:MAX_PROBLEMS_SHOWN]
         raise AccountError(
             "batch_rejected",
             msg(
@@ -329,6 +296,5 @@ def upload_batch(
 )
 def read_batch(batch_id: str, request: Request, uow: Uow, principal: Authenticated) -> BatchRead:
     """A batch's status and report (its institution's registrars, administrators, auditors)."""
-    batch = bulk.get_batch(uow=uow, batch_id=batch_id)
-    require(principal, Action.READ_BATCH, batch.institution)
+    batch = views.show_batch(ShowBatch(batch_id), principal=principal, uow=uow)
     return BatchRead.of(batch, translator_for(request).gettext)

@@ -1,4 +1,4 @@
-"""HTTP for evidence files. Thin: authenticate, check the policy, call the service."""
+"""HTTP for evidence files. Thin: authenticate, build the command, call its handler."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 
-from creditbank.access.policy import Action, require, require_any
-from creditbank.evidence import service
+from creditbank.evidence import handlers
+from creditbank.evidence.commands import ShowEvidence, UploadEvidence
 from creditbank.evidence.model import ACCEPTED, EXTENSIONS
 from creditbank.evidence.schemas import EvidenceRead
 from creditbank.institutions.model import check_institution_code
@@ -37,16 +37,11 @@ def upload_evidence(
     413 above `CREDITBANK_EVIDENCE_MAX_BYTES`; 415 when the content (read from its first bytes)
     is not PDF, PNG, JPEG or WebP, or not what the part's Content-Type declares."""
     code = check_institution_code(institution)
-    require(principal, Action.UPLOAD_EVIDENCE, code)
     max_bytes: int = request.app.state.settings.evidence_max_bytes
-    stored = service.store_evidence(
-        uow=uow,
-        institution=code,
-        content=file.file.read(max_bytes + 1),
-        declared_type=file.content_type,
-        by=principal.email,
-        max_bytes=max_bytes,
+    command = UploadEvidence(
+        institution=code, content=file.file.read(max_bytes + 1), declared_type=file.content_type
     )
+    stored = handlers.upload_evidence(command, principal=principal, uow=uow, max_bytes=max_bytes)
     return EvidenceRead.of(stored)
 
 
@@ -62,8 +57,7 @@ def read_evidence(sha256: str, uow: Uow, principal: Authenticated) -> Response:
     """An evidence file, to the staff of the institutions that uploaded it (every institution
     whose outcome names a file uploaded it: a deposit may only name its own uploads), bank
     administrators and auditors."""
-    require_any(principal, Action.READ_OUTCOMES, service.uploaders(uow=uow, sha256=sha256))
-    found = service.read_evidence(uow=uow, sha256=sha256)
+    found = handlers.show_evidence(ShowEvidence(sha256), principal=principal, uow=uow)
     name = f"{found.file.sha256}.{EXTENSIONS[found.file.media_type]}"
     return Response(
         found.content,

@@ -13,13 +13,22 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from creditbank.access.policy import LearnerPrincipal, require_own_account
+from creditbank.access.policy import LearnerPrincipal
 from creditbank.accounts import outcomes as transcripts
-from creditbank.accounts import service as accounts
+from creditbank.accounts import views
+from creditbank.accounts.commands import ShowMyAccessLog, ShowMyOutcomes, ShowShared
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import AccountError, stands
 from creditbank.accounts.outcomes import Outcome
-from creditbank.consents import service as consents
+from creditbank.consents import handlers as consents
+from creditbank.consents.commands import (
+    CreateShare,
+    GrantConsent,
+    ListConsents,
+    ListShares,
+    RevokeShare,
+    WithdrawConsent,
+)
 from creditbank.consents.model import (
     MAX_LABEL,
     ConsentError,
@@ -27,6 +36,7 @@ from creditbank.consents.model import (
     check_expiry,
     check_label,
 )
+from creditbank.consents.service import NewShare
 from creditbank.credentials import api as credentials
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
@@ -59,41 +69,29 @@ def _database(request: Request) -> Database:
 
 def all_outcomes(uow: UnitOfWork, number: str) -> list[Outcome]:
     """Every outcome of the account, page by page."""
-    found: list[Outcome] = []
-    after: int | None = None
-    while True:
-        page = transcripts.transcript(
-            uow=uow, account_number=number, after=after, limit=transcripts.MAX_PAGE
-        )
-        found.extend(page.outcomes)
-        if page.next_cursor is None:
-            return found
-        after = page.next_cursor
+    return transcripts.every_outcome(uow=uow, account_number=number)
 
 
-def _own_personal_data(
-    request: Request, uow: UnitOfWork, learner: LearnerPrincipal
-) -> accounts.PersonalData | None:
-    require_own_account(learner, learner.account_number)
-    try:
-        return accounts.read_own_personal_data(
-            uow=uow, cipher=_cipher(request), number=learner.account_number
-        )
-    except AccountError as error:
-        if error.code != "personal_data_erased":
-            raise
-        return None
+def my_outcomes_of(uow: UnitOfWork, learner: LearnerPrincipal) -> list[Outcome]:
+    """Every outcome of the logged-in learner's own account."""
+    return views.show_my_outcomes(ShowMyOutcomes(), principal=learner, uow=uow).outcomes
 
 
 @pages.get("/me", response_class=HTMLResponse)
 def my_outcomes(request: Request, uow: Uow, learner: LearnerPage) -> HTMLResponse:
     """The learner's outcomes as a timeline grouped by level, and their personal data."""
-    outcomes = all_outcomes(uow, learner.account_number)
+    mine = views.show_my_outcomes(
+        ShowMyOutcomes(with_personal_data=True),
+        principal=learner,
+        uow=uow,
+        cipher=_cipher(request),
+    )
+    outcomes = mine.outcomes
     return render(
         request,
         "me/outcomes.html",
         learner=learner,
-        personal=_own_personal_data(request, uow, learner),
+        personal=mine.personal_data,
         groups=by_level(outcomes),
         count=len(outcomes),
         total_credits=standing_credits(outcomes),
@@ -104,7 +102,7 @@ def my_outcomes(request: Request, uow: Uow, learner: LearnerPage) -> HTMLRespons
 @pages.get("/me/access", response_class=HTMLResponse)
 def my_access_log(request: Request, uow: Uow, learner: LearnerPage) -> HTMLResponse:
     """Every time staff opened the learner's personal data: who, when, why."""
-    entries = accounts.access_log(uow=uow, number=learner.account_number)
+    entries = views.show_my_access_log(ShowMyAccessLog(), principal=learner, uow=uow)
     users = institutions.users_by_id(uow=uow, user_ids={entry.user_id for entry in entries})
     return render(
         request,
@@ -126,7 +124,7 @@ def _consents_page(
     errors: FieldErrors | None = None,
     notice: str | None = None,
 ) -> HTMLResponse:
-    listed = consents.list_consents(uow=uow, learner_id=learner.learner_id)
+    listed = consents.list_consents(ListConsents(), principal=learner, uow=uow)
     return render(
         request,
         "me/consents.html",
@@ -176,12 +174,7 @@ def grant_consent(
         try:
             with _database(request).unit_of_work() as writing:
                 consents.grant_consent(
-                    uow=writing,
-                    learner_id=learner.learner_id,
-                    institution=chosen,
-                    until=end,
-                    today=today,
-                    now=now,
+                    GrantConsent(chosen, end), principal=learner, uow=writing, today=today, now=now
                 )
         except DomainError as error:
             field = "until" if error.code == "invalid_consent" else "institution"
@@ -198,9 +191,7 @@ def grant_consent(
 @pages.post("/me/consents/{consent_id}/withdraw")
 def withdraw_consent(consent_id: int, uow: Uow, learner: LearnerPage, now: Now) -> Response:
     """End a consent now."""
-    consents.withdraw_consent(
-        uow=uow, learner_id=learner.learner_id, consent_id=consent_id, now=now
-    )
+    consents.withdraw_consent(WithdrawConsent(consent_id), principal=learner, uow=uow, now=now)
     return RedirectResponse("/me/consents?done=withdrawn", status_code=303)
 
 
@@ -213,7 +204,7 @@ def _shares_page(
     status_code: int = 200,
     values: Mapping[str, object] | None = None,
     errors: FieldErrors | None = None,
-    created: consents.NewShare | None = None,
+    created: NewShare | None = None,
     notice: str | None = None,
 ) -> HTMLResponse:
     link = f"{str(request.base_url).rstrip('/')}/shared/{created.token}" if created else None
@@ -223,10 +214,10 @@ def _shares_page(
         status_code=status_code,
         shares=[
             (share, share.status(now))
-            for share in consents.list_shares(uow=uow, learner_id=learner.learner_id)
+            for share in consents.list_shares(ListShares(), principal=learner, uow=uow)
         ],
         active=Status.ACTIVE,
-        outcomes=all_outcomes(uow, learner.account_number),
+        outcomes=my_outcomes_of(uow, learner),
         institutions={i.code: i for i in institutions.list_institutions(uow=uow)},
         values=values or {},
         errors=errors.as_dict() if errors else {},
@@ -273,11 +264,9 @@ def create_share(
         try:
             with _database(request).unit_of_work() as writing:
                 created = consents.create_share(
+                    CreateShare(tuple(chosen), label, end),
+                    principal=learner,
                     uow=writing,
-                    learner_id=learner.learner_id,
-                    outcomes=chosen,
-                    label=label,
-                    until=end,
                     today=today,
                     now=now,
                 )
@@ -295,26 +284,18 @@ def create_share(
 @pages.post("/me/shares/{share_id}/revoke")
 def revoke_share(share_id: str, uow: Uow, learner: LearnerPage, now: Now) -> Response:
     """Make a share link worthless from now on."""
-    consents.revoke_share(uow=uow, learner_id=learner.learner_id, share_id=share_id, now=now)
+    consents.revoke_share(RevokeShare(share_id), principal=learner, uow=uow, now=now)
     return RedirectResponse("/me/shares?done=revoked", status_code=303)
 
 
 @pages.get("/shared/{token}", response_class=HTMLResponse)
 def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
     """What a learner shared with a verifier: the chosen outcomes and the learner's name only."""
-    record = consents.open_share(uow=uow, token=token, now=now)
-    if record is None:
+    found = _shared(request, uow, token, now)
+    if found is None:
         response = render(request, "shared.html", status_code=NOT_FOUND, record=None)
     else:
-        try:
-            name = accounts.read_own_personal_data(
-                uow=uow, cipher=_cipher(request), number=record.account_number
-            ).name
-        except AccountError:
-            name = None
-        outcomes = [
-            o for o in all_outcomes(uow, record.account_number) if o.public_id in record.outcome_ids
-        ]
+        record, name, outcomes = found.record, found.name, found.outcomes
         verdicts = [
             (
                 outcome,
@@ -341,13 +322,18 @@ def _signed(uow: UnitOfWork, outcome_id: str, now: datetime) -> dict[str, Any]:
     return credentials.issue(uow=uow, outcome_id=outcome_id, fmt="ob3", now=now).document or {}
 
 
-def _shared_record(uow: UnitOfWork, token: str, now: datetime) -> consents.SharedRecord:
-    record = consents.open_share(uow=uow, token=token, now=now)
-    if record is None:
+def _shared(request: Request, uow: UnitOfWork, token: str, now: datetime) -> views.Shared | None:
+    query = ShowShared(token)
+    return views.show_shared(query, principal=None, uow=uow, cipher=_cipher(request), now=now)
+
+
+def _shared_record(request: Request, uow: UnitOfWork, token: str, now: datetime) -> views.Shared:
+    found = _shared(request, uow, token, now)
+    if found is None:
         raise ConsentError(
             "share_not_found", msg("this link does not work: it expired or was revoked")
         )
-    return record
+    return found
 
 
 def attachment(filename: str) -> dict[str, str]:
@@ -362,23 +348,22 @@ def credential_download(document: Mapping[str, Any], filename: str) -> Response:
 
 
 @pages.get("/shared/{token}/credentials/{outcome_id}.json")
-def shared_credential(token: str, outcome_id: str, uow: Uow, now: Now) -> Response:
+def shared_credential(
+    token: str, outcome_id: str, request: Request, uow: Uow, now: Now
+) -> Response:
     """A shared outcome as its signed Open Badges 3.0 credential, to keep or verify anywhere."""
-    record = _shared_record(uow, token, now)
+    record = _shared_record(request, uow, token, now).record
     if outcome_id not in record.outcome_ids:
         raise AccountError("outcome_not_found", msg("there is no outcome {id}", id=outcome_id))
     return credential_download(_signed(uow, outcome_id, now), f"credential-{outcome_id}.json")
 
 
 @pages.get("/shared/{token}/record.json")
-def shared_record(token: str, uow: Uow, now: Now) -> Response:
+def shared_record(token: str, request: Request, uow: Uow, now: Now) -> Response:
     """Every shared outcome still standing, as one CLR 2.0 record signed by the bank."""
-    record = _shared_record(uow, token, now)
-    standing = [
-        o.public_id
-        for o in all_outcomes(uow, record.account_number)
-        if o.public_id in record.outcome_ids and stands(o.status)
-    ]
+    found = _shared_record(request, uow, token, now)
+    record = found.record
+    standing = [o.public_id for o in found.outcomes if stands(o.status)]
     clr = credentials.issue_clr(
         uow=uow, account_number=record.account_number, outcome_ids=standing, now=now
     )

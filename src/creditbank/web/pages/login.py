@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from creditbank.sessions import service as sessions
+from creditbank.sessions import handlers, service
+from creditbank.sessions.commands import LogIn, LogOut, RedeemActivationCode
 from creditbank.sessions.model import PrincipalKind, check_new_password
 from creditbank.web.deps import Now, Uow, render
 from creditbank.web.pages.forms import TOO_MANY, UNPROCESSABLE, say
@@ -34,18 +35,23 @@ def safe_next(target: str | None) -> str | None:
 def client_address(request: Request) -> str:
     """Where the request came from (the real client's address behind a trusted proxy, see
     :func:`creditbank.web.security.proxy_options`)."""
-    return request.client.host if request.client is not None else sessions.UNKNOWN_CLIENT
+    return request.client.host if request.client is not None else service.UNKNOWN_CLIENT
 
 
-def _refused_headers(result: sessions.Refused) -> dict[str, str]:
+def _end_session(request: Request, uow: Uow, now: Now) -> None:
+    """End the session the browser's cookie names, if it names one."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        handlers.log_out(LogOut(secret), principal=None, uow=uow, now=now)
+
+
+def _refused_headers(result: service.Refused) -> dict[str, str]:
     return {"Retry-After": str(result.retry_after)} if result.throttled else {}
 
 
-def _begin(request: Request, uow: Uow, now: Now, new: sessions.NewSession, target: str) -> Response:
+def _begin(request: Request, uow: Uow, now: Now, new: service.NewSession, target: str) -> Response:
     """Replace any session the browser had by ``new``, and go on to ``target``."""
-    previous = request.cookies.get(SESSION_COOKIE)
-    if previous:
-        sessions.end_session(uow=uow, secret=previous, now=now)
+    _end_session(request, uow, now)
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(request, response, new)
     return response
@@ -68,27 +74,16 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002
 ) -> Response:
     """Log in; a refusal says the same whatever was wrong, and too many refusals stop logins."""
-    policy = request.app.state.session_policy
     chosen = PrincipalKind(kind)
-    if chosen is PrincipalKind.STAFF:
-        result = sessions.login_staff(
-            uow=uow,
-            email=login,
-            password=password,
-            policy=policy,
-            now=now,
-            client=client_address(request),
-        )
-    else:
-        result = sessions.login_learner(
-            uow=uow,
-            account_number=login,
-            password=password,
-            policy=policy,
-            now=now,
-            client=client_address(request),
-        )
-    if isinstance(result, sessions.Refused):
+    command = LogIn(chosen, login, password, client_address(request))
+    result = handlers.log_in(
+        command,
+        principal=None,
+        uow=uow,
+        policy=request.app.state.session_policy,
+        now=now,
+    )
+    if isinstance(result, service.Refused):
         response = render(
             request,
             "auth/login.html",
@@ -106,9 +101,7 @@ def login(
 @pages.post("/logout")
 def logout(request: Request, uow: Uow, now: Now) -> Response:
     """End the session; its cookie is worthless from now on."""
-    secret = request.cookies.get(SESSION_COOKIE)
-    if secret:
-        sessions.end_session(uow=uow, secret=secret, now=now)
+    _end_session(request, uow, now)
     response = RedirectResponse("/", status_code=303)
     clear_session_cookie(request, response)
     return response
@@ -142,16 +135,11 @@ def activate(
             values=values,
             errors=errors,
         )
-    result = sessions.redeem_activation_code(
-        uow=uow,
-        account_number=account_number,
-        code=code,
-        password=password,
-        policy=request.app.state.session_policy,
-        now=now,
-        client=client_address(request),
+    command = RedeemActivationCode(account_number, code, password, client_address(request))
+    result = handlers.redeem_activation_code(
+        command, principal=None, uow=uow, policy=request.app.state.session_policy, now=now
     )
-    if isinstance(result, sessions.Refused):
+    if isinstance(result, service.Refused):
         response = render(
             request,
             "auth/activate.html",

@@ -12,9 +12,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from creditbank.access.policy import AccessError, Action, Principal, require
-from creditbank.accounts import bulk, outcomes
-from creditbank.accounts import service as accounts
+from creditbank.access.policy import Principal
+from creditbank.accounts import deposits, learners, outcomes, views
+from creditbank.accounts.bulk import render_errors
+from creditbank.accounts.commands import (
+    DepositOutcome,
+    ImportBatch,
+    LookUpLearner,
+    OpenAccount,
+    ShowBatch,
+    ShowDepositForm,
+    ShowDesk,
+    ShowLookUpForm,
+)
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.model import (
@@ -31,7 +41,6 @@ from creditbank.catalog import api as catalog
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.file_limits import TOO_LARGE, limits_of
-from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
 from creditbank.web.auth import StaffPage
 from creditbank.web.deps import Today, Uow, render
@@ -71,35 +80,22 @@ def _cipher(request: Request) -> PersonalDataCipher:
     return cipher
 
 
-def _depositing_institution(principal: Principal) -> str:
-    """The institution the user deposits for: their own; bank staff have none to deposit for."""
-    if principal.institution is None:
-        raise AccessError(
-            "forbidden",
-            msg(
-                "depositing from the web is for the staff of an institution, for their institution"
-            ),
-        )
-    require(principal, Action.DEPOSIT, principal.institution)
-    return principal.institution
+def _deposit_form_of(uow: UnitOfWork, principal: Principal) -> deposits.DepositForm:
+    """The institution the user deposits for (their own; bank staff have none to deposit
+    for: ``forbidden``) and its catalogue."""
+    return deposits.show_deposit_form(ShowDepositForm(), principal=principal, uow=uow)
 
 
 @pages.get("/staff", response_class=HTMLResponse)
 def desk(request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
     """The staff user's home: who they are, their institution and its latest batches."""
-    institution = None
-    batches: list[bulk.Batch] = []
-    if principal.institution:
-        institution = institutions.get_institution(uow=uow, code=principal.institution)
-        batches = bulk.recent_batches(
-            uow=uow, institution=principal.institution, limit=RECENT_BATCHES
-        )
+    desk = views.show_desk(ShowDesk(RECENT_BATCHES), principal=principal, uow=uow)
     return render(
         request,
         "staff/desk.html",
         principal=principal,
-        institution=institution,
-        batches=batches,
+        institution=desk.institution,
+        batches=desk.batches,
         may_deposit=principal.institution is not None,
     )
 
@@ -109,8 +105,7 @@ def desk(request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
 
 def _deposit_form(
     request: Request,
-    uow: UnitOfWork,
-    institution: str,
+    form: deposits.DepositForm,
     values: dict[str, str],
     errors: FieldErrors | None = None,
     status_code: int = 200,
@@ -119,8 +114,8 @@ def _deposit_form(
         request,
         "staff/deposit.html",
         status_code=status_code,
-        institution=institution,
-        items=catalog.list_items(uow=uow, institution=institution),
+        institution=form.institution,
+        items=form.items,
         settings=list(LearningSetting),
         values=values,
         errors=errors.as_dict() if errors else {},
@@ -136,14 +131,14 @@ def deposit_form(
     account_number: str = "",
 ) -> HTMLResponse:
     """The form to deposit one outcome (into an account, or a new one from an identity number)."""
-    institution = _depositing_institution(principal)
+    form = _deposit_form_of(uow, principal)
     values = {
         "account_number": account_number.strip().upper()[:20],
         "record_id": f"WEB-{today:%Y%m%d}-{secrets.token_hex(3).upper()}",
         "assessed_on": today.isoformat(),
         "setting": LearningSetting.FORMAL.value,
     }
-    return _deposit_form(request, uow, institution, values)
+    return _deposit_form(request, form, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +242,7 @@ def deposit(
 ) -> Response:
     """Deposit one outcome; on any problem nothing is saved and each problem is shown next to
     the field it is about."""
-    institution = _depositing_institution(principal)
+    form = _deposit_form_of(uow, principal)
     values = {
         "account_number": account_number,
         "id_number": id_number,
@@ -262,36 +257,38 @@ def deposit(
     }
     errors = FieldErrors(request)
     learner = _learner_of(errors, values)
-    items = {item.code: item for item in catalog.list_items(uow=uow, institution=institution)}
+    items = {item.code: item for item in form.items}
     facts = _facts_of(errors, values, items.get(item_code), today)
     if errors or learner is None or facts is None:
-        return _deposit_form(request, uow, institution, values, errors, UNPROCESSABLE)
+        return _deposit_form(request, form, values, errors, UNPROCESSABLE)
     try:
         with _database(request).unit_of_work() as writing:
             opened = None
             number = learner.account_number
             if learner.id_number is not None:
-                opened = accounts.open_account(
+                opened = learners.open_account(
+                    OpenAccount(
+                        id_number=learner.id_number.number,
+                        name=learner.name,
+                        id_type=learner.id_number.type,
+                    ),
+                    principal=principal,
                     uow=writing,
                     cipher=_cipher(request),
-                    id_number=learner.id_number,
-                    name=learner.name,
-                    opened_by=institution,
                 )
                 number = opened.number
             assert number is not None  # noqa: S101 - one of the two is always given
-            deposited = outcomes.deposit_outcome(
-                uow=writing,
-                institution=institution,
-                account_number=number,
-                facts=facts,
-                today=today,
+            command = DepositOutcome(
+                institution=form.institution, account_number=number, facts=facts
+            )
+            deposited = deposits.deposit_outcome(
+                command, principal=principal, uow=writing, today=today
             )
     except DomainError as error:
         field = _FIELD_OF_CODE.get(error.code, "-")
         for problem in (error.message, *error.problems):
             errors.add(field, problem)
-        return _deposit_form(request, uow, institution, values, errors, UNPROCESSABLE)
+        return _deposit_form(request, form, values, errors, UNPROCESSABLE)
     return render(
         request,
         "staff/deposited.html",
@@ -306,13 +303,13 @@ def deposit(
 
 
 @pages.get("/staff/batches/new", response_class=HTMLResponse)
-def batch_form(request: Request, principal: StaffPage) -> HTMLResponse:
+def batch_form(request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
     """The form to upload a bulk file."""
-    institution = _depositing_institution(principal)
+    form = _deposit_form_of(uow, principal)
     return render(
         request,
         "staff/batch_new.html",
-        institution=institution,
+        institution=form.institution,
         formats=list(FileFormat),
         errors={},
     )
@@ -321,6 +318,7 @@ def batch_form(request: Request, principal: StaffPage) -> HTMLResponse:
 @pages.post("/staff/batches", response_class=HTMLResponse)
 def upload_batch(
     request: Request,
+    uow: Uow,
     principal: StaffPage,
     today: Today,
     file: Annotated[UploadFile, File()],
@@ -328,19 +326,23 @@ def upload_batch(
 ) -> Response:
     """Deposit a whole file, all or nothing, then show its report; a file that cannot be read
     within the limits is refused on the form (413 or 422), naming the place and the reason."""
-    institution = _depositing_institution(principal)
+    institution = _deposit_form_of(uow, principal).institution
     errors = FieldErrors(request)
     filename = (file.filename or "upload").rsplit("/", 1)[-1]
     try:
         chosen = FileFormat.of(f"{filename}.{file_format}" if file_format else filename)
-        batch = bulk.import_batch(
-            database=_database(request),
-            cipher=_cipher(request),
+        command = ImportBatch(
             institution=institution,
-            submitted_by=principal.email,
             filename=filename,
             file_format=chosen,
             rows=read_rows(file.file, chosen, limits_of(request.app.state.settings)),
+        )
+        batch = deposits.import_batch(
+            command,
+            principal=principal,
+            uow=uow,
+            database=_database(request),
+            cipher=_cipher(request),
             today=today,
         )
     except DomainError as error:
@@ -359,13 +361,12 @@ def upload_batch(
 @pages.get("/staff/batches/{batch_id}", response_class=HTMLResponse)
 def batch_report(batch_id: str, request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
     """A batch's status, counts and report: every bad row by line, column and reason."""
-    batch = bulk.get_batch(uow=uow, batch_id=batch_id)
-    require(principal, Action.READ_BATCH, batch.institution)
+    batch = views.show_batch(ShowBatch(batch_id), principal=principal, uow=uow)
     return render(
         request,
         "staff/batch.html",
         batch=batch,
-        problems=bulk.render_errors(batch, translator_for(request).gettext),
+        problems=render_errors(batch, translator_for(request).gettext),
     )
 
 
@@ -373,22 +374,23 @@ def batch_report(batch_id: str, request: Request, uow: Uow, principal: StaffPage
 
 
 @pages.get("/staff/lookup", response_class=HTMLResponse)
-def lookup_form(request: Request, principal: StaffPage) -> HTMLResponse:
+def lookup_form(request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
     """The form to find a learner's account by identity number, with the purpose recorded."""
-    require(principal, Action.LOOKUP_LEARNER, principal.institution)
+    learners.show_lookup_form(ShowLookUpForm(), principal=principal, uow=uow)
     return render(request, "staff/lookup.html", values={}, errors={}, found=None, missing=False)
 
 
 @pages.post("/staff/lookup", response_class=HTMLResponse)
 def lookup(
     request: Request,
+    uow: Uow,
     principal: StaffPage,
     id_number: Annotated[str, Form(max_length=64)] = "",
     purpose: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
     """Find a learner by identity number: their personal data is read through the audited
     read, so the learner sees who looked, when and why."""
-    require(principal, Action.LOOKUP_LEARNER, principal.institution)
+    learners.show_lookup_form(ShowLookUpForm(), principal=principal, uow=uow)
     errors = FieldErrors(request)
     purpose = " ".join(purpose.split())
     if not MIN_PURPOSE <= len(purpose) <= MAX_PURPOSE:
@@ -417,18 +419,13 @@ def lookup(
             missing=False,
         )
     with _database(request).unit_of_work() as writing:
-        number = accounts.find_account(uow=writing, cipher=_cipher(request), id_number=parsed)
-        found = (
-            accounts.read_personal_data(
-                uow=writing,
-                cipher=_cipher(request),
-                number=number,
-                user_id=principal.user_id,
-                purpose=purpose,
-            )
-            if number is not None
-            else None
+        looked_up = learners.look_up_learner(
+            LookUpLearner(parsed, purpose),
+            principal=principal,
+            uow=writing,
+            cipher=_cipher(request),
         )
+    number, found = looked_up.account_number, looked_up.personal_data
     missing = msg("The bank has no account for this identity number.")
     return render(
         request,

@@ -1,0 +1,52 @@
+"""The use cases of web sessions and learners' passwords, one frozen dataclass each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from creditbank.sessions.model import PrincipalKind
+
+
+@dataclass(frozen=True, slots=True)
+class LogIn:
+    """Log a staff user (``login``: e-mail) or a learner (account number) in to the pages.
+    ``client`` is where the request came from (throttling counts refusals per client too)."""
+
+    kind: PrincipalKind
+    login: str
+    password: str
+    client: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogOut:
+    """End the session whose cookie holds ``secret``."""
+
+    secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemActivationCode:
+    """A learner chooses a password with the activation code the bank office gave them."""
+
+    account_number: str
+    code: str
+    password: str
+    client: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetLearnerPassword:
+    """Give a learner a web password (the bank office does, on request)."""
+
+    account_number: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueActivationCode:
+    """A one-time code with which the learner chooses a password at /activate."""
+
+    account_number: str
+    valid_for: timedelta
