@@ -25,6 +25,7 @@ from creditbank.accounts.model import (
     AccountError,
     IdNumber,
     LearningSetting,
+    OutcomeFacts,
     OutcomeStatus,
     Transfer,
     check_account_number,
@@ -32,7 +33,15 @@ from creditbank.accounts.model import (
     parse_id_number,
     stands,
 )
-from creditbank.accounts.outcomes import Outcome, has_status, learner_id_of, outcome_of, statuses
+from creditbank.accounts.outcomes import (
+    Deposited,
+    Outcome,
+    has_status,
+    learner_id_of,
+    outcome_of,
+    statuses,
+)
+from creditbank.accounts.outcomes import deposit_outcome as _deposit_outcome
 from creditbank.accounts.records import deposited_fact
 from creditbank.accounts.tables import (
     DepositBatchRow,
@@ -43,6 +52,28 @@ from creditbank.accounts.tables import (
 )
 from creditbank.db import UnitOfWork, for_update
 from creditbank.ledger.api import LogFact
+
+
+def deposit_outcome(
+    *, uow: UnitOfWork, institution: str, account_number: str, facts: OutcomeFacts, today: date
+) -> Deposited:
+    """Deposit one learning outcome: the one way into a learner's account, for every area.
+
+    ``institution`` (its code) states ``facts`` about an item of its catalogue, or one it is
+    granted to issue (``facts.item_code``, ``OWNER:CODE`` when the code alone is ambiguous),
+    for the holder of ``account_number``. The bank checks the facts as it checks every deposit
+    (the item is issuable on ``facts.assessed_on``, at the level named, within its credits; an
+    evidence file named was uploaded by the institution; nothing in the future of ``today``)
+    and refuses with ``invalid_outcome`` naming each problem. The outcome and its log entry
+    land in ``uow``'s transaction (the caller's ``with`` commits). Idempotent: the same
+    ``record_id`` with the same facts answers the stored outcome (``created`` False), with
+    other facts ``record_conflict``; of parallel deposits of one record, one stores it.
+    Answers the outcome as transcripts show it, whether it was created, and its receipt in
+    the log.
+    """
+    return _deposit_outcome(
+        uow=uow, institution=institution, account_number=account_number, facts=facts, today=today
+    )
 
 
 def outcome_by_public_id(*, uow: UnitOfWork, public_id: str) -> tuple[Outcome, int]:
@@ -259,6 +290,53 @@ def _transferred_row(credit: TransferredCredit, now: datetime) -> OutcomeRow:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AccreditedLearning:
+    """An outcome that a confirmed accreditation decision deposits (the accreditation area
+    prepares it: the unit's item and level, the credits granted, the weighted mark)."""
+
+    learner_id: int
+    institution_id: int
+    record_id: str
+    item_id: int
+    framework_level_id: int
+    credits: Decimal | None
+    score: Decimal | None
+    setting: str
+    evidence_sha256: str | None
+
+
+def deposit_accredited_learning(
+    *,
+    uow: UnitOfWork,
+    learning: AccreditedLearning,
+    account_number: str,
+    institution: str,
+    now: datetime,
+) -> tuple[int, LogFact]:
+    """Store an outcome of accredited learning, assessed on ``now``'s day: its row id, and the
+    fact the caller logs with its own in the same transaction."""
+    row = OutcomeRow(
+        public_id=uuid.uuid4().hex,
+        learner_id=learning.learner_id,
+        institution_id=learning.institution_id,
+        record_id=learning.record_id,
+        item_id=learning.item_id,
+        framework_level_id=learning.framework_level_id,
+        credits=learning.credits,
+        score=learning.score,
+        assessed_on=now.date(),
+        setting=learning.setting,
+        evidence_sha256=learning.evidence_sha256,
+        deposited_at=now,
+        batch_id=None,
+        conversion_grant_id=None,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row.id, deposited_fact(row, account_number=account_number, institution=institution)
+
+
 def deposit_transferred_credit(
     *,
     uow: UnitOfWork,
@@ -339,6 +417,7 @@ __all__ = [
     "AccountError",
     "Batch",
     "BatchStatus",
+    "Deposited",
     "FileFormat",
     "IdNumber",
     "LearnerIdentityRow",
@@ -346,6 +425,7 @@ __all__ = [
     "LearningSetting",
     "Outcome",
     "OutcomeEventRow",
+    "OutcomeFacts",
     "OutcomeRow",
     "OutcomeStatus",
     "PersonalDataCipher",
@@ -353,6 +433,7 @@ __all__ = [
     "WithdrawnHook",
     "check_account_number",
     "check_reason",
+    "deposit_outcome",
     "deposited_fact",
     "has_status",
     "identity_indexes",
