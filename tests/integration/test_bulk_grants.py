@@ -7,10 +7,12 @@ import os
 from datetime import date
 
 import pytest
+from sqlalchemy import literal, select
 
 from creditbank.accounts import bulk
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
+from creditbank.catalog import api as catalog_api
 from creditbank.catalog import grants
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
@@ -133,3 +135,18 @@ def test_ambiguous_and_withdrawn_grants(bank: Database, cipher: PersonalDataCiph
     assert reasons(batch) == [(3, "item_code", "the institution has no catalogue item TEO-2:BIM-X")]
     batch = upload(bank, cipher, csv_bytes([x_row(1)]))  # TEO-BIM's is the only one left
     assert (batch.status, batch.deposited) == (bulk.BatchStatus.COMMITTED, 1)
+
+
+def test_other_areas_ask_the_api_for_items_by_id_and_kind(bank: Database) -> None:
+    with bank.unit_of_work() as uow:
+        (x_certificate,) = catalog.list_items(uow=uow, kind=ItemKind.X_CERTIFICATE)
+        by_id = catalog_api.items_by_id(uow=uow, item_ids=[x_certificate.id, 10_000])
+        kinds = {
+            kind
+            for kind in (ItemKind.X_CERTIFICATE, ItemKind.COURSE)
+            if uow.session.scalar(
+                select(catalog_api.is_item_of_kind(kind, literal(x_certificate.id)))
+            )
+        }
+    assert list(by_id) == [x_certificate.id] and by_id[x_certificate.id].code == "BIM-X"
+    assert kinds == {ItemKind.X_CERTIFICATE}

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.exc import DBAPIError
 
 from creditbank.accounts import lifecycle, outcomes
@@ -22,6 +22,7 @@ from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import Role
+from creditbank.ledger import api as ledger_api
 from creditbank.ledger import merkle, notes
 from creditbank.ledger import service as ledger
 from creditbank.ledger.model import LogFact, LogKind
@@ -99,6 +100,27 @@ def test_a_deposit_lands_in_the_log_with_a_receipt_that_proves_it(
     assert b'"kind":"outcome.deposited"' in found.entry.body
     assert account.encode() not in found.entry.body  # only a commitment to the record
     assert verify(database) == []
+
+
+def test_other_areas_ask_the_api_which_records_are_logged(
+    bank: tuple[Database, str, int],
+) -> None:
+    database, account, _ = bank
+    logged = deposit(database, account, "R-1").outcome.public_id
+    kind = LogKind.OUTCOME_DEPOSITED
+    with database.unit_of_work() as uow:
+        found = ledger_api.logged_record_ids(uow=uow, kind=kind, record_ids=[logged, "NONE"])
+        other_kind = ledger_api.logged_record_ids(
+            uow=uow, kind=LogKind.OUTCOME_REVOKED, record_ids=[logged]
+        )
+        nothing = ledger_api.logged_record_ids(uow=uow, kind=kind, record_ids=[])
+        in_a_query = {
+            rid
+            for rid in (logged, "NONE")
+            if uow.session.scalar(select(ledger_api.is_logged(kind, literal(rid))))
+        }
+    assert found == {logged} and other_kind == set() and nothing == set()
+    assert in_a_query == {logged}
 
 
 def test_lifecycle_events_are_logged_and_verify(bank: tuple[Database, str, int]) -> None:

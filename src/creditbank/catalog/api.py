@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Exists, exists, select
 
 from creditbank.catalog.grants import issuable_items
 from creditbank.catalog.model import (
@@ -17,7 +17,7 @@ from creditbank.catalog.model import (
     split_item_ref,
 )
 from creditbank.catalog.service import add_item, find_item, items_where, list_items
-from creditbank.catalog.tables import CatalogItemRow  # for read models that join on items
+from creditbank.catalog.tables import CatalogItemRow
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 
@@ -45,20 +45,26 @@ def items_by_id(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, Catalo
     return {item.id: item for item in items_where(uow, CatalogItemRow.id.in_(ids))}
 
 
+def is_item_of_kind(kind: ItemKind, item_id: ColumnElement[int]) -> Exists:
+    """An SQL condition for a caller's query: the item whose row id is ``item_id`` (a column of
+    that query, e.g. an outcome's item) is of ``kind``."""
+    return exists().where(CatalogItemRow.id == item_id, CatalogItemRow.kind == kind.value)
+
+
 __all__ = [
     "CatalogItem",
-    "CatalogItemRow",
+    "CatalogItemRow",  # table: still imported by accounts.outcomes; remove once it is not
     "GrantWindow",
     "Issuable",
     "ItemDraft",
     "ItemKind",
     "add_item",
     "find_item",
+    "is_item_of_kind",
     "issuable_items",
     "item_credits",
     "items_by_id",
     "items_coded",
-    "items_where",
     "list_items",
     "split_item_ref",
 ]

@@ -54,7 +54,8 @@ def is_logged(kind: LogKind, record_id: ColumnElement[str]) -> Exists:
 
 __all__ = [
     "Entry",
-    "LogEntryRow",
+    "LogEntryRow",  # table: still imported by accounts.records, accreditation.records (use
+    # logged_record_ids / is_logged instead); remove once they do not
     "LogFact",
     "LogKind",
     "Receipt",
