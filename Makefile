@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 export CREDITBANK_DATABASE_URL ?= sqlite:///./creditbank.db
 
-.PHONY: run test lint typecheck contracts unit bench format lock clean catalog screenshot interop
+.PHONY: run test unit lint typecheck contracts bench format lock clean catalog interop
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,12 +32,22 @@ $(INTEROP_STAMP): interop/package.json interop/package-lock.json
 interop: $(INTEROP_STAMP)
 
 test: $(STAMP) $(INTEROP_STAMP) lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadscope
 
-lint: $(STAMP)
+# The pure cores' tests alone (tests/unit): no database, no server, no network, in seconds.
+# --confcutdir keeps tests/conftest.py (databases, live servers) out; tests/unit/conftest.py
+# refuses the network.
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit --confcutdir=tests/unit -n 2 -q
+
+lint: $(STAMP) typecheck contracts
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
 	$(BIN)/mypy
+
+contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 format: $(STAMP)
