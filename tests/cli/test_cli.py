@@ -111,7 +111,7 @@ def test_import_publishes_a_new_version(initialised: CliRunner, tmp_path: Path) 
     levels = "".join(level_block(str(n), f"Level {n}") for n in range(8, -1, -1))
     file = tmp_path / "isced.toml"
     file.write_text(FRAMEWORK_V2.format(levels=levels), encoding="utf-8")
-    output = run(initialised, "frameworks", "import", str(file))
+    output = run(initialised, "frameworks", "import", str(file), "--actor", "ops@bank")
     assert "Published ISCED version 2, in force from 2030-01-01" in output
     body = json.loads(run(initialised, "frameworks", "show", "ISCED", "--version", "1", "--json"))
     original = next(d for d in builtin_frameworks() if d.code == "ISCED")
@@ -120,7 +120,10 @@ def test_import_publishes_a_new_version(initialised: CliRunner, tmp_path: Path) 
     ]
     latest = json.loads(run(initialised, "frameworks", "show", "ISCED", "--version", "2", "--json"))
     assert latest["tracks"][0]["levels"][0]["name"]["en"] == "Level 8"
-    assert [v["version"] for v in body["versions"]] == [1, 2]
+    assert [(v["version"], v["published_by"]) for v in body["versions"]] == [
+        (1, "creditbank"),
+        (2, "ops@bank"),  # the console records --actor as the publisher
+    ]
     # importing the same file again publishes nothing
     assert "identical to version 2" in run(initialised, "frameworks", "import", str(file), code=1)
 

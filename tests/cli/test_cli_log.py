@@ -2,8 +2,8 @@
 
 Each test deposits a few outcomes, verifies a clean log, then tampers with storage the
 way an insider with database access could (dropping the append-only triggers first) and
-checks that `log verify` exits non-zero naming what is wrong. `log keygen` and a saved
-checkpoint from a rotated or forked log are covered too.
+checks that `log verify` exits non-zero naming what is wrong. `log keygen`, a saved
+checkpoint from a rotated or forked log and `log publish` to witnesses are covered too.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from creditbank.accounts import outcomes
 from creditbank.db import Database
 from creditbank.ledger import keys, notes
 from creditbank.ledger import service as ledger
+from creditbank.ledger.witness import Witness
+from creditbank.ledger.witness_app import make_witness_app
 from creditbank.settings import get_settings
 from tests.bulk_files import add_college_with_course, course_outcome, open_learner
 from tests.cli.runner import run
+from tests.support.browser import LiveServer
 from tests.support.tamper import drop_triggers, tamper
 
 # The tamperings below build SQL from public ids this module made; nothing comes from outside.
@@ -211,3 +214,39 @@ def test_keygen_writes_a_private_key_once_and_verify_checks_a_saved_checkpoint(
         forged = ledger.sign_checkpoint(ledger.log_keys(uow), note.tree_size, b"\x07" * 32)
     saved.write_text(forged)
     assert "a fork" in run(cli, "log", "verify", "--from-checkpoint", str(saved), code=1)
+
+
+def test_log_publish_asks_the_witnesses_to_cosign(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log_key, log_verifier_key = notes.generate_key(keys.DEVELOPMENT_ORIGIN)
+    monkeypatch.setenv("CREDITBANK_LOG_KEY", log_key)
+    get_settings.cache_clear()
+    run(cli, "init")  # the built-in frameworks are published: the log's first checkpoint
+    trusting = notes.CosignatureSigner.from_private_key(notes.generate_key("trusting.example")[0])
+    stranger = notes.CosignatureSigner.from_private_key(notes.generate_key("stranger.example")[0])
+    _, other_log = notes.generate_key(keys.DEVELOPMENT_ORIGIN)
+    witnesses = {
+        trusting: Witness(
+            tmp_path / "trusting", trusting, {keys.DEVELOPMENT_ORIGIN: [log_verifier_key]}
+        ),
+        stranger: Witness(tmp_path / "stranger", stranger, {keys.DEVELOPMENT_ORIGIN: [other_log]}),
+    }
+    with (
+        LiveServer(make_witness_app(witnesses[trusting])) as first,
+        LiveServer(make_witness_app(witnesses[stranger])) as second,
+    ):
+        configured = [
+            f"{first.base_url} {trusting.verifier_key()}",
+            f"{second.base_url} {stranger.verifier_key()}",
+        ]
+        monkeypatch.setenv("CREDITBANK_LOG_WITNESSES", json.dumps(configured))
+        get_settings.cache_clear()
+        output = run(cli, "log", "publish", code=1)  # one witness does not know this log's key
+        assert "trusting.example cosigned tree" in output
+        assert "stranger.example did not cosign tree" in output
+        monkeypatch.setenv("CREDITBANK_LOG_WITNESSES", json.dumps(configured[:1]))
+        get_settings.cache_clear()
+        assert run(cli, "log", "publish").strip() == ""  # cosigned already: nothing to ask
+    assert witnesses[trusting].cosigned(keys.DEVELOPMENT_ORIGIN) is not None
+    assert witnesses[stranger].cosigned(keys.DEVELOPMENT_ORIGIN) is None
