@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from creditbank.accounts import api as accounts
+from creditbank.accounts.tables import OutcomeRow
 from creditbank.bootstrap import build_app, open_database
 from creditbank.catalog.api import CatalogItemRow
 from creditbank.conversion import api as conversion_api
@@ -175,7 +176,7 @@ def _confirm_as_before(database: Database, conversion: str) -> str:
         assert item_id is not None
         item = session.get_one(CatalogItemRow, item_id)
         now = datetime.now(UTC)
-        outcome = accounts.OutcomeRow(
+        outcome = OutcomeRow(
             public_id=uuid.uuid4().hex,
             learner_id=row.learner_id,
             institution_id=programme.institution_id,

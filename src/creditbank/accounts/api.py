@@ -1,4 +1,6 @@
-"""What other business areas may use of learners' accounts and their outcomes."""
+"""What other business areas may use of learners' accounts and their outcomes: functions and
+plain data types. The area's tables are private to it (imported here as ``_tables`` for the
+functions' own use, never exported)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select
 
+from creditbank.accounts import tables as _tables
 from creditbank.accounts.bulk import Batch, BatchStatus, import_batch
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat
@@ -43,13 +46,6 @@ from creditbank.accounts.outcomes import (
 )
 from creditbank.accounts.outcomes import deposit_outcome as _deposit_outcome
 from creditbank.accounts.records import deposited_fact
-from creditbank.accounts.tables import (
-    DepositBatchRow,
-    LearnerIdentityRow,
-    LearnerRow,
-    OutcomeEventRow,
-    OutcomeRow,
-)
 from creditbank.db import UnitOfWork, for_update
 from creditbank.ledger.api import LogFact
 
@@ -86,9 +82,9 @@ def standing_outcome_ids(*, uow: UnitOfWork, account_number: str) -> list[str]:
     """The public ids of an account's outcomes that still count, oldest first."""
     learner_id = learner_id_of(uow, account_number)
     rows = uow.session.execute(
-        select(OutcomeRow.id, OutcomeRow.public_id)
-        .where(OutcomeRow.learner_id == learner_id)
-        .order_by(OutcomeRow.id)
+        select(_tables.OutcomeRow.id, _tables.OutcomeRow.public_id)
+        .where(_tables.OutcomeRow.learner_id == learner_id)
+        .order_by(_tables.OutcomeRow.id)
     ).all()
     found = statuses(uow=uow, outcome_ids=[row.id for row in rows])
     return [row.public_id for row in rows if stands(found[row.id])]
@@ -104,13 +100,15 @@ def lock_outcome(*, uow: UnitOfWork, outcome_id: int) -> None:
     """Lock outcome row ``outcome_id`` until the transaction ends (``db.for_update``): of
     parallel first exports of its credential, one records it and the others wait for it."""
     uow.session.scalar(
-        for_update(uow.session, select(OutcomeRow.id).where(OutcomeRow.id == outcome_id))
+        for_update(
+            uow.session, select(_tables.OutcomeRow.id).where(_tables.OutcomeRow.id == outcome_id)
+        )
     )
 
 
 def account_number_of(*, uow: UnitOfWork, learner_id: int) -> str:
     """The account number of learner row ``learner_id``."""
-    return uow.session.get_one(LearnerRow, learner_id).account_number
+    return uow.session.get_one(_tables.LearnerRow, learner_id).account_number
 
 
 def account_numbers(*, uow: UnitOfWork, learner_ids: Iterable[int]) -> dict[int, str]:
@@ -119,7 +117,9 @@ def account_numbers(*, uow: UnitOfWork, learner_ids: Iterable[int]) -> dict[int,
     if not ids:
         return {}
     rows = uow.session.execute(
-        select(LearnerRow.id, LearnerRow.account_number).where(LearnerRow.id.in_(ids))
+        select(_tables.LearnerRow.id, _tables.LearnerRow.account_number).where(
+            _tables.LearnerRow.id.in_(ids)
+        )
     )
     return {row.id: row.account_number for row in rows}
 
@@ -129,7 +129,9 @@ def lock_learner(*, uow: UnitOfWork, learner_id: int) -> None:
     parallel requests that depend on what the learner has (e.g. open applications), one goes
     first and the others wait for it."""
     uow.session.scalar(
-        for_update(uow.session, select(LearnerRow.id).where(LearnerRow.id == learner_id))
+        for_update(
+            uow.session, select(_tables.LearnerRow.id).where(_tables.LearnerRow.id == learner_id)
+        )
     )
 
 
@@ -137,7 +139,9 @@ def identity_indexes(*, uow: UnitOfWork, learner_id: int) -> set[str]:
     """The indexes (HMACs) of learner row ``learner_id``'s identity numbers."""
     return set(
         uow.session.scalars(
-            select(LearnerIdentityRow.id_hmac).where(LearnerIdentityRow.learner_id == learner_id)
+            select(_tables.LearnerIdentityRow.id_hmac).where(
+                _tables.LearnerIdentityRow.learner_id == learner_id
+            )
         )
     )
 
@@ -147,8 +151,8 @@ def learner_id_by_identity(
 ) -> int | None:
     """The learner row id of the holder of ``id_number`` (found by its index), if any."""
     return uow.session.scalar(
-        select(LearnerIdentityRow.learner_id).where(
-            LearnerIdentityRow.id_hmac == cipher.index(id_number.index_key)
+        select(_tables.LearnerIdentityRow.learner_id).where(
+            _tables.LearnerIdentityRow.id_hmac == cipher.index(id_number.index_key)
         )
     )
 
@@ -159,7 +163,9 @@ def outcome_public_ids(*, uow: UnitOfWork, outcome_ids: Iterable[int]) -> dict[i
     if not ids:
         return {}
     rows = uow.session.execute(
-        select(OutcomeRow.id, OutcomeRow.public_id).where(OutcomeRow.id.in_(ids))
+        select(_tables.OutcomeRow.id, _tables.OutcomeRow.public_id).where(
+            _tables.OutcomeRow.id.in_(ids)
+        )
     )
     return {row.id: row.public_id for row in rows}
 
@@ -172,8 +178,9 @@ def outcome_ids_by_record(
     if not wanted:
         return {}
     rows = uow.session.execute(
-        select(OutcomeRow.record_id, OutcomeRow.id).where(
-            OutcomeRow.institution_id == institution_id, OutcomeRow.record_id.in_(wanted)
+        select(_tables.OutcomeRow.record_id, _tables.OutcomeRow.id).where(
+            _tables.OutcomeRow.institution_id == institution_id,
+            _tables.OutcomeRow.record_id.in_(wanted),
         )
     )
     return {row.record_id: row.id for row in rows}
@@ -182,7 +189,7 @@ def outcome_ids_by_record(
 def batch_row_id(*, uow: UnitOfWork, public_id: str) -> int:
     """The row id of deposit batch ``public_id`` (one that exists)."""
     return uow.session.execute(
-        select(DepositBatchRow.id).where(DepositBatchRow.public_id == public_id)
+        select(_tables.DepositBatchRow.id).where(_tables.DepositBatchRow.public_id == public_id)
     ).scalar_one()
 
 
@@ -206,12 +213,12 @@ class StandingOutcome:
 def standing_outcomes(*, uow: UnitOfWork, learner_id: int) -> list[StandingOutcome]:
     """Learner row ``learner_id``'s outcomes that still count, oldest first."""
     rows = uow.session.scalars(
-        select(OutcomeRow)
+        select(_tables.OutcomeRow)
         .where(
-            OutcomeRow.learner_id == learner_id,
+            _tables.OutcomeRow.learner_id == learner_id,
             or_(has_status(OutcomeStatus.DEPOSITED), has_status(OutcomeStatus.VERIFIED)),
         )
-        .order_by(OutcomeRow.id)
+        .order_by(_tables.OutcomeRow.id)
     )
     return [
         StandingOutcome(
@@ -235,7 +242,9 @@ def outcome_ids_by_public_id(*, uow: UnitOfWork, public_ids: Iterable[str]) -> d
     if not wanted:
         return {}
     rows = uow.session.execute(
-        select(OutcomeRow.public_id, OutcomeRow.id).where(OutcomeRow.public_id.in_(wanted))
+        select(_tables.OutcomeRow.public_id, _tables.OutcomeRow.id).where(
+            _tables.OutcomeRow.public_id.in_(wanted)
+        )
     )
     return {row.public_id: row.id for row in rows}
 
@@ -247,9 +256,13 @@ def outcomes_of_grants(*, uow: UnitOfWork, grant_ids: Iterable[int]) -> list[tup
     if not wanted:
         return []
     rows = uow.session.execute(
-        select(OutcomeRow.conversion_grant_id, OutcomeRow.id, OutcomeRow.public_id)
-        .where(OutcomeRow.conversion_grant_id.in_(wanted))
-        .order_by(OutcomeRow.id)
+        select(
+            _tables.OutcomeRow.conversion_grant_id,
+            _tables.OutcomeRow.id,
+            _tables.OutcomeRow.public_id,
+        )
+        .where(_tables.OutcomeRow.conversion_grant_id.in_(wanted))
+        .order_by(_tables.OutcomeRow.id)
     )
     return [(grant, id_, public_id) for grant, id_, public_id in rows if grant is not None]
 
@@ -270,8 +283,8 @@ class TransferredCredit:
     transfer: Transfer
 
 
-def _transferred_row(credit: TransferredCredit, now: datetime) -> OutcomeRow:
-    return OutcomeRow(
+def _transferred_row(credit: TransferredCredit, now: datetime) -> _tables.OutcomeRow:
+    return _tables.OutcomeRow(
         public_id=uuid.uuid4().hex,
         learner_id=credit.learner_id,
         institution_id=credit.institution_id,
@@ -316,7 +329,7 @@ def deposit_accredited_learning(
 ) -> tuple[int, LogFact]:
     """Store an outcome of accredited learning, assessed on ``now``'s day: its row id, and the
     fact the caller logs with its own in the same transaction."""
-    row = OutcomeRow(
+    row = _tables.OutcomeRow(
         public_id=uuid.uuid4().hex,
         learner_id=learning.learner_id,
         institution_id=learning.institution_id,
@@ -391,9 +404,12 @@ def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutco
     """Every standing outcome a conversion deposited as some item's own, oldest first."""
     rows = list(
         uow.session.scalars(
-            select(OutcomeRow)
-            .where(OutcomeRow.conversion_grant_id.is_not(None), OutcomeRow.transfer.is_(None))
-            .order_by(OutcomeRow.id)
+            select(_tables.OutcomeRow)
+            .where(
+                _tables.OutcomeRow.conversion_grant_id.is_not(None),
+                _tables.OutcomeRow.transfer.is_(None),
+            )
+            .order_by(_tables.OutcomeRow.id)
         )
     )
     standing = statuses(uow=uow, outcome_ids=[row.id for row in rows])
@@ -420,13 +436,9 @@ __all__ = [
     "Deposited",
     "FileFormat",
     "IdNumber",
-    "LearnerIdentityRow",
-    "LearnerRow",
     "LearningSetting",
     "Outcome",
-    "OutcomeEventRow",
     "OutcomeFacts",
-    "OutcomeRow",
     "OutcomeStatus",
     "PersonalDataCipher",
     "Transfer",
