@@ -111,6 +111,46 @@ def account_number_of(*, uow: UnitOfWork, learner_id: int) -> str:
     return uow.session.get_one(_tables.LearnerRow, learner_id).account_number
 
 
+@dataclass(frozen=True, slots=True)
+class LearnerRef:
+    """A learner as other areas refer to one: the row id (their foreign keys) and the account
+    number."""
+
+    id: int
+    account_number: str
+
+
+def find_learner(*, uow: UnitOfWork, account_number: str) -> LearnerRef | None:
+    """The learner with account ``account_number``; None when the number is malformed or no
+    account has it."""
+    try:
+        number = check_account_number(account_number)
+    except AccountError:
+        return None
+    row = uow.session.execute(
+        select(_tables.LearnerRow.id, _tables.LearnerRow.account_number).where(
+            _tables.LearnerRow.account_number == number
+        )
+    ).first()
+    return None if row is None else LearnerRef(row.id, row.account_number)
+
+
+def learners_outcome_ids(
+    *, uow: UnitOfWork, learner_id: int, public_ids: Iterable[str]
+) -> dict[str, int]:
+    """The row ids of those of these outcomes (public ids) that are learner ``learner_id``'s."""
+    wanted = list(set(public_ids))
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(_tables.OutcomeRow.public_id, _tables.OutcomeRow.id).where(
+            _tables.OutcomeRow.learner_id == learner_id,
+            _tables.OutcomeRow.public_id.in_(wanted),
+        )
+    )
+    return {row.public_id: row.id for row in rows}
+
+
 def account_numbers(*, uow: UnitOfWork, learner_ids: Iterable[int]) -> dict[int, str]:
     """The account numbers of these learner rows, by row id."""
     ids = list(set(learner_ids))
@@ -436,6 +476,7 @@ __all__ = [
     "Deposited",
     "FileFormat",
     "IdNumber",
+    "LearnerRef",
     "LearningSetting",
     "Outcome",
     "OutcomeFacts",
@@ -447,11 +488,13 @@ __all__ = [
     "check_reason",
     "deposit_outcome",
     "deposited_fact",
+    "find_learner",
     "has_status",
     "identity_indexes",
     "import_batch",
     "issuer_of",
     "learner_id_of",
+    "learners_outcome_ids",
     "lock_learner",
     "lock_outcome",
     "outcome_of",

@@ -16,8 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from creditbank import clock
-from creditbank.accounts.model import AccountError, check_account_number
-from creditbank.accounts.tables import LearnerRow, OutcomeRow
+from creditbank.accounts import api as accounts
 from creditbank.consents.model import (
     Consent,
     ConsentError,
@@ -28,9 +27,8 @@ from creditbank.consents.model import (
     end_of_day,
 )
 from creditbank.consents.tables import ConsentRow, ShareOutcomeRow, ShareRow
-from creditbank.db import UnitOfWork, for_update
+from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
-from creditbank.institutions.tables import InstitutionRow
 from creditbank.messages import Message, msg
 from creditbank.sessions.model import digest, new_secret
 
@@ -56,7 +54,7 @@ def _expiry(until: date | None) -> datetime | None:
     return end_of_day(until, clock.BANK_TIMEZONE) if until is not None else None
 
 
-def _consent(row: ConsentRow, institution: InstitutionRow) -> Consent:
+def _consent(row: ConsentRow, institution: institutions.Institution) -> Consent:
     return Consent(
         id=row.id,
         institution=institution.code,
@@ -95,7 +93,7 @@ def grant_consent(
     if problems:
         raise ConsentError("invalid_consent", msg("the consent cannot be granted"), problems)
     institution_id = institutions.institution_id(uow=uow, code=institution)
-    session.scalar(for_update(session, select(LearnerRow.id).where(LearnerRow.id == learner_id)))
+    accounts.lock_learner(uow=uow, learner_id=learner_id)
     session.execute(
         update(ConsentRow)
         .where(
@@ -115,7 +113,8 @@ def grant_consent(
     )
     session.add(row)
     session.flush()
-    return _consent(row, session.get_one(InstitutionRow, institution_id))
+    code = institutions.institution_codes(uow=uow)[institution_id]
+    return _consent(row, institutions.get_institution(uow=uow, code=code))
 
 
 def withdraw_consent(*, uow: UnitOfWork, learner_id: int, consent_id: int, now: datetime) -> None:
@@ -133,30 +132,30 @@ def withdraw_consent(*, uow: UnitOfWork, learner_id: int, consent_id: int, now: 
 
 def list_consents(*, uow: UnitOfWork, learner_id: int) -> list[Consent]:
     """Every consent the learner ever granted, newest first."""
-    rows = uow.session.execute(
-        select(ConsentRow, InstitutionRow)
-        .join(InstitutionRow, InstitutionRow.id == ConsentRow.institution_id)
-        .where(ConsentRow.learner_id == learner_id)
-        .order_by(ConsentRow.id.desc())
+    rows = uow.session.scalars(
+        select(ConsentRow).where(ConsentRow.learner_id == learner_id).order_by(ConsentRow.id.desc())
     ).all()
-    return [_consent(row, institution) for row, institution in rows]
+    codes = institutions.institution_codes(uow=uow)
+    by_code = {
+        institution.code: institution for institution in institutions.list_institutions(uow=uow)
+    }
+    return [_consent(row, by_code[codes[row.institution_id]]) for row in rows]
 
 
 def consenting_institutions(
     *, uow: UnitOfWork, account_number: str, now: datetime
 ) -> frozenset[str]:
     """The institutions the holder of ``account_number`` has an active consent for."""
-    try:
-        number = check_account_number(account_number)
-    except AccountError:
+    learner = accounts.find_learner(uow=uow, account_number=account_number)
+    if learner is None:
         return frozenset()
-    codes = uow.session.scalars(
-        select(InstitutionRow.code)
-        .join(ConsentRow, ConsentRow.institution_id == InstitutionRow.id)
-        .join(LearnerRow, LearnerRow.id == ConsentRow.learner_id)
-        .where(LearnerRow.account_number == number, _active(now))
-    )
-    return frozenset(codes)
+    consented = uow.session.scalars(
+        select(ConsentRow.institution_id).where(ConsentRow.learner_id == learner.id, _active(now))
+    ).all()
+    if not consented:
+        return frozenset()
+    codes = institutions.institution_codes(uow=uow)
+    return frozenset(codes[institution_id] for institution_id in consented)
 
 
 def _share(session: Session, row: ShareRow) -> Share:
@@ -192,12 +191,7 @@ def create_share(
     wanted = set(outcomes)
     if not wanted:
         problems.append(msg("choose at least one outcome to share"))
-    rows = session.execute(
-        select(OutcomeRow.public_id, OutcomeRow.id).where(
-            OutcomeRow.learner_id == learner_id, OutcomeRow.public_id.in_(wanted)
-        )
-    ).all()
-    found = {row.public_id: row.id for row in rows}
+    found = accounts.learners_outcome_ids(uow=uow, learner_id=learner_id, public_ids=wanted)
     if len(found) != len(wanted):
         problems.append(msg("only your own outcomes can be shared"))
     if problems:
@@ -253,17 +247,13 @@ def open_share(*, uow: UnitOfWork, token: str, now: datetime) -> SharedRecord | 
     row = session.scalar(select(ShareRow).where(ShareRow.digest == digest(token)))
     if row is None or not _share(session, row).is_active(now):
         return None
-    number = session.scalar(
-        select(LearnerRow.account_number).where(LearnerRow.id == row.learner_id)
-    )
-    ids = frozenset(  # read to the end first: on SQLite a statement still open holds a read
-        # snapshot, and the write below could then not wait for another writer (locked at once)
-        session.scalars(
-            select(OutcomeRow.public_id)
-            .join(ShareOutcomeRow, ShareOutcomeRow.outcome_id == OutcomeRow.id)
-            .where(ShareOutcomeRow.share_id == row.id)
-        )
-    )
+    number = accounts.account_numbers(uow=uow, learner_ids=[row.learner_id]).get(row.learner_id)
+    # read to the end first: on SQLite a statement still open holds a read snapshot, and the
+    # write below could then not wait for another writer (locked at once)
+    outcome_ids = session.scalars(
+        select(ShareOutcomeRow.outcome_id).where(ShareOutcomeRow.share_id == row.id)
+    ).all()
+    ids = frozenset(accounts.outcome_public_ids(uow=uow, outcome_ids=outcome_ids).values())
     session.execute(  # counted in the database: parallel visits are each counted
         update(ShareRow)
         .where(ShareRow.id == row.id)

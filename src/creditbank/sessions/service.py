@@ -25,8 +25,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from creditbank.access.policy import LearnerPrincipal, Principal
-from creditbank.accounts.model import AccountError, check_account_number
-from creditbank.accounts.tables import LearnerRow
+from creditbank.accounts import api as accounts
 from creditbank.db import UnitOfWork, hold_write_lock
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
@@ -179,19 +178,17 @@ def _forget_failures(session: Session, keys: ThrottleKeys) -> None:
     session.execute(delete(LoginFailureRow).where(LoginFailureRow.login_key == keys.pair))
 
 
-def _learner_row(session: Session, account_number: str) -> LearnerRow | None:
-    try:
-        number = check_account_number(account_number)
-    except AccountError:
-        return None
-    return session.scalar(select(LearnerRow).where(LearnerRow.account_number == number))
+def _learner_row(uow: UnitOfWork, account_number: str) -> accounts.LearnerRef | None:
+    return accounts.find_learner(uow=uow, account_number=account_number)
 
 
-def _existing_learner(session: Session, account_number: str) -> LearnerRow:
-    learner = _learner_row(session, account_number)
+def _existing_learner(uow: UnitOfWork, account_number: str) -> accounts.LearnerRef:
+    learner = _learner_row(uow, account_number)
     if learner is None:
-        number = check_account_number(account_number)  # a malformed number says so
-        raise AccountError("account_not_found", msg("there is no account {number}", number=number))
+        number = accounts.check_account_number(account_number)  # a malformed number says so
+        raise accounts.AccountError(
+            "account_not_found", msg("there is no account {number}", number=number)
+        )
     return learner
 
 
@@ -261,7 +258,7 @@ def login_learner(
     refused = _throttle(session, keys, policy, now)
     if refused is not None:
         return refused
-    learner = _learner_row(session, account_number)
+    learner = _learner_row(uow, account_number)
     credential = session.get(LearnerCredentialRow, learner.id) if learner is not None else None
     stored = credential.password_hash if credential is not None else None
     if learner is None or not _password_matches(stored, password):
@@ -287,9 +284,7 @@ def resolve_session(
     if row.user_id is not None:
         principal = institutions.staff_principal(uow=uow, user_id=row.user_id)
     elif row.learner_id is not None:
-        number = session.scalar(
-            select(LearnerRow.account_number).where(LearnerRow.id == row.learner_id)
-        )
+        number = accounts.account_numbers(uow=uow, learner_ids=[row.learner_id]).get(row.learner_id)
         principal = LearnerPrincipal(row.learner_id, number) if number else None
     if principal is None:
         return None
@@ -339,7 +334,7 @@ def set_learner_password(
     *, uow: UnitOfWork, account_number: str, password: str, now: datetime
 ) -> None:
     """Give a learner a web password (the bank office does, on request); logs them out."""
-    learner = _existing_learner(uow.session, account_number)
+    learner = _existing_learner(uow, account_number)
     _store_password(uow.session, learner.id, password, now)
 
 
@@ -349,7 +344,7 @@ def issue_activation_code(
     """A one-time code for the learner to choose a password at /activate; it cancels the
     learner's earlier unused codes."""
     session = uow.session
-    learner = _existing_learner(session, account_number)
+    learner = _existing_learner(uow, account_number)
     session.execute(
         update(ActivationCodeRow)
         .where(ActivationCodeRow.learner_id == learner.id, ActivationCodeRow.used_at.is_(None))
@@ -388,7 +383,7 @@ def redeem_activation_code(
     refused = _throttle(session, keys, policy, now)
     if refused is not None:
         return refused
-    learner = _learner_row(session, account_number)
+    learner = _learner_row(uow, account_number)
     row = None
     if learner is not None:
         row = session.scalar(
