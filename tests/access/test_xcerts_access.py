@@ -149,7 +149,7 @@ RESULTS_DEPENDENCIES = {
 }
 
 DOORS = [
-    Door("list X certificates", views.find_xcerts, lambda _: ListXcerts(), EVERY_ROLE),
+    Door("list X certificates", views.list_xcerts, lambda _: ListXcerts(), EVERY_ROLE),
     Door("read an X certificate", views.show_xcert, lambda _: ShowXcert(OTHER_XCERT), EVERY_ROLE),
     Door("read the 1+X statistics", statistics.show_stats, lambda _: ShowStats(), EVERY_ROLE),
     Door(
@@ -285,7 +285,7 @@ def test_public_reads_need_no_staff(access_database: Database) -> None:
     learner = LearnerPrincipal(learner_id=1, account_number="X")
     with access_database.unit_of_work() as uow:
         for who in (None, learner):
-            found = views.find_xcerts(ListXcerts(), principal=who, uow=uow)
+            found = views.list_xcerts(ListXcerts(), principal=who, uow=uow)
             assert [x.ref for x in found] == [OWN_XCERT, OTHER_XCERT]
             assert views.show_xcert(ShowXcert("XO"), principal=who, uow=uow).xcert.ref == OWN_XCERT
             figures = statistics.show_stats(ShowStats(), principal=who, uow=uow)

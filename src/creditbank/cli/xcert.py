@@ -110,7 +110,7 @@ def list_xcerts(
     with unit_of_work() as uow:
         found = [
             XcertRead.of(x, state.language)
-            for x in views.find_xcerts(query, principal=OPERATOR, uow=uow)
+            for x in views.list_xcerts(query, principal=OPERATOR, uow=uow)
         ]
     if as_json:
         print_json(found)

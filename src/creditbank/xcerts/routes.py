@@ -66,7 +66,7 @@ def list_xcerts(
     """X certificates with their provider, approval round, industry area, levels, validity and
     how many pilot schools offer them."""
     query = ListXcerts(approval_round=approval_round, provider=provider)
-    found = views.find_xcerts(query, principal=principal, uow=uow)
+    found = views.list_xcerts(query, principal=principal, uow=uow)
     return [XcertRead.of(xcert, request.state.language) for xcert in found]
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from creditbank.access.policy import Action, LearnerPrincipal, Principal, require, require_any
 from creditbank.db import UnitOfWork
 from creditbank.usecases import handler
+from creditbank.xcerts import reading
 from creditbank.xcerts.commands import ListXcerts, ShowSession, ShowXcert
 from creditbank.xcerts.data import SessionDetail, Xcert, XcertDetail
-from creditbank.xcerts.reading import get_session, get_xcert, list_xcerts, session_parties
 
 
 def _catalogue_reader(principal: Principal | LearnerPrincipal | None) -> None:
@@ -22,11 +22,13 @@ def _catalogue_reader(principal: Principal | LearnerPrincipal | None) -> None:
 
 
 @handler
-def find_xcerts(
+def list_xcerts(
     query: ListXcerts, *, principal: Principal | LearnerPrincipal | None, uow: UnitOfWork
 ) -> list[Xcert]:
     _catalogue_reader(principal)
-    return list_xcerts(uow=uow, approval_round=query.approval_round, provider=query.provider)
+    return reading.list_xcerts(
+        uow=uow, approval_round=query.approval_round, provider=query.provider
+    )
 
 
 @handler
@@ -34,7 +36,7 @@ def show_xcert(
     query: ShowXcert, *, principal: Principal | LearnerPrincipal | None, uow: UnitOfWork
 ) -> XcertDetail:
     _catalogue_reader(principal)
-    return get_xcert(uow=uow, ref=query.ref)
+    return reading.get_xcert(uow=uow, ref=query.ref)
 
 
 @handler
@@ -42,6 +44,6 @@ def show_session(query: ShowSession, *, principal: Principal, uow: UnitOfWork) -
     require_any(
         principal,
         Action.READ_OUTCOMES,
-        session_parties(uow=uow, session_id=query.session_id),
+        reading.session_parties(uow=uow, session_id=query.session_id),
     )
-    return get_session(uow=uow, session_id=query.session_id)
+    return reading.get_session(uow=uow, session_id=query.session_id)

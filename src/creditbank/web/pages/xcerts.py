@@ -114,7 +114,7 @@ def catalogue_page(
     uow: Uow,
     approval_round: Annotated[int | None, Query(alias="round", ge=1, le=4)] = None,
 ) -> HTMLResponse:
-    found = views.find_xcerts(ListXcerts(approval_round), principal=None, uow=uow)
+    found = views.list_xcerts(ListXcerts(approval_round), principal=None, uow=uow)
     return render(
         request,
         "xcerts/catalogue.html",
