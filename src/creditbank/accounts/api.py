@@ -5,7 +5,11 @@ functions' own use, never exported)."""
 from __future__ import annotations
 
 import uuid
+import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,6 +51,7 @@ from creditbank.accounts.outcomes import (
 from creditbank.accounts.outcomes import deposit_outcome as _deposit_outcome
 from creditbank.accounts.records import deposited_fact
 from creditbank.db import UnitOfWork, for_update
+from creditbank.ledger.api import LogFact
 from creditbank.ledger.api import LogFact
 
 
@@ -450,6 +455,232 @@ def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutco
                 _tables.OutcomeRow.transfer.is_(None),
             )
             .order_by(_tables.OutcomeRow.id)
+        )
+    )
+    standing = statuses(uow=uow, outcome_ids=[row.id for row in rows])
+    return [
+        ConvertedOutcome(
+            public_id=row.public_id,
+            learner_id=row.learner_id,
+            record_id=row.record_id,
+            grant_id=row.conversion_grant_id,
+            item_id=row.item_id,
+            credits=row.credits,
+            assessed_on=row.assessed_on,
+        )
+        for row in rows
+        if row.conversion_grant_id is not None and stands(standing[row.id])
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StandingOutcome:
+    """An outcome that still counts (deposited or verified, neither revoked nor superseded), as
+    another area reads it: the conversion engine's view of what a learner holds."""
+
+    public_id: str
+    item_id: int
+    framework_level_id: int
+    credits: Decimal | None
+    score: Decimal | None
+    assessed_on: date
+    setting: str
+    institution_id: int
+    transferred: bool
+    """Deposited by a conversion (transferred credit), not earned."""
+
+
+def standing_outcomes(*, uow: UnitOfWork, learner_id: int) -> list[StandingOutcome]:
+    """Learner row ``learner_id``'s outcomes that still count, oldest first."""
+    rows = uow.session.scalars(
+        select(OutcomeRow)
+        .where(
+            OutcomeRow.learner_id == learner_id,
+            or_(has_status(OutcomeStatus.DEPOSITED), has_status(OutcomeStatus.VERIFIED)),
+        )
+        .order_by(OutcomeRow.id)
+    )
+    return [
+        StandingOutcome(
+            public_id=row.public_id,
+            item_id=row.item_id,
+            framework_level_id=row.framework_level_id,
+            credits=row.credits,
+            score=row.score,
+            assessed_on=row.assessed_on,
+            setting=row.setting,
+            institution_id=row.institution_id,
+            transferred=row.conversion_grant_id is not None,
+        )
+        for row in rows
+    ]
+
+
+def outcome_ids_by_public_id(*, uow: UnitOfWork, public_ids: Iterable[str]) -> dict[str, int]:
+    """The row ids of these outcomes (public ids), by public id."""
+    wanted = list(set(public_ids))
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(OutcomeRow.public_id, OutcomeRow.id).where(OutcomeRow.public_id.in_(wanted))
+    )
+    return {row.public_id: row.id for row in rows}
+
+
+def outcomes_of_grants(*, uow: UnitOfWork, grant_ids: Iterable[int]) -> list[tuple[int, int, str]]:
+    """The outcomes conversion grants ``grant_ids`` deposited (and the corrections that replaced
+    them), oldest first: (grant id, row id, public id)."""
+    wanted = list(set(grant_ids))
+    if not wanted:
+        return []
+    rows = uow.session.execute(
+        select(OutcomeRow.conversion_grant_id, OutcomeRow.id, OutcomeRow.public_id)
+        .where(OutcomeRow.conversion_grant_id.in_(wanted))
+        .order_by(OutcomeRow.id)
+    )
+    return [(grant, id_, public_id) for grant, id_, public_id in rows if grant is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class TransferredCredit:
+    """An outcome of transferred credit that a conversion grant deposits (the conversion area
+    prepares it: toward what, under which rule, from which outcomes)."""
+
+    learner_id: int
+    institution_id: int
+    record_id: str
+    item_id: int
+    framework_level_id: int
+    credits: Decimal | None
+    assessed_on: date
+    grant_id: int
+    transfer: Transfer
+
+
+def _transferred_row(credit: TransferredCredit, now: datetime) -> OutcomeRow:
+    return OutcomeRow(
+        public_id=uuid.uuid4().hex,
+        learner_id=credit.learner_id,
+        institution_id=credit.institution_id,
+        record_id=credit.record_id,
+        item_id=credit.item_id,
+        framework_level_id=credit.framework_level_id,
+        credits=credit.credits,
+        score=None,
+        assessed_on=credit.assessed_on,
+        setting=LearningSetting.FORMAL.value,
+        evidence_sha256=None,
+        deposited_at=now,
+        batch_id=None,
+        conversion_grant_id=credit.grant_id,
+        transfer=credit.transfer.as_json(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AccreditedLearning:
+    """An outcome that a confirmed accreditation decision deposits (the accreditation area
+    prepares it: the unit's item and level, the credits granted, the weighted mark)."""
+
+    learner_id: int
+    institution_id: int
+    record_id: str
+    item_id: int
+    framework_level_id: int
+    credits: Decimal | None
+    score: Decimal | None
+    setting: str
+    evidence_sha256: str | None
+
+
+def deposit_accredited_learning(
+    *,
+    uow: UnitOfWork,
+    learning: AccreditedLearning,
+    account_number: str,
+    institution: str,
+    now: datetime,
+) -> tuple[int, LogFact]:
+    """Store an outcome of accredited learning, assessed on ``now``'s day: its row id, and the
+    fact the caller logs with its own in the same transaction."""
+    row = OutcomeRow(
+        public_id=uuid.uuid4().hex,
+        learner_id=learning.learner_id,
+        institution_id=learning.institution_id,
+        record_id=learning.record_id,
+        item_id=learning.item_id,
+        framework_level_id=learning.framework_level_id,
+        credits=learning.credits,
+        score=learning.score,
+        assessed_on=now.date(),
+        setting=learning.setting,
+        evidence_sha256=learning.evidence_sha256,
+        deposited_at=now,
+        batch_id=None,
+        conversion_grant_id=None,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row.id, deposited_fact(row, account_number=account_number, institution=institution)
+
+
+def deposit_transferred_credit(
+    *,
+    uow: UnitOfWork,
+    outcomes: Iterable[TransferredCredit],
+    account_number: str,
+    institution: str,
+    now: datetime,
+) -> list[LogFact]:
+    """Store these outcomes of transferred credit: the facts the caller logs with its own in the
+    same transaction. One deposited twice (its record id) is refused by the database."""
+    rows = [_transferred_row(credit, now) for credit in outcomes]
+    uow.session.add_all(rows)
+    uow.session.flush()
+    return [
+        deposited_fact(row, account_number=account_number, institution=institution) for row in rows
+    ]
+
+
+def supersede_with_transferred_credit(
+    *,
+    uow: UnitOfWork,
+    public_id: str,
+    credit: TransferredCredit,
+    reason: str,
+    user_id: int,
+    now: datetime,
+) -> str:
+    """Correct outcome ``public_id`` by an outcome of transferred credit (both logged): the new
+    outcome's public id."""
+    replacement = _transferred_row(credit, now)
+    supersede_with(
+        uow=uow, public_id=public_id, replacement=replacement, reason=reason, user_id=user_id
+    )
+    return replacement.public_id
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertedOutcome:
+    """A standing outcome that a conversion grant deposited without saying it is transferred
+    credit (as conversions confirmed before transferred credit was recorded as such did)."""
+
+    public_id: str
+    learner_id: int
+    record_id: str
+    grant_id: int
+    item_id: int
+    credits: Decimal | None
+    assessed_on: date
+
+
+def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutcome]:
+    """Every standing outcome a conversion deposited as some item's own, oldest first."""
+    rows = list(
+        uow.session.scalars(
+            select(OutcomeRow)
+            .where(OutcomeRow.conversion_grant_id.is_not(None), OutcomeRow.transfer.is_(None))
+            .order_by(OutcomeRow.id)
         )
     )
     standing = statuses(uow=uow, outcome_ids=[row.id for row in rows])

@@ -132,11 +132,7 @@ def conversion_owner(*, uow: UnitOfWork, public_id: str) -> str:
 def conversion_account(*, uow: UnitOfWork, public_id: str) -> str:
     """The account number of the learner conversion ``public_id`` is for."""
     row = conversion_row(uow, public_id)
-    number = uow.session.scalar(
-        select(accounts.LearnerRow.account_number).where(accounts.LearnerRow.id == row.learner_id)
-    )
-    assert number is not None  # noqa: S101 - a foreign key guarantees it
-    return number
+    return accounts.account_number_of(uow=uow, learner_id=row.learner_id)
 
 
 def get_conversion(*, uow: UnitOfWork, public_id: str) -> Conversion:
@@ -151,14 +147,9 @@ def conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
     sources = transfers.sources_of(uow, grant_ids)
     deposited: dict[int, str] = {}
     transferred: dict[int, str] = {}
-    for made_by, outcome_id in session.execute(
-        select(accounts.OutcomeRow.conversion_grant_id, accounts.OutcomeRow.public_id)
-        .where(accounts.OutcomeRow.conversion_grant_id.in_(grant_ids))
-        .order_by(accounts.OutcomeRow.id)
-    ):
-        if made_by is not None:
-            deposited.setdefault(made_by, outcome_id)  # the confirmation's deposit comes first
-            transferred[made_by] = outcome_id  # a correction's replacement comes last
+    for made_by, _, outcome_id in accounts.outcomes_of_grants(uow=uow, grant_ids=grant_ids):
+        deposited.setdefault(made_by, outcome_id)  # the confirmation's deposit comes first
+        transferred[made_by] = outcome_id  # a correction's replacement comes last
     rules = transfers.rule_versions(uow, {grant.rule_id for grant in grants})
     events = list(
         session.scalars(
@@ -167,18 +158,12 @@ def conversion_of(uow: UnitOfWork, row: ConversionRow) -> Conversion:
             .order_by(ConversionEventRow.id)
         )
     )
-    causes = dict(
-        session.execute(
-            select(accounts.OutcomeRow.id, accounts.OutcomeRow.public_id).where(
-                accounts.OutcomeRow.id.in_({e.outcome_id for e in events if e.outcome_id})
-            )
-        ).all()
+    causes = accounts.outcome_public_ids(
+        uow=uow, outcome_ids=[e.outcome_id for e in events if e.outcome_id]
     )
     status = conversion_status(event.kind for event in events)
     flagged = any(event.kind == ConversionEventKind.FLAGGED for event in events)
-    number = session.scalar(
-        select(accounts.LearnerRow.account_number).where(accounts.LearnerRow.id == row.learner_id)
-    )
+    number = accounts.account_number_of(uow=uow, learner_id=row.learner_id)
     return Conversion(
         public_id=row.public_id,
         account_number=number or "",

@@ -146,14 +146,8 @@ def request_conversion(
     )
     session.add(stored)
     session.flush()
-    outcome_ids = dict(
-        session.execute(
-            select(accounts.OutcomeRow.public_id, accounts.OutcomeRow.id).where(
-                accounts.OutcomeRow.public_id.in_(
-                    {source.id for grant in plan.grants for source in grant.sources}
-                )
-            )
-        ).all()
+    outcome_ids = accounts.outcome_ids_by_public_id(
+        uow=uow, public_ids={source.id for grant in plan.grants for source in grant.sources}
     )
     item_ids = _item_ids(uow, {grant.sources[0].item for grant in plan.grants})
     institution_ids = {code: id_ for id_, code in institutions.institution_codes(uow=uow).items()}
@@ -259,10 +253,9 @@ def confirm_conversion(*, uow: UnitOfWork, public_id: str, by: str) -> Conversio
     programme = uow.session.get_one(ProgrammeRow, row.programme_id)
     institution = institutions.institution_codes(uow=uow)[programme.institution_id]
     number = conversion_account(uow=uow, public_id=public_id)
-    facts = [
-        accounts.deposited_fact(outcome, account_number=number, institution=institution)
-        for outcome in transfers.deposit_transferred_credit(uow, row, programme)
-    ]
+    facts = transfers.deposit_transferred_credit(
+        uow, row, programme, account_number=number, institution=institution
+    )
     event = _event(uow, row, ConversionEventKind.CONFIRMED, reason="", by=by)
     confirmed = get_conversion(uow=uow, public_id=public_id)
     receipts = ledger.append(uow, [*facts, records.conversion_fact(confirmed, event)])
@@ -301,17 +294,14 @@ def reverse_conversion(
         row, current, {ConversionStatus.PENDING, ConversionStatus.CONFIRMED}, "reversed"
     )
     reason = accounts.check_reason(reason, required=True)
-    transferred = uow.session.execute(
-        select(accounts.OutcomeRow.id, accounts.OutcomeRow.public_id)
-        .join(ConversionGrantRow, ConversionGrantRow.id == accounts.OutcomeRow.conversion_grant_id)
-        .where(ConversionGrantRow.conversion_id == row.id)
+    grant_ids = uow.session.scalars(
+        select(ConversionGrantRow.id).where(ConversionGrantRow.conversion_id == row.id)
     ).all()
-    standing = accounts.statuses(uow=uow, outcome_ids=[outcome.id for outcome in transferred])
-    for outcome in transferred:  # a corrected one is revoked through its replacement
-        if accounts.stands(standing[outcome.id]):
-            accounts.revoke_outcome(
-                uow=uow, public_id=outcome.public_id, user_id=user_id, reason=reason
-            )
+    transferred = accounts.outcomes_of_grants(uow=uow, grant_ids=grant_ids)
+    standing = accounts.statuses(uow=uow, outcome_ids=[id_ for _, id_, _ in transferred])
+    for _, id_, outcome in transferred:  # a corrected one is revoked through its replacement
+        if accounts.stands(standing[id_]):
+            accounts.revoke_outcome(uow=uow, public_id=outcome, user_id=user_id, reason=reason)
     event = _event(
         uow, row, ConversionEventKind.REVERSED, reason=reason, by=by, outcome_id=outcome_id
     )
@@ -341,9 +331,7 @@ def source_withdrawn(
     )
     if not rows:
         return
-    public_id = session.scalar(
-        select(accounts.OutcomeRow.public_id).where(accounts.OutcomeRow.id == outcome_id)
-    )
+    public_id = accounts.outcome_public_ids(uow=uow, outcome_ids=[outcome_id]).get(outcome_id)
     users = institutions.user_names(uow=uow, user_ids=[user_id])
     by = users[user_id][0] if user_id in users else "system"
     for row in rows:

@@ -171,15 +171,8 @@ def item_refs(uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, str]:
     wanted = set(item_ids)
     if not wanted:
         return {}
-    codes = institutions.institution_codes(uow=uow)
-    rows = uow.session.execute(
-        select(
-            catalog.CatalogItemRow.id,
-            catalog.CatalogItemRow.institution_id,
-            catalog.CatalogItemRow.code,
-        ).where(catalog.CatalogItemRow.id.in_(wanted))
-    )
-    return {row.id: f"{codes[row.institution_id]}:{row.code}" for row in rows}
+    items = catalog.items_by_id(uow=uow, item_ids=wanted)
+    return {id_: f"{item.institution}:{item.code}" for id_, item in items.items()}
 
 
 def programme_of(uow: UnitOfWork, row: ProgrammeRow) -> Programme:

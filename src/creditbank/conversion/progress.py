@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from creditbank.accounts import api as accounts
 from creditbank.catalog import api as catalog
@@ -34,29 +34,15 @@ from creditbank.institutions import api as institutions
 
 def held_outcomes(uow: UnitOfWork, learner_id: int) -> list[HeldOutcome]:
     """The learner's standing outcomes (not revoked, not superseded), as the engine sees them."""
-    outcome = accounts.OutcomeRow
-    item = catalog.CatalogItemRow
-    rows = uow.session.execute(
-        select(outcome, item.code, item.kind, item.institution_id)
-        .join(item, item.id == outcome.item_id)
-        .where(
-            outcome.learner_id == learner_id,
-            or_(
-                accounts.has_status(accounts.OutcomeStatus.DEPOSITED),
-                accounts.has_status(accounts.OutcomeStatus.VERIFIED),
-            ),
-        )
-        .order_by(outcome.id)
-    ).all()
-    levels = frameworks.pinned_levels(
-        uow=uow, level_ids=[row[0].framework_level_id for row in rows]
-    )
+    rows = accounts.standing_outcomes(uow=uow, learner_id=learner_id)
+    items = catalog.items_by_id(uow=uow, item_ids=[row.item_id for row in rows])
+    levels = frameworks.pinned_levels(uow=uow, level_ids=[row.framework_level_id for row in rows])
     codes = institutions.institution_codes(uow=uow)
     return [
         HeldOutcome(
             id=row.public_id,
-            item=f"{codes[owner]}:{code}",
-            kind=kind,
+            item=f"{items[row.item_id].institution}:{items[row.item_id].code}",
+            kind=items[row.item_id].kind.value,
             framework=levels[row.framework_level_id].framework,
             track=levels[row.framework_level_id].level.track,
             level=levels[row.framework_level_id].level.code,
@@ -66,9 +52,9 @@ def held_outcomes(uow: UnitOfWork, learner_id: int) -> list[HeldOutcome]:
             assessed_on=row.assessed_on,
             setting=row.setting,
             issuer=codes[row.institution_id],
-            transferred=row.conversion_grant_id is not None,
+            transferred=row.transferred,
         )
-        for row, code, kind, owner in rows
+        for row in rows
     ]
 
 
@@ -103,12 +89,14 @@ def prior_grants(uow: UnitOfWork, learner_id: int, programme_id: int) -> list[Pr
         )
     )
     sources: dict[int, list[str]] = {grant.id: [] for grant in grants}
-    for grant_id, public_id in session.execute(
-        select(ConversionSourceRow.grant_id, accounts.OutcomeRow.public_id)
-        .join(accounts.OutcomeRow, accounts.OutcomeRow.id == ConversionSourceRow.outcome_id)
-        .where(ConversionSourceRow.grant_id.in_(list(sources)))
-    ):
-        sources[grant_id].append(public_id)
+    pairs = session.execute(
+        select(ConversionSourceRow.grant_id, ConversionSourceRow.outcome_id).where(
+            ConversionSourceRow.grant_id.in_(list(sources))
+        )
+    ).all()
+    public_ids = accounts.outcome_public_ids(uow=uow, outcome_ids=[o for _, o in pairs])
+    for grant_id, outcome_id in pairs:
+        sources[grant_id].append(public_ids[outcome_id])
     refs = item_refs(uow, [grant.source_item_id for grant in grants])
     codes = institutions.institution_codes(uow=uow)
     rule_codes = dict(

@@ -22,7 +22,8 @@ from creditbank.conversion.tables import (
     RuleRow,
 )
 from creditbank.db import UnitOfWork
-from creditbank.ledger.api import LogEntryRow, LogFact, LogKind
+from creditbank.ledger import api as ledger
+from creditbank.ledger.api import LogFact, LogKind
 
 RULE_PREFIX = "rule-"
 
@@ -184,11 +185,5 @@ def unlogged(uow: UnitOfWork, *, limit: int = 100) -> dict[LogKind, list[str]]:
 def _missing(uow: UnitOfWork, kind: LogKind, record_ids: list[str]) -> list[str]:
     if not record_ids:
         return []
-    logged = set(
-        uow.session.scalars(
-            select(LogEntryRow.record_id).where(
-                LogEntryRow.kind == kind.value, LogEntryRow.record_id.in_(record_ids)
-            )
-        )
-    )
+    logged = ledger.logged_record_ids(uow=uow, kind=kind, record_ids=record_ids)
     return [record_id for record_id in record_ids if record_id not in logged]

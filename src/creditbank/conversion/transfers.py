@@ -15,9 +15,8 @@ transferred-credit outcome replaces each, with a logged reason; nothing is edite
 from __future__ import annotations
 
 import hashlib
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -35,6 +34,7 @@ from creditbank.conversion.tables import (
 )
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
+from creditbank.ledger import api as ledger
 
 ITEM_PREFIX = "TC."
 CORRECTION_SUFFIX = "/transfer"
@@ -59,7 +59,7 @@ def transfer_item(uow: UnitOfWork, programme: ProgrammeRow) -> catalog.CatalogIt
     found = catalog.find_item(uow=uow, institution=owner, code=code)
     if found is not None:
         return found
-    (awarded,) = catalog.items_where(uow, catalog.CatalogItemRow.id == programme.item_id)
+    awarded = catalog.items_by_id(uow=uow, item_ids=[programme.item_id])[programme.item_id]
     draft = catalog.ItemDraft(
         institution=owner,
         code=code,
@@ -100,12 +100,14 @@ def grants_of(uow: UnitOfWork, conversion: ConversionRow) -> list[ConversionGran
 def sources_of(uow: UnitOfWork, grant_ids: list[int]) -> dict[int, list[str]]:
     """The public ids of the outcomes each of these grants was made from."""
     sources: dict[int, list[str]] = {grant_id: [] for grant_id in grant_ids}
-    for grant_id, public_id in uow.session.execute(
-        select(ConversionSourceRow.grant_id, accounts.OutcomeRow.public_id)
-        .join(accounts.OutcomeRow, accounts.OutcomeRow.id == ConversionSourceRow.outcome_id)
-        .where(ConversionSourceRow.grant_id.in_(grant_ids))
-    ):
-        sources[grant_id].append(public_id)
+    pairs = uow.session.execute(
+        select(ConversionSourceRow.grant_id, ConversionSourceRow.outcome_id).where(
+            ConversionSourceRow.grant_id.in_(grant_ids)
+        )
+    ).all()
+    public_ids = accounts.outcome_public_ids(uow=uow, outcome_ids=[o for _, o in pairs])
+    for grant_id, outcome_id in pairs:
+        sources[grant_id].append(public_ids[outcome_id])
     return sources
 
 
@@ -159,49 +161,48 @@ def _outcome(
     grant: _Grant,
     *,
     record_id: str,
-    now: datetime,
-) -> accounts.OutcomeRow:
-    return accounts.OutcomeRow(
-        public_id=uuid.uuid4().hex,
+    today: date,
+) -> accounts.TransferredCredit:
+    return accounts.TransferredCredit(
         learner_id=conversion.learner_id,
         institution_id=programme.institution_id,
         record_id=record_id,
         item_id=item.id,
         framework_level_id=item.levels[0].level_id,
         credits=grant.row.granted,
-        score=None,
-        assessed_on=now.date(),
-        setting=accounts.LearningSetting.FORMAL.value,
-        evidence_sha256=None,
-        deposited_at=now,
-        batch_id=None,
-        conversion_grant_id=grant.row.id,
-        transfer=grant.transfer.as_json(),
+        assessed_on=today,
+        grant_id=grant.row.id,
+        transfer=grant.transfer,
     )
 
 
 def deposit_transferred_credit(
-    uow: UnitOfWork, conversion: ConversionRow, programme: ProgrammeRow
-) -> list[accounts.OutcomeRow]:
-    """One transferred-credit outcome per grant of a conversion being confirmed, stored; the
-    caller logs them with the confirmation. A grant deposited twice is refused by the database
-    (its record id is unique per institution)."""
+    uow: UnitOfWork,
+    conversion: ConversionRow,
+    programme: ProgrammeRow,
+    *,
+    account_number: str,
+    institution: str,
+) -> list[ledger.LogFact]:
+    """One transferred-credit outcome per grant of a conversion being confirmed, stored: the
+    facts the caller logs with the confirmation. A grant deposited twice is refused by the
+    database (its record id is unique per institution)."""
     item = transfer_item(uow, programme)
     now = datetime.now(UTC)
-    rows = [
+    outcomes = [
         _outcome(
             conversion,
             programme,
             item,
             grant,
             record_id=f"conversion/{conversion.public_id}/{grant.row.position}",
-            now=now,
+            today=now.date(),
         )
         for grant in _grants(uow, conversion, programme)
     ]
-    uow.session.add_all(rows)
-    uow.session.flush()
-    return rows
+    return accounts.deposit_transferred_credit(
+        uow=uow, outcomes=outcomes, account_number=account_number, institution=institution, now=now
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,26 +229,16 @@ def correct_transferred_credit(
     operation (it corrects every institution's records: the handler checks that)."""
     reason = accounts.check_reason(reason, required=True)
     session = uow.session
-    outcome = accounts.OutcomeRow
-    rows = session.execute(
-        select(outcome, ConversionGrantRow.conversion_id, catalog.CatalogItemRow)
-        .join(ConversionGrantRow, ConversionGrantRow.id == outcome.conversion_grant_id)
-        .join(catalog.CatalogItemRow, catalog.CatalogItemRow.id == outcome.item_id)
-        .where(outcome.transfer.is_(None))
-        .order_by(outcome.id)
-    ).all()
-    standing = accounts.statuses(uow=uow, outcome_ids=[row[0].id for row in rows])
-    owners = institutions.institution_codes(uow=uow)
+    found = accounts.untransferred_conversion_outcomes(uow=uow)
+    items = catalog.items_by_id(uow=uow, item_ids=[old.item_id for old in found])
     done: list[Correction] = []
     now = datetime.now(UTC)
     grants_by_id: dict[int, _Grant] = {}  # a conversion's grants, read once for all its outcomes
-    for old, conversion_id, old_item in rows:
-        if not accounts.stands(standing[old.id]):
-            continue
+    for old in found:
+        grant_id = old.grant_id
+        conversion_id = session.get_one(ConversionGrantRow, grant_id).conversion_id
         conversion = session.get_one(ConversionRow, conversion_id)
         programme = session.get_one(ProgrammeRow, conversion.programme_id)
-        grant_id = old.conversion_grant_id
-        assert grant_id is not None  # noqa: S101 - the query joins on it
         if grant_id not in grants_by_id:
             grants_by_id.update((g.row.id, g) for g in _grants(uow, conversion, programme))
         grant = grants_by_id[grant_id]
@@ -261,24 +252,22 @@ def correct_transferred_credit(
                 item,
                 grant,
                 record_id=old.record_id + CORRECTION_SUFFIX,
-                now=now,
+                today=old.assessed_on,
             )
-            replacement.credits = old.credits
-            replacement.assessed_on = old.assessed_on
-            accounts.supersede_with(
+            new_id = accounts.supersede_with_transferred_credit(
                 uow=uow,
                 public_id=old.public_id,
-                replacement=replacement,
+                credit=replace(replacement, credits=old.credits),
                 reason=reason,
                 user_id=user_id,
+                now=now,
             )
-            new_id = replacement.public_id
         done.append(
             Correction(
                 conversion=conversion.public_id,
                 account_number=number,
                 old_outcome=old.public_id,
-                old_item=f"{owners[old_item.institution_id]}:{old_item.code}",
+                old_item=f"{items[old.item_id].institution}:{items[old.item_id].code}",
                 new_outcome=new_id,
                 credits=old.credits,
                 transfer=grant.transfer,
