@@ -9,7 +9,6 @@ found when there are several. Routes declare the statuses they can return with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -20,142 +19,35 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from creditbank.access import problems as access
+from creditbank.accounts import problems as accounts
+from creditbank.accreditation import problems as accreditation
+from creditbank.catalog import problems as catalog
+from creditbank.consents import problems as consents
+from creditbank.conversion import problems as conversion
+from creditbank.credentials import problems as credentials
+from creditbank.demo import problems as demo
 from creditbank.errors import DomainError
+from creditbank.evidence import problems as evidence
+from creditbank.file_limits import problems as file_limits
+from creditbank.frameworks import problems as frameworks
+from creditbank.institutions import problems as institutions
+from creditbank.ledger import problems as ledger
 from creditbank.messages import Message, msg
+from creditbank.problems import ProblemType, collect, declare
+from creditbank.sessions import problems as sessions
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
 from creditbank.web.limits import BodyTooLarge
+from creditbank.xcerts import problems as xcerts
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
-@dataclass(frozen=True, slots=True)
-class ProblemType:
-    """One kind of error: its slug (in the type URI), HTTP status and title (a catalog key)."""
-
-    slug: str
-    status: int
-    title: str
-
-    @property
-    def uri(self) -> str:
-        return f"/problems/{self.slug}"
-
-
-def _types(*items: ProblemType) -> dict[str, ProblemType]:
-    return {item.slug: item for item in items}
-
-
-PROBLEM_TYPES = _types(
-    ProblemType("framework-not-found", 404, "Framework not found"),
-    ProblemType("version-not-found", 404, "Framework version not found"),
-    ProblemType("level-not-found", 404, "Level not found"),
-    ProblemType("track-not-found", 404, "Track not found"),
-    ProblemType("invalid-level-reference", 422, "Invalid level reference"),
-    ProblemType("invalid-framework", 422, "Invalid framework definition"),
-    ProblemType("invalid-crosswalk", 422, "Invalid crosswalk"),
-    ProblemType("invalid-file", 422, "File cannot be read"),
-    ProblemType("file-too-large", 413, "File too large"),
-    ProblemType("levels-not-comparable", 422, "Levels cannot be compared"),
-    ProblemType("framework-unchanged", 409, "Nothing changed"),
-    ProblemType("version-conflict", 409, "Version conflict"),
-    ProblemType("crosswalk-exists", 409, "Crosswalk exists already"),
-    ProblemType("invalid-institution", 422, "Invalid institution"),
-    ProblemType("institution-not-found", 404, "Institution not found"),
-    ProblemType("institution-exists", 409, "Institution exists already"),
-    ProblemType("invalid-user", 422, "Invalid user"),
-    ProblemType("user-not-found", 404, "User not found"),
-    ProblemType("user-exists", 409, "User exists already"),
-    ProblemType("token-not-found", 404, "Token not found"),
-    ProblemType("invalid-item", 422, "Invalid catalogue item"),
-    ProblemType("item-exists", 409, "Catalogue item exists already"),
-    ProblemType("item-not-found", 404, "Catalogue item not found"),
-    ProblemType("invalid-grant", 422, "Invalid grant"),
-    ProblemType("grant-exists", 409, "Grant exists already"),
-    ProblemType("grant-not-found", 404, "Grant not found"),
-    ProblemType("grant-withdrawn", 409, "Grant withdrawn already"),
-    ProblemType("invalid-id-number", 422, "Invalid identity number"),
-    ProblemType("invalid-learner", 422, "Invalid learner"),
-    ProblemType("invalid-account-number", 422, "Invalid account number"),
-    ProblemType("account-not-found", 404, "Account not found"),
-    ProblemType("personal-data-erased", 410, "Personal data erased"),
-    ProblemType("invalid-purpose", 422, "Purpose missing or too long"),
-    ProblemType("invalid-outcome", 422, "Invalid learning outcome"),
-    ProblemType("record-conflict", 409, "Record deposited with other facts"),
-    ProblemType("account-exists", 409, "Account cannot be opened with these details"),
-    ProblemType("invalid-cursor", 422, "Invalid cursor"),
-    ProblemType("outcome-not-found", 404, "Learning outcome not found"),
-    ProblemType("outcome-status-conflict", 409, "The outcome's status does not allow this"),
-    ProblemType("invalid-reason", 422, "Invalid reason"),
-    ProblemType("invalid-programme", 422, "Invalid programme"),
-    ProblemType("programme-not-found", 404, "Programme not found"),
-    ProblemType("invalid-rule", 422, "Invalid conversion rule"),
-    ProblemType("rule-not-found", 404, "Conversion rule not found"),
-    ProblemType("rule-conflict", 409, "Another version of the rule is open"),
-    ProblemType("rule-status-conflict", 409, "The rule's status does not allow this"),
-    ProblemType("four-eyes", 403, "The author of a rule may not decide on it"),
-    ProblemType("conversion-conflict", 409, "Conversion conflict"),
-    ProblemType("conversion-not-found", 404, "Conversion not found"),
-    ProblemType("conversion-status-conflict", 409, "The conversion's status does not allow this"),
-    ProblemType("invalid-standard", 422, "Invalid competence standard"),
-    ProblemType("standard-exists", 409, "Standard version exists already"),
-    ProblemType("standard-not-found", 404, "Competence standard not found"),
-    ProblemType("unit-not-found", 404, "Accreditation unit not found"),
-    ProblemType("invalid-scheme", 422, "Invalid assessment scheme"),
-    ProblemType("scheme-not-found", 404, "Assessment scheme not found"),
-    ProblemType("invalid-scores", 422, "Invalid marks"),
-    ProblemType("invalid-certification", 422, "Invalid certification"),
-    ProblemType("invalid-application", 422, "Invalid accreditation application"),
-    ProblemType("application-not-found", 404, "Accreditation application not found"),
-    ProblemType("application-status-conflict", 409, "The application's state does not allow this"),
-    ProblemType("invalid-decision", 422, "Invalid accreditation decision"),
-    ProblemType("assessor-not-certified", 422, "Assessor not certified for this unit"),
-    ProblemType("assessor-conflict", 422, "Assessor has a conflict of interest"),
-    ProblemType("not-the-assessor", 403, "Only the assigned assessor may do this"),
-    ProblemType("assessor-confirms", 403, "The assessor may not confirm their own decision"),
-    ProblemType("appeal-used", 409, "The application has been appealed already"),
-    # 1+X operations (xcerts)
-    ProblemType("invalid-xcert", 422, "Invalid X certificate details"),
-    ProblemType("xcert-not-found", 404, "X certificate not found"),
-    ProblemType("invalid-offering", 422, "Invalid pilot school offering"),
-    ProblemType("invalid-training", 422, "Invalid teacher training record"),
-    ProblemType("invalid-session", 422, "Invalid assessment session"),
-    ProblemType("session-not-found", 404, "Assessment session not found"),
-    ProblemType("session-conflict", 409, "Assessment session conflict"),
-    ProblemType("results-rejected", 422, "Results rejected; nothing was recorded"),
-    # verifiable credentials
-    ProblemType("invalid-key", 422, "Invalid signing key"),
-    ProblemType("key-conflict", 409, "Another signing key was registered at the same moment"),
-    ProblemType("key-not-found", 404, "Signing key not found"),
-    ProblemType("no-signing-key", 409, "No signing key valid now"),
-    ProblemType("credential-not-found", 404, "Credential not found"),
-    ProblemType("invalid-format", 422, "Unknown credential format"),
-    ProblemType("invalid-selection", 422, "Invalid choice of outcomes"),
-    ProblemType("invalid-status", 422, "Invalid status change"),
-    ProblemType("status-list-not-found", 404, "Status list not found"),
-    ProblemType("idempotency-key-reused", 422, "Idempotency key used with another request"),
-    ProblemType("batch-rejected", 422, "Batch rejected; nothing was deposited"),
-    ProblemType("batch-not-found", 404, "Batch not found"),
-    ProblemType("demo-rejected", 500, "Demo data rejected"),
-    ProblemType("invalid-evidence", 422, "Invalid evidence file"),
-    ProblemType("evidence-not-found", 404, "Evidence file not found"),
-    ProblemType("evidence-too-large", 413, "Evidence file too large"),
-    ProblemType("unsupported-evidence-type", 415, "Evidence file of a type not accepted"),
-    ProblemType("invalid-password", 422, "Password cannot be used"),
-    ProblemType("invalid-consent", 422, "Invalid consent"),
-    ProblemType("consent-not-found", 404, "Consent not found"),
-    ProblemType("invalid-share", 422, "Invalid share"),
-    ProblemType("share-not-found", 404, "Share not found"),
-    ProblemType("log-size-out-of-range", 404, "Tree size or index not in the log"),
-    ProblemType("log-index-out-of-range", 422, "Leaf index not in the tree"),
-    ProblemType("log-range-invalid", 422, "Invalid range of log entries"),
-    ProblemType("log-entry-not-found", 404, "No log entry with that leaf hash"),
-    ProblemType("record-not-logged", 404, "Record not in the log"),
-    ProblemType("log-empty", 404, "The log has no checkpoint yet"),
-    ProblemType("invalid-leaf-hash", 422, "Invalid leaf hash"),
+# The HTTP layer's own problem types; every area declares its own in <area>/problems.py.
+_HTTP = declare(
     ProblemType("csrf-rejected", 403, "Form rejected"),
     ProblemType("unauthenticated", 401, "Authentication required"),
-    ProblemType("forbidden", 403, "Not allowed"),
     ProblemType("validation-error", 422, "Invalid request"),
     ProblemType("malformed-body", 400, "Malformed request body"),
     ProblemType("json-too-deep", 400, "JSON nested too deeply"),
@@ -168,6 +60,26 @@ PROBLEM_TYPES = _types(
     ProblemType("service-unavailable", 503, "Service unavailable"),
     ProblemType("internal-error", 500, "Internal error"),
 )
+
+PROBLEM_TYPES = collect(
+    frameworks.PROBLEM_TYPES,
+    file_limits.PROBLEM_TYPES,
+    institutions.PROBLEM_TYPES,
+    catalog.PROBLEM_TYPES,
+    accounts.PROBLEM_TYPES,
+    conversion.PROBLEM_TYPES,
+    accreditation.PROBLEM_TYPES,
+    xcerts.PROBLEM_TYPES,
+    credentials.PROBLEM_TYPES,
+    evidence.PROBLEM_TYPES,
+    sessions.PROBLEM_TYPES,
+    consents.PROBLEM_TYPES,
+    ledger.PROBLEM_TYPES,
+    demo.PROBLEM_TYPES,
+    access.PROBLEM_TYPES,
+    _HTTP,
+)
+"""Every problem type, by slug: the areas' and the HTTP layer's."""
 
 
 class Problem(BaseModel):
