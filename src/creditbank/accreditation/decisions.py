@@ -8,7 +8,6 @@ Given a unit of work; never commit.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -110,10 +109,15 @@ def confirm(
     centre = institutions.institution_codes(uow=uow)[row.centre_id]
     number = account_number(uow, row.learner_id)
     if decision is Decision.ACCREDITED:
-        outcome = _deposit(uow, row, decision_row, now)
-        row.outcome_id = outcome.id
+        row.outcome_id, deposited = accounts.deposit_accredited_learning(
+            uow=uow,
+            learning=_accredited(uow, row, decision_row),
+            account_number=number,
+            institution=centre,
+            now=now,
+        )
         uow.session.flush()
-        facts.append(accounts.deposited_fact(outcome, account_number=number, institution=centre))
+        facts.append(deposited)
     if decision is Decision.MORE_EVIDENCE:
         return application_of(uow, row)
     application = application_of(uow, row)
@@ -122,9 +126,9 @@ def confirm(
     return replace(application, receipt=receipts[-1])
 
 
-def _deposit(
-    uow: UnitOfWork, row: ApplicationRow, decision: DecisionRow, now: datetime
-) -> accounts.OutcomeRow:
+def _accredited(
+    uow: UnitOfWork, row: ApplicationRow, decision: DecisionRow
+) -> accounts.AccreditedLearning:
     """The accredited unit as an outcome of the learner's, deposited by the centre."""
     unit = unit_by_id(uow=uow, unit_id=row.unit_id)
     marks = None if decision.mark_id is None else uow.session.get(MarkRow, decision.mark_id)
@@ -134,8 +138,7 @@ def _deposit(
         .order_by(ApplicationEvidenceRow.id)
         .limit(1)
     )
-    outcome = accounts.OutcomeRow(
-        public_id=uuid.uuid4().hex,
+    return accounts.AccreditedLearning(
         learner_id=row.learner_id,
         institution_id=row.centre_id,
         record_id=f"accreditation/{row.public_id}/{row.round}",
@@ -143,16 +146,9 @@ def _deposit(
         framework_level_id=decision.framework_level_id or unit.level.level_id,
         credits=decision.credits,
         score=None if marks is None else marks.weighted,
-        assessed_on=now.date(),
         setting=row.setting,
         evidence_sha256=first_evidence,
-        deposited_at=now,
-        batch_id=None,
-        conversion_grant_id=None,
     )
-    uow.session.add(outcome)
-    uow.session.flush()
-    return outcome
 
 
 @handler

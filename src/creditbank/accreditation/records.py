@@ -26,7 +26,8 @@ from creditbank.accreditation.tables import (
 )
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
-from creditbank.ledger.api import LogEntryRow, LogFact, LogKind
+from creditbank.ledger import api as ledger
+from creditbank.ledger.api import LogFact, LogKind
 
 SEPARATOR = "-"
 
@@ -129,13 +130,6 @@ def unlogged(uow: UnitOfWork, *, limit: int = 100) -> dict[LogKind, list[str]]:
     keys = [record_id(a.public_id, d.round) for a, d, _ in _decided(uow)]
     if not keys:
         return {}
-    logged = set(
-        uow.session.scalars(
-            select(LogEntryRow.record_id).where(
-                LogEntryRow.kind == LogKind.ACCREDITATION_DECIDED.value,
-                LogEntryRow.record_id.in_(keys),
-            )
-        )
-    )
+    logged = ledger.logged_record_ids(uow=uow, kind=LogKind.ACCREDITATION_DECIDED, record_ids=keys)
     missing = [key for key in keys if key not in logged][:limit]
     return {LogKind.ACCREDITATION_DECIDED: missing} if missing else {}
