@@ -15,15 +15,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import argon2.profiles
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.bootstrap import build_app
 from creditbank.db import Database
+from creditbank.institutions import service as staff_service
+from creditbank.sessions import service as sessions_service
 from creditbank.settings import Environment, Settings
 from tests.support.browser import LiveServer
-from tests.support.databases import PostgresTemplates, SqliteTemplates, rolled_back
+from tests.support.databases import (
+    PinnableDatabase,
+    PostgresTemplates,
+    SqliteTemplates,
+    rolled_back,
+)
 from tests.support.inprocess import InProcessServer
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 from tests.support.requirements import require_or_skip
@@ -32,6 +41,17 @@ from tests.support.requirements import require_or_skip
 # made hypothesis call a slow example a failure).
 hypothesis_settings.register_profile("creditbank", deadline=None)
 hypothesis_settings.load_profile("creditbank")
+
+# Passwords are hashed with argon2 in tests too, but with argon2-cffi's own profile for tests
+# (CHEAPEST) instead of RFC 9106's low-memory one (64 MiB, 3 passes: 0.2 s of CPU per hash or
+# login, and the suite makes many staff users and logins). What the code does with the
+# hasher (hash, verify, decoy, rehash) is unchanged; tests that hash for themselves still use
+# the production parameters, and a login then rehashes, as it would after a parameter change.
+TEST_HASHER = PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+assert isinstance(staff_service._hasher, PasswordHasher)
+assert isinstance(sessions_service._hasher, PasswordHasher)
+staff_service._hasher = TEST_HASHER
+sessions_service._hasher = TEST_HASHER
 
 BACKENDS = ("sqlite", "postgresql")
 OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke"})
@@ -48,6 +68,8 @@ OWN_DATABASE_TESTS = frozenset(
         "test_learners.py::test_personal_data_is_encrypted_at_rest",
         # `creditbank serve` in a process of its own on the test's database
         "test_web_security.py",
+        # guesses from real threads at once, each on a connection of its own
+        "test_login_throttling.py::test_parallel_guesses_are_each_counted",
     }
 )
 """Tests (``module`` or ``module::function``) whose ``database`` is their own, as if marked
@@ -57,6 +79,15 @@ SOCKET_DIRECTORIES = frozenset({"browser", "interop", "concurrency", "corpus", "
 corpus's clients talk to it over HTTP as a user's would, and the races span processes."""
 SOCKET_MODULES = frozenset({"test_ledger_api.py"})
 """Modules whose ``live_bank`` listens on a real socket: the log's auditor reads over urllib."""
+UNPINNED_TESTS = frozenset(
+    {
+        # requests from real threads at once, each on a connection of its own
+        "test_conversion_api.py::test_two_parallel_requests_make_one_conversion_and_one_conflict",
+        "test_conversion_api.py::test_two_parallel_requests_cannot_break_the_same_cap",
+    }
+)
+"""Tests whose live bank is not rolled back after them (see :func:`bank_rolled_back`): what
+they write stays for the module's later tests, which must not depend on it."""
 _counter = itertools.count()
 
 
@@ -119,11 +150,9 @@ def shared_postgresql(
 def _needs_own_database(request: pytest.FixtureRequest) -> bool:
     if request.node.get_closest_marker("own_database") is not None:
         return True
-    module = request.node.path.name
-    function = getattr(request.node, "originalname", request.node.name)
     return bool(
         OWN_DATABASE_DIRECTORIES & set(request.node.path.parts)
-        or {module, f"{module}::{function}"} & OWN_DATABASE_TESTS
+        or _listed(request, OWN_DATABASE_TESTS)
     )
 
 
@@ -197,6 +226,33 @@ def live_bank(
     with server:
         yield LiveBank(server.base_url, database, settings)
     database.dispose()
+
+
+def _listed(request: pytest.FixtureRequest, tests: frozenset[str]) -> bool:
+    module = request.node.path.name
+    function = getattr(request.node, "originalname", request.node.name)
+    return bool({module, f"{module}::{function}"} & tests)
+
+
+@pytest.fixture(autouse=True)
+def bank_rolled_back(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test of an in-process live bank works in one transaction, rolled back when it ends:
+    the module's fixtures built the bank once (committed), and every test starts from it,
+    whatever the tests before it did. Not where the bank listens on a socket (a browser sends
+    requests in parallel), in :data:`OWN_DATABASE_DIRECTORIES` (the CLI opens the database by
+    its URL), nor for :data:`UNPINNED_TESTS`."""
+    if "live_bank" not in request.fixturenames or _needs_socket(request):
+        yield
+        return
+    if OWN_DATABASE_DIRECTORIES & set(request.node.path.parts) or _listed(request, UNPINNED_TESTS):
+        yield
+        return
+    live: LiveBank = request.getfixturevalue("live_bank")
+    if not isinstance(live.database, PinnableDatabase):
+        yield
+        return
+    with live.database.pinned():
+        yield
 
 
 @pytest.fixture(scope="module")

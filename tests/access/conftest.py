@@ -13,7 +13,6 @@ from collections.abc import Iterator
 import pytest
 
 from creditbank.access.policy import Principal
-from creditbank.bootstrap import initialise
 from creditbank.db import Database
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
@@ -25,8 +24,9 @@ from tests.conftest import BACKENDS, _new_database
 def access_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
-    database = _new_database(request, request.param, tmp_path_factory.mktemp("access"))
-    initialise(database)
+    database = _new_database(
+        request, request.param, tmp_path_factory.mktemp("access"), initialised=True
+    )
     with database.unit_of_work() as uow:
         for code, name in ((OWN, "甲大学"), (OTHER, "乙职业学院")):
             institutions.add_institution(

@@ -26,7 +26,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from creditbank.bootstrap import build_app, initialise
+from creditbank.bootstrap import build_app
 from creditbank.institutions import service as institutions
 from tests import conversion_world
 from tests.conftest import BACKENDS, LiveBank, _new_database, test_settings
@@ -137,8 +137,9 @@ def banks(
     """A bank with the built-in frameworks on each backend, served in this process and in
     another one (whose log is kept in a temporary file); one for the whole suite, so that
     each module builds its own world in it instead of starting servers again."""
-    database = _new_database(request, request.param, tmp_path_factory.mktemp("bank"))
-    initialise(database)
+    database = _new_database(
+        request, request.param, tmp_path_factory.mktemp("bank"), initialised=True
+    )
     settings = test_settings(database.url)
     with LiveServer(build_app(settings, database)) as server:
         live = LiveBank(server.base_url, database, settings)

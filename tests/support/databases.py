@@ -4,6 +4,10 @@
   initialises (built-in frameworks) a second template on first use. A test database is then a
   copy: SQLite copies the template file (milliseconds), PostgreSQL clones the template database
   (``CREATE DATABASE ... TEMPLATE``).
+* :class:`PinnableDatabase` (what the templates' copies are) is a database of its own that
+  can be pinned for one test: its units of work then join one outer transaction as
+  :class:`RolledBackDatabase`'s do, rolled back at the end, so a bank that a module's fixtures
+  built once is the same for every test of the module, whatever the tests did before.
 * :class:`RolledBackDatabase` is a :class:`~creditbank.db.Database` whose every unit of work
   joins one outer transaction on one connection, as a SAVEPOINT
   (``join_transaction_mode="create_savepoint"``, the pattern of pypi/warehouse's and
@@ -16,10 +20,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,10 +62,10 @@ class SqliteTemplates:
             self._made[initialised] = path
         return self._made[initialised]
 
-    def copy(self, target: Path, *, initialised: bool = False) -> Database:
+    def copy(self, target: Path, *, initialised: bool = False) -> PinnableDatabase:
         """A new database at ``target``: a copy of the template."""
         shutil.copyfile(self.path(initialised=initialised), target)
-        return Database(sqlite_url(target))
+        return PinnableDatabase(sqlite_url(target))
 
 
 class PostgresTemplates:
@@ -87,11 +94,11 @@ class PostgresTemplates:
             self._initialised = True
         return INITIALISED_TEMPLATE_DB
 
-    def copy(self, *, initialised: bool = False) -> Database:
+    def copy(self, *, initialised: bool = False) -> PinnableDatabase:
         """A new database cloned from the template."""
         name = f"t{os.getpid()}_{next(_serial)}"
         template = self._template(initialised=initialised)
-        return Database(self._cluster.create_database(name, template=template))
+        return PinnableDatabase(self._cluster.create_database(name, template=template))
 
 
 class RolledBackDatabase(Database):
@@ -109,27 +116,127 @@ class RolledBackDatabase(Database):
         self.engine = shared.engine
         self.connection = connection
         self.session_info = {}
+        self._guard = _OneThreadAtATime()
         self._joined: Callable[[], Session] = sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._joined, self.session_info)
+        return _GuardedUnitOfWork(self._guard, self._joined, self.session_info)
 
     def dispose(self) -> None:
         """Nothing: the shared database outlives the test."""
 
 
 @contextmanager
-def rolled_back(shared: Database) -> Iterator[RolledBackDatabase]:
-    """``shared`` for one test: everything it writes is rolled back at the end."""
-    with shared.engine.connect() as connection:
+def _outer_transaction(database: Database) -> Iterator[Connection]:
+    with database.engine.connect() as connection:
         outer = connection.begin()
         if connection.dialect.name == "sqlite":
             # pysqlite begins a transaction only before a write, and a SAVEPOINT outside a
             # transaction would start one that RELEASE then commits: begin for real first
             connection.exec_driver_sql("BEGIN")
         try:
-            yield RolledBackDatabase(shared, connection)
+            yield connection
         finally:
             outer.rollback()
+
+
+@contextmanager
+def rolled_back(shared: Database) -> Iterator[RolledBackDatabase]:
+    """``shared`` for one test: everything it writes is rolled back at the end."""
+    with _outer_transaction(shared) as connection:
+        yield RolledBackDatabase(shared, connection)
+
+
+class ConcurrentUseError(RuntimeError):
+    """Two threads used a pinned database at once (one connection cannot serve both)."""
+
+
+class _OneThreadAtATime:
+    """Counts the open units of work on one connection, and which thread has them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: int | None = None
+        self._depth = 0
+
+    def enter(self) -> None:
+        thread = threading.get_ident()
+        with self._lock:
+            if self._holder not in (None, thread):
+                message = (
+                    "two threads used the test's database at once, on the one connection of its"
+                    " rolled-back transaction; a test that works in parallel needs a database of"
+                    " its own (tests.conftest.OWN_DATABASE_TESTS) or an unpinned bank"
+                    " (tests.conftest.UNPINNED_TESTS)"
+                )
+                raise ConcurrentUseError(message)
+            self._holder = thread
+            self._depth += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._holder = None
+
+
+class _GuardedUnitOfWork(UnitOfWork):
+    """A unit of work on a test's one connection: it refuses to open while another thread has
+    one open, which would interleave two threads' statements on that connection."""
+
+    def __init__(
+        self,
+        guard: _OneThreadAtATime,
+        sessions: Callable[[], Session],
+        info: Mapping[str, object],
+    ) -> None:
+        super().__init__(sessions, info)
+        self._guard = guard
+
+    def __enter__(self) -> Self:
+        self._guard.enter()
+        try:
+            return super().__enter__()
+        except BaseException:
+            self._guard.leave()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, traceback)
+        finally:
+            self._guard.leave()
+
+
+class PinnableDatabase(Database):
+    """A database of its own, whose units of work :meth:`pinned` sends into one transaction."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._pinned: Callable[[], Session] | None = None
+        self._guard = _OneThreadAtATime()
+
+    def unit_of_work(self) -> UnitOfWork:
+        if self._pinned is None:
+            return super().unit_of_work()
+        return _GuardedUnitOfWork(self._guard, self._pinned, self.session_info)
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """For the ``with`` block, every unit of work is a SAVEPOINT in one transaction that is
+        rolled back at the end: nothing written meanwhile stays."""
+        with _outer_transaction(self) as connection:
+            self._pinned = sessionmaker(
+                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+            try:
+                yield
+            finally:
+                self._pinned = None
