@@ -16,6 +16,9 @@ from creditbank.ledger.service import (
     stage,
     stage_entries,
 )
+
+# The tables are used here privately and are not exported (not in __all__); accounts.records still
+# imports LogEntryRow from here (use logged_record_ids / is_logged instead): then make it private.
 from creditbank.ledger.tables import LogEntryRow, LogLeafRow
 
 
@@ -54,8 +57,6 @@ def is_logged(kind: LogKind, record_id: ColumnElement[str]) -> Exists:
 
 __all__ = [
     "Entry",
-    "LogEntryRow",  # table: still imported by accounts.records, accreditation.records (use
-    # logged_record_ids / is_logged instead); remove once they do not
     "LogFact",
     "LogKind",
     "Receipt",
