@@ -17,9 +17,6 @@ from creditbank.catalog.model import (
     split_item_ref,
 )
 from creditbank.catalog.service import add_item, find_item, items_where, list_items
-
-# The table is used here privately and is not exported (not in __all__); accounts.outcomes still
-# imports it from here (use items_by_id / is_item_of_kind instead): then import it as _tables.
 from creditbank.catalog.tables import CatalogItemRow
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
@@ -56,6 +53,9 @@ def is_item_of_kind(kind: ItemKind, item_id: ColumnElement[int]) -> Exists:
 
 __all__ = [
     "CatalogItem",
+    # a table, still exported because accounts.outcomes and tests/cli/test_cli_transferred_credit
+    # import it from here; they should use items_by_id / is_item_of_kind, then it goes
+    "CatalogItemRow",
     "GrantWindow",
     "Issuable",
     "ItemDraft",

@@ -16,9 +16,6 @@ from creditbank.ledger.service import (
     stage,
     stage_entries,
 )
-
-# The tables are used here privately and are not exported (not in __all__); accounts.records still
-# imports LogEntryRow from here (use logged_record_ids / is_logged instead): then make it private.
 from creditbank.ledger.tables import LogEntryRow, LogLeafRow
 
 
@@ -57,6 +54,9 @@ def is_logged(kind: LogKind, record_id: ColumnElement[str]) -> Exists:
 
 __all__ = [
     "Entry",
+    # a table, still exported because accounts.records and tests/integration/test_one_deposit
+    # import it from here; they should use logged_record_ids / is_logged, then it goes
+    "LogEntryRow",
     "LogFact",
     "LogKind",
     "Receipt",
