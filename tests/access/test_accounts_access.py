@@ -298,7 +298,9 @@ def _learner(uow: UnitOfWork) -> LearnerPrincipal:
     return LearnerPrincipal(_learner_id(uow, number), number)
 
 
-def test_a_learner_reads_only_their_own_account(access_database: Database) -> None:
+def test_a_learner_reads_only_their_own_account(
+    access_database: Database, principals: dict[Role, Principal]
+) -> None:
     with access_database.unit_of_work() as uow:
         try:
             me, other = _learner(uow), _learner(uow)
@@ -310,7 +312,11 @@ def test_a_learner_reads_only_their_own_account(access_database: Database) -> No
             assert mine.personal_data is not None
             assert mine.personal_data.name == "学员"
             service.read_personal_data(
-                uow=uow, cipher=CIPHER, number=other.account_number, user_id=1, purpose="audit"
+                uow=uow,
+                cipher=CIPHER,
+                number=other.account_number,
+                user_id=principals[Role.BANK_ADMIN].user_id,
+                purpose="audit",
             )
             assert views.show_my_access_log(ShowMyAccessLog(), principal=me, uow=uow) == []
             theirs = views.show_my_access_log(ShowMyAccessLog(), principal=other, uow=uow)
