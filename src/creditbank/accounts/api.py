@@ -46,6 +46,8 @@ from creditbank.accounts.outcomes import (
 )
 from creditbank.accounts.outcomes import deposit_outcome as _deposit_outcome
 from creditbank.accounts.records import deposited_fact
+from creditbank.catalog import api as catalog
+from creditbank.catalog.model import ItemKind
 from creditbank.db import UnitOfWork, for_update
 from creditbank.ledger.api import LogFact
 
@@ -208,6 +210,34 @@ def outcome_public_ids(*, uow: UnitOfWork, outcome_ids: Iterable[int]) -> dict[i
         )
     )
     return {row.id: row.public_id for row in rows}
+
+
+def first_outcomes_of(*, uow: UnitOfWork, institution_id: int, limit: int) -> list[str]:
+    """The public ids of institution row ``institution_id``'s first ``limit`` outcomes, in
+    deposit order."""
+    return list(
+        uow.session.scalars(
+            select(_tables.OutcomeRow.public_id)
+            .where(_tables.OutcomeRow.institution_id == institution_id)
+            .order_by(_tables.OutcomeRow.id)
+            .limit(limit)
+        )
+    )
+
+
+def holders_of_kind(*, uow: UnitOfWork, kind: ItemKind, limit: int) -> list[str]:
+    """The account numbers of the first ``limit`` learners (by account number) with an outcome
+    of an item of ``kind``."""
+    return list(
+        uow.session.scalars(
+            select(_tables.LearnerRow.account_number)
+            .join(_tables.OutcomeRow, _tables.OutcomeRow.learner_id == _tables.LearnerRow.id)
+            .where(catalog.is_item_of_kind(kind, _tables.OutcomeRow.item_id.expression))
+            .distinct()
+            .order_by(_tables.LearnerRow.account_number)
+            .limit(limit)
+        )
+    )
 
 
 def outcome_ids_by_record(
@@ -489,7 +519,9 @@ __all__ = [
     "deposit_outcome",
     "deposited_fact",
     "find_learner",
+    "first_outcomes_of",
     "has_status",
+    "holders_of_kind",
     "identity_indexes",
     "import_batch",
     "issuer_of",

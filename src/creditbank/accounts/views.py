@@ -27,10 +27,11 @@ from creditbank.accounts.commands import (
     ShowTranscript,
 )
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.model import AccountError
+from creditbank.accounts.model import AccountError, stands
 from creditbank.accounts.outcomes import Outcome, TranscriptPage
 from creditbank.accounts.service import AccessEntry, PersonalData
 from creditbank.consents import api as consents
+from creditbank.credentials import api as credentials
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 from creditbank.messages import msg
@@ -55,11 +56,13 @@ class MyOutcomes:
 
 @dataclass(frozen=True, slots=True)
 class Shared:
-    """A share link's record, the learner's name (None when erased) and the shared outcomes."""
+    """A share link's record, the learner's name (None when erased), the shared outcomes and
+    the verdict on the credential of each that still counts (by outcome id)."""
 
     record: consents.SharedRecord
     name: str | None
     outcomes: list[Outcome]
+    verdicts: dict[str, credentials.Verdict]
 
 
 def encode_cursor(position: int | None) -> str | None:
@@ -199,4 +202,7 @@ def show_shared(
         for outcome in outcomes.every_outcome(uow=uow, account_number=record.account_number)
         if outcome.public_id in record.outcome_ids
     ]
-    return Shared(record, name, shared)
+    # the first look at an outcome records its credential (and its issuer's first key)
+    standing = [outcome.public_id for outcome in shared if stands(outcome.status)]
+    verdicts = credentials.shared_verdicts(uow=uow, outcome_ids=standing, now=now)
+    return Shared(record, name, shared, verdicts)

@@ -6,13 +6,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-
+from creditbank.accounts import api as accounts
 from creditbank.accounts import lifecycle
 from creditbank.accounts.model import OutcomeFacts
-from creditbank.accounts.tables import LearnerRow, OutcomeRow
 from creditbank.catalog.model import ItemKind
-from creditbank.catalog.tables import CatalogItemRow
 from creditbank.conversion import api as conversion
 from creditbank.conversion.model import (
     Caps,
@@ -28,7 +25,6 @@ from creditbank.conversion.model import (
 from creditbank.db import UnitOfWork
 from creditbank.demo.common import DemoError
 from creditbank.institutions import api as institution_api
-from creditbank.institutions.tables import UserRow
 from creditbank.messages import msg
 
 
@@ -36,21 +32,9 @@ def later_facts(uow: UnitOfWork, today: date) -> tuple[int, str]:
     """What happens to records after deposit, shown on a few of PJVC's: verified by its assessor,
     corrected (superseded) or revoked by its registrar. Returns the corrections deposited and
     the account of the first learner with a corrected record."""
-    session = uow.session
-    users = dict(  # .all(): a Result has keys(), so dict() would take it for a mapping
-        session.execute(
-            select(UserRow.email, UserRow.id).where(
-                UserRow.email.in_(("registrar@pjvc.example", "assessor@pjvc.example"))
-            )
-        ).all()
-    )
+    users = _user_ids(uow, "registrar@pjvc.example", "assessor@pjvc.example")
     pjvc = institution_api.institution_id(uow=uow, code="PJVC")
-    public_ids = session.scalars(
-        select(OutcomeRow.public_id)
-        .where(OutcomeRow.institution_id == pjvc)
-        .order_by(OutcomeRow.id)
-        .limit(300)
-    ).all()
+    public_ids = accounts.first_outcomes_of(uow=uow, institution_id=pjvc, limit=300)
     for public_id in public_ids[0:200:10]:
         lifecycle.verify_outcome(
             uow=uow,
@@ -92,18 +76,16 @@ def later_facts(uow: UnitOfWork, today: date) -> tuple[int, str]:
 HOTEL_PROGRAMME = "PJVC-HOTEL-DIP"
 
 
+def _user_ids(uow: UnitOfWork, *emails: str) -> dict[str, int]:
+    """The user ids of these staff users, by e-mail."""
+    return {email: institution_api.principal_for(uow=uow, email=email).user_id for email in emails}
+
+
 def conversion_rules(uow: UnitOfWork, today: date) -> None:
     """PJVC's hotel management diploma as a programme credits convert into, with two rules its
     registrar drafted and the bank's administrator approved (seed 004: an X certificate
     replaces course credits, capped)."""
-    session = uow.session
-    users = dict(
-        session.execute(
-            select(UserRow.email, UserRow.id).where(
-                UserRow.email.in_(("registrar@pjvc.example", "admin@creditbank.example"))
-            )
-        ).all()
-    )
+    users = _user_ids(uow, "registrar@pjvc.example", "admin@creditbank.example")
     conversion.create_programme(
         uow=uow,
         spec=conversion.ProgrammeSpec(
@@ -162,15 +144,7 @@ def confirmed_conversion(uow: UnitOfWork, *, learner: str, today: date) -> int:
     for the demo learner if an X certificate of theirs converts, else for the first learner
     whose does. Its grants become transferred credit toward the programme (never the course
     they exempt). Returns the outcomes deposited."""
-    holders = uow.session.scalars(
-        select(LearnerRow.account_number)
-        .join(OutcomeRow, OutcomeRow.learner_id == LearnerRow.id)
-        .join(CatalogItemRow, CatalogItemRow.id == OutcomeRow.item_id)
-        .where(CatalogItemRow.kind == ItemKind.X_CERTIFICATE.value)
-        .distinct()
-        .order_by(LearnerRow.account_number)
-        .limit(100)
-    ).all()
+    holders = accounts.holders_of_kind(uow=uow, kind=ItemKind.X_CERTIFICATE, limit=100)
     registrar = "registrar@pjvc.example"
     for number in dict.fromkeys([learner, *holders]):
         try:

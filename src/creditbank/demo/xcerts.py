@@ -7,12 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
+from creditbank.accounts import api as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, Row
 from creditbank.accounts.model import parse_id_number, resident_check_character
-from creditbank.accounts.tables import LearnerIdentityRow, LearnerRow
 from creditbank.accreditation.api import ComponentKind, Scheme, SchemeComponent
 from creditbank.db import Database, UnitOfWork
 from creditbank.demo.common import DemoError
@@ -139,12 +137,9 @@ def xcert_operations(
 
 def _account_of(uow: UnitOfWork, cipher: PersonalDataCipher, id_number: str) -> str:
     """The account number of the demo learner with this identity number."""
-    index = cipher.index(parse_id_number(id_number).index_key)
-    number = uow.session.scalar(
-        select(LearnerRow.account_number)
-        .join(LearnerIdentityRow, LearnerIdentityRow.learner_id == LearnerRow.id)
-        .where(LearnerIdentityRow.id_hmac == index)
+    learner_id = accounts.learner_id_by_identity(
+        uow=uow, cipher=cipher, id_number=parse_id_number(id_number)
     )
-    if number is None:
+    if learner_id is None:
         raise DemoError("demo_rejected", msg("a demo candidate has no account"))
-    return number
+    return accounts.account_number_of(uow=uow, learner_id=learner_id)

@@ -18,7 +18,6 @@ from creditbank.accounts import outcomes as transcripts
 from creditbank.accounts import views
 from creditbank.accounts.commands import ShowMyAccessLog, ShowMyOutcomes, ShowShared
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.model import AccountError, stands
 from creditbank.accounts.outcomes import Outcome
 from creditbank.consents import handlers as consents
 from creditbank.consents.commands import (
@@ -31,13 +30,13 @@ from creditbank.consents.commands import (
 )
 from creditbank.consents.model import (
     MAX_LABEL,
-    ConsentError,
     Status,
     check_expiry,
     check_label,
 )
 from creditbank.consents.service import NewShare
-from creditbank.credentials import api as credentials
+from creditbank.credentials import sharing
+from creditbank.credentials.commands import ExportSharedCredential, ExportSharedRecord
 from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.institutions import api as institutions
@@ -297,12 +296,9 @@ def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
     else:
         record, name, outcomes = found.record, found.name, found.outcomes
         verdicts = [
-            (
-                outcome,
-                credentials.verify(uow=uow, data=_signed(uow, outcome.public_id, now), now=now),
-            )
+            (outcome, found.verdicts[outcome.public_id])
             for outcome in outcomes
-            if stands(outcome.status)
+            if outcome.public_id in found.verdicts
         ]
         response = render(
             request,
@@ -318,22 +314,9 @@ def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
     return response
 
 
-def _signed(uow: UnitOfWork, outcome_id: str, now: datetime) -> dict[str, Any]:
-    return credentials.issue(uow=uow, outcome_id=outcome_id, fmt="ob3", now=now).document or {}
-
-
 def _shared(request: Request, uow: UnitOfWork, token: str, now: datetime) -> views.Shared | None:
     query = ShowShared(token)
     return views.show_shared(query, principal=None, uow=uow, cipher=_cipher(request), now=now)
-
-
-def _shared_record(request: Request, uow: UnitOfWork, token: str, now: datetime) -> views.Shared:
-    found = _shared(request, uow, token, now)
-    if found is None:
-        raise ConsentError(
-            "share_not_found", msg("this link does not work: it expired or was revoked")
-        )
-    return found
 
 
 def attachment(filename: str) -> dict[str, str]:
@@ -348,25 +331,17 @@ def credential_download(document: Mapping[str, Any], filename: str) -> Response:
 
 
 @pages.get("/shared/{token}/credentials/{outcome_id}.json")
-def shared_credential(
-    token: str, outcome_id: str, request: Request, uow: Uow, now: Now
-) -> Response:
+def shared_credential(token: str, outcome_id: str, uow: Uow, now: Now) -> Response:
     """A shared outcome as its signed Open Badges 3.0 credential, to keep or verify anywhere."""
-    record = _shared_record(request, uow, token, now).record
-    if outcome_id not in record.outcome_ids:
-        raise AccountError("outcome_not_found", msg("there is no outcome {id}", id=outcome_id))
-    return credential_download(_signed(uow, outcome_id, now), f"credential-{outcome_id}.json")
+    query = ExportSharedCredential(token, outcome_id)
+    document = sharing.export_shared_credential(query, principal=None, uow=uow, now=now)
+    return credential_download(document, f"credential-{outcome_id}.json")
 
 
 @pages.get("/shared/{token}/record.json")
-def shared_record(token: str, request: Request, uow: Uow, now: Now) -> Response:
+def shared_record(token: str, uow: Uow, now: Now) -> Response:
     """Every shared outcome still standing, as one CLR 2.0 record signed by the bank."""
-    found = _shared_record(request, uow, token, now)
-    record = found.record
-    standing = [o.public_id for o in found.outcomes if stands(o.status)]
-    clr = credentials.issue_clr(
-        uow=uow, account_number=record.account_number, outcome_ids=standing, now=now
-    )
+    clr = sharing.export_shared_record(ExportSharedRecord(token), principal=None, uow=uow, now=now)
     return credential_download(clr, "record.json")
 
 
