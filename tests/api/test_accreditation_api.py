@@ -36,9 +36,6 @@ from tests import accreditation_world as world
 from tests.bulk_files import id_number
 from tests.conftest import LiveBank
 
-# The tests build on each other's applications in one live bank: one worker runs them in order.
-pytestmark = pytest.mark.xdist_group("accreditation-api")
-
 _serial = count(100)
 
 

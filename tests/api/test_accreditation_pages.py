@@ -34,8 +34,6 @@ from tests.api.accreditation_scene import (
 from tests.conftest import LiveBank
 from tests.support.pages import csrf_of, page_client
 
-pytestmark = pytest.mark.xdist_group("accreditation-pages")
-
 
 @pytest.fixture(scope="module")
 def scene(live_bank: LiveBank) -> Scene:

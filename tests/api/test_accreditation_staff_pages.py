@@ -29,8 +29,6 @@ from tests.api.accreditation_scene import (
 from tests.conftest import LiveBank
 from tests.support.pages import csrf_of
 
-pytestmark = pytest.mark.xdist_group("accreditation-staff-pages")
-
 
 @pytest.fixture(scope="module")
 def scene(live_bank: LiveBank) -> Scene:

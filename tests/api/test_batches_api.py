@@ -15,8 +15,6 @@ from tests.bulk_files import csv_bytes, row, xlsx_bytes
 from tests.conftest import LiveBank
 from tests.support.stages import bulk_workers
 
-pytestmark = pytest.mark.xdist_group("batches-api")
-
 
 def client(live_bank: LiveBank, email: str) -> httpx2.Client:
     with live_bank.database.unit_of_work() as uow:

@@ -27,8 +27,6 @@ from creditbank.ledger.verify import verify_log
 from tests import conversion_world as world
 from tests.conftest import LiveBank
 
-pytestmark = pytest.mark.xdist_group("conversion-api")
-
 PROBLEM = "application/problem+json"
 _serial = count(100)
 

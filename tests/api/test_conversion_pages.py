@@ -48,8 +48,6 @@ from tests.support.conversion_pages import (
 )
 from tests.support.pages import csrf_of, page_client, post_form
 
-pytestmark = pytest.mark.xdist_group("conversion-pages")
-
 DIPLOMA, X_PROGRAMME = world.DIPLOMA, world.X_PROGRAMME
 
 

@@ -34,8 +34,6 @@ from tests.conftest import LiveBank
 from tests.support.pages import csrf_of, log_in, page_client, post_form
 from tests.support.records import NAME, PASSWORD, Record, build_record
 
-pytestmark = pytest.mark.xdist_group("credential-pages")
-
 CHECKS = ["syntax", "schema", "issuer_key", "signature", "validity", "status", "ledger"]
 ISSUER = "江苏某职业技术学院"
 

@@ -43,8 +43,6 @@ from creditbank.institutions.model import InstitutionType, Role
 from tests.bulk_files import id_number
 from tests.conftest import LiveBank
 
-pytestmark = pytest.mark.xdist_group("credentials-api")
-
 MAIN, OTHER, KEYS = "VCA", "VCB", "VCK"
 COURSE = "VC-CAD"  # every institution's: LOFOUC level 4, 3 credits (LOFOUC has no EQF crosswalk)
 TRADE = "VC-ELEC"  # VCA's: NVQC level 4, 5 credits; the NVQC-EQF crosswalk puts it at EQF 3

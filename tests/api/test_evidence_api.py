@@ -23,8 +23,6 @@ from tests import conftest
 from tests.conftest import BACKENDS, LiveBank
 from tests.support.browser import LiveServer
 
-pytestmark = pytest.mark.xdist_group("evidence-api")
-
 MAX_BYTES = 4096
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(40)

@@ -15,8 +15,6 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from tests.conftest import LiveBank
 
-pytestmark = pytest.mark.xdist_group("grants-api")
-
 FIRST = "51010719920101234"
 ID_NUMBER = FIRST + resident_check_character(FIRST)
 PROBLEM = "application/problem+json"

@@ -26,7 +26,6 @@ from tests.bulk_files import add_college_with_course
 from tests.conftest import LiveBank
 from tests.support.browser import LiveServer
 
-pytestmark = pytest.mark.xdist_group("ledger-api")
 PROBLEM = "application/problem+json"
 FIRST = "33010619880412345"
 ID_NUMBER = FIRST + resident_check_character(FIRST)

@@ -18,7 +18,6 @@ from tests.conftest import LiveBank
 from tests.support.pages import log_in, page_client, post_form
 from tests.support.records import NAME, PASSWORD, Record, build_record
 
-pytestmark = pytest.mark.xdist_group("open-account")
 HOLDER = "Li Si"
 
 

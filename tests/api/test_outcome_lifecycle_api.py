@@ -19,8 +19,6 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from tests.conftest import LiveBank
 
-pytestmark = pytest.mark.xdist_group("outcome-lifecycle-api")
-
 FIRST = "33010619880412345"
 ID_NUMBER = FIRST + resident_check_character(FIRST)
 PROBLEM = "application/problem+json"

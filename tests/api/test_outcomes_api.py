@@ -16,9 +16,6 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from tests.conftest import LiveBank
 
-# One live bank per module: keep the module's tests on one worker, in order.
-pytestmark = pytest.mark.xdist_group("outcomes-api")
-
 FIRST = "32010219950615789"
 ID_NUMBER = FIRST + resident_check_character(FIRST)
 

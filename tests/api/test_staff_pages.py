@@ -19,8 +19,6 @@ from tests.conftest import LiveBank
 from tests.support.pages import csrf_of, log_in, page_client, post_form
 from tests.support.records import PASSWORD, Record, build_record
 
-pytestmark = pytest.mark.xdist_group("staff-pages")
-
 
 @pytest.fixture(scope="module")
 def record(live_bank: LiveBank) -> Record:

@@ -22,8 +22,6 @@ from tests.conftest import LiveBank
 from tests.conftest import test_settings as settings_for
 from tests.support.pages import csrf_of, log_in, page_client, post_form
 
-pytestmark = pytest.mark.xdist_group("web-login")
-
 PASSWORD = "correct horse battery"
 
 

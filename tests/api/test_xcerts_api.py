@@ -26,8 +26,6 @@ from creditbank.xcerts.tables import RegistrationRow, ResultRow
 from tests import xcerts_world as world
 from tests.conftest import LiveBank
 
-pytestmark = pytest.mark.xdist_group("xcerts-api")
-
 PROBLEM = "application/problem+json"
 _serial = count(500)
 

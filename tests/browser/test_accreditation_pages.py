@@ -29,7 +29,7 @@ from tests import accreditation_world as world
 from tests.bulk_files import id_number
 from tests.conftest import LiveBank
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("accreditation-browser")]
+pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 STATEMENT = "在地铁站做了三年站务员，负责客运服务与投诉处理。"

@@ -25,7 +25,7 @@ from tests import conversion_world as world
 from tests.bulk_files import id_number
 from tests.conftest import LiveBank
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("conversion-browser")]
+pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 

@@ -21,7 +21,7 @@ from creditbank.credentials import issuing
 from tests.conftest import LiveBank
 from tests.support.records import PASSWORD, Record, build_record
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("credential-pages-browser")]
+pytestmark = pytest.mark.browser
 
 ISSUER = "江苏某职业技术学院"
 

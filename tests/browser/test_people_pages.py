@@ -15,7 +15,7 @@ from creditbank.institutions import service as institutions
 from tests.conftest import LiveBank
 from tests.support.records import NAME, PASSWORD, Record, build_record
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("people-pages")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

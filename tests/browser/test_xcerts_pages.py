@@ -17,7 +17,7 @@ from creditbank.xcerts import api as xcerts
 from tests import xcerts_world as world
 from tests.conftest import LiveBank
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("xcerts-browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 tokens, and :func:`race`, which sends requests from real threads released together.
 
 Every race runs against a bank served by uvicorn in this process (SQLite and PostgreSQL in
-turn, one bank per backend for the whole suite) AND a second bank served by ``creditbank serve``'s app in another
+turn, one bank per backend for the whole run of a test process) AND a second bank served by ``creditbank serve``'s app in another
 process over the same database, the threads alternating between them: a guard that lived
 in one process (a lock, a cache) would not hold, only one in the database does.
 

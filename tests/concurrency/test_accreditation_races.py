@@ -21,9 +21,6 @@ from creditbank.ledger.tables import LogEntryRow
 from tests import accreditation_world as acc
 from tests.concurrency.conftest import RACERS, ROUNDS, Banks, Call, losers_are_conflicts, race
 
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
-
 _serial = count(300)
 PASSING = {"portfolio": 80, "interview": 70}
 FAILING = {"portfolio": 40, "interview": 40}

@@ -31,9 +31,6 @@ from tests.bulk_files import id_number
 from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, race
 from tests.support.pages import csrf_of, log_in, page_client
 
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
-
 PASSWORD = "correct horse battery"
 _serial = count(13_000)
 

@@ -46,9 +46,6 @@ from tests.concurrency.conftest import (
     race,
 )
 
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
-
 PROGRAMME = "RACE-DIP"
 _serial = count(11_000)
 

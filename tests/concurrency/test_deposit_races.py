@@ -8,7 +8,6 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from creditbank.accounts.tables import OutcomeRow
@@ -16,9 +15,6 @@ from creditbank.ledger.tables import LogEntryRow
 from tests import conversion_world
 from tests.bulk_files import csv_bytes, row
 from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race
-
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
 
 _serial = count(1)
 

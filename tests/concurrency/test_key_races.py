@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
 
-import pytest
 from sqlalchemy import func, select
 
 from creditbank.accounts.tables import OutcomeRow
@@ -31,9 +30,6 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType
 from tests import conversion_world
 from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race
-
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
 
 _serial = count(1)
 

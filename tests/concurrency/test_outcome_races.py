@@ -6,15 +6,11 @@ from __future__ import annotations
 
 from itertools import count
 
-import pytest
 from sqlalchemy import func, select
 
 from creditbank.accounts.tables import OutcomeEventRow, OutcomeRow
 from tests import conversion_world
 from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race
-
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
 
 _serial = count(1)
 

@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from itertools import count
 
-import pytest
 from sqlalchemy import select
 
 from creditbank.conversion import api as conversion
 from creditbank.conversion.tables import RuleEventRow
 from tests import conversion_world
 from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, losers_are_conflicts, race
-
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
 
 _serial = count(1)
 

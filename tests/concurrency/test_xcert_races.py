@@ -15,9 +15,6 @@ from creditbank.xcerts.tables import RegistrationRow, ResultRow
 from tests import xcerts_world
 from tests.concurrency.conftest import RACERS, ROUNDS, Banks, Call, losers_are_conflicts, race
 
-# One worker runs the races (they share one bank per backend, served by two processes).
-pytestmark = pytest.mark.xdist_group("concurrency")
-
 _serial = count(15_000)
 
 

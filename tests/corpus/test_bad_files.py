@@ -52,8 +52,6 @@ from tests.corpus.make import CASES, FILES, Case
 from tests.support.pages import csrf_of, log_in, page_client
 from tests.support.records import PASSWORD, build_record
 
-pytestmark = pytest.mark.xdist_group("bad-files")
-
 PROBLEM = "application/problem+json"
 REGISTRAR = "reg@jsvc.example"
 MEMORY_BOUND_MB = 200

@@ -40,8 +40,6 @@ from tests.bulk_files import open_learner
 from tests.conftest import LiveBank
 from tests.interop.node import run_harness
 
-pytestmark = pytest.mark.xdist_group("node-interop")
-
 ISSUER, ROTATING, SELF_DESCRIBED, MIXED = "NODE-U", "NODE-R", "NODE-K", "NODE-M"
 COURSE = "NODE-101"
 RECORDS = count(1)
