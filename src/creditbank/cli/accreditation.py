@@ -145,8 +145,9 @@ def apply(
     version: Annotated[int | None, typer.Option("--version", help="Default: newest.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Apply for a learner's learning to be accredited (registrars of an institution the
-    learner consents to, bank administrators)."""
+    """Apply for a learner's learning to be accredited against a unit (a registrar of an
+    institution the learner consents to, a bank administrator); the evidence files are uploaded
+    before (`POST /api/v1/evidence`); every problem is named and nothing is stored."""
     command = ApplyForLearner(
         account_number=account,
         centre=centre,
@@ -167,7 +168,8 @@ def apply(
 
 @accreditation_app.command("show")
 def show(public_id: IdArgument, as_json: JsonOption = False) -> None:
-    """An application: state, deadline, marks, decisions."""
+    """An application: unit, state and deadline, assessor, weighted mark and reasons, decisions,
+    outcome, log entry."""
     with unit_of_work() as uow:
         query = ShowApplication(public_id)
         application = _read(views.show_application(query, principal=OPERATOR, uow=uow))
@@ -181,7 +183,9 @@ def assign(
     acting: AsOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Assign a certified assessor with no conflict of interest (the centre's officers)."""
+    """Assign an assessor certified for the unit on the day and free of conflicts (not the
+    learner, not staff of the institution that taught or applied; on appeal, not one who decided
+    before); the centre's accreditation officers."""
     command = AssignAssessor(public_id, assessor, on=clock.today())
     application = _read(
         act(acting, lambda uow, who: assessment.assign_assessor(command, principal=who, uow=uow))
@@ -209,7 +213,8 @@ def score(
     comment: Annotated[str, typer.Option("--comment")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Record the marks of each component of the unit's scheme (the assigned assessor)."""
+    """The assigned assessor records a mark (0-100) for each component of the unit's scheme;
+    prints the weighted mark against the pass mark and every shortfall."""
     command = ScoreApplication(public_id, _marks(mark), on=clock.today(), comment=comment)
     application = _read(
         act(acting, lambda uow, who: assessment.score_application(command, principal=who, uow=uow))
@@ -230,7 +235,8 @@ def decide(
     reasons: Annotated[str, typer.Option("--reasons")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Decide (the assigned assessor); the decision waits for a second person."""
+    """The assigned assessor decides; "accredited" needs passing marks (credits default to the
+    unit's), "more evidence" says what is missing; the decision waits for a second person."""
     granted = None
     if credits_granted is not None:
         try:
@@ -254,8 +260,9 @@ def confirm(
     reason: Annotated[str, typer.Option("--reason")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Confirm the assessor's decision, or return it (the centre's officers; never the
-    assessor). A confirmed decision is logged; an accredited one is deposited."""
+    """A second person (an officer of the centre or a bank administrator, never the assessor)
+    confirms: an accredited unit is deposited as an outcome in the learner's account and the
+    decision is logged; `--return` sends it back to the assessor."""
     command = ConfirmDecision(public_id, agree=not send_back, reason=reason)
     application = _read(
         act(acting, lambda uow, who: decisions.confirm_decision(command, principal=who, uow=uow))
@@ -270,7 +277,8 @@ def appeal(
     acting: AsOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Appeal a "not accredited" decision, once (the institution that applied)."""
+    """Appeal a "not accredited" decision once (the institution that applied); it goes to a
+    different assessor."""
     command = AppealDecision(public_id, reason)
     application = _read(
         act(acting, lambda uow, who: filing.appeal_decision(command, principal=who, uow=uow))
@@ -286,7 +294,8 @@ def add_evidence(
     note: Annotated[str, typer.Option("--note")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Answer a request for more evidence (the institution that applied)."""
+    """Answer a request for more evidence (the institution that applied); the application returns
+    to its assessor."""
     command = AddMoreEvidence(public_id, tuple(_pairs(evidence, "--evidence")), note=note)
     application = _read(
         act(acting, lambda uow, who: filing.add_more_evidence(command, principal=who, uow=uow))
@@ -299,7 +308,7 @@ def queue(
     centre: Annotated[str, typer.Argument(help="The accreditation centre's code.")],
     as_json: JsonOption = False,
 ) -> None:
-    """A centre's open applications, the most overdue first; stalled ones flagged."""
+    """A centre's open applications, the most overdue first, stalled ones flagged."""
     query = ShowQueue(centre, clock.today())
     with unit_of_work() as uow:
         entries = [

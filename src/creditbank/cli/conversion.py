@@ -137,7 +137,11 @@ def add_programme(
     by: Annotated[str, typer.Option(help="Who defines it (recorded).")] = "cli",
     as_json: JsonOption = False,
 ) -> None:
-    """Define a programme from a file: its components, requirements and caps."""
+    """Define a programme credits are converted into from a TOML or JSON file in the shape of
+    `POST /api/v1/programmes` (code, institution, item, name, total_credits, category_credits,
+    components, min_level, caps, reverse_on_withdrawal); every problem of the file is named (a
+    key the shape has not, e.g. a misspelt `credit`, is refused, not ignored) and nothing is
+    stored."""
     body = read_definition(
         file,
         ProgrammeCreate,
@@ -160,7 +164,8 @@ def show_programme(
     code: Annotated[str, typer.Argument(help="The programme's code.")],
     as_json: JsonOption = False,
 ) -> None:
-    """A programme's components, requirements and caps."""
+    """A programme's components (mandatory marked), category minimums, minimum level and caps,
+    with the most credits transferable into it."""
     with unit_of_work() as uow:
         programme = ProgrammeRead.of(
             views.show_programme(ShowProgramme(code), principal=OPERATOR, uow=uow)
@@ -270,7 +275,8 @@ def list_rules(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Rule versions, filtered by drafting institution, status and programme."""
+    """Rule versions, filtered by drafting institution, status (draft, submitted, approved,
+    rejected, withdrawn, retired) and programme."""
     query = ListRules(institution=institution, status=status, programme=programme)
     with unit_of_work() as uow:
         found = [RuleRead.of(rule) for rule in views.list_rules(query, principal=OPERATOR, uow=uow)]
@@ -294,7 +300,7 @@ def show_rule(
     rule_id: Annotated[int, typer.Argument(help="The rule version's id.")],
     as_json: JsonOption = False,
 ) -> None:
-    """A rule version: sources, targets, conditions, validity and its history."""
+    """A rule version: sources, targets, conditions, validity, author and history."""
     with unit_of_work() as uow:
         rule = RuleRead.of(views.show_rule(ShowRule(rule_id), principal=OPERATOR, uow=uow))
     if as_json:
@@ -309,8 +315,9 @@ def draft_rule(
     acting: AsOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Draft a rule, or a new version of one, from a file (a registrar of the drafting
-    institution, or a bank administrator); an open draft of the same code is withdrawn."""
+    """Draft a conversion rule (or the next version of its code) from a TOML or JSON file in the
+    shape of `POST /api/v1/rules`; `--as` must be a registrar of the drafting institution or a
+    bank administrator. An open draft of the same code is withdrawn in its favour."""
     body = read_definition(
         file, RuleCreate, msg("{file} is not a valid rule definition", file=file.name)
     )
@@ -333,7 +340,8 @@ def submit_rule(
     acting: AsOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Send a draft to the bank for approval (the drafting institution's registrars)."""
+    """Send a draft to the bank for approval (a registrar of its institution, a bank
+    administrator)."""
     command = SubmitRule(rule_id)
     rule = RuleRead.of(
         act(acting, lambda uow, who: rules.submit_rule(command, principal=who, uow=uow))
@@ -348,7 +356,8 @@ def approve_rule(
     note: Annotated[str, typer.Option("--note", help="A note kept with the approval.")] = "",
     as_json: JsonOption = False,
 ) -> None:
-    """Approve a submitted version (a bank administrator other than its author); logged."""
+    """Approve a submitted version (a bank administrator other than its author: four eyes; the
+    author is refused with exit 1); logged in the ledger."""
     command = ApproveRule(rule_id, note)
     rule = RuleRead.of(
         act(acting, lambda uow, who: rules.approve_rule(command, principal=who, uow=uow))
@@ -381,8 +390,7 @@ def retire_rule(
     reason: Annotated[str, typer.Option("--reason", help="Why it is retired.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Retire an approved version from a date on (its institution's registrars, bank
-    administrators); logged."""
+    """Retire an approved version: requests from DATE on no longer use it; logged."""
     effective = required_date(effective_on, "--from")
     command = RetireRule(rule_id, effective, reason)
     rule = RuleRead.of(

@@ -194,8 +194,11 @@ def show_progress(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A learner's progress toward a programme: what is met, pending and missing, what approved
-    rules could add (applying nothing), and the best plan with the reason for each choice."""
+    """A learner's progress toward a programme on a date (default today): components met
+    (directly, by transfer, or pending), what each approved rule could add (a what-if that
+    applies nothing) and why not, the best plan with the reason for each grant and for each
+    candidate passed over, what is missing even with the plan (mandatory marked), and the totals
+    against the programme's credits and cap."""
     day = parse_date(on, "--on") or clock.today()
     query = ShowProgress(number, programme, day)
     with unit_of_work() as uow:
@@ -267,8 +270,11 @@ def convert(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Request a conversion toward a programme: the best plan under the approved rules in force,
-    stored as pending for the programme's institution to confirm or decline."""
+    """Request a conversion: the best plan under the approved rules in force on `--on`, stored as
+    pending for the programme's institution to confirm; prints its id and grants. `--dry-run`
+    prints the proposal and stores nothing. `--as` records who asks (a registrar of the
+    programme's institution needs the learner's consent; default `cli`). Nothing left to convert,
+    or a source in use, exits 1 with the reason."""
     day = parse_date(on, "--on") or clock.today()
     command = RequestConversion(
         number, programme, day, dry_run=dry_run, recorded_as=None if acting else "cli"
@@ -306,7 +312,8 @@ def show_conversion(
     public_id: Annotated[str, typer.Argument(help="The conversion's id.")],
     as_json: JsonOption = False,
 ) -> None:
-    """A conversion with its grants, the reason for each, and its history."""
+    """A conversion with its grants, the reason for each, the transferred-credit outcomes once
+    confirmed, and its history."""
     with unit_of_work() as uow:
         found = views.show_conversion(ShowConversion(public_id), principal=OPERATOR, uow=uow)
         conversion = ConversionRead.of(found, state.language)
@@ -322,8 +329,14 @@ def confirm_conversion(
     acting: AsOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Confirm a pending conversion (the programme's registrars, bank administrators): each
-    grant is deposited as an outcome of transferred credit; logged."""
+    """Confirm a pending conversion (a registrar of the programme's institution, a bank
+    administrator): each grant is deposited in the learner's account as an outcome of
+    **transferred credit**: "N credits toward programme P (component C exempted, or elective
+    credits), under rule R version v, from outcomes S", of the programme's transferred-credit
+    item (`TC.<programme>`, kind `transferred_credit`), never the programme's qualification,
+    course or certificate as if earned (an institution cannot deposit such an item itself); the
+    outcome's `transfer` says so in the API, on the pages, in `account show` and in its
+    credential (`achievementType` `ext:TransferredCredit`, a link to each source); logged."""
     command = ConfirmConversion(public_id)
     confirmed = act(
         acting, lambda uow, who: requests.confirm_conversion(command, principal=who, uow=uow)
@@ -342,7 +355,8 @@ def decline_conversion(
     reason: Annotated[str, typer.Option("--reason", help="Why it is declined.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Decline a pending conversion with a reason; its sources are free again."""
+    """Decline a pending conversion with a reason; its source outcomes are free for another
+    request."""
     command = DeclineConversion(public_id, reason)
     declined = act(
         acting, lambda uow, who: requests.decline_conversion(command, principal=who, uow=uow)
@@ -365,11 +379,11 @@ def correct_transfers(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Correct conversions confirmed before transferred credit was recorded as such (a bank
-    administrator): each outcome they deposited as the programme's own qualification, course or
-    certificate is superseded by a transferred-credit outcome of the same credits toward the
-    programme, with the reason logged. Nothing is edited in place; running it again finds
-    nothing more to correct."""
+    """Correct conversions confirmed by versions before transferred credit was recorded as such
+    (a bank administrator): each outcome they deposited as the programme's own qualification,
+    course or certificate is superseded by a transferred-credit outcome of the same credits
+    toward the programme, with the reason logged; nothing is edited in place, and running it
+    again finds nothing more. `--dry-run` lists what would be corrected."""
     command = CorrectTransfers(reason, dry_run=dry_run)
     with unit_of_work() as uow:
         done = requests.correct_transfers(command, principal=acting_as(uow, acting), uow=uow)

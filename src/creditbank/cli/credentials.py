@@ -100,8 +100,10 @@ def export(
     ] = None,
     email: OptionalAs = None,
 ) -> None:
-    """Export outcomes as signed credentials: one Open Badges 3.0 credential (ob3 or jwt), or
-    a CLR 2.0 record holding the chosen outcomes of one learner (clr)."""
+    """An outcome as a signed Open Badges 3.0 credential: `ob3` JSON-LD with an `eddsa-rdfc-2022`
+    Data Integrity proof (default), `jwt` the same as a VC-JOSE `vc+jwt`; `clr` a CLR 2.0 record
+    of the chosen outcomes of one learner, signed by the bank. Exporting again gives the same
+    bytes. With `--as`, held to the API's policy."""
     if fmt not in FORMATS:
         fail(say(msg("the format is ob3, clr or jwt, not {format}", format=fmt)))
     command = ExportOutcomes(tuple(outcome_ids), fmt)
@@ -125,7 +127,9 @@ def verify(
     file: Annotated[str, typer.Argument(help="A credential file (JSON-LD or JWT); - for stdin.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Verify a credential and print every check (exit 1 unless it verifies)."""
+    """Verify a credential (JSON-LD or JWT; `-` reads standard input) and print every check:
+    syntax and schema, issuer key, signature, validity dates, revocation/suspension status,
+    ledger inclusion; exits 1 unless it verifies. Nothing is fetched from the network."""
     data = sys.stdin.read() if file == "-" else _read(Path(file))
     with unit_of_work() as uow:
         verdict = views.verify_credential(
@@ -175,7 +179,8 @@ def list_keys(
     owner: Annotated[str, typer.Argument(help="An institution's code, or bank.")],
     as_json: JsonOption = False,
 ) -> None:
-    """An institution's signing keys: validity and compromise dates."""
+    """An institution's (or, with `bank`, the bank's) signing keys: verification method,
+    validity, compromise date."""
     with unit_of_work() as uow:
         listed = keys.list_keys(ListKeys(owner), principal=OPERATOR, uow=uow)
         found = [SigningKeyRead.of(key) for key in listed]
@@ -203,7 +208,8 @@ def generate_key(
     valid_until: Annotated[str | None, typer.Option("--until", help="End (default none).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Register a new Ed25519 key (the private key is kept sealed under the data key)."""
+    """Register a new Ed25519 key; the private key is stored only sealed under the data key. An
+    institution without keys gets one on its first export."""
     command = GenerateKey(
         owner, _moment(valid_from, "--from"), _moment(valid_until, "--until"), did
     )
@@ -221,7 +227,7 @@ def rotate_key(
     owner: Annotated[str, typer.Argument(help="An institution's code, or bank.")],
     email: AsOption,
 ) -> None:
-    """Start a new key now; the current keys end now (what they signed stays valid)."""
+    """A new key from now; the current ones end now (what they signed stays valid)."""
     command = RotateKey(owner)
     key = act(email, lambda uow, who: keys.rotate_key(command, principal=who, uow=uow, now=_now()))
     out.print(key.verification_method, markup=False, highlight=False)
@@ -234,7 +240,7 @@ def mark_compromised(
     since: Annotated[str, typer.Option("--since", help="From when the key is not trusted.")],
     email: AsOption,
 ) -> None:
-    """Mark a key compromised: what it signed from --since on fails verification."""
+    """Mark a key compromised: credentials it signed from `--since` on fail verification."""
     moment = _moment(since, "--since")
     command = MarkKeyCompromised(owner, name, moment or _now())
     key = act(
@@ -262,7 +268,8 @@ def change_status(
     email: AsOption,
     lift: Annotated[bool, typer.Option("--lift", help="Lift a suspension.")] = False,
 ) -> None:
-    """Suspend or revoke a credential (or lift a suspension); the status lists show it at once."""
+    """Revoke or suspend a credential (or lift a suspension); the bank's status lists show it at
+    once. An outcome revoked or corrected in the bank has its credentials revoked by itself."""
     command = ChangeCredentialStatus(credential_id, purpose, not lift, reason)
     act(
         email,

@@ -36,7 +36,10 @@ def add_institution(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Open an institutional account."""
+    """Open an institutional account (types: university, higher_vocational_college,
+    secondary_vocational_school, open_university, technical_school, enterprise,
+    industry_association, training_evaluation_organisation, accreditation_centre,
+    credit_bank_office)."""
     command = AddInstitution(
         code=code,
         name=name,
@@ -65,7 +68,8 @@ def add_user(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Add a staff user (with a password for the web, or tokens only)."""
+    """Add a staff user (roles: bank_admin, registrar, assessor, accreditation_officer, auditor);
+    registrars, assessors and accreditation officers belong to an institution."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     command = AddUser(email=email, role=role, institution=institution, password=password)
     with unit_of_work() as uow:
@@ -81,7 +85,7 @@ def create_token(
     user: Annotated[str, typer.Option("--user", help="E-mail of the user the token acts for.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Create an API token; it is printed once and cannot be shown again."""
+    """Create an API token for machines; printed once, stored only as a digest."""
     with unit_of_work() as uow:
         issued = handlers.create_token(CreateToken(user), principal=OPERATOR, uow=uow)
     if as_json:
@@ -95,7 +99,7 @@ def create_token(
 def revoke_token(
     token_id: Annotated[int, typer.Argument(help="The token's id (from `tokens create`).")],
 ) -> None:
-    """Revoke an API token; requests with it are refused from now on."""
+    """Revoke an API token."""
     with unit_of_work() as uow:
         handlers.revoke_token(RevokeToken(token_id), principal=OPERATOR, uow=uow)
     out.print(say(msg("Token {id} revoked", id=token_id)))

@@ -286,8 +286,16 @@ def import_standard(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import a version of a competence standard, all its units or none: version 1 of a new
-    standard, or the next version of one the institution owns."""
+    """Import a version of a competence standard (TOML or JSON, by the file's extension; format
+    and samples in [`src/creditbank/accreditation/data/standards/`](src/creditbank/accreditation/
+    data/standards/README.md)): all its units or none, each unit a catalogue item of kind
+    `accreditation_unit` of the owning institution at a level of the standard's framework, with
+    its assessment scheme. `--as` must be an accreditation officer of the owning institution (the
+    user's own) or a bank administrator, who names it with `--institution`. Version 1 starts a
+    standard; each later version is the next number, from the same institution; a kept unit keeps
+    its level and credits (a changed unit needs a new code). Every problem of the file is named
+    with its place, e.g. `units[1].scheme.components[0].weight`, and nothing is stored. The
+    file's SHA-256 is kept with the version."""
     parsed = _parsed(file)
     command = ImportStandard(
         draft=parsed.draft, source_sha256=parsed.sha256, on=clock.today(), institution=institution
@@ -317,7 +325,8 @@ def import_standard(
 
 @standards_app.command("list")
 def list_standards(as_json: JsonOption = False) -> None:
-    """The newest version of every competence standard."""
+    """The newest version of every competence standard: owner, framework, units, credits, in
+    force from."""
     with unit_of_work() as uow:
         found = [
             StandardSummaryRead.of(s)
@@ -358,8 +367,9 @@ def show_standard(
     version: Annotated[int | None, typer.Option(help="A version; default: the newest.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A standard's units: levels, credits, assessment schemes, statements, criteria and the
-    evidence a candidate shows."""
+    """A standard's version (newest unless `--version`): each unit's level, credits and
+    assessment scheme, its outcome statements (knowledge / skills / competency), assessment
+    criteria and the evidence a candidate shows."""
     with unit_of_work() as uow:
         query = ShowStandard(code, version)
         standard = StandardRead.of(standards.show_standard(query, principal=OPERATOR, uow=uow))
@@ -388,8 +398,12 @@ def set_scheme(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Set the assessment scheme of one level of an item (its owner's registrars and
-    accreditation officers, bank administrators): a new version unless it is the same."""
+    """Set the assessment scheme of one level of an item (a unit, an X certificate), e.g. the BIM
+    certificate's `--component theory=20 --component practice=80` at beginner and intermediate
+    and `theory=60 practice=40` at advanced: components theory, practice, portfolio, interview
+    with whole-percent weights adding up to 100, an optional least mark per component, and the
+    weighted mark needed to pass (default 60). A new version unless it is the same scheme.
+    `--as`: a registrar or accreditation officer of the item's owner, or a bank administrator."""
     scheme = _scheme_from_options(component, component_min or [], pass_mark)
     if isinstance(scheme, list):
         _fail_all(scheme)
@@ -437,8 +451,11 @@ def certify(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Certify a staff user as a teacher or an assessor of an item (its owner's registrars and
-    accreditation officers, bank administrators); only assessors are certified to assess."""
+    """Certify a staff user as a teacher or an assessor of an item (one level, or every level),
+    for the dates given, after the training named; only a user with the assessor role can be
+    certified to assess. The identity number (`-` reads it from standard input) is kept only as
+    its index, so that nobody is assigned to assess their own application, and is never printed.
+    `--as`: a registrar or accreditation officer of the item's owner, or a bank administrator."""
     start, end = _day(valid_from, "--from"), _day(valid_until, "--until")
     number = sys.stdin.readline().strip() if id_number == "-" else id_number
     settings = get_settings()
@@ -486,7 +503,8 @@ def list_certifications(
     email: Annotated[str, typer.Argument(help="The staff user.")],
     as_json: JsonOption = False,
 ) -> None:
-    """A staff user's certifications as teacher and as assessor, expired ones too."""
+    """A staff user's certifications as teacher and as assessor, with their items, levels and
+    dates."""
     query = ListCertifications(email)
     with unit_of_work() as uow:
         found = [

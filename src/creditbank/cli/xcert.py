@@ -105,7 +105,8 @@ def list_xcerts(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """X certificates: provider, approval round, industry area, levels and pilot schools."""
+    """X certificates: provider, approval round, industry area, levels, validity, pilot schools
+    and assessment centres."""
     query = ListXcerts(approval_round=approval_round, provider=provider)
     with unit_of_work() as uow:
         found = [
@@ -148,7 +149,9 @@ def show_xcert(
     code: Annotated[str, typer.Argument(help="The certificate's code (or OWNER:CODE).")],
     as_json: JsonOption = False,
 ) -> None:
-    """An X certificate: schemes per level, pilot schools, teachers and sessions."""
+    """An X certificate (`CODE`, or `OWNER:CODE` when several providers use the code): its
+    assessment scheme per level, pilot schools (assessment centres marked), teachers' trainings
+    and certifications, sessions with their candidates' figures."""
     with unit_of_work() as uow:
         detail = views.show_xcert(ShowXcert(code), principal=OPERATOR, uow=uow)
         found = XcertDetailRead.of_detail(detail, state.language)
@@ -169,7 +172,8 @@ def set_profile(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Set a certificate's industry area and validity (its provider's registrars)."""
+    """Set a certificate's industry area and how many years a certificate stays valid (the
+    provider's registrars, bank administrators); a new version, the old ones kept."""
     command = SetProfile(code, Profile(industry, industry_en, valid_years))
     detail = act(as_email, lambda uow, who: profiles.set_profile(command, principal=who, uow=uow))
     found = XcertDetailRead.of_detail(detail, state.language)
@@ -213,7 +217,9 @@ def set_scheme(
     pass_mark: Annotated[str, typer.Option("--pass-mark", help="Weighted mark to pass.")] = "60",  # noqa: S107
     as_json: JsonOption = False,
 ) -> None:
-    """Set the assessment scheme of one level: weights adding up to 100 and the pass mark."""
+    """Set the assessment scheme of one level, e.g. `--component theory=60 --component
+    practice=40` (weights add up to 100; pass mark 60 unless given); a changed scheme is a new
+    version and results keep the version that weighed them."""
     try:
         mark = Decimal(pass_mark)
     except InvalidOperation:
@@ -250,7 +256,9 @@ def declare_offering(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Declare that a pilot school offers a level (and whether it assesses it)."""
+    """Declare that a pilot school (a school, college or university) offers a level, and with
+    `--centre` that it is an assessment centre for it; `--withdraw` ends the offering (the
+    provider's registrars)."""
     command = DeclareOffering(code, Offering(school, level, centre, active=not withdraw))
     detail = act(
         as_email, lambda uow, who: profiles.declare_offering(command, principal=who, uow=uow)
@@ -293,8 +301,10 @@ def train_teacher(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record a teacher's training (e.g. the provider's 5-day course) and/or certify them as
-    teacher, assessor or both (dual certification); the training comes first."""
+    """Record a teacher's completed training (e.g. the provider's 5-day course) and/or certify
+    them as teacher, assessor or both (dual certification) for one level or all, valid `--from`
+    (today) `--until` (3 years); a certification needs the training first; the identity number
+    (read from standard input, kept only as its index) keeps anyone from assessing themselves."""
     if not id_number_stdin:
         fail(say(msg("give the identity number on standard input with --id-number-stdin")))
     id_number = sys.stdin.readline().strip()
@@ -361,7 +371,8 @@ def schedule_session(
     as_email: AsOption,
     as_json: JsonOption = False,
 ) -> None:
-    """Schedule an assessment session at an assessment centre (its registrars, the provider's)."""
+    """Schedule an assessment session at an assessment centre of that level (the centre's
+    registrars, the provider's); prints its id; the same centre, level and day twice is refused."""
     day = cast("date", parse_date(held_on, "--on"))
     command = ScheduleSession(code, centre, level, day, clock.today())
     session = SessionRead.of(
@@ -388,7 +399,8 @@ def register_candidate(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Register a learner for a session by account number (the centre's registrars)."""
+    """Register a learner for a session by account number (the centre's registrars), `--fee-
+    exempt` for a student from a family with financial difficulties; closed once results are in."""
     command = RegisterCandidate(session_id, account, fee_exempt)
     candidate = CandidateRead.of(
         act(
@@ -421,7 +433,8 @@ def show_session(
     session_id: Annotated[int, typer.Argument(help="The session's id.")],
     as_json: JsonOption = False,
 ) -> None:
-    """A session with its candidates, their results and outcomes."""
+    """A session: its candidates by account number, fee exemption, marks, weighted mark, passed
+    or failed, and the outcome a pass deposited."""
     with unit_of_work() as uow:
         detail = SessionDetailRead.of_detail(
             views.show_session(ShowSession(session_id), principal=OPERATOR, uow=uow),
@@ -446,8 +459,12 @@ def record_results(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Record a session's results, all or nothing (the provider's registrars): marks weighed by
-    the level's scheme; the passing candidates receive the certificate in their accounts."""
+    """Record a session's results from a file (columns `id_number`, `name` and a mark per
+    component of the level's scheme), all or nothing, in the name of an assessor certified for
+    that level on the session's day (anyone else is refused); the marks are weighed by the scheme
+    and each passing candidate receives the X certificate in their account through a deposit
+    batch (score: the weighted mark; non-formal learning); a bad row rejects the file, naming
+    every bad row by line, column and reason, and exits 1."""
     if not file.is_file():
         fail(say(msg("{file} is not a file", file=str(file))))
     database = open_database()
@@ -489,7 +506,9 @@ def record_results(
 
 @xcert_app.command("stats")
 def show_stats(as_json: JsonOption = False) -> None:
-    """Certificates by round, pilot schools by type, candidates by province and certificate."""
+    """The 1+X figures: certificates by approval round, pilot schools by type, candidates
+    registered, fee-exempt, assessed and certified by province (of the assessment centre) and by
+    certificate."""
     with unit_of_work() as uow:
         found = StatsRead.of(
             statistics.show_stats(ShowStats(), principal=OPERATOR, uow=uow), state.language
