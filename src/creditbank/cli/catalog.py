@@ -46,11 +46,12 @@ def grant_item(
         str | None,
         typer.Option("--until", help="Last assessment date covered (default: open-ended)."),
     ] = None,
-    by: Annotated[str, typer.Option(help="Who grants it (recorded).")] = "cli",
+    by: Annotated[str, typer.Option(metavar="WHO", help="Who grants it (recorded).")] = "cli",
     as_json: JsonOption = False,
 ) -> None:
-    """Accredit an institution to issue another's catalogue item (e.g. a pilot school an X
-    certificate): it may then deposit outcomes of the item assessed within the dates."""
+    """Accredit institution `--to` to issue `--owner`'s item for assessments from `--from`
+    (default today) to `--until` (default open-ended), e.g. a pilot school an X certificate: it
+    may then deposit outcomes of the item assessed within the dates."""
     start = parse_date(valid_from, "--from") or clock.today()
     end = parse_date(until, "--until")
     command = GrantItem(
@@ -100,10 +101,10 @@ def list_grants(
 @catalog_app.command("withdraw-grant")
 def withdraw_grant(
     grant_id: Annotated[int, typer.Argument(help="The grant's id (from `catalog grants`).")],
-    by: Annotated[str, typer.Option(help="Who withdraws it (recorded).")] = "cli",
+    by: Annotated[str, typer.Option(metavar="WHO", help="Who withdraws it (recorded).")] = "cli",
     as_json: JsonOption = False,
 ) -> None:
-    """Withdraw a grant: its holder may deposit no more outcomes under it (the grant is kept)."""
+    """Withdraw a grant: no more deposits under it; the grant is kept with when and by whom."""
     with unit_of_work() as uow:
         withdrawn = handlers.withdraw_grant(
             WithdrawGrant(grant_id, by), principal=OPERATOR, uow=uow

@@ -41,7 +41,7 @@ top_level = typer.Typer()  # commands of the main level (`creditbank ...`)
 
 @frameworks_app.command("list")
 def list_frameworks(as_json: JsonOption = False) -> None:
-    """List the frameworks: latest version and the version in force today."""
+    """The frameworks: latest version and the version in force today."""
     with unit_of_work() as uow:
         summaries = [
             FrameworkSummaryRead.of(s)
@@ -73,7 +73,7 @@ def show_framework(
     version: Annotated[int | None, typer.Option(help="A version; default: the latest.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show a framework's levels and descriptors."""
+    """A framework's tracks, levels and descriptors (latest version unless `--version`)."""
     with unit_of_work() as uow:
         detail = views.show_framework(ShowFramework(code, version), principal=None, uow=uow)
     framework = detail.framework
@@ -134,9 +134,10 @@ def compare(
 @frameworks_app.command("import")
 def import_framework(
     file: Annotated[Path, typer.Argument(help="A framework definition (.toml or .json).")],
-    actor: Annotated[str, typer.Option(help="Who publishes it (recorded).")] = "cli",
+    actor: Annotated[str, typer.Option(metavar="WHO", help="Who publishes it (recorded).")] = "cli",
 ) -> None:
-    """Publish a framework from a file: a new framework, or a new version if the code exists."""
+    """Publish a framework definition (TOML or JSON): a new framework, or the next version of an
+    existing one; `--actor` is recorded as its publisher."""
     if not file.is_file():
         fail(say(msg("{file} is not a file", file=str(file))))
     with unit_of_work() as uow:
@@ -156,11 +157,16 @@ def import_framework(
 
 @top_level.command()
 def crosswalk(
-    level: Annotated[str, typer.Argument(help="FRAMEWORK:LEVEL, e.g. NVQC:3")],
-    to: Annotated[str, typer.Option("--to", help="Target framework, e.g. QCPTP")],
+    level: Annotated[
+        str, typer.Argument(metavar="FRAMEWORK:LEVEL", help="FRAMEWORK:LEVEL, e.g. NVQC:3")
+    ],
+    to: Annotated[
+        str, typer.Option("--to", metavar="FRAMEWORK", help="Target framework, e.g. QCPTP")
+    ],
     as_json: JsonOption = False,
 ) -> None:
-    """Which level(s) of another framework a level corresponds to, with path and kind."""
+    """The corresponding level(s) of another framework, with path and kind, e.g. `creditbank
+    crosswalk NVQC:3 --to QCPTP`."""
     with unit_of_work() as uow:
         query = TranslateLevel(LevelRef.parse(level), to)
         answer = views.translate_level(query, principal=None, uow=uow)

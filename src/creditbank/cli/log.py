@@ -48,7 +48,9 @@ def keygen(
         bool, typer.Option("--witness", help="Print the key's witness (cosignature) form.")
     ] = False,
 ) -> None:
-    """Make an Ed25519 signing key; write it to a file and print its public verifier key."""
+    """Make an Ed25519 signing key (NAME: the log's origin, or a witness's name), write it to
+    `--out` (mode 600, never overwritten) and print its public verifier key (`--witness`: the
+    cosignature form a bank configures)."""
     try:
         private_key, verifier_key = notes.generate_key(name)
     except notes.NoteError as error:
@@ -66,7 +68,11 @@ def verify(
         typer.Option("--from-checkpoint", help="A checkpoint saved earlier, to check against."),
     ] = None,
 ) -> None:
-    """Recompute the log from storage and check it, its checkpoints and the facts it records."""
+    """Recompute the whole ledger from storage: every entry, Merkle node, the head, every
+    checkpoint's signature and root and the consistency between them, every business fact
+    against its commitment, and that no fact is missing from the log; prints each problem
+    (which leaf, node, checkpoint or record) and exits 1 on any. `--from-checkpoint` also checks
+    a checkpoint saved earlier (a fork shows)."""
     readers, unlogged = ledger_readers()
     with unit_of_work() as uow:
         saved = None
@@ -100,8 +106,8 @@ def verify(
 
 @log_app.command("publish")
 def publish() -> None:
-    """Ask the configured witnesses to cosign the newest checkpoint (the server does this every
-    CREDITBANK_LOG_PUBLISH_SECONDS)."""
+    """Ask the configured witnesses (`CREDITBANK_LOG_WITNESSES`) to cosign the newest checkpoint
+    now (the server does this every `CREDITBANK_LOG_PUBLISH_SECONDS`)."""
     database = open_database()
     try:
         with database.unit_of_work() as uow:
@@ -143,13 +149,23 @@ def publish() -> None:
 def audit(
     url: Annotated[str, typer.Argument(help="The bank's base URL, e.g. https://bank.example")],
     state: Annotated[
-        Path, typer.Option("--state", help="Directory where the auditor keeps what it saw.")
+        Path,
+        typer.Option(
+            "--state", metavar="DIR", help="Directory where the auditor keeps what it saw."
+        ),
     ] = Path(".creditbank-audit"),
     key: Annotated[
-        str | None, typer.Option("--key", help="The log's verifier key (else pinned on first use).")
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="VERIFIER-KEY",
+            help="The log's verifier key (else pinned on first use).",
+        ),
     ] = None,
 ) -> None:
-    """Follow a bank's checkpoints: each must be signed and extend the last one seen."""
+    """An outsider's check of a bank: fetch its newest checkpoint, check the signature (key
+    pinned on first use unless given) and that it extends the last one seen (consistency proof
+    verified here); exits 1 on a fork or a bad signature."""
     try:
         result = auditor.audit(url, state, verifier_key=key)
     except auditor.AuditError as failure:
@@ -173,16 +189,24 @@ def audit(
 
 @witness_app.command("serve")
 def serve_witness(
-    state: Annotated[Path, typer.Option("--state", help="Directory of the witness's state.")],
+    state: Annotated[
+        Path, typer.Option("--state", metavar="DIR", help="Directory of the witness's state.")
+    ],
     key_file: Annotated[Path, typer.Option("--key-file", help="The witness's private key file.")],
     log: Annotated[
         list[str],
-        typer.Option("--log", help='A log to witness: "ORIGIN VERIFIER-KEY" (repeatable).'),
+        typer.Option(
+            "--log",
+            metavar='"ORIGIN VERIFIER-KEY"',
+            help='A log to witness: "ORIGIN VERIFIER-KEY" (repeatable).',
+        ),
     ],
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+    host: Annotated[str, typer.Option(metavar="H", help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="P", help="Port to listen on.")] = 8100,
 ) -> None:
-    """Serve a C2SP tlog-witness (POST /add-checkpoint) that cosigns only append-only growth."""
+    """Run a C2SP tlog-witness (`POST /add-checkpoint`) for the logs named: it cosigns a
+    checkpoint only if a consistency proof shows it extends the last one it cosigned, and
+    refuses (409/422, saying why) a fork."""
     import uvicorn  # noqa: PLC0415
 
     from creditbank.ledger.keys import read_key_file  # noqa: PLC0415
