@@ -54,10 +54,11 @@ staff_service._hasher = TEST_HASHER
 sessions_service._hasher = TEST_HASHER
 
 BACKENDS = ("sqlite", "postgresql")
-OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke"})
+OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke", "benchmarks"})
 """Where ``database`` is a database of the test's own: the CLI opens the database by its URL
 (a connection of its own, that would not see a rolled-back test's rows); the races need their
-writers in separate connections; the smoke tests run benchmarks in processes of their own."""
+writers in separate connections; the smoke tests run benchmarks in processes of their own;
+benchmarks measure real commits."""
 OWN_DATABASE_TESTS = frozenset(
     {
         # they read or change the schema and the triggers through connections of their own
