@@ -4,7 +4,6 @@ functions' own use, never exported)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -41,6 +40,7 @@ from creditbank.accounts.outcomes import (
     Outcome,
     has_status,
     learner_id_of,
+    new_outcome_row,
     outcome_of,
     statuses,
 )
@@ -354,8 +354,7 @@ class TransferredCredit:
 
 
 def _transferred_row(credit: TransferredCredit, now: datetime) -> _tables.OutcomeRow:
-    return _tables.OutcomeRow(
-        public_id=uuid.uuid4().hex,
+    return new_outcome_row(
         learner_id=credit.learner_id,
         institution_id=credit.institution_id,
         record_id=credit.record_id,
@@ -367,9 +366,8 @@ def _transferred_row(credit: TransferredCredit, now: datetime) -> _tables.Outcom
         setting=LearningSetting.FORMAL.value,
         evidence_sha256=None,
         deposited_at=now,
-        batch_id=None,
         conversion_grant_id=credit.grant_id,
-        transfer=credit.transfer.as_json(),
+        transfer=credit.transfer,
     )
 
 
@@ -399,8 +397,7 @@ def deposit_accredited_learning(
 ) -> tuple[int, LogFact]:
     """Store an outcome of accredited learning, assessed on ``now``'s day: its row id, and the
     fact the caller logs with its own in the same transaction."""
-    row = _tables.OutcomeRow(
-        public_id=uuid.uuid4().hex,
+    row = new_outcome_row(
         learner_id=learning.learner_id,
         institution_id=learning.institution_id,
         record_id=learning.record_id,
@@ -412,8 +409,6 @@ def deposit_accredited_learning(
         setting=learning.setting,
         evidence_sha256=learning.evidence_sha256,
         deposited_at=now,
-        batch_id=None,
-        conversion_grant_id=None,
     )
     uow.session.add(row)
     uow.session.flush()

@@ -191,8 +191,7 @@ def deposit_row(
     )
     if existing is not None:
         return _deposit_again(uow, existing, context, sent, (item_fields, level))
-    row = OutcomeRow(
-        public_id=uuid.uuid4().hex,
+    row = new_outcome_row(
         learner_id=learner_id,
         institution_id=institution_id,
         record_id=facts.record_id,
@@ -204,7 +203,6 @@ def deposit_row(
         setting=facts.setting.value,
         evidence_sha256=facts.evidence_sha256,
         deposited_at=datetime.now(UTC),
-        batch_id=None,
     )
     try:
         with session.begin_nested():  # a SAVEPOINT: the transaction survives a lost race
@@ -228,6 +226,44 @@ def deposit_row(
     )
     outcome = _outcome(context, row, item_fields, level, OutcomeStatus.DEPOSITED)
     return Deposited(outcome, created=True, receipt=receipt), row
+
+
+def new_outcome_row(
+    *,
+    learner_id: int,
+    institution_id: int,
+    record_id: str,
+    item_id: int,
+    framework_level_id: int,
+    credits: Decimal | None,  # noqa: A002 - the outcome's column
+    score: Decimal | None,
+    assessed_on: date,
+    setting: str,
+    evidence_sha256: str | None,
+    deposited_at: datetime,
+    conversion_grant_id: int | None = None,
+    transfer: Transfer | None = None,
+) -> OutcomeRow:
+    """A new outcome's row, under a public id of its own: what every deposit stores, whichever
+    way it came (:func:`deposit_outcome`, a conversion's transferred credit, an accredited
+    unit; a bulk file inserts the same columns in bulk, :mod:`creditbank.accounts.depositor`)."""
+    return OutcomeRow(
+        public_id=uuid.uuid4().hex,
+        learner_id=learner_id,
+        institution_id=institution_id,
+        record_id=record_id,
+        item_id=item_id,
+        framework_level_id=framework_level_id,
+        credits=credits,
+        score=score,
+        assessed_on=assessed_on,
+        setting=setting,
+        evidence_sha256=evidence_sha256,
+        deposited_at=deposited_at,
+        batch_id=None,
+        conversion_grant_id=conversion_grant_id,
+        transfer=None if transfer is None else transfer.as_json(),
+    )
 
 
 def _stored(uow: UnitOfWork, institution_id: int, record_id: str) -> OutcomeRow | None:
