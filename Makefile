@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 export CREDITBANK_DATABASE_URL ?= sqlite:///./creditbank.db
 
-.PHONY: run test unit lint typecheck contracts bench format lock clean catalog interop
+.PHONY: run test unit lint typecheck contracts bench format lock clean catalog interop docs
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.file_reading --rows $${BENCH_FILE_ROWS:-200000}
 	$(BIN)/python -m pytest benchmarks -o addopts="" -o testpaths=benchmarks -p no:xdist \
 	  --benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:database
+
+# The CLI reference in README.md, generated from the commands' usage and help (a test checks it).
+docs: $(STAMP)
+	$(BIN)/python -m creditbank.cli.reference --write README.md
 
 # Refresh the message template from the code and templates, and merge it into the catalogs.
 catalog: $(STAMP)

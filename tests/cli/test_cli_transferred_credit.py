@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from creditbank.accounts import api as accounts
 from creditbank.accounts.tables import OutcomeRow
 from creditbank.bootstrap import build_app, open_database
-from creditbank.catalog.api import CatalogItemRow
+from creditbank.catalog.tables import CatalogItemRow
 from creditbank.conversion import api as conversion_api
 from creditbank.conversion import records as conversion_records
 from creditbank.conversion.tables import (

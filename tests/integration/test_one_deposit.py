@@ -14,7 +14,7 @@ from creditbank.accounts import api as accounts
 from creditbank.accounts.tables import OutcomeRow
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
-from creditbank.ledger.api import LogEntryRow
+from creditbank.ledger.tables import LogEntryRow
 from tests.bulk_files import add_college_with_course, course_outcome, open_learner
 
 TODAY = date(2026, 11, 22)

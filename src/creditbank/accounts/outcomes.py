@@ -34,7 +34,6 @@ from creditbank.accounts.model import (
 from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.catalog import api as catalog
-from creditbank.catalog.api import CatalogItemRow
 from creditbank.db import UnitOfWork, hold_write_lock
 from creditbank.evidence import api as evidence
 from creditbank.frameworks import api as frameworks
@@ -341,6 +340,11 @@ def _outcome(
     )
 
 
+def _shown(context: _Context, item: catalog.ItemLabel) -> tuple[str, catalog.ItemKind, str, str]:
+    """What an outcome shows of its item: code, kind, name and owner's code."""
+    return item.code, item.kind, item.name, context.institution_codes[item.institution_id]
+
+
 def transcript(
     *,
     uow: UnitOfWork,
@@ -356,9 +360,8 @@ def transcript(
     """A learner's outcomes in deposit order, a page at a time (``after`` = the cursor)."""
     learner_id = learner_id_of(uow, account_number)
     limit = max(1, min(limit, MAX_PAGE))
-    query: Select[OutcomeRow, CatalogItemRow] = (
-        select(OutcomeRow, CatalogItemRow)
-        .join(CatalogItemRow, CatalogItemRow.id == OutcomeRow.item_id)
+    query: Select[OutcomeRow] = (
+        select(OutcomeRow)
         .where(OutcomeRow.learner_id == learner_id)
         .order_by(OutcomeRow.id)
         .limit(limit + 1)
@@ -370,38 +373,32 @@ def transcript(
             OutcomeRow.institution_id == institutions.institution_id(uow=uow, code=issued_by)
         )
     if kind is not None:
-        query = query.where(CatalogItemRow.kind == kind.value)
+        query = query.where(catalog.is_item_of_kind(kind, OutcomeRow.item_id))
     if assessed_from is not None:
         query = query.where(OutcomeRow.assessed_on >= assessed_from)
     if assessed_to is not None:
         query = query.where(OutcomeRow.assessed_on <= assessed_to)
     if after is not None:
         query = query.where(OutcomeRow.id > after)
-    rows = uow.session.execute(query).all()
+    rows = uow.session.scalars(query).all()
     page, more = rows[:limit], len(rows) > limit
-    levels = frameworks.pinned_levels(
-        uow=uow, level_ids=[row.framework_level_id for row, _ in page]
-    )
+    levels = frameworks.pinned_levels(uow=uow, level_ids=[row.framework_level_id for row in page])
+    items = catalog.item_labels(uow=uow, item_ids=[row.item_id for row in page])
     context = _Context(
         check_account_number(account_number), institutions.institution_codes(uow=uow)
     )
-    status_of = statuses(uow=uow, outcome_ids=[row.id for row, _ in page])
+    status_of = statuses(uow=uow, outcome_ids=[row.id for row in page])
     outcomes = [
         _outcome(
             context,
             row,
-            (
-                item.code,
-                catalog.ItemKind(item.kind),
-                item.name,
-                context.institution_codes[item.institution_id],
-            ),
+            _shown(context, items[row.item_id]),
             levels[row.framework_level_id],
             status_of[row.id],
         )
-        for row, item in page
+        for row in page
     ]
-    return TranscriptPage(outcomes, page[-1][0].id if more else None)
+    return TranscriptPage(outcomes, page[-1].id if more else None)
 
 
 def every_outcome(
@@ -467,7 +464,7 @@ def has_status(status: OutcomeStatus) -> ColumnElement[bool]:
 def outcome_of(*, uow: UnitOfWork, row: OutcomeRow) -> Outcome:
     """One stored outcome as answers show it, with its derived status."""
     session = uow.session
-    item = session.get_one(CatalogItemRow, row.item_id)
+    item = catalog.item_labels(uow=uow, item_ids=[row.item_id])[row.item_id]
     number = session.scalar(
         select(LearnerRow.account_number).where(LearnerRow.id == row.learner_id)
     )
@@ -475,12 +472,7 @@ def outcome_of(*, uow: UnitOfWork, row: OutcomeRow) -> Outcome:
     return _outcome(
         context,
         row,
-        (
-            item.code,
-            catalog.ItemKind(item.kind),
-            item.name,
-            context.institution_codes[item.institution_id],
-        ),
+        _shown(context, item),
         frameworks.pinned_level(uow=uow, level_id=row.framework_level_id),
         statuses(uow=uow, outcome_ids=[row.id])[row.id],
     )

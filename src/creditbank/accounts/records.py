@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import Exists, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from creditbank.accounts.model import OutcomeStatus
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.db import UnitOfWork, one_of
-from creditbank.institutions.api import InstitutionRow
-from creditbank.ledger.api import LogEntryRow, LogFact, LogKind
+from creditbank.institutions import api as institutions
+from creditbank.ledger.api import LogFact, LogKind, is_logged
 
 STORED_FACT_COLUMNS = (
     "learner_id",
@@ -125,14 +125,16 @@ def event_fact(
 def _outcomes(uow: UnitOfWork, record_ids: Collection[str]) -> dict[str, Mapping[str, object]]:
     session = uow.session
     rows = session.execute(
-        select(OutcomeRow, LearnerRow.account_number, InstitutionRow.code)
+        select(OutcomeRow, LearnerRow.account_number)
         .join(LearnerRow, LearnerRow.id == OutcomeRow.learner_id)
-        .join(InstitutionRow, InstitutionRow.id == OutcomeRow.institution_id)
         .where(one_of(session, OutcomeRow.public_id, list(record_ids)))
     ).all()
+    codes = institutions.institution_codes(uow=uow)
     return {
-        row.public_id: outcome_record(row, account_number=number, institution=code)
-        for row, number, code in rows
+        row.public_id: outcome_record(
+            row, account_number=number, institution=codes[row.institution_id]
+        )
+        for row, number in rows
     }
 
 
@@ -183,7 +185,7 @@ def unlogged(uow: UnitOfWork, *, limit: int = 100) -> dict[LogKind, list[str]]:
     session = uow.session
 
     def logged(kind: LogKind, public_id: InstrumentedAttribute[str]) -> Exists:
-        return exists().where(LogEntryRow.record_id == public_id, LogEntryRow.kind == kind.value)
+        return is_logged(kind, public_id)
 
     found: dict[LogKind, list[str]] = {}
     outcomes = session.scalars(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Exists, exists, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from creditbank.catalog.grants import issuable_items
 from creditbank.catalog.model import (
@@ -32,6 +34,36 @@ def item_credits(*, uow: UnitOfWork, owner: str, code: str) -> Decimal | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ItemLabel:
+    """What an outcome shows of its item: code, kind, name and the owner's row id."""
+
+    code: str
+    kind: ItemKind
+    name: str
+    institution_id: int
+
+
+def item_labels(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, ItemLabel]:
+    """The labels of these items (row ids), by row id, in one query."""
+    ids = list(set(item_ids))
+    if not ids:
+        return {}
+    rows = uow.session.execute(
+        select(
+            CatalogItemRow.id,
+            CatalogItemRow.code,
+            CatalogItemRow.kind,
+            CatalogItemRow.name,
+            CatalogItemRow.institution_id,
+        ).where(CatalogItemRow.id.in_(ids))
+    )
+    return {
+        row.id: ItemLabel(row.code, ItemKind(row.kind), row.name, row.institution_id)
+        for row in rows
+    }
+
+
 def items_coded(*, uow: UnitOfWork, kind: ItemKind, code: str) -> list[CatalogItem]:
     """The items of ``kind`` with ``code``, of any owner (codes are unique per owner only)."""
     return items_where(uow, CatalogItemRow.kind == kind.value, CatalogItemRow.code == code)
@@ -45,7 +77,9 @@ def items_by_id(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, Catalo
     return {item.id: item for item in items_where(uow, CatalogItemRow.id.in_(ids))}
 
 
-def is_item_of_kind(kind: ItemKind, item_id: ColumnElement[int]) -> Exists:
+def is_item_of_kind(
+    kind: ItemKind, item_id: ColumnElement[int] | InstrumentedAttribute[int]
+) -> Exists:
     """An SQL condition for a caller's query: the item whose row id is ``item_id`` (a column of
     that query, e.g. an outcome's item) is of ``kind``."""
     return exists().where(CatalogItemRow.id == item_id, CatalogItemRow.kind == kind.value)
@@ -53,18 +87,17 @@ def is_item_of_kind(kind: ItemKind, item_id: ColumnElement[int]) -> Exists:
 
 __all__ = [
     "CatalogItem",
-    # a table, still exported because accounts.outcomes and tests/cli/test_cli_transferred_credit
-    # import it from here; they should use items_by_id / is_item_of_kind, then it goes
-    "CatalogItemRow",
     "GrantWindow",
     "Issuable",
     "ItemDraft",
     "ItemKind",
+    "ItemLabel",
     "add_item",
     "find_item",
     "is_item_of_kind",
     "issuable_items",
     "item_credits",
+    "item_labels",
     "items_by_id",
     "items_coded",
     "list_items",

@@ -68,7 +68,8 @@ def set_learner_password(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Give a learner a web password (the bank office does, on request); ends their sessions."""
+    """Give a learner a web password (read from standard input, never from the command line);
+    ends the learner's sessions."""
     if not password_stdin:
         fail(say(msg("give the password on standard input with --password-stdin")))
     password = sys.stdin.readline().rstrip("\n")
@@ -86,7 +87,8 @@ def issue_activation_code(
     ] = 14,
     as_json: JsonOption = False,
 ) -> None:
-    """Issue a one-time code with which the learner chooses a password at /activate."""
+    """A one-time activation code (printed once, good for 14 days unless `--valid-days`) with
+    which the learner chooses a password at `/activate`; a new code cancels the earlier ones."""
     command = IssueActivationCode(account_number=number, valid_for=timedelta(days=valid_days))
     with unit_of_work() as uow:
         issued = sessions.issue_activation_code(
@@ -118,7 +120,8 @@ def import_deposits(
     submitted_by: Annotated[str, typer.Option(help="Who submits it (recorded).")] = "cli",
     as_json: JsonOption = False,
 ) -> None:
-    """Deposit a whole file, all or nothing; exits with 1 and the report when any row is bad."""
+    """Deposit a whole file of outcomes, all or nothing, with a progress count; prints the report
+    and exits 1 when any row is bad."""
     if not file.is_file():
         fail(say(msg("{file} is not a file", file=str(file))))
     settings = get_settings()
@@ -229,8 +232,12 @@ def show_account(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A learner's outcomes grouped by framework level, with their status. Personal data only
-    with --with-personal-data, which is written to the learner's audit trail."""
+    """A learner's outcomes grouped by framework level (highest first) with their status, as the
+    bank operator sees them (every institution's; `--institution` to narrow). No name or identity
+    number unless `--with-personal-data`, which needs a bank administrator's `--user` and a
+    `--purpose`, both written to the learner's access audit. `--json` prints the whole transcript
+    as `GET /api/v1/accounts/{number}/outcomes` does (every page) plus `personal_data` (null
+    unless asked for)."""
     if with_personal_data and (not purpose or not user):
         fail(say(msg("--with-personal-data needs --purpose and --user")))
     if not with_personal_data and (purpose or user):

@@ -287,15 +287,16 @@ def import_standard(
     as_json: JsonOption = False,
 ) -> None:
     """Import a version of a competence standard (TOML or JSON, by the file's extension; format
-    and samples in [`src/creditbank/accreditation/data/standards/`](src/creditbank/accreditation/
-    data/standards/README.md)): all its units or none, each unit a catalogue item of kind
-    `accreditation_unit` of the owning institution at a level of the standard's framework, with
-    its assessment scheme. `--as` must be an accreditation officer of the owning institution (the
-    user's own) or a bank administrator, who names it with `--institution`. Version 1 starts a
-    standard; each later version is the next number, from the same institution; a kept unit keeps
-    its level and credits (a changed unit needs a new code). Every problem of the file is named
-    with its place, e.g. `units[1].scheme.components[0].weight`, and nothing is stored. The
-    file's SHA-256 is kept with the version."""
+    and samples in
+    [`src/creditbank/accreditation/data/standards/`](src/creditbank/accreditation/data/standards/README.md)):
+    all its units or none, each unit a catalogue item of kind `accreditation_unit` of the owning
+    institution at a level of the standard's framework, with its assessment scheme. `--as` must
+    be an accreditation officer of the owning institution (the user's own) or a bank
+    administrator, who names it with `--institution`. Version 1 starts a standard; each later
+    version is the next number, from the same institution; a kept unit keeps its level and
+    credits (a changed unit needs a new code). Every problem of the file is named with its place,
+    e.g. `units[1].scheme.components[0].weight`, and nothing is stored. The file's SHA-256 is
+    kept with the version."""
     parsed = _parsed(file)
     command = ImportStandard(
         draft=parsed.draft, source_sha256=parsed.sha256, on=clock.today(), institution=institution

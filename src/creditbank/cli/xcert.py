@@ -399,8 +399,9 @@ def register_candidate(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Register a learner for a session by account number (the centre's registrars), `--fee-
-    exempt` for a student from a family with financial difficulties; closed once results are in."""
+    """Register a learner for a session by account number (the centre's registrars),
+    `--fee-exempt` for a student from a family with financial difficulties; closed once results
+    are in."""
     command = RegisterCandidate(session_id, account, fee_exempt)
     candidate = CandidateRead.of(
         act(

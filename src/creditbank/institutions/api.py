@@ -57,7 +57,6 @@ def user_names(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, tuple
 __all__ = [
     "Institution",
     "InstitutionError",
-    "InstitutionRow",
     "InstitutionType",
     "Role",
     "User",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, Exists, exists, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from creditbank.db import UnitOfWork
 from creditbank.ledger.model import Entry, LogFact, LogKind, Receipt, make_entry
@@ -46,7 +47,7 @@ def logged_record_ids(*, uow: UnitOfWork, kind: LogKind, record_ids: Collection[
     )
 
 
-def is_logged(kind: LogKind, record_id: ColumnElement[str]) -> Exists:
+def is_logged(kind: LogKind, record_id: ColumnElement[str] | InstrumentedAttribute[str]) -> Exists:
     """An SQL condition for a caller's query: the record whose public id is ``record_id`` (a
     column of that query) has an entry of ``kind`` in the log."""
     return exists().where(LogEntryRow.record_id == record_id, LogEntryRow.kind == kind.value)
@@ -54,9 +55,6 @@ def is_logged(kind: LogKind, record_id: ColumnElement[str]) -> Exists:
 
 __all__ = [
     "Entry",
-    # a table, still exported because accounts.records and tests/integration/test_one_deposit
-    # import it from here; they should use logged_record_ids / is_logged, then it goes
-    "LogEntryRow",
     "LogFact",
     "LogKind",
     "Receipt",

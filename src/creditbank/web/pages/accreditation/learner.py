@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from creditbank.access.policy import LearnerPrincipal
@@ -55,8 +55,9 @@ from creditbank.web.pages.accreditation.common import (
     uploads,
 )
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors
+from creditbank.web.sessions import csrf_protect
 
-learner_pages = APIRouter()
+learner_pages = APIRouter(dependencies=[Depends(csrf_protect)])
 
 
 def _names(uow: UnitOfWork) -> dict[str, institutions.Institution]:

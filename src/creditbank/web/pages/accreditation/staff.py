@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from creditbank.access.policy import Principal
@@ -49,8 +49,9 @@ from creditbank.web.pages.accreditation.common import (
     text,
 )
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_decimal
+from creditbank.web.sessions import csrf_protect
 
-staff_pages = APIRouter()
+staff_pages = APIRouter(dependencies=[Depends(csrf_protect)])
 
 
 def _queue_page(
