@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -306,6 +306,9 @@ def usable_key(
     )
 
 
+FIRST_KEY_LEAD = timedelta(minutes=1)
+
+
 def ensure_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKeyRow:
     """The owner's usable key, made on first use (so every institution can issue).
 
@@ -313,6 +316,9 @@ def ensure_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKeyRow:
     person to act (rotate or register). Of parallel first uses one makes the key and the
     others use it: on SQLite they take turns (the write lock is taken before counting), on
     PostgreSQL the loser of the name ``key-1`` rolls back to a SAVEPOINT and reads the winner's.
+    The key made on demand is valid from :data:`FIRST_KEY_LEAD` before ``now``: a parallel
+    request whose own time fell in the second before the winner's would otherwise find no key
+    valid at its time (nothing was signed for the owner before, so the earlier start is safe).
     """
     try:
         return usable_key(uow, owner, now)
@@ -322,7 +328,9 @@ def ensure_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKeyRow:
     if not uow.session.scalar(select(func.count()).where(SigningKeyRow.owner == code)):
         try:
             with uow.session.begin_nested():
-                generate_key(uow=uow, owner=code, now=now, name="key-1")
+                generate_key(
+                    uow=uow, owner=code, now=now, valid_from=now - FIRST_KEY_LEAD, name="key-1"
+                )
         except CredentialError as error:
             if error.code != "key_conflict":
                 raise
