@@ -23,6 +23,7 @@ from creditbank.db import Database
 from creditbank.institutions import service as institutions
 from tests import conftest as shared
 from tests import conversion_world as world
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 
 ON = world.ON.isoformat()
@@ -100,14 +101,22 @@ class World:
     """A learner holding the BIM-X certificate at intermediate level."""
 
 
-@pytest.fixture
-def built(initialised: CliRunner) -> Iterator[World]:
-    """The 1+X world (no rules yet), a learner, and an API client acting as a bank admin."""
+def _build() -> tuple[world.Users, str, str]:
     database = open_database()
     with database.unit_of_work() as uow:
         users = world.build(uow)
         learner = world.x_certificate_holder(uow, 1)
         secret = institutions.create_token(uow=uow, email=ADMIN1).secret
+    database.dispose()
+    return users, learner, secret
+
+
+@pytest.fixture
+def built(initialised: CliRunner, once: Once) -> Iterator[World]:
+    """The 1+X world (no rules yet), a learner, and an API client acting as a bank admin (the
+    world built once per backend: see tests/cli/conftest.py)."""
+    users, learner, secret = once("built", _build)
+    database = open_database()
     app = build_app(shared.test_settings(database.url), database)
     headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
     with TestClient(app, headers=headers) as api:

@@ -25,6 +25,7 @@ from creditbank.ledger.witness import Witness
 from creditbank.ledger.witness_app import make_witness_app
 from creditbank.settings import get_settings
 from tests.bulk_files import add_college_with_course, course_outcome, open_learner
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 from tests.support.browser import LiveServer
 from tests.support.tamper import drop_triggers, tamper
@@ -64,8 +65,11 @@ def _deposit_more(database: Database, record_id: str) -> None:
 
 
 @pytest.fixture
-def logged(database: Database, initialised: CliRunner) -> tuple[Database, CliRunner, list[str]]:
-    ids = _deposit(database, 5)
+def logged(
+    database: Database, initialised: CliRunner, once: Once
+) -> tuple[Database, CliRunner, list[str]]:
+    """Five outcomes deposited (once per backend: see tests/cli/conftest.py), the log sound."""
+    ids = once("logged", lambda: _deposit(database, 5))
     output = run(initialised, "log", "verify")
     assert "0 problems" in output
     return database, initialised, ids

@@ -20,6 +20,7 @@ from creditbank.cli.main import app
 from creditbank.db import Database
 from creditbank.settings import get_settings
 from tests.bulk_files import id_number
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 
 DATA = Path(creditbank.accreditation.__file__).parent / "data" / "standards"
@@ -50,10 +51,14 @@ class World:
 
 
 @pytest.fixture
-def world(initialised: CliRunner) -> World:
+def world(initialised: CliRunner, once: Once) -> World:
     """Chongqing and Guangdong open universities, a 1+X provider with its BIM certificate, and
-    their staff."""
-    cli = initialised
+    their staff (built once per backend: see tests/cli/conftest.py)."""
+    once("world", lambda: _build(initialised))
+    return World(initialised)
+
+
+def _build(cli: CliRunner) -> None:
     for code, name, kind in (
         ("CQOU", "重庆开放大学", "open_university"),
         ("GDOU", "广东开放大学", "open_university"),
@@ -87,7 +92,6 @@ def world(initialised: CliRunner) -> World:
             on=date(2025, 9, 1),
         )
     database.dispose()
-    return World(cli)
 
 
 def variant(tmp_path: Path, source: Path, name: str, *changes: tuple[str, str]) -> Path:

@@ -40,6 +40,7 @@ from creditbank.institutions import service as institutions
 from creditbank.ledger import api as ledger
 from tests import conftest as shared
 from tests import conversion_world as world
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 from tests.support.tamper import tamper
 
@@ -55,16 +56,24 @@ class World:
     learner: str
 
 
-@pytest.fixture
-def bank(initialised: CliRunner) -> Iterator[World]:
-    """The 1+X world with SHVC's approved rule (BIM-X intermediate+ exempts BIM-101) and a
-    learner holding the certificate; an API client acting as a bank administrator."""
+def _build() -> tuple[str, str]:
     database = open_database()
     with database.unit_of_work() as uow:
         users = world.build(uow)
         learner = world.x_certificate_holder(uow, 1)
         world.approved(uow, users, world.x_certificate_rule(), "SHVC")
         secret = institutions.create_token(uow=uow, email=ADMIN1).secret
+    database.dispose()
+    return learner, secret
+
+
+@pytest.fixture
+def bank(initialised: CliRunner, once: Once) -> Iterator[World]:
+    """The 1+X world with SHVC's approved rule (BIM-X intermediate+ exempts BIM-101) and a
+    learner holding the certificate; an API client acting as a bank administrator (the world
+    built once per backend: see tests/cli/conftest.py)."""
+    learner, secret = once("bank", _build)
+    database = open_database()
     app = build_app(shared.test_settings(database.url), database)
     headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
     with TestClient(app, headers=headers) as api:

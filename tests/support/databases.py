@@ -3,7 +3,9 @@
 * :class:`Templates` migrates once per test process (pytest-xdist worker) and backend, and
   initialises (built-in frameworks) a second template on first use. A test database is then a
   copy: SQLite copies the template file (milliseconds), PostgreSQL clones the template database
-  (``CREATE DATABASE ... TEMPLATE``).
+  (``CREATE DATABASE ... TEMPLATE``). ``snapshot`` keeps a copy of a test database as it is
+  (a world a module's tests start from, built once) and ``restore`` makes another test's
+  database such a copy again, in place (same URL).
 * :class:`PinnableDatabase` (what the templates' copies are) is a database of its own that
   can be pinned for one test: its units of work then join one outer transaction as
   :class:`RolledBackDatabase`'s do, rolled back at the end, so a bank that a module's fixtures
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from creditbank.bootstrap import initialise, migrate
@@ -67,6 +70,34 @@ class SqliteTemplates:
         shutil.copyfile(self.path(initialised=initialised), target)
         return PinnableDatabase(sqlite_url(target))
 
+    def snapshot(self, database: Database) -> Path:
+        """A copy of ``database`` as it is now (SQLite's online backup: whatever its open
+        connections and its write-ahead log hold), kept in the templates' directory."""
+        snapshot = self._directory / f"snapshot{os.getpid()}_{next(_serial)}.db"
+        _backup(_sqlite_path(database), snapshot)
+        return snapshot
+
+    def restore(self, snapshot: Path, database: Database) -> None:
+        """Make ``database`` (same file, same URL) a copy of ``snapshot`` again."""
+        database.dispose()
+        _backup(snapshot, _sqlite_path(database))
+
+    def drop(self, snapshot: Path) -> None:
+        snapshot.unlink(missing_ok=True)
+
+
+def _sqlite_path(database: Database) -> Path:
+    name = make_url(database.url).database
+    assert name, database.url
+    return Path(name)
+
+
+def _backup(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as reading, sqlite3.connect(target) as writing:
+        reading.backup(writing)
+    reading.close()
+    writing.close()
+
 
 class PostgresTemplates:
     """A migrated template database in ``cluster`` (and an initialised one, made on first use)."""
@@ -99,6 +130,30 @@ class PostgresTemplates:
         name = f"t{os.getpid()}_{next(_serial)}"
         template = self._template(initialised=initialised)
         return PinnableDatabase(self._cluster.create_database(name, template=template))
+
+    def snapshot(self, database: Database) -> str:
+        """A clone of ``database`` as it is now (its engine's connections are closed first: a
+        database being cloned must have none; anybody else's make the clone fail)."""
+        database.dispose()
+        snapshot = f"s{os.getpid()}_{next(_serial)}"
+        self._cluster.create_database(snapshot, template=_pg_name(database))
+        return snapshot
+
+    def restore(self, snapshot: str, database: Database) -> None:
+        """Make ``database`` (same name, same URL) a clone of ``snapshot`` again."""
+        database.dispose()
+        name = _pg_name(database)
+        self._cluster.drop_database(name)
+        self._cluster.create_database(name, template=snapshot)
+
+    def drop(self, snapshot: str) -> None:
+        self._cluster.drop_database(snapshot)
+
+
+def _pg_name(database: Database) -> str:
+    name = make_url(database.url).database
+    assert name, database.url
+    return name
 
 
 class RolledBackDatabase(Database):
