@@ -46,6 +46,7 @@ from types import SimpleNamespace
 from sqlalchemy import insert, text
 from tests.bulk_files import add_college_with_course
 
+from benchmarks.databases import PostgresDatabases, add_server_argument
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import COLUMNS
 from creditbank.accounts.model import new_account_number, parse_id_number, resident_check_character
@@ -279,7 +280,7 @@ def ceiling(database: Database, rows: int, cipher: PersonalDataCipher) -> float:
     return time.perf_counter() - started
 
 
-def run(backend: str, rows: int, workdir: Path, stack: ExitStack) -> str:
+def run(backend: str, rows: int, workdir: Path, databases: PostgresDatabases) -> str:
     data_key = base64.b64encode(os.urandom(32)).decode()
     file = workdir / "deposits.csv"
     if not file.exists():
@@ -288,11 +289,8 @@ def run(backend: str, rows: int, workdir: Path, stack: ExitStack) -> str:
         url_ours, url_raw = f"sqlite:///{workdir}/ours.db", f"sqlite:///{workdir}/raw.db"
         url_bare = f"sqlite:///{workdir}/bare.db"
     else:
-        from tests.support.postgres import PostgresCluster  # noqa: PLC0415
-
-        cluster = stack.enter_context(PostgresCluster())
-        url_ours, url_raw = cluster.create_database("ours"), cluster.create_database("raw")
-        url_bare = cluster.create_database("bare")
+        url_ours, url_raw = databases.create("ours"), databases.create("raw")
+        url_bare = databases.create("bare")
     prepare(url_ours).dispose()
     figures = ours(url_ours, file, data_key)
     assert figures["deposited"] == rows, figures
@@ -318,6 +316,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=710_000)
     parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both")
     parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"))
+    add_server_argument(parser)
     arguments = parser.parse_args()
     if arguments.child:
         child(arguments.child[0], Path(arguments.child[1]))
@@ -337,8 +336,9 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|---" * len(header) + "|")
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        databases = PostgresDatabases(stack, arguments.postgres_server)
         for backend in backends:
-            print(run(backend, arguments.rows, Path(folder), stack), flush=True)
+            print(run(backend, arguments.rows, Path(folder), databases), flush=True)
 
 
 if __name__ == "__main__":

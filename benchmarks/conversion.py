@@ -91,6 +91,7 @@ from typing import Any
 from sqlalchemy import or_, select, text
 from tests.bulk_files import id_number
 
+from benchmarks.databases import PostgresDatabases, add_server_argument
 from benchmarks.ledger_proofs import LOAD_SETTINGS, Setup
 from benchmarks.transcript import account_number, percentiles, timed
 from creditbank.accounts import outcomes as deposits
@@ -879,7 +880,9 @@ class LoadWatch(threading.Thread):
 # Running ----------------------------------------------------------------------------------------
 
 
-def run(arguments: argparse.Namespace, backend: str, workdir: Path, stack: ExitStack) -> list[str]:
+def run(
+    arguments: argparse.Namespace, backend: str, workdir: Path, databases: PostgresDatabases
+) -> list[str]:
     print(f"{backend}:", file=sys.stderr, flush=True)
     watch = LoadWatch()
     watch.start()
@@ -888,10 +891,7 @@ def run(arguments: argparse.Namespace, backend: str, workdir: Path, stack: ExitS
     if backend == "sqlite":
         url = f"sqlite:///{workdir}/conversion.db"
     else:
-        from tests.support.postgres import PostgresCluster  # noqa: PLC0415
-
-        cluster = stack.enter_context(PostgresCluster(settings=LOAD_SETTINGS))
-        url = cluster.create_database("conversion")
+        url = databases.create("conversion")
     database = Database(url)
     initialise(database)
     world = build(database)
@@ -991,12 +991,20 @@ def main() -> None:
         default=1000,
         help="affected learners audited in a unit of work each (0: all)",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a smoke run: allows --samples down to 2 (the percentiles then mean nothing)",
+    )
+    add_server_argument(parser)
     arguments = parser.parse_args()
-    if arguments.samples < 100 or not 0 < arguments.share <= 1 or arguments.per_learner < 1:
-        parser.error("needs --samples >= 100, 0 < --share <= 1, --per-learner >= 1")
+    fewest = 2 if arguments.smoke else 100
+    if arguments.samples < fewest or not 0 < arguments.share <= 1 or arguments.per_learner < 1:
+        parser.error(f"needs --samples >= {fewest}, 0 < --share <= 1, --per-learner >= 1")
     backends = ["sqlite", "postgresql"] if arguments.backend == "both" else [arguments.backend]
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-        rows = [run(arguments, backend, Path(folder), stack) for backend in backends]
+        databases = PostgresDatabases(stack, arguments.postgres_server, LOAD_SETTINGS)
+        rows = [run(arguments, backend, Path(folder), databases) for backend in backends]
     header1 = (
         "database",
         "samples",

@@ -61,6 +61,7 @@ from pathlib import Path
 import httpx2 as httpx
 from sqlalchemy import text, update
 
+from benchmarks.databases import PostgresDatabases, add_server_argument
 from benchmarks.transcript import percentiles, serve, timed
 from creditbank.bootstrap import migrate
 from creditbank.db import Database
@@ -395,18 +396,12 @@ def samples_of(total: int, samples: int) -> tuple[list[int], list[tuple[int, int
     return indexes, pairs
 
 
-def run(backend: str, total: int, samples: int, workdir: Path, stack: ExitStack) -> str:
+def run(backend: str, total: int, samples: int, workdir: Path, databases: PostgresDatabases) -> str:
     print(f"{backend}, {total:,} entries:", file=sys.stderr, flush=True)
     setup = Setup()
     started = time.perf_counter()
     path = workdir / "ledger.db"
-    if backend == "sqlite":
-        url = f"sqlite:///{path}"
-    else:
-        from tests.support.postgres import PostgresCluster  # noqa: PLC0415
-
-        cluster = stack.enter_context(PostgresCluster(settings=LOAD_SETTINGS))
-        url = cluster.create_database("ledger")
+    url = f"sqlite:///{path}" if backend == "sqlite" else databases.create("ledger")
     database = Database(url)
     migrate(database)
     setup.timed("migrate", started)
@@ -435,6 +430,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000_000)
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both")
+    add_server_argument(parser)
     arguments = parser.parse_args()
     if arguments.entries < 2:  # a consistency proof needs two sizes
         parser.error("--entries must be at least 2")
@@ -449,8 +445,9 @@ def main() -> None:
         "setup",
     )
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        databases = PostgresDatabases(stack, arguments.postgres_server, LOAD_SETTINGS)
         rows = [
-            run(backend, arguments.entries, arguments.samples, Path(folder), stack)
+            run(backend, arguments.entries, arguments.samples, Path(folder), databases)
             for backend in backends
         ]
     print("| " + " | ".join(header) + " |")

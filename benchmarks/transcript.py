@@ -43,6 +43,7 @@ import httpx2 as httpx
 from sqlalchemy import text
 from tests.bulk_files import add_college_with_course
 
+from benchmarks.databases import PostgresDatabases, add_server_argument
 from creditbank.accounts import outcomes
 from creditbank.accounts.model import ACCOUNT_PREFIX, luhn_digit
 from creditbank.accounts.tables import LearnerRow
@@ -211,14 +212,11 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     return server, base_url
 
 
-def run(backend: str, total: int, samples: int, workdir: Path, stack: ExitStack) -> str:
+def run(backend: str, total: int, samples: int, workdir: Path, databases: PostgresDatabases) -> str:
     if backend == "sqlite":
         url = f"sqlite:///{workdir}/transcript.db"
     else:
-        from tests.support.postgres import PostgresCluster  # noqa: PLC0415
-
-        cluster = stack.enter_context(PostgresCluster())
-        url = cluster.create_database("transcript")
+        url = databases.create("transcript")
     database = Database(url)
     initialise(database)
     with database.unit_of_work() as uow:
@@ -240,6 +238,7 @@ def main() -> None:
     parser.add_argument("--outcomes", type=int, default=10_000_000)
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both")
+    add_server_argument(parser)
     arguments = parser.parse_args()
     backends = ["sqlite", "postgresql"] if arguments.backend == "both" else [arguments.backend]
     header = (
@@ -254,8 +253,9 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        databases = PostgresDatabases(stack, arguments.postgres_server)
         for backend in backends:
-            print(run(backend, arguments.outcomes, arguments.samples, Path(folder), stack))
+            print(run(backend, arguments.outcomes, arguments.samples, Path(folder), databases))
 
 
 if __name__ == "__main__":
