@@ -24,6 +24,7 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import Role
 from creditbank.settings import get_settings
 from tests.bulk_files import add_college_with_course
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 
 FIRST = "32058219870214567"
@@ -44,8 +45,13 @@ def facts(record_id: str, level: str = "4") -> OutcomeFacts:
 
 
 @pytest.fixture
-def account(initialised: CliRunner) -> str:
-    """An account with three outcomes of JSVC at LOFOUC 4 and 5, one of them revoked."""
+def account(initialised: CliRunner, once: Once) -> str:
+    """An account with three outcomes of JSVC at LOFOUC 4 and 5, one of them revoked (built
+    once per backend: see tests/cli/conftest.py)."""
+    return once("account", lambda: _build(initialised))
+
+
+def _build(initialised: CliRunner) -> str:
     run(initialised, "users", "add", "admin@bank.example", "--role", "bank_admin")
     settings = get_settings()
     database = Database(settings.database_url)

@@ -13,18 +13,25 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accreditation import applications
 from creditbank.db import Database
 from tests import accreditation_world as world
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 
 
 @pytest.fixture
-def built(initialised: CliRunner, database: Database) -> tuple[CliRunner, str, str]:
-    """The world, a consenting learner and an uploaded evidence file."""
+def built(initialised: CliRunner, database: Database, once: Once) -> tuple[CliRunner, str, str]:
+    """The world, a consenting learner and an uploaded evidence file (built once per backend:
+    see tests/cli/conftest.py)."""
+    account, sha = once("built", lambda: _build(database))
+    return initialised, account, sha
+
+
+def _build(database: Database) -> tuple[str, str]:
     cipher = PersonalDataCipher(os.urandom(32))
     with database.unit_of_work() as uow:
         world.build(uow, cipher)
         account = world.learner(uow, cipher, 11, consent=True)
         sha = world.upload(uow, 11)
-    return initialised, account, sha
+    return account, sha
 
 
 def test_an_application_goes_from_the_cli_to_an_accredited_outcome(

@@ -19,6 +19,7 @@ from creditbank.db import Database
 from creditbank.settings import get_settings
 from tests import xcerts_world as world
 from tests.bulk_files import id_number
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 
 
@@ -27,10 +28,16 @@ def _cipher() -> PersonalDataCipher:
 
 
 @pytest.fixture
-def bim(initialised: CliRunner, database: Database) -> CliRunner:
+def bim(initialised: CliRunner, database: Database, once: Once) -> CliRunner:
+    """The 1+X world of tests/xcerts_world.py (built once per backend: see
+    tests/cli/conftest.py)."""
+    once("bim", lambda: _build(database))
+    return initialised
+
+
+def _build(database: Database) -> None:
     with database.unit_of_work() as uow:
         world.build(uow, _cipher())
-    return initialised
 
 
 def _results(path: Path, rows: list[tuple[world.Person, str, str]]) -> Path:
