@@ -46,7 +46,7 @@ from types import SimpleNamespace
 from sqlalchemy import insert, text
 from tests.bulk_files import add_college_with_course
 
-from benchmarks.databases import PostgresDatabases, add_server_argument
+from benchmarks.databases import Databases, add_server_argument, databases_of
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import COLUMNS
 from creditbank.accounts.model import new_account_number, parse_id_number, resident_check_character
@@ -280,17 +280,18 @@ def ceiling(database: Database, rows: int, cipher: PersonalDataCipher) -> float:
     return time.perf_counter() - started
 
 
-def run(backend: str, rows: int, workdir: Path, databases: PostgresDatabases) -> str:
+def run(backend: str, rows: int, workdir: Path, databases: Databases) -> str:
     data_key = base64.b64encode(os.urandom(32)).decode()
     file = workdir / "deposits.csv"
     if not file.exists():
         write_file(file, rows)
     if backend == "sqlite":
-        url_ours, url_raw = f"sqlite:///{workdir}/ours.db", f"sqlite:///{workdir}/raw.db"
-        url_bare = f"sqlite:///{workdir}/bare.db"
+        url_ours = databases.sqlite(workdir / "ours.db")
+        url_raw = databases.sqlite(workdir / "raw.db")
+        url_bare = databases.sqlite(workdir / "bare.db")
     else:
-        url_ours, url_raw = databases.create("ours"), databases.create("raw")
-        url_bare = databases.create("bare")
+        url_ours, url_raw = databases.postgresql("ours"), databases.postgresql("raw")
+        url_bare = databases.postgresql("bare")
     prepare(url_ours).dispose()
     figures = ours(url_ours, file, data_key)
     assert figures["deposited"] == rows, figures
@@ -336,7 +337,7 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|---" * len(header) + "|")
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-        databases = PostgresDatabases(stack, arguments.postgres_server)
+        databases = databases_of(stack, arguments)
         for backend in backends:
             print(run(backend, arguments.rows, Path(folder), databases), flush=True)
 

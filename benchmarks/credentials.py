@@ -74,6 +74,7 @@ from pyld import jsonld
 from tests.bulk_files import open_learner
 
 from benchmarks.conversion import LoadWatch
+from benchmarks.databases import add_sqlite_template_argument, sqlite_database
 from benchmarks.transcript import account_number, percentiles
 from creditbank.accounts import outcomes as deposits
 from creditbank.accounts.model import LearningSetting, OutcomeFacts
@@ -691,14 +692,16 @@ def _service_verified(verdict: verifier.Verdict) -> None:
 
 def through_service(
     count: int,
-    workdir: Path,
+    url: str,
     memory: InMemory,
     memory_jwt: InMemory,
     memory_clr: tuple[float, float],
 ) -> list[str]:
-    """``memory_clr``: the in-memory CLR's signing and verifying seconds per signature."""
-    """Issue and verify through the service on a fresh SQLite database: table rows."""
-    database = Database(f"sqlite:///{workdir}/credentials.db")
+    """Issue and verify through the service on a fresh SQLite database (``url``): table rows.
+
+    ``memory_clr``: the in-memory CLR's signing and verifying seconds per signature.
+    """
+    database = Database(url)
     started = time.perf_counter()
     initialise(database)
     account, ids = service_world(database, count + 1)
@@ -814,6 +817,7 @@ def main() -> None:
     parser.add_argument("--clr", type=int, default=50, help="credentials in the CLR")
     parser.add_argument("--clr-rounds", type=int, default=3)
     parser.add_argument("--service", type=int, default=50, help="outcomes; 0 skips the service")
+    add_sqlite_template_argument(parser)
     arguments = parser.parse_args()
     watch = LoadWatch()
     watch.start()
@@ -890,7 +894,11 @@ def main() -> None:
         table_header(header)
         with tempfile.TemporaryDirectory() as folder:
             for line in through_service(
-                arguments.service, Path(folder), memory, memory_jwt, clr_seconds
+                arguments.service,
+                sqlite_database(Path(folder) / "credentials.db", arguments.sqlite_template),
+                memory,
+                memory_jwt,
+                clr_seconds,
             ):
                 print(line, flush=True)
     print(

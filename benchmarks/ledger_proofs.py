@@ -61,7 +61,7 @@ from pathlib import Path
 import httpx2 as httpx
 from sqlalchemy import text, update
 
-from benchmarks.databases import PostgresDatabases, add_server_argument
+from benchmarks.databases import Databases, add_server_argument, databases_of
 from benchmarks.transcript import percentiles, serve, timed
 from creditbank.bootstrap import migrate
 from creditbank.db import Database
@@ -396,12 +396,12 @@ def samples_of(total: int, samples: int) -> tuple[list[int], list[tuple[int, int
     return indexes, pairs
 
 
-def run(backend: str, total: int, samples: int, workdir: Path, databases: PostgresDatabases) -> str:
+def run(backend: str, total: int, samples: int, workdir: Path, databases: Databases) -> str:
     print(f"{backend}, {total:,} entries:", file=sys.stderr, flush=True)
     setup = Setup()
     started = time.perf_counter()
     path = workdir / "ledger.db"
-    url = f"sqlite:///{path}" if backend == "sqlite" else databases.create("ledger")
+    url = databases.sqlite(path) if backend == "sqlite" else databases.postgresql("ledger")
     database = Database(url)
     migrate(database)
     setup.timed("migrate", started)
@@ -445,7 +445,7 @@ def main() -> None:
         "setup",
     )
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-        databases = PostgresDatabases(stack, arguments.postgres_server, LOAD_SETTINGS)
+        databases = databases_of(stack, arguments, LOAD_SETTINGS)
         rows = [
             run(backend, arguments.entries, arguments.samples, Path(folder), databases)
             for backend in backends

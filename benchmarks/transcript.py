@@ -43,7 +43,7 @@ import httpx2 as httpx
 from sqlalchemy import text
 from tests.bulk_files import add_college_with_course
 
-from benchmarks.databases import PostgresDatabases, add_server_argument
+from benchmarks.databases import Databases, add_server_argument, databases_of
 from creditbank.accounts import outcomes
 from creditbank.accounts.model import ACCOUNT_PREFIX, luhn_digit
 from creditbank.accounts.tables import LearnerRow
@@ -212,11 +212,11 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     return server, base_url
 
 
-def run(backend: str, total: int, samples: int, workdir: Path, databases: PostgresDatabases) -> str:
+def run(backend: str, total: int, samples: int, workdir: Path, databases: Databases) -> str:
     if backend == "sqlite":
-        url = f"sqlite:///{workdir}/transcript.db"
+        url = databases.sqlite(workdir / "transcript.db")
     else:
-        url = databases.create("transcript")
+        url = databases.postgresql("transcript")
     database = Database(url)
     initialise(database)
     with database.unit_of_work() as uow:
@@ -253,7 +253,7 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-        databases = PostgresDatabases(stack, arguments.postgres_server)
+        databases = databases_of(stack, arguments)
         for backend in backends:
             print(run(backend, arguments.outcomes, arguments.samples, Path(folder), databases))
 

@@ -8,8 +8,11 @@ these sizes and are not looked at.
 
 To keep this cheap, the benchmarks that take ``--backend`` create their PostgreSQL databases in
 this worker's cluster (``--postgres-server``, the ``pg_cluster`` fixture) instead of each
-running ``initdb`` and starting a cluster of its own, and every timed series is of 2 samples
-(conversion's ``--smoke`` allows that; the service part of credentials is of 2 outcomes).
+running ``initdb`` and starting a cluster of its own, every database (also the service part of
+credentials on SQLite) starts as a copy of the worker's migrated template
+(``--postgres-template``, ``--sqlite-template``) instead of being migrated again, and every timed
+series is of 2 samples (conversion's ``--smoke`` allows that, and builds 40 rules instead of
+200; the service part of credentials is of 2 outcomes).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.databases import TEMPLATE_DB, SqliteTemplates
 from tests.support.postgres import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +37,8 @@ BENCHMARKS = {
     "credentials": ["--credentials", "3", "--clr", "2", "--clr-rounds", "1", "--service", "2"],
     "file_reading": ["--rows", "200", "--xlsx-rows", "20"],
 }
+
+SERVER_BENCHMARKS = {name for name, arguments in BENCHMARKS.items() if "--backend" in arguments}
 
 
 def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -50,10 +56,14 @@ def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("name", sorted(BENCHMARKS))
 def test_the_benchmark_runs(name: str, request: pytest.FixtureRequest) -> None:
-    arguments = BENCHMARKS[name]
-    if "--backend" in arguments:  # skips (or fails, if required) without PostgreSQL
+    sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+    arguments = [*BENCHMARKS[name]]
+    if name in {"credentials", *SERVER_BENCHMARKS}:
+        arguments += ["--sqlite-template", str(sqlite.path(initialised=False))]
+    if name in SERVER_BENCHMARKS:  # skips (or fails, if required) without PostgreSQL
         cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
-        arguments = [*arguments, "--postgres-server", cluster.url()]
+        request.getfixturevalue("pg_templates")  # TEMPLATE_DB, migrated
+        arguments += ["--postgres-server", cluster.url(), "--postgres-template", TEMPLATE_DB]
     done = _run("-m", f"benchmarks.{name}", *arguments)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert "|" in done.stdout or "ratio" in done.stdout, done.stdout[-2000:]
