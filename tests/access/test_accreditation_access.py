@@ -3,7 +3,7 @@ decide, confirm, appeal and read applications and queues (handlers of
 ``creditbank.accreditation``); and that a learner's own handlers reach only the learner's own
 applications.
 
-The owners are as in the HTTP matrix (``tests/api/test_access_matrix.py``): a standard's or an
+The owners are as in the HTTP matrix (``tests/api/access_matrix/``): a standard's or an
 item's owner; for applying, the institution the learner consents to; an application's centre
 (reading at the centre, assigning, confirming, the queue) or the institution that applied for
 the learner (appealing, adding evidence); for marks and decisions, the institution of the
