@@ -97,17 +97,6 @@ def print_json(data: BaseModel | Sequence[BaseModel]) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
-_Shown = TypeVar("_Shown", bound=BaseModel | Sequence[BaseModel])
-
-
-def show(data: _Shown, as_json: bool, render: Callable[[_Shown], None]) -> None:
-    """``--json``: print ``data`` as the API answers it; otherwise ``render`` it for people."""
-    if as_json:
-        print_json(data)
-    else:
-        render(data)
-
-
 def parse_date(text: str | None, option: str) -> date | None:
     """An ISO date given on the command line, or a clear refusal naming the option."""
     if text is None:
