@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from fastapi import Request
 
+from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 from creditbank.web.i18n import translator_for
 
@@ -29,6 +30,11 @@ class FieldErrors:
 
     def add(self, field: str, message: Message) -> None:
         self.by_field[field].append(say(self._request, message))
+
+    def add_refusal(self, error: DomainError, field: str = "-") -> None:
+        """A use case's refusal (its message and each of its problems) next to ``field``."""
+        for message in (error.message, *error.problems):
+            self.add(field, message)
 
     def __bool__(self) -> bool:
         return bool(self.by_field)

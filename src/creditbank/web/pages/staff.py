@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from creditbank.access.policy import Principal
 from creditbank.accounts import deposits, learners, outcomes, views
+from creditbank.accounts.api import Deposited
 from creditbank.accounts.bulk import render_errors
 from creditbank.accounts.commands import (
     DepositOutcome,
@@ -38,13 +39,15 @@ from creditbank.accounts.model import (
     parse_id_number,
 )
 from creditbank.catalog import api as catalog
-from creditbank.db import Database, UnitOfWork
+from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.file_limits import TOO_LARGE, limits_of
 from creditbank.messages import Message, msg
 from creditbank.web.auth import StaffPage
 from creditbank.web.deps import Today, Uow, render
 from creditbank.web.i18n import translator_for
+from creditbank.web.pages.changes import attempt
+from creditbank.web.pages.changes import database as _database
 from creditbank.web.pages.forms import (
     UNPROCESSABLE,
     FieldErrors,
@@ -68,11 +71,6 @@ _FIELD_OF_CODE = {
     "account_exists": "name",
     "record_conflict": "record_id",
 }
-
-
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
 
 
 def _cipher(request: Request) -> PersonalDataCipher:
@@ -261,41 +259,38 @@ def deposit(
     facts = _facts_of(errors, values, items.get(item_code), today)
     if errors or learner is None or facts is None:
         return _deposit_form(request, form, values, errors, UNPROCESSABLE)
-    try:
-        with _database(request).unit_of_work() as writing:
-            opened = None
-            number = learner.account_number
-            if learner.id_number is not None:
-                opened = learners.open_account(
-                    OpenAccount(
-                        id_number=learner.id_number.number,
-                        name=learner.name,
-                        id_type=learner.id_number.type,
-                    ),
-                    principal=principal,
-                    uow=writing,
-                    cipher=_cipher(request),
-                )
-                number = opened.number
-            assert number is not None  # noqa: S101 - one of the two is always given
-            command = DepositOutcome(
-                institution=form.institution, account_number=number, facts=facts
+
+    def run(writing: UnitOfWork) -> tuple[bool, Deposited]:
+        """Open the learner's account when asked to (whether it is new), then deposit."""
+        number, opened = learner.account_number, False
+        if learner.id_number is not None:
+            opening = OpenAccount(
+                id_number=learner.id_number.number,
+                name=learner.name,
+                id_type=learner.id_number.type,
             )
-            deposited = deposits.deposit_outcome(
-                command, principal=principal, uow=writing, today=today
+            account = learners.open_account(
+                opening, principal=principal, uow=writing, cipher=_cipher(request)
             )
-    except DomainError as error:
-        field = _FIELD_OF_CODE.get(error.code, "-")
-        for problem in (error.message, *error.problems):
-            errors.add(field, problem)
+            number, opened = account.number, account.created
+        assert number is not None  # noqa: S101 - one of the two is always given
+        command = DepositOutcome(institution=form.institution, account_number=number, facts=facts)
+        return opened, deposits.deposit_outcome(
+            command, principal=principal, uow=writing, today=today
+        )
+
+    done = attempt(request, run)
+    if isinstance(done, DomainError):
+        errors.add_refusal(done, _FIELD_OF_CODE.get(done.code, "-"))
         return _deposit_form(request, form, values, errors, UNPROCESSABLE)
+    opened, deposited = done
     return render(
         request,
         "staff/deposited.html",
         status_code=CREATED if deposited.created else 200,
         outcome=deposited.outcome,
         created=deposited.created,
-        opened=opened is not None and opened.created,
+        opened=opened,
     )
 
 

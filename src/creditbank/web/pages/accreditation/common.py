@@ -1,12 +1,12 @@
 """What the accreditation pages share: the words for states, steps and decisions, what
-happens next, the notices after a step, rendering a page, posted forms with evidence files,
-and refusals shown with the status the API would answer.
+happens next, the notices after a step, rendering a page, posted forms with evidence files.
 
 Thin, like every page: the pages parse a form, call a use case's handler (which checks the
 policy, as the JSON API's routes do) and render. Every write runs in a unit of work of its
-own, so a refusal changes nothing (an application and its evidence files are stored together
-or not at all); the refusal is shown on the page in the page's language with the status of
-its problem, and a success redirects (post/redirect/get).
+own (:mod:`creditbank.web.pages.changes`), so a refusal changes nothing (an application and
+its evidence files are stored together or not at all); the refusal is shown on the page in
+the page's language with the status of its problem, and a success redirects
+(post/redirect/get).
 """
 
 from __future__ import annotations
@@ -14,28 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from creditbank.accreditation.applications import MAX_EVIDENCE_NAME, Application
 from creditbank.accreditation.commands import EvidenceUpload
 from creditbank.accreditation.model import State
 from creditbank.accreditation.standards import Standard, Unit
-from creditbank.db import Database
-from creditbank.errors import DomainError
 from creditbank.evidence.api import EvidenceContent
 from creditbank.evidence.model import ACCEPTED, EXTENSIONS, EvidenceError, check_file
 from creditbank.messages import Message, msg
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
 from creditbank.web.labels import labeller
-from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
-from creditbank.web.problems import PROBLEM_TYPES
+from creditbank.web.pages.forms import FieldErrors, say
 
-SEE_OTHER = 303
 EVIDENCE_ROWS = 3
 """Evidence file rows of the application and more-evidence forms."""
 MAX_EMAIL = 320
@@ -119,11 +114,6 @@ FIELD_OF_CODE = {
 }
 
 
-def database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
 def max_bytes(request: Request) -> int:
     limit: int = request.app.state.settings.evidence_max_bytes
     return limit
@@ -161,21 +151,6 @@ def page(request: Request, template: str, status_code: int = 200, **context: obj
         states=State,
         **context,
     )
-
-
-def status_of(error: DomainError) -> int:
-    """The HTTP status of a refusal, as the API would answer it."""
-    kind = PROBLEM_TYPES.get(error.code.replace("_", "-"))
-    return kind.status if kind else UNPROCESSABLE
-
-
-def refusal(request: Request, error: DomainError) -> list[str]:
-    """The refusal's message and each of its problems, in the page's language."""
-    return [say(request, message) for message in (error.message, *error.problems)]
-
-
-def see(path: str, **query: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=SEE_OTHER)
 
 
 def notice(request: Request, done: str | None) -> str | None:

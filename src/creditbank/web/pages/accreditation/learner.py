@@ -39,7 +39,6 @@ from creditbank.web.deps import Today, Uow
 from creditbank.web.pages.accreditation.common import (
     FIELD_OF_CODE,
     Form,
-    database,
     download,
     evidence_files,
     evidence_limits,
@@ -47,13 +46,11 @@ from creditbank.web.pages.accreditation.common import (
     notice,
     page,
     parse_choice,
-    refusal,
-    see,
-    status_of,
     text,
     unit_choice,
     uploads,
 )
+from creditbank.web.pages.changes import attempt, see, status_of, submit
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors
 from creditbank.web.sessions import csrf_protect
 
@@ -144,16 +141,15 @@ def apply(request: Request, uow: Uow, learner: LearnerPage, form: Form) -> Respo
         files=uploads(files),
         taught_by=taught_by,
     )
-    try:
-        with database(request).unit_of_work() as writing:
-            filed = learners.apply_for_own_learning(
-                command, principal=learner, uow=writing, max_bytes=limit
-            )
-    except DomainError as error:
-        field = FIELD_OF_CODE.get(error.code, "-")
-        for problem in (error.message, *error.problems):
-            errors.add(field, problem)
-        return _apply_form(request, uow, choices, values, errors, status_of(error))
+    filed = attempt(
+        request,
+        lambda writing: learners.apply_for_own_learning(
+            command, principal=learner, uow=writing, max_bytes=limit
+        ),
+    )
+    if isinstance(filed, DomainError):
+        errors.add_refusal(filed, FIELD_OF_CODE.get(filed.code, "-"))
+        return _apply_form(request, uow, choices, values, errors, status_of(filed))
     return see(f"/account/accreditations/{filed.public_id}", done="applied")
 
 
@@ -225,27 +221,26 @@ def _learner_step(
 ) -> Response:
     """Take a learner's step on their application in a transaction of its own (``take``), unless
     the form has errors; then back to the status page, or the page again with every problem."""
-    status_code = UNPROCESSABLE
-    problems: list[str] = []
-    if not errors:
-        try:
-            with database(request).unit_of_work() as writing:
-                take(writing)
-        except DomainError as error:
-            problems = refusal(request, error)
-            status_code = status_of(error)
-        else:
-            return see(f"/account/accreditations/{public_id}", done=done)
-    return _status_page(
+
+    def again(status_code: int, problems: list[str]) -> Response:
+        return _status_page(
+            request,
+            uow,
+            learner,
+            public_id,
+            today,
+            status_code=status_code,
+            problems=problems,
+            values=values,
+            errors=errors,
+        )
+
+    return submit(
         request,
-        uow,
-        learner,
-        public_id,
-        today,
-        status_code=status_code,
-        problems=problems,
-        values=values,
+        take,
         errors=errors,
+        then=lambda _taken: see(f"/account/accreditations/{public_id}", done=done),
+        again=again,
     )
 
 

@@ -39,16 +39,13 @@ from creditbank.web.pages.accreditation.common import (
     MAX_EMAIL,
     Form,
     Posted,
-    database,
     download,
     notice,
     page,
-    refusal,
-    see,
-    status_of,
     text,
 )
-from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_decimal
+from creditbank.web.pages.changes import see, submit
+from creditbank.web.pages.forms import FieldErrors, parse_decimal
 from creditbank.web.sessions import csrf_protect
 
 staff_pages = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -190,46 +187,43 @@ def _step(
     anyone else gets the refusal itself (e.g. an assessor not assigned to it)."""
     from_queue = form.get("from") == FROM_QUEUE
     centre = form.get("centre").strip().upper()
-    status_code = UNPROCESSABLE
-    problems: list[str] = []
-    if not errors:
-        try:
-            with database(request).unit_of_work() as writing:
-                take(writing)
-        except DomainError as error:
-            query = MayReadApplication(public_id)
-            if not views.may_read_application(query, principal=principal, uow=uow):
-                raise
-            problems = refusal(request, error)
-            status_code = status_of(error)
-        else:
-            if from_queue:
-                return see("/staff/accreditation/queue", centre=centre, done=done)
-            return see(f"/staff/accreditations/{public_id}", done=done)
-    if from_queue:
-        problems.extend(m for field in errors.by_field.values() for m in field)
-        return _queue_page(
+
+    def unreadable(error: DomainError) -> bool:  # noqa: ARG001 - whoever the refusal is
+        query = MayReadApplication(public_id)
+        return not views.may_read_application(query, principal=principal, uow=uow)
+
+    def then(_taken: object) -> Response:
+        if from_queue:
+            return see("/staff/accreditation/queue", centre=centre, done=done)
+        return see(f"/staff/accreditations/{public_id}", done=done)
+
+    def again(status_code: int, problems: list[str]) -> Response:
+        if from_queue:
+            problems.extend(m for field in errors.by_field.values() for m in field)
+            return _queue_page(
+                request,
+                uow,
+                principal,
+                today,
+                centre,
+                status_code=status_code,
+                problems=problems,
+                failed=public_id,
+                values=values,
+            )
+        return _application_page(
             request,
             uow,
             principal,
+            public_id,
             today,
-            centre,
             status_code=status_code,
             problems=problems,
-            failed=public_id,
             values=values,
+            errors=errors,
         )
-    return _application_page(
-        request,
-        uow,
-        principal,
-        public_id,
-        today,
-        status_code=status_code,
-        problems=problems,
-        values=values,
-        errors=errors,
-    )
+
+    return submit(request, take, errors=errors, then=then, again=again, passed_on=unreadable)
 
 
 @staff_pages.post("/staff/accreditations/{public_id}/assign", response_class=HTMLResponse)

@@ -1,0 +1,93 @@
+"""How a page makes a change: the shape every form that changes something shares.
+
+The page parses the form, builds the use case's command and calls its handler in a unit of
+work of its own (:func:`attempt`), so a refusal changes nothing. A refusal is shown on the
+page, in the page's language, with the status the API would answer (:func:`status_of`,
+:func:`refusal`); a success redirects (post/redirect/get, :func:`see`) with a word for the
+notice the next page shows. :func:`submit` is the whole shape for a form whose problems are
+listed at the top of the page it shows again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from creditbank.db import Database, UnitOfWork
+from creditbank.errors import DomainError
+from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
+from creditbank.web.problems import PROBLEM_TYPES
+
+SEE_OTHER = 303
+
+_Result = TypeVar("_Result")
+
+
+def database(request: Request) -> Database:
+    """The bank's database, to open a unit of work of a change's own."""
+    found: Database = request.app.state.database
+    return found
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a refusal, as the API would answer it."""
+    kind = PROBLEM_TYPES.get(error.code.replace("_", "-"))
+    return kind.status if kind else UNPROCESSABLE
+
+
+def refusal(request: Request, error: DomainError) -> list[str]:
+    """The refusal's message and each of its problems, in the page's language."""
+    return [say(request, message) for message in (error.message, *error.problems)]
+
+
+def see(path: str, **query: str) -> RedirectResponse:
+    """Go to ``path`` (with ``query``) after a change: 303 See Other."""
+    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=SEE_OTHER)
+
+
+def _never(error: DomainError) -> bool:  # noqa: ARG001 - the default of ``passed_on``
+    return False
+
+
+def attempt(
+    request: Request,
+    run: Callable[[UnitOfWork], _Result],
+    *,
+    passed_on: Callable[[DomainError], bool] = _never,
+) -> _Result | DomainError:
+    """Run ``run`` (a handler call) in a unit of work of its own: its result, or the refusal
+    to show on the page (nothing changed). A refusal for which ``passed_on`` is true is raised
+    on (who may not act, or on what does not exist, gets the error page, as the API answers)."""
+    try:
+        with database(request).unit_of_work() as writing:
+            return run(writing)
+    except DomainError as error:
+        if passed_on(error):
+            raise
+        return error
+
+
+def submit(
+    request: Request,
+    run: Callable[[UnitOfWork], _Result],
+    *,
+    errors: FieldErrors,
+    then: Callable[[_Result], Response],
+    again: Callable[[int, list[str]], Response],
+    passed_on: Callable[[DomainError], bool] = _never,
+) -> Response:
+    """A form's change: unless the form already has ``errors``, :func:`attempt` ``run``; on
+    success ``then(result)`` (a redirect); otherwise ``again(status_code, problems)``, the page
+    again with the refusal's messages and its status (422 and no messages when the form itself
+    has problems: they are in ``errors``)."""
+    status_code, problems = UNPROCESSABLE, []
+    if not errors:
+        result = attempt(request, run, passed_on=passed_on)
+        if not isinstance(result, DomainError):
+            return then(result)
+        status_code, problems = status_of(result), refusal(request, result)
+    return again(status_code, problems)
