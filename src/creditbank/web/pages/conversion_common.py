@@ -17,12 +17,13 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from creditbank.db import Database, UnitOfWork
+from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
 from creditbank.web.labels import labeller
+from creditbank.web.pages import changes
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
 from creditbank.web.problems import PROBLEM_TYPES
 
@@ -68,11 +69,6 @@ NOTICES: dict[str, Message] = {
     "declined": msg("The conversion is declined: its sources are free again."),
     "reversed": msg("The conversion is reversed: its transferred credit is revoked."),
 }
-
-
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
 
 
 def terms(request: Request) -> Callable[[str, object], str]:
@@ -158,12 +154,7 @@ Form = Annotated[Submitted, Depends(_submitted)]
 
 
 def attempt(request: Request, run: Callable[[UnitOfWork], _Result]) -> _Result | DomainError:
-    """Run ``run`` (a handler call) in a unit of work of its own: its result, or the refusal
-    to show on the page (nothing changed). Refusals in :data:`PASSED_ON` are raised on."""
-    try:
-        with _database(request).unit_of_work() as writing:
-            return run(writing)
-    except DomainError as error:
-        if error.code in PASSED_ON:
-            raise
-        return error
+    """Run ``run`` (a handler call) in a unit of work of its own (:func:`changes.attempt`): its
+    result, or the refusal to show on the page (nothing changed). Refusals in
+    :data:`PASSED_ON` are raised on."""
+    return changes.attempt(request, run, passed_on=lambda error: error.code in PASSED_ON)
