@@ -85,16 +85,9 @@ def _print_programme(programme: ProgrammeRead) -> None:
                 )
             )
         )
-    caps = programme.caps
     limits = [
-        f"{label} {value}"
-        for label, value in (
-            ("per_source_item", caps.per_source_item),
-            ("programme_credits", caps.programme_credits),
-            ("programme_share", caps.programme_share),
-            ("per_year", caps.per_year),
-            ("per_issuer", caps.per_issuer),
-        )
+        f"{setting} {value}"
+        for setting, value in programme.caps.model_dump().items()
         if value is not None
     ]
     line(f"{_('Caps')}: {', '.join(limits) or _('none')}")

@@ -21,8 +21,8 @@ Standard library only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -75,7 +75,10 @@ class LevelBar:
 
 @dataclass(frozen=True, slots=True)
 class Caps:
-    """The most that conversions may grant one learner toward one programme (None = no cap)."""
+    """The most that conversions may grant one learner toward one programme (None = no cap).
+
+    Each field is a *setting* of one of the :data:`CAP_TYPES`, which say what it is given in
+    and how it limits a plan."""
 
     per_source_item: Decimal | None = None
     """Credits one source item (e.g. one X certificate) may yield (the seed's cap)."""
@@ -90,18 +93,117 @@ class Caps:
 
     def programme_limit(self, total_credits: Decimal) -> Decimal | None:
         """The tighter of ``programme_credits`` and ``programme_share`` of ``total_credits``."""
-        limits = [limit for limit in (self.programme_credits,) if limit is not None]
-        if self.programme_share is not None:
-            share = (self.programme_share * total_credits).quantize(CREDITS_STEP, "ROUND_DOWN")
-            limits.append(share)
-        return min(limits).quantize(CREDITS_STEP) if limits else None
+        return cap_type(CapKind.PROGRAMME).limit(self, total_credits)
 
 
+# A cap as the engine applies it and names it when it cuts a grant (``cut_by``). No docstring:
+# it would be the API's description of the enumeration.
 class CapKind(StrEnum):
     PER_SOURCE_ITEM = "per_source_item"
     PROGRAMME = "programme"
     PER_YEAR = "per_year"
     PER_ISSUER = "per_issuer"
+
+
+class CapUnit(StrEnum):
+    """What a setting of :class:`Caps` is given in."""
+
+    CREDITS = "credits"
+    """Credits: 0 to 999, one decimal."""
+    SHARE = "share"
+    """A share of the programme's total credits: 0 to 1, three decimals."""
+
+
+class CapScope(StrEnum):
+    """What a cap counts. The engine charges each grant to its first source's item, to that
+    source's issuer, and to the plan as a whole. Item and issuer each have one cap: they are
+    the two layers of the flow that shares elective credits (:mod:`.engine.variants`); a cap
+    on some other grouping needs a layer of its own there and a bound in the search."""
+
+    SOURCE_ITEM = "source_item"
+    ISSUER = "issuer"
+    PLAN = "plan"
+    """Everything the learner is granted toward the programme (or the part of it
+    :attr:`CapType.counts_prior` keeps)."""
+
+
+def _every_prior_grant(requested_on: date, on: date) -> bool:  # noqa: ARG001 - the signature
+    return True
+
+
+def same_academic_year(requested_on: date, on: date) -> bool:
+    """Whether a grant requested on ``requested_on`` falls in the academic year of ``on``."""
+    return academic_year(requested_on) == academic_year(on)
+
+
+@dataclass(frozen=True, slots=True)
+class CapType:
+    """One kind of cap, described once: the settings of :class:`Caps` that set it (the API's,
+    the programme file's and the storage's names), what it counts, what pages call it. The
+    schemas, the validation, the engine and the pages' words are derived from these."""
+
+    kind: CapKind
+    settings: Mapping[str, CapUnit]
+    """The fields of :class:`Caps` that set it, with their units; the tightest set one holds."""
+    scope: CapScope
+    label: Message
+    """What the pages call it (e.g. in the column of the caps that cut a grant)."""
+    counts_prior: Callable[[date, date], bool] = _every_prior_grant
+    """For a plan cap: whether a prior grant requested on the first date counts toward a
+    request on the second (all of them, unless said otherwise)."""
+
+    def limit(self, caps: Caps, total_credits: Decimal) -> Decimal | None:
+        """The tightest of its settings that are set (a share taken of ``total_credits``,
+        rounded down to a tenth of a credit); None when none is set."""
+        limits: list[Decimal] = []
+        for name, unit in self.settings.items():
+            value: Decimal | None = getattr(caps, name)
+            if value is None:
+                continue
+            if unit is CapUnit.SHARE:
+                value = (value * total_credits).quantize(CREDITS_STEP, "ROUND_DOWN")
+            limits.append(value)
+        return min(limits).quantize(CREDITS_STEP) if limits else None
+
+
+CAP_TYPES: tuple[CapType, ...] = (
+    CapType(
+        CapKind.PER_SOURCE_ITEM,
+        {"per_source_item": CapUnit.CREDITS},
+        CapScope.SOURCE_ITEM,
+        msg("per source item"),
+    ),
+    CapType(
+        CapKind.PER_ISSUER,
+        {"per_issuer": CapUnit.CREDITS},
+        CapScope.ISSUER,
+        msg("per issuing institution"),
+    ),
+    CapType(
+        CapKind.PER_YEAR,
+        {"per_year": CapUnit.CREDITS},
+        CapScope.PLAN,
+        msg("per academic year"),
+        counts_prior=same_academic_year,
+    ),
+    CapType(
+        CapKind.PROGRAMME,
+        {"programme_credits": CapUnit.CREDITS, "programme_share": CapUnit.SHARE},
+        CapScope.PLAN,
+        msg("programme total"),
+    ),
+)
+"""Every cap, in the order the engine names those that cut a grant."""
+
+
+def cap_type(kind: CapKind) -> CapType:
+    return next(cap for cap in CAP_TYPES if cap.kind is kind)
+
+
+CAP_SETTINGS: Mapping[str, CapUnit] = {
+    name: unit for cap in CAP_TYPES for name, unit in cap.settings.items()
+}
+"""Each setting of :class:`Caps` (each field) with its unit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,17 +258,22 @@ def check_programme(programme: Programme) -> list[Message]:
         )
     for category, least in programme.category_credits.items():
         problems.extend(_credit_problems(f"category {category}", least, positive=True))
-    caps = programme.caps
-    for name, value in (
-        ("per_source_item", caps.per_source_item),
-        ("programme_credits", caps.programme_credits),
-        ("per_year", caps.per_year),
-        ("per_issuer", caps.per_issuer),
-    ):
-        if value is not None:
-            problems.extend(_credit_problems(f"cap {name}", value, positive=False))
-    if caps.programme_share is not None and not 0 <= caps.programme_share <= 1:
-        problems.append(msg("programme_share must be between 0 and 1"))
+    problems.extend(_cap_problems(programme.caps))
+    return problems
+
+
+def _cap_problems(caps: Caps) -> list[Message]:
+    """What is wrong with the settings of ``caps``: those in credits first, then the shares."""
+    problems: list[Message] = []
+    for unit in (CapUnit.CREDITS, CapUnit.SHARE):
+        for setting in fields(caps):
+            value: Decimal | None = getattr(caps, setting.name)
+            if value is None or CAP_SETTINGS[setting.name] is not unit:
+                continue
+            if unit is CapUnit.CREDITS:
+                problems.extend(_credit_problems(f"cap {setting.name}", value, positive=False))
+            elif not 0 <= value <= 1:
+                problems.append(msg("{setting} must be between 0 and 1", setting=setting.name))
     return problems
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import split_item_ref
 from creditbank.conversion.model import (
+    CAP_SETTINGS,
     Caps,
     Component,
     ConversionError,
@@ -120,8 +121,8 @@ def create_programme(*, uow: UnitOfWork, spec: ProgrammeSpec, by: str) -> Progra
             msg("programme {code} cannot be defined", code=spec.code),
             problems,
         )
-    caps = spec.caps
     row = ProgrammeRow(
+        **_cap_columns(spec.caps),
         code=programme.code,
         institution_id=institution_id,
         item_id=item.id,
@@ -130,11 +131,6 @@ def create_programme(*, uow: UnitOfWork, spec: ProgrammeSpec, by: str) -> Progra
         total_credits=programme.total_credits,
         category_credits={key: str(value) for key, value in programme.category_credits.items()},
         min_level_id=level_id,
-        cap_per_source_item=caps.per_source_item,
-        cap_programme_credits=caps.programme_credits,
-        cap_programme_share=caps.programme_share,
-        cap_per_year=caps.per_year,
-        cap_per_issuer=caps.per_issuer,
         reverse_on_withdrawal=programme.reverse_on_withdrawal,
         created_by=by,
         created_at=datetime.now(UTC),
@@ -156,6 +152,15 @@ def create_programme(*, uow: UnitOfWork, spec: ProgrammeSpec, by: str) -> Progra
     )
     session.flush()
     return programme_of(uow, row)
+
+
+def _cap_columns(caps: Caps) -> dict[str, Decimal | None]:
+    """Each setting of the caps is stored in the column ``cap_<setting>`` of ``programmes``."""
+    return {f"cap_{name}": getattr(caps, name) for name in CAP_SETTINGS}
+
+
+def _caps_of(row: ProgrammeRow) -> Caps:
+    return Caps(**{name: getattr(row, f"cap_{name}") for name in CAP_SETTINGS})
 
 
 def programme_row(uow: UnitOfWork, code: str) -> ProgrammeRow:
@@ -207,13 +212,7 @@ def programme_of(uow: UnitOfWork, row: ProgrammeRow) -> Programme:
         ),
         category_credits={key: Decimal(value) for key, value in row.category_credits.items()},
         min_level=bar,
-        caps=Caps(
-            per_source_item=row.cap_per_source_item,
-            programme_credits=row.cap_programme_credits,
-            programme_share=row.cap_programme_share,
-            per_year=row.cap_per_year,
-            per_issuer=row.cap_per_issuer,
-        ),
+        caps=_caps_of(row),
         reverse_on_withdrawal=row.reverse_on_withdrawal,
     )
 

@@ -16,6 +16,7 @@ from creditbank.conversion.conversion_reads import (
     ConversionStatus,
 )
 from creditbank.conversion.model import (
+    CAP_SETTINGS,
     CapKind,
     Caps,
     Component,
@@ -61,21 +62,27 @@ class ComponentCreate(BaseModel):
     )
 
 
+CapCredits = Field(default=None, ge=0, decimal_places=1)
+"""A setting of the caps in credits (:attr:`CapUnit.CREDITS`)."""
+CapShare = Field(default=None, ge=0, le=1, decimal_places=3)
+"""A setting of the caps as a share of the programme's credits (:attr:`CapUnit.SHARE`)."""
+
+
+# The settings of Caps, field for field, each as its unit in CAP_SETTINGS says (a unit test
+# holds the two together). No docstring: it would be the API's description of the shape.
 class CapsCreate(BaseModel):
-    per_source_item: Decimal | None = Field(default=None, ge=0, decimal_places=1)
-    programme_credits: Decimal | None = Field(default=None, ge=0, decimal_places=1)
-    programme_share: Decimal | None = Field(default=None, ge=0, le=1, decimal_places=3)
-    per_year: Decimal | None = Field(default=None, ge=0, decimal_places=1)
-    per_issuer: Decimal | None = Field(default=None, ge=0, decimal_places=1)
+    per_source_item: Decimal | None = CapCredits
+    programme_credits: Decimal | None = CapCredits
+    programme_share: Decimal | None = CapShare
+    per_year: Decimal | None = CapCredits
+    per_issuer: Decimal | None = CapCredits
 
     def caps(self) -> Caps:
-        return Caps(
-            per_source_item=self.per_source_item,
-            programme_credits=self.programme_credits,
-            programme_share=self.programme_share,
-            per_year=self.per_year,
-            per_issuer=self.per_issuer,
-        )
+        return Caps(**self.model_dump())
+
+    @classmethod
+    def of(cls, caps: Caps) -> CapsCreate:
+        return cls(**{name: getattr(caps, name) for name in CAP_SETTINGS})
 
 
 class ProgrammeCreate(BaseModel):
@@ -159,7 +166,6 @@ class ProgrammeRead(BaseModel):
 
     @classmethod
     def of(cls, programme: Programme) -> ProgrammeRead:
-        caps = programme.caps
         return cls(
             code=programme.code,
             institution=programme.institution,
@@ -169,14 +175,8 @@ class ProgrammeRead(BaseModel):
             category_credits=dict(programme.category_credits),
             components=[ComponentRead.of(c) for c in programme.components],
             min_level=str(programme.min_level) if programme.min_level else None,
-            caps=CapsCreate(
-                per_source_item=caps.per_source_item,
-                programme_credits=caps.programme_credits,
-                programme_share=caps.programme_share,
-                per_year=caps.per_year,
-                per_issuer=caps.per_issuer,
-            ),
-            programme_cap=caps.programme_limit(programme.total_credits),
+            caps=CapsCreate.of(programme.caps),
+            programme_cap=programme.caps.programme_limit(programme.total_credits),
             reverse_on_withdrawal=programme.reverse_on_withdrawal,
         )
 

@@ -1,6 +1,9 @@
-"""The caps: what each (per source item, per issuer, per year, programme) still allows.
+"""The caps: what each (per source item, per issuer, and those on the plan as a whole, such as
+per year and programme) still allows.
 
-Amounts are kept in tenths of a credit (integers), so cutting electives is exact.
+Which caps there are, what they count and how their limits are set is
+:data:`creditbank.conversion.model.CAP_TYPES`; this module keeps the accounts. Amounts are kept
+in tenths of a credit (integers), so cutting electives is exact.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from creditbank.conversion.model import CapKind, PriorGrant, Programme, academic_year
+from creditbank.conversion.model import CAP_TYPES, CapKind, CapScope, PriorGrant, Programme
 
-_CAP_ORDER = (CapKind.PER_SOURCE_ITEM, CapKind.PER_ISSUER, CapKind.PER_YEAR, CapKind.PROGRAMME)
+_CAP_ORDER = tuple(cap.kind for cap in CAP_TYPES)
+_PLAN_CAPS = tuple(cap for cap in CAP_TYPES if cap.scope is CapScope.PLAN)
 
 
 def to_tenths(value: Decimal) -> int:
@@ -29,49 +33,52 @@ class Room:
 
     item_limit: int | None
     issuer_limit: int | None
-    year_limit: int | None
-    programme_limit: int | None
+    plan_limits: dict[CapKind, int]
+    """The caps on the plan as a whole that are set (e.g. per year, programme)."""
     items: dict[str, int] = field(default_factory=dict)
     issuers: dict[str, int] = field(default_factory=dict)
-    year: int = 0
-    total: int = 0
+    plan: dict[CapKind, int] = field(default_factory=dict)
+    """What is charged to each of ``plan_limits``."""
 
     @classmethod
     def start(cls, programme: Programme, prior: Iterable[PriorGrant], on: date) -> Room:
-        caps = programme.caps
+        limits: dict[CapScope, dict[CapKind, int]] = {scope: {} for scope in CapScope}
+        for cap in CAP_TYPES:
+            limit = cap.limit(programme.caps, programme.total_credits)
+            if limit is not None:
+                limits[cap.scope][cap.kind] = to_tenths(limit)
         room = cls(
-            _optional_tenths(caps.per_source_item),
-            _optional_tenths(caps.per_issuer),
-            _optional_tenths(caps.per_year),
-            _optional_tenths(caps.programme_limit(programme.total_credits)),
+            _only(limits[CapScope.SOURCE_ITEM]),
+            _only(limits[CapScope.ISSUER]),
+            limits[CapScope.PLAN],
+            plan=dict.fromkeys(limits[CapScope.PLAN], 0),
         )
-        this_year = academic_year(on)
         for grant in prior:
             amount = to_tenths(grant.credits)
-            room.charge(grant.source_item, grant.issuer, amount, year=False)
-            if academic_year(grant.requested_on) == this_year:
-                room.year += amount
+            room.charge(grant.source_item, grant.issuer, amount, plan=False)
+            for cap in _PLAN_CAPS:
+                if cap.kind in room.plan and cap.counts_prior(grant.requested_on, on):
+                    room.plan[cap.kind] += amount
         return room
 
     def copy(self) -> Room:
         return Room(
             self.item_limit,
             self.issuer_limit,
-            self.year_limit,
-            self.programme_limit,
+            self.plan_limits,
             dict(self.items),
             dict(self.issuers),
-            self.year,
-            self.total,
+            dict(self.plan),
         )
 
-    def charge(self, item: str, issuer: str, amount: int, *, year: bool = True) -> None:
-        """Charge ``amount`` (negative to take it back); plan grants fall in the current year."""
+    def charge(self, item: str, issuer: str, amount: int, *, plan: bool = True) -> None:
+        """Charge ``amount`` (negative to take it back); with ``plan``, to the caps on the plan
+        as a whole too (a prior grant is charged to those that count it, by :meth:`start`)."""
         self.items[item.casefold()] = self.items.get(item.casefold(), 0) + amount
         self.issuers[issuer.casefold()] = self.issuers.get(issuer.casefold(), 0) + amount
-        self.total += amount
-        if year:
-            self.year += amount
+        if plan:
+            for kind in self.plan:
+                self.plan[kind] += amount
 
     def item_left(self, item: str) -> int | None:
         """What the per-source-item cap still allows ``item`` (None: no cap)."""
@@ -82,15 +89,11 @@ class Room:
         return _left(self.issuer_limit, self.issuers.get(issuer.casefold(), 0))
 
     def whole(self) -> dict[CapKind, int]:
-        """What the per-year and programme caps (those set) leave to the plan as a whole."""
-        left = {
-            CapKind.PER_YEAR: _left(self.year_limit, self.year),
-            CapKind.PROGRAMME: _left(self.programme_limit, self.total),
-        }
-        return {kind: amount for kind, amount in left.items() if amount is not None}
+        """What the caps on the plan as a whole (those set) leave to it."""
+        return {kind: max(0, self.plan_limits[kind] - used) for kind, used in self.plan.items()}
 
     def bucket(self) -> int | None:
-        """The least of :meth:`whole` (None: neither cap is set)."""
+        """The least of :meth:`whole` (None: no such cap is set)."""
         return min(self.whole().values(), default=None)
 
     def residuals(self, item: str, issuer: str) -> dict[CapKind, int]:
@@ -111,12 +114,13 @@ class Room:
         return tuple(k for k, left in self.residuals(item, issuer).items() if left < amount)
 
 
+def _only(limits: dict[CapKind, int]) -> int | None:
+    """The limit of the one cap on an item or an issuer, if it is set."""
+    return next(iter(limits.values()), None)
+
+
 def _left(limit: int | None, used: int) -> int | None:
     return None if limit is None else max(0, limit - used)
-
-
-def _optional_tenths(value: Decimal | None) -> int | None:
-    return None if value is None else to_tenths(value)
 
 
 def caps_text(caps: Iterable[CapKind]) -> str:
