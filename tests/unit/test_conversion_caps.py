@@ -22,6 +22,8 @@ from creditbank.conversion.model import (
 )
 from creditbank.conversion.schemas import CapsCreate
 from creditbank.conversion.tables import ProgrammeRow
+from creditbank.web.i18n import translations
+from creditbank.web.pages.conversion_common import TERMS
 
 SCALE = {CapUnit.CREDITS: 1, CapUnit.SHARE: 3}
 
@@ -97,3 +99,15 @@ def test_settings_are_checked_credits_first_then_shares() -> None:
         "cap per_issuer has more than one decimal",
         "programme_share must be between 0 and 1",
     ]
+
+
+def test_the_pages_have_a_word_for_each_cap_in_both_languages() -> None:
+    zh = translations("zh").gettext
+    words = {kind: TERMS[("cap", kind.value)] for kind in CapKind}
+    assert {kind: word.render() for kind, word in words.items()} == {
+        CapKind.PER_SOURCE_ITEM: "per source item",
+        CapKind.PER_ISSUER: "per issuing institution",
+        CapKind.PER_YEAR: "per academic year",
+        CapKind.PROGRAMME: "programme total",
+    }
+    assert all(word.render(zh) not in {"", word.render()} for word in words.values())

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from creditbank.conversion.model import CAP_TYPES
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
@@ -50,10 +51,7 @@ TERMS: dict[tuple[str, str], Message] = {
     ("conversion", "flagged"): msg("flagged for review"),
     ("target", "component"): msg("Exemption"),
     ("target", "elective"): msg("Elective credits"),
-    ("cap", "per_source_item"): msg("per source item"),
-    ("cap", "programme"): msg("programme total"),
-    ("cap", "per_year"): msg("per academic year"),
-    ("cap", "per_issuer"): msg("per issuing institution"),
+    **{("cap", cap.kind.value): cap.label for cap in CAP_TYPES},
 }
 """Words for the conversion enumerations the pages show (with :mod:`creditbank.web.labels`)."""
 
