@@ -12,7 +12,7 @@
   window of dates. A rule is a sequence of versions; an approved version never changes.
 - **Caps** limit what conversions may grant a learner toward one programme: per source
   item, per issuing institution, per academic year, and in total (credits and/or a share
-  of the programme's credits).
+  of the programme's credits). Each kind of cap is described once, in :data:`CAP_TYPES`.
 
 The engine that applies rules to a learner's outcomes is :mod:`creditbank.conversion.engine`.
 Standard library only.
@@ -168,29 +168,29 @@ class CapType:
 
 CAP_TYPES: tuple[CapType, ...] = (
     CapType(
-        CapKind.PER_SOURCE_ITEM,
-        {"per_source_item": CapUnit.CREDITS},
-        CapScope.SOURCE_ITEM,
-        msg("per source item"),
+        kind=CapKind.PER_SOURCE_ITEM,
+        settings={"per_source_item": CapUnit.CREDITS},
+        scope=CapScope.SOURCE_ITEM,
+        label=msg("per source item"),
     ),
     CapType(
-        CapKind.PER_ISSUER,
-        {"per_issuer": CapUnit.CREDITS},
-        CapScope.ISSUER,
-        msg("per issuing institution"),
+        kind=CapKind.PER_ISSUER,
+        settings={"per_issuer": CapUnit.CREDITS},
+        scope=CapScope.ISSUER,
+        label=msg("per issuing institution"),
     ),
     CapType(
-        CapKind.PER_YEAR,
-        {"per_year": CapUnit.CREDITS},
-        CapScope.PLAN,
-        msg("per academic year"),
+        kind=CapKind.PER_YEAR,
+        settings={"per_year": CapUnit.CREDITS},
+        scope=CapScope.PLAN,
+        label=msg("per academic year"),
         counts_prior=same_academic_year,
     ),
     CapType(
-        CapKind.PROGRAMME,
-        {"programme_credits": CapUnit.CREDITS, "programme_share": CapUnit.SHARE},
-        CapScope.PLAN,
-        msg("programme total"),
+        kind=CapKind.PROGRAMME,
+        settings={"programme_credits": CapUnit.CREDITS, "programme_share": CapUnit.SHARE},
+        scope=CapScope.PLAN,
+        label=msg("programme total"),
     ),
 )
 """Every cap, in the order the engine names those that cut a grant."""
