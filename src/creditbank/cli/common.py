@@ -2,8 +2,10 @@
 user, the unit of work, ``--json`` and failing with a message.
 
 A command only parses its options, calls a handler through :func:`act` (or opens a
-:func:`unit_of_work` for a query) and prints: ``--json`` prints exactly what the HTTP API
-returns, otherwise a table or a few lines. Command modules define their own Typer groups and
+:func:`unit_of_work` for a query) and prints (:func:`show`): ``--json`` prints exactly what the
+HTTP API returns (:func:`print_json`), otherwise a table (:func:`print_table`) or a few lines
+(:func:`print_line`); a refusal is its message on stderr and exit 1 (:func:`fail`,
+:func:`refusals_fail`). Command modules define their own Typer groups and
 list them in ``GROUPS``; :mod:`creditbank.cli.main` registers them, so no command module imports
 the main one.
 """
@@ -12,14 +14,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
+from rich import box
+from rich.console import Console, RenderableType
+from rich.table import Column, Table
 from sqlalchemy import inspect
 
 from creditbank.access.policy import Principal
@@ -34,6 +38,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 _Result = TypeVar("_Result")
+_Shown = TypeVar("_Shown", bound=BaseModel | Sequence[BaseModel])
 
 
 class _State:
@@ -62,16 +67,24 @@ def fail(text: str) -> NoReturn:
 
 
 @contextmanager
+def refusals_fail() -> Iterator[None]:
+    """A domain error raised in the block becomes its message (in the run's language) and
+    exit 1."""
+    try:
+        yield
+    except DomainError as error:
+        fail(error.render(_))
+
+
+@contextmanager
 def unit_of_work() -> Iterator[UnitOfWork]:
     """A unit of work on the configured database; domain errors become a message and exit 1."""
     database = open_database()
     try:
         if "alembic_version" not in inspect(database.engine).get_table_names():
             fail(say(msg("the database is not initialised; run `creditbank init` first")))
-        with database.unit_of_work() as uow:
+        with refusals_fail(), database.unit_of_work() as uow:
             yield uow
-    except DomainError as error:
-        fail(error.render(_))
     finally:
         database.dispose()
 
@@ -95,6 +108,34 @@ def print_json(data: BaseModel | Sequence[BaseModel]) -> None:
     else:
         payload = [item.model_dump(mode="json", by_alias=True) for item in data]
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def show(data: _Shown, render: Callable[[_Shown], None], *, as_json: bool) -> None:
+    """``--json``: print ``data`` as the API answers it (:func:`print_json`); otherwise
+    ``render`` it for people."""
+    if as_json:
+        print_json(data)
+    else:
+        render(data)
+
+
+def print_line(text: str, indent: int = 0) -> None:
+    """Print ``text`` as it is: no markup, no highlighting (names and reasons are data)."""
+    out.print(" " * indent + text, markup=False, highlight=False)
+
+
+def print_table(
+    columns: Sequence[str | Column],
+    rows: Iterable[Sequence[RenderableType]],
+    *,
+    title: str | None = None,
+) -> None:
+    """A table of ``rows`` under ``columns`` (a heading, or a :class:`rich.table.Column` for
+    one that does not wrap or is right-aligned), in the CLI's simple style."""
+    table = Table(*columns, title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 def parse_date(text: str | None, option: str) -> date | None:

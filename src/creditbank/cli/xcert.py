@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Annotated, cast
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from creditbank import clock
 from creditbank.access.policy import OPERATOR
@@ -30,26 +27,27 @@ from creditbank.bootstrap import open_database
 from creditbank.cli.common import (
     AsOption,
     JsonOption,
-    _,
     act,
     acting,
     fail,
-    out,
     parse_date,
-    print_json,
+    print_line,
+    refusals_fail,
     say,
+    show,
     state,
     unit_of_work,
 )
 from creditbank.cli.xcert_output import (
-    in_language,
-    print_line,
+    print_registered,
+    print_results,
+    print_scheduled,
     print_session,
-    print_session_line,
     print_stats,
+    print_teacher,
     print_xcert,
+    print_xcerts,
 )
-from creditbank.errors import DomainError
 from creditbank.file_limits import limits_of
 from creditbank.messages import msg
 from creditbank.settings import get_settings
@@ -113,35 +111,7 @@ def list_xcerts(
             XcertRead.of(x, state.language)
             for x in views.list_xcerts(query, principal=OPERATOR, uow=uow)
         ]
-    if as_json:
-        print_json(found)
-        return
-    if not found:
-        print_line(say(msg("No X certificate matches")))
-        return
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for heading in (
-        _("Certificate"),
-        _("Name"),
-        _("Provider"),
-        _("Round"),
-        _("Industry"),
-        _("Pilot schools"),
-        _("Assessment centres"),
-    ):
-        table.add_column(heading)
-    for xcert in found:
-        profile = xcert.profile
-        table.add_row(
-            Text(xcert.code),
-            Text(in_language(xcert.name, xcert.name_en)),
-            Text(in_language(xcert.provider.name, xcert.provider.name_en)),
-            str(xcert.approval_round or ""),
-            Text(in_language(profile.industry, profile.industry_en) if profile else ""),
-            str(xcert.pilot_schools),
-            str(xcert.assessment_centres),
-        )
-    out.print(table)
+    show(found, print_xcerts, as_json=as_json)
 
 
 @xcert_app.command("show")
@@ -155,10 +125,7 @@ def show_xcert(
     with unit_of_work() as uow:
         detail = views.show_xcert(ShowXcert(code), principal=OPERATOR, uow=uow)
         found = XcertDetailRead.of_detail(detail, state.language)
-    if as_json:
-        print_json(found)
-        return
-    print_xcert(found)
+    show(found, print_xcert, as_json=as_json)
 
 
 @xcert_app.command("profile")
@@ -177,10 +144,7 @@ def set_profile(
     command = SetProfile(code, Profile(industry, industry_en, valid_years))
     detail = act(as_email, lambda uow, who: profiles.set_profile(command, principal=who, uow=uow))
     found = XcertDetailRead.of_detail(detail, state.language)
-    if as_json:
-        print_json(found)
-        return
-    print_xcert(found)
+    show(found, print_xcert, as_json=as_json)
 
 
 def _components(texts: Sequence[str]) -> tuple[accreditation.SchemeComponent, ...]:
@@ -226,20 +190,21 @@ def set_scheme(
         fail(say(msg("--pass-mark must be a number")))
     command = SetScheme(code, level, accreditation.Scheme(_components(component), mark))
     stored = act(as_email, lambda uow, who: profiles.set_scheme(command, principal=who, uow=uow))
-    found = SchemeRead.of(stored, state.language)
-    if as_json:
-        print_json(found)
-        return
-    print_line(
-        say(
-            msg(
-                "Level {level}: {scheme} (version {version})",
-                level=found.level.code,
-                scheme=stored.scheme.scheme.describe() if stored.scheme else "",
-                version=found.version,
+    scheme = stored.scheme.scheme.describe() if stored.scheme else ""
+
+    def render(found: SchemeRead) -> None:
+        print_line(
+            say(
+                msg(
+                    "Level {level}: {scheme} (version {version})",
+                    level=found.level.code,
+                    scheme=scheme,
+                    version=found.version,
+                )
             )
         )
-    )
+
+    show(SchemeRead.of(stored, state.language), render, as_json=as_json)
 
 
 @xcert_app.command("offer")
@@ -264,10 +229,7 @@ def declare_offering(
         as_email, lambda uow, who: profiles.declare_offering(command, principal=who, uow=uow)
     )
     found = XcertDetailRead.of_detail(detail, state.language)
-    if as_json:
-        print_json(found)
-        return
-    print_xcert(found)
+    show(found, print_xcert, as_json=as_json)
 
 
 @xcert_app.command("teacher")
@@ -328,35 +290,7 @@ def train_teacher(
             ),
         )
     )
-    if as_json:
-        print_json(record)
-        return
-    if record.training is not None:
-        print_line(
-            say(
-                msg(
-                    "Training of {email} recorded: {course}, {days} days, completed {date}",
-                    email=record.email,
-                    course=record.training.course,
-                    days=record.training.days,
-                    date=record.training.completed_on.isoformat(),
-                )
-            )
-        )
-    for made in record.certifications:
-        print_line(
-            say(
-                msg(
-                    "{email} certified as {kind} of {xcert} ({level}) from {start} to {end}",
-                    email=made.email,
-                    kind=made.kind,
-                    xcert=record.xcert,
-                    level=made.level or "*",
-                    start=made.valid_from.isoformat(),
-                    end=made.valid_until.isoformat(),
-                )
-            )
-        )
+    show(record, print_teacher, as_json=as_json)
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -379,11 +313,7 @@ def schedule_session(
         act(as_email, lambda uow, who: sessions.schedule_session(command, principal=who, uow=uow)),
         state.language,
     )
-    if as_json:
-        print_json(session)
-        return
-    print_line(say(msg("Session {id} scheduled", id=session.id)))
-    print_session_line(session)
+    show(session, print_scheduled, as_json=as_json)
 
 
 @xcert_app.command("register")
@@ -409,24 +339,7 @@ def register_candidate(
             lambda uow, who: sessions.register_candidate(command, principal=who, uow=uow),
         )
     )
-    if as_json:
-        print_json(candidate)
-        return
-    print_line(
-        say(
-            msg(
-                "{account} registered for session {id} (fee-exempt)",
-                account=candidate.account_number,
-                id=session_id,
-            )
-            if candidate.fee_exempt
-            else msg(
-                "{account} registered for session {id}",
-                account=candidate.account_number,
-                id=session_id,
-            )
-        )
-    )
+    show(candidate, lambda found: print_registered(found, session_id), as_json=as_json)
 
 
 @xcert_app.command("session")
@@ -441,10 +354,7 @@ def show_session(
             views.show_session(ShowSession(session_id), principal=OPERATOR, uow=uow),
             state.language,
         )
-    if as_json:
-        print_json(detail)
-        return
-    print_session(detail)
+    show(detail, print_session, as_json=as_json)
 
 
 @xcert_app.command("results")
@@ -470,7 +380,7 @@ def record_results(
         fail(say(msg("{file} is not a file", file=str(file))))
     database = open_database()
     try:
-        with file.open("rb") as stream, database.unit_of_work() as uow:
+        with refusals_fail(), file.open("rb") as stream, database.unit_of_work() as uow:
             command = RecordResults(
                 session_id, assessor, file.name, file_format, stream, clock.today()
             )
@@ -482,27 +392,10 @@ def record_results(
                 cipher=_cipher(),
                 limits=limits_of(get_settings()),
             )
-        recorded = ResultsRead.of(found, state.language)
-    except DomainError as error:
-        fail(error.render(_))
+            recorded = ResultsRead.of(found, state.language)
     finally:
         database.dispose()
-    if as_json:
-        print_json(recorded)
-        return
-    print_line(
-        say(
-            msg(
-                "Results recorded: {assessed} assessed, {passed} passed, {failed} failed "
-                "(deposit batch {batch})",
-                assessed=recorded.assessed,
-                passed=recorded.passed,
-                failed=recorded.failed,
-                batch=recorded.batch,
-            )
-        )
-    )
-    print_session(recorded.session)
+    show(recorded, print_results, as_json=as_json)
 
 
 @xcert_app.command("stats")
@@ -514,10 +407,7 @@ def show_stats(as_json: JsonOption = False) -> None:
         found = StatsRead.of(
             statistics.show_stats(ShowStats(), principal=OPERATOR, uow=uow), state.language
         )
-    if as_json:
-        print_json(found)
-        return
-    print_stats(found)
+    show(found, print_stats, as_json=as_json)
 
 
 GROUPS = ((xcert_app, "xcert"),)

@@ -1,20 +1,25 @@
-"""How ``creditbank xcert`` prints for people: certificates, sessions and the statistics, in
-the run's language (``--json`` prints the API's JSON instead)."""
+"""How ``creditbank xcert`` prints for people: certificates, teachers, sessions, results and
+the statistics, in the run's language (``--json`` prints the API's JSON instead)."""
 
 from __future__ import annotations
 
-from rich import box
-from rich.table import Table
+from collections.abc import Sequence
 
-from creditbank.cli.common import _, out, say, state
+from rich.text import Text
+
+from creditbank.cli.common import _, print_line, print_table, say, state
 from creditbank.messages import msg
 from creditbank.xcerts.model import ResultStatus
 from creditbank.xcerts.schemas import (
+    CandidateRead,
+    ResultsRead,
     SessionDetailRead,
     SessionRead,
     StatsRead,
     TallyRead,
+    TeacherRead,
     XcertDetailRead,
+    XcertRead,
 )
 
 RESULT_WORDS = {
@@ -22,11 +27,6 @@ RESULT_WORDS = {
     ResultStatus.PASSED: msg("passed"),
     ResultStatus.FAILED: msg("failed"),
 }
-
-
-def print_line(text: str, indent: int = 0) -> None:
-    """Print ``text`` as it is: no markup, no highlighting (names are data)."""
-    out.print(" " * indent + text, markup=False, highlight=False)
 
 
 def in_language(name: str, name_en: str) -> str:
@@ -80,62 +80,169 @@ def print_xcert(xcert: XcertDetailRead) -> None:
             else say(msg("no scheme yet"))
         )
         print_line(f"{scheme.level.code} {scheme.level.name}: {described}", indent=2)
-    print_line(_("Pilot schools"))
-    if not xcert.offerings:
-        print_line(_("none"), indent=2)
-    for offering in xcert.offerings:
-        centre = f" · {_('assessment centre')}" if offering.assessment_centre else ""
-        print_line(
-            f"{offering.school.code} {in_language(offering.school.name, offering.school.name_en)} "
-            f"({offering.school.region}) · {offering.level.code}{centre}",
-            indent=2,
-        )
-    print_line(_("Teachers and assessors"))
-    if not xcert.certifications:
-        print_line(_("none"), indent=2)
-    for certification in xcert.certifications:
-        print_line(
-            f"{certification.email} · {certification.kind} · {certification.level or '*'} · "
-            f"{certification.valid_from.isoformat()}/{certification.valid_until.isoformat()}",
-            indent=2,
-        )
-    print_line(_("Assessment sessions"))
-    if not xcert.sessions:
-        print_line(_("none"), indent=2)
-    for session in xcert.sessions:
-        print_session_line(session, indent=2)
+    _print_section(
+        _("Pilot schools"),
+        [
+            f"{o.school.code} {in_language(o.school.name, o.school.name_en)} "
+            f"({o.school.region}) · {o.level.code}"
+            + (f" · {_('assessment centre')}" if o.assessment_centre else "")
+            for o in xcert.offerings
+        ],
+    )
+    _print_section(
+        _("Teachers and assessors"),
+        [
+            f"{c.email} · {c.kind} · {c.level or '*'} · "
+            f"{c.valid_from.isoformat()}/{c.valid_until.isoformat()}"
+            for c in xcert.certifications
+        ],
+    )
+    _print_section(_("Assessment sessions"), [session_text(s) for s in xcert.sessions])
 
 
-def print_session_line(session: SessionRead, indent: int = 0) -> None:
-    print_line(
+def _print_section(heading: str, lines: Sequence[str]) -> None:
+    """``heading``, then each line indented (``none`` when there is none)."""
+    print_line(heading)
+    for line in lines or [_("none")]:
+        print_line(line, indent=2)
+
+
+def print_xcerts(found: Sequence[XcertRead]) -> None:
+    """Certificates as a table."""
+    if not found:
+        print_line(say(msg("No X certificate matches")))
+        return
+    headings = (
+        _("Certificate"),
+        _("Name"),
+        _("Provider"),
+        _("Round"),
+        _("Industry"),
+        _("Pilot schools"),
+        _("Assessment centres"),
+    )
+    print_table(
+        headings,
+        [
+            (
+                Text(xcert.code),
+                Text(in_language(xcert.name, xcert.name_en)),
+                Text(in_language(xcert.provider.name, xcert.provider.name_en)),
+                str(xcert.approval_round or ""),
+                Text(
+                    in_language(xcert.profile.industry, xcert.profile.industry_en)
+                    if xcert.profile
+                    else ""
+                ),
+                str(xcert.pilot_schools),
+                str(xcert.assessment_centres),
+            )
+            for xcert in found
+        ],
+    )
+
+
+def print_teacher(record: TeacherRead) -> None:
+    """A teacher's recorded training and certifications, a line each."""
+    if record.training is not None:
+        print_line(
+            say(
+                msg(
+                    "Training of {email} recorded: {course}, {days} days, completed {date}",
+                    email=record.email,
+                    course=record.training.course,
+                    days=record.training.days,
+                    date=record.training.completed_on.isoformat(),
+                )
+            )
+        )
+    for made in record.certifications:
+        print_line(
+            say(
+                msg(
+                    "{email} certified as {kind} of {xcert} ({level}) from {start} to {end}",
+                    email=made.email,
+                    kind=made.kind,
+                    xcert=record.xcert,
+                    level=made.level or "*",
+                    start=made.valid_from.isoformat(),
+                    end=made.valid_until.isoformat(),
+                )
+            )
+        )
+
+
+def session_text(session: SessionRead) -> str:
+    """A session in one line: id, day, certificate, level, centre, candidates' figures."""
+    return (
         f"#{session.id} {session.held_on.isoformat()} {session.xcert} {session.level.code} @ "
-        f"{session.centre.code} · {tally_text(session.candidates)}",
-        indent=indent,
+        f"{session.centre.code} · {tally_text(session.candidates)}"
+    )
+
+
+def print_scheduled(session: SessionRead) -> None:
+    print_line(say(msg("Session {id} scheduled", id=session.id)))
+    print_line(session_text(session))
+
+
+def print_registered(candidate: CandidateRead, session_id: int) -> None:
+    print_line(
+        say(
+            msg(
+                "{account} registered for session {id} (fee-exempt)",
+                account=candidate.account_number,
+                id=session_id,
+            )
+            if candidate.fee_exempt
+            else msg(
+                "{account} registered for session {id}",
+                account=candidate.account_number,
+                id=session_id,
+            )
+        )
     )
 
 
 def print_session(detail: SessionDetailRead) -> None:
-    print_session_line(detail)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for heading in (
+    print_line(session_text(detail))
+    headings = (
         _("Account"),
         _("Fee-exempt"),
         _("Result"),
         _("Weighted mark"),
         _("Marks"),
         _("Outcome"),
-    ):
-        table.add_column(heading)
-    for candidate in detail.registrations:
-        table.add_row(
-            candidate.account_number,
-            _("yes") if candidate.fee_exempt else "",
-            say(RESULT_WORDS[candidate.status]),
-            "" if candidate.weighted is None else str(candidate.weighted),
-            ", ".join(f"{kind} {mark}" for kind, mark in candidate.marks.items()),
-            candidate.outcome or "",
+    )
+    print_table(
+        headings,
+        [
+            (
+                candidate.account_number,
+                _("yes") if candidate.fee_exempt else "",
+                say(RESULT_WORDS[candidate.status]),
+                "" if candidate.weighted is None else str(candidate.weighted),
+                ", ".join(f"{kind} {mark}" for kind, mark in candidate.marks.items()),
+                candidate.outcome or "",
+            )
+            for candidate in detail.registrations
+        ],
+    )
+
+
+def print_results(recorded: ResultsRead) -> None:
+    print_line(
+        say(
+            msg(
+                "Results recorded: {assessed} assessed, {passed} passed, {failed} failed "
+                "(deposit batch {batch})",
+                assessed=recorded.assessed,
+                passed=recorded.passed,
+                failed=recorded.failed,
+                batch=recorded.batch,
+            )
         )
-    out.print(table)
+    )
+    print_session(recorded.session)
 
 
 def print_stats(found: StatsRead) -> None:
