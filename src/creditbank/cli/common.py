@@ -55,6 +55,11 @@ def _(text: str) -> str:
     return translations(state.language).gettext(text)
 
 
+def in_language(name: str, name_en: str) -> str:
+    """The English name in an English run when there is one, else the (Chinese) name."""
+    return name_en if state.language == "en" and name_en else name
+
+
 def say(message: Message) -> str:
     """A message rendered in the run's language."""
     return message.render(_)

@@ -4,8 +4,9 @@ Import a standard from a file, list and show standards, set the assessment schem
 of an item, and certify staff as teachers or assessors of an item. Each command parses,
 calls the use case's handler and prints. Commands that change something act as a staff user
 (``--as EMAIL``) held to the same policy as the HTTP API; reading commands are the bank
-operator's (:data:`~creditbank.access.policy.OPERATOR`). ``--json`` prints the shapes below,
-which are what the API answers. Identity numbers are never printed.
+operator's (:data:`~creditbank.access.policy.OPERATOR`). ``--json`` prints what the API
+answers; :mod:`creditbank.cli.standards_output` prints for people. Identity numbers are never
+printed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from pathlib import Path
 from typing import Annotated, cast
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from creditbank import clock
 from creditbank.access.policy import OPERATOR
@@ -37,10 +35,8 @@ from creditbank.accreditation.files import StandardFile, read_standard_file
 from creditbank.accreditation.model import (
     DEFAULT_PASS_MARK,
     ComponentKind,
-    Domain,
     Scheme,
     SchemeComponent,
-    plain,
 )
 from creditbank.accreditation.schemas import (
     CertificationRead,
@@ -51,17 +47,22 @@ from creditbank.accreditation.schemas import (
 from creditbank.cli.common import (
     AsOption,
     JsonOption,
-    _,
     act,
     fail,
-    out,
     parse_date,
-    print_json,
+    refusals_fail,
     say,
-    state,
+    show,
     unit_of_work,
 )
-from creditbank.errors import DomainError
+from creditbank.cli.standards_output import (
+    print_certifications,
+    print_certified,
+    print_imported,
+    print_scheme,
+    print_standard,
+    print_standards,
+)
 from creditbank.messages import Message, msg
 from creditbank.settings import get_settings
 
@@ -70,46 +71,18 @@ standards_app = typer.Typer(
     no_args_is_help=True,
 )
 
-DOMAIN_WORDS = {
-    Domain.KNOWLEDGE: msg("Knowledge"),
-    Domain.SKILLS: msg("Skills"),
-    Domain.COMPETENCY: msg("Competency"),
-}
-
-
-def describe_scheme(scheme: SchemeRead) -> str:
-    """e.g. ``theory 40 (≥50) / practice 60; pass mark 60``."""
-    parts = " / ".join(
-        f"{c.kind.value} {c.weight}" + ("" if c.pass_mark is None else f" (≥{plain(c.pass_mark)})")
-        for c in scheme.components
-    )
-    return say(
-        msg("{components}; pass mark {mark}", components=parts, mark=plain(scheme.pass_mark))
-    )
-
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _line(text: str, indent: int = 0) -> None:
-    """Print ``text`` as it is: no markup, no highlighting (names and reasons are data)."""
-    out.print(" " * indent + text, markup=False, highlight=False)
 
 
 def _day(text: str, option: str) -> date:
     return cast("date", parse_date(text, option))
 
 
-def _named(name: str, name_en: str) -> str:
-    return name_en if state.language == "en" and name_en else name
-
-
 def _parsed(file: Path) -> StandardFile:
     """The standard in ``file``, or every problem with it and exit 1."""
-    try:
+    with refusals_fail():
         return read_standard_file(file)
-    except DomainError as error:
-        fail(error.render(_))
 
 
 def _fail_all(problems: list[Message]) -> None:
@@ -210,65 +183,6 @@ def _decimal(text: str, option: str, problems: list[Message]) -> Decimal | None:
     return value
 
 
-# --- printing -------------------------------------------------------------------------------
-
-
-def _print_summary(standard: StandardSummaryRead | StandardRead) -> None:
-    _line(
-        f"{standard.code} v{standard.version} {_named(standard.name, standard.name_en)} · "
-        f"{standard.institution}"
-    )
-    _line(f"{_('Industry')}: {standard.industry} · {_('Occupation')}: {standard.occupation}")
-
-
-def _print_standard(standard: StandardRead) -> None:
-    _print_summary(standard)
-    _line(
-        say(
-            msg(
-                "Framework {framework} version {version}; valid from {date}",
-                framework=standard.framework,
-                version=standard.framework_version,
-                date=standard.valid_from.isoformat(),
-            )
-        )
-    )
-    _line(f"SHA-256: {standard.source_sha256}")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(_("Code"), no_wrap=True)
-    table.add_column(_("Name"))
-    table.add_column(_("Level"), no_wrap=True)
-    table.add_column(_("Credits"), justify="right")
-    table.add_column(_("Assessment scheme"))
-    for unit in standard.units:
-        table.add_row(
-            Text(unit.code),
-            Text(_named(unit.name, unit.name_en)),
-            Text(f"{unit.level.framework}:{unit.level.level}"),
-            str(unit.credits),
-            Text(f"v{unit.scheme.version} {describe_scheme(unit.scheme)}"),
-        )
-    out.print(table)
-    for unit in standard.units:
-        _line(f"{unit.code} ({unit.item})")
-        for statement in unit.statements:
-            text = statement.text_en if state.language == "en" and statement.text_en else None
-            _line(f"{say(DOMAIN_WORDS[statement.domain])}: {text or statement.text}", indent=2)
-        for criterion in unit.criteria:
-            _line(f"{_('Criterion')}: {criterion}", indent=2)
-        for evidence in unit.evidence:
-            needed = _("required") if evidence.required else _("optional")
-            _line(f"{_('Evidence')} ({needed}): {evidence.description}", indent=2)
-
-
-def _print_certification(found: CertificationRead) -> None:
-    level = found.level or _("every level")
-    _line(
-        f"{found.id}  {found.email}  {found.kind}  {found.item}  {level}  "
-        f"{found.valid_from.isoformat()}/{found.valid_until.isoformat()}  {found.training}"
-    )
-
-
 # --- commands -------------------------------------------------------------------------------
 
 
@@ -307,21 +221,7 @@ def import_standard(
             lambda uow, who: standards.import_standard_version(command, principal=who, uow=uow),
         )
     )
-    if as_json:
-        print_json(standard)
-        return
-    _line(
-        say(
-            msg(
-                "Standard {code} version {version} imported for {institution}: {units} units",
-                code=standard.code,
-                version=standard.version,
-                institution=standard.institution,
-                units=len(standard.units),
-            )
-        )
-    )
-    _print_standard(standard)
+    show(standard, print_imported, as_json=as_json)
 
 
 @standards_app.command("list")
@@ -333,33 +233,7 @@ def list_standards(as_json: JsonOption = False) -> None:
             StandardSummaryRead.of(s)
             for s in standards.show_standards(ListStandards(), principal=OPERATOR, uow=uow)
         ]
-    if as_json:
-        print_json(found)
-        return
-    if not found:
-        _line(say(msg("No competence standard has been imported")))
-        return
-    table = Table(title=_("Competence standards"), box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column(_("Code"), no_wrap=True)
-    table.add_column(_("Version"), justify="right")
-    table.add_column(_("Institution"), no_wrap=True)
-    table.add_column(_("Name"))
-    table.add_column(_("Framework"), no_wrap=True)
-    table.add_column(_("Units"), justify="right")
-    table.add_column(_("Credits"), justify="right")
-    table.add_column(_("Valid from"), no_wrap=True)
-    for standard in found:
-        table.add_row(
-            Text(standard.code),
-            str(standard.version),
-            Text(standard.institution),
-            Text(_named(standard.name, standard.name_en)),
-            Text(standard.framework),
-            str(standard.units),
-            str(standard.credits),
-            standard.valid_from.isoformat(),
-        )
-    out.print(table)
+    show(found, print_standards, as_json=as_json)
 
 
 @standards_app.command("show")
@@ -374,10 +248,7 @@ def show_standard(
     with unit_of_work() as uow:
         query = ShowStandard(code, version)
         standard = StandardRead.of(standards.show_standard(query, principal=OPERATOR, uow=uow))
-    if as_json:
-        print_json(standard)
-        return
-    _print_standard(standard)
+    show(standard, print_standard, as_json=as_json)
 
 
 @standards_app.command("scheme")
@@ -412,20 +283,7 @@ def set_scheme(
     command = SetScheme(item_ref, level, scheme)
     stored = act(acting, lambda uow, who: schemes.define_scheme(command, principal=who, uow=uow))
     found = SchemeRead.of(stored.item, stored.level or level, stored.scheme)
-    if as_json:
-        print_json(found)
-        return
-    _line(
-        say(
-            msg(
-                "Scheme of {item} at {level}: version {version}, {scheme}",
-                item=found.item,
-                level=found.level,
-                version=found.version,
-                scheme=describe_scheme(found),
-            )
-        )
-    )
+    show(found, print_scheme, as_json=as_json)
 
 
 @standards_app.command("certify")
@@ -479,24 +337,7 @@ def certify(
             ),
         )
     )
-    if as_json:
-        print_json(found)
-        return
-    _line(
-        say(
-            msg(
-                "Certified {email} as {kind} of {item} at {level}, {start} to {end} "
-                "(certification {id})",
-                email=found.email,
-                kind=found.kind,
-                item=found.item,
-                level=found.level or _("every level"),
-                start=found.valid_from.isoformat(),
-                end=found.valid_until.isoformat(),
-                id=found.id,
-            )
-        )
-    )
+    show(found, print_certified, as_json=as_json)
 
 
 @standards_app.command("certifications")
@@ -512,13 +353,7 @@ def list_certifications(
             CertificationRead.of(c)
             for c in certifications.list_certifications(query, principal=OPERATOR, uow=uow)
         ]
-    if as_json:
-        print_json(found)
-        return
-    if not found:
-        _line(say(msg("{email} holds no certification", email=email)))
-    for certification in found:
-        _print_certification(certification)
+    show(found, lambda found: print_certifications(email, found), as_json=as_json)
 
 
 GROUPS = ((standards_app, "standards"),)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from creditbank.cli.common import _, print_line, print_table, say, state
+from creditbank.cli.common import _, in_language, print_line, print_table, say
 from creditbank.messages import msg
 from creditbank.xcerts.model import ResultStatus
 from creditbank.xcerts.schemas import (
@@ -27,10 +27,6 @@ RESULT_WORDS = {
     ResultStatus.PASSED: msg("passed"),
     ResultStatus.FAILED: msg("failed"),
 }
-
-
-def in_language(name: str, name_en: str) -> str:
-    return name_en if state.language == "en" and name_en else name
 
 
 def tally_text(tally: TallyRead) -> str:
