@@ -42,7 +42,8 @@ from creditbank.cli.common import (
     act,
     fail,
     out,
-    print_json,
+    print_line,
+    print_result,
     say,
     state,
     unit_of_work,
@@ -91,10 +92,11 @@ def _read(application: Application) -> ApplicationRead:
 
 
 def _print(application: ApplicationRead, as_json: bool) -> None:
-    if as_json:
-        print_json(application)
-        return
-    out.print(f"{_('Application')} {application.id}", highlight=False, markup=False)
+    print_result(application, _print_application, as_json=as_json)
+
+
+def _print_application(application: ApplicationRead) -> None:
+    print_line(f"{_('Application')} {application.id}")
     rows = [
         (_("Account"), application.account_number),
         (_("Centre"), application.centre),
@@ -314,17 +316,16 @@ def queue(
         entries = [
             QueueEntryRead.of(e) for e in views.show_queue(query, principal=OPERATOR, uow=uow)
         ]
-    if as_json:
-        print_json(entries)
-        return
+    print_result(entries, _print_queue, as_json=as_json)
+
+
+def _print_queue(entries: list[QueueEntryRead]) -> None:
     for entry in entries:  # one block per application: ids are too wide for a table
         due = "" if entry.due_on is None else f"{_('Due')} {entry.due_on.isoformat()}"
         flag = f"  [{_('stalled')}]" if entry.stalled else ""
-        out.print(
+        print_line(
             f"{entry.id}  {say(STATE_WORDS[entry.state])}  {due}{flag}\n"
-            f"    {entry.unit} {entry.unit_name}  {entry.assessor or ''}",
-            markup=False,
-            highlight=False,
+            f"    {entry.unit} {entry.unit_name}  {entry.assessor or ''}"
         )
 
 

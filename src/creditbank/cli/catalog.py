@@ -16,7 +16,7 @@ from creditbank.catalog import handlers
 from creditbank.catalog.commands import GrantItem, ListGrants, WithdrawGrant
 from creditbank.catalog.model import GrantWindow
 from creditbank.catalog.schemas import GrantRead
-from creditbank.cli.common import JsonOption, out, parse_date, print_json, say, unit_of_work
+from creditbank.cli.common import JsonOption, out, parse_date, print_result, say, unit_of_work
 from creditbank.messages import msg
 
 catalog_app = typer.Typer(help="The catalogue and who may issue its items.", no_args_is_help=True)
@@ -59,22 +59,24 @@ def grant_item(
     )
     with unit_of_work() as uow:
         grant = GrantRead.of(handlers.grant_item(command, principal=OPERATOR, uow=uow))
-    if as_json:
-        print_json(grant)
-        return
-    out.print(
-        say(
-            msg(
-                "Grant {id}: {institution} may issue {owner}:{code} for assessments in {window}",
-                id=grant.id,
-                institution=grant.institution,
-                owner=grant.owner,
-                code=grant.item_code,
-                window=str(GrantWindow(start, end)),
-            )
-        ),
-        highlight=False,
-    )
+
+    def render(grant: GrantRead) -> None:
+        out.print(
+            say(
+                msg(
+                    "Grant {id}: {institution} may issue {owner}:{code} for assessments in "
+                    "{window}",
+                    id=grant.id,
+                    institution=grant.institution,
+                    owner=grant.owner,
+                    code=grant.item_code,
+                    window=str(GrantWindow(start, end)),
+                )
+            ),
+            highlight=False,
+        )
+
+    print_result(grant, render, as_json=as_json)
 
 
 @catalog_app.command("grants")
@@ -89,9 +91,10 @@ def list_grants(
             GrantRead.of(g)
             for g in handlers.list_grants(ListGrants(owner, item_code), principal=OPERATOR, uow=uow)
         ]
-    if as_json:
-        print_json(found)
-        return
+    print_result(found, lambda found: _print_grants(item_code, found), as_json=as_json)
+
+
+def _print_grants(item_code: str, found: list[GrantRead]) -> None:
     if not found:
         out.print(say(msg("No institution is accredited to issue {code}", code=item_code)))
     for grant in found:
@@ -109,11 +112,7 @@ def withdraw_grant(
         withdrawn = handlers.withdraw_grant(
             WithdrawGrant(grant_id, by), principal=OPERATOR, uow=uow
         )
-    grant = GrantRead.of(withdrawn)
-    if as_json:
-        print_json(grant)
-        return
-    _print_grant(grant)
+    print_result(GrantRead.of(withdrawn), _print_grant, as_json=as_json)
 
 
 GROUPS = ((catalog_app, "catalog"),)

@@ -2,12 +2,12 @@
 user, the unit of work, ``--json`` and failing with a message.
 
 A command only parses its options, calls a handler through :func:`act` (or opens a
-:func:`unit_of_work` for a query) and prints (:func:`show`): ``--json`` prints exactly what the
-HTTP API returns (:func:`print_json`), otherwise a table (:func:`print_table`) or a few lines
-(:func:`print_line`); a refusal is its message on stderr and exit 1 (:func:`fail`,
-:func:`refusals_fail`). Command modules define their own Typer groups and
-list them in ``GROUPS``; :mod:`creditbank.cli.main` registers them, so no command module imports
-the main one.
+:func:`unit_of_work` for a query) and prints its answer (:func:`print_result`): ``--json``
+prints exactly what the HTTP API returns (:func:`print_json`), otherwise a table
+(:func:`print_table`) or a few lines (:func:`print_line`); a refusal is its message on stderr
+and exit 1 (:func:`fail`, :func:`refusals_fail`). Command modules define their own Typer
+groups and list them in ``GROUPS``; :mod:`creditbank.cli.main` registers them, so no command
+module imports the main one.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def print_json(data: BaseModel | Sequence[BaseModel]) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
-def show(data: _Shown, render: Callable[[_Shown], None], *, as_json: bool) -> None:
+def print_result(data: _Shown, render: Callable[[_Shown], None], *, as_json: bool) -> None:
     """``--json``: print ``data`` as the API answers it (:func:`print_json`); otherwise
     ``render`` it for people."""
     if as_json:

@@ -25,8 +25,8 @@ from creditbank.cli.common import (
     act,
     acting,
     fail,
-    out,
-    print_json,
+    print_line,
+    print_result,
     say,
     state,
     unit_of_work,
@@ -68,7 +68,7 @@ def _write(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        out.print(say(msg("Written to {path}", path=str(output))), markup=False, highlight=False)
+        print_line(say(msg("Written to {path}", path=str(output))))
 
 
 def _moment(text: str | None, option: str) -> datetime | None:
@@ -136,10 +136,7 @@ def verify(
             VerifyCredential(data), principal=None, uow=uow, now=_now()
         )
         answer = VerdictRead.of(verdict, state.language)
-    if as_json:
-        print_json(answer)
-    else:
-        _print_verdict(answer, 0)
+    print_result(answer, _print_verdict, as_json=as_json)
     if not answer.verified:
         raise typer.Exit(1)
 
@@ -151,25 +148,18 @@ def _read(path: Path) -> str:
         fail(say(msg("cannot read {path}: {reason}", path=str(path), reason=str(error))))
 
 
-def _print_verdict(answer: VerdictRead, indent: int) -> None:
-    pad = " " * indent
+def _print_verdict(answer: VerdictRead, indent: int = 0) -> None:
     headline = (
         _("VERIFIED: the credential is genuine and valid") if answer.verified else _("NOT VERIFIED")
     )
-    out.print(f"{pad}{headline}", markup=False, highlight=False)
+    print_line(headline, indent)
     if answer.credential_id or answer.issuer:
-        out.print(
-            f"{pad}  {answer.credential_id or '-'}  ({_('issuer')}: {answer.issuer or '-'})",
-            markup=False,
-            highlight=False,
+        print_line(
+            f"{answer.credential_id or '-'}  ({_('issuer')}: {answer.issuer or '-'})", indent + 2
         )
     marks = {"passed": "✓", "failed": "✗", "skipped": "-"}
     for check in answer.checks:
-        out.print(
-            f"{pad}  {marks.get(check.result, '?')} {check.check}: {check.message}",
-            markup=False,
-            highlight=False,
-        )
+        print_line(f"{marks.get(check.result, '?')} {check.check}: {check.message}", indent + 2)
     for part in answer.credentials:
         _print_verdict(part, indent + 4)
 
@@ -184,9 +174,10 @@ def list_keys(
     with unit_of_work() as uow:
         listed = keys.list_keys(ListKeys(owner), principal=OPERATOR, uow=uow)
         found = [SigningKeyRead.of(key) for key in listed]
-    if as_json:
-        print_json(found)
-        return
+    print_result(found, _print_keys, as_json=as_json)
+
+
+def _print_keys(found: list[SigningKeyRead]) -> None:
     for key in found:
         ends = key.valid_until.isoformat() if key.valid_until else "-"
         line = f"{key.verification_method}  {key.valid_from.isoformat()} → {ends}"
@@ -194,7 +185,7 @@ def list_keys(
             line += "  " + say(
                 msg("compromised from {since}", since=key.compromised_from.isoformat())
             )
-        out.print(line, markup=False, highlight=False)
+        print_line(line)
 
 
 @keys_app.command("generate")
@@ -216,10 +207,7 @@ def generate_key(
     key = SigningKeyRead.of(
         act(email, lambda uow, who: keys.generate_key(command, principal=who, uow=uow, now=_now()))
     )
-    if as_json:
-        print_json(key)
-    else:
-        out.print(key.verification_method, markup=False, highlight=False)
+    print_result(key, lambda key: print_line(key.verification_method), as_json=as_json)
 
 
 @keys_app.command("rotate")
@@ -230,7 +218,7 @@ def rotate_key(
     """A new key from now; the current ones end now (what they signed stays valid)."""
     command = RotateKey(owner)
     key = act(email, lambda uow, who: keys.rotate_key(command, principal=who, uow=uow, now=_now()))
-    out.print(key.verification_method, markup=False, highlight=False)
+    print_line(key.verification_method)
 
 
 @keys_app.command("compromised")
@@ -247,16 +235,14 @@ def mark_compromised(
         email,
         lambda uow, who: keys.mark_key_compromised(command, principal=who, uow=uow, now=_now()),
     )
-    out.print(
+    print_line(
         say(
             msg(
                 "{key} is compromised from {since}",
                 key=key.verification_method,
                 since=(key.compromised_from or _now()).isoformat(),
             )
-        ),
-        markup=False,
-        highlight=False,
+        )
     )
 
 
@@ -277,7 +263,7 @@ def change_status(
             command, principal=who, uow=uow, now=_now()
         ),
     )
-    out.print(say(msg("Done")), markup=False, highlight=False)
+    print_line(say(msg("Done")))
 
 
 GROUPS = ((credentials_app, "credentials"),)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from creditbank.access.policy import OPERATOR
-from creditbank.cli.common import JsonOption, err, out, print_json, say, unit_of_work
+from creditbank.cli.common import JsonOption, err, out, print_result, say, unit_of_work
 from creditbank.institutions import handlers
 from creditbank.institutions.commands import AddInstitution, AddUser, CreateToken, RevokeToken
 from creditbank.institutions.model import InstitutionType, Role
@@ -50,10 +50,11 @@ def add_institution(
     )
     with unit_of_work() as uow:
         institution = handlers.add_institution(command, principal=OPERATOR, uow=uow)
-    if as_json:
-        print_json(InstitutionRead.of(institution))
-        return
-    out.print(say(msg("Institution {code} added", code=institution.code)))
+    print_result(
+        InstitutionRead.of(institution),
+        lambda added: out.print(say(msg("Institution {code} added", code=added.code))),
+        as_json=as_json,
+    )
 
 
 @users_app.command("add")
@@ -74,10 +75,13 @@ def add_user(
     command = AddUser(email=email, role=role, institution=institution, password=password)
     with unit_of_work() as uow:
         user = handlers.add_user(command, principal=OPERATOR, uow=uow)
-    if as_json:
-        print_json(UserRead.of(user))
-        return
-    out.print(say(msg("User {email} added as {role}", email=user.email, role=user.role.value)))
+    print_result(
+        UserRead.of(user),
+        lambda added: out.print(
+            say(msg("User {email} added as {role}", email=added.email, role=added.role.value))
+        ),
+        as_json=as_json,
+    )
 
 
 @tokens_app.command("create")
@@ -88,11 +92,13 @@ def create_token(
     """Create an API token for machines; printed once, stored only as a digest."""
     with unit_of_work() as uow:
         issued = handlers.create_token(CreateToken(user), principal=OPERATOR, uow=uow)
-    if as_json:
-        print_json(TokenRead.of(issued))
-        return
+    print_result(TokenRead.of(issued), _print_secret, as_json=as_json)
+
+
+def _print_secret(token: TokenRead) -> None:
+    """The token's secret alone on stdout (for a pipe), the warning on stderr."""
     err.print(say(msg("Store this token now; it will not be shown again.")))
-    sys.stdout.write(issued.secret + "\n")
+    sys.stdout.write(token.token + "\n")
 
 
 @tokens_app.command("revoke")

@@ -50,9 +50,9 @@ from creditbank.cli.common import (
     act,
     fail,
     parse_date,
+    print_result,
     refusals_fail,
     say,
-    show,
     unit_of_work,
 )
 from creditbank.cli.standards_output import (
@@ -221,7 +221,7 @@ def import_standard(
             lambda uow, who: standards.import_standard_version(command, principal=who, uow=uow),
         )
     )
-    show(standard, print_imported, as_json=as_json)
+    print_result(standard, print_imported, as_json=as_json)
 
 
 @standards_app.command("list")
@@ -233,7 +233,7 @@ def list_standards(as_json: JsonOption = False) -> None:
             StandardSummaryRead.of(s)
             for s in standards.show_standards(ListStandards(), principal=OPERATOR, uow=uow)
         ]
-    show(found, print_standards, as_json=as_json)
+    print_result(found, print_standards, as_json=as_json)
 
 
 @standards_app.command("show")
@@ -248,7 +248,7 @@ def show_standard(
     with unit_of_work() as uow:
         query = ShowStandard(code, version)
         standard = StandardRead.of(standards.show_standard(query, principal=OPERATOR, uow=uow))
-    show(standard, print_standard, as_json=as_json)
+    print_result(standard, print_standard, as_json=as_json)
 
 
 @standards_app.command("scheme")
@@ -283,7 +283,7 @@ def set_scheme(
     command = SetScheme(item_ref, level, scheme)
     stored = act(acting, lambda uow, who: schemes.define_scheme(command, principal=who, uow=uow))
     found = SchemeRead.of(stored.item, stored.level or level, stored.scheme)
-    show(found, print_scheme, as_json=as_json)
+    print_result(found, print_scheme, as_json=as_json)
 
 
 @standards_app.command("certify")
@@ -337,7 +337,7 @@ def certify(
             ),
         )
     )
-    show(found, print_certified, as_json=as_json)
+    print_result(found, print_certified, as_json=as_json)
 
 
 @standards_app.command("certifications")
@@ -353,7 +353,7 @@ def list_certifications(
             CertificationRead.of(c)
             for c in certifications.list_certifications(query, principal=OPERATOR, uow=uow)
         ]
-    show(found, lambda found: print_certifications(email, found), as_json=as_json)
+    print_result(found, lambda found: print_certifications(email, found), as_json=as_json)
 
 
 GROUPS = ((standards_app, "standards"),)

@@ -32,9 +32,9 @@ from creditbank.cli.common import (
     fail,
     parse_date,
     print_line,
+    print_result,
     refusals_fail,
     say,
-    show,
     state,
     unit_of_work,
 )
@@ -111,7 +111,7 @@ def list_xcerts(
             XcertRead.of(x, state.language)
             for x in views.list_xcerts(query, principal=OPERATOR, uow=uow)
         ]
-    show(found, print_xcerts, as_json=as_json)
+    print_result(found, print_xcerts, as_json=as_json)
 
 
 @xcert_app.command("show")
@@ -125,7 +125,7 @@ def show_xcert(
     with unit_of_work() as uow:
         detail = views.show_xcert(ShowXcert(code), principal=OPERATOR, uow=uow)
         found = XcertDetailRead.of_detail(detail, state.language)
-    show(found, print_xcert, as_json=as_json)
+    print_result(found, print_xcert, as_json=as_json)
 
 
 @xcert_app.command("profile")
@@ -144,7 +144,7 @@ def set_profile(
     command = SetProfile(code, Profile(industry, industry_en, valid_years))
     detail = act(as_email, lambda uow, who: profiles.set_profile(command, principal=who, uow=uow))
     found = XcertDetailRead.of_detail(detail, state.language)
-    show(found, print_xcert, as_json=as_json)
+    print_result(found, print_xcert, as_json=as_json)
 
 
 def _components(texts: Sequence[str]) -> tuple[accreditation.SchemeComponent, ...]:
@@ -204,7 +204,7 @@ def set_scheme(
             )
         )
 
-    show(SchemeRead.of(stored, state.language), render, as_json=as_json)
+    print_result(SchemeRead.of(stored, state.language), render, as_json=as_json)
 
 
 @xcert_app.command("offer")
@@ -229,7 +229,7 @@ def declare_offering(
         as_email, lambda uow, who: profiles.declare_offering(command, principal=who, uow=uow)
     )
     found = XcertDetailRead.of_detail(detail, state.language)
-    show(found, print_xcert, as_json=as_json)
+    print_result(found, print_xcert, as_json=as_json)
 
 
 @xcert_app.command("teacher")
@@ -290,7 +290,7 @@ def train_teacher(
             ),
         )
     )
-    show(record, print_teacher, as_json=as_json)
+    print_result(record, print_teacher, as_json=as_json)
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -313,7 +313,7 @@ def schedule_session(
         act(as_email, lambda uow, who: sessions.schedule_session(command, principal=who, uow=uow)),
         state.language,
     )
-    show(session, print_scheduled, as_json=as_json)
+    print_result(session, print_scheduled, as_json=as_json)
 
 
 @xcert_app.command("register")
@@ -339,7 +339,7 @@ def register_candidate(
             lambda uow, who: sessions.register_candidate(command, principal=who, uow=uow),
         )
     )
-    show(candidate, lambda found: print_registered(found, session_id), as_json=as_json)
+    print_result(candidate, lambda found: print_registered(found, session_id), as_json=as_json)
 
 
 @xcert_app.command("session")
@@ -354,7 +354,7 @@ def show_session(
             views.show_session(ShowSession(session_id), principal=OPERATOR, uow=uow),
             state.language,
         )
-    show(detail, print_session, as_json=as_json)
+    print_result(detail, print_session, as_json=as_json)
 
 
 @xcert_app.command("results")
@@ -395,7 +395,7 @@ def record_results(
             recorded = ResultsRead.of(found, state.language)
     finally:
         database.dispose()
-    show(recorded, print_results, as_json=as_json)
+    print_result(recorded, print_results, as_json=as_json)
 
 
 @xcert_app.command("stats")
@@ -407,7 +407,7 @@ def show_stats(as_json: JsonOption = False) -> None:
         found = StatsRead.of(
             statistics.show_stats(ShowStats(), principal=OPERATOR, uow=uow), state.language
         )
-    show(found, print_stats, as_json=as_json)
+    print_result(found, print_stats, as_json=as_json)
 
 
 GROUPS = ((xcert_app, "xcert"),)
