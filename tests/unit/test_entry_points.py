@@ -159,3 +159,32 @@ def test_the_check_finds_a_handler_and_misses_plain_code() -> None:
     assert reaches_handler(entry)
     assert reaches_handler(helper_entry) is False  # helpers are followed in web/cli only
     assert reaches_handler(plain) is False
+
+
+def test_a_page_reaches_its_handler_through_the_shared_change_helpers() -> None:
+    """A page's change goes through ``web.pages.changes`` (attempt, submit), which names no
+    handler itself: the page passes only if the call it hands over names one."""
+    from fastapi.responses import Response  # noqa: PLC0415 - only this test renders
+
+    from creditbank.web.pages import changes  # noqa: PLC0415 - the helpers under test
+
+    @handler
+    def do_it(command: object, *, principal: object, uow: object) -> object:
+        return command, principal, uow
+
+    HANDLERS.pop(f"{do_it.__module__}.{do_it.__qualname__}")  # a handler of this test only
+
+    def page(request: Any) -> object:
+        return changes.attempt(request, lambda writing: do_it(1, principal=None, uow=writing))
+
+    def page_without(request: Any) -> object:
+        return changes.submit(
+            request,
+            lambda writing: writing,
+            errors=request,
+            then=lambda _result: Response(),
+            again=lambda status_code, _problems: Response(status_code=status_code),
+        )
+
+    assert reaches_handler(page)
+    assert reaches_handler(page_without) is False
