@@ -65,7 +65,7 @@ def _xlsx(rows: list[dict[str, str]]) -> bytes:
     sheet = workbook.create_sheet()
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append([row[column] for column in COLUMNS])
+        sheet.append([row.get(column, "") for column in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -61,7 +61,7 @@ def good_values(serial: int, **changes: str) -> list[str]:
         "evidence_sha256": "",
         **changes,
     }
-    return [values[column] for column in COLUMNS]
+    return [values.get(column, "") for column in COLUMNS]
 
 
 def csv_text(rows: Iterable[list[str]]) -> str:

@@ -4,16 +4,33 @@ functions' own use, never exported)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import or_, select
 
+from creditbank.accounts import depositing
 from creditbank.accounts import tables as _tables
-from creditbank.accounts.bulk import Batch, BatchStatus, import_batch
+from creditbank.accounts.bulk import (
+    Batch,
+    BatchLabel,
+    BatchStatus,
+    commit_batch,
+    import_batch,
+    keep_rejected_batch,
+    open_batch,
+)
 from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.depositing import (
+    AccreditedLearning,
+    Deposit,
+    DepositRefusedError,
+    OutcomeDeposit,
+    SessionResult,
+    TransferredCredit,
+)
 from creditbank.accounts.files import FileFormat
 from creditbank.accounts.lifecycle import (
     WITHDRAWN_HOOKS,
@@ -29,6 +46,7 @@ from creditbank.accounts.model import (
     LearningSetting,
     OutcomeFacts,
     OutcomeStatus,
+    RowError,
     Transfer,
     check_account_number,
     check_reason,
@@ -40,38 +58,65 @@ from creditbank.accounts.outcomes import (
     Outcome,
     has_status,
     learner_id_of,
-    new_outcome_row,
     outcome_of,
     statuses,
 )
-from creditbank.accounts.outcomes import deposit_outcome as _deposit_outcome
 from creditbank.accounts.records import deposited_fact
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import ItemKind
 from creditbank.db import UnitOfWork, for_update
-from creditbank.ledger.api import LogFact
 
 
-def deposit_outcome(
-    *, uow: UnitOfWork, institution: str, account_number: str, facts: OutcomeFacts, today: date
-) -> Deposited:
-    """Deposit one learning outcome: the one way into a learner's account, for every area.
+@dataclass(frozen=True, slots=True)
+class Deposits:
+    """What :func:`deposit` did: each outcome's deposit, in order, and the batch they were
+    recorded under (its public id and row id), if one was asked for."""
 
-    ``institution`` (its code) states ``facts`` about an item of its catalogue, or one it is
-    granted to issue (``facts.item_code``, ``OWNER:CODE`` when the code alone is ambiguous),
-    for the holder of ``account_number``. The bank checks the facts as it checks every deposit
-    (the item is issuable on ``facts.assessed_on``, at the level named, within its credits; an
-    evidence file named was uploaded by the institution; nothing in the future of ``today``)
-    and refuses with ``invalid_outcome`` naming each problem. The outcome and its log entry
-    land in ``uow``'s transaction (the caller's ``with`` commits). Idempotent: the same
-    ``record_id`` with the same facts answers the stored outcome (``created`` False), with
-    other facts ``record_conflict``; of parallel deposits of one record, one stores it.
-    Answers the outcome as transcripts show it, whether it was created, and its receipt in
-    the log.
+    outcomes: list[Deposit]
+    batch: str | None = None
+    batch_row_id: int | None = None
+
+
+def deposit(
+    *,
+    uow: UnitOfWork,
+    outcomes: Sequence[OutcomeDeposit],
+    today: date,
+    now: datetime | None = None,
+    log: bool = True,
+    cipher: PersonalDataCipher | None = None,
+    batch: BatchLabel | None = None,
+) -> Deposits:
+    """Deposit learning outcomes, all or none: the one way into a learner's account, for every
+    area (:mod:`creditbank.accounts.depositing` says which checks apply to which origin).
+
+    Each :class:`OutcomeDeposit` names the institution depositing, the account, the facts and,
+    for an outcome the bank derives, its origin (:class:`SessionResult`,
+    :class:`TransferredCredit`, :class:`AccreditedLearning`). A stated outcome is checked as
+    every deposit is (the item issuable on ``facts.assessed_on``, at the level named, within
+    its credits; an evidence file named uploaded by the institution; nothing in the future of
+    ``today``), refused with ``invalid_outcome`` naming each problem (several outcomes:
+    :class:`DepositRefusedError`, by outcome and field), and idempotent by ``record_id`` (the same
+    facts answer the stored outcome, ``created`` False; other facts ``record_conflict``; of
+    parallel deposits of one record, one stores it). Everything lands in ``uow``'s transaction
+    (the caller's ``with`` commits). With ``log`` the deposit appends the outcomes' log entries;
+    without, each :class:`Deposit` carries its ``fact`` for the caller to append with its own.
+    With ``batch``, the outcomes are recorded under a new deposit batch, committed with them.
     """
-    return _deposit_outcome(
-        uow=uow, institution=institution, account_number=account_number, facts=facts, today=today
+    batch_row = None if batch is None else open_batch(uow=uow, label=batch)
+    made = depositing.deposit(
+        uow=uow,
+        outcomes=outcomes,
+        today=today,
+        now=now,
+        log=log,
+        cipher=cipher,
+        batch_id=None if batch_row is None else batch_row.id,
     )
+    if batch_row is None:
+        return Deposits(made)
+    commit_batch(batch_row, rows=len(made), deposited=sum(1 for one in made if one.created))
+    return Deposits(made, batch_row.public_id, batch_row.id)
 
 
 def outcome_by_public_id(*, uow: UnitOfWork, public_id: str) -> tuple[Outcome, int]:
@@ -240,29 +285,6 @@ def holders_of_kind(*, uow: UnitOfWork, kind: ItemKind, limit: int) -> list[str]
     )
 
 
-def outcome_ids_by_record(
-    *, uow: UnitOfWork, institution_id: int, record_ids: Iterable[str]
-) -> dict[str, int]:
-    """The row ids of institution ``institution_id``'s outcomes with these record ids."""
-    wanted = list(set(record_ids))
-    if not wanted:
-        return {}
-    rows = uow.session.execute(
-        select(_tables.OutcomeRow.record_id, _tables.OutcomeRow.id).where(
-            _tables.OutcomeRow.institution_id == institution_id,
-            _tables.OutcomeRow.record_id.in_(wanted),
-        )
-    )
-    return {row.record_id: row.id for row in rows}
-
-
-def batch_row_id(*, uow: UnitOfWork, public_id: str) -> int:
-    """The row id of deposit batch ``public_id`` (one that exists)."""
-    return uow.session.execute(
-        select(_tables.DepositBatchRow.id).where(_tables.DepositBatchRow.public_id == public_id)
-    ).scalar_one()
-
-
 @dataclass(frozen=True, slots=True)
 class StandingOutcome:
     """An outcome that still counts (deposited or verified, neither revoked nor superseded), as
@@ -338,120 +360,6 @@ def outcomes_of_grants(*, uow: UnitOfWork, grant_ids: Iterable[int]) -> list[tup
 
 
 @dataclass(frozen=True, slots=True)
-class TransferredCredit:
-    """An outcome of transferred credit that a conversion grant deposits (the conversion area
-    prepares it: toward what, under which rule, from which outcomes)."""
-
-    learner_id: int
-    institution_id: int
-    record_id: str
-    item_id: int
-    framework_level_id: int
-    credits: Decimal | None
-    assessed_on: date
-    grant_id: int
-    transfer: Transfer
-
-
-def _transferred_row(credit: TransferredCredit, now: datetime) -> _tables.OutcomeRow:
-    return new_outcome_row(
-        learner_id=credit.learner_id,
-        institution_id=credit.institution_id,
-        record_id=credit.record_id,
-        item_id=credit.item_id,
-        framework_level_id=credit.framework_level_id,
-        credits=credit.credits,
-        score=None,
-        assessed_on=credit.assessed_on,
-        setting=LearningSetting.FORMAL.value,
-        evidence_sha256=None,
-        deposited_at=now,
-        conversion_grant_id=credit.grant_id,
-        transfer=credit.transfer,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class AccreditedLearning:
-    """An outcome that a confirmed accreditation decision deposits (the accreditation area
-    prepares it: the unit's item and level, the credits granted, the weighted mark)."""
-
-    learner_id: int
-    institution_id: int
-    record_id: str
-    item_id: int
-    framework_level_id: int
-    credits: Decimal | None
-    score: Decimal | None
-    setting: str
-    evidence_sha256: str | None
-
-
-def deposit_accredited_learning(
-    *,
-    uow: UnitOfWork,
-    learning: AccreditedLearning,
-    account_number: str,
-    institution: str,
-    now: datetime,
-) -> tuple[int, LogFact]:
-    """Store an outcome of accredited learning, assessed on ``now``'s day: its row id, and the
-    fact the caller logs with its own in the same transaction."""
-    row = new_outcome_row(
-        learner_id=learning.learner_id,
-        institution_id=learning.institution_id,
-        record_id=learning.record_id,
-        item_id=learning.item_id,
-        framework_level_id=learning.framework_level_id,
-        credits=learning.credits,
-        score=learning.score,
-        assessed_on=now.date(),
-        setting=learning.setting,
-        evidence_sha256=learning.evidence_sha256,
-        deposited_at=now,
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    return row.id, deposited_fact(row, account_number=account_number, institution=institution)
-
-
-def deposit_transferred_credit(
-    *,
-    uow: UnitOfWork,
-    outcomes: Iterable[TransferredCredit],
-    account_number: str,
-    institution: str,
-    now: datetime,
-) -> list[LogFact]:
-    """Store these outcomes of transferred credit: the facts the caller logs with its own in the
-    same transaction. One deposited twice (its record id) is refused by the database."""
-    rows = [_transferred_row(credit, now) for credit in outcomes]
-    uow.session.add_all(rows)
-    uow.session.flush()
-    return [
-        deposited_fact(row, account_number=account_number, institution=institution) for row in rows
-    ]
-
-
-def supersede_with_transferred_credit(
-    *,
-    uow: UnitOfWork,
-    public_id: str,
-    credit: TransferredCredit,
-    reason: str,
-    user_id: int,
-    now: datetime,
-) -> str:
-    """Correct outcome ``public_id`` by an outcome of transferred credit (both logged): the new
-    outcome's public id."""
-    replacement = _transferred_row(credit, now)
-    supersede_with(
-        uow=uow, public_id=public_id, replacement=replacement, reason=reason, user_id=user_id
-    )
-    return replacement.public_id
-
-
-@dataclass(frozen=True, slots=True)
 class ConvertedOutcome:
     """A standing outcome that a conversion grant deposited without saying it is transferred
     credit (as conversions confirmed before transferred credit was recorded as such did)."""
@@ -496,22 +404,31 @@ def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutco
 __all__ = [
     "WITHDRAWN_HOOKS",
     "AccountError",
+    "AccreditedLearning",
     "Batch",
+    "BatchLabel",
     "BatchStatus",
+    "Deposit",
+    "DepositRefusedError",
     "Deposited",
+    "Deposits",
     "FileFormat",
     "IdNumber",
     "LearnerRef",
     "LearningSetting",
     "Outcome",
+    "OutcomeDeposit",
     "OutcomeFacts",
     "OutcomeStatus",
     "PersonalDataCipher",
+    "RowError",
+    "SessionResult",
     "Transfer",
+    "TransferredCredit",
     "WithdrawnHook",
     "check_account_number",
     "check_reason",
-    "deposit_outcome",
+    "deposit",
     "deposited_fact",
     "find_learner",
     "first_outcomes_of",
@@ -520,6 +437,7 @@ __all__ = [
     "identity_indexes",
     "import_batch",
     "issuer_of",
+    "keep_rejected_batch",
     "learner_id_of",
     "learners_outcome_ids",
     "lock_learner",

@@ -256,6 +256,56 @@ def import_batch(
         return _batch(batch_row, institution)
 
 
+@dataclass(frozen=True, slots=True)
+class BatchLabel:
+    """A deposit batch as its depositor names it: whose, sent by whom, from which file."""
+
+    institution: str
+    submitted_by: str
+    filename: str
+    file_format: FileFormat
+
+
+def open_batch(*, uow: UnitOfWork, label: BatchLabel) -> DepositBatchRow:
+    """A new batch, processing, stored in ``uow`` (a deposit from a file other than a bulk
+    deposit file, e.g. a 1+X session's results, records its outcomes under it)."""
+    institution_id = institutions.institution_id(uow=uow, code=label.institution)
+    row = _new_batch_row(
+        uuid.uuid4().hex, institution_id, label.submitted_by, label.filename, label.file_format
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def commit_batch(row: DepositBatchRow, *, rows: int, deposited: int) -> None:
+    """Mark batch ``row`` committed: of its ``rows``, ``deposited`` new, the rest unchanged."""
+    _finish(
+        row,
+        BatchReport(rows=rows, deposited=deposited, unchanged=rows - deposited),
+        BatchStatus.COMMITTED,
+    )
+
+
+def keep_rejected_batch(
+    *, database: Database, label: BatchLabel, rows: int, errors: list[RowError]
+) -> str:
+    """Record a rejected batch of ``rows`` rows and its errors, in a transaction of its own
+    (the deposit's was rolled back): its public id."""
+    report = BatchReport(rows=rows)
+    for error in errors:
+        report.add_error(error)
+    with database.unit_of_work() as uow:
+        institution_id = institutions.institution_id(uow=uow, code=label.institution)
+        row = _new_batch_row(
+            uuid.uuid4().hex, institution_id, label.submitted_by, label.filename, label.file_format
+        )
+        _finish(row, report, BatchStatus.REJECTED)
+        uow.session.add(row)
+        uow.session.flush()
+        return row.public_id
+
+
 def _new_batch_row(
     public_id: str, institution_id: int, submitted_by: str, filename: str, file_format: FileFormat
 ) -> DepositBatchRow:

@@ -28,19 +28,17 @@ import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.fields import ParsedRow, given_columns, parse_row
 from creditbank.accounts.model import (
     SHA256_HEX,
-    ParsedRow,
     RowError,
     birth_date_of,
     check_outcome,
     name_digest,
     new_account_number,
-    parse_row,
 )
 from creditbank.catalog.model import Issuable
 from creditbank.messages import Message, msg
@@ -63,25 +61,13 @@ class GoodRow(NamedTuple):
     public_id: str
     item_id: int
     level_id: int
-    credits: Decimal | None
-    score: Decimal | None
-    assessed_on: date
-    setting: str
-    evidence_sha256: str | None
+    given: tuple[object, ...]
+    """The values of the columns stored as given (``fields.STORED_AS_GIVEN``), in order."""
     name_key: bytes  # accounts.model.name_digest of the row's name (memory only, never stored)
 
     def stored_facts(self, learner_id: int) -> tuple[object, ...]:
-        """The values of ``outcomes.STORED_FACT_COLUMNS``, in that order."""
-        return (
-            learner_id,
-            self.item_id,
-            self.level_id,
-            self.credits,
-            self.score,
-            self.assessed_on,
-            self.setting,
-            self.evidence_sha256,
-        )
+        """The values of ``records.STORED_FACT_COLUMNS``, in that order."""
+        return (learner_id, self.item_id, self.level_id, *self.given)
 
 
 class NewAccount(NamedTuple):
@@ -231,11 +217,7 @@ class ChunkPreparer:
                     secrets.token_hex(16),
                     item_id,
                     level_id,
-                    facts.credits,
-                    facts.score,
-                    facts.assessed_on,
-                    facts.setting.value,
-                    sha256,
+                    tuple(given_columns(facts).values()),
                     name_digest(parsed.name),
                 )
             )

@@ -1,7 +1,8 @@
 """Bulk deposit files: CSV, JSON Lines and XLSX, read as a stream of (line, row) pairs.
 
 Registrar systems export these. The columns (CSV header, XLSX first row, JSON
-Lines keys) are listed in :data:`COLUMNS`; unknown columns and missing required
+Lines keys) are listed in :data:`COLUMNS` (the fields of
+:mod:`creditbank.accounts.fields`); unknown columns and missing required
 ones are refused before any row is read. Rows come out one at a time, so memory
 stays flat however large the file is.
 
@@ -21,7 +22,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import BinaryIO
 
-from creditbank.accounts.model import REQUIRED_FIELDS, AccountError
+from creditbank.accounts.fields import FIELD_NAMES, REQUIRED_FIELDS
+from creditbank.accounts.model import AccountError
 from creditbank.file_limits import (
     FileLimits,
     Where,
@@ -36,18 +38,7 @@ from creditbank.file_limits import (
 )
 from creditbank.messages import msg
 
-COLUMNS = (
-    "record_id",
-    "id_number",
-    "name",
-    "item_code",
-    "level",
-    "credits",
-    "score",
-    "assessed_on",
-    "setting",
-    "evidence_sha256",
-)
+COLUMNS = FIELD_NAMES  # described in creditbank.accounts.fields
 REQUIRED = REQUIRED_FIELDS
 SHOWN_KEY_CHARS = 40  # an unknown JSON key is named in the report up to this length
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import or_, select
 
 from creditbank.accounts import records
+from creditbank.accounts.depositing import OutcomeDeposit, deposit
 from creditbank.accounts.model import (
     AccountError,
     OutcomeFacts,
@@ -26,7 +27,7 @@ from creditbank.accounts.model import (
     check_event,
     check_reason,
 )
-from creditbank.accounts.outcomes import Outcome, deposit_row, outcome_of, statuses
+from creditbank.accounts.outcomes import Outcome, outcome_of, statuses
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions import api as institutions
@@ -229,13 +230,12 @@ def supersede_outcome(
             .where(OutcomeEventRow.outcome_id == old.id)
         )
         if replacement is not None and replacement.record_id == facts.record_id:
-            again, row = deposit_row(
+            (again,) = deposit(
                 uow=uow,
-                institution=institution,
-                account_number=account_number,
-                facts=facts,
+                outcomes=[OutcomeDeposit(institution, account_number, facts)],
                 today=today,
             )  # the same facts answer the replacement; other facts are a record conflict
+            row = session.get_one(OutcomeRow, again.outcome_id)
             return Corrected(replace(_record(uow, row), receipt=again.receipt), created=False)
     check_event(old.public_id, current, OutcomeStatus.SUPERSEDED)
     taken = session.scalar(
@@ -254,38 +254,46 @@ def supersede_outcome(
                 institution=institution,
             ),
         )
-    deposited, new = deposit_row(
-        uow=uow, institution=institution, account_number=account_number, facts=facts, today=today
+    (deposited,) = deposit(
+        uow=uow,
+        outcomes=[OutcomeDeposit(institution, account_number, facts)],
+        today=today,
     )
+    new = session.get_one(OutcomeRow, deposited.outcome_id)
     _append(uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=new)
     return Corrected(replace(_record(uow, new), receipt=deposited.receipt), created=True)
 
 
 def supersede_with(
-    *, uow: UnitOfWork, public_id: str, replacement: OutcomeRow, reason: str, user_id: int
+    *,
+    uow: UnitOfWork,
+    public_id: str,
+    replacement: OutcomeDeposit,
+    reason: str,
+    user_id: int,
+    now: datetime | None = None,
 ) -> OutcomeRecord:
-    """Correct outcome ``public_id`` by ``replacement``, a new row of the same learner and
-    institution that another area prepared (e.g. transferred credit recorded as what it is):
-    the replacement is deposited and logged, the old outcome is marked superseded by it and
-    logged. Nothing is edited in place."""
+    """Correct outcome ``public_id`` by ``replacement``, an outcome of the same learner and
+    institution that another area derives (e.g. transferred credit recorded as what it is):
+    the replacement is deposited (:func:`creditbank.accounts.depositing.deposit`, at ``now``)
+    and logged, the old outcome is marked superseded by it and logged. Nothing is edited in
+    place."""
     reason = check_reason(reason, required=True)
     old = outcome_row(uow, public_id, lock=True)
     check_event(
         old.public_id, statuses(uow=uow, outcome_ids=[old.id])[old.id], OutcomeStatus.SUPERSEDED
     )
-    if (replacement.learner_id, replacement.institution_id) != (old.learner_id, old.institution_id):
+    number = uow.session.get_one(LearnerRow, old.learner_id).account_number
+    institution = institutions.institution_codes(uow=uow)[old.institution_id]
+    if (replacement.account_number, replacement.institution.upper()) != (number, institution):
         raise AccountError(
             "invalid_outcome",
             msg("a correction belongs to the same learner and institution as the outcome"),
         )
-    uow.session.add(replacement)
-    uow.session.flush()
-    number = uow.session.get_one(LearnerRow, old.learner_id).account_number
-    institution = institutions.institution_codes(uow=uow)[old.institution_id]
-    (deposited,) = ledger.append(
-        uow, [records.deposited_fact(replacement, account_number=number, institution=institution)]
-    )
-    _append(
-        uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=replacement
-    )
-    return replace(_record(uow, replacement), receipt=deposited)
+    now = now or datetime.now(UTC)
+    (made,) = deposit(uow=uow, outcomes=[replacement], today=now.date(), now=now, log=False)
+    assert made.fact is not None  # noqa: S101 - a derived outcome is always new
+    (deposited,) = ledger.append(uow, [made.fact])
+    new = uow.session.get_one(OutcomeRow, made.outcome_id)
+    _append(uow, old, OutcomeStatus.SUPERSEDED, reason=reason, user_id=user_id, replaced_by=new)
+    return replace(_record(uow, new), receipt=deposited)

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from operator import mul
 
@@ -323,7 +323,6 @@ NAME_MISMATCH = msg(
 
 
 MAX_NAME = 200
-REQUIRED_FIELDS = ("record_id", "id_number", "name", "item_code", "level", "assessed_on", "setting")
 RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 EARLIEST_ASSESSMENT = date(1950, 1, 1)
@@ -426,94 +425,3 @@ class RowError:
     line: int
     column: str
     message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedRow:
-    line: int
-    facts: OutcomeFacts
-    id_number: IdNumber
-    name: str
-
-
-_STEPS = {1: CREDITS_STEP, 2: SCORE_STEP}
-
-
-def _decimal(text: str, places: int) -> Decimal:
-    """``text`` as a number with at most ``places`` decimals, at that precision."""
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation(text)
-    stored = value.quantize(_STEPS[places])
-    if stored != value:
-        raise InvalidOperation(text)
-    return stored
-
-
-def parse_row(line: int, row: Mapping[str, str]) -> ParsedRow | list[RowError]:
-    """A bulk file's row as outcome facts, or every problem found in it (by column)."""
-    if "__invalid__" in row:
-        return [RowError(line, "-", msg("the line is {reason}", reason=row["__invalid__"]))]
-    errors: list[RowError] = []
-    if "__extra__" in row:
-        errors.append(RowError(line, "-", msg("the row has more values than the header")))
-    errors.extend(
-        RowError(line, column, msg("{column} is empty", column=column))
-        for column in REQUIRED_FIELDS
-        if not row.get(column, "").strip()
-    )
-    if errors:
-        return errors
-    id_number: IdNumber | None = None
-    try:
-        id_number = parse_id_number(row["id_number"])
-    except AccountError as error:
-        errors.append(RowError(line, "id_number", error.message))
-    name = " ".join(row["name"].split())
-    if len(name) > MAX_NAME:
-        errors.append(
-            RowError(line, "name", msg("name is longer than {count} characters", count=MAX_NAME))
-        )
-    numbers: dict[str, Decimal | None] = {}
-    for column, places in (("credits", 1), ("score", 2)):
-        text = row.get(column, "").strip()
-        try:
-            numbers[column] = _decimal(text, places) if text else None
-        except InvalidOperation:
-            errors.append(
-                RowError(
-                    line,
-                    column,
-                    msg(
-                        "{column} must be a number with at most {places} decimals",
-                        column=column,
-                        places=places,
-                    ),
-                )
-            )
-    try:
-        assessed_on = date.fromisoformat(row["assessed_on"].strip())
-    except ValueError:
-        errors.append(
-            RowError(line, "assessed_on", msg("assessed_on must be a date like 2024-06-30"))
-        )
-    try:
-        setting = LearningSetting(row["setting"].strip().lower())
-    except ValueError:
-        errors.append(
-            RowError(line, "setting", msg("setting must be formal, non-formal or informal"))
-        )
-    if errors or id_number is None:
-        return errors
-    evidence = row.get("evidence_sha256", "").strip() or None
-    facts = OutcomeFacts(  # at stored precision already: _decimal quantizes
-        record_id=row["record_id"].strip(),
-        item_code=row["item_code"].strip(),
-        level=row["level"].strip(),
-        credits=numbers["credits"],
-        score=numbers["score"],
-        assessed_on=assessed_on,
-        setting=setting,
-        evidence_sha256=evidence,
-    )
-    return ParsedRow(line, facts, id_number, name)

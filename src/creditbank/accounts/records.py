@@ -15,23 +15,18 @@ from datetime import datetime
 from sqlalchemy import Exists, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from creditbank.accounts import fields
+from creditbank.accounts.fields import STORED_AS_GIVEN
 from creditbank.accounts.model import OutcomeStatus
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.db import UnitOfWork, one_of
 from creditbank.institutions import api as institutions
 from creditbank.ledger.api import LogFact, LogKind, is_logged
 
-STORED_FACT_COLUMNS = (
-    "learner_id",
-    "item_id",
-    "framework_level_id",
-    "credits",
-    "score",
-    "assessed_on",
-    "setting",
-    "evidence_sha256",
-)
-"""The columns that make an outcome what it is (equal for the same record sent again)."""
+STORED_FACT_COLUMNS = ("learner_id", "item_id", "framework_level_id", *STORED_AS_GIVEN)
+"""The columns that make an outcome what it is (equal for the same record sent again): the
+learner, the item and level resolved, and the facts stored as given
+(:mod:`creditbank.accounts.fields`)."""
 
 EVENT_KINDS = {
     OutcomeStatus.VERIFIED: LogKind.OUTCOME_VERIFIED,
@@ -67,21 +62,20 @@ def outcome_values(
 ) -> dict[str, object]:
     """:func:`outcome_record` from the values of a row (``stored``: ``STORED_FACT_COLUMNS``,
     whose first, the learner's id, the record gives as the account number instead)."""
-    _, item_id, level_id, earned, score, assessed_on, setting, evidence_sha256 = stored
-    return {
+    values = dict(zip(STORED_FACT_COLUMNS, stored, strict=True))
+    record: dict[str, object] = {
         "public_id": public_id,
         "account_number": account_number,
         "institution": institution,
         "record_id": record_id,
-        "item_id": item_id,
-        "framework_level_id": level_id,
-        "credits": earned,
-        "score": score,
-        "assessed_on": assessed_on,
-        "setting": setting,
-        "evidence_sha256": evidence_sha256,
-        "deposited_at": deposited_at,
+        "item_id": values["item_id"],
+        "framework_level_id": values["framework_level_id"],
     }
+    record.update(
+        (name, values[name]) for name in STORED_AS_GIVEN if fields.logged(name, values[name])
+    )
+    record["deposited_at"] = deposited_at
+    return record
 
 
 def deposited_fact(row: OutcomeRow, *, account_number: str, institution: str) -> LogFact:

@@ -8,10 +8,12 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from creditbank.accounts.bulk import Batch, BatchStatus, render_errors
+from creditbank.accounts.fields import FACT_FIELDS, FIELDS_BY_NAME
 from creditbank.accounts.files import FileFormat
 from creditbank.accounts.lifecycle import OutcomeEvent, OutcomeRecord
 from creditbank.accounts.model import (
     MAX_REASON,
+    MAX_SCORE,
     IdType,
     LearningSetting,
     OutcomeFacts,
@@ -38,32 +40,36 @@ class AccountOpenedRead(BaseModel):
     created: bool = Field(description="False when the learner already had an account.")
 
 
-class OutcomeFactsCreate(BaseModel):
-    """What an institution states about one learning outcome."""
+def _described(name: str) -> str | None:
+    """The HTTP description of outcome field ``name`` (:mod:`creditbank.accounts.fields`)."""
+    return FIELDS_BY_NAME[name].description
 
-    record_id: str = Field(description="The institution's own id of this record (idempotency key).")
-    item_code: str = Field(
-        description="An item of the institution's catalogue, or one it is accredited to issue "
-        "(OWNER:CODE when the code alone is ambiguous)."
+
+class OutcomeFactsCreate(BaseModel):
+    """What an institution states about one learning outcome (its fields, their meanings and
+    limits: :mod:`creditbank.accounts.fields`)."""
+
+    record_id: str = Field(description=_described("record_id"))
+    item_code: str = Field(description=_described("item_code"))
+    level: str = Field(description=_described("level"))
+    credits: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("999.9"),
+        decimal_places=1,
+        description=_described("credits"),
     )
-    level: str = Field(description="A level the item is awarded at, e.g. intermediate.")
-    credits: Decimal | None = Field(default=None, ge=0, le=Decimal("999.9"), decimal_places=1)
-    score: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
-    assessed_on: date
-    setting: LearningSetting = LearningSetting.FORMAL
-    evidence_sha256: str | None = None
+    score: Decimal | None = Field(
+        default=None, ge=0, le=MAX_SCORE, decimal_places=2, description=_described("score")
+    )
+    assessed_on: date = Field(description=_described("assessed_on"))
+    setting: LearningSetting = Field(
+        default=LearningSetting.FORMAL, description=_described("setting")
+    )
+    evidence_sha256: str | None = Field(default=None, description=_described("evidence_sha256"))
 
     def facts(self) -> OutcomeFacts:
-        return OutcomeFacts(
-            record_id=self.record_id,
-            item_code=self.item_code,
-            level=self.level,
-            credits=self.credits,
-            score=self.score,
-            assessed_on=self.assessed_on,
-            setting=self.setting,
-            evidence_sha256=self.evidence_sha256,
-        )
+        return OutcomeFacts(**self.model_dump(include=set(FACT_FIELDS)))
 
 
 class OutcomeCreate(OutcomeFactsCreate):

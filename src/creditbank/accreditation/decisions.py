@@ -109,15 +109,17 @@ def confirm(
     centre = institutions.institution_codes(uow=uow)[row.centre_id]
     number = account_number(uow, row.learner_id)
     if decision is Decision.ACCREDITED:
-        row.outcome_id, deposited = accounts.deposit_accredited_learning(
+        (deposited,) = accounts.deposit(
             uow=uow,
-            learning=_accredited(uow, row, decision_row),
-            account_number=number,
-            institution=centre,
+            outcomes=[_accredited(uow, row, decision_row, centre=centre, number=number, now=now)],
+            today=now.date(),
             now=now,
-        )
+            log=False,  # logged below, with the decision
+        ).outcomes
+        row.outcome_id = deposited.outcome_id
         uow.session.flush()
-        facts.append(deposited)
+        if deposited.fact is not None:
+            facts.append(deposited.fact)
     if decision is Decision.MORE_EVIDENCE:
         return application_of(uow, row)
     application = application_of(uow, row)
@@ -127,9 +129,16 @@ def confirm(
 
 
 def _accredited(
-    uow: UnitOfWork, row: ApplicationRow, decision: DecisionRow
-) -> accounts.AccreditedLearning:
-    """The accredited unit as an outcome of the learner's, deposited by the centre."""
+    uow: UnitOfWork,
+    row: ApplicationRow,
+    decision: DecisionRow,
+    *,
+    centre: str,
+    number: str,
+    now: datetime,
+) -> accounts.OutcomeDeposit:
+    """The accredited unit as an outcome of the learner's, deposited by the centre, assessed
+    on ``now``'s day."""
     unit = unit_by_id(uow=uow, unit_id=row.unit_id)
     marks = None if decision.mark_id is None else uow.session.get(MarkRow, decision.mark_id)
     first_evidence = uow.session.scalar(
@@ -138,16 +147,22 @@ def _accredited(
         .order_by(ApplicationEvidenceRow.id)
         .limit(1)
     )
-    return accounts.AccreditedLearning(
-        learner_id=row.learner_id,
-        institution_id=row.centre_id,
-        record_id=f"accreditation/{row.public_id}/{row.round}",
-        item_id=unit.item.id,
-        framework_level_id=decision.framework_level_id or unit.level.level_id,
-        credits=decision.credits,
-        score=None if marks is None else marks.weighted,
-        setting=row.setting,
-        evidence_sha256=first_evidence,
+    level_id = decision.framework_level_id or unit.level.level_id
+    level = next((pinned for pinned in unit.item.levels if pinned.level_id == level_id), unit.level)
+    return accounts.OutcomeDeposit(
+        institution=centre,
+        account_number=number,
+        facts=accounts.OutcomeFacts(
+            record_id=f"accreditation/{row.public_id}/{row.round}",
+            item_code=f"{unit.item.institution}:{unit.item.code}",
+            level=level.level.code,
+            credits=decision.credits,
+            score=None if marks is None else marks.weighted,
+            assessed_on=now.date(),
+            setting=accounts.LearningSetting(row.setting),
+            evidence_sha256=first_evidence,
+        ),
+        origin=accounts.AccreditedLearning(row.public_id),
     )
 
 

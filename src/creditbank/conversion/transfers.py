@@ -15,7 +15,7 @@ transferred-credit outcome replaces each, with a logged reason; nothing is edite
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -155,24 +155,30 @@ def _grants(uow: UnitOfWork, conversion: ConversionRow, programme: ProgrammeRow)
 
 
 def _outcome(
-    conversion: ConversionRow,
-    programme: ProgrammeRow,
     item: catalog.CatalogItem,
     grant: _Grant,
     *,
+    institution: str,
+    account_number: str,
     record_id: str,
     today: date,
-) -> accounts.TransferredCredit:
-    return accounts.TransferredCredit(
-        learner_id=conversion.learner_id,
-        institution_id=programme.institution_id,
-        record_id=record_id,
-        item_id=item.id,
-        framework_level_id=item.levels[0].level_id,
-        credits=grant.row.granted,
-        assessed_on=today,
-        grant_id=grant.row.id,
-        transfer=grant.transfer,
+    credits: Decimal | None,  # noqa: A002 - the outcome's credits
+) -> accounts.OutcomeDeposit:
+    """A grant's credit as an outcome of transferred credit, deposited by the programme's
+    institution (``institution``) into the learner's account."""
+    return accounts.OutcomeDeposit(
+        institution=institution,
+        account_number=account_number,
+        facts=accounts.OutcomeFacts(
+            record_id=record_id,
+            item_code=f"{item.institution}:{item.code}",
+            level=item.levels[0].level.code,
+            credits=credits,
+            score=None,
+            assessed_on=today,
+            setting=accounts.LearningSetting.FORMAL,
+        ),
+        origin=accounts.TransferredCredit(grant.row.id, grant.transfer),
     )
 
 
@@ -191,18 +197,20 @@ def deposit_transferred_credit(
     now = datetime.now(UTC)
     outcomes = [
         _outcome(
-            conversion,
-            programme,
             item,
             grant,
+            institution=institution,
+            account_number=account_number,
             record_id=f"conversion/{conversion.public_id}/{grant.row.position}",
             today=now.date(),
+            credits=grant.row.granted,
         )
         for grant in _grants(uow, conversion, programme)
     ]
-    return accounts.deposit_transferred_credit(
-        uow=uow, outcomes=outcomes, account_number=account_number, institution=institution, now=now
-    )
+    deposited = accounts.deposit(
+        uow=uow, outcomes=outcomes, today=now.date(), now=now, log=False
+    ).outcomes
+    return [made.fact for made in deposited if made.fact is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,21 +255,22 @@ def correct_transferred_credit(
         if not dry_run:
             item = transfer_item(uow, programme)
             replacement = _outcome(
-                conversion,
-                programme,
                 item,
                 grant,
+                institution=institutions.institution_codes(uow=uow)[programme.institution_id],
+                account_number=number,
                 record_id=old.record_id + CORRECTION_SUFFIX,
                 today=old.assessed_on,
+                credits=old.credits,
             )
-            new_id = accounts.supersede_with_transferred_credit(
+            new_id = accounts.supersede_with(
                 uow=uow,
                 public_id=old.public_id,
-                credit=replace(replacement, credits=old.credits),
+                replacement=replacement,
                 reason=reason,
                 user_id=user_id,
                 now=now,
-            )
+            ).outcome.public_id
         done.append(
             Correction(
                 conversion=conversion.public_id,

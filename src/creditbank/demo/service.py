@@ -26,10 +26,8 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-from creditbank.accounts import bulk
-from creditbank.accounts.bulk import BatchStatus
-from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.files import FileFormat
+from creditbank.accounts import api as accounts
+from creditbank.accounts.api import BatchStatus, FileFormat, PersonalDataCipher
 from creditbank.catalog import service as catalog
 from creditbank.db import Database
 from creditbank.demo.accreditation import load_accreditation
@@ -98,7 +96,7 @@ def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) ->
     providers = {entry["number"]: entry["provider"] for entry in data["x_certificates"]}
     files = deposit_files(providers, today)
     for institution, rows in sorted(files.items()):
-        batch = bulk.import_batch(
+        batch = accounts.import_batch(
             database=database,
             cipher=cipher,
             institution=institution,

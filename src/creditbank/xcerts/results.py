@@ -2,10 +2,12 @@
 certified for the level on the session's day.
 
 Every row is checked first (every bad row named by line, column and reason; nothing stored).
-The passing candidates' certificates are deposited through the accounts area's bulk deposit
-(:func:`creditbank.accounts.api.import_batch`: text rows, all or nothing), and every
-candidate's result is recorded inside the deposit's transaction, before the ledger seals it.
-So :func:`store_results` owns its transactions (it is given the database, not a unit of work).
+The passing candidates' certificates are deposited through the accounts area's one deposit
+(:func:`creditbank.accounts.api.deposit`: typed outcomes of origin ``SessionResult``, all or
+nothing, under a deposit batch named for the file), and every candidate's result is recorded
+in the same transaction. A deposit refused (a name that is not the account holder's) keeps a
+rejected batch, as a refused bulk file does, in a transaction of its own; so
+:func:`store_results` owns its transactions (it is given the database, not a unit of work).
 
 The handler checks the policy (the provider's registrars, bank administrators) in the unit of
 work it is given, reads the file within the configured limits, then records.
@@ -27,7 +29,7 @@ from creditbank.db import Database, UnitOfWork
 from creditbank.file_limits import FileLimits
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
-from creditbank.messages import Message, msg
+from creditbank.messages import msg
 from creditbank.usecases import handler
 from creditbank.xcerts.commands import RecordResults
 from creditbank.xcerts.data import ResultsRecorded, xcert_ref
@@ -83,6 +85,7 @@ class _Checked:
     """A good results row: whose, and the weighed result."""
 
     line: int
+    learner_id: int
     registration_id: int
     row: Row
     result: accreditation.ScoreResult
@@ -169,7 +172,7 @@ def _check_rows(
         ]
         if not row.get("name", "").strip():
             problems.append(RowProblem(line, "name", msg("the candidate's name is needed")))
-        registration_id = None
+        registration_id = learner = None
         try:
             person = accounts.parse_id_number(row.get("id_number", ""))
         except accounts.AccountError as error:
@@ -204,8 +207,8 @@ def _check_rows(
         if isinstance(weighed, list):
             problems += weighed
             continue
-        if registration_id is not None:
-            checked.append(_Checked(line, registration_id, row, weighed))
+        if registration_id is not None and learner is not None:
+            checked.append(_Checked(line, learner, registration_id, row, weighed))
     if not rows:
         problems.append(RowProblem(1, "-", msg("the file has no results")))
     if problems:
@@ -239,7 +242,7 @@ def store_results(
     a valid identity number and name, a valid mark for each component of the level's scheme);
     one bad row rejects the file with every problem named by line. The candidates who pass are
     deposited in the provider's name as the X certificate at the session's level (score: the
-    weighted mark; assessed on the session's day; non-formal learning) by the bulk deposit,
+    weighted mark; assessed on the session's day; non-formal learning) under a deposit batch,
     and every candidate's result is recorded in the same transaction.
     """
     with database.unit_of_work() as uow:
@@ -261,81 +264,88 @@ def store_results(
         checked = _check_rows(
             uow, cipher=cipher, session=session, scheme=scheme.scheme, header=header, rows=rows
         )
-    record_ids = {
-        entry.registration_id: f"XS{session.id}-{entry.registration_id}" for entry in checked
-    }
-    deposits = [
-        (
-            entry.line,
-            {
-                "record_id": record_ids[entry.registration_id],
-                "id_number": entry.row["id_number"],
-                "name": entry.row["name"],
-                "item_code": xcert_ref(item),
-                "level": level.level.code,
-                "credits": "",
-                "score": str(entry.result.weighted),
-                "assessed_on": session.held_on.isoformat(),
-                "setting": SETTING,
-                "evidence_sha256": "",
-            },
-        )
-        for entry in checked
-        if entry.result.passed
-    ]
-
-    def record(uow: UnitOfWork, batch_public_id: str) -> None:
-        batch_id = accounts.batch_row_id(uow=uow, public_id=batch_public_id)
-        provider_id = institutions.institution_id(uow=uow, code=item.institution)
-        outcomes = accounts.outcome_ids_by_record(
-            uow=uow, institution_id=provider_id, record_ids=record_ids.values()
-        )
-        now = datetime.now(UTC)
-        uow.session.add_all(
-            ResultRow(
-                registration_id=entry.registration_id,
-                scheme_id=scheme.id,
-                marks={c.kind.value: str(c.mark) for c in entry.result.components},
-                weighted=entry.result.weighted,
-                passed=entry.result.passed,
-                assessor_user_id=assessor_id,
-                outcome_id=outcomes[record_ids[entry.registration_id]]
-                if entry.result.passed
-                else None,
-                batch_id=batch_id,
-                recorded_by=by,
-                recorded_at=now,
-            )
-            for entry in checked
-        )
-        try:
-            uow.session.flush()
-        except IntegrityError as error:  # another upload recorded one of them meanwhile
-            raise _recorded_meanwhile() from error
-
+    label = accounts.BatchLabel(item.institution, by, filename, file_format)
+    passing = [entry for entry in checked if entry.result.passed]
     try:
-        batch = accounts.import_batch(
+        with database.unit_of_work() as uow:
+            numbers = accounts.account_numbers(
+                uow=uow, learner_ids=[entry.learner_id for entry in passing]
+            )
+            deposits = accounts.deposit(
+                uow=uow,
+                outcomes=[_certificate(session, item, level, entry, numbers) for entry in passing],
+                today=today,
+                cipher=cipher,
+                batch=label,
+            )
+            batch = deposits.batch, deposits.batch_row_id
+            assert batch[0] is not None and batch[1] is not None  # noqa: PT018, S101 - one was asked for
+            outcomes = {
+                entry.registration_id: made.outcome_id
+                for entry, made in zip(passing, deposits.outcomes, strict=True)
+            }
+            now = datetime.now(UTC)
+            uow.session.add_all(
+                ResultRow(
+                    registration_id=entry.registration_id,
+                    scheme_id=scheme.id,
+                    marks={c.kind.value: str(c.mark) for c in entry.result.components},
+                    weighted=entry.result.weighted,
+                    passed=entry.result.passed,
+                    assessor_user_id=assessor_id,
+                    outcome_id=outcomes.get(entry.registration_id),
+                    batch_id=batch[1],
+                    recorded_by=by,
+                    recorded_at=now,
+                )
+                for entry in checked
+            )
+            try:
+                uow.session.flush()
+            except IntegrityError as error:  # another upload recorded one of them meanwhile
+                raise _recorded_meanwhile() from error
+    except accounts.DepositRefusedError as refused:
+        problems = [
+            RowProblem(passing[index].line, column, problem)
+            for index, column, problem in refused.rows
+        ]
+        accounts.keep_rejected_batch(
             database=database,
-            cipher=cipher,
-            institution=item.institution,
-            submitted_by=by,
-            filename=filename,
-            file_format=file_format,
-            rows=deposits,
-            today=today,
-            before_seal=record,
+            label=label,
+            rows=len(passing),
+            errors=[accounts.RowError(p.line, p.column, p.message) for p in problems],
         )
+        raise _rejected(problems, len(rows)) from refused
     except accounts.AccountError as error:
         if error.code != "record_conflict":
             raise
-        raise _recorded_meanwhile() from error  # PostgreSQL: a parallel upload deposited first
-    if batch.status is not accounts.BatchStatus.COMMITTED:
-        problems = [
-            RowProblem(error["line"], error["column"], Message(error["message"], error["params"]))
-            for error in batch.errors
-        ]
-        raise _rejected(problems, len(rows))
+        raise _recorded_meanwhile() from error  # a parallel upload deposited first
     with database.unit_of_work() as uow:
         detail = get_session(uow=uow, session_id=session_id)
     passed = sum(1 for entry in checked if entry.result.passed)
-    return ResultsRecorded(detail, batch.id, len(checked), passed, len(checked) - passed)
+    return ResultsRecorded(detail, batch[0], len(checked), passed, len(checked) - passed)
+
+
+def _certificate(
+    session: SessionRow,
+    item: catalog.CatalogItem,
+    level: frameworks.PinnedLevel,
+    entry: _Checked,
+    numbers: dict[int, str],
+) -> accounts.OutcomeDeposit:
+    """A passing candidate's X certificate, deposited by its provider: at the session's level,
+    scored with the weighted mark, assessed on the session's day, non-formal learning."""
+    return accounts.OutcomeDeposit(
+        institution=item.institution,
+        account_number=numbers[entry.learner_id],
+        facts=accounts.OutcomeFacts(
+            record_id=f"XS{session.id}-{entry.registration_id}",
+            item_code=xcert_ref(item),
+            level=level.level.code,
+            credits=None,
+            score=entry.result.weighted,
+            assessed_on=session.held_on,
+            setting=accounts.LearningSetting(SETTING),
+        ),
+        origin=accounts.SessionResult(entry.line, entry.row["name"]),
+    )
