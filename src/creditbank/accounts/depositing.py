@@ -61,9 +61,8 @@ from sqlalchemy.exc import IntegrityError
 
 from creditbank.accounts import records, service
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.fields import given_columns
+from creditbank.accounts.fields import FIELDS_BY_NAME, given_columns
 from creditbank.accounts.model import (
-    MAX_NAME,
     NAME_MISMATCH,
     AccountError,
     OutcomeFacts,
@@ -347,9 +346,12 @@ class _Resolver:
     def _name_problems(self, number: str, name: str) -> list[tuple[str, Message]]:
         """A results file's name of the candidate, checked against the account holder's (none
         left after an erasure: then no name matches)."""
-        written = " ".join(name.split())
-        if len(written) > MAX_NAME:
-            return [("name", msg("name is longer than {count} characters", count=MAX_NAME))]
+        field = FIELDS_BY_NAME["name"]  # as a bulk file's name column is read
+        try:
+            written = str(field.parse(name))
+        except ValueError:
+            assert field.problem is not None  # noqa: S101 - the name's parser can fail
+            return [("name", field.problem)]
         if self.cipher is None:
             message = "a deposit from a results file needs the personal-data cipher"
             raise ValueError(message)
