@@ -182,8 +182,9 @@ def test_a_page_reaches_its_handler_through_the_shared_change_helpers() -> None:
             request,
             lambda writing: writing,
             errors=request,
+            values={},
             then=lambda _result: Response(),
-            again=lambda status_code, _problems: Response(status_code=status_code),
+            again=lambda shown: Response(status_code=shown.status_code),
         )
 
     assert reaches_handler(page)

@@ -4,13 +4,14 @@ The page parses the form, builds the use case's command and calls its handler in
 work of its own (:func:`attempt`), so a refusal changes nothing. A refusal is shown on the
 page, in the page's language, with the status the API would answer (:func:`status_of`,
 :func:`refusal`); a success redirects (post/redirect/get, :func:`see`) with a word for the
-notice the next page shows. :func:`submit` is the whole shape for a form whose problems are
-listed at the top of the page it shows again.
+notice the next page shows. :func:`submit` is the whole shape for a form whose page is shown
+again (:class:`Shown`) with its problems listed at the top and next to their fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlencode
 
@@ -49,6 +50,27 @@ def see(path: str, **query: str) -> RedirectResponse:
     return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=SEE_OTHER)
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """How a page shows its forms: the status it answers with, the problems listed at its top,
+    the values typed in, the problems next to their fields and the notice after a change."""
+
+    status_code: int = 200
+    problems: Sequence[str] = ()
+    values: Mapping[str, object] = field(default_factory=dict)
+    errors: FieldErrors | None = None
+    notice: str | None = None
+
+    def context(self) -> dict[str, object]:
+        """What the page's template reads of it (all but the status)."""
+        return {
+            "problems": list(self.problems),
+            "values": self.values,
+            "errors": self.errors.as_dict() if self.errors else {},
+            "notice": self.notice,
+        }
+
+
 def _never(error: DomainError) -> bool:  # noqa: ARG001 - the default of ``passed_on``
     return False
 
@@ -76,18 +98,19 @@ def submit(
     run: Callable[[UnitOfWork], _Result],
     *,
     errors: FieldErrors,
+    values: Mapping[str, object],
     then: Callable[[_Result], Response],
-    again: Callable[[int, list[str]], Response],
+    again: Callable[[Shown], Response],
     passed_on: Callable[[DomainError], bool] = _never,
 ) -> Response:
     """A form's change: unless the form already has ``errors``, :func:`attempt` ``run``; on
-    success ``then(result)`` (a redirect); otherwise ``again(status_code, problems)``, the page
-    again with the refusal's messages and its status (422 and no messages when the form itself
-    has problems: they are in ``errors``)."""
-    status_code, problems = UNPROCESSABLE, []
+    success ``then(result)`` (a redirect); otherwise ``again(shown)``, the page again with the
+    ``values`` typed in, the ``errors`` by field and the refusal's messages with its status
+    (422 and no refusal when the form itself has problems)."""
+    shown = Shown(UNPROCESSABLE, (), values, errors)
     if not errors:
         result = attempt(request, run, passed_on=passed_on)
         if not isinstance(result, DomainError):
             return then(result)
-        status_code, problems = status_of(result), refusal(request, result)
-    return again(status_code, problems)
+        shown = Shown(status_of(result), refusal(request, result), values, errors)
+    return again(shown)

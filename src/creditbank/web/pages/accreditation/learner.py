@@ -4,7 +4,7 @@ with it) and each application's status with the forms to add evidence or appeal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
@@ -50,7 +50,7 @@ from creditbank.web.pages.accreditation.common import (
     unit_choice,
     uploads,
 )
-from creditbank.web.pages.changes import attempt, see, status_of, submit
+from creditbank.web.pages.changes import Shown, attempt, see, status_of, submit
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors
 from creditbank.web.sessions import csrf_protect
 
@@ -159,29 +159,21 @@ def _status_page(
     learner: LearnerPrincipal,
     public_id: str,
     today: date,
-    *,
-    status_code: int = 200,
-    problems: Iterable[str] = (),
-    values: Mapping[str, str] | None = None,
-    errors: FieldErrors | None = None,
-    notice: str | None = None,
+    shown: Shown = Shown(),
 ) -> Response:
     query = ShowOwnApplication(public_id)
     application = learners.show_own_application(query, principal=learner, uow=uow)
     return page(
         request,
         "accreditation/status.html",
-        status_code=status_code,
+        status_code=shown.status_code,
         application=application,
         today=today,
         may_add_evidence=application.state in TRANSITIONS[Step.ADD_EVIDENCE],
         may_appeal=application.state in TRANSITIONS[Step.APPEAL] and not application.appealed,
         names=_names(uow),
-        problems=list(problems),
-        values=values or {},
-        errors=errors.as_dict() if errors else {},
-        notice=notice,
         max_statement=MAX_STATEMENT,
+        **shown.context(),
         **evidence_limits(request),
     )
 
@@ -197,7 +189,9 @@ def my_application(
 ) -> Response:
     """One of the learner's applications: its state and what happens next, the deadline, the
     evidence, marks, decisions and history."""
-    return _status_page(request, uow, learner, public_id, today, notice=notice(request, done))
+    return _status_page(
+        request, uow, learner, public_id, today, Shown(notice=notice(request, done))
+    )
 
 
 @learner_pages.get("/account/accreditations/{public_id}/evidence/{sha256}")
@@ -222,25 +216,13 @@ def _learner_step(
     """Take a learner's step on their application in a transaction of its own (``take``), unless
     the form has errors; then back to the status page, or the page again with every problem."""
 
-    def again(status_code: int, problems: list[str]) -> Response:
-        return _status_page(
-            request,
-            uow,
-            learner,
-            public_id,
-            today,
-            status_code=status_code,
-            problems=problems,
-            values=values,
-            errors=errors,
-        )
-
     return submit(
         request,
         take,
         errors=errors,
+        values=values,
         then=lambda _taken: see(f"/account/accreditations/{public_id}", done=done),
-        again=again,
+        again=lambda shown: _status_page(request, uow, learner, public_id, today, shown),
     )
 
 

@@ -6,7 +6,8 @@ may not act learns nothing of the form's problems."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -44,7 +45,7 @@ from creditbank.web.pages.accreditation.common import (
     page,
     text,
 )
-from creditbank.web.pages.changes import see, submit
+from creditbank.web.pages.changes import Shown, see, submit
 from creditbank.web.pages.forms import FieldErrors, parse_decimal
 from creditbank.web.sessions import csrf_protect
 
@@ -57,18 +58,14 @@ def _queue_page(
     principal: Principal,
     today: date,
     centre: str,
-    *,
-    status_code: int = 200,
-    problems: Sequence[str] = (),
+    shown: Shown = Shown(),
     failed: str | None = None,
-    values: Mapping[str, str] | None = None,
-    notice: str | None = None,
 ) -> Response:
     desk = views.show_queue_desk(ShowQueueDesk(centre, today), principal=principal, uow=uow)
     return page(
         request,
         "accreditation/queue.html",
-        status_code=status_code,
+        status_code=shown.status_code,
         principal=principal,
         centre=desk.centre,
         centres=desk.centres,
@@ -79,10 +76,8 @@ def _queue_page(
         may_assign=desk.may_assign,
         may_confirm=desk.may_confirm,
         assignable=frozenset({State.SUBMITTED, State.APPEALED}),
-        problems=list(problems),
         failed=failed,
-        values=values or {},
-        notice=notice,
+        **shown.context(),
     )
 
 
@@ -98,7 +93,7 @@ def queue_page(
     """A centre's open applications, the most overdue first, stalled ones flagged (its staff;
     bank administrators and auditors choose the centre); for an assessor, the applications
     assigned to them."""
-    return _queue_page(request, uow, principal, today, centre, notice=notice(request, done))
+    return _queue_page(request, uow, principal, today, centre, Shown(notice=notice(request, done)))
 
 
 def _application_page(
@@ -107,17 +102,12 @@ def _application_page(
     principal: Principal,
     public_id: str,
     today: date,
-    *,
-    status_code: int = 200,
-    problems: Sequence[str] = (),
-    values: Mapping[str, str] | None = None,
-    errors: FieldErrors | None = None,
-    notice: str | None = None,
+    shown: Shown = Shown(),
 ) -> Response:
     query = ShowApplicationDesk(public_id, today)
     desk = views.show_application_desk(query, principal=principal, uow=uow)
     application = desk.application
-    kept = dict(values or {})
+    kept = dict(shown.values)
     if application.marks is not None and not any(k.startswith("mark_") for k in kept):
         for component in application.marks.result.components:
             kept[f"mark_{component.kind.value}"] = f"{component.mark.normalize():f}"
@@ -125,7 +115,7 @@ def _application_page(
     return page(
         request,
         "accreditation/application.html",
-        status_code=status_code,
+        status_code=shown.status_code,
         principal=principal,
         application=application,
         today=today,
@@ -137,10 +127,7 @@ def _application_page(
         assessors=desk.assessors,
         decisions=list(Decision),
         names={i.code: i for i in institutions.list_institutions(uow=uow)},
-        problems=list(problems),
-        values=kept,
-        errors=errors.as_dict() if errors else {},
-        notice=notice,
+        **replace(shown, values=kept).context(),
     )
 
 
@@ -156,7 +143,7 @@ def application_page(
     """An application: its unit, evidence, state and deadline, marks, decisions and history; the
     forms of whoever may take its next step."""
     return _application_page(
-        request, uow, principal, public_id, today, notice=notice(request, done)
+        request, uow, principal, public_id, today, Shown(notice=notice(request, done))
     )
 
 
@@ -197,33 +184,22 @@ def _step(
             return see("/staff/accreditation/queue", centre=centre, done=done)
         return see(f"/staff/accreditations/{public_id}", done=done)
 
-    def again(status_code: int, problems: list[str]) -> Response:
+    def again(shown: Shown) -> Response:
         if from_queue:
-            problems.extend(m for field in errors.by_field.values() for m in field)
-            return _queue_page(
-                request,
-                uow,
-                principal,
-                today,
-                centre,
-                status_code=status_code,
-                problems=problems,
-                failed=public_id,
-                values=values,
-            )
-        return _application_page(
-            request,
-            uow,
-            principal,
-            public_id,
-            today,
-            status_code=status_code,
-            problems=problems,
-            values=values,
-            errors=errors,
-        )
+            listed = [*shown.problems, *(m for field in errors.by_field.values() for m in field)]
+            shown = replace(shown, problems=listed)
+            return _queue_page(request, uow, principal, today, centre, shown, failed=public_id)
+        return _application_page(request, uow, principal, public_id, today, shown)
 
-    return submit(request, take, errors=errors, then=then, again=again, passed_on=unreadable)
+    return submit(
+        request,
+        take,
+        errors=errors,
+        values=values,
+        then=then,
+        again=again,
+        passed_on=unreadable,
+    )
 
 
 @staff_pages.post("/staff/accreditations/{public_id}/assign", response_class=HTMLResponse)
