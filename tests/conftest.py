@@ -36,6 +36,8 @@ from tests.support.databases import (
 from tests.support.inprocess import InProcessServer
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 from tests.support.requirements import require_or_skip
+from tests.support.scheduling import LongestFirstScheduling
+from tests.support.tls import share_default_context
 
 # Speed is measured in benchmarks, never in tests: no per-example deadline (a busy CI machine
 # made hypothesis call a slow example a failure).
@@ -52,6 +54,9 @@ assert isinstance(staff_service._hasher, PasswordHasher)
 assert isinstance(sessions_service._hasher, PasswordHasher)
 staff_service._hasher = TEST_HASHER
 sessions_service._hasher = TEST_HASHER
+
+# Every httpx2 client of the suite shares one default TLS context (tests/support/tls.py).
+share_default_context()
 
 BACKENDS = ("sqlite", "postgresql")
 OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke", "benchmarks"})
@@ -93,6 +98,14 @@ UNPINNED_TESTS = frozenset(
 """Tests whose live bank is not rolled back after them (see :func:`bank_rolled_back`): what
 they write stays for the module's later tests, which must not depend on it."""
 _counter = itertools.count()
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``-n 2 --dist loadscope`` (make test): units of a module on one backend, longest first
+    (tests/support/scheduling.py)."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    return LongestFirstScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

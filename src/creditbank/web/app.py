@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -68,7 +69,11 @@ class HealthRead(BaseModel):
     version: str
 
 
+@functools.cache
 def _templates() -> Environment:
+    """The pages' templates, one environment per process: they ship with the package and hold
+    nothing of a bank, so every app of the process (the tests make many) compiles each template
+    once."""
     return Environment(
         loader=PackageLoader("creditbank.web", "templates"),
         autoescape=select_autoescape(["html"]),
