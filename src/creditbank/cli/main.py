@@ -14,13 +14,12 @@ import typer
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.bootstrap import initialise, open_database
 from creditbank.cli.common import (
-    _,
     fail,
     out,
+    refusals_fail,
     say,
     state,
 )
-from creditbank.errors import DomainError
 from creditbank.messages import msg
 from creditbank.settings import Environment, get_settings
 from creditbank.web.i18n import LANGUAGES
@@ -62,9 +61,8 @@ def init(
         cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
     database = open_database(settings)
     try:
-        report = initialise(database, demo_cipher=cipher)
-    except DomainError as error:
-        fail(error.render(_))
+        with refusals_fail():
+            report = initialise(database, demo_cipher=cipher)
     finally:
         database.dispose()
     out.print(say(msg("Database ready: {url}", url=_redacted(settings.database_url))))
