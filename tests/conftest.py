@@ -27,6 +27,7 @@ from creditbank.institutions import service as staff_service
 from creditbank.sessions import service as sessions_service
 from creditbank.settings import Environment, Settings
 from tests.support.browser import LiveServer
+from tests.support.cli import build_commands_once
 from tests.support.databases import (
     PinnableDatabase,
     PostgresTemplates,
@@ -57,6 +58,8 @@ sessions_service._hasher = TEST_HASHER
 
 # Every httpx2 client of the suite shares one default TLS context (tests/support/tls.py).
 share_default_context()
+# Typer's test runner builds each command line once, as `creditbank` does (tests/support/cli.py).
+build_commands_once()
 
 BACKENDS = ("sqlite", "postgresql")
 OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke", "benchmarks"})
