@@ -1,8 +1,8 @@
 """The access matrix against the handlers: each handler's door, tried by every staff role.
 
 A :class:`Door` names a handler, how to build a command for it (fresh things to act on are
-made inside the trying unit of work, which is rolled back after each try) and, written out by
-hand, the roles the door lets through. :func:`let_through` tries the door as each role and
+made inside the trying unit of work, which is rolled back at the end; each role's try runs in a
+SAVEPOINT rolled back after it) and, written out by hand, the roles the door lets through. :func:`let_through` tries the door as each role and
 answers which roles got past the policy: a try is refused when the handler raises the
 ``forbidden`` access error, and let through otherwise (it succeeded, or failed later for a
 reason that is not the policy's, such as a state conflict; any other exception is a broken
@@ -44,8 +44,7 @@ class Door:
     extra: dict[str, Any] | None = None  # further keyword dependencies of the handler
 
 
-def _passes(door: Door, principal: Principal, uow: UnitOfWork) -> bool:
-    command = door.command(uow)
+def _passes(door: Door, command: object, principal: Principal, uow: UnitOfWork) -> bool:
     try:
         door.handler(command, principal=principal, uow=uow, **(door.extra or {}))
     except AccessError as error:
@@ -55,16 +54,27 @@ def _passes(door: Door, principal: Principal, uow: UnitOfWork) -> bool:
     return True
 
 
-def _try(database: Database, door: Door, principal: Principal) -> bool:
-    with database.unit_of_work() as uow:
-        try:
-            return _passes(door, principal, uow)
-        finally:
-            uow.session.rollback()  # every try leaves the bank as it was
-
-
 def let_through(
     database: Database, principals: dict[Role, Principal], door: Door
 ) -> frozenset[Role]:
-    """The roles that get past ``door``'s policy check."""
-    return frozenset(role for role, who in principals.items() if _try(database, door, who))
+    """The roles that get past ``door``'s policy check.
+
+    What the door acts on is built once, in a unit of work that is rolled back at the end;
+    each role tries it inside a SAVEPOINT rolled back after the try, so every role meets the
+    door as it was built, whatever the roles before it changed."""
+    passed: set[Role] = set()
+    with database.unit_of_work() as uow:
+        try:
+            command = door.command(uow)
+            uow.session.flush()
+            for role, principal in principals.items():
+                attempt = uow.session.begin_nested()
+                try:
+                    if _passes(door, command, principal, uow):
+                        passed.add(role)
+                finally:
+                    if attempt.is_active:
+                        attempt.rollback()
+        finally:
+            uow.session.rollback()  # the door leaves the bank as it was
+    return frozenset(passed)
