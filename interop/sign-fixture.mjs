@@ -4,7 +4,12 @@
  * Bitstring Status List verification before creditbank's Python signer
  * exists. Never used to verify anything, never used by the bank itself.
  *
- * Reads ONE JSON request on stdin, writes ONE JSON answer on stdout.
+ * Reads ONE JSON request on stdin, writes ONE JSON answer on stdout (exit 0;
+ * 2: unknown action; 1: crash; 3: refused to start, the pinned contexts'
+ * checks of offline.mjs failing, message on stderr). With `--serve`, after the
+ * same start-up checks, it reads one request per line and writes one line
+ * each, {"status": 0, "answer": ANSWER} or {"status": 2|1, "error": str}, as
+ * verify.mjs --serve does, until stdin closes.
  * Keys are derived from "seed" (64 hex characters), so fixtures are
  * deterministic. "did" is "did:key" (the did:key of the seed's key) or a
  * did:web DID (its method is "<did>#key-1", Multikey, in a DID document shaped
@@ -21,6 +26,8 @@
  * Answer: {"credential": signed, "didDocument": {...},
  *          "verificationMethod": id, "publicKeyMultibase": "z6Mk..."}
  */
+import {createInterface} from 'node:readline';
+
 import {issue} from '@digitalbazaar/vc';
 import {createCredential, createList} from '@digitalbazaar/vc-bitstring-status-list';
 
@@ -64,9 +71,9 @@ async function keyFor({seed, did}) {
   return {keyPair, didDocument};
 }
 
-async function sign({request, credential, keyPair, didDocument}) {
+async function sign({request, contexts, credential, keyPair, didDocument}) {
   const documents = {...request.documents, [didDocument.id]: didDocument};
-  const documentLoader = offlineLoader({contexts: staticContexts(), documents});
+  const documentLoader = offlineLoader({contexts, documents});
   const date = request.created ? new Date(request.created) : undefined;
   const signed = await issue({
     credential, suite: signSuite({keyPair, date}), documentLoader
@@ -79,13 +86,13 @@ async function sign({request, credential, keyPair, didDocument}) {
   };
 }
 
-async function issueCredential(request) {
+async function issueCredential(request, contexts) {
   const {keyPair, didDocument} = await keyFor(request);
   const credential = {issuer: didDocument.id, ...request.credential};
-  return sign({request, credential, keyPair, didDocument});
+  return sign({request, contexts, credential, keyPair, didDocument});
 }
 
-async function statusList(request) {
+async function statusList(request, contexts) {
   const {keyPair, didDocument} = await keyFor(request);
   const list = await createList({length: request.length ?? 131072});
   for(const index of request.set ?? []) {
@@ -102,20 +109,71 @@ async function statusList(request) {
   if(request.encodedList !== undefined) {
     credential.credentialSubject.encodedList = request.encodedList;
   }
-  return sign({request, credential, keyPair, didDocument});
+  return sign({request, contexts, credential, keyPair, didDocument});
 }
 
 const ACTIONS = {issue: issueCredential, 'status-list': statusList};
 
-const chunks = [];
-for await (const chunk of process.stdin) {
-  chunks.push(chunk);
+/** {status: 0, answer} or {status: 2|1, error} (the one-shot exit code and stderr). */
+async function handle(text, contexts) {
+  let request;
+  try {
+    request = JSON.parse(text);
+  } catch(error) {
+    return {status: 1, error: `sign-fixture.mjs crashed: ${error.stack ?? error}`};
+  }
+  const action = ACTIONS[request?.action];
+  if(!action) {
+    return {
+      status: 2,
+      error: `sign-fixture.mjs: unknown action ${JSON.stringify(request?.action)}`
+    };
+  }
+  try {
+    return {status: 0, answer: await action(request, contexts)};
+  } catch(error) {
+    return {status: 1, error: `sign-fixture.mjs crashed: ${error.stack ?? error}`};
+  }
 }
-const request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-const action = ACTIONS[request.action];
-if(!action) {
-  process.stderr.write(`sign-fixture.mjs: unknown action ${JSON.stringify(request.action)}\n`);
-  process.exitCode = 2;
-} else {
-  process.stdout.write(JSON.stringify(await action(request)) + '\n');
+
+async function main() {
+  const mode = process.argv.slice(2);
+  if(!(mode.length === 0 || (mode.length === 1 && mode[0] === '--serve'))) {
+    process.stderr.write(
+      `sign-fixture.mjs: unknown arguments ${JSON.stringify(mode)}; ` +
+      'expected none (one request) or --serve\n');
+    return 2;
+  }
+  let contexts;
+  try {
+    contexts = staticContexts();
+  } catch(error) {
+    process.stderr.write(`sign-fixture.mjs refuses to start: ${error.message}\n`);
+    return 3;
+  }
+  if(mode.length === 1) {
+    const lines = createInterface({input: process.stdin, crlfDelay: Infinity});
+    for await (const line of lines) {
+      if(line.trim() !== '') {
+        const {status, answer, error} = await handle(line, contexts);
+        process.stdout.write(JSON.stringify(
+          status === 0 ? {status, answer} : {status, error}) + '\n');
+      }
+    }
+    return 0;
+  }
+  const chunks = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk);
+  }
+  const {status, answer, error} = await handle(
+    Buffer.concat(chunks).toString('utf8'), contexts);
+  if(status !== 0) {
+    process.stderr.write(`${error}\n`);
+    return status;
+  }
+  process.stdout.write(JSON.stringify(answer) + '\n');
+  return 0;
 }
+
+process.exitCode = await main();

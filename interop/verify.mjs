@@ -3,12 +3,28 @@
  * Digital Bazaar's VC libraries and `jose`, fully offline (see offline.mjs for
  * the document loader). Used by the Python tests through tests/interop/node.py.
  *
- * Protocol: `node interop/verify.mjs` reads ONE JSON request on stdin and
- * writes ONE JSON answer (one line) on stdout. Exit code 0 whenever an answer
- * was written, whatever the verdict. Exit 2: bad request (not JSON, unknown
- * action, missing or ill-typed field), message on stderr. Exit 3: refused to
- * start (a pinned context's sha256 does not match index.json, or a pinned
- * context differs from the npm-bundled one). Exit 1: unexpected crash.
+ * Protocol, one-shot mode: `node interop/verify.mjs` reads ONE JSON request
+ * on stdin and writes ONE JSON answer (one line) on stdout. Exit code 0
+ * whenever an answer was written, whatever the verdict. Exit 2: bad request
+ * (not JSON, unknown action, missing or ill-typed field), message on stderr.
+ * Exit 3: refused to start (a pinned context's sha256 does not match
+ * index.json, or a pinned context differs from the npm-bundled one). Exit 1:
+ * unexpected crash.
+ *
+ * Serve mode: `node interop/verify.mjs --serve` runs the same start-up checks
+ * (exit 3 and the same stderr message before reading anything), then reads
+ * one JSON request per line on stdin (blank lines are skipped) and writes one
+ * line per request, in order, until stdin closes (exit 0):
+ *   {"status": 0, "answer": ANSWER}   ANSWER exactly as the one-shot mode's
+ *   {"status": 2|1, "error": str}     what the one-shot mode would exit with
+ *                                     and write on stderr; the process goes on
+ * It saves starting Node and loading the libraries per request (the tests use
+ * it through tests/interop/node.py). Requests do not share state: each gets
+ * its own document loader and suite; the contexts read at start are copied
+ * per load; jsonld's shared context cache only keeps contexts given inline
+ * (keyed by their JSON) or loaded with a "static" tag, which this loader
+ * never sets, so a URL given in one request's "documents" is never seen by
+ * another request.
  *
  * Every answer has "verified" (bool) and "errors" (list of strings, empty when
  * verified). An optional "now" (ISO date-time string) in a verify-di or
@@ -80,6 +96,8 @@
  * bits (16 KiB). Bit order (the library's and the spec's): index 0 is the
  * most significant bit of the first byte of the decompressed list.
  */
+import {createInterface} from 'node:readline';
+
 import jsigs from 'jsonld-signatures';
 import {_checkCredential, verifyCredential} from '@digitalbazaar/vc';
 import {checkStatus, decodeList} from '@digitalbazaar/vc-bitstring-status-list';
@@ -396,7 +414,73 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Answers one request (its JSON text): {status: 0, answer} or {status, error}
+ * where status is the one-shot exit code (2: bad request, 1: crash) and error
+ * the message the one-shot mode writes on stderr.
+ */
+async function handle(text, contexts, what) {
+  let request;
+  try {
+    request = JSON.parse(text);
+  } catch(error) {
+    return {
+      status: 2,
+      error: `verify.mjs: ${what} is not one JSON request: ${error.message}`
+    };
+  }
+  const action = ACTIONS[request?.action];
+  if(!action) {
+    return {
+      status: 2,
+      error: `verify.mjs: unknown action ${JSON.stringify(request?.action)}; ` +
+        `expected one of ${Object.keys(ACTIONS).join(', ')}`
+    };
+  }
+  try {
+    return {status: 0, answer: await action(request, contexts)};
+  } catch(error) {
+    if(error instanceof UsageError) {
+      return {status: 2, error: `verify.mjs: bad request: ${error.message}`};
+    }
+    return {status: 1, error: `verify.mjs crashed: ${error.stack ?? error}`};
+  }
+}
+
+/** One-shot mode: one request on stdin, its answer on stdout; the exit code. */
+async function oneShot(contexts) {
+  const {status, answer, error} = await handle(
+    await readStdin(), contexts, 'stdin');
+  if(status !== 0) {
+    process.stderr.write(`${error}\n`);
+    return status;
+  }
+  process.stdout.write(JSON.stringify(answer) + '\n');
+  return 0;
+}
+
+/** Serve mode (--serve): one request per line, one answer line each, until EOF. */
+async function serve(contexts) {
+  const lines = createInterface({input: process.stdin, crlfDelay: Infinity});
+  for await (const line of lines) {
+    if(line.trim() === '') {
+      continue;
+    }
+    const {status, answer, error} = await handle(line, contexts, 'the line');
+    process.stdout.write(JSON.stringify(
+      status === 0 ? {status, answer} : {status, error}) + '\n');
+  }
+  return 0;
+}
+
 async function main() {
+  const mode = process.argv.slice(2);
+  if(!(mode.length === 0 || (mode.length === 1 && mode[0] === '--serve'))) {
+    process.stderr.write(
+      `verify.mjs: unknown arguments ${JSON.stringify(mode)}; ` +
+      'expected none (one request) or --serve\n');
+    return 2;
+  }
   let contexts;
   try {
     contexts = staticContexts();
@@ -404,33 +488,7 @@ async function main() {
     process.stderr.write(`verify.mjs refuses to start: ${error.message}\n`);
     return 3;
   }
-  let request;
-  try {
-    request = JSON.parse(await readStdin());
-  } catch(error) {
-    process.stderr.write(`verify.mjs: stdin is not one JSON request: ${error.message}\n`);
-    return 2;
-  }
-  const action = ACTIONS[request?.action];
-  if(!action) {
-    process.stderr.write(
-      `verify.mjs: unknown action ${JSON.stringify(request?.action)}; ` +
-      `expected one of ${Object.keys(ACTIONS).join(', ')}\n`);
-    return 2;
-  }
-  let answer;
-  try {
-    answer = await action(request, contexts);
-  } catch(error) {
-    if(error instanceof UsageError) {
-      process.stderr.write(`verify.mjs: bad request: ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`verify.mjs crashed: ${error.stack ?? error}\n`);
-    return 1;
-  }
-  process.stdout.write(JSON.stringify(answer) + '\n');
-  return 0;
+  return mode.length === 0 ? oneShot(contexts) : serve(contexts);
 }
 
 process.exitCode = await main();
