@@ -12,7 +12,6 @@ from html import unescape
 from itertools import count
 
 import httpx2
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
 from creditbank import clock
@@ -26,7 +25,7 @@ from creditbank.institutions.tables import UserRow
 from creditbank.sessions import service as sessions
 from tests import accreditation_world as world
 from tests.bulk_files import id_number
-from tests.conftest import LiveBank
+from tests.conftest import TEST_HASHER, LiveBank
 from tests.support.pages import csrf_of, log_in, page_client
 
 PASSWORD = "correct horse battery"
@@ -45,7 +44,9 @@ def build_scene(live_bank: LiveBank) -> Scene:
     """The accreditation world, every staff user with a web password."""
     with live_bank.database.unit_of_work() as uow:
         built = world.build(uow, live_bank.cipher)
-        uow.session.execute(update(UserRow).values(password_hash=PasswordHasher().hash(PASSWORD)))
+        # with the suite's hasher (tests/conftest.py): each login verifies it cheaply, as
+        # every staff login of the suite does (the production parameters cost 0.2 s of CPU each)
+        uow.session.execute(update(UserRow).values(password_hash=TEST_HASHER.hash(PASSWORD)))
     return Scene(live_bank, built.users)
 
 

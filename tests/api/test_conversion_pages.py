@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import httpx2
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
 from creditbank import clock
@@ -36,7 +35,7 @@ from creditbank.institutions.tables import UserRow
 from creditbank.sessions import service as sessions
 from tests import conversion_world as world
 from tests.bulk_files import id_number
-from tests.conftest import LiveBank
+from tests.conftest import TEST_HASHER, LiveBank
 from tests.support.conversion_pages import (
     PASSWORD,
     drafted_id,
@@ -106,7 +105,9 @@ def learners(live_bank: LiveBank) -> Learners:
     """The 1+X world with web passwords, two approved rules toward the diploma, four learners."""
     with live_bank.database.unit_of_work() as uow:
         users = world.build(uow)
-        uow.session.execute(update(UserRow).values(password_hash=PasswordHasher().hash(PASSWORD)))
+        # with the suite's hasher (tests/conftest.py): each login verifies it cheaply, as
+        # every staff login of the suite does (the production parameters cost 0.2 s of CPU each)
+        uow.session.execute(update(UserRow).values(password_hash=TEST_HASHER.hash(PASSWORD)))
         world.approved(uow, users, world.x_certificate_rule(), "SHVC")
         world.approved(uow, users, advanced_rule(), "SHVC")
         return Learners(
