@@ -78,13 +78,11 @@ def show_drafting_choices(
 ) -> DraftingChoices:
     require(principal, Action.DRAFT_RULE, principal.institution)
     found = programme_store.list_programmes(uow=uow, institution=principal.institution)
-    summaries = sorted(frameworks.list_frameworks(uow=uow, on=query.on), key=lambda s: s.code)
+    del query  # the levels shown are each framework's latest version's, as they were before
+    latest = frameworks.latest_frameworks(uow=uow)  # one read, not one per framework
     return DraftingChoices(
         programmes=found,
-        frameworks=[
-            (summary.code, list(frameworks.get_framework(uow=uow, code=summary.code).levels()))
-            for summary in summaries
-        ],
+        frameworks=[(code, list(version.levels())) for code, version in latest.items()],
     )
 
 

@@ -20,6 +20,7 @@ from creditbank.frameworks.model import (
 from creditbank.frameworks.service import (
     compare_levels,
     get_framework,
+    latest_frameworks,
     list_frameworks,
     pin_level,
     pinned_level,
@@ -39,6 +40,7 @@ __all__ = [
     "Text",
     "compare_levels",
     "get_framework",
+    "latest_frameworks",
     "list_frameworks",
     "pin_level",
     "pinned_level",

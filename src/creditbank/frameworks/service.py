@@ -191,6 +191,11 @@ def list_frameworks(*, uow: UnitOfWork, on: date) -> list[FrameworkSummary]:
     return summaries
 
 
+def latest_frameworks(*, uow: UnitOfWork) -> dict[str, FrameworkVersion]:
+    """The latest version of every framework, by code, in code order (one read for all)."""
+    return dict(sorted(_latest(uow.session).items()))
+
+
 def get_framework(
     *, uow: UnitOfWork, code: str, on: date | None = None, version: int | None = None
 ) -> FrameworkVersion:
