@@ -34,14 +34,13 @@ from creditbank.db import UnitOfWork
 from creditbank.institutions.tables import UserRow
 from creditbank.sessions import service as sessions
 from tests import conversion_world as world
+from tests.api.signed_in import SignedIn
 from tests.bulk_files import id_number
 from tests.conftest import TEST_HASHER, LiveBank
 from tests.support.conversion_pages import (
     PASSWORD,
     drafted_id,
-    learner,
     section,
-    staff,
     text,
     theory_rule_form,
 )
@@ -118,27 +117,37 @@ def learners(live_bank: LiveBank) -> Learners:
         )
 
 
+@pytest.fixture(scope="module")
+def signed_in(bank: str, learners: Learners) -> SignedIn:
+    """The staff and the learners of these tests, each logged in once (tests/api/signed_in.py)."""
+    return (
+        SignedIn(bank, PASSWORD)
+        .log_in("staff", world.SHVC_REGISTRAR, world.TEO_REGISTRAR, *world.ADMINS[:2])
+        .log_in("learner", learners.viewer, learners.requester, learners.reverser, learners.empty)
+    )
+
+
 @pytest.fixture
-def shvc(bank: str, learners: Learners) -> Iterator[httpx2.Client]:
-    with staff(bank, world.SHVC_REGISTRAR) as client:
+def shvc(signed_in: SignedIn) -> Iterator[httpx2.Client]:
+    with signed_in.staff(world.SHVC_REGISTRAR) as client:
         yield client
 
 
 @pytest.fixture
-def teo(bank: str, learners: Learners) -> Iterator[httpx2.Client]:
-    with staff(bank, world.TEO_REGISTRAR) as client:
+def teo(signed_in: SignedIn) -> Iterator[httpx2.Client]:
+    with signed_in.staff(world.TEO_REGISTRAR) as client:
         yield client
 
 
 @pytest.fixture
-def admin1(bank: str, learners: Learners) -> Iterator[httpx2.Client]:
-    with staff(bank, world.ADMINS[0]) as client:
+def admin1(signed_in: SignedIn) -> Iterator[httpx2.Client]:
+    with signed_in.staff(world.ADMINS[0]) as client:
         yield client
 
 
 @pytest.fixture
-def admin2(bank: str, learners: Learners) -> Iterator[httpx2.Client]:
-    with staff(bank, world.ADMINS[1]) as client:
+def admin2(signed_in: SignedIn) -> Iterator[httpx2.Client]:
+    with signed_in.staff(world.ADMINS[1]) as client:
         yield client
 
 
@@ -355,9 +364,9 @@ def progress_of(client: httpx2.Client, programme: str = DIPLOMA) -> str:
 
 
 def test_the_learner_sees_what_counts_the_plan_and_the_what_if(
-    bank: str, learners: Learners
+    signed_in: SignedIn, learners: Learners
 ) -> None:
-    with learner(bank, learners.viewer) as client:
+    with signed_in.learner(learners.viewer) as client:
         start = client.get("/account/progress").text
         assert "Choose a programme" in start
         assert f'<option value="{DIPLOMA}"' in start and f'<option value="{X_PROGRAMME}"' in start
@@ -397,14 +406,14 @@ def test_the_learner_sees_what_counts_the_plan_and_the_what_if(
     assert 'id="request-conversion"' in page and 'id="request-conversion"' not in mandatory
 
 
-def timeline_shows_transferred_credit(bank: str, number: str, public_id: str) -> None:
+def timeline_shows_transferred_credit(signed_in: SignedIn, number: str, public_id: str) -> None:
     """The learner's timeline says what the conversion deposited: credits toward the programme,
     under which rule, exempting which component, in Chinese and in English."""
     for language, words in (
         ("en", "4.0 credits transferred toward programme"),
         ("zh", "转换学分 4.0 学分，计入专业"),
     ):
-        with learner(bank, number, language) as client:
+        with signed_in.learner(number, language) as client:
             timeline = client.get("/me").text
         found = re.search(
             rf'<div class="transfer" data-conversion="{public_id}">(.*?)</div>', timeline
@@ -415,9 +424,13 @@ def timeline_shows_transferred_credit(bank: str, number: str, public_id: str) ->
 
 
 def test_a_learner_requests_a_conversion_and_the_registrar_confirms_it(
-    bank: str, learners: Learners, shvc: httpx2.Client, teo: httpx2.Client, live_bank: LiveBank
+    signed_in: SignedIn,
+    learners: Learners,
+    shvc: httpx2.Client,
+    teo: httpx2.Client,
+    live_bank: LiveBank,
 ) -> None:
-    with learner(bank, learners.requester) as client:
+    with signed_in.learner(learners.requester) as client:
         requested = post_form(
             client,
             "/account/conversions",
@@ -478,7 +491,7 @@ def test_a_learner_requests_a_conversion_and_the_registrar_confirms_it(
     twice = post_form(shvc, f"/staff/conversions/{public_id}/confirm", {}, "/staff/conversions")
     assert twice.status_code == 409 and "is confirmed; it cannot be confirmed" in text(twice.text)
 
-    with learner(bank, learners.requester) as client:
+    with signed_in.learner(learners.requester) as client:
         page = progress_of(client)
     met = section(page, "table", "met")
     assert re.search(r'data-component="BIM-101" data-transferred="1" data-pending="0"', met)
@@ -486,11 +499,11 @@ def test_a_learner_requests_a_conversion_and_the_registrar_confirms_it(
     assert 'id="credits-held">6<' in page
     assert 'data-status="confirmed"' in section(page, "section", f"conversion-{public_id}")
 
-    timeline_shows_transferred_credit(bank, learners.requester, public_id)
+    timeline_shows_transferred_credit(signed_in, learners.requester, public_id)
 
 
 def test_a_registrar_reverses_a_confirmed_conversion(
-    bank: str, learners: Learners, shvc: httpx2.Client, live_bank: LiveBank
+    signed_in: SignedIn, learners: Learners, shvc: httpx2.Client, live_bank: LiveBank
 ) -> None:
     with live_bank.database.unit_of_work() as uow:
         public_id = conversion.request_conversion(
@@ -513,15 +526,17 @@ def test_a_registrar_reverses_a_confirmed_conversion(
             conversion.get_conversion(uow=uow, public_id=public_id).status
             is ConversionStatus.REVERSED
         )
-    with learner(bank, learners.reverser) as client:
+    with signed_in.learner(learners.reverser) as client:
         page = progress_of(client)
     assert 'data-component="BIM-101"' not in section(page, "table", "met")
     panel = text(section(page, "section", f"conversion-{public_id}"))
     assert "reversed" in panel and "the certificate was forged" in panel
 
 
-def test_a_learner_reads_only_their_own_progress(bank: str, learners: Learners) -> None:
-    with learner(bank, learners.empty) as client:
+def test_a_learner_reads_only_their_own_progress(
+    bank: str, signed_in: SignedIn, learners: Learners
+) -> None:
+    with signed_in.learner(learners.empty) as client:
         own = client.get(f"/account/progress?programme={DIPLOMA}&account={learners.empty.lower()}")
         assert own.status_code == 200 and "No component of this programme is met yet" in own.text
         other = client.get(f"/account/progress?programme={DIPLOMA}&account={learners.viewer}")
@@ -539,17 +554,19 @@ def test_a_learner_reads_only_their_own_progress(bank: str, learners: Learners) 
         redirected = anonymous.get("/account/progress")
         assert redirected.status_code == 303
         assert redirected.headers["location"].startswith("/login?next=")
-    with staff(bank, world.SHVC_REGISTRAR) as registrar:
+    with signed_in.staff(world.SHVC_REGISTRAR) as registrar:
         assert registrar.get("/account/progress").status_code == 403
-    with learner(bank, learners.viewer) as client:
+    with signed_in.learner(learners.viewer) as client:
         assert client.get("/staff/rules").status_code == 403
         assert client.get("/staff/conversions").status_code == 403
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-def test_the_pages_render_in_each_language(bank: str, learners: Learners, language: str) -> None:
+def test_the_pages_render_in_each_language(
+    signed_in: SignedIn, learners: Learners, language: str
+) -> None:
     lang = 'lang="zh-CN"' if language == "zh" else 'lang="en"'
-    with staff(bank, world.ADMINS[1], language) as admin:
+    with signed_in.staff(world.ADMINS[1], language) as admin:
         for path in (
             "/staff/rules",
             "/staff/rules/queue",
@@ -561,7 +578,7 @@ def test_the_pages_render_in_each_language(bank: str, learners: Learners, langua
             assert response.headers["content-language"] == language and lang in response.text
             assert ("工作台" if language == "zh" else ">Desk<") in response.text
         assert "BIMX-INT" in admin.get("/staff/rules").text
-    with learner(bank, learners.viewer, language) as client:
+    with signed_in.learner(learners.viewer, language) as client:
         response = client.get(f"/account/progress?programme={DIPLOMA}")
         assert response.status_code == 200 and lang in response.text
         assert ("我的学习成果" if language == "zh" else "My progress") in response.text
