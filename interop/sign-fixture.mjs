@@ -48,9 +48,10 @@ async function keyFor({seed, did}) {
     const {didDocument, methodFor} = await didKeyDriver.fromKeyPair({
       verificationKeyPair: keyPair
     });
-    return {
-      keyPair: methodFor({purpose: 'assertionMethod'}), didDocument
-    };
+    // methodFor's key pair has no secret key: sign with ours, named as it is
+    const {id, controller} = methodFor({purpose: 'assertionMethod'});
+    Object.assign(keyPair, {id, controller});
+    return {keyPair, didDocument};
   }
   if(typeof did !== 'string' || !did.startsWith('did:')) {
     throw new TypeError('"did" must be "did:key" or a DID');

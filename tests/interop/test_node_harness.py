@@ -178,6 +178,20 @@ def test_a_proof_set_verifies_and_reports_each_proof() -> None:
     assert answer["proofs"][1]["errors"] == ["Invalid signature."]
 
 
+def test_a_did_key_fixture_verifies_with_no_documents() -> None:
+    badge = _badge()
+    del badge["issuer"]  # sign-fixture makes the issuer the did:key
+    signed = sign_fixture({"action": "issue", "seed": SEED, "did": "did:key", "credential": badge})
+    did = signed["didDocument"]["id"]
+    assert did.startswith("did:key:z6Mk")
+    assert signed["credential"]["issuer"] == did
+    answer = _verify(signed["credential"])
+    assert answer["verified"] is True, answer
+    assert answer["proofs"] == [
+        {"verified": True, "verificationMethod": signed["verificationMethod"], "errors": []}
+    ]
+
+
 # --- verify-di: did:web -------------------------------------------------------------------
 
 

@@ -192,6 +192,7 @@ def test_our_open_badge_verifies_in_digital_bazaar(world: World) -> None:
 
 def test_a_changed_open_badge_fails_in_digital_bazaar(world: World) -> None:
     badge = world.badge(world.deposit())
+    did_documents = world.did_documents()
     for change in ("credits", "issuer", "identity"):
         tampered = copy.deepcopy(badge)
         if change == "credits":
@@ -200,7 +201,7 @@ def test_a_changed_open_badge_fails_in_digital_bazaar(world: World) -> None:
             tampered["issuer"]["name"] = "别的学院"
         else:
             tampered["credentialSubject"]["identifier"][0]["identityHash"] = "sha256$" + "0" * 64
-        answer = verify_di(tampered, world.did_documents())
+        answer = verify_di(tampered, did_documents)
         assert answer["verified"] is False, change
         assert [proof["verified"] for proof in answer["proofs"]] == [False], (change, answer)
 
