@@ -128,8 +128,9 @@ class NodeServer:
     """One long-running ``node SCRIPT --serve``: one JSON request per line, one answer line
     each (``{"status": 0, "answer": ...}`` or ``{"status": 2|1, "error": ...}``)."""
 
-    def __init__(self, script: Path) -> None:
+    def __init__(self, script: Path, *, timeout: float = TIMEOUT_SECONDS) -> None:
         self.script = script
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
         self._stderr: IO[str] | None = None
@@ -183,12 +184,12 @@ class NodeServer:
                 process.stdin.write(json.dumps(request) + "\n")
                 process.stdin.flush()
             try:
-                line = self._lines.get(timeout=TIMEOUT_SECONDS)
+                line = self._lines.get(timeout=self.timeout)
             except queue.Empty:
                 stderr = self._stderr_text()
-                self.stop()
+                self.stop(wait=0)
                 raise AssertionError(
-                    f"{self.script.name} --serve did not answer within {TIMEOUT_SECONDS} s; "
+                    f"{self.script.name} --serve did not answer within {self.timeout} s; "
                     f"stderr:\n{stderr}"
                 ) from None
             if line is None:
@@ -200,15 +201,16 @@ class NodeServer:
                 )
         return _served_answer(self.script, line)
 
-    def stop(self) -> None:
-        """Close its stdin (it exits at end of input), killed if it does not within 10 s."""
+    def stop(self, *, wait: float = 10) -> None:
+        """Close its stdin (it exits at end of input), killed if it does not within ``wait``
+        seconds."""
         process, self._process = self._process, None
         if process is not None:
             if process.stdin is not None:
                 with contextlib.suppress(OSError):
                     process.stdin.close()
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=wait)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
