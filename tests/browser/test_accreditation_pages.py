@@ -6,15 +6,11 @@ queue, where a stalled application is flagged first; the learner then sees the a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from creditbank import clock
@@ -26,8 +22,9 @@ from creditbank.db import UnitOfWork
 from creditbank.institutions.tables import UserRow
 from creditbank.sessions import service as sessions
 from tests import accreditation_world as world
+from tests.browser.conftest import Visitors
 from tests.bulk_files import id_number
-from tests.conftest import LiveBank
+from tests.conftest import TEST_HASHER, LiveBank
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +63,7 @@ def open_learner(uow: UnitOfWork, live_bank: LiveBank, serial: int) -> str:
 def scene(live_bank: LiveBank) -> Scene:
     with live_bank.database.unit_of_work() as uow:
         built = world.build(uow, live_bank.cipher)
-        uow.session.execute(update(UserRow).values(password_hash=PasswordHasher().hash(PASSWORD)))
+        uow.session.execute(update(UserRow).values(password_hash=TEST_HASHER.hash(PASSWORD)))
         applicant = open_learner(uow, live_bank, 701)
         assessed = open_learner(uow, live_bank, 702)
         stalled_learner = open_learner(uow, live_bank, 703)
@@ -103,41 +100,9 @@ def scene(live_bank: LiveBank) -> Scene:
     return Scene(applicant, assessed, ids[0], ids[1])
 
 
-@contextmanager
-def browsing(browser: Browser, locale: str) -> Iterator[Page]:
-    """A page of a fresh browser context (its own cookies), JavaScript off."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=locale, java_script_enabled=False
-    )
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def zh(browser: Browser) -> Iterator[Page]:
-    with browsing(browser, "zh-CN") as page:
-        yield page
-
-
-def shot(page: Page, artifacts: Path, name: str, request: pytest.FixtureRequest) -> None:
-    page.screenshot(path=str(artifacts / f"{name}-{request.node.callspec.id}.png"), full_page=True)
-
-
-def log_in_learner(page: Page, bank: str, number: str, target: str) -> None:
+def open_as_logged_in(page: Page, bank: str, target: str) -> None:
+    """Open ``target`` with the page's session: the page itself, not the login form."""
     page.goto(f"{bank}{target}")
-    page.locator("#learner-login-name").fill(number)
-    page.locator("#learner-password").fill(PASSWORD)
-    page.locator("#learner-login button[type=submit]").click()
-    expect(page).to_have_url(f"{bank}{target}")
-
-
-def log_in_staff(page: Page, bank: str, email: str, target: str) -> None:
-    page.goto(f"{bank}{target}")
-    page.locator("#staff-login-name").fill(email)
-    page.locator("#staff-password").fill(PASSWORD)
-    page.locator("#staff-login button[type=submit]").click()
     expect(page).to_have_url(f"{bank}{target}")
 
 
@@ -150,10 +115,10 @@ def evidence_file(label: str) -> dict[str, object]:
 
 
 def test_a_learner_applies_in_chinese_with_a_file(
-    zh: Page, bank: str, scene: Scene, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, scene: Scene
 ) -> None:
-    page = zh
-    log_in_learner(page, bank, scene.applicant, "/account/accreditations/new")
+    page = visitors.page("zh-CN", learner=scene.applicant)
+    open_as_logged_in(page, bank, "/account/accreditations/new")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     unit = page.locator(f"#unit-{world.STANDARD}-{world.UNIT}")
     form = page.locator("#apply-form")
@@ -180,7 +145,7 @@ def test_a_learner_applies_in_chinese_with_a_file(
     expect(page.locator("#centre")).to_have_value(world.CENTRE)
     expect(page.locator("#setting-informal")).to_be_checked()
     expect(page.locator("#evidence_name_1")).to_have_value("单位出具的工作证明")
-    shot(page, artifacts, "accreditation-apply-problems-zh", request)
+    visitors.shot(page, "accreditation-apply-problems-zh")
     # then right: the file is chosen again
     page.locator("#statement").fill(STATEMENT)
     page.locator("#evidence_file_1").set_input_files(evidence_file("letter"))  # type: ignore[arg-type]
@@ -195,37 +160,30 @@ def test_a_learner_applies_in_chinese_with_a_file(
     expect(page.locator("#evidence")).to_contain_text("单位出具的工作证明")
     expect(page.locator("#application-statement")).to_have_text(STATEMENT)
     expect(page.locator('#history tr[data-step="submit"]')).to_have_count(1)
-    shot(page, artifacts, "accreditation-status-zh", request)
+    visitors.shot(page, "accreditation-status-zh")
     page.goto(f"{bank}/account/accreditations")
     expect(page.locator("#applications tbody tr")).to_have_count(1)
     expect(page.locator("#applications tbody tr")).to_have_attribute("data-state", "submitted")
 
 
 def test_the_assessor_scores_and_a_second_officer_confirms_from_the_queue(
-    browser: Browser, bank: str, scene: Scene, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, scene: Scene
 ) -> None:
-    with browsing(browser, "en-GB") as page:
-        assessor_scores_and_decides(page, bank, scene, artifacts, request)
-    with browsing(browser, "en-GB") as officer:
-        officer_confirms_from_the_queue(officer, bank, scene, artifacts, request)
-    with browsing(browser, "zh-CN") as learner:
-        log_in_learner(
-            learner, bank, scene.assessed, f"/account/accreditations/{scene.assessed_application}"
-        )
-        expect(learner.locator("#application-state")).to_have_attribute("data-state", "accredited")
-        expect(learner.locator("#outcome")).to_be_visible()
-        expect(learner.locator('#decisions tr[data-confirmed="agreed"]')).to_contain_text(
-            "LOFOUC 4"
-        )
-        expect(learner.locator("#weighted")).to_have_text("74")
-        shot(learner, artifacts, "accreditation-accredited-zh", request)
+    assessor = visitors.page("en-GB", staff=world.ASSESSOR_A)
+    assessor_scores_and_decides(assessor, visitors, bank, scene)
+    officer = visitors.page("en-GB", staff=world.OFFICER_2)
+    officer_confirms_from_the_queue(officer, visitors, bank, scene)
+    learner = visitors.page("zh-CN", learner=scene.assessed)
+    open_as_logged_in(learner, bank, f"/account/accreditations/{scene.assessed_application}")
+    expect(learner.locator("#application-state")).to_have_attribute("data-state", "accredited")
+    expect(learner.locator("#outcome")).to_be_visible()
+    expect(learner.locator('#decisions tr[data-confirmed="agreed"]')).to_contain_text("LOFOUC 4")
+    expect(learner.locator("#weighted")).to_have_text("74")
+    visitors.shot(learner, "accreditation-accredited-zh")
 
 
-def assessor_scores_and_decides(
-    page: Page, bank: str, scene: Scene, artifacts: Path, request: pytest.FixtureRequest
-) -> None:
-    target = f"/staff/accreditations/{scene.assessed_application}?lang=en"
-    log_in_staff(page, bank, world.ASSESSOR_A, target)
+def assessor_scores_and_decides(page: Page, visitors: Visitors, bank: str, scene: Scene) -> None:
+    open_as_logged_in(page, bank, f"/staff/accreditations/{scene.assessed_application}?lang=en")
     scoring = page.locator("#scores-form")
     expect(scoring).to_contain_text("Portfolio")
     expect(scoring).to_contain_text("weight 40%")
@@ -244,7 +202,7 @@ def assessor_scores_and_decides(
     expect(page.locator("#weighted")).to_have_text("74")
     expect(page.locator("#marks")).to_have_attribute("data-passed", "1")
     expect(page.locator("#mark_portfolio")).to_have_value("80")  # the form keeps the marks
-    shot(page, artifacts, "accreditation-scoring-en", request)
+    visitors.shot(page, "accreditation-scoring-en")
     page.locator("#decision-accredited").check()
     page.locator("#reasons").fill("工作证明与面谈一致")
     page.locator("#decide-form button[type=submit]").click()
@@ -254,9 +212,9 @@ def assessor_scores_and_decides(
 
 
 def officer_confirms_from_the_queue(
-    officer: Page, bank: str, scene: Scene, artifacts: Path, request: pytest.FixtureRequest
+    officer: Page, visitors: Visitors, bank: str, scene: Scene
 ) -> None:
-    log_in_staff(officer, bank, world.OFFICER_2, "/staff/accreditation/queue?lang=en")
+    open_as_logged_in(officer, bank, "/staff/accreditation/queue?lang=en")
     rows = officer.locator("#queue tbody tr")
     expect(rows.first).to_have_attribute("data-application", scene.stalled_application)
     expect(rows.first).to_have_attribute("data-stalled", "1")
@@ -264,7 +222,7 @@ def officer_confirms_from_the_queue(
     entry = officer.locator(f"#entry-{scene.assessed_application}")
     expect(entry).to_have_attribute("data-state", "decided")
     expect(entry.locator(".pending-decision")).to_contain_text("weighted mark 74")
-    shot(officer, artifacts, "accreditation-queue-en", request)
+    visitors.shot(officer, "accreditation-queue-en")
     entry.locator("form.confirm button").click()
     expect(officer.locator("#notice")).to_contain_text("The decision is confirmed")
     expect(officer.locator(f"#entry-{scene.assessed_application}")).to_have_count(0)

@@ -9,10 +9,11 @@ load on this offline machine, which is not a breach of the policy).
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, expect
+from playwright.sync_api import ConsoleMessage, expect
 
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
+from tests.browser.conftest import Visitors
 from tests.conftest import LiveBank
 
 PASSWORD = "correct horse battery"
@@ -36,10 +37,9 @@ def staff(live_bank: LiveBank) -> str:
 
 
 def test_no_page_breaks_its_policy_and_login_works(
-    browser: Browser, live_bank: LiveBank, staff: str
+    visitors: Visitors, live_bank: LiveBank, staff: str
 ) -> None:
-    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    page = context.new_page()
+    page = visitors.page("en-GB", javascript=True, extra_http_headers={"Accept-Language": "en"})
     refused: list[str] = []
 
     def watch(message: ConsoleMessage) -> None:
@@ -63,4 +63,3 @@ def test_no_page_breaks_its_policy_and_login_works(
     page.wait_for_url(live_bank.url + "/staff")
     expect(page.locator("body")).to_contain_text(staff)
     assert refused == []
-    context.close()

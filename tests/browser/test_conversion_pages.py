@@ -4,15 +4,12 @@ a bank administrator reads the approval queue and approves a version."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from creditbank.accounts import service as accounts
@@ -22,8 +19,9 @@ from creditbank.conversion.model import LevelBar, RuleDraft, SourceSpec, Target,
 from creditbank.institutions.tables import UserRow
 from creditbank.sessions import service as sessions
 from tests import conversion_world as world
+from tests.browser.conftest import Visitors
 from tests.bulk_files import id_number
-from tests.conftest import LiveBank
+from tests.conftest import TEST_HASHER, LiveBank
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +40,7 @@ class Scene:
 def scene(live_bank: LiveBank) -> Scene:
     with live_bank.database.unit_of_work() as uow:
         users = world.build(uow)
-        uow.session.execute(update(UserRow).values(password_hash=PasswordHasher().hash(PASSWORD)))
+        uow.session.execute(update(UserRow).values(password_hash=TEST_HASHER.hash(PASSWORD)))
         world.approved(uow, users, world.x_certificate_rule(), "SHVC")
         world.approved(
             uow,
@@ -77,32 +75,10 @@ def scene(live_bank: LiveBank) -> Scene:
     return Scene(number, queued.id)
 
 
-def visitor(browser: Browser, locale: str) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=locale, java_script_enabled=False
-    )
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def zh(browser: Browser) -> Iterator[Page]:
-    yield from visitor(browser, "zh-CN")
-
-
-@pytest.fixture
-def en(browser: Browser) -> Iterator[Page]:
-    yield from visitor(browser, "en-GB")
-
-
-def shot(page: Page, artifacts: Path, name: str, request: pytest.FixtureRequest) -> None:
-    page.screenshot(path=str(artifacts / f"{name}-{request.node.callspec.id}.png"), full_page=True)
-
-
 def test_a_learner_reads_their_progress_in_chinese_and_requests_the_conversion(
-    zh: Page, bank: str, scene: Scene, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, scene: Scene
 ) -> None:
-    page = zh
+    page = visitors.page("zh-CN")
     page.goto(f"{bank}/account/progress")
     expect(page).to_have_url(f"{bank}/login?next=%2Faccount%2Fprogress")
     page.locator("#learner-login-name").fill(scene.learner)
@@ -128,7 +104,7 @@ def test_a_learner_reads_their_progress_in_chinese_and_requests_the_conversion(
     expect(advanced).to_have_attribute("data-applicable", "0")
     expect(advanced).to_contain_text("BIMTEO:BIM-X 1X:advanced")
     expect(page.locator('#missing li[data-component="BIM-102"]')).to_be_visible()
-    shot(page, artifacts, "learner-progress-zh", request)
+    visitors.shot(page, "learner-progress-zh")
 
     page.locator("#request-conversion button").click()
     notice = page.locator("#requested")
@@ -137,17 +113,14 @@ def test_a_learner_reads_their_progress_in_chinese_and_requests_the_conversion(
     expect(page.locator('.conversion[data-status="pending"]')).to_have_count(1)
     expect(page.locator('#met tr[data-component="BIM-101"]')).to_have_attribute("data-pending", "1")
     expect(page.locator("#no-plan")).to_be_visible()
-    shot(page, artifacts, "learner-conversion-requested-zh", request)
+    visitors.shot(page, "learner-conversion-requested-zh")
 
 
 def test_an_administrator_approves_from_the_queue(
-    en: Page, bank: str, scene: Scene, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, scene: Scene
 ) -> None:
-    page = en
-    page.goto(f"{bank}/login?lang=en")
-    page.locator("#staff-login-name").fill(world.ADMINS[1])
-    page.locator("#staff-password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in as staff").click()
+    page = visitors.page("en-GB", staff=world.ADMINS[1])
+    page.goto(f"{bank}/staff?lang=en")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Approval queue").click()
     expect(page.locator("h1")).to_have_text("Approval queue")
     panel = page.locator(f"#rule-{scene.queued}")
@@ -158,7 +131,7 @@ def test_an_administrator_approves_from_the_queue(
     expect(panel.locator(".conditions")).to_contain_text("80")
     expect(panel.get_by_role("button", name="Approve")).to_be_visible()
     expect(panel.get_by_role("button", name="Reject")).to_be_visible()
-    shot(page, artifacts, "approval-queue-en", request)
+    visitors.shot(page, "approval-queue-en")
     panel.locator(f"#approve-note-{scene.queued}").fill("checked against the agreement")
     panel.get_by_role("button", name="Approve").click()
     expect(page.locator(".notice")).to_contain_text("The version is approved")
@@ -171,7 +144,7 @@ def test_an_administrator_approves_from_the_queue(
 
 @pytest.mark.usefixtures("scene")  # its world: the institutions, the programme, the rules
 def test_the_learner_s_timeline_shows_transferred_credit_as_such(
-    zh: Page, bank: str, live_bank: LiveBank, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, live_bank: LiveBank
 ) -> None:
     """After SHVC confirms, the learner's record holds credit toward the diploma, in words,
     never the course BIM-101 as if they had taken it."""
@@ -198,11 +171,8 @@ def test_the_learner_s_timeline_shows_transferred_credit_as_such(
         conversion.confirm_conversion(
             uow=uow, public_id=requested.public_id, by=world.SHVC_REGISTRAR
         )
-    page = zh
+    page = visitors.page("zh-CN", learner=number)
     page.goto(f"{bank}/me")
-    page.locator("#learner-login-name").fill(number)
-    page.locator("#learner-password").fill(PASSWORD)
-    page.get_by_role("button", name="学习者登录").click()
     credit = page.locator(f'.transfer[data-conversion="{requested.public_id}"]')
     expect(credit).to_be_visible()
     expect(credit).to_contain_text("转换学分 4.0 学分，计入专业")
@@ -210,4 +180,4 @@ def test_the_learner_s_timeline_shows_transferred_credit_as_such(
     expect(credit).to_contain_text("BIMX-INT 第 1 版")
     expect(page.locator(".outcome .name", has_text="转换学分：")).to_have_count(1)
     expect(page.locator(".outcome .kind", has_text="转换学分")).to_have_count(1)
-    shot(page, artifacts, "learner-transferred-credit-zh", request)
+    visitors.shot(page, "learner-transferred-credit-zh")

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from creditbank.accounts import api as accounts
 from creditbank.credentials import issuing
+from tests.browser.conftest import Visitors
 from tests.conftest import LiveBank
-from tests.support.records import PASSWORD, Record, build_record
+from tests.support.records import Record, build_record
 
 pytestmark = pytest.mark.browser
 
@@ -29,24 +29,6 @@ ISSUER = "江苏某职业技术学院"
 @pytest.fixture(scope="module")
 def record(live_bank: LiveBank) -> Record:
     return build_record(live_bank.database, live_bank.cipher)
-
-
-def context(browser: Browser, locale: str) -> BrowserContext:
-    """A visitor without JavaScript: every page must work without it."""
-    return browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=locale, java_script_enabled=False
-    )
-
-
-@pytest.fixture
-def zh(browser: Browser) -> Iterator[Page]:
-    visitor = context(browser, "zh-CN")
-    yield visitor.new_page()
-    visitor.close()
-
-
-def shot(page: Page, artifacts: Path, name: str, request: pytest.FixtureRequest) -> None:
-    page.screenshot(path=str(artifacts / f"{name}-{request.node.callspec.id}.png"), full_page=True)
 
 
 def signed(live: LiveBank, outcome_id: str) -> dict[str, Any]:
@@ -64,15 +46,9 @@ def verify(page: Page, credential: str) -> None:
 
 
 def test_a_visitor_verifies_a_pasted_credential(
-    zh: Page,
-    bank: str,
-    *,
-    live_bank: LiveBank,
-    record: Record,
-    artifacts: Path,
-    request: pytest.FixtureRequest,
+    visitors: Visitors, bank: str, *, live_bank: LiveBank, record: Record
 ) -> None:
-    page = zh
+    page = visitors.page("zh-CN")
     document = signed(live_bank, record.outcomes["C-3"])
     page.goto(f"{bank}/")
     page.locator('nav a[href="/verify"]').click()
@@ -89,14 +65,14 @@ def test_a_visitor_verifies_a_pasted_credential(
     checks = verdict.locator("details.checks tbody tr")
     expect(checks).to_have_count(7)
     expect(checks.first).to_be_hidden()  # the details are one click away
-    shot(page, artifacts, "credential-verified-zh", request)
+    visitors.shot(page, "credential-verified-zh")
     verdict.locator("details.checks summary").click()
     expect(checks.first).to_be_visible()
     for check in ("syntax", "schema", "issuer_key", "signature", "validity", "status", "ledger"):
         expect(verdict.locator(f'tr[data-check="{check}"]')).to_have_attribute(
             "data-result", "passed"
         )
-    shot(page, artifacts, "credential-verified-details-zh", request)
+    visitors.shot(page, "credential-verified-details-zh")
 
     tampered = copy.deepcopy(document)
     tampered["credentialSubject"]["creditsEarned"] = 30
@@ -107,29 +83,19 @@ def test_a_visitor_verifies_a_pasted_credential(
     expect(verdict.locator(".verdict-reason")).to_be_visible()
     verdict.locator("details.checks summary").click()
     expect(verdict.locator('tr[data-check="signature"]')).to_have_attribute("data-result", "failed")
-    shot(page, artifacts, "credential-tampered-zh", request)
+    visitors.shot(page, "credential-tampered-zh")
 
 
 def test_a_learner_downloads_and_shares_credentials(
-    zh: Page,
-    browser: Browser,
-    bank: str,
-    *,
-    live_bank: LiveBank,
-    record: Record,
-    artifacts: Path,
-    request: pytest.FixtureRequest,
+    visitors: Visitors, bank: str, *, live_bank: LiveBank, record: Record
 ) -> None:
-    page = zh
+    page = visitors.page("zh-CN", learner=record.account)
     page.goto(f"{bank}/me/credentials")
-    page.locator("#learner-login-name").fill(record.account)
-    page.locator("#learner-password").fill(PASSWORD)
-    page.get_by_role("button", name="学习者登录").click()
     expect(page).to_have_url(f"{bank}/me/credentials")
     with live_bank.database.unit_of_work() as uow:
         standing = accounts.standing_outcome_ids(uow=uow, account_number=record.account)
     expect(page.locator("#credentials tbody tr")).to_have_count(len(standing))
-    shot(page, artifacts, "learner-credentials-zh", request)
+    visitors.shot(page, "learner-credentials-zh")
 
     outcome_id = record.outcomes["B-1"]
     with page.expect_download() as download:
@@ -146,14 +112,13 @@ def test_a_learner_downloads_and_shares_credentials(
     link = page.locator("#share-link").inner_text().strip()
     assert link.startswith(f"{bank}/shared/")
 
-    verifier = context(browser, "zh-CN").new_page()
+    verifier = visitors.page("zh-CN")
     verifier.goto(link)
     expect(verifier.locator("#credentials li.verified")).to_have_count(2)
     expect(verifier.locator("#credentials li.not-verified")).to_have_count(0)
-    shot(verifier, artifacts, "shared-credentials-zh", request)
+    visitors.shot(verifier, "shared-credentials-zh")
     with verifier.expect_download() as shared:
         verifier.locator(f'#credentials a[href$="/credentials/{outcome_id}.json"]').click()
     content = Path(shared.value.path()).read_bytes()
     verdict = httpx2.post(f"{bank}/api/v1/verify", content=content, timeout=30).json()
     assert verdict["verified"] is True
-    verifier.context.close()

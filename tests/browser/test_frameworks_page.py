@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Visitors
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser: Browser) -> Page:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    return context.new_page()
+def page(visitors: Visitors) -> Page:
+    """A Chinese visitor with JavaScript on."""
+    return visitors.page("zh-CN", javascript=True, viewport={"width": 1400, "height": 1000})
 
 
 def placement(page: Page, level: str) -> object:
     return page.locator(f'#alignment .placement[data-level="{level}"]')
 
 
-def test_frameworks_side_by_side_in_chinese(
-    page: Page, bank: str, artifacts: Path, request: pytest.FixtureRequest
-) -> None:
+def test_frameworks_side_by_side_in_chinese(page: Page, bank: str, visitors: Visitors) -> None:
     page.goto(f"{bank}/frameworks")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("h1")).to_have_text("资历框架")
@@ -33,9 +31,7 @@ def test_frameworks_side_by_side_in_chinese(
     expect(nvqc3.locator(".badge")).to_have_text("推定")
     # frameworks that no crosswalk reaches are listed, not silently dropped
     expect(page.locator(".unaligned")).to_contain_text("LOFOUC")
-    page.screenshot(
-        path=str(artifacts / f"frameworks-zh-{request.node.callspec.id}.png"), full_page=True
-    )
+    visitors.shot(page, "frameworks-zh")
 
 
 def test_published_correspondences_are_not_marked_assumed(page: Page, bank: str) -> None:
@@ -56,16 +52,12 @@ def test_published_correspondences_are_not_marked_assumed(page: Page, bank: str)
     )
 
 
-def test_language_switch_is_remembered(
-    page: Page, bank: str, artifacts: Path, request: pytest.FixtureRequest
-) -> None:
+def test_language_switch_is_remembered(page: Page, bank: str, visitors: Visitors) -> None:
     page.goto(f"{bank}/frameworks")
     page.get_by_role("link", name="English").click()
     expect(page.locator("h1")).to_have_text("Qualifications frameworks")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    page.screenshot(
-        path=str(artifacts / f"frameworks-en-{request.node.callspec.id}.png"), full_page=True
-    )
+    visitors.shot(page, "frameworks-en")
     page.get_by_role("link", name="NVQC", exact=True).first.click()
     expect(page.locator("h1")).to_contain_text("National Vocational Qualification")
     expect(page.locator("table").first).to_contain_text("Senior technician")
@@ -73,15 +65,13 @@ def test_language_switch_is_remembered(
     expect(page.locator("h1")).to_contain_text("国家职业资格")
 
 
-def test_usable_without_javascript(browser: Browser, bank: str) -> None:
-    context = browser.new_context(java_script_enabled=False, locale="en-GB")
-    page = context.new_page()
+def test_usable_without_javascript(visitors: Visitors, bank: str) -> None:
+    page = visitors.page("en-GB")
     page.goto(f"{bank}/frameworks?lang=en")
     page.select_option("#ref", "ISCED")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(f"{bank}/frameworks?lang=en&ref=ISCED")
     expect(page.locator("#alignment thead th").first).to_contain_text("ISCED")
-    context.close()
 
 
 def test_descriptors_and_missing_levels(page: Page, bank: str) -> None:

@@ -4,14 +4,12 @@ withdraws a consent, reads who saw their data and shares outcomes with a verifie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from creditbank.accounts import service as accounts
 from creditbank.institutions import service as institutions
+from tests.browser.conftest import Visitors
 from tests.conftest import LiveBank
 from tests.support.records import NAME, PASSWORD, Record, build_record
 
@@ -37,41 +35,14 @@ def record(live_bank: LiveBank) -> Record:
     return built
 
 
-def context(browser: Browser, locale: str) -> BrowserContext:
-    """A visitor without JavaScript: every page must work without it."""
-    return browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=locale, java_script_enabled=False
-    )
-
-
-@pytest.fixture
-def zh(browser: Browser) -> Iterator[Page]:
-    visitor = context(browser, "zh-CN")
-    yield visitor.new_page()
-    visitor.close()
-
-
-@pytest.fixture
-def en(browser: Browser) -> Iterator[Page]:
-    visitor = context(browser, "en-GB")
-    yield visitor.new_page()
-    visitor.close()
-
-
 def log_in(page: Page, kind: str, login: str, button: str) -> None:
     page.locator(f"#{kind}-login-name").fill(login)
     page.locator(f"#{kind}-password").fill(PASSWORD)
     page.get_by_role("button", name=button).click()
 
 
-def shot(page: Page, artifacts: Path, name: str, request: pytest.FixtureRequest) -> None:
-    page.screenshot(path=str(artifacts / f"{name}-{request.node.callspec.id}.png"), full_page=True)
-
-
-def test_a_registrar_deposits_one_outcome(
-    zh: Page, bank: str, record: Record, artifacts: Path, request: pytest.FixtureRequest
-) -> None:
-    page = zh
+def test_a_registrar_deposits_one_outcome(visitors: Visitors, bank: str, record: Record) -> None:
+    page = visitors.page("zh-CN")
     page.goto(f"{bank}/staff")
     expect(page).to_have_url(f"{bank}/login?next=%2Fstaff")
     log_in(page, "staff", "reg@jsvc.example", "工作人员登录")
@@ -91,21 +62,20 @@ def test_a_registrar_deposits_one_outcome(
     expect(page.locator("#credits-errors")).to_contain_text("超过")
     expect(page.locator("#credits")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#score")).to_have_value("86")
-    shot(page, artifacts, "staff-deposit-error-zh", request)
+    visitors.shot(page, "staff-deposit-error-zh")
     page.locator("#credits").fill("2")
     page.get_by_role("button", name="存入", exact=True).click()
     expect(page.locator("h1")).to_have_text("成果已存入")
     expect(page.locator("#deposited-account")).to_have_text(record.account)
     expect(page.locator("#deposited-outcome")).to_contain_text("非正规学习")
-    shot(page, artifacts, "staff-deposited-zh", request)
+    visitors.shot(page, "staff-deposited-zh")
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("link", name="登录")).to_be_visible()
 
 
-def test_a_registrar_in_english(en: Page, bank: str, record: Record) -> None:
-    page = en
-    page.goto(f"{bank}/login?lang=en")
-    log_in(page, "staff", "reg@teo-bim.example", "Log in as staff")
+def test_a_registrar_in_english(visitors: Visitors, bank: str, record: Record) -> None:
+    page = visitors.page("en-GB", staff="reg@teo-bim.example")
+    page.goto(f"{bank}/staff?lang=en")
     page.get_by_role("link", name="Deposit an outcome").first.click()
     page.locator("#account_number").fill(record.account)
     page.locator("#item_code").select_option("BIM-X")
@@ -117,11 +87,10 @@ def test_a_registrar_in_english(en: Page, bank: str, record: Record) -> None:
 
 
 def test_a_learner_reads_the_timeline_and_manages_a_consent(
-    zh: Page, bank: str, record: Record, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, record: Record
 ) -> None:
-    page = zh
+    page = visitors.page("zh-CN", learner=record.account)
     page.goto(f"{bank}/me")
-    log_in(page, "learner", record.account, "学习者登录")
     expect(page.locator("h1")).to_have_text("我的学习成果")
     expect(page.locator("#learner-name")).to_have_text(NAME)
     groups = page.locator(".level-group")
@@ -133,9 +102,7 @@ def test_a_learner_reads_the_timeline_and_manages_a_consent(
     expect(lofouc4.first).to_contain_text("江苏某职业技术学院")
     expect(lofouc4.first).to_contain_text("2.5 学分")
     expect(lofouc4.first).to_contain_text("成绩 75")
-    shot(page, artifacts, "learner-timeline-zh", request)
-    if request.node.callspec.id == "sqlite":
-        page.screenshot(path=str(artifacts / "screenshot-learner.png"), full_page=True)
+    visitors.shot(page, "learner-timeline-zh")  # the -sqlite one is docs/screenshot-learner.png
 
     page.get_by_role("link", name="授权").first.click()
     page.locator("#institution").fill("OTHER-U")
@@ -144,7 +111,7 @@ def test_a_learner_reads_the_timeline_and_manages_a_consent(
     row = page.locator('#consents tr[data-institution="OTHER-U"]').first
     expect(row).to_have_attribute("data-status", "active")
     expect(row).to_contain_text("有效")
-    shot(page, artifacts, "learner-consents-zh", request)
+    visitors.shot(page, "learner-consents-zh")
     row.get_by_role("button", name="撤回").click()
     expect(page.locator(".notice")).to_have_text("已撤回授权。")
     expect(page.locator('#consents tr[data-institution="OTHER-U"]').first).to_have_attribute(
@@ -156,13 +123,12 @@ def test_a_learner_reads_the_timeline_and_manages_a_consent(
     expect(log).to_contain_text("reg@teo-bim.example")
     expect(log).to_contain_text("核对证书上的姓名")
     expect(log).to_contain_text("TEO-BIM")
-    shot(page, artifacts, "learner-access-zh", request)
+    visitors.shot(page, "learner-access-zh")
 
 
-def test_a_learner_in_english(en: Page, bank: str, record: Record) -> None:
-    page = en
-    page.goto(f"{bank}/login")
-    log_in(page, "learner", record.account, "Log in as a learner")
+def test_a_learner_in_english(visitors: Visitors, bank: str, record: Record) -> None:
+    page = visitors.page("en-GB", learner=record.account)
+    page.goto(f"{bank}/me")
     expect(page.locator("h1")).to_have_text("My outcomes")
     expect(page.locator("#summary")).to_contain_text("Outcomes:")
     expect(page.locator('.level-group[data-framework="NVQC"][data-level="2"] h2')).to_contain_text(
@@ -178,17 +144,10 @@ def test_a_learner_in_english(en: Page, bank: str, record: Record) -> None:
 
 
 def test_a_verifier_sees_only_what_was_shared(
-    en: Page,
-    browser: Browser,
-    bank: str,
-    *,
-    record: Record,
-    artifacts: Path,
-    request: pytest.FixtureRequest,
+    visitors: Visitors, bank: str, *, record: Record
 ) -> None:
-    page = en
-    page.goto(f"{bank}/login")
-    log_in(page, "learner", record.account, "Log in as a learner")
+    page = visitors.page("en-GB", learner=record.account)
+    page.goto(f"{bank}/me")
     page.get_by_role("link", name="Shares").click()
     for chosen in ("C-3", "B-1"):
         page.locator(f'input[name="outcome"][value="{record.outcomes[chosen]}"]').check()
@@ -197,7 +156,7 @@ def test_a_verifier_sees_only_what_was_shared(
     link = page.locator("#share-link").inner_text().strip()
     assert link.startswith(f"{bank}/shared/")
 
-    verifier = context(browser, "en-GB").new_page()
+    verifier = visitors.page("en-GB")
     verifier.goto(link)
     expect(verifier.locator("h1")).to_have_text(f"Learning outcomes shared by {NAME}")
     expect(verifier.locator(".outcome")).to_have_count(2)
@@ -207,7 +166,7 @@ def test_a_verifier_sees_only_what_was_shared(
     content = verifier.content()
     for secret in (record.id_number, record.account, "电工职业资格"):
         assert secret not in content
-    shot(verifier, artifacts, "verifier-en", request)
+    visitors.shot(verifier, "verifier-en")
 
     page.goto(f"{bank}/me/shares")
     expect(page.locator("#shares tbody tr")).to_have_count(1)
@@ -218,4 +177,3 @@ def test_a_verifier_sees_only_what_was_shared(
     expect(page.locator('#shares tbody tr[data-status="revoked"]')).to_have_count(1)
     verifier.reload()
     expect(verifier.locator("h1")).to_have_text("This link does not work")
-    verifier.context.close()

@@ -5,16 +5,14 @@ figures match what was made."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from creditbank import clock
 from creditbank.accounts.files import FileFormat
 from creditbank.xcerts import api as xcerts
 from tests import xcerts_world as world
+from tests.browser.conftest import Visitors
 from tests.conftest import LiveBank
 
 pytestmark = pytest.mark.browser
@@ -65,32 +63,10 @@ def scene(live_bank: LiveBank) -> int:
     return session.id
 
 
-def visitor(browser: Browser, locale: str) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=locale, java_script_enabled=False
-    )
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def zh(browser: Browser) -> Iterator[Page]:
-    yield from visitor(browser, "zh-CN")
-
-
-@pytest.fixture
-def en(browser: Browser) -> Iterator[Page]:
-    yield from visitor(browser, "en-GB")
-
-
-def shot(page: Page, artifacts: Path, name: str, request: pytest.FixtureRequest) -> None:
-    page.screenshot(path=str(artifacts / f"{name}-{request.node.callspec.id}.png"), full_page=True)
-
-
 def test_a_visitor_reads_the_catalogue_in_chinese_and_opens_bim(
-    zh: Page, bank: str, scene: int, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, scene: int
 ) -> None:
-    page = zh
+    page = visitors.page("zh-CN")
     page.goto(f"{bank}/xcerts")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     row = page.locator('#xcerts tr[data-xcert="LFZK:BIM"]')
@@ -100,7 +76,7 @@ def test_a_visitor_reads_the_catalogue_in_chinese_and_opens_bim(
     expect(row).to_contain_text("土木建筑")
     expect(row.locator(".schools")).to_have_text("2")
     expect(row.locator(".centres")).to_have_text("1")
-    shot(page, artifacts, "xcerts-catalogue-zh", request)
+    visitors.shot(page, "xcerts-catalogue-zh")
     page.locator("#round").select_option("4")
     page.locator("#choose-round button").click()
     expect(page.locator("#no-xcerts")).to_be_visible()
@@ -122,16 +98,16 @@ def test_a_visitor_reads_the_catalogue_in_chinese_and_opens_bim(
     expect(session).to_contain_text("中级")
     for cell, value in (("registered", 3), ("fee-exempt", 1), ("assessed", 2), ("certified", 1)):
         expect(session.locator(f".{cell}")).to_have_text(str(value))
-    shot(page, artifacts, "xcerts-bim-zh", request)
+    visitors.shot(page, "xcerts-bim-zh")
     page.goto(f"{bank}/xcerts/LFZK/NOPE")
     expect(page.locator("body")).to_contain_text("NOPE")
 
 
 def test_a_visitor_reads_the_statistics_as_charts(
-    en: Page, bank: str, scene: int, artifacts: Path, request: pytest.FixtureRequest
+    visitors: Visitors, bank: str, scene: int
 ) -> None:
     del scene
-    page = en
+    page = visitors.page("en-GB")
     page.goto(f"{bank}/xcerts/stats?lang=en")
     expect(page.locator("h1")).to_have_text("1+X statistics")
     expect(page.locator("#total-certificates")).to_have_text("1")
@@ -158,4 +134,4 @@ def test_a_visitor_reads_the_statistics_as_charts(
     expect(row).to_contain_text("Building Information Modelling (BIM)")
     expect(row.locator(".pass-rate")).to_have_text("50.0%")
     expect(page.locator("script")).to_have_count(0)
-    shot(page, artifacts, "xcerts-stats-en", request)
+    visitors.shot(page, "xcerts-stats-en")

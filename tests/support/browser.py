@@ -6,6 +6,9 @@
 * :class:`LiveServer` serves an ASGI app (FastAPI/Starlette) with uvicorn in
   a background thread on ``127.0.0.1`` and a free port, so the browser has
   something real to talk to.
+* :func:`session_cookies` logs in through the bank's login form over HTTP and
+  returns the cookies the browser would then hold, for a browser context that
+  starts logged in (where a test is not about logging in).
 
 Typical use::
 
@@ -52,7 +55,10 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Self
 
 import uvicorn
 
+from tests.support.pages import log_in, page_client
+
 if TYPE_CHECKING:
+    from playwright._impl._api_structures import SetCookieParam
     from playwright.sync_api import Browser, Playwright
 
 __all__ = [
@@ -65,6 +71,7 @@ __all__ = [
     "find_chromium",
     "launch_chromium",
     "require_browser",
+    "session_cookies",
 ]
 
 CHROMIUM_ENV: Final = "CREDITBANK_CHROMIUM"
@@ -173,6 +180,39 @@ def launch_chromium(
         args=[*CHROMIUM_ARGS, *args],
         **launch_options,
     )
+
+
+def session_cookies(
+    base_url: str, kind: Literal["staff", "learner"], login: str, password: str
+) -> list[SetCookieParam]:
+    """The cookies a browser holds after logging in at ``base_url`` as ``login``.
+
+    Sends the real login form (its CSRF token and cookie, ``kind``, the login and password)
+    over HTTP, as the login page would, and hands back every cookie the bank then set, with
+    the attributes it set them with, ready for ``BrowserContext.add_cookies`` or a new
+    context's ``storage_state``. A browser log-in costs a page load, two fills and a form
+    navigation; this costs two requests.
+    """
+    with page_client(base_url) as client:
+        response = log_in(client, kind, login, password)
+        assert response.status_code == 303, f"{kind} {login} could not log in: {response.text}"
+        cookies: list[SetCookieParam] = []
+        for cookie in client.cookies.jar:
+            same_site = str(cookie.get_nonstandard_attr("SameSite") or "Lax").capitalize()
+            assert same_site in ("Lax", "Strict", "None"), same_site
+            cookies.append(
+                {
+                    "name": cookie.name,
+                    "value": cookie.value or "",
+                    "domain": cookie.domain,
+                    "path": cookie.path,
+                    "expires": float(cookie.expires) if cookie.expires is not None else -1,
+                    "httpOnly": cookie.has_nonstandard_attr("HttpOnly"),
+                    "secure": cookie.secure,
+                    "sameSite": same_site,  # type: ignore[typeddict-item]
+                }
+            )
+    return cookies
 
 
 class LiveServer:
