@@ -83,9 +83,10 @@ OWN_DATABASE_TESTS = frozenset(
 )
 """Tests (``module`` or ``module::function``) whose ``database`` is their own, as if marked
 ``own_database``: their modules are not edited for it."""
-SOCKET_DIRECTORIES = frozenset({"browser", "interop", "concurrency", "corpus", "fuzz"})
-"""Where ``live_bank`` listens on a real socket: Chromium, the Node harness, the fuzzer and the
-corpus's clients talk to it over HTTP as a user's would, and the races span processes."""
+SOCKET_DIRECTORIES = frozenset({"browser", "concurrency", "corpus", "fuzz"})
+"""Where ``live_bank`` listens on a real socket: Chromium, the fuzzer and the corpus's clients
+talk to it over HTTP as a user's would, and the races span processes. (tests/interop only
+reads the bank's database: the Node harness is handed the credentials.)"""
 SOCKET_MODULES = frozenset({"test_ledger_api.py"})
 """Modules whose ``live_bank`` listens on a real socket: the log's auditor reads over urllib."""
 UNPINNED_TESTS = frozenset(
