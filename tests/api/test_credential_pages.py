@@ -15,7 +15,6 @@ import copy
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from typing import Any
@@ -30,8 +29,9 @@ from creditbank.consents import service as consents
 from creditbank.consents.tables import ShareRow
 from creditbank.credentials import issuing
 from creditbank.institutions import service as institutions
+from tests.api.signed_in import SignedIn
 from tests.conftest import LiveBank
-from tests.support.pages import csrf_of, log_in, page_client, post_form
+from tests.support.pages import csrf_of, page_client, post_form
 from tests.support.records import NAME, PASSWORD, Record, build_record
 
 CHECKS = ["syntax", "schema", "issuer_key", "signature", "validity", "status", "ledger"]
@@ -50,11 +50,10 @@ def visitor(bank: str) -> Iterator[httpx2.Client]:
         yield client
 
 
-@contextmanager
-def learner(bank: str, number: str, language: str = "en") -> Iterator[httpx2.Client]:
-    with page_client(bank, language) as client:
-        assert log_in(client, "learner", number, PASSWORD).status_code == 303
-        yield client
+@pytest.fixture(scope="module")
+def signed_in(bank: str, record: Record) -> SignedIn:
+    """The two learners, each logged in once (tests/api/signed_in.py)."""
+    return SignedIn(bank, PASSWORD).log_in("learner", record.account, record.other_account)
 
 
 def issued(live: LiveBank, outcome_id: str, fmt: str = "ob3") -> issuing.Issued:
@@ -256,7 +255,7 @@ def test_a_record_lists_each_credential_with_its_own_verdict(
 
 
 def test_the_credential_of_a_revoked_outcome_fails_its_status(
-    bank: str, visitor: httpx2.Client, live_bank: LiveBank, record: Record
+    signed_in: SignedIn, visitor: httpx2.Client, live_bank: LiveBank, record: Record
 ) -> None:
     outcome_id = record.outcomes["E-3"]
     document = signed(live_bank, outcome_id)
@@ -271,7 +270,7 @@ def test_the_credential_of_a_revoked_outcome_fails_its_status(
     assert checks(page.text)["status"] == "failed"
     assert checks(page.text)["signature"] == "passed"
     assert "The issuer has revoked or suspended this credential" in text(page.text)
-    with learner(bank, record.account) as client:
+    with signed_in.learner(record.account) as client:
         refused = client.get(f"/me/outcomes/{outcome_id}/credential.json")
         assert refused.status_code == 404
         assert outcome_id not in client.get("/me/credentials").text
@@ -295,9 +294,9 @@ def test_the_verifier_speaks_chinese_and_english(
 
 
 def test_a_learner_downloads_their_credentials_and_record(
-    bank: str, record: Record, live_bank: LiveBank
+    signed_in: SignedIn, bank: str, record: Record, live_bank: LiveBank
 ) -> None:
-    with learner(bank, record.account) as client:
+    with signed_in.learner(record.account) as client:
         assert 'href="/me/credentials"' in client.get("/me").text
         page = client.get("/me/credentials")
         assert page.status_code == 200
@@ -333,14 +332,14 @@ def test_a_learner_downloads_their_credentials_and_record(
 
 
 def test_nobody_downloads_another_learner_s_credentials(
-    bank: str, visitor: httpx2.Client, record: Record
+    signed_in: SignedIn, visitor: httpx2.Client, record: Record
 ) -> None:
     outcome_id = record.outcomes["C-1"]
     anonymous = visitor.get(f"/me/outcomes/{outcome_id}/credential.json")
     assert anonymous.status_code == 303
     assert anonymous.headers["location"].startswith("/login?next=")
     assert visitor.get("/me/record.json").status_code == 303
-    with learner(bank, record.other_account) as other:
+    with signed_in.learner(record.other_account) as other:
         for suffix in ("json", "jwt"):
             refused = other.get(f"/me/outcomes/{outcome_id}/credential.{suffix}")
             assert refused.status_code == 404, suffix
@@ -370,10 +369,10 @@ def make_share(client: httpx2.Client, outcome_ids: list[str]) -> str:
 
 
 def test_a_shared_credential_downloads_and_verifies_until_the_link_is_revoked(
-    bank: str, record: Record, live_bank: LiveBank
+    signed_in: SignedIn, bank: str, record: Record, live_bank: LiveBank
 ) -> None:
     chosen = [record.outcomes["C-3"], record.outcomes["B-1"]]
-    with learner(bank, record.account) as client:
+    with signed_in.learner(record.account) as client:
         link = make_share(client, chosen)
         with httpx2.Client(timeout=30, headers={"Accept-Language": "en"}) as verifier:
             page = verifier.get(link)
@@ -428,12 +427,12 @@ def test_an_expired_share_link_answers_404(bank: str, record: Record, live_bank:
             assert verifier.get(path).status_code == 404, path
 
 
-def test_another_learner_cannot_revoke_a_share_link(bank: str, record: Record) -> None:
-    with learner(bank, record.account) as owner:
+def test_another_learner_cannot_revoke_a_share_link(signed_in: SignedIn, record: Record) -> None:
+    with signed_in.learner(record.account) as owner:
         link = make_share(owner, [record.outcomes["C-1"]])
         share = re.search(r'action="/me/shares/([0-9a-f]+)/revoke"', owner.get("/me/shares").text)
         assert share is not None
-    with learner(bank, record.other_account) as other:
+    with signed_in.learner(record.other_account) as other:
         token = csrf_of(other.get("/me/shares").text)
         refused = other.post(f"/me/shares/{share.group(1)}/revoke", data={"csrf_token": token})
         assert refused.status_code == 404
@@ -442,10 +441,10 @@ def test_another_learner_cannot_revoke_a_share_link(bank: str, record: Record) -
 
 
 def test_a_share_link_without_an_outcome_is_refused_and_nothing_is_made(
-    bank: str, record: Record, live_bank: LiveBank
+    signed_in: SignedIn, record: Record, live_bank: LiveBank
 ) -> None:
     before = shares(live_bank)
-    with learner(bank, record.account) as client:
+    with signed_in.learner(record.account) as client:
         refused = post_form(client, "/me/shares", {"label": "nothing chosen"})
     assert refused.status_code == 422
     errors = re.search(r'<ul class="field-errors" id="outcome-errors">(.*?)</ul>', refused.text)

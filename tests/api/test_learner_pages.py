@@ -10,8 +10,9 @@ import pytest
 
 from creditbank.accounts import service as accounts
 from creditbank.institutions import service as institutions
+from tests.api.signed_in import SignedIn
 from tests.conftest import LiveBank
-from tests.support.pages import csrf_of, log_in, page_client, post_form
+from tests.support.pages import csrf_of, post_form
 from tests.support.records import NAME, PASSWORD, Record, build_record
 
 
@@ -20,10 +21,15 @@ def record(live_bank: LiveBank) -> Record:
     return build_record(live_bank.database, live_bank.cipher)
 
 
+@pytest.fixture(scope="module")
+def signed_in(bank: str, record: Record) -> SignedIn:
+    """The two learners, each logged in once (tests/api/signed_in.py)."""
+    return SignedIn(bank, PASSWORD).log_in("learner", record.account, record.other_account)
+
+
 @pytest.fixture
-def learner(bank: str, record: Record) -> Iterator[httpx2.Client]:
-    with page_client(bank) as client:
-        assert log_in(client, "learner", record.account, PASSWORD).status_code == 303
+def learner(signed_in: SignedIn, record: Record) -> Iterator[httpx2.Client]:
+    with signed_in.learner(record.account) as client:
         yield client
 
 
@@ -57,16 +63,14 @@ def test_the_timeline_is_grouped_by_level_highest_first(
     assert "2.5 credits" in html and "score 88.5" in html and "Non-formal learning" in html
 
 
-def test_pages_in_chinese(bank: str, record: Record) -> None:
-    with page_client(bank, "zh") as client:
-        log_in(client, "learner", record.account, PASSWORD)
+def test_pages_in_chinese(signed_in: SignedIn, record: Record) -> None:
+    with signed_in.learner(record.account, "zh") as client:
         html = client.get("/me").text
     assert "我的学习成果" in html and "非正规学习" in html and "成果：6 · 累计学分：8.5" in html
 
 
-def test_each_learner_sees_only_their_own_account(bank: str, record: Record) -> None:
-    with page_client(bank) as other:
-        assert log_in(other, "learner", record.other_account, PASSWORD).status_code == 303
+def test_each_learner_sees_only_their_own_account(signed_in: SignedIn, record: Record) -> None:
+    with signed_in.learner(record.other_account) as other:
         html = other.get("/me").text
         assert "钱七" in html and NAME not in html and record.id_number not in html
         assert "No outcomes have been deposited" in html
@@ -130,14 +134,12 @@ def test_consent_form_errors_sit_next_to_their_fields(learner: httpx2.Client) ->
     assert bad.status_code == 422 and "Enter a date like 2024-06-30" in bad.text
 
 
-def test_nobody_withdraws_another_learner_s_consent(bank: str, record: Record) -> None:
-    with page_client(bank) as owner:
-        log_in(owner, "learner", record.account, PASSWORD)
+def test_nobody_withdraws_another_learner_s_consent(signed_in: SignedIn, record: Record) -> None:
+    with signed_in.learner(record.account) as owner:
         post_form(owner, "/me/consents", {"institution": "TEO-BIM"})
         found = re.search(r'action="/me/consents/(\d+)/withdraw"', owner.get("/me/consents").text)
         assert found is not None
-    with page_client(bank) as other:
-        log_in(other, "learner", record.other_account, PASSWORD)
+    with signed_in.learner(record.other_account) as other:
         token = csrf_of(other.get("/me/consents").text)
         refused = other.post(f"/me/consents/{found.group(1)}/withdraw", data={"csrf_token": token})
         assert refused.status_code == 404 and "Consent not found" in refused.text

@@ -14,9 +14,10 @@ from creditbank.accounts.model import parse_id_number
 from creditbank.accounts.tables import OutcomeRow, PersonalDataAccessRow
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import Role
+from tests.api.signed_in import SignedIn
 from tests.bulk_files import csv_bytes, id_number, row
 from tests.conftest import LiveBank
-from tests.support.pages import csrf_of, log_in, page_client, post_form
+from tests.support.pages import csrf_of, post_form
 from tests.support.records import PASSWORD, Record, build_record
 
 
@@ -34,10 +35,18 @@ def record(live_bank: LiveBank) -> Record:
     return built
 
 
+@pytest.fixture(scope="module")
+def signed_in(bank: str, record: Record) -> SignedIn:
+    """The staff and the learner of these tests, each logged in once (tests/api/signed_in.py)."""
+    return SignedIn(bank, PASSWORD).log_in("staff", *STAFF).log_in("learner", record.account)
+
+
+STAFF = ("reg@jsvc.example", "reg@other-u.example", "assessor@jsvc.example", "admin@bank.example")
+
+
 @pytest.fixture
-def registrar(bank: str, record: Record) -> Iterator[httpx2.Client]:
-    with page_client(bank) as client:
-        assert log_in(client, "staff", "reg@jsvc.example", PASSWORD).status_code == 303
+def registrar(signed_in: SignedIn) -> Iterator[httpx2.Client]:
+    with signed_in.staff("reg@jsvc.example") as client:
         yield client
 
 
@@ -166,10 +175,9 @@ def test_a_late_refusal_leaves_no_new_account_behind(
         )
 
 
-def test_only_an_institution_s_registrars_deposit(bank: str, record: Record) -> None:
+def test_only_an_institution_s_registrars_deposit(signed_in: SignedIn, record: Record) -> None:
     for email in ("assessor@jsvc.example", "admin@bank.example"):
-        with page_client(bank) as client:
-            log_in(client, "staff", email, PASSWORD)
+        with signed_in.staff(email) as client:
             assert client.get("/staff").status_code == 200
             assert client.get("/staff/deposit").status_code == 403
             token = csrf_of(client.get("/staff").text)
@@ -178,8 +186,7 @@ def test_only_an_institution_s_registrars_deposit(bank: str, record: Record) -> 
                 data={**GOOD, "csrf_token": token, "account_number": record.account},
             )
             assert refused.status_code == 403
-    with page_client(bank) as learner:
-        log_in(learner, "learner", record.account, PASSWORD)
+    with signed_in.learner(record.account) as learner:
         assert learner.get("/staff/deposit").status_code == 403
 
 
@@ -214,16 +221,15 @@ def test_bulk_upload_and_its_report(registrar: httpx2.Client, live_bank: LiveBan
 
 
 def test_another_institution_cannot_read_the_report(
-    registrar: httpx2.Client, bank: str, record: Record
+    registrar: httpx2.Client, signed_in: SignedIn
 ) -> None:
     done = upload(registrar, "one.csv", csv_bytes([row(20, record_id="B-20", level="4")]))
-    with page_client(bank) as other:
-        log_in(other, "staff", "reg@other-u.example", PASSWORD)
+    with signed_in.staff("reg@other-u.example") as other:
         assert other.get(done.headers["location"]).status_code == 403
 
 
 def test_finding_a_learner_is_audited(
-    registrar: httpx2.Client, record: Record, live_bank: LiveBank, bank: str
+    registrar: httpx2.Client, record: Record, live_bank: LiveBank, signed_in: SignedIn
 ) -> None:
     def audited() -> int:
         with live_bank.database.unit_of_work() as uow:
@@ -250,10 +256,8 @@ def test_finding_a_learner_is_audited(
     assert found.status_code == 200
     assert f'id="found-account">{record.account}<' in found.text and "张晓梅" in found.text
     assert audited() == before + 1
-    with page_client(bank) as learner:
-        log_in(learner, "learner", record.account, PASSWORD)
+    with signed_in.learner(record.account) as learner:
         trail = learner.get("/me/access").text
     assert "deposit the spring term" in trail and "reg@jsvc.example" in trail
-    with page_client(bank) as assessor:
-        log_in(assessor, "staff", "assessor@jsvc.example", PASSWORD)
+    with signed_in.staff("assessor@jsvc.example") as assessor:
         assert assessor.get("/staff/lookup").status_code == 403
