@@ -16,12 +16,12 @@ import httpx2
 import pytest
 
 from creditbank.accounts.model import resident_check_character
-from creditbank.bootstrap import build_app, initialise
+from creditbank.bootstrap import build_app
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from tests import conftest
 from tests.conftest import BACKENDS, LiveBank
-from tests.support.browser import LiveServer
+from tests.support.inprocess import InProcessServer
 
 MAX_BYTES = 4096
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
@@ -36,13 +36,15 @@ _serial = count(1)
 def live_bank(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveBank]:
-    """A live bank like everyone's, but with a 4 KB limit on evidence files."""
-    database = conftest._new_database(request, request.param, tmp_path_factory.mktemp("bank"))
-    initialise(database)
+    """A live bank like everyone's (a copy of the initialised template, served in-process), but
+    with a 4 KB limit on evidence files (the app checks it, not the server)."""
+    database = conftest._new_database(
+        request, request.param, tmp_path_factory.mktemp("bank"), initialised=True
+    )
     settings = conftest.test_settings(database.url).model_copy(
         update={"evidence_max_bytes": MAX_BYTES}
     )
-    with LiveServer(build_app(settings, database)) as server:
+    with InProcessServer(build_app(settings, database)) as server:
         yield LiveBank(server.base_url, database, settings)
     database.dispose()
 
