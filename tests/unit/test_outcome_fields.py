@@ -9,12 +9,17 @@ from creditbank.accounts import fields, files
 from creditbank.accounts.model import OutcomeFacts
 from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.schemas import OutcomeFactsCreate
+from creditbank.cli.reference import COLUMNS_END, COLUMNS_START, rewrite
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_the_readme_shows_the_table_of_bulk_columns() -> None:
-    assert fields.columns_table() in README.read_text(encoding="utf-8")
+    """The README's table is what ``make docs`` makes of the fields, between its markers."""
+    readme = README.read_text(encoding="utf-8")
+    wanted = rewrite(readme, fields.columns_table() + "\n", COLUMNS_START, COLUMNS_END)
+    assert fields.columns_table() in readme
+    assert wanted == readme, "the table of bulk deposit columns is out of date: run `make docs`"
 
 
 def test_the_file_schema_and_stored_columns_follow_the_fields() -> None:
