@@ -13,6 +13,9 @@ credentials on SQLite) starts as a copy of the worker's migrated template
 (``--postgres-template``, ``--sqlite-template``) instead of being migrated again, and every timed
 series is of 2 samples (conversion's ``--smoke`` allows that, and builds 40 rules instead of
 200; the service part of credentials is of 2 outcomes).
+
+Every Python process of the benchmarks of ``make bench`` (and the processes they start) is forked from one that imported the project's modules once (tests/smoke/zygote.py) instead of
+importing them again: each still runs its module as ``python -m`` does, in a process of its own.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.smoke import zygote
 from tests.support.databases import TEMPLATE_DB, SqliteTemplates
 from tests.support.postgres import PostgresCluster
 
@@ -41,12 +47,53 @@ BENCHMARKS = {
 SERVER_BENCHMARKS = {name for name, arguments in BENCHMARKS.items() if "--backend" in arguments}
 
 
-def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CREDITBANK_")}
-    return subprocess.run(
-        [sys.executable, *arguments],
+def _environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("CREDITBANK_")}
+
+
+@dataclass(frozen=True)
+class Python:
+    """The interpreter the benchmarks run with: ``path`` and what its processes need in their
+    environment (where the zygote listens)."""
+
+    path: str
+    environment: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Python]:
+    """A zygote (tests/smoke/zygote.py) for this module's runs, and the ``python`` that asks it."""
+    folder = tmp_path_factory.mktemp("zygote")
+    listening = folder / "zygote.sock"
+    client = zygote.write_python(folder / "python")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.smoke.zygote", str(listening), str(client)],
         cwd=ROOT,
-        env=environment,
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline() == "ready\n", "the zygote did not start"
+        environment = {
+            **_environment(),
+            zygote.SOCKET_VARIABLE: str(listening),
+            zygote.PYTHON_VARIABLE: sys.executable,
+        }
+        yield Python(str(client), environment)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def _run(python: Python, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [python.path, *arguments],
+        cwd=ROOT,
+        env=python.environment,
         capture_output=True,
         text=True,
         timeout=600,
@@ -55,7 +102,7 @@ def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("name", sorted(BENCHMARKS))
-def test_the_benchmark_runs(name: str, request: pytest.FixtureRequest) -> None:
+def test_the_benchmark_runs(name: str, request: pytest.FixtureRequest, python: Python) -> None:
     sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
     arguments = [*BENCHMARKS[name]]
     if name in {"credentials", *SERVER_BENCHMARKS}:
@@ -64,7 +111,7 @@ def test_the_benchmark_runs(name: str, request: pytest.FixtureRequest) -> None:
         cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
         request.getfixturevalue("pg_templates")  # TEMPLATE_DB, migrated
         arguments += ["--postgres-server", cluster.url(), "--postgres-template", TEMPLATE_DB]
-    done = _run("-m", f"benchmarks.{name}", *arguments)
+    done = _run(python, "-m", f"benchmarks.{name}", *arguments)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert "|" in done.stdout or "ratio" in done.stdout, done.stdout[-2000:]
 
@@ -80,7 +127,9 @@ def test_every_benchmark_of_make_bench_is_here() -> None:
 
 
 def test_the_pytest_benchmarks_run_once() -> None:
+    # not forked: pytest rewrites the asserts of plugins it imports, so it imports them itself
     done = _run(
+        Python(sys.executable, _environment()),
         "-m",
         "pytest",
         "benchmarks",

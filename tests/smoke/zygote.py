@@ -1,0 +1,157 @@
+"""Python processes for the smoke benchmarks, forked from one that has imported the project.
+
+Each benchmark of ``make bench`` runs in a process of its own, and some start more Python
+processes: ``bulk_deposit`` one per run of ours (``--child``), ``transcript`` and
+``ledger_proofs`` a uvicorn server per backend. At the smoke size each of these 15 processes
+spent most of its CPU importing the same modules (SQLAlchemy, FastAPI, the app: 1.5-3 s each,
+two thirds of the smoke run's CPU) before doing a second's work.
+
+Here one process (the zygote, :func:`serve`) imports them once and then forks a process for
+each ``python -m MODULE ARGS`` asked of it: the child takes the asker's standard streams, working
+directory and environment, and runs MODULE as ``__main__`` (:func:`runpy.run_module`, what
+``python -m`` does), so the benchmark's code runs as ``make bench`` runs it, in a process of its
+own, without importing again what its parent imported. The asker (``zygote_client.py``, started
+as the ``python`` of the benchmarks: ``sys.executable`` of every forked process) stays until
+that process ends, passes it the signals it gets (``Popen.terminate`` of a server) and exits
+with its status; anything but ``-m`` (the bulk worker's ``python -c``) it hands to the real
+interpreter. The zygote forks only from its own single thread, before any connection is open.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import json
+import os
+import runpy
+import select
+import signal
+import socket
+import sys
+import threading
+import traceback
+import warnings
+from pathlib import Path
+
+CLIENT = Path(__file__).with_name("zygote_client.py")
+PRELOAD = (
+    "benchmarks.bulk_deposit",
+    "benchmarks.conversion",
+    "benchmarks.credentials",
+    "benchmarks.file_reading",
+    "benchmarks.ledger_proofs",
+    "benchmarks.transcript",
+    "creditbank.accounts.bulk",
+    "creditbank.web.app",
+    "uvicorn.main",
+    # imported on first use: the PostgreSQL driver, the server's event loop, the HTTP client's
+    "psycopg",
+    "anyio._backends._asyncio",
+    "httpcore2",
+)
+SOCKET_VARIABLE = "CREDITBANK_SMOKE_ZYGOTE"
+PYTHON_VARIABLE = "CREDITBANK_SMOKE_PYTHON"
+_MAX_FDS = 3
+
+
+def write_python(path: Path) -> Path:
+    """An executable at ``path`` that runs the client with this interpreter (``-I -S``: no site
+    packages, nothing to import but the standard library)."""
+    path.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I -S "{CLIENT}" "$@"\n', encoding="utf-8")
+    path.chmod(0o755)
+    return path
+
+
+def _run_child(request: dict[str, object], python: str) -> int:
+    """In the forked child: run the module as ``python -m`` would; its exit status."""
+    os.chdir(str(request["cwd"]))
+    os.environ.clear()
+    environment: dict[str, str] = request["env"]  # type: ignore[assignment]
+    os.environ.update(environment)
+    argv: list[str] = request["argv"]  # type: ignore[assignment]
+    module = argv[0]
+    sys.argv = list(argv)
+    sys.executable = python
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # runpy warns that the module was imported (here, beforehand) before it runs as __main__
+    warnings.filterwarnings("ignore", message=".*found in sys.modules", category=RuntimeWarning)
+    code = 0
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as stop:
+        if isinstance(stop.code, int) or stop.code is None:
+            code = stop.code or 0
+        else:
+            sys.stderr.write(f"{stop.code}\n")
+            code = 1
+    except BaseException:  # noqa: BLE001 - reported as the interpreter would, exit 1
+        traceback.print_exc()
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    return code
+
+
+def _fork(connection: socket.socket, listener: socket.socket, python: str) -> int | None:
+    """Read one request from ``connection`` and fork its process; the child's id."""
+    message, fds, _, _ = socket.recv_fds(connection, 1 << 20, _MAX_FDS)
+    if not message:
+        for fd in fds:
+            os.close(fd)
+        return None
+    request = json.loads(message)
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 1
+        try:
+            listener.close()
+            connection.close()
+            for target, fd in enumerate(fds):
+                os.dup2(fd, target)
+                os.close(fd)
+            code = _run_child(request, python)
+        finally:
+            os._exit(code)
+    for fd in fds:
+        os.close(fd)
+    connection.sendall(f"{pid}\n".encode())
+    return pid
+
+
+def serve(path: Path, python: str) -> None:
+    """Import :data:`PRELOAD`, listen on the Unix socket ``path``, fork what is asked."""
+    for name in PRELOAD:
+        importlib.import_module(name)
+    if threading.active_count() != 1:
+        msg = f"the zygote must not fork with threads: {threading.enumerate()}"
+        raise RuntimeError(msg)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(64)
+    print("ready", flush=True)  # noqa: T201 - the fixture waits for this line
+    askers: dict[int, socket.socket] = {}  # child id -> the connection of its asker
+    while True:
+        readable, _, _ = select.select([listener], [], [], 0.02)
+        if readable:
+            connection, _ = listener.accept()
+            pid = _fork(connection, listener, python)
+            if pid is None:
+                connection.close()
+            else:
+                askers[pid] = connection
+        while askers:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            connection = askers.pop(pid)
+            with contextlib.suppress(OSError):  # an asker that was killed does not listen
+                connection.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+            connection.close()
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]), sys.argv[2])
