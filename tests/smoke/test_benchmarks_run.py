@@ -14,7 +14,8 @@ credentials on SQLite) starts as a copy of the worker's migrated template
 series is of 2 samples (conversion's ``--smoke`` allows that, and builds 40 rules instead of
 200; the service part of credentials is of 2 outcomes).
 
-Every Python process of the benchmarks of ``make bench`` (and the processes they start) is forked from one that imported the project's modules once (tests/smoke/zygote.py) instead of
+Every Python process of these runs (the benchmarks, the processes they start, the pytest run)
+is forked from one that imported the project's modules once (tests/smoke/zygote.py) instead of
 importing them again: each still runs its module as ``python -m`` does, in a process of its own.
 """
 
@@ -126,10 +127,9 @@ def test_every_benchmark_of_make_bench_is_here() -> None:
     assert named == set(BENCHMARKS)
 
 
-def test_the_pytest_benchmarks_run_once() -> None:
-    # not forked: pytest rewrites the asserts of plugins it imports, so it imports them itself
+def test_the_pytest_benchmarks_run_once(python: Python) -> None:
     done = _run(
-        Python(sys.executable, _environment()),
+        python,
         "-m",
         "pytest",
         "benchmarks",
@@ -143,6 +143,9 @@ def test_the_pytest_benchmarks_run_once() -> None:
         "no:cacheprovider",
         "--benchmark-disable",
         "-q",
+        # the zygote imported anyio (a pytest plugin) before pytest could rewrite its asserts
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
     )
     assert done.returncode == 0, done.stdout[-4000:]
     assert " passed" in done.stdout

@@ -19,11 +19,11 @@ from pathlib import Path
 def main() -> None:
     arguments = sys.argv[1:]
     if len(arguments) < 2 or arguments[0] != "-m":
-        python = os.environ["CREDITBANK_SMOKE_PYTHON"]
+        python = os.environ["SMOKE_ZYGOTE_PYTHON"]
         os.execv(python, [python, *arguments])  # noqa: S606 - the real interpreter
     request = {"argv": arguments[1:], "cwd": str(Path.cwd()), "env": dict(os.environ)}
     zygote = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    zygote.connect(os.environ["CREDITBANK_SMOKE_ZYGOTE"])
+    zygote.connect(os.environ["SMOKE_ZYGOTE_SOCKET"])
     socket.send_fds(zygote, [json.dumps(request).encode()], [0, 1, 2])
     answers = zygote.makefile("r", encoding="ascii")
     pid = int(answers.readline())
