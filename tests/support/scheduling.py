@@ -28,22 +28,22 @@ from typing import Any, Final
 from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
 SECONDS_PER_TEST: Final = {
-    "unit": 0.05,
-    "integration": 0.5,
-    "access": 0.5,
-    "corpus": 0.5,
-    "api": 0.9,
-    "cli": 2.7,
-    "interop": 1.9,
-    "browser": 4.0,
-    "concurrency": 8.0,
-    "smoke": 11.7,
-    "fuzz": 36.0,
+    "unit": 0.015,
+    "access": 0.04,
+    "corpus": 0.09,
+    "interop": 0.09,
+    "integration": 0.16,
+    "api": 0.23,
+    "cli": 0.41,
+    "concurrency": 1.1,
+    "browser": 1.4,
+    "smoke": 3.5,
+    "fuzz": 18.6,
 }
 """Seconds one test of each directory of tests/ takes on average, setup included (a full run
-on two workers, 7 Dec 2026); a directory not listed counts as ``api``. The access matrix over
-HTTP (tests/api/access_matrix) has its own figure below."""
-ACCESS_MATRIX_SECONDS_PER_TEST: Final = 3.3
+on two workers, 7 Dec 2026, 04:47 UTC); a directory not listed counts as ``api``. The access
+matrix over HTTP (tests/api/access_matrix) has its own figure below."""
+ACCESS_MATRIX_SECONDS_PER_TEST: Final = 1.1
 BACKEND = re.compile(r"\[(?:.*-)?(sqlite|postgresql)(?:-.*)?\]$")
 """A test's backend in its node id: ``test_x[sqlite]``, ``test_y[postgresql-some case]``."""
 OWN_UNIT_DIRECTORIES: Final = frozenset({"smoke"})
