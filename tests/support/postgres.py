@@ -512,15 +512,14 @@ class PostgresCluster:
 def _remove_in_the_background(directory: Path) -> None:
     """Remove a stopped cluster's directory without waiting for it: by the end of a run it holds
     a copy of every database the tests made (gigabytes, 5-6 s of deleting, at the very end of
-    each worker). ``rm -rf`` in a session of its own finishes after the test process has gone;
-    where it cannot be started, the directory is removed here."""
+    each worker). A shell starts ``rm -rf`` in the background and returns at once (so no child
+    is left for this process to wait for); the removal finishes after the test process has
+    gone. Where no shell can be started, the directory is removed here."""
     try:
-        subprocess.Popen(
-            ["rm", "-rf", "--", str(directory)],
+        subprocess.run(
+            ["sh", "-c", 'rm -rf -- "$1" >/dev/null 2>&1 &', "sh", str(directory)],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            check=False,
         )
     except OSError:
         shutil.rmtree(directory, ignore_errors=True)
