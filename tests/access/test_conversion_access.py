@@ -264,7 +264,7 @@ DOORS = [
     ),
     Door("list programmes", views.list_programmes, lambda _: ListProgrammes(OTHER), EVERY_ROLE),
     Door(
-        "drafting choices", views.show_drafting_choices, lambda _: ShowDraftingChoices(ON), DRAFTERS
+        "drafting choices", views.show_drafting_choices, lambda _: ShowDraftingChoices(), DRAFTERS
     ),
     Door(
         "draft own rule",

@@ -43,9 +43,8 @@ class ListProgrammes:
 @dataclass(frozen=True, slots=True)
 class ShowDraftingChoices:
     """What the acting user may draft rules with: their institution's programmes (all, for the
-    bank's staff) and every framework's levels (of its version in force ``on``)."""
-
-    on: date
+    bank's staff) and every framework's levels, of its latest version (a rule names a level by
+    framework and code; it is pinned to the version in force when the rule is applied)."""
 
 
 # --- rules --------------------------------------------------------------------------------

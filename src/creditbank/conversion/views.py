@@ -78,7 +78,7 @@ def show_drafting_choices(
 ) -> DraftingChoices:
     require(principal, Action.DRAFT_RULE, principal.institution)
     found = programme_store.list_programmes(uow=uow, institution=principal.institution)
-    del query  # the levels shown are each framework's latest version's, as they were before
+    del query  # nothing to choose: every framework's latest version
     latest = frameworks.latest_frameworks(uow=uow)  # one read, not one per framework
     return DraftingChoices(
         programmes=found,

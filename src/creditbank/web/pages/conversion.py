@@ -11,7 +11,6 @@ policy), render. Every change runs in a unit of work of its own (:func:`attempt`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -97,12 +96,11 @@ def _draft_form(
     request: Request,
     uow: UnitOfWork,
     principal: Principal,
-    today: date,
     values: Mapping[str, object],
     errors: FieldErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    choices = views.show_drafting_choices(ShowDraftingChoices(today), principal=principal, uow=uow)
+    choices = views.show_drafting_choices(ShowDraftingChoices(), principal=principal, uow=uow)
     return page(
         request,
         "conversion/rule_new.html",
@@ -159,7 +157,7 @@ def draft_form(
     if rule is not None:
         query = ShowRuleToRedraft(rule)
         values = _values_of(views.show_rule_to_redraft(query, principal=principal, uow=uow))
-    return _draft_form(request, uow, principal, today, values)
+    return _draft_form(request, uow, principal, values)
 
 
 def _sources(form: Submitted, errors: FieldErrors) -> list[SourceSpec]:
@@ -256,7 +254,7 @@ def draft_rule(
 ) -> Response:
     """Draft a rule version. On any problem nothing is stored and the form comes back as it was
     filled in, with every problem listed."""
-    choices = views.show_drafting_choices(ShowDraftingChoices(today), principal=principal, uow=uow)
+    choices = views.show_drafting_choices(ShowDraftingChoices(), principal=principal, uow=uow)
     programmes = {p.code: p for p in choices.programmes}
     errors = FieldErrors(request)
     form.check_lengths(errors, _field_of)
@@ -285,17 +283,13 @@ def draft_rule(
         if programme is not None:
             for problem in check_rule(draft, programme):
                 errors.add("-", problem)
-        return _draft_form(
-            request, uow, principal, today, _form_values(form), errors, UNPROCESSABLE
-        )
+        return _draft_form(request, uow, principal, _form_values(form), errors, UNPROCESSABLE)
     command = DraftRule(principal.institution or programme.institution, draft)
     drafted = attempt(request, lambda w: rules.draft_rule(command, principal=principal, uow=w))
     if isinstance(drafted, DomainError):
         for problem in (drafted.message, *drafted.problems):
             errors.add("-", problem)
-        return _draft_form(
-            request, uow, principal, today, _form_values(form), errors, status_of(drafted)
-        )
+        return _draft_form(request, uow, principal, _form_values(form), errors, status_of(drafted))
     return see(f"/staff/rules/{drafted.id}", done="drafted")
 
 
