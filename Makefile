@@ -35,8 +35,14 @@ $(INTEROP_STAMP): interop/package.json interop/package-lock.json
 
 interop: $(INTEROP_STAMP)
 
-test: $(STAMP) $(INTEROP_STAMP) lint
-	$(BIN)/python -m pytest -n 2 --dist loadscope
+# The linters run beside the tests (they take a few seconds of a core the tests leave idle while
+# they wait on servers and databases); either failing fails `make test`.
+test: $(STAMP) $(INTEROP_STAMP)
+	@$(MAKE) --no-print-directory lint > .lint.log 2>&1 & linting=$$!; \
+	$(BIN)/python -m pytest -n 2 --dist loadscope; tested=$$?; \
+	wait $$linting; linted=$$?; cat .lint.log; rm -f .lint.log; \
+	if [ $$linted -ne 0 ]; then echo "make test: lint failed (above)" >&2; exit $$linted; fi; \
+	exit $$tested
 
 # The pure cores' tests alone (tests/unit): no database, no server, no network, in seconds.
 # --confcutdir keeps tests/conftest.py (databases, live servers) out; tests/unit/conftest.py
