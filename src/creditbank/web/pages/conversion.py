@@ -49,16 +49,8 @@ from creditbank.web.auth import StaffPage
 from creditbank.web.deps import Today, Uow
 from creditbank.web.formats import number
 from creditbank.web.pages import conversion_progress
-from creditbank.web.pages.conversion_common import (
-    Form,
-    Submitted,
-    attempt,
-    notice,
-    page,
-    refusal,
-    see,
-    status_of,
-)
+from creditbank.web.pages.changes import refusal, see, status_of
+from creditbank.web.pages.conversion_common import Form, Submitted, attempt, notice, page
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_date, parse_decimal
 from creditbank.web.sessions import csrf_protect
 

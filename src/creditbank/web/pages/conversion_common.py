@@ -12,10 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, TypeVar
-from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from creditbank.conversion.model import CAP_TYPES
 from creditbank.db import UnitOfWork
@@ -25,8 +24,7 @@ from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
 from creditbank.web.labels import labeller
 from creditbank.web.pages import changes
-from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
-from creditbank.web.problems import PROBLEM_TYPES
+from creditbank.web.pages.forms import FieldErrors, say
 
 SEE_OTHER = 303
 MAX_FIELD = 500
@@ -90,21 +88,6 @@ def page(request: Request, template: str, status_code: int = 200, **context: obj
         explain=lambda message: say(request, message),
         **context,
     )
-
-
-def status_of(error: DomainError) -> int:
-    """The HTTP status of a refusal, as the API would answer it."""
-    kind = PROBLEM_TYPES.get(error.code.replace("_", "-"))
-    return kind.status if kind else UNPROCESSABLE
-
-
-def refusal(request: Request, error: DomainError) -> list[str]:
-    """The refusal's message and each of its problems, in the page's language."""
-    return [say(request, message) for message in (error.message, *error.problems)]
-
-
-def see(path: str, **query: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=SEE_OTHER)
 
 
 def notice(request: Request, done: str | None) -> str | None:

@@ -30,15 +30,8 @@ from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.web.auth import LearnerPage, StaffPage
 from creditbank.web.deps import Today, Uow
-from creditbank.web.pages.conversion_common import (
-    Form,
-    attempt,
-    notice,
-    page,
-    refusal,
-    see,
-    status_of,
-)
+from creditbank.web.pages.changes import refusal, see, status_of
+from creditbank.web.pages.conversion_common import Form, attempt, notice, page
 from creditbank.web.pages.learner import all_outcomes
 from creditbank.web.sessions import csrf_protect
 
