@@ -278,8 +278,10 @@ def store_results(
                 cipher=cipher,
                 batch=label,
             )
+            if deposits.batch is None or deposits.batch_row_id is None:
+                message = "the deposit was asked for a batch and recorded none"
+                raise RuntimeError(message)
             batch = deposits.batch, deposits.batch_row_id
-            assert batch[0] is not None and batch[1] is not None  # noqa: PT018, S101 - one was asked for
             outcomes = {
                 entry.registration_id: made.outcome_id
                 for entry, made in zip(passing, deposits.outcomes, strict=True)
