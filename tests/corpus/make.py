@@ -215,7 +215,11 @@ def small_files() -> dict[str, bytes]:
     noise = random.Random(15).randbytes(600)  # noqa: S311 - noise, not a secret
     good = workbook_bytes(shared_parts([good_values(1), good_values(2)]))
     return {
-        "gbk.csv": csv_text([good_values(1), good_values(2, name="张三")]).encode("gbk"),
+        # GBK (as Excel saves CSV on a Chinese Windows) is read; one byte that is neither GBK nor
+        # UTF-8 (0x80 alone) on line 3 refuses the file
+        "gbk-bad-byte.csv": csv_text([good_values(1), good_values(2, name="张X")])
+        .encode("gbk")
+        .replace(b"X", b"\x80"),
         "utf16.csv": csv_text([good_values(1)]).encode("utf-16"),
         "png.csv": bytes.fromhex("89504e470d0a1a0a0000000d49484452") + noise,
         "nul.csv": csv_text([good_values(1), good_values(2, name="学员\x002")]).encode(),
@@ -272,11 +276,19 @@ def _empty_zip() -> bytes:
 
 
 SMALL = (
-    Case("gbk.csv", 422, "not UTF-8 text (byte 0xD5 at line 3)"),
-    Case("utf16.csv", 422, "not UTF-8 text (byte 0xFF at line 1)"),
-    Case("png.csv", 422, "not UTF-8 text (byte 0x89 at line 1)"),
+    Case(
+        "gbk-bad-byte.csv",
+        422,
+        "neither UTF-8 nor GBK/GB18030 text (tried both; byte 0x80 at line 3)",
+    ),
+    Case("utf16.csv", 422, "neither UTF-8 nor GBK/GB18030 text (tried both; byte 0xFF at line 1)"),
+    Case("png.csv", 422, "neither UTF-8 nor GBK/GB18030 text (tried both; byte 0xFC at line 4)"),
     Case("nul.csv", 422, "line 3: a NUL character cannot be stored"),
-    Case("encoded-surrogate.csv", 422, "not UTF-8 text (byte 0xED at line 3)"),
+    Case(
+        "encoded-surrogate.csv",
+        422,
+        "neither UTF-8 nor GBK/GB18030 text (tried both; byte 0x80 at line 3)",
+    ),
     Case("nul.jsonl", 422, "line 2, column name: a NUL character cannot be stored"),
     Case("surrogate.jsonl", 422, "line 2, column name: a lone UTF-16 surrogate"),
     Case("deep.jsonl", 422, "line 2: JSON nested deeper than 32 levels"),

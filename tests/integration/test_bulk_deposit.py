@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from creditbank.accounts import bulk
+from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.model import NAME_MISMATCH
@@ -241,3 +242,29 @@ def test_missing_values_and_bad_numbers(bank: Database, cipher: PersonalDataCiph
         "score",
         "setting",
     ]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_a_csv_saved_in_gbk_or_gb18030_deposits_as_its_utf8_twin(
+    bank: Database, cipher: PersonalDataCipher, encoding: str
+) -> None:
+    """Excel on a Chinese Windows saves CSV in GBK: the file deposits, and the names stored are
+    the Chinese names written (a character outside GBK in GB18030's four bytes)."""
+    name = "张𠀀三" if encoding == "gb18030" else "张三"
+    rows = [row(1, name=name), row(2)]
+    data = csv_bytes(rows).decode("utf-8").encode(encoding)
+    batch = upload(bank, cipher, data)
+    assert (batch.status, batch.deposited, batch.accounts_opened) == (
+        bulk.BatchStatus.COMMITTED,
+        2,
+        2,
+    )
+    with bank.unit_of_work() as uow:
+        numbers = list(
+            uow.session.scalars(select(LearnerRow.account_number).order_by(LearnerRow.id))
+        )
+        names = [
+            accounts.read_own_personal_data(uow=uow, cipher=cipher, number=number).name
+            for number in numbers
+        ]
+    assert sorted(names) == sorted([name, "学员2"])

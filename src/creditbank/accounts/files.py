@@ -96,7 +96,7 @@ def _text(value: object) -> str:
 
 
 def _csv_rows(stream: BinaryIO, limits: FileLimits) -> Iterator[tuple[int, Row]]:
-    reader = csv.reader(text_lines(stream, limits))
+    reader = csv.reader(text_lines(stream, limits, chinese_encodings=True))
     started = 1  # the line the record being read starts on (a quoted field may span lines)
     try:
         try:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Literal, NamedTuple, NoReturn
 
+import charset_normalizer
+
 from creditbank.file_limits.limits import (
     FileLimits,
     FileRefusedError,
@@ -19,13 +21,22 @@ from creditbank.messages import Message, msg
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def text_lines(stream: BinaryIO, limits: FileLimits) -> Iterator[str]:
+def text_lines(
+    stream: BinaryIO, limits: FileLimits, *, chinese_encodings: bool = False
+) -> Iterator[str]:
     """The lines of a UTF-8 text file, line ends kept (``\n``, ``\r\n`` or ``\r``, as a text
     file opened with ``newline=""`` splits them), a leading BOM dropped. A line longer than
     ``max_line_bytes``, a byte that is not UTF-8 or a NUL character refuses the whole file,
     naming the line. Read a block at a time and checked by block (in C, mostly): memory stays
-    within a block and a line."""
+    within a block and a line.
+
+    With ``chinese_encodings`` (CSV, which Excel on a Chinese Windows saves in GBK) a file whose
+    start is not UTF-8 is read as GB18030 (a superset of GBK) when charset-normalizer, asked to
+    choose between the two on the start of the file, says so; otherwise it is refused naming
+    the encodings tried. Neither encoding has a byte of ``\n`` or ``\r`` inside a character,
+    so lines are split as bytes in both."""
     limit = limits.max_line_bytes
+    encoding = "utf-8"
     before = 0  # lines in the blocks before
     carry = b""  # the start of a line that goes on in the next block
     first = True
@@ -41,15 +52,19 @@ def text_lines(stream: BinaryIO, limits: FileLimits) -> Iterator[str]:
                 raise _line_too_long(before + len(data.splitlines()) + 1, limit)
         else:
             carry = b""
+        pieces = []
         if first:
             first = False
             data = data.removeprefix(b"\xef\xbb\xbf")
-        pieces = data.splitlines(keepends=True)
+            pieces = data.splitlines(keepends=True)
+            if chinese_encodings and not _decodes(pieces, "utf-8"):
+                encoding = _encoding_of(data, pieces, before)
+        pieces = pieces or data.splitlines(keepends=True)
         _check_lengths(pieces, before, limit)
         try:
-            lines = [piece.decode("utf-8") for piece in pieces]
+            lines = [piece.decode(encoding) for piece in pieces]
         except UnicodeDecodeError:
-            _refuse_undecodable(pieces, before)
+            _refuse_undecodable(pieces, before, encoding)
         if b"\x00" in data:
             _refuse_nul(pieces, before)
         before += len(pieces)
@@ -82,18 +97,74 @@ def _refuse_nul(pieces: list[bytes], before: int) -> NoReturn:
     )
 
 
-def _refuse_undecodable(pieces: list[bytes], before: int) -> NoReturn:
+_SAMPLE_BYTES = 64 * 1024
+"""How much of a file's start the encoding is told from."""
+GB18030 = "gb18030"
+
+
+def _decodes(pieces: list[bytes], encoding: str) -> bool:
+    try:
+        for piece in pieces:
+            piece.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _encoding_of(data: bytes, pieces: list[bytes], before: int) -> str:
+    """GB18030 when charset-normalizer, choosing between UTF-8 and GB18030 on the start of a
+    file that is not UTF-8, finds it GB18030 and the whole block decodes so; else a refusal that
+    names both encodings."""
+    found = charset_normalizer.from_bytes(
+        data[:_SAMPLE_BYTES], cp_isolation=["utf_8", GB18030]
+    ).best()
+    if found is None or found.encoding != GB18030 or not _decodes(pieces, GB18030):
+        # name the place the file reads furthest to, in the encoding that gets furthest
+        furthest = max(("utf-8", GB18030), key=lambda encoding: _first_failure(pieces, encoding))
+        _refuse_undecodable(pieces, before, furthest, tried=True)
+    return GB18030
+
+
+def _first_failure(pieces: list[bytes], encoding: str) -> tuple[int, int]:
+    """Where ``pieces`` stop decoding in ``encoding``: (line index, byte offset); past the end
+    when they all decode."""
+    for index, piece in enumerate(pieces):
+        try:
+            piece.decode(encoding)
+        except UnicodeDecodeError as error:
+            return index, error.start
+    return len(pieces), 0
+
+
+def _refuse_undecodable(
+    pieces: list[bytes], before: int, encoding: str = "utf-8", *, tried: bool = False
+) -> NoReturn:
     for number, piece in enumerate(pieces, start=before + 1):
         try:
-            piece.decode("utf-8")
+            piece.decode(encoding)
         except UnicodeDecodeError as error:
-            raise invalid(
-                msg(
-                    "the file is not UTF-8 text (byte 0x{byte} at line {line})",
-                    byte=f"{piece[error.start]:02X}",
-                    line=number,
+            byte, line = f"{piece[error.start]:02X}", number
+            if encoding == GB18030 and not tried:
+                message = msg(
+                    "the file starts as GBK/GB18030 text but is not so at line {line} "
+                    "(byte 0x{byte}); save it again in one encoding, UTF-8 preferred",
+                    byte=byte,
+                    line=line,
                 )
-            ) from None
+            elif tried:
+                message = msg(
+                    "the file is neither UTF-8 nor GBK/GB18030 text (tried both; byte 0x{byte} "
+                    "at line {line}); save it as CSV UTF-8",
+                    byte=byte,
+                    line=line,
+                )
+            else:
+                message = msg(
+                    "the file is not UTF-8 text (byte 0x{byte} at line {line})",
+                    byte=byte,
+                    line=line,
+                )
+            raise invalid(message) from None
     raise AssertionError  # called only when a piece does not decode
 
 

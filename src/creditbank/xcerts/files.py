@@ -57,7 +57,7 @@ def _too_many(limits: FileLimits) -> DomainError:
 
 
 def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
-    reader = csv.reader(text_lines(stream, limits))
+    reader = csv.reader(text_lines(stream, limits, chinese_encodings=True))
     started = 1
     most = min(MAX_ROWS, limits.max_rows)
     try:
