@@ -268,3 +268,18 @@ def test_a_csv_saved_in_gbk_or_gb18030_deposits_as_its_utf8_twin(
             for number in numbers
         ]
     assert sorted(names) == sorted([name, "学员2"])
+
+
+def test_dates_as_spreadsheets_write_them_deposit_as_the_same_day(
+    bank: Database, cipher: PersonalDataCipher
+) -> None:
+    written = ["2024/6/30", "2024.6.30", "2024年6月30日", "2024-06-30"]
+    batch = upload(
+        bank,
+        cipher,
+        csv_bytes([row(n, assessed_on=day) for n, day in enumerate(written, start=1)]),
+    )
+    assert (batch.status, batch.deposited) == (bulk.BatchStatus.COMMITTED, 4)
+    with bank.unit_of_work() as uow:
+        stored = set(uow.session.scalars(select(OutcomeRow.assessed_on)))
+    assert stored == {date(2024, 6, 30)}

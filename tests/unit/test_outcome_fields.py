@@ -3,7 +3,10 @@ HTTP schema, the stored columns and the README's table all follow the one table.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+
+import pytest
 
 from creditbank.accounts import fields, files
 from creditbank.accounts.model import OutcomeFacts
@@ -78,3 +81,27 @@ def test_the_fields_logged_from_the_start_are_logged_even_when_empty() -> None:
     """The log's entries since the first commit to every stored field, empty or not: so they
     must stay so for those entries to verify (a field added later is logged only when set)."""
     assert all(fields.logged(name, None) for name in fields.STORED_AS_GIVEN)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2024-06-30",
+        "2024/6/30",
+        "2024.6.30",
+        "2024-6-30",
+        "2024年6月30日",
+        " 2024 年 6 月 30 日 ",
+        "20240630",
+    ],
+)
+def test_dates_as_registrars_write_them(written: str) -> None:
+    assert fields.written_date(written) == date(2024, 6, 30)
+
+
+@pytest.mark.parametrize(
+    "written", ["2024/2/30", "30/6/2024", "2024年6月", "6月30日", "", "2024//6/30"]
+)
+def test_what_is_not_a_date_is_refused(written: str) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - the field's own message is said instead
+        fields.written_date(written)

@@ -21,6 +21,7 @@ No column has a Chinese header today: a header is the field's name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +45,20 @@ from creditbank.messages import Message, msg
 
 def _text(text: str) -> str:
     return text
+
+
+_WRITTEN_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def written_date(text: str) -> date:
+    """A date as registrars write it and spreadsheets save it: ``2024-06-30``, ``2024/6/30``,
+    ``2024.6.30``, ``2024-6-30``, ``2024年6月30日``, and what ``date.fromisoformat`` reads
+    (``20240630``). ``ValueError`` for anything else, or a day that does not exist."""
+    found = _WRITTEN_DATE.fullmatch(text.strip())
+    if found is None:
+        return date.fromisoformat(text)
+    year, month, day = (int(part) for part in found.groups())
+    return date(year, month, day)
 
 
 def _decimal(places: int) -> Callable[[str], Decimal]:
@@ -156,8 +171,11 @@ FIELDS: tuple[OutcomeField, ...] = (
     OutcomeField(
         "assessed_on",
         required=True,
-        meaning="ISO date, e.g. `2024-06-30`; not in the future",
-        parse=date.fromisoformat,
+        meaning=(
+            "a date: `2024-06-30`, also `2024/6/30`, `2024.6.30` or `2024年6月30日`; "
+            "not in the future"
+        ),
+        parse=written_date,
         problem=msg("assessed_on must be a date like 2024-06-30"),
         stored=True,
     ),
