@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import date, timedelta
-from decimal import Decimal
 from itertools import count
 
 import httpx2
@@ -18,8 +17,6 @@ from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import parse_id_number
 from creditbank.catalog import grants
-from creditbank.catalog import service as catalog
-from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.evidence import service as evidence
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
@@ -29,6 +26,7 @@ from tests.api.access_matrix.support import (
     PDF,
     Staff,
     World,
+    add_course_at_both,
     clients,
     facts,
     other_than,
@@ -65,20 +63,7 @@ def world(live_bank: LiveBank, staff: dict[Role, Staff]) -> World:
     """Both institutions with a course MATRIX-101, and a learner's account."""
     del staff  # the institutions come with the staff
     with live_bank.database.unit_of_work() as uow:
-        for owner in (OWN, OTHER):
-            catalog.add_item(
-                uow=uow,
-                draft=ItemDraft(
-                    institution=owner,
-                    code="MATRIX-101",
-                    kind=ItemKind.COURSE,
-                    name="课程",
-                    framework="LOFOUC",
-                    levels=("5",),
-                    credits=Decimal(2),
-                ),
-                on=clock.today(),
-            )
+        add_course_at_both(uow, "MATRIX-101", clock.today())
         account = accounts.open_account(
             uow=uow,
             cipher=PersonalDataCipher(os.urandom(32)),

@@ -18,6 +18,9 @@ from typing import TypeVar
 import httpx2
 
 from creditbank.accounts.model import LearningSetting, OutcomeFacts
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.db import UnitOfWork
 from creditbank.institutions.model import Role
 
 OWN, OTHER = "ALPHA-U", "BETA-VC"
@@ -37,6 +40,24 @@ class World:
     make_outcome: Callable[[str], str]
     make_grant: Callable[[str], int]
     evidence: dict[str, str]  # institution -> the hash of a file only it uploaded
+
+
+def add_course_at_both(uow: UnitOfWork, code: str, on: date) -> None:
+    """A 2-credit course ``code`` at LOFOUC level 5 in the catalogue of both institutions."""
+    for owner in (OWN, OTHER):
+        catalog.add_item(
+            uow=uow,
+            draft=ItemDraft(
+                institution=owner,
+                code=code,
+                kind=ItemKind.COURSE,
+                name="课程",
+                framework="LOFOUC",
+                levels=("5",),
+                credits=Decimal(2),
+            ),
+            on=on,
+        )
 
 
 def other_than(code: str) -> str:

@@ -24,8 +24,6 @@ from creditbank.accounts.model import (
     resident_check_character,
 )
 from creditbank.accounts.tables import LearnerRow
-from creditbank.catalog import service as catalog
-from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.consents import service as consents
 from creditbank.consents.tables import ConsentRow
 from creditbank.institutions.model import Role
@@ -38,6 +36,7 @@ from tests.api.access_matrix.support import (
     OWN,
     REGISTRAR,
     Staff,
+    add_course_at_both,
     fresh,
 )
 from tests.conftest import LiveBank
@@ -66,20 +65,7 @@ READING: dict[tuple[str, str], dict[Role, int]] = {
 def learner(staff: dict[Role, Staff], live_bank: LiveBank) -> tuple[str, int]:
     """A learner with one outcome from each institution: (account number, learner id)."""
     with live_bank.database.unit_of_work() as uow:
-        for owner in (OWN, OTHER):
-            catalog.add_item(
-                uow=uow,
-                draft=ItemDraft(
-                    institution=owner,
-                    code="READ-1",
-                    kind=ItemKind.COURSE,
-                    name="课程",
-                    framework="LOFOUC",
-                    levels=("5",),
-                    credits=Decimal(2),
-                ),
-                on=date(2026, 11, 22),
-            )
+        add_course_at_both(uow, "READ-1", date(2026, 11, 22))
         first = "32010219900101123"
         number = accounts.open_account(
             uow=uow,
