@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from creditbank.access.policy import Principal
 from creditbank.db import UnitOfWork
+from creditbank.institutions.audit import record_action as record_admin_action
 from creditbank.institutions.model import (
     Institution,
     InstitutionError,
@@ -67,6 +68,7 @@ __all__ = [
     "list_institutions",
     "principal_for",
     "principal_or_none",
+    "record_admin_action",
     "staff_principal",
     "user_names",
     "users_by_id",

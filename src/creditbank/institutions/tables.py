@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from creditbank.db import Base
@@ -24,6 +24,8 @@ class InstitutionRow(Base):
     type: Mapped[str] = mapped_column(String(40))
     region: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    """Counts edits: an edit names the version it was made on, and loses to one made meanwhile."""
 
 
 class AllianceRow(Base):
@@ -51,6 +53,8 @@ class UserRow(Base):
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set while the user is disabled: no login, no token, no session works for them."""
 
 
 class ApiTokenRow(Base):
@@ -62,3 +66,21 @@ class ApiTokenRow(Base):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AdminActionRow(Base):
+    """One action of an administrator (or the server's operator) on an institution, a user, a
+    token or another thing the console manages: who, what, on which, when. No personal data:
+    the target is a code or a row id, the detail a fixed word (a role, the fields changed)."""
+
+    __tablename__ = "admin_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    """None: the server's operator at its console (the CLI without ``--as``)."""
+    action: Mapped[str] = mapped_column(String(48))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(64))
+    institution: Mapped[str | None] = mapped_column(String(32), index=True)
+    detail: Mapped[str] = mapped_column(String(64))
