@@ -25,6 +25,7 @@ from creditbank.messages import msg
 class Action(StrEnum):
     CREATE_INSTITUTION = "institution:create"
     READ_INSTITUTION = "institution:read"
+    EDIT_INSTITUTION = "institution:edit"
     CREATE_CATALOG_ITEM = "catalog:create"
     READ_CATALOG = "catalog:read"
     GRANT_ITEM = "catalog:grant"
@@ -63,6 +64,7 @@ class Action(StrEnum):
     EXPORT_CREDENTIAL = "credential:export"
     CHANGE_CREDENTIAL_STATUS = "credential:status"
     MANAGE_STAFF = "staff:manage"
+    READ_STAFF = "staff:read"
     PUBLISH_FRAMEWORK = "framework:publish"
     VERIFY_LOG = "log:verify"
     PUBLISH_CHECKPOINT = "log:publish"
@@ -97,6 +99,8 @@ class LearnerPrincipal:
 _OWN: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset(),
     Action.MANAGE_STAFF: frozenset(),  # staff users and their tokens: the bank's administrators
+    Action.EDIT_INSTITUTION: frozenset(),  # names, region and alliances: the bank's own
+    Action.READ_STAFF: frozenset(),  # the console's lists of staff, tokens and the admins' audit
     # the registry and the log are the bank's own: no institution's staff publish or check them
     Action.PUBLISH_FRAMEWORK: frozenset(),
     Action.VERIFY_LOG: frozenset(),
@@ -152,6 +156,8 @@ _OWN: dict[Action, frozenset[Role]] = {
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
     Action.MANAGE_STAFF: frozenset({Role.BANK_ADMIN}),
+    Action.EDIT_INSTITUTION: frozenset({Role.BANK_ADMIN}),
+    Action.READ_STAFF: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.PUBLISH_FRAMEWORK: frozenset({Role.BANK_ADMIN}),
     Action.VERIFY_LOG: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.PUBLISH_CHECKPOINT: frozenset({Role.BANK_ADMIN}),
