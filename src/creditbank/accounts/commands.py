@@ -50,6 +50,27 @@ class LookUpLearner:
     purpose: str
 
 
+@dataclass(frozen=True, slots=True)
+class ShowLearnerConsole:
+    """The operator console's learners page: who may find learners there, and do what."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindAccount:
+    """A learner's account by its number, as the console shows it: its state, no personal data."""
+
+    account_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindLearnerByIdentity:
+    """A learner's account by identity number, with their personal data masked; the look-up is
+    written to the learner's access audit with ``purpose``."""
+
+    id_number: IdNumber
+    purpose: str
+
+
 # --- outcomes ----------------------------------------------------------------------------------
 
 

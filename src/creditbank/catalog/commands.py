@@ -54,3 +54,16 @@ class WithdrawGrant:
 
     grant_id: int
     by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowGrantsConsole:
+    """The operator console's grants: every grant (of ``institution``'s items and those it
+    holds, when given), and what a new grant may name."""
+
+    institution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowGrantForm:
+    """Whether the acting user may grant and withdraw at the console (bank-wide)."""

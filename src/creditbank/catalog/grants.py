@@ -142,6 +142,27 @@ def list_grants(*, uow: UnitOfWork, owner: str, code: str) -> list[Grant]:
     return [_grant(row, item, codes) for row in rows]
 
 
+def every_grant(*, uow: UnitOfWork, institution: str | None = None) -> list[Grant]:
+    """Every grant, withdrawn ones too, the latest first; with ``institution``, those of its
+    items and those it holds."""
+    codes = institutions.institution_codes(uow=uow)
+    query = select(CatalogGrantRow).order_by(CatalogGrantRow.id.desc())
+    if institution is not None:
+        institution_id = institutions.institution_id(uow=uow, code=institution)
+        owned = select(CatalogItemRow.id).where(CatalogItemRow.institution_id == institution_id)
+        query = query.where(
+            (CatalogGrantRow.grantee_id == institution_id) | CatalogGrantRow.item_id.in_(owned)
+        )
+    rows = list(uow.session.scalars(query))
+    if not rows:
+        return []
+    items = {
+        item.id: item
+        for item in items_where(uow, CatalogItemRow.id.in_({row.item_id for row in rows}))
+    }
+    return [_grant(row, items[row.item_id], codes) for row in rows]
+
+
 def _grant_row(uow: UnitOfWork, grant_id: int) -> CatalogGrantRow:
     row = uow.session.get(CatalogGrantRow, grant_id)
     if row is None:

@@ -35,7 +35,7 @@ def list_items(query: ListItems, *, principal: Principal, uow: UnitOfWork) -> li
 def grant_item(command: GrantItem, *, principal: Principal, uow: UnitOfWork) -> Grant:
     owner = institutions.check_institution_code(command.owner)
     require(principal, Action.GRANT_ITEM, owner)
-    return grants.grant_item(
+    granted = grants.grant_item(
         uow=uow,
         owner=owner,
         code=command.code,
@@ -44,6 +44,8 @@ def grant_item(command: GrantItem, *, principal: Principal, uow: UnitOfWork) -> 
         valid_until=command.valid_until,
         by=command.by or principal.email,
     )
+    _audit(uow, principal, "grant.add", granted)
+    return granted
 
 
 @handler
@@ -56,6 +58,23 @@ def list_grants(query: ListGrants, *, principal: Principal, uow: UnitOfWork) -> 
 @handler
 def withdraw_grant(command: WithdrawGrant, *, principal: Principal, uow: UnitOfWork) -> Grant:
     require(principal, Action.GRANT_ITEM, grants.grant_owner(uow=uow, grant_id=command.grant_id))
-    return grants.withdraw_grant(
+    withdrawn = grants.withdraw_grant(
         uow=uow, grant_id=command.grant_id, by=command.by or principal.email
     )
+    _audit(uow, principal, "grant.withdraw", withdrawn)
+    return withdrawn
+
+
+def _audit(uow: UnitOfWork, principal: Principal, action: str, grant: Grant) -> None:
+    """A grant made or withdrawn bank-wide (by an administrator, or the operator at the
+    console) goes into the audit of administrators' actions; an owner's registrars' do not."""
+    if principal.institution is None:
+        institutions.record_admin_action(
+            uow,
+            principal,
+            action,
+            target_kind="grant",
+            target=grant.id,
+            institution=grant.owner,
+            detail=grant.institution,  # the grantee's code
+        )

@@ -40,6 +40,10 @@ ACTIONS: dict[str, Message] = {
     "user.password_code": msg("gave the user a password-set code"),
     "token.create": msg("created an API token"),
     "token.revoke": msg("revoked the API token"),
+    "learner.look_up": msg("looked a learner up by identity number"),
+    "learner.activation_code": msg("gave the learner an activation code"),
+    "grant.add": msg("accredited an institution to issue an item"),
+    "grant.withdraw": msg("withdrew a grant"),
 }
 """What each action code means, for the audit page (an action not listed shows its code)."""
 

@@ -50,3 +50,10 @@ class IssueActivationCode:
 
     account_number: str
     valid_for: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class ShowWebAccess:
+    """Whether a learner can log in to the pages: their password, their unused activation code."""
+
+    account_number: str
