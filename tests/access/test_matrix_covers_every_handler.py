@@ -70,6 +70,7 @@ OPEN: dict[str, str] = {
     "creditbank.accounts.views.show_shared": "a share link is public: the secret link is the key",
     "creditbank.sessions.handlers.log_in": "before login: anybody may try to log in (throttled), no principal yet",
     "creditbank.sessions.handlers.redeem_activation_code": "before login: the activation code is the key (throttled)",
+    "creditbank.sessions.handlers.redeem_staff_password_code": "before login: the password-set code is the key (throttled)",
     "creditbank.sessions.handlers.log_out": "ends the session the cookie names: the cookie is the key",
 }
 

@@ -32,6 +32,8 @@ EXEMPT: dict[str, str] = {
     "creditbank.cli.main.main": "the CLI's callback: chooses the language",
     "creditbank.web.pages.login.login_form": "shows the login form: nobody is known yet",
     "creditbank.web.pages.login.activation_form": "shows the activation form: nobody is known yet",
+    "creditbank.web.pages.console.staff.set_password_form": "shows the staff's password-set "
+    "form: nobody is known yet",
     "creditbank.cli.log.keygen": "makes a signing key in a file: touches no data of the bank",
     "creditbank.cli.log.audit": "audits another bank's log over HTTP: no data of this bank",
     "creditbank.cli.log.serve_witness": "starts a witness server (its own state, not the bank's)",

@@ -55,6 +55,8 @@ class Institution:
     type: InstitutionType
     region: str
     alliances: tuple[str, ...]
+    version: int = 1
+    """Counts the edits: an edit is made on a version, and refused if another came first."""
 
 
 def check_institution_code(code: str) -> str:

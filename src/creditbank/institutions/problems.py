@@ -11,6 +11,7 @@ PROBLEM_TYPES = declare(
     ProblemType("invalid-institution", 422, "Invalid institution"),
     ProblemType("institution-not-found", 404, "Institution not found"),
     ProblemType("institution-exists", 409, "Institution exists already"),
+    ProblemType("institution-changed", 409, "Institution changed meanwhile"),
     ProblemType("invalid-user", 422, "Invalid user"),
     ProblemType("user-not-found", 404, "User not found"),
     ProblemType("user-exists", 409, "User exists already"),

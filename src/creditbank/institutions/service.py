@@ -11,11 +11,11 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from creditbank.access.policy import Principal
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions.model import (
     Institution,
     InstitutionError,
@@ -44,6 +44,7 @@ class User:
     email: str
     role: Role
     institution: str | None
+    enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ def _to_institution(session: Session, row: InstitutionRow) -> Institution:
         type=InstitutionType(row.type),
         region=row.region,
         alliances=tuple(alliances),
+        version=row.version,
     )
 
 
@@ -112,15 +114,74 @@ def add_institution(
     )
     session.add(row)
     session.flush()
+    _join_alliances(session, row.id, alliances)
+    return _to_institution(session, row)
+
+
+def _join_alliances(session: Session, institution_id: int, alliances: Sequence[str]) -> None:
+    """Make the institution a member of ``alliances`` (each created on first use)."""
     for alliance_code in sorted({check_institution_code(a) for a in alliances}):
         alliance = session.scalar(select(AllianceRow).where(AllianceRow.code == alliance_code))
         if alliance is None:
             alliance = AllianceRow(code=alliance_code)
             session.add(alliance)
             session.flush()
-        session.add(AllianceMemberRow(alliance_id=alliance.id, institution_id=row.id))
+        session.add(AllianceMemberRow(alliance_id=alliance.id, institution_id=institution_id))
     session.flush()
-    return _to_institution(session, row)
+
+
+def edit_institution(
+    *,
+    uow: UnitOfWork,
+    code: str,
+    version: int,
+    name: str,
+    name_en: str,
+    region: str,
+    alliances: Sequence[str],
+) -> tuple[Institution, list[str]]:
+    """Change an institution's names, region and alliances, if it is still at ``version`` (the
+    version the editor saw). The institution's row is locked before its version is read, so of
+    two edits made on the same version one wins and the other is refused
+    (``institution_changed``). The institution as it is now, and the names of the fields that
+    changed."""
+    session = uow.session
+    if not name.strip():
+        raise InstitutionError("invalid_institution", msg("an institution needs a name"))
+    normal = code.strip().upper()
+    row = session.scalar(
+        for_update(session, select(InstitutionRow).where(InstitutionRow.code == normal))
+    )
+    if row is None:
+        raise InstitutionError(
+            "institution_not_found", msg("there is no institution {code}", code=normal)
+        )
+    wanted = sorted({check_institution_code(a) for a in alliances})
+    before = _to_institution(session, row)
+    changed = [
+        field
+        for field, old, new in (
+            ("name", before.name, name.strip()),
+            ("name_en", before.name_en, name_en.strip()),
+            ("region", before.region, region.strip()),
+            ("alliances", list(before.alliances), wanted),
+        )
+        if old != new
+    ]
+    if row.version != version:
+        raise InstitutionError(
+            "institution_changed",
+            msg(
+                "institution {code} was changed by someone else meanwhile; "
+                "look at it again and make your change on what it is now",
+                code=row.code,
+            ),
+        )
+    row.name, row.name_en, row.region = name.strip(), name_en.strip(), region.strip()
+    row.version = version + 1
+    session.execute(delete(AllianceMemberRow).where(AllianceMemberRow.institution_id == row.id))
+    _join_alliances(session, row.id, wanted)
+    return _to_institution(session, row), changed
 
 
 def get_institution(*, uow: UnitOfWork, code: str) -> Institution:
@@ -178,17 +239,60 @@ def add_user(
 
 def _user(session: Session, row: UserRow) -> User:
     institution = session.get(InstitutionRow, row.institution_id) if row.institution_id else None
-    return User(row.id, row.email, Role(row.role), institution.code if institution else None)
+    return User(
+        row.id,
+        row.email,
+        Role(row.role),
+        institution.code if institution else None,
+        enabled=row.disabled_at is None,
+    )
 
 
-def create_token(*, uow: UnitOfWork, email: str) -> IssuedToken:
-    """A new API token for ``email``, scoped to that user's institution and role."""
-    session = uow.session
+def _user_row(session: Session, email: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.email == email.strip().lower()))
     if row is None:
         raise InstitutionError(
             "user_not_found", msg("there is no user {email}", email=email.strip().lower())
         )
+    return row
+
+
+def get_user(*, uow: UnitOfWork, email: str) -> User:
+    """Staff user ``email``, or ``user_not_found``."""
+    return _user(uow.session, _user_row(uow.session, email))
+
+
+def set_user_enabled(*, uow: UnitOfWork, email: str, enabled: bool, now: datetime) -> bool:
+    """Disable (or enable again) staff user ``email``: a disabled user's password, sessions and
+    tokens do not work. Whether this changed anything: the user's row is locked before its
+    state is read, so of two admins disabling the same user at once, one does it and the other
+    finds it done."""
+    session = uow.session
+    normal = email.strip().lower()
+    row = session.scalar(for_update(session, select(UserRow).where(UserRow.email == normal)))
+    if row is None:
+        raise InstitutionError("user_not_found", msg("there is no user {email}", email=normal))
+    if (row.disabled_at is None) == enabled:
+        return False
+    row.disabled_at = None if enabled else now
+    session.flush()
+    return True
+
+
+def set_staff_password(*, uow: UnitOfWork, user_id: int, password: str) -> None:
+    """Give staff user ``user_id`` a new web password (they chose it with a password-set code)."""
+    check_password(password)
+    row = uow.session.get(UserRow, user_id)
+    if row is None:
+        raise InstitutionError("user_not_found", msg("there is no such user"))
+    row.password_hash = _hasher.hash(password)
+    uow.session.flush()
+
+
+def create_token(*, uow: UnitOfWork, email: str) -> IssuedToken:
+    """A new API token for ``email``, scoped to that user's institution and role."""
+    session = uow.session
+    row = _user_row(session, email)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiTokenRow(
         user_id=row.id,
@@ -222,10 +326,20 @@ def token_institution(*, uow: UnitOfWork, token_id: int) -> str | None:
     return _user(uow.session, uow.session.get_one(UserRow, row.user_id)).institution
 
 
-def revoke_token(*, uow: UnitOfWork, token_id: int) -> None:
-    row = _token_row(uow.session, token_id)
-    if row.revoked_at is None:
-        row.revoked_at = datetime.now(UTC)
+def revoke_token(*, uow: UnitOfWork, token_id: int) -> bool:
+    """Revoke token ``token_id``; whether this revoked it (False: it was revoked already; the
+    token's row is locked before its state is read, so two revocations at once revoke it once)."""
+    session = uow.session
+    row = session.scalar(for_update(session, select(ApiTokenRow).where(ApiTokenRow.id == token_id)))
+    if row is None:
+        raise InstitutionError(
+            "token_not_found", msg("there is no token {token_id}", token_id=token_id)
+        )
+    if row.revoked_at is not None:
+        return False
+    row.revoked_at = datetime.now(UTC)
+    session.flush()
+    return True
 
 
 def _digest(secret: str) -> str:
@@ -249,7 +363,11 @@ def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
     found = session.execute(
         select(ApiTokenRow, UserRow)
         .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-        .where(ApiTokenRow.digest == _digest(secret), ApiTokenRow.revoked_at.is_(None))
+        .where(
+            ApiTokenRow.digest == _digest(secret),
+            ApiTokenRow.revoked_at.is_(None),
+            UserRow.disabled_at.is_(None),
+        )
     ).one_or_none()
     if found is None:
         return None
@@ -272,7 +390,7 @@ def verify_staff_password(*, uow: UnitOfWork, email: str, password: str) -> Prin
         _hasher.verify(stored or _decoy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
-    if row is None or stored is None:
+    if row is None or stored is None or row.disabled_at is not None:
         return None
     if _hasher.check_needs_rehash(stored):
         row.password_hash = _hasher.hash(password)
@@ -281,9 +399,10 @@ def verify_staff_password(*, uow: UnitOfWork, email: str, password: str) -> Prin
 
 
 def staff_principal(*, uow: UnitOfWork, user_id: int) -> Principal | None:
-    """The principal of user ``user_id`` as they are now (role and institution), if they exist."""
+    """The principal of user ``user_id`` as they are now (role and institution), if they exist
+    and are not disabled."""
     row = uow.session.get(UserRow, user_id)
-    if row is None:
+    if row is None or row.disabled_at is not None:
         return None
     user = _user(uow.session, row)
     return Principal(user.id, user.email, user.role, user.institution)

@@ -53,7 +53,19 @@ class IssueActivationCode:
 
 
 @dataclass(frozen=True, slots=True)
-class ShowWebAccess:
-    """Whether a learner can log in to the pages: their password, their unused activation code."""
+class IssueStaffPasswordCode:
+    """A one-time code with which a staff user sets their web password at /set-password (a
+    bank administrator gives it to them); it cancels the user's earlier unused codes."""
 
-    account_number: str
+    email: str
+    valid_for: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemStaffPasswordCode:
+    """A staff user sets their web password with the code an administrator gave them."""
+
+    email: str
+    code: str
+    password: str
+    client: str

@@ -15,13 +15,15 @@ from creditbank.institutions import api as institutions
 from creditbank.sessions import service
 from creditbank.sessions.commands import (
     IssueActivationCode,
+    IssueStaffPasswordCode,
     LogIn,
     LogOut,
     RedeemActivationCode,
+    RedeemStaffPasswordCode,
     SetLearnerPassword,
 )
 from creditbank.sessions.model import PrincipalKind, SessionPolicy
-from creditbank.sessions.service import IssuedCode, NewSession, Refused
+from creditbank.sessions.service import IssuedCode, IssuedStaffCode, NewSession, Refused
 from creditbank.usecases import handler
 
 
@@ -107,15 +109,53 @@ def issue_activation_code(
 ) -> IssuedCode:
     """Cancels the learner's earlier unused codes."""
     require(principal, Action.OPEN_ACCOUNT, None)  # the bank office's, for any learner
-    issued = service.issue_activation_code(
+    return service.issue_activation_code(
         uow=uow, account_number=command.account_number, valid_for=command.valid_for, now=now
+    )
+
+
+@handler
+def issue_staff_password_code(
+    command: IssueStaffPasswordCode, *, principal: Principal, uow: UnitOfWork, now: datetime
+) -> IssuedStaffCode:
+    """Bank administrators give staff a one-time code to set their web password with (shown
+    once; the bank keeps a digest); recorded in the administrators' audit."""
+    user = institutions.get_user(uow=uow, email=command.email)
+    require(principal, Action.MANAGE_STAFF, user.institution)
+    issued = service.issue_staff_password_code(
+        uow=uow, user=user, valid_for=command.valid_for, now=now
     )
     institutions.record_admin_action(
         uow,
         principal,
-        "learner.activation_code",
-        target_kind="learner",
-        target=issued.account_number,
+        "user.password_code",
+        target_kind="user",
+        target=user.id,
+        institution=user.institution,
+        detail=user.role.value,
         at=now,
     )
     return issued
+
+
+@handler
+def redeem_staff_password_code(
+    command: RedeemStaffPasswordCode,
+    *,
+    principal: Principal | LearnerPrincipal | None,
+    uow: UnitOfWork,
+    policy: SessionPolicy,
+    now: datetime,
+) -> NewSession | Refused:
+    """The password is set, the code used up, the user's other sessions ended and the user
+    logged in; or a refusal that says the same whatever was wrong."""
+    del principal
+    return service.redeem_staff_password_code(
+        uow=uow,
+        email=command.email,
+        code=command.code,
+        password=command.password,
+        policy=policy,
+        now=now,
+        client=command.client,
+    )

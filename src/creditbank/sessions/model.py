@@ -229,3 +229,13 @@ def normal_activation_code(text: str) -> str:
 def activation_key(account_number: str, code: str) -> str:
     """What the bank stores of an activation code: a digest bound to the account number."""
     return digest(f"{account_number.strip().upper()}:{normal_activation_code(code)}")
+
+
+STAFF_CODE_MIN_VALIDITY = timedelta(hours=1)
+STAFF_CODE_MAX_VALIDITY = timedelta(days=30)
+
+
+def staff_code_key(email: str, code: str) -> str:
+    """What the bank stores of a staff user's password-set code: a digest bound to the user's
+    e-mail address (codes look like activation codes and are typed the same way)."""
+    return digest(f"staff:{email.strip().lower()}:{normal_activation_code(code)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from creditbank.sessions.service import IssuedCode
+from creditbank.sessions.service import IssuedCode, IssuedStaffCode
 from creditbank.web.formats import UtcDateTime
 
 
@@ -18,3 +18,13 @@ class ActivationCodeRead(BaseModel):
         return cls(
             account_number=issued.account_number, code=issued.code, expires_at=issued.expires_at
         )
+
+
+class StaffPasswordCodeRead(BaseModel):
+    email: str
+    code: str = Field(description="Shown once; the bank keeps only a digest.")
+    expires_at: UtcDateTime
+
+    @classmethod
+    def of(cls, issued: IssuedStaffCode) -> StaffPasswordCodeRead:
+        return cls(email=issued.email, code=issued.code, expires_at=issued.expires_at)

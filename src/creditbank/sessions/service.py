@@ -30,6 +30,8 @@ from creditbank.db import UnitOfWork, hold_write_lock
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
 from creditbank.sessions.model import (
+    STAFF_CODE_MAX_VALIDITY,
+    STAFF_CODE_MIN_VALIDITY,
     PrincipalKind,
     SessionError,
     SessionPolicy,
@@ -40,16 +42,19 @@ from creditbank.sessions.model import (
     digest,
     new_activation_code,
     new_secret,
+    staff_code_key,
     throttle_keys,
 )
 from creditbank.sessions.tables import (
     ActivationCodeRow,
     LearnerCredentialRow,
     LoginFailureRow,
+    StaffPasswordCodeRow,
     WebSessionRow,
 )
 
 ACTIVATION = "activation"
+STAFF_CODE = "staff-code"
 UNKNOWN_CLIENT = "unknown"
 """The client address of attempts that come without one (the CLI, tests)."""
 SECONDS_SHOWN_UNDER = 120
@@ -93,6 +98,15 @@ class IssuedCode:
     """An activation code: printed once, stored as a digest."""
 
     account_number: str
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedStaffCode:
+    """A staff user's password-set code: shown once, stored as a digest."""
+
+    email: str
     code: str
     expires_at: datetime
 
@@ -403,3 +417,92 @@ def redeem_activation_code(
     _forget_failures(session, keys)
     _store_password(session, learner.id, password, now)
     return _start(session, LearnerPrincipal(learner.id, learner.account_number), policy, now)
+
+
+def issue_staff_password_code(
+    *, uow: UnitOfWork, user: institutions.User, valid_for: timedelta, now: datetime
+) -> IssuedStaffCode:
+    """A one-time code for staff user ``user`` to set a web password at /set-password; it
+    cancels the user's earlier unused codes. A disabled user gets none (``user_disabled``)."""
+    if not STAFF_CODE_MIN_VALIDITY <= valid_for <= STAFF_CODE_MAX_VALIDITY:
+        raise SessionError(
+            "invalid_code_validity",
+            msg(
+                "a password-set code is good for between {low} hour and {high} days",
+                low=1,
+                high=STAFF_CODE_MAX_VALIDITY.days,
+            ),
+        )
+    if not user.enabled:
+        raise SessionError(
+            "user_disabled", msg("user {email} is disabled; enable them first", email=user.email)
+        )
+    session = uow.session
+    session.execute(
+        update(StaffPasswordCodeRow)
+        .where(StaffPasswordCodeRow.user_id == user.id, StaffPasswordCodeRow.used_at.is_(None))
+        .values(used_at=now)
+    )
+    code = new_activation_code()
+    session.add(
+        StaffPasswordCodeRow(
+            user_id=user.id,
+            digest=staff_code_key(user.email, code),
+            created_at=now,
+            expires_at=now + valid_for,
+            used_at=None,
+        )
+    )
+    session.flush()
+    return IssuedStaffCode(user.email, code, now + valid_for)
+
+
+def redeem_staff_password_code(
+    *,
+    uow: UnitOfWork,
+    email: str,
+    code: str,
+    password: str,
+    policy: SessionPolicy,
+    now: datetime,
+    client: str = UNKNOWN_CLIENT,
+) -> NewSession | Refused:
+    """Set a staff user's web password with their code (used once), end their other sessions
+    and log them in; the code is guessed at no faster than a password (the same throttle,
+    counted apart). A wrong, used or expired code, an unknown or a disabled user: one refusal."""
+    session = uow.session
+    problems = check_new_password(password)
+    if problems:
+        raise SessionError("invalid_password", msg("the password cannot be used"), problems)
+    keys = throttle_keys(STAFF_CODE, email, client)
+    refused = _throttle(session, keys, policy, now)
+    if refused is not None:
+        return refused
+    principal = institutions.principal_or_none(uow=uow, email=email)
+    live = (
+        institutions.staff_principal(uow=uow, user_id=principal.user_id)
+        if principal is not None
+        else None
+    )
+    row = None
+    if live is not None:
+        row = session.scalar(
+            select(StaffPasswordCodeRow).where(
+                StaffPasswordCodeRow.digest == staff_code_key(live.email, code),
+                StaffPasswordCodeRow.user_id == live.user_id,
+                StaffPasswordCodeRow.used_at.is_(None),
+                StaffPasswordCodeRow.expires_at > now,
+            )
+        )
+    if live is None or row is None:
+        _record_failure(session, keys, policy, now)
+        return Refused(msg("the e-mail address or the code is not right, or the code has expired"))
+    row.used_at = now
+    _forget_failures(session, keys)
+    institutions.set_staff_password(uow=uow, user_id=live.user_id, password=password)
+    session.execute(
+        update(WebSessionRow)
+        .where(WebSessionRow.user_id == live.user_id, WebSessionRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return _start(session, live, policy, now)

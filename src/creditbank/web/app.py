@@ -39,14 +39,13 @@ from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
 from creditbank.web.limits import BodySizeLimit, check_request
 from creditbank.web.openapi import install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
+from creditbank.web.pages import console as console_pages
 from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import credentials as credential_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
 from creditbank.web.pages import staff as staff_pages
 from creditbank.web.pages import xcerts as xcert_pages
-from creditbank.web.pages.console import grants as console_grant_pages
-from creditbank.web.pages.console import learners as console_learner_pages
 from creditbank.web.problems import (
     PROBLEM_TYPES,
     install_problem_handlers,
@@ -163,8 +162,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         accreditation_pages.pages,
         xcert_pages.pages,
         credential_pages.pages,
-        console_learner_pages.pages,
-        console_grant_pages.pages,
+        console_pages.pages,
     ):
         app.include_router(router)
 
