@@ -53,6 +53,13 @@ class IssueActivationCode:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowWebAccess:
+    """Whether a learner can log in to the pages: their password, their unused activation code."""
+
+    account_number: str
+
+
+@dataclass(frozen=True, slots=True)
 class IssueStaffPasswordCode:
     """A one-time code with which a staff user sets their web password at /set-password (a
     bank administrator gives it to them); it cancels the user's earlier unused codes."""

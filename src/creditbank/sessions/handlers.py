@@ -109,9 +109,18 @@ def issue_activation_code(
 ) -> IssuedCode:
     """Cancels the learner's earlier unused codes."""
     require(principal, Action.OPEN_ACCOUNT, None)  # the bank office's, for any learner
-    return service.issue_activation_code(
+    issued = service.issue_activation_code(
         uow=uow, account_number=command.account_number, valid_for=command.valid_for, now=now
     )
+    institutions.record_admin_action(
+        uow,
+        principal,
+        "learner.activation_code",
+        target_kind="learner",
+        target=issued.account_number,
+        at=now,
+    )
+    return issued
 
 
 @handler

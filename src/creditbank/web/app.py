@@ -46,6 +46,8 @@ from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
 from creditbank.web.pages import staff as staff_pages
 from creditbank.web.pages import xcerts as xcert_pages
+from creditbank.web.pages.console import grants as console_grant_pages
+from creditbank.web.pages.console import learners as console_learner_pages
 from creditbank.web.problems import (
     PROBLEM_TYPES,
     install_problem_handlers,
@@ -162,6 +164,8 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         accreditation_pages.pages,
         xcert_pages.pages,
         credential_pages.pages,
+        console_learner_pages.pages,
+        console_grant_pages.pages,
         console_pages.pages,
     ):
         app.include_router(router)
