@@ -6,6 +6,7 @@ own handlers (``creditbank.consents``, the learner's views) reach that learner's
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,9 +18,19 @@ from sqlalchemy import select
 
 from creditbank import clock
 from creditbank.access.policy import LearnerPrincipal, Principal
-from creditbank.accounts import changes, deposits, learners, outcomes, service, views
+from creditbank.accounts import (
+    changes,
+    deposits,
+    intake,
+    learners,
+    outcomes,
+    service,
+    uploads,
+    views,
+)
 from creditbank.accounts.commands import (
     DepositOutcome,
+    DepositUpload,
     ImportBatch,
     LookUpLearner,
     OpenAccount,
@@ -28,13 +39,16 @@ from creditbank.accounts.commands import (
     ShowAccount,
     ShowBatch,
     ShowDepositForm,
+    ShowDepositTemplate,
     ShowDesk,
     ShowLookUpForm,
     ShowMyAccessLog,
     ShowMyOutcomes,
     ShowOutcome,
     ShowTranscript,
+    ShowUpload,
     SupersedeOutcome,
+    UploadForCheck,
     VerifyOutcome,
 )
 from creditbank.accounts.crypto import PersonalDataCipher
@@ -57,6 +71,7 @@ from creditbank.db import Database, UnitOfWork
 from creditbank.evidence import handlers as evidence
 from creditbank.evidence import service as evidence_service
 from creditbank.evidence.commands import ShowEvidence, UploadEvidence
+from creditbank.file_limits import FileLimits
 from creditbank.institutions import api as institutions
 from creditbank.institutions.model import Role
 from creditbank.sessions import handlers as sessions
@@ -207,6 +222,23 @@ def _correction(uow: UnitOfWork, owner: str) -> SupersedeOutcome:
 
 
 CIPHER_EXTRA = {"cipher": CIPHER}
+INTAKE_EXTRA = {"cipher": CIPHER, "limits": FileLimits()}
+HEADER_ONLY = b"record_id,id_number,name,item_code,level,assessed_on,setting\r\n"
+
+
+def _new_upload(uow: UnitOfWork, owner: str) -> str:
+    kept = uploads.keep(
+        uow=uow,
+        cipher=CIPHER,
+        institution_id=institutions.institution_id(uow=uow, code=owner),
+        submitted_by="matrix",
+        filename="f.csv",
+        file_format=FileFormat.CSV,
+        stream=io.BytesIO(HEADER_ONLY),
+    )
+    return kept.public_id
+
+
 DOORS = [
     Door("open an account", learners.open_account,
          lambda _: OpenAccount(id_number(next(_serials)), "学员"), OWN_REGISTRAR, CIPHER_EXTRA),
@@ -282,6 +314,26 @@ DOORS = [
     Door("give a learner an activation code", sessions.issue_activation_code,
          lambda uow: IssueActivationCode(_new_account(uow), timedelta(days=14)), BANK_WIDE,
          {"now": NOW}),
+    # intake: templates, and files checked before they are deposited
+    Door("the own template", intake.show_deposit_template,
+         lambda _: ShowDepositTemplate(FileFormat.CSV), frozenset({Role.REGISTRAR})),
+    Door("a template for own", intake.show_deposit_template,
+         lambda _: ShowDepositTemplate(FileFormat.CSV, OWN), OWN_REGISTRAR),
+    Door("a template for another", intake.show_deposit_template,
+         lambda _: ShowDepositTemplate(FileFormat.CSV, OTHER), BANK_WIDE),
+    Door("upload a file to check", intake.upload_for_check,
+         lambda _: UploadForCheck("f.csv", FileFormat.CSV, io.BytesIO(HEADER_ONLY)),
+         frozenset({Role.REGISTRAR}), {**INTAKE_EXTRA, "database": _BANK, "today": TODAY}),
+    Door("an upload of own", intake.show_upload, lambda uow: ShowUpload(_new_upload(uow, OWN)),
+         OWN_REGISTRAR, INTAKE_EXTRA),
+    Door("another's upload", intake.show_upload, lambda uow: ShowUpload(_new_upload(uow, OTHER)),
+         BANK_WIDE, INTAKE_EXTRA),
+    Door("deposit an upload of own", intake.deposit_upload,
+         lambda uow: DepositUpload(_new_upload(uow, OWN)), OWN_REGISTRAR,
+         {**INTAKE_EXTRA, "database": _BANK, "today": TODAY}),
+    Door("deposit another's upload", intake.deposit_upload,
+         lambda uow: DepositUpload(_new_upload(uow, OTHER)), BANK_WIDE,
+         {**INTAKE_EXTRA, "database": _BANK, "today": TODAY}),
 ]  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from tests.bulk_files import csv_bytes, row, xlsx_bytes
 from tests.conftest import LiveBank
+from tests.intake_files import filled_csv_template, filled_template
 from tests.support.stages import bulk_workers
 
 
@@ -127,3 +128,41 @@ def test_uploads_through_the_worker_process(
         "line 27, record_id: record_id appears again (first at line 2)",
     ]
     assert bulk_workers() == []
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_templates_downloaded_filled_and_uploaded_deposit(
+    registrars: tuple[httpx2.Client, httpx2.Client],
+) -> None:
+    own, _ = registrars
+    workbook = own.get("/api/v1/deposits/template")
+    assert workbook.status_code == 200, workbook.text
+    assert workbook.headers["content-type"] == XLSX
+    assert workbook.headers["content-disposition"] == 'attachment; filename="deposits-jsvc.xlsx"'
+    rows = [row(n, record_id=f"T-{n}") for n in range(400, 403)]
+    files = {"file": ("filled.xlsx", filled_template(workbook.content, rows))}
+    response = own.post("/api/v1/deposits/batches", data={"institution": "JSVC"}, files=files)
+    assert response.status_code == 201, response.text
+    assert (response.json()["rows"], response.json()["deposited"]) == (3, 3)
+    text = own.get("/api/v1/deposits/template", params={"format": "csv"})
+    assert text.status_code == 200
+    assert text.headers["content-type"] == "text/csv; charset=utf-8"
+    assert text.content.startswith("\ufeff记录编号".encode())
+    rows = [row(n, record_id=f"T-{n}") for n in range(410, 412)]
+    files = {"file": ("filled.csv", filled_csv_template(text.content, rows))}
+    response = own.post("/api/v1/deposits/batches", data={"institution": "JSVC"}, files=files)
+    assert response.status_code == 201, response.text
+    assert response.json()["deposited"] == 2
+
+
+def test_who_gets_which_template(registrars: tuple[httpx2.Client, httpx2.Client]) -> None:
+    own, other = registrars
+    assert other.get("/api/v1/deposits/template", params={"institution": "JSVC"}).status_code == 403
+    theirs = other.get("/api/v1/deposits/template", params={"format": "csv"})
+    assert theirs.status_code == 200
+    assert theirs.headers["content-disposition"] == 'attachment; filename="deposits-elsewhere.csv"'
+    refused = own.get("/api/v1/deposits/template", params={"format": "jsonl"})
+    assert refused.status_code == 422 and refused.json()["type"] == "/problems/invalid-file"
+    assert own.get("/api/v1/deposits/template", params={"format": "pdf"}).status_code == 422

@@ -17,6 +17,7 @@ from creditbank.institutions.model import Role
 from tests.api.signed_in import SignedIn
 from tests.bulk_files import csv_bytes, id_number, row
 from tests.conftest import LiveBank
+from tests.intake_files import chinese_csv
 from tests.support.pages import csrf_of, post_form
 from tests.support.records import PASSWORD, Record, build_record
 
@@ -199,33 +200,108 @@ def upload(client: httpx2.Client, name: str, content: bytes) -> httpx2.Response:
     )
 
 
-def test_bulk_upload_and_its_report(registrar: httpx2.Client, live_bank: LiveBank) -> None:
+def checked(client: httpx2.Client, answer: httpx2.Response) -> tuple[str, str]:
+    """The upload's page an upload was sent to (in-process, its check is done by then): its
+    URL and text."""
+    assert answer.status_code == 303, answer.text
+    location = answer.headers["location"]
+    assert re.fullmatch(r"/staff/uploads/[0-9a-f]{32}", location)
+    page = client.get(location)
+    assert page.status_code == 200
+    assert "Refresh" not in page.headers  # checked: no more refreshing
+    return location, page.text
+
+
+def deposit_checked(client: httpx2.Client, location: str) -> httpx2.Response:
+    token = csrf_of(client.get(location).text)
+    return client.post(f"{location}/deposit", data={"csrf_token": token})
+
+
+def test_bulk_upload_is_checked_shown_then_deposited_once(
+    registrar: httpx2.Client, live_bank: LiveBank
+) -> None:
+    before = outcome_count(live_bank)
     good = [row(n, item_code="CAD-201", level="4", record_id=f"B-{n}") for n in range(1, 4)]
-    done = upload(registrar, "term.csv", csv_bytes(good))
-    assert done.status_code == 303
-    report = registrar.get(done.headers["location"])
-    assert report.status_code == 200
-    assert 'id="batch-deposited">3<' in report.text and "the outcomes are deposited" in report.text
+    location, page = checked(registrar, upload(registrar, "term.csv", chinese_csv(good)))
+    assert outcome_count(live_bank) == before  # checked, nothing deposited
+    assert "Every row is good" in page and 'id="upload-rows">3<' in page
+    preview = page[page.index('id="upload-preview"') :]
+    assert id_number(1) not in page and id_number(1)[:4] + "*" * 10 + id_number(1)[-4:] in preview
+    assert "学员1" in preview and "2024-06-30" in preview and "身份证号码" in preview
+    done = deposit_checked(registrar, location)
+    assert done.status_code == 303 and done.headers["location"] == location
+    report = registrar.get(location)
+    assert report.status_code == 303  # deposited: the upload's page sends on to the batch
+    batch = registrar.get(report.headers["location"]).text
+    assert 'id="batch-deposited">3<' in batch and "the outcomes are deposited" in batch
+    assert outcome_count(live_bank) == before + 3
+    again = deposit_checked_again(registrar, location)
+    assert again.status_code == 303 and outcome_count(live_bank) == before + 3
+
+
+def deposit_checked_again(client: httpx2.Client, location: str) -> httpx2.Response:
+    """The Deposit button pressed again (the form as it was before the first press)."""
+    token = csrf_of(client.get("/staff/batches/new").text)
+    return client.post(f"{location}/deposit", data={"csrf_token": token})
+
+
+def test_a_file_with_problems_shows_each_by_line_and_cannot_be_deposited(
+    registrar: httpx2.Client, live_bank: LiveBank
+) -> None:
+    before = outcome_count(live_bank)
     bad = [row(10, record_id="B-10"), row(11, record_id="B-11", level="7", score="120")]
-    rejected = upload(registrar, "bad.csv", csv_bytes(bad))
-    assert rejected.status_code == 303
-    page = registrar.get(rejected.headers["location"]).text
-    assert "Nothing was deposited" in page
+    bad.append(row(12, record_id="B-12", id_number="3.10104E+17"))
+    location, page = checked(registrar, upload(registrar, "bad.csv", csv_bytes(bad)))
+    assert "3 problems: nothing can be deposited" in page and 'id="deposit-form"' not in page
     lines = re.findall(r"<tr><td>(\d+)</td><td class=\"code\">(\w+)</td>", page)
-    assert ("3", "level") in lines and ("3", "score") in lines
+    assert sorted(lines) == [("3", "level"), ("3", "score"), ("4", "id_number")]
+    assert "stored the identity number as a number" in page and "3.10104" not in page
     assert id_number(11) not in page
-    desk = registrar.get("/staff").text
-    assert desk.count('href="/staff/batches/') >= 2 and "bad.csv" in desk
+    refused = deposit_checked_again(registrar, location)
+    assert refused.status_code == 409 and "Only a file checked without a problem" in refused.text
+    assert outcome_count(live_bank) == before
     unknown = upload(registrar, "notes.txt", b"hello")
     assert unknown.status_code == 422 and "say which format" in field_errors(unknown.text, "file")
+    header = upload(registrar, "h.csv", "记录编号,颜色\r\n".encode())
+    assert header.status_code == 422 and "Unknown column 颜色" in field_errors(header.text, "file")
+
+
+def test_the_upload_form_offers_the_templates(registrar: httpx2.Client) -> None:
+    form = registrar.get("/staff/batches/new").text
+    assert 'href="/staff/batches/template?format=xlsx"' in form
+    workbook = registrar.get("/staff/batches/template?format=xlsx")
+    assert workbook.status_code == 200
+    assert workbook.headers["content-disposition"] == 'attachment; filename="deposits-jsvc.xlsx"'
+    text = registrar.get("/staff/batches/template?format=csv")
+    assert text.content.startswith("\ufeff记录编号".encode())
+
+
+def test_the_deposit_button_needs_its_csrf_token_and_the_own_institution(
+    registrar: httpx2.Client, signed_in: SignedIn, live_bank: LiveBank
+) -> None:
+    location, _ = checked(
+        registrar, upload(registrar, "one.csv", csv_bytes([row(30, record_id="B-30")]))
+    )
+    assert registrar.post(f"{location}/deposit", data={}).status_code == 403
+    with signed_in.staff("reg@other-u.example") as other:
+        assert other.get(location).status_code == 403
+        token = csrf_of(other.get("/staff").text)
+        assert other.post(f"{location}/deposit", data={"csrf_token": token}).status_code == 403
+    assert registrar.get("/staff/uploads/" + "0" * 32).status_code == 404
+    assert registrar.get(location).status_code == 200  # still there, not deposited
 
 
 def test_another_institution_cannot_read_the_report(
     registrar: httpx2.Client, signed_in: SignedIn
 ) -> None:
-    done = upload(registrar, "one.csv", csv_bytes([row(20, record_id="B-20", level="4")]))
+    location, _ = checked(
+        registrar, upload(registrar, "one.csv", csv_bytes([row(20, record_id="B-20", level="4")]))
+    )
+    assert deposit_checked(registrar, location).status_code == 303
+    batch = registrar.get(location).headers["location"]
+    assert registrar.get(batch).status_code == 200
     with signed_in.staff("reg@other-u.example") as other:
-        assert other.get(done.headers["location"]).status_code == 403
+        assert other.get(batch).status_code == 403
 
 
 def test_finding_a_learner_is_audited(

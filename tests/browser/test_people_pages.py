@@ -1,8 +1,11 @@
 """Staff and learners in a real browser, in Chinese and English, with JavaScript switched off:
-a registrar deposits an outcome through the form; a learner reads the timeline, grants and
-withdraws a consent, reads who saw their data and shares outcomes with a verifier."""
+a registrar deposits an outcome through the form, and checks a bulk file before depositing it
+(the upload's page refreshes itself until the check is done); a learner reads the timeline,
+grants and withdraws a consent, reads who saw their data and shares outcomes with a verifier."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,7 +13,9 @@ from playwright.sync_api import Page, expect
 from creditbank.accounts import service as accounts
 from creditbank.institutions import service as institutions
 from tests.browser.conftest import Visitors
+from tests.bulk_files import id_number, row
 from tests.conftest import LiveBank
+from tests.intake_files import chinese_csv
 from tests.support.records import NAME, PASSWORD, Record, build_record
 
 pytestmark = pytest.mark.browser
@@ -177,3 +182,30 @@ def test_a_verifier_sees_only_what_was_shared(
     expect(page.locator('#shares tbody tr[data-status="revoked"]')).to_have_count(1)
     verifier.reload()
     expect(verifier.locator("h1")).to_have_text("This link does not work")
+
+
+def test_a_registrar_checks_a_file_then_deposits_it(
+    visitors: Visitors, bank: str, record: Record, tmp_path: Path
+) -> None:
+    """Upload a file with Chinese headers, see its first rows as read (identity numbers
+    masked) while nothing is deposited yet, then deposit that same file."""
+    del record
+    upload = tmp_path / "本学期.csv"
+    upload.write_bytes(chinese_csv([row(n, record_id=f"UI-{n}") for n in (700, 701)]))
+    page = visitors.page("zh-CN", staff="reg@jsvc.example")
+    page.goto(f"{bank}/staff/batches/new")
+    expect(page.locator("#template-xlsx")).to_have_attribute(
+        "href", "/staff/batches/template?format=xlsx"
+    )
+    page.locator("#file").set_input_files(str(upload))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("#upload-status")).to_have_attribute("data-status", "checked")
+    expect(page.locator("#upload-status")).to_contain_text("每一行都没有问题")
+    preview = page.locator("#upload-preview")
+    expect(preview).to_contain_text(id_number(700)[:4] + "*" * 10 + id_number(700)[-4:])
+    expect(preview).not_to_contain_text(id_number(700))
+    expect(preview).to_contain_text("学员700")
+    visitors.shot(page, "staff-upload-checked-zh")
+    page.get_by_role("button", name="存入 2 行").click()
+    expect(page.locator("#batch-deposited")).to_have_text("2")
+    expect(page.locator("#batch-status")).to_contain_text("已存入")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from creditbank.accounts import fields, files
-from creditbank.accounts.model import OutcomeFacts
+from creditbank.accounts.model import LearningSetting, OutcomeFacts
 from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.schemas import OutcomeFactsCreate
 from creditbank.cli.reference import COLUMNS_END, COLUMNS_START, rewrite
@@ -105,3 +105,31 @@ def test_dates_as_registrars_write_them(written: str) -> None:
 def test_what_is_not_a_date_is_refused(written: str) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the field's own message is said instead
         fields.written_date(written)
+
+
+def test_every_column_has_a_chinese_header_of_its_own() -> None:
+    chinese = {field.name: field.chinese for field in fields.FIELDS}
+    assert len(set(chinese.values())) == len(chinese) and all(chinese.values())
+    assert (chinese["record_id"], chinese["id_number"], chinese["assessed_on"]) == (
+        "记录编号",
+        "身份证号码",
+        "考核日期",
+    )
+    for name, header in chinese.items():
+        assert files.HEADERS.column(header) == files.HEADERS.column(name.upper()) == name
+    assert files.HEADERS.column("证明材料 sha256") == "evidence_sha256"
+    assert files.HEADERS.column("颜色") is None
+    assert "| `id_number` | 身份证号码 | yes |" in fields.columns_table()
+
+
+@pytest.mark.parametrize(
+    ("written", "setting"),
+    [
+        ("正规学习", "formal"),
+        ("非正规", "non-formal"),
+        ("非正式学习", "informal"),
+        ("Non-Formal", "non-formal"),
+    ],
+)
+def test_learning_settings_as_chinese_registrars_write_them(written: str, setting: str) -> None:
+    assert fields.FIELDS_BY_NAME["setting"].parse(written) == LearningSetting(setting)

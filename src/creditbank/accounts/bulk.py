@@ -93,6 +93,10 @@ class _Rejected(Exception):  # noqa: N818 - internal signal to roll the deposit 
     pass
 
 
+class _Checked(Exception):  # noqa: N818 - internal signal to roll a check's deposit back
+    pass
+
+
 Progress = Callable[[int], None]
 BeforeSeal = Callable[[UnitOfWork, str], None]
 """Run by :func:`import_batch` inside the deposit's transaction once every row is stored and
@@ -150,7 +154,7 @@ def _batch(row: DepositBatchRow, institution: str) -> Batch:
     )
 
 
-def _errors_json(report: BatchReport) -> list[dict[str, Any]]:
+def errors_json(report: BatchReport) -> list[dict[str, Any]]:
     """Errors as stored: the message template and its parameters, rendered when read."""
     return [
         {
@@ -165,13 +169,21 @@ def _errors_json(report: BatchReport) -> list[dict[str, Any]]:
 
 def render_errors(batch: Batch, translate: Translate) -> list[tuple[int, str, str]]:
     """A batch's errors as (line, column, reason) in the reader's language."""
+    return rendered_errors(batch.errors, translate)
+
+
+def rendered_errors(
+    errors: Iterable[dict[str, Any]], translate: Translate
+) -> list[tuple[int, str, str]]:
+    """Errors as stored (:func:`errors_json`) as (line, column, reason) in the reader's
+    language."""
     return [
         (
             error["line"],
             error["column"],
             Message(error["message"], error["params"]).render(translate),
         )
-        for error in batch.errors
+        for error in errors
     ]
 
 
@@ -188,19 +200,20 @@ def import_batch(
     progress: Progress | None = None,
     plan: BulkPlan | None = None,
     before_seal: BeforeSeal | None = None,
+    public_id: str | None = None,
 ) -> Batch:
     """Deposit every row of a file, or none; the batch and its report are kept either way.
 
     This use case owns its transactions (one for the deposit, one for a
     rejection's report), because a rejected batch's report must outlive the
-    rolled-back deposit.
+    rolled-back deposit. ``public_id``: the batch's id, when the caller chose it before.
     """
     institution = institution.strip().upper()
     with database.unit_of_work() as uow:
         institution_id = institutions.institution_id(uow=uow, code=institution)
         issuable = catalog.issuable_items(uow=uow, institution=institution)
     depositor: Depositor | None = None
-    public_id = uuid.uuid4().hex
+    public_id = public_id or uuid.uuid4().hex
     file_error: AccountError | None = None
     try:
         with database.unit_of_work() as uow:
@@ -254,6 +267,58 @@ def import_batch(
         uow.session.add(batch_row)
         uow.session.flush()
         return _batch(batch_row, institution)
+
+
+def check_batch(
+    *,
+    database: Database,
+    cipher: PersonalDataCipher,
+    institution: str,
+    rows: Iterable[tuple[int, Row]],
+    today: date,
+    progress: Progress | None = None,
+    plan: BulkPlan | None = None,
+) -> BatchReport:
+    """What depositing ``rows`` would do, and every problem it would meet (as
+    :func:`import_batch` reports them): found by depositing them in a transaction that is always
+    rolled back, unlogged. Nothing is stored, not even a batch. A file that cannot be read raises
+    (``FileRefusedError``; ``AccountError`` for its header)."""
+    institution = institution.strip().upper()
+    with database.unit_of_work() as uow:
+        institution_id = institutions.institution_id(uow=uow, code=institution)
+        issuable = catalog.issuable_items(uow=uow, institution=institution)
+    report = BatchReport()
+    try:
+        with database.unit_of_work() as uow:
+            batch_row = _new_batch_row(
+                uuid.uuid4().hex, institution_id, "check", "check", FileFormat.CSV
+            )
+            uow.session.add(batch_row)
+            uow.session.flush()
+            depositor = Depositor(
+                uow.session,
+                cipher,
+                institution_id=institution_id,
+                institution=institution,
+                held_evidence=lambda hashes: evidence.held_for(
+                    uow=uow, institution_id=institution_id, hashes=hashes
+                ),
+                batch_id=batch_row.id,
+                log=lambda _facts: None,
+            )
+            report = depositor.report
+            preparer = ChunkPreparer(cipher, issuable=issuable, today=today)
+            _deposit_all(depositor, preparer, rows, progress, plan or PLAN)
+            raise _Checked  # noqa: TRY301 - nothing of a check is kept
+    except _Checked:
+        pass
+    except IntegrityError as error:  # PostgreSQL: a parallel deposit stored a record first
+        raise AccountError(
+            "record_conflict",
+            msg("another deposit stored some of these records at the same moment: check again"),
+        ) from error
+    report.errors.sort(key=lambda error: error.line)
+    return report
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +400,7 @@ def _finish(row: DepositBatchRow, report: BatchReport, status: BatchStatus) -> N
     row.unchanged = report.unchanged
     row.accounts_opened = report.accounts_opened
     row.error_count = report.error_count
-    row.errors = _errors_json(report)
+    row.errors = errors_json(report)
     row.finished_at = datetime.now(UTC)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import BinaryIO
 
 from creditbank.accounts.files import FileFormat, Row
 from creditbank.accounts.model import IdNumber, IdType, OutcomeFacts, OutcomeStatus
@@ -165,6 +166,39 @@ class ShowBatch:
     """A batch's status and report."""
 
     batch_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDepositTemplate:
+    """The blank bulk deposit file of ``institution`` (the acting user's own when None) in
+    ``file_format`` (XLSX or CSV)."""
+
+    file_format: FileFormat
+    institution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadForCheck:
+    """Keep a bulk file of the acting user's institution to be checked, then deposited (its
+    first rows are read at once: a file that cannot be read is refused and not kept)."""
+
+    filename: str
+    file_format: FileFormat
+    stream: BinaryIO
+
+
+@dataclass(frozen=True, slots=True)
+class ShowUpload:
+    """An uploaded file's check: its status, first rows (identity numbers masked), problems."""
+
+    upload_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DepositUpload:
+    """Deposit a checked file that had no problem (once, however often it is asked)."""
+
+    upload_id: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,4 +23,6 @@ PROBLEM_TYPES = declare(
     ProblemType("invalid-reason", 422, "Invalid reason"),
     ProblemType("batch-rejected", 422, "Batch rejected; nothing was deposited"),
     ProblemType("batch-not-found", 404, "Batch not found"),
+    ProblemType("upload-not-found", 404, "Uploaded file not found"),
+    ProblemType("upload-not-ready", 409, "The uploaded file cannot be deposited"),
 )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
-from creditbank.accounts import changes, deposits, learners, outcomes, views
+from creditbank.accounts import changes, deposits, intake, learners, outcomes, views
 from creditbank.accounts.bulk import BatchStatus, render_errors
 from creditbank.accounts.commands import (
     DepositOutcome,
@@ -15,6 +15,7 @@ from creditbank.accounts.commands import (
     OpenAccount,
     RevokeOutcome,
     ShowBatch,
+    ShowDepositTemplate,
     ShowOutcome,
     ShowTranscript,
     SupersedeOutcome,
@@ -287,6 +288,46 @@ def upload_batch(
             extensions={"batch": f"/api/v1/deposits/batches/{batch.id}", "batch_id": batch.id},
         )
     return BatchRead.of(batch, translate)
+
+
+@api.get(
+    "/deposits/template",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                "text/csv": {},
+            },
+            "description": "The blank file, as an attachment.",
+        },
+        **responses(401, 403, 404, 422),
+    },
+)
+def deposit_template(
+    uow: Uow,
+    principal: Authenticated,
+    file_format: Annotated[
+        FileFormat, Query(alias="format", description="xlsx (the default) or csv.")
+    ] = FileFormat.XLSX,
+    institution: Annotated[
+        str | None,
+        Query(description="The depositing institution's code (the caller's own when omitted)."),
+    ] = None,
+) -> Response:
+    """The bulk deposit template of an institution (its registrars, bank administrators): XLSX
+    with a Chinese and an English header row, the identity number column formatted as text and
+    drop-down lists of the institution's items, their levels and the learning settings; or CSV
+    (UTF-8 with a BOM, Chinese headers). Filled in, it is a bulk deposit file. 422
+    `invalid-file` for a format other than xlsx or csv."""
+    template = intake.show_deposit_template(
+        ShowDepositTemplate(file_format, institution), principal=principal, uow=uow
+    )
+    return Response(
+        template.content,
+        media_type=template.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{template.filename}"'},
+    )
 
 
 @api.get(

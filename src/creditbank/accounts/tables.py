@@ -145,3 +145,43 @@ class DepositBatchRow(Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DepositUploadRow(Base):
+    """A bulk file uploaded to be checked, then deposited (the upload page's preview): kept,
+    encrypted, until it is deposited or a day old. ``status``: checking, checked, refused,
+    depositing, deposited. Its check's counts and problems (lines, columns and reasons: never a
+    value) are kept with it; ``batch_public_id`` is set once, by the one deposit that claims it."""
+
+    __tablename__ = "deposit_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    submitted_by: Mapped[str] = mapped_column(String(254))
+    filename: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    key_nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The check's counts and problems, or the reason the file was refused whole."""
+    batch_public_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DepositUploadPartRow(Base):
+    """A piece of an uploaded file's bytes, AES-GCM under the upload's own key (its number and
+    the upload's id as associated data, so that pieces cannot be swapped)."""
+
+    __tablename__ = "deposit_upload_parts"
+
+    upload_id: Mapped[int] = mapped_column(
+        ForeignKey("deposit_uploads.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

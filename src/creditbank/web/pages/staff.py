@@ -1,6 +1,7 @@
 """The staff's desk: their institution and recent batches; depositing one outcome through a
-form, uploading a bulk file and reading its report; finding a learner by identity number
-(an audited read of personal data, with a purpose)."""
+form; finding a learner by identity number (an audited read of personal data, with a purpose).
+The bulk file pages (upload, check, deposit, report) are :mod:`creditbank.web.pages.batches`',
+included in this router (and its CSRF check)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
 
 from creditbank.access.policy import Principal
 from creditbank.accounts import deposits, learners, outcomes, views
 from creditbank.accounts.api import Deposited
-from creditbank.accounts.bulk import render_errors
 from creditbank.accounts.commands import (
     DepositOutcome,
-    ImportBatch,
     LookUpLearner,
     OpenAccount,
-    ShowBatch,
     ShowDepositForm,
     ShowDesk,
     ShowLookUpForm,
 )
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.model import (
     AccountError,
     IdNumber,
@@ -41,11 +38,10 @@ from creditbank.accounts.model import (
 from creditbank.catalog import api as catalog
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
-from creditbank.file_limits import TOO_LARGE, limits_of
 from creditbank.messages import Message, msg
 from creditbank.web.auth import StaffPage
 from creditbank.web.deps import Today, Uow, render
-from creditbank.web.i18n import translator_for
+from creditbank.web.pages import batches
 from creditbank.web.pages.changes import attempt
 from creditbank.web.pages.changes import database as _database
 from creditbank.web.pages.forms import (
@@ -294,77 +290,6 @@ def deposit(
     )
 
 
-# --- bulk files ------------------------------------------------------------------------------
-
-
-@pages.get("/staff/batches/new", response_class=HTMLResponse)
-def batch_form(request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
-    """The form to upload a bulk file."""
-    form = _deposit_form_of(uow, principal)
-    return render(
-        request,
-        "staff/batch_new.html",
-        institution=form.institution,
-        formats=list(FileFormat),
-        errors={},
-    )
-
-
-@pages.post("/staff/batches", response_class=HTMLResponse)
-def upload_batch(
-    request: Request,
-    uow: Uow,
-    principal: StaffPage,
-    today: Today,
-    file: Annotated[UploadFile, File()],
-    file_format: Annotated[str, Form(alias="format", max_length=8)] = "",
-) -> Response:
-    """Deposit a whole file, all or nothing, then show its report; a file that cannot be read
-    within the limits is refused on the form (413 or 422), naming the place and the reason."""
-    institution = _deposit_form_of(uow, principal).institution
-    errors = FieldErrors(request)
-    filename = (file.filename or "upload").rsplit("/", 1)[-1]
-    try:
-        chosen = FileFormat.of(f"{filename}.{file_format}" if file_format else filename)
-        command = ImportBatch(
-            institution=institution,
-            filename=filename,
-            file_format=chosen,
-            rows=read_rows(file.file, chosen, limits_of(request.app.state.settings)),
-        )
-        batch = deposits.import_batch(
-            command,
-            principal=principal,
-            uow=uow,
-            database=_database(request),
-            cipher=_cipher(request),
-            today=today,
-        )
-    except DomainError as error:
-        errors.add("file", error.message)
-        return render(
-            request,
-            "staff/batch_new.html",
-            status_code=CONTENT_TOO_LARGE if error.code == TOO_LARGE else UNPROCESSABLE,
-            institution=institution,
-            formats=list(FileFormat),
-            errors=errors.as_dict(),
-        )
-    return RedirectResponse(f"/staff/batches/{batch.id}", status_code=303)
-
-
-@pages.get("/staff/batches/{batch_id}", response_class=HTMLResponse)
-def batch_report(batch_id: str, request: Request, uow: Uow, principal: StaffPage) -> HTMLResponse:
-    """A batch's status, counts and report: every bad row by line, column and reason."""
-    batch = views.show_batch(ShowBatch(batch_id), principal=principal, uow=uow)
-    return render(
-        request,
-        "staff/batch.html",
-        batch=batch,
-        problems=render_errors(batch, translator_for(request).gettext),
-    )
-
-
 # --- finding a learner -------------------------------------------------------------------------
 
 
@@ -431,3 +356,6 @@ def lookup(
         account=number,
         missing=say(request, missing) if number is None else None,
     )
+
+
+pages.include_router(batches.pages)  # the bulk file pages, under this router's CSRF check
