@@ -1,5 +1,5 @@
-"""Who may keep X certificates, schedule sessions, register candidates, record results and read
-the 1+X records (handlers of ``creditbank.xcerts``).
+"""Who may keep X certificates, schedule sessions, register candidates, preview and record
+results and read the 1+X records and desks (handlers of ``creditbank.xcerts``).
 
 The world: an X certificate of each institution (``OWN:XO``, ``OTHER:XT``) and an assessment
 session for each pair of (provider, centre) among the two. The sessions are stored directly:
@@ -29,18 +29,32 @@ from creditbank.db import Database, UnitOfWork
 from creditbank.file_limits import FileLimits
 from creditbank.institutions import api as institutions
 from creditbank.institutions.model import Role
-from creditbank.xcerts import profiles, results, sessions, statistics, teachers, views
+from creditbank.xcerts import (
+    desks,
+    intake,
+    profiles,
+    results,
+    sessions,
+    statistics,
+    teachers,
+    views,
+)
 from creditbank.xcerts.commands import (
     DeclareOffering,
     ListXcerts,
+    PreviewResults,
     RecordResults,
     RegisterCandidate,
     ScheduleSession,
     SetProfile,
     SetScheme,
+    ShowCertificateDesk,
+    ShowResultsTemplate,
     ShowSession,
+    ShowSessionDesk,
     ShowStats,
     ShowXcert,
+    ShowXcertDesk,
     TrainTeacher,
 )
 from creditbank.xcerts.model import Certifying, Offering, Profile, Training
@@ -142,13 +156,78 @@ def _results(uow: UnitOfWork, ref: str, centre: str) -> RecordResults:
     )
 
 
+def _preview(uow: UnitOfWork, ref: str, centre: str) -> PreviewResults:
+    """A results file that is no workbook: past the door the preview lists the problem."""
+    return PreviewResults(
+        _session(uow, ref, centre),
+        assessor="assessor@alpha.example",
+        filename="results.xlsx",
+        file_format=FileFormat.XLSX,
+        source=io.BytesIO(b"not a workbook"),
+        today=clock.today(),
+    )
+
+
 RESULTS_DEPENDENCIES = {
     "database": None,  # never reached: the file is refused first
     "cipher": CIPHER,
     "limits": FileLimits(),
 }
 
+PREVIEW_DEPENDENCIES = {"cipher": CIPHER, "limits": FileLimits()}
+
 DOORS = [
+    Door("open the 1+X desk", desks.show_xcert_desk, lambda _: ShowXcertDesk(), EVERY_ROLE),
+    Door(
+        "open another's certificate as staff keep it",
+        desks.show_certificate_desk,
+        lambda _: ShowCertificateDesk(OTHER_XCERT),
+        EVERY_ROLE,
+    ),
+    Door(
+        "open a session of another's certificate at own centre",
+        desks.show_session_desk,
+        lambda uow: ShowSessionDesk(_session(uow, OTHER_XCERT, OWN)),
+        EVERY_ROLE,
+    ),
+    Door(
+        "open a session of own certificate at another's centre",
+        desks.show_session_desk,
+        lambda uow: ShowSessionDesk(_session(uow, OWN_XCERT, OTHER)),
+        EVERY_ROLE,
+    ),
+    Door(
+        "open another's session of another's certificate",
+        desks.show_session_desk,
+        lambda uow: ShowSessionDesk(_session(uow, OTHER_XCERT, OTHER)),
+        READERS,
+    ),
+    Door(
+        "download the results template of a session at own centre",
+        intake.show_results_template,
+        lambda uow: ShowResultsTemplate(_session(uow, OTHER_XCERT, OWN), FileFormat.CSV),
+        EVERY_ROLE,
+    ),
+    Door(
+        "download the results template of another's session",
+        intake.show_results_template,
+        lambda uow: ShowResultsTemplate(_session(uow, OTHER_XCERT, OTHER), FileFormat.XLSX),
+        READERS,
+    ),
+    Door(
+        "preview results of own certificate at another's centre",
+        intake.preview_results,
+        lambda uow: _preview(uow, OWN_XCERT, OTHER),
+        OWN_REGISTRAR,
+        extra=PREVIEW_DEPENDENCIES,
+    ),
+    Door(
+        "preview results of another's certificate at own centre",
+        intake.preview_results,
+        lambda uow: _preview(uow, OTHER_XCERT, OWN),
+        BANK_WIDE,
+        extra=PREVIEW_DEPENDENCIES,
+    ),
     Door("list X certificates", views.list_xcerts, lambda _: ListXcerts(), EVERY_ROLE),
     Door("read an X certificate", views.show_xcert, lambda _: ShowXcert(OTHER_XCERT), EVERY_ROLE),
     Door("read the 1+X statistics", statistics.show_stats, lambda _: ShowStats(), EVERY_ROLE),

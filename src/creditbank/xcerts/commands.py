@@ -118,3 +118,50 @@ class RecordResults:
     file_format: FileFormat | None  # None: from the file name's extension
     source: BinaryIO = field(repr=False)
     today: date
+
+
+# --- the staff's pages --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShowXcertDesk:
+    """The staff's 1+X desk: the certificates their institution provides, the levels it offers
+    as a pilot school, and the sessions it holds or provides (everything, for bank-wide roles)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowCertificateDesk:
+    """An X certificate as its staff keep it: offerings, teachers, sessions, and what the
+    reader may change."""
+
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSessionDesk:
+    """A session as its staff keep it: candidates and results, the assessors certified on its
+    day, and what the reader may change."""
+
+    session_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewResults:
+    """Read a session's results file and check it as :class:`RecordResults` would, storing
+    nothing: the first rows as read and every problem with its line."""
+
+    session_id: int
+    assessor: str
+    filename: str
+    file_format: FileFormat | None  # None: from the file name's extension
+    source: BinaryIO = field(repr=False)
+    today: date
+
+
+@dataclass(frozen=True, slots=True)
+class ShowResultsTemplate:
+    """A session's results file to fill in: its candidates' account numbers, the level's
+    columns, headers in Chinese and English."""
+
+    session_id: int
+    file_format: FileFormat

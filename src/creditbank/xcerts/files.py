@@ -1,10 +1,13 @@
 """Results files of an assessment session: CSV, JSON Lines or XLSX, as a provider's
 assessment system exports them (the formats of the bulk deposit files, other columns).
 
-The columns are ``id_number``, ``name`` and a mark per component of the level's scheme
-(``theory``, ``practice``, ``portfolio``, ``interview``); :func:`read_results` returns the
-header (None for JSON Lines, whose rows name their own keys) and every non-empty row with its
-line (CSV, JSON Lines) or row number (XLSX), at most :data:`MAX_ROWS` of them. They are read
+The columns are ``id_number`` (or ``account_number``, or both), ``name`` and a mark per
+component of the level's scheme (``theory``, ``practice``, ``portfolio``, ``interview``), named
+in English or in Chinese (:func:`~creditbank.xcerts.model.canonical_column`); a second header
+row naming the same columns (the template's English row under its Chinese one) is skipped.
+:func:`read_results` returns the header as the bank names its columns (None for JSON Lines,
+whose rows name their own keys) and every other non-empty row with its line (CSV, JSON Lines)
+or row number (XLSX), at most :data:`MAX_ROWS` of them. They are read
 within :class:`~creditbank.file_limits.FileLimits`, as bulk deposit files are: a file that is
 not UTF-8, has a line or field too long, deep JSON, a NUL character or a lone surrogate, or a
 workbook that unpacks too large is refused whole (``FileRefusedError``, naming the place).
@@ -31,7 +34,7 @@ from creditbank.file_limits import (
     too_many_rows,
 )
 from creditbank.messages import msg
-from creditbank.xcerts.model import XcertError
+from creditbank.xcerts.model import XcertError, canonical_column
 
 MAX_ROWS = 20_000
 """More candidates than any session has (a file is read whole)."""
@@ -46,6 +49,15 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _header_again(names: list[str], values: list[str]) -> bool:
+    """Whether the first row after the header names the same columns again (in the other
+    language: the template's second header row)."""
+    found = [canonical_column(value)[:64] for value in values]
+    while found and not found[-1]:
+        found.pop()
+    return bool(names) and found == names
 
 
 def _too_many(limits: FileLimits) -> DomainError:
@@ -65,8 +77,9 @@ def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
         if header is None:
             return [], []
         check_texts(header, limits, Where("line", 1))
-        names = [name.strip().lower()[:64] for name in header]
+        names = [canonical_column(name)[:64] for name in header]
         rows: list[tuple[int, Row]] = []
+        at_start = True
         while True:
             started = reader.line_num + 1
             values = next(reader, None)
@@ -74,6 +87,10 @@ def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
                 return names, rows
             if not any(value.strip() for value in values):
                 continue
+            if at_start and _header_again(names, values):
+                at_start = False
+                continue
+            at_start = False
             if len(rows) >= most:
                 raise _too_many(limits)
             row = {name: value.strip() for name, value in zip(names, values, strict=False)}
@@ -110,7 +127,7 @@ def _jsonl(stream: BinaryIO, limits: FileLimits) -> Table:
             rows.append((line_number, {"__invalid__": "1"}))
             continue
         check_texts([str(key) for key in document], limits, place)
-        row = {str(k).lower()[:64]: _text(v) for k, v in document.items()}
+        row = {canonical_column(str(k))[:64]: _text(v) for k, v in document.items()}
         check_texts(row, limits, place)
         rows.append((line_number, row))
     return None, rows
@@ -126,11 +143,16 @@ def _xlsx(stream: BinaryIO, limits: FileLimits) -> Table:
             return [], []
         header = [_text(value) for value in first[1]]
         check_texts(header, limits, Where("row", 1))
-        names = [name.lower()[:64] for name in header]
+        names = [canonical_column(name)[:64] for name in header]
         rows: list[tuple[int, Row]] = []
+        at_start = True
         for number, cells in values:
             if not any(cell not in (None, "") for cell in cells):
                 continue
+            if at_start and _header_again(names, [_text(cell) for cell in cells]):
+                at_start = False
+                continue
+            at_start = False
             if len(rows) >= most:
                 raise _too_many(limits)
             row = {n: _text(c) for n, c in zip(names, cells, strict=False) if n}

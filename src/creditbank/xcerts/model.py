@@ -42,8 +42,44 @@ MAX_TRAINING_DAYS = 90
 SCHEDULE_AHEAD = timedelta(days=2 * 366)
 SCHEDULE_BEHIND = timedelta(days=366)
 IDENTITY_COLUMNS = ("id_number", "name")
-RESULT_COLUMNS = (*IDENTITY_COLUMNS, *(kind.value for kind in ComponentKind))
+ACCOUNT_COLUMN = "account_number"
+"""May stand beside or instead of ``id_number``: the candidate's account number (as the
+session's results template fills it in)."""
+RESULT_COLUMNS = (ACCOUNT_COLUMN, *IDENTITY_COLUMNS, *(kind.value for kind in ComponentKind))
 """The columns of a results file: who, and a mark per component of the level's scheme."""
+RESULT_HEADERS_ZH = {
+    ACCOUNT_COLUMN: "账户号码",
+    "id_number": "身份证号码",
+    "name": "姓名",
+    "theory": "理论",
+    "practice": "实操",
+    "portfolio": "作品",
+    "interview": "面试",
+}
+"""The Chinese header of each column of a results file (the template's first row)."""
+_CHINESE_COLUMNS = {
+    **{chinese: column for column, chinese in RESULT_HEADERS_ZH.items()},
+    "学习账户号码": ACCOUNT_COLUMN,
+    "账号": ACCOUNT_COLUMN,
+    "身份证号": "id_number",
+    "证件号码": "id_number",
+    "理论知识": "theory",
+    "理论考试": "theory",
+    "实践": "practice",
+    "实操技能": "practice",
+    "实操考核": "practice",
+    "作品集": "portfolio",
+    "答辩": "interview",
+}
+
+
+def canonical_column(header: str) -> str:
+    """A results file's column as the bank names it: English names in any case, or their
+    Chinese names (:data:`RESULT_HEADERS_ZH` and a few usual variants)."""
+    name = header.strip()
+    return _CHINESE_COLUMNS.get(name, name.lower())
+
+
 APPROVAL_ROUNDS = (1, 2, 3, 4)
 
 
@@ -251,13 +287,20 @@ class _Nested(Message):
 
 
 def check_results_header(columns: list[str], scheme: Scheme) -> list[str]:
-    """The header as given, once it names who and every component of the scheme, and nothing
-    else; raises ``results_rejected`` otherwise."""
-    names = [column.strip().lower() for column in columns]
+    """The header's columns as the bank names them (:func:`canonical_column`), once it names
+    who (``id_number`` or ``account_number`` or both, and ``name``) and every component of the
+    scheme, and nothing else; raises ``results_rejected`` otherwise."""
+    names = [canonical_column(column) for column in columns]
     wanted = [*IDENTITY_COLUMNS, *(c.kind.value for c in scheme.components)]
-    problems = [msg("unknown column {column}", column=name) for name in names if name not in wanted]
+    problems = [
+        msg("unknown column {column}", column=name)
+        for name in names
+        if name not in wanted and name != ACCOUNT_COLUMN
+    ]
     problems += [
-        msg("missing column {column}", column=name) for name in wanted if name not in names
+        msg("missing column {column}", column=name)
+        for name in wanted
+        if name not in names and not (name == "id_number" and ACCOUNT_COLUMN in names)
     ]
     problems += [
         msg("column {column} appears twice", column=name)

@@ -29,12 +29,13 @@ from creditbank.db import Database, UnitOfWork
 from creditbank.file_limits import FileLimits
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
-from creditbank.messages import msg
+from creditbank.messages import Message, msg
 from creditbank.usecases import handler
 from creditbank.xcerts.commands import RecordResults
 from creditbank.xcerts.data import ResultsRecorded, xcert_ref
 from creditbank.xcerts.files import Row, read_results
 from creditbank.xcerts.model import (
+    ACCOUNT_COLUMN,
     IDENTITY_COLUMNS,
     RowProblem,
     XcertError,
@@ -104,7 +105,7 @@ def _rejected(problems: list[RowProblem], rows: int) -> XcertError:
     )
 
 
-def _assessor(
+def assessor_of(
     uow: UnitOfWork, email: str, item: catalog.CatalogItem, level_id: int, on: date
 ) -> int:
     """The user id of ``email`` once they hold an assessor certification of this level of the
@@ -131,7 +132,7 @@ def _assessor(
     return principal.user_id
 
 
-def _check_rows(
+def check_rows(
     uow: UnitOfWork,
     *,
     cipher: accounts.PersonalDataCipher,
@@ -156,7 +157,11 @@ def _check_rows(
             )
         )
     )
-    wanted = {*IDENTITY_COLUMNS, *(c.kind.value for c in scheme.components)}
+    by_number = {
+        number: learner
+        for learner, number in accounts.account_numbers(uow=uow, learner_ids=registrations).items()
+    }
+    wanted = {ACCOUNT_COLUMN, *IDENTITY_COLUMNS, *(c.kind.value for c in scheme.components)}
     problems: list[RowProblem] = []
     checked: list[_Checked] = []
     seen: dict[int, int] = {}
@@ -172,23 +177,21 @@ def _check_rows(
         ]
         if not row.get("name", "").strip():
             problems.append(RowProblem(line, "name", msg("the candidate's name is needed")))
-        registration_id = learner = None
-        try:
-            person = accounts.parse_id_number(row.get("id_number", ""))
-        except accounts.AccountError as error:
-            problems.append(RowProblem(line, "id_number", error.message))
+        registration_id = None
+        learner, column, problem = _candidate(uow, cipher, row, by_number)
+        if problem is not None:
+            problems.append(RowProblem(line, column, problem))
         else:
-            learner = accounts.learner_id_by_identity(uow=uow, cipher=cipher, id_number=person)
             registration_id = registrations.get(learner) if learner is not None else None
             if registration_id is None:
                 problems.append(
-                    RowProblem(line, "id_number", msg("not a registered candidate of this session"))
+                    RowProblem(line, column, msg("not a registered candidate of this session"))
                 )
             elif registration_id in seen:
                 problems.append(
                     RowProblem(
                         line,
-                        "id_number",
+                        column,
                         msg(
                             "the candidate appears again (first at line {first})",
                             first=seen[registration_id],
@@ -198,7 +201,7 @@ def _check_rows(
                 registration_id = None
             elif registration_id in with_result:
                 problems.append(
-                    RowProblem(line, "id_number", msg("the candidate's result is recorded already"))
+                    RowProblem(line, column, msg("the candidate's result is recorded already"))
                 )
                 registration_id = None
             else:
@@ -214,6 +217,34 @@ def _check_rows(
     if problems:
         raise _rejected(problems, len(rows))
     return checked
+
+
+def _candidate(
+    uow: UnitOfWork,
+    cipher: accounts.PersonalDataCipher,
+    row: Row,
+    by_number: dict[str, int],
+) -> tuple[int | None, str, Message | None]:
+    """Whom a row names (a learner row id, None when the bank knows nobody by it), the column
+    that named them, or what is wrong: by identity number, by account number, or by both when
+    they name the same person."""
+    number = row.get(ACCOUNT_COLUMN, "").strip()
+    by_account: int | None = None
+    if number:
+        try:
+            by_account = by_number.get(accounts.check_account_number(number))
+        except accounts.AccountError:
+            return None, ACCOUNT_COLUMN, msg("not an account number (CB and 12 digits)")
+        if by_account is None or not row.get("id_number", "").strip():
+            return by_account, ACCOUNT_COLUMN, None
+    try:
+        person = accounts.parse_id_number(row.get("id_number", ""))
+    except accounts.AccountError as error:
+        return None, "id_number", error.message
+    learner = accounts.learner_id_by_identity(uow=uow, cipher=cipher, id_number=person)
+    if by_account is not None and by_account != learner:
+        return None, ACCOUNT_COLUMN, msg("the account number is not that of the identity number")
+    return learner, "id_number", None
 
 
 def _recorded_meanwhile() -> XcertError:
@@ -252,7 +283,7 @@ def store_results(
         level = frameworks.pinned_levels(uow=uow, level_ids=[session.framework_level_id])[
             session.framework_level_id
         ]
-        assessor_id = _assessor(uow, assessor, item, session.framework_level_id, session.held_on)
+        assessor_id = assessor_of(uow, assessor, item, session.framework_level_id, session.held_on)
         scheme = accreditation.current_scheme(
             uow=uow, item_id=item.id, level_id=session.framework_level_id
         )
@@ -261,7 +292,7 @@ def store_results(
                 "invalid_session",
                 msg("level {level} has no assessment scheme", level=level.level.code),
             )
-        checked = _check_rows(
+        checked = check_rows(
             uow, cipher=cipher, session=session, scheme=scheme.scheme, header=header, rows=rows
         )
     label = accounts.BatchLabel(item.institution, by, filename, file_format)

@@ -4,7 +4,9 @@ certificate with its assessment scheme per level, pilot schools (assessment cent
 and sessions; the statistics with bar charts drawn on the server as inline SVG (no script,
 nothing fetched by the browser).
 
-Thin, like every page: call the handler (no principal: the pages are public), render.
+Thin, like every page: call the handler (no principal: the pages are public), render. The
+staff's 1+X pages (providers and pilot schools) are in :mod:`.xcerts_desk` and
+:mod:`.xcerts_sessions`; this module's router includes theirs.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ from fastapi.responses import HTMLResponse
 from creditbank.messages import Message, msg
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import translator_for
+from creditbank.web.pages.xcerts_desk import desk_pages
+from creditbank.web.pages.xcerts_sessions import session_pages
 from creditbank.xcerts import statistics, views
 from creditbank.xcerts.commands import ListXcerts, ShowStats, ShowXcert
 from creditbank.xcerts.model import APPROVAL_ROUNDS, Tally
 
 pages = APIRouter(include_in_schema=False)
+pages.include_router(desk_pages)  # the staff's pages (xcerts_desk, xcerts_sessions): CSRF-checked
+pages.include_router(session_pages)
 
 BAR_WIDTH = 360
 """The length, in SVG user units, of the longest bar of a chart."""
