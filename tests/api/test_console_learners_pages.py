@@ -251,6 +251,7 @@ def test_an_auditor_reads_without_forms(
                 "purpose_choice": "enquiry",
             },
         )
+        unfilled = auditor.post(f"{HOME}/find", data={"csrf_token": token, "id_number": "1"})
         issue = auditor.post(
             f"{HOME}/{world.record.account}/activation-code", data={"csrf_token": token}
         )
@@ -259,6 +260,7 @@ def test_an_auditor_reads_without_forms(
     assert 'id="identity-note"' in home.text
     assert 'id="account-outcomes"' in account.text
     assert look_up.status_code == 403 and issue.status_code == 403
+    assert unfilled.status_code == 403  # refused before the form is read
     assert access_entries(live_bank) == before
     assert len(audit_actions(live_bank)) == entries
 

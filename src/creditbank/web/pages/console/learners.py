@@ -20,8 +20,13 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from creditbank.access.policy import Principal
-from creditbank.accounts import lookup
-from creditbank.accounts.commands import FindAccount, FindLearnerByIdentity, ShowLearnerConsole
+from creditbank.accounts import learners, lookup
+from creditbank.accounts.commands import (
+    FindAccount,
+    FindLearnerByIdentity,
+    ShowLearnerConsole,
+    ShowLookUpForm,
+)
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.lookup import LearnerAccount, LearnerConsole
 from creditbank.accounts.model import AccountError, parse_id_number
@@ -161,8 +166,9 @@ def find_by_identity(
     """Find a learner by identity number, with a purpose: the look-up is written to the
     learner's access audit (and the administrators' audit) in a unit of work of its own, so it
     is recorded even when what follows fails; the identity number is never shown back. Who may
-    not open personal data (auditors) gets the error page (403)."""
+    not open personal data (auditors) gets the error page (403) before the form is read."""
     console = _console(uow, principal)
+    learners.show_lookup_form(ShowLookUpForm(), principal=principal, uow=uow)  # before the form
     errors = FieldErrors(request)
     stated = _purpose(errors, request, purpose_choice, purpose)
     parsed = None
