@@ -57,7 +57,7 @@ def row_of(html: str, grant_id: int) -> str:
 def test_an_administrator_grants_and_withdraws(signed_in: SignedIn, live_bank: LiveBank) -> None:
     with signed_in.staff(ADMIN) as admin:
         empty = admin.get(HOME).text
-        assert 'id="no-grants"' in empty
+        assert 'id="no-grants"' in empty and 'id="read-only"' not in empty
         assert re.search(r'<option value="TEO-BIM:BIM-X">TEO-BIM · BIM-X · ', empty)
         granted = post_form(
             admin, HOME, {"item": BIM, "grantee": "JSVC", "valid_from": "2026-01-01"}
@@ -142,6 +142,7 @@ def test_an_auditor_reads_without_forms(signed_in: SignedIn, live_bank: LiveBank
     assert f'id="grant-{made.id}"' in page.text
     forms = re.findall(r'<form method="post" action="([^"]+)"', page.text)
     assert forms == ["/logout"]
+    assert 'id="read-only"' in page.text
     assert grant.status_code == 403 and withdraw.status_code == 403
     (unchanged,) = bim_grants(live_bank)
     assert unchanged.withdrawn_at is None

@@ -102,6 +102,7 @@ def test_an_administrator_finds_an_account_by_its_number(signed_in: SignedIn, wo
     assert NAME not in html  # no personal data without a purpose
     assert 'id="issue-code"' in html
     assert 'id="find-by-identity"' in html
+    assert 'id="read-only"' not in html
 
 
 def test_a_bad_or_unknown_account_number_is_said_on_the_form(signed_in: SignedIn) -> None:
@@ -257,7 +258,7 @@ def test_an_auditor_reads_without_forms(
         )
     assert home.status_code == 200 and account.status_code == 200
     assert post_forms(home.text) == [] and post_forms(account.text) == []
-    assert 'id="identity-note"' in home.text
+    assert 'id="identity-note"' in home.text and 'id="read-only"' in account.text
     assert 'id="account-outcomes"' in account.text
     assert look_up.status_code == 403 and issue.status_code == 403
     assert unfilled.status_code == 403  # refused before the form is read

@@ -99,3 +99,8 @@ def test_finding_by_identity_number_in_english(visitors: Visitors, bank: str, wo
     expect(page.locator("#activation-code")).to_have_text(CODE)
     expect(page.locator("#activation-qr svg.qr")).to_be_visible()
     visitors.shot(page, "console-activation-en")
+    page.emulate_media(media="print")  # the slip alone is printed
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.locator("#code-once")).to_be_hidden()
+    expect(page.locator("#activation-slip")).to_be_visible()
+    page.emulate_media(media="screen")
