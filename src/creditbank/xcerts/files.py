@@ -3,8 +3,9 @@ assessment system exports them (the formats of the bulk deposit files, other col
 
 The columns are ``id_number`` (or ``account_number``, or both), ``name`` and a mark per
 component of the level's scheme (``theory``, ``practice``, ``portfolio``, ``interview``), named
-in English or in Chinese (:func:`~creditbank.xcerts.model.canonical_column`); a second header
-row naming the same columns (the template's English row under its Chinese one) is skipped.
+in English or in Chinese (:data:`HEADERS`, a :class:`~creditbank.file_limits.headers.HeaderMap`
+as bulk deposit files have); a second header row naming the same columns (the template's
+English row under its Chinese one) is skipped.
 :func:`read_results` returns the header as the bank names its columns (None for JSON Lines,
 whose rows name their own keys) and every other non-empty row with its line (CSV, JSON Lines)
 or row number (XLSX), at most :data:`MAX_ROWS` of them. They are read
@@ -33,13 +34,27 @@ from creditbank.file_limits import (
     text_lines,
     too_many_rows,
 )
+from creditbank.file_limits.headers import HeaderMap
 from creditbank.messages import msg
-from creditbank.xcerts.model import XcertError, canonical_column
+from creditbank.xcerts.model import (
+    RESULT_COLUMNS,
+    RESULT_HEADER_VARIANTS,
+    RESULT_HEADERS_ZH,
+    XcertError,
+)
 
 MAX_ROWS = 20_000
 """More candidates than any session has (a file is read whole)."""
 
 Row = dict[str, str]
+HEADERS = HeaderMap.of(
+    {
+        column: (RESULT_HEADERS_ZH[column], *RESULT_HEADER_VARIANTS.get(column, ()))
+        for column in RESULT_COLUMNS
+    },
+    required=(),  # which columns a file needs depends on the level's scheme (model)
+)
+"""Every column of a results file by its name, its Chinese header and a few usual variants."""
 Table = tuple[list[str] | None, list[tuple[int, Row]]]
 
 
@@ -51,13 +66,19 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _header_again(names: list[str], values: list[str]) -> bool:
+def _names(cells: list[str]) -> list[str]:
+    """A header row's columns as the bank names them; a header it does not know, as given (in
+    lower case), for the refusal to name."""
+    return [
+        (HEADERS.column(cell) or cell.strip().lower())[:64] if cell.strip() else ""
+        for cell in cells
+    ]
+
+
+def _header_again(header: list[str], values: list[str]) -> bool:
     """Whether the first row after the header names the same columns again (in the other
     language: the template's second header row)."""
-    found = [canonical_column(value)[:64] for value in values]
-    while found and not found[-1]:
-        found.pop()
-    return bool(names) and found == names
+    return HEADERS.repeats(HEADERS.resolve(header), values)
 
 
 def _too_many(limits: FileLimits) -> DomainError:
@@ -77,7 +98,7 @@ def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
         if header is None:
             return [], []
         check_texts(header, limits, Where("line", 1))
-        names = [canonical_column(name)[:64] for name in header]
+        names = _names(header)
         rows: list[tuple[int, Row]] = []
         at_start = True
         while True:
@@ -87,7 +108,7 @@ def _csv(stream: BinaryIO, limits: FileLimits) -> Table:
                 return names, rows
             if not any(value.strip() for value in values):
                 continue
-            if at_start and _header_again(names, values):
+            if at_start and _header_again(header, values):
                 at_start = False
                 continue
             at_start = False
@@ -127,7 +148,7 @@ def _jsonl(stream: BinaryIO, limits: FileLimits) -> Table:
             rows.append((line_number, {"__invalid__": "1"}))
             continue
         check_texts([str(key) for key in document], limits, place)
-        row = {canonical_column(str(k))[:64]: _text(v) for k, v in document.items()}
+        row = {_names([str(k)])[0] or str(k): _text(v) for k, v in document.items()}
         check_texts(row, limits, place)
         rows.append((line_number, row))
     return None, rows
@@ -143,13 +164,13 @@ def _xlsx(stream: BinaryIO, limits: FileLimits) -> Table:
             return [], []
         header = [_text(value) for value in first[1]]
         check_texts(header, limits, Where("row", 1))
-        names = [canonical_column(name)[:64] for name in header]
+        names = _names(header)
         rows: list[tuple[int, Row]] = []
         at_start = True
         for number, cells in values:
             if not any(cell not in (None, "") for cell in cells):
                 continue
-            if at_start and _header_again(names, [_text(cell) for cell in cells]):
+            if at_start and _header_again(header, [_text(cell) for cell in cells]):
                 at_start = False
                 continue
             at_start = False

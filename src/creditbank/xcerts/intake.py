@@ -1,11 +1,12 @@
 """A session's results file before it is recorded: the template to fill in, and the preview.
 
-The **template** (XLSX or CSV) has two header rows, Chinese then English (the reader skips
-the second, :mod:`creditbank.xcerts.files`), and a row per candidate without a result yet,
-its account number filled in (the identity number and the name are the provider's to fill
-in: staff of a provider do not read learners' sealed personal data; a row may name the
-candidate by account number alone). In the workbook the identity columns are text, so that a
-spreadsheet keeps an identity number's digits.
+The **template** is a blank file of :mod:`creditbank.file_limits.blank_files` (as the bulk
+deposit's): an XLSX workbook with two header rows, Chinese then English (the reader skips the
+second, :mod:`creditbank.xcerts.files`), the identity columns formatted as text so that a
+spreadsheet keeps an identity number's digits; or a CSV file with the Chinese header row. A
+row per candidate without a result yet has its account number filled in (the identity number
+and the name are the provider's to fill in: staff of a provider do not read learners' sealed
+personal data; a row may name the candidate by account number alone).
 
 The **preview** reads a file and checks it exactly as recording does
 (:mod:`creditbank.xcerts.results`), storing nothing: the first rows as read (with each one's
@@ -16,13 +17,8 @@ Who: the template, whoever reads the session; the preview, whoever records its r
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from creditbank.access.policy import Action, Principal, require, require_any
 from creditbank.accounts import api as accounts
@@ -30,6 +26,13 @@ from creditbank.accreditation import api as accreditation
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.file_limits import FileLimits
+from creditbank.file_limits.blank_files import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    BlankColumn,
+    blank_csv,
+    blank_workbook,
+)
 from creditbank.messages import Message, msg
 from creditbank.usecases import handler
 from creditbank.xcerts.commands import PreviewResults, ShowResultsTemplate
@@ -50,12 +53,7 @@ from creditbank.xcerts.results import assessor_of, check_rows
 
 PREVIEW_ROWS = 10
 """How many rows of a file the preview shows as read."""
-TEXT = "@"
-"""A spreadsheet cell's number format for text."""
-_MEDIA_TYPES = {
-    accounts.FileFormat.CSV: "text/csv; charset=utf-8",
-    accounts.FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+_MEDIA_TYPES = {accounts.FileFormat.CSV: CSV_MEDIA_TYPE, accounts.FileFormat.XLSX: XLSX_MEDIA_TYPE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,40 +94,18 @@ class ResultsPreview:
         return not self.problems and self.total > 0
 
 
-def _columns(components: tuple[str, ...]) -> list[str]:
-    return [ACCOUNT_COLUMN, *IDENTITY_COLUMNS, *components]
-
-
-def _csv(columns: list[str], numbers: list[str]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([RESULT_HEADERS_ZH.get(column, column) for column in columns])
-    writer.writerow(columns)
-    writer.writerows([number, *([""] * (len(columns) - 1))] for number in numbers)
-    return ("\ufeff" + out.getvalue()).encode()  # a BOM: spreadsheets then read it as UTF-8
-
-
-def _xlsx(columns: list[str], numbers: list[str], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # noqa: S101 - a new workbook has its sheet
-    sheet.title = title[:31]
-    sheet.append([RESULT_HEADERS_ZH.get(column, column) for column in columns])
-    sheet.append(columns)
-    for number in numbers:
-        sheet.append([number])
-    identity = [ACCOUNT_COLUMN, "id_number"]
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = 22 if column in identity else 12
-        if column in identity:
-            sheet.column_dimensions[letter].number_format = TEXT
-            for row in range(3, len(numbers) + 3):
-                sheet.cell(row=row, column=index).number_format = TEXT
-    sheet.freeze_panes = "A3"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def _columns(components: tuple[str, ...]) -> list[BlankColumn]:
+    names = [ACCOUNT_COLUMN, *IDENTITY_COLUMNS, *components]
+    identity = {ACCOUNT_COLUMN, "id_number"}
+    return [
+        BlankColumn(
+            name,
+            RESULT_HEADERS_ZH[name],
+            text=name in identity,
+            width=22 if name in identity else 12,
+        )
+        for name in names
+    ]
 
 
 @handler
@@ -147,12 +123,17 @@ def show_results_template(
     scheme = accreditation.current_scheme(uow=uow, item_id=item.id, level_id=view.level.level_id)
     components = () if scheme is None else tuple(c.kind.value for c in scheme.scheme.components)
     columns = _columns(components)
-    numbers = [c.account_number for c in detail.candidates if c.status is ResultStatus.REGISTERED]
+    filled = [
+        [candidate.account_number]
+        for candidate in detail.candidates
+        if candidate.status is ResultStatus.REGISTERED
+    ]
     name = f"session-{view.id}-results.{query.file_format.value}"
     if query.file_format is accounts.FileFormat.XLSX:
-        content = _xlsx(columns, numbers, f"{item.code} {view.level.level.code}")
+        title = f"{item.code} {view.level.level.code}"[:31]
+        content = blank_workbook(columns, sheet_title=title, rows=len(filled), filled=filled)
     elif query.file_format is accounts.FileFormat.CSV:
-        content = _csv(columns, numbers)
+        content = blank_csv(columns, filled)
     else:
         raise XcertError("invalid_session", msg("a results template is an xlsx or a csv file"))
     return ResultsTemplate(name, _MEDIA_TYPES[query.file_format], content)

@@ -57,29 +57,15 @@ RESULT_HEADERS_ZH = {
     "interview": "面试",
 }
 """The Chinese header of each column of a results file (the template's first row)."""
-_CHINESE_COLUMNS = {
-    **{chinese: column for column, chinese in RESULT_HEADERS_ZH.items()},
-    "学习账户号码": ACCOUNT_COLUMN,
-    "账号": ACCOUNT_COLUMN,
-    "身份证号": "id_number",
-    "证件号码": "id_number",
-    "理论知识": "theory",
-    "理论考试": "theory",
-    "实践": "practice",
-    "实操技能": "practice",
-    "实操考核": "practice",
-    "作品集": "portfolio",
-    "答辩": "interview",
+RESULT_HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
+    ACCOUNT_COLUMN: ("学习账户号码", "账号"),
+    "id_number": ("身份证号", "证件号码"),
+    "theory": ("理论知识", "理论考试"),
+    "practice": ("实践", "实操技能", "实操考核"),
+    "portfolio": ("作品集",),
+    "interview": ("答辩",),
 }
-
-
-def canonical_column(header: str) -> str:
-    """A results file's column as the bank names it: English names in any case, or their
-    Chinese names (:data:`RESULT_HEADERS_ZH` and a few usual variants)."""
-    name = header.strip()
-    return _CHINESE_COLUMNS.get(name, name.lower())
-
-
+"""Other headers a results file may give a column (as well as its name and Chinese header)."""
 APPROVAL_ROUNDS = (1, 2, 3, 4)
 
 
@@ -287,10 +273,11 @@ class _Nested(Message):
 
 
 def check_results_header(columns: list[str], scheme: Scheme) -> list[str]:
-    """The header's columns as the bank names them (:func:`canonical_column`), once it names
-    who (``id_number`` or ``account_number`` or both, and ``name``) and every component of the
-    scheme, and nothing else; raises ``results_rejected`` otherwise."""
-    names = [canonical_column(column) for column in columns]
+    """The header's columns as the bank names them (lower case; the file's reader gives the
+    names of Chinese headers), once it names who (``id_number`` or ``account_number`` or both,
+    and ``name``) and every component of the scheme, and nothing else; raises
+    ``results_rejected`` otherwise."""
+    names = [column.strip().lower() for column in columns]
     wanted = [*IDENTITY_COLUMNS, *(c.kind.value for c in scheme.components)]
     problems = [
         msg("unknown column {column}", column=name)
