@@ -17,7 +17,7 @@ from creditbank.access.policy import Principal
 from creditbank.db import Database
 from creditbank.errors import DomainError
 from creditbank.institutions import handlers, service
-from creditbank.institutions.commands import DisableUser, EditInstitution
+from creditbank.institutions.commands import DisableUser, EditInstitution, RevokeToken
 from creditbank.institutions.model import Institution, InstitutionType, Role
 from creditbank.institutions.tables import AdminActionRow
 from tests.conftest import LiveBank
@@ -321,3 +321,44 @@ def test_two_admins_edit_one_version_one_wins(database: Database) -> None:
     with database.unit_of_work() as uow:
         edited = handlers.edit_institution(again, principal=admins[1], uow=uow)
     assert (edited.version, edited.region, edited.name_en) == (3, now.region, "Race University")
+
+
+@pytest.mark.own_database
+def test_two_admins_disable_a_user_and_revoke_a_token_at_once_recorded_once(
+    database: Database,
+) -> None:
+    admins = _racing_bank(database)
+    with database.unit_of_work() as uow:
+        service.add_user(
+            uow=uow, email="staff@race-u.example", role=Role.REGISTRAR, institution="RACE-U"
+        )
+        token = service.create_token(uow=uow, email="staff@race-u.example").id
+    start = threading.Barrier(len(admins))
+    broken: list[BaseException] = []
+
+    def act(principal: Principal) -> None:
+        try:
+            start.wait()
+            with database.unit_of_work() as uow:
+                handlers.disable_user(
+                    DisableUser("staff@race-u.example"), principal=principal, uow=uow
+                )
+            with database.unit_of_work() as uow:
+                handlers.revoke_token(RevokeToken(token), principal=principal, uow=uow)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            broken.append(error)
+
+    threads = [threading.Thread(target=act, args=(principal,)) for principal in admins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert broken == []  # both succeed: the second finds it done
+    with database.unit_of_work() as uow:
+        actions = uow.session.scalars(
+            select(AdminActionRow.action).where(
+                AdminActionRow.action.in_(["user.disable", "token.revoke"])
+            )
+        ).all()
+        assert service.get_user(uow=uow, email="staff@race-u.example").enabled is False
+    assert sorted(actions) == ["token.revoke", "user.disable"]
