@@ -406,7 +406,9 @@ def test_the_provider_previews_then_records_and_the_session_shows_each_outcome(
     rows = section(shown.text, "table", "preview-rows")
     assert '<tr data-line="3" data-outcome="passed">' in rows
     assert '<tr data-line="4" data-outcome="failed">' in rows  # 0.2 * 70 + 0.8 * 40 = 46
-    assert scene.people[0].id_number in rows
+    shown_number = scene.people[0].id_number
+    assert f"{shown_number[:4]}{'*' * 10}{shown_number[-4:]}" in rows  # masked, as read
+    assert shown_number not in rows
     assert results_count(scene) == 0
     form = section(shown.text, "form", "record-form")
     carried = re.search(r'name="content" value="([^"]+)"', form)

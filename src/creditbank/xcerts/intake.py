@@ -9,8 +9,9 @@ and the name are the provider's to fill in: staff of a provider do not read lear
 personal data; a row may name the candidate by account number alone).
 
 The **preview** reads a file and checks it exactly as recording does
-(:mod:`creditbank.xcerts.results`), storing nothing: the first rows as read (with each one's
-weighted mark and whether it passes) and every problem with its line.
+(:mod:`creditbank.xcerts.results`), storing nothing: the first rows as read
+(:func:`creditbank.file_limits.preview.preview`: identity numbers masked), each with its
+weighted mark and whether it passes, and every problem with its line.
 
 Who: the template, whoever reads the session; the preview, whoever records its results.
 """
@@ -33,6 +34,7 @@ from creditbank.file_limits.blank_files import (
     blank_csv,
     blank_workbook,
 )
+from creditbank.file_limits.preview import PREVIEW_ROWS, preview
 from creditbank.messages import Message, msg
 from creditbank.usecases import handler
 from creditbank.xcerts.commands import PreviewResults, ShowResultsTemplate
@@ -51,8 +53,6 @@ from creditbank.xcerts.model import (
 from creditbank.xcerts.reading import find_xcert, get_session, session_parties, session_row
 from creditbank.xcerts.results import assessor_of, check_rows
 
-PREVIEW_ROWS = 10
-"""How many rows of a file the preview shows as read."""
 _MEDIA_TYPES = {accounts.FileFormat.CSV: CSV_MEDIA_TYPE, accounts.FileFormat.XLSX: XLSX_MEDIA_TYPE}
 
 
@@ -142,14 +142,17 @@ def show_results_template(
 def _shown_rows(
     columns: list[str], rows: list[tuple[int, dict[str, str]]], scheme: accreditation.Scheme | None
 ) -> tuple[PreviewRow, ...]:
+    """The first rows as read (identity numbers masked, as every upload's preview shows them),
+    each with its weighted mark and whether it passes."""
+    read = preview(rows, columns, masked_columns=frozenset({"id_number"}), count=PREVIEW_ROWS)
     shown = []
-    for line, row in rows[:PREVIEW_ROWS]:
+    for values, (line, row) in zip(read, rows, strict=False):
         weighed = None if scheme is None else weigh_row(line, row, scheme)
         result = None if weighed is None or isinstance(weighed, list) else weighed
         shown.append(
             PreviewRow(
                 line,
-                tuple(row.get(column, "") for column in columns),
+                values.values,
                 None if result is None else result.weighted,
                 None if result is None else result.passed,
             )
