@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import httpx2
 import pytest
 from sqlalchemy import func, select
 
+from creditbank.accounts import intake, uploads
 from creditbank.accounts import service as accounts
+from creditbank.accounts.commands import UploadForCheck
+from creditbank.accounts.files import FileFormat
 from creditbank.accounts.model import parse_id_number
 from creditbank.accounts.tables import OutcomeRow, PersonalDataAccessRow
+from creditbank.file_limits import FileLimits
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import Role
+from creditbank.web.pages import batches
 from tests.api.signed_in import SignedIn
 from tests.bulk_files import csv_bytes, id_number, row
 from tests.conftest import LiveBank
@@ -337,3 +344,44 @@ def test_finding_a_learner_is_audited(
     assert "deposit the spring term" in trail and "reg@jsvc.example" in trail
     with signed_in.staff("assessor@jsvc.example") as assessor:
         assert assessor.get("/staff/lookup").status_code == 403
+
+
+def test_a_larger_file_is_checked_and_deposited_after_the_answer(
+    registrar: httpx2.Client, live_bank: LiveBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file counts as large here: its check and its deposit run as background tasks
+    (in-process, before the client gets the answer; under a server, after it)."""
+    monkeypatch.setattr(batches, "INLINE_BYTES", 0)
+    before = outcome_count(live_bank)
+    rows = [row(n, record_id=f"L-{n}") for n in range(40, 43)]
+    location, page = checked(registrar, upload(registrar, "large.csv", csv_bytes(rows)))
+    assert "Every row is good" in page and outcome_count(live_bank) == before
+    assert deposit_checked(registrar, location).status_code == 303
+    assert registrar.get(location).status_code == 303
+    assert outcome_count(live_bank) == before + 3
+
+
+def test_a_file_being_checked_shows_the_rows_read_and_refreshes(
+    registrar: httpx2.Client, live_bank: LiveBank
+) -> None:
+    with live_bank.database.unit_of_work() as uow:
+        principal = institutions.principal_for(uow=uow, email="reg@jsvc.example")
+        check = intake.upload_for_check(
+            UploadForCheck("big.csv", FileFormat.CSV, io.BytesIO(csv_bytes([row(50)]))),
+            principal=principal,
+            uow=uow,
+            database=live_bank.database,
+            cipher=live_bank.cipher,
+            today=date(2026, 11, 22),
+            limits=FileLimits(),
+        )
+    uploads.PROGRESS[check.upload_id] = 2000  # as a check running in this process tells it
+    try:
+        page = registrar.get(f"/staff/uploads/{check.upload_id}")
+    finally:
+        uploads.PROGRESS.pop(check.upload_id, None)
+    assert page.status_code == 200 and page.headers["Refresh"] == str(batches.REFRESH_SECONDS)
+    assert 'data-status="checking"' in page.text and "2000 rows read so far" in page.text
+    assert 'id="deposit-form"' not in page.text and 'id="upload-preview"' not in page.text
+    refused = deposit_checked(registrar, f"/staff/uploads/{check.upload_id}")
+    assert refused.status_code == 409  # not checked yet: nothing to deposit

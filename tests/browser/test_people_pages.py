@@ -1,6 +1,6 @@
 """Staff and learners in a real browser, in Chinese and English, with JavaScript switched off:
 a registrar deposits an outcome through the form, and checks a bulk file before depositing it
-(the upload's page refreshes itself until the check is done); a learner reads the timeline,
+(its first rows as read, identity numbers masked); a learner reads the timeline,
 grants and withdraws a consent, reads who saw their data and shares outcomes with a verifier."""
 
 from __future__ import annotations
@@ -188,7 +188,9 @@ def test_a_registrar_checks_a_file_then_deposits_it(
     visitors: Visitors, bank: str, record: Record, tmp_path: Path
 ) -> None:
     """Upload a file with Chinese headers, see its first rows as read (identity numbers
-    masked) while nothing is deposited yet, then deposit that same file."""
+    masked) while nothing is deposited yet, then deposit that same file (a small file: checked
+    and deposited before the answers; a larger one's page refreshes itself, see
+    tests/api/test_staff_pages.py)."""
     del record
     upload = tmp_path / "本学期.csv"
     upload.write_bytes(chinese_csv([row(n, record_id=f"UI-{n}") for n in (700, 701)]))

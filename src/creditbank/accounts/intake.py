@@ -101,7 +101,7 @@ def upload_for_check(
         file_format=command.file_format,
         stream=command.stream,
     )
-    return uploads.Check(database, cipher, row.public_id, institution, today, limits)
+    return uploads.Check(database, cipher, row.public_id, institution, today, limits, row.size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +223,7 @@ def deposit_upload(
         institution,
         today,
         limits,
+        row.size,
         batch_id=batch_id,
         submitted_by=principal.email,
     )

@@ -219,6 +219,8 @@ class Job:
     institution: str
     today: date
     limits: FileLimits
+    size: int
+    """The file's size in bytes (the web runs a small file's job before it answers)."""
 
     def _open(self) -> tuple[DepositUploadRow, BinaryIO]:
         with self.database.unit_of_work() as uow:

@@ -2,11 +2,12 @@
 download), the uploaded file's check (its first rows as the bank read them, identity numbers
 masked, and every problem by line) and its deposit, then the batch's report.
 
-Uploading keeps the file and checks it after the answer is sent (a background task: the
-upload's page refreshes itself, without JavaScript, showing the rows read so far, until the check
-is done); "Deposit" deposits that same kept file the same way, once however often it is
-pressed. A file that cannot be read at all is refused on the form, nothing kept. The handlers
-are :mod:`creditbank.accounts.intake`'s; staff.py includes this router (and its CSRF check).
+Uploading keeps the file and checks it: a small file before the answer, a larger one after it
+(a background task: the upload's page refreshes itself, without JavaScript, showing the rows
+read so far, until the check is done); "Deposit" deposits that same kept file the same way,
+once however often it is pressed. A file that cannot be read at all is refused on the form,
+nothing kept. The handlers are :mod:`creditbank.accounts.intake`'s; staff.py includes this
+router (and its CSRF check).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
 pages = APIRouter(include_in_schema=False)
 CONTENT_TOO_LARGE = 413
 REFRESH_SECONDS = 2
+INLINE_BYTES = 256 * 1024
+"""A file this small (a few thousand rows) is checked, or deposited, before the answer: its
+page shows the result at once. A larger one's job runs after the answer, its page refreshing."""
 SHOWN_PROBLEMS = 1000
 CHINESE_HEADERS = {field.name: field.chinese for field in FIELDS}
 _log = logging.getLogger(__name__)
@@ -96,6 +100,14 @@ def batch_template(
     )
 
 
+def _run(later: BackgroundTasks, job: uploads.Check | uploads.Deposit) -> None:
+    """A small file's job now, a larger one's after the answer."""
+    if job.size <= INLINE_BYTES:
+        _quietly(job)
+    else:
+        later.add_task(_quietly, job)
+
+
 def _quietly(job: uploads.Check | uploads.Deposit) -> None:
     """Run a check or deposit after the answer (a failure is logged; the page then shows the
     file as it was before)."""
@@ -134,7 +146,7 @@ def upload_batch(
     done = attempt(request, run, passed_on=lambda error: error.code == "forbidden")
     if isinstance(done, DomainError):
         return _refused(request, principal, done)
-    later.add_task(_quietly, done)
+    _run(later, done)
     return RedirectResponse(f"/staff/uploads/{done.upload_id}", status_code=303)
 
 
@@ -221,7 +233,7 @@ def deposit_upload(
     if isinstance(done, DomainError):
         return _upload_page(request, uow, principal, upload_id, refused=done)
     if done.deposit is not None:
-        later.add_task(_quietly, done.deposit)
+        _run(later, done.deposit)
     return RedirectResponse(f"/staff/uploads/{upload_id}", status_code=303)
 
 
