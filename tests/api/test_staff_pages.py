@@ -380,8 +380,11 @@ def test_a_file_being_checked_shows_the_rows_read_and_refreshes(
         page = registrar.get(f"/staff/uploads/{check.upload_id}")
     finally:
         uploads.PROGRESS.pop(check.upload_id, None)
-    assert page.status_code == 200 and page.headers["Refresh"] == str(batches.REFRESH_SECONDS)
+    location = f"/staff/uploads/{check.upload_id}"
+    assert page.status_code == 200
+    assert page.headers["Refresh"] == f"{batches.REFRESH_SECONDS}; url={location}"
     assert 'data-status="checking"' in page.text and "2000 rows read so far" in page.text
     assert 'id="deposit-form"' not in page.text and 'id="upload-preview"' not in page.text
-    refused = deposit_checked(registrar, f"/staff/uploads/{check.upload_id}")
+    refused = deposit_checked(registrar, location)
     assert refused.status_code == 409  # not checked yet: nothing to deposit
+    assert refused.headers["Refresh"].endswith(f"url={location}")  # not the form's URL

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import os
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -278,3 +278,17 @@ def test_deposits_asked_for_at_once_deposit_once(
     with bank.unit_of_work() as uow:
         row_ = uow.session.scalar(select(DepositUploadRow))
         assert row_ is not None and row_.status == "deposited"
+
+
+def test_files_not_deposited_are_forgotten_after_a_day(
+    bank: Database, cipher: PersonalDataCipher, registrar: Principal
+) -> None:
+    old = upload_and_check(bank, cipher, registrar, csv_bytes([row(1)]))
+    with bank.unit_of_work() as uow:
+        kept = uploads.find(uow, old)
+        kept.created_at -= uploads.KEPT_FOR + timedelta(minutes=1)
+    new = upload_and_check(bank, cipher, registrar, csv_bytes([row(2)]))
+    with bank.unit_of_work() as uow:
+        ids = set(uow.session.scalars(select(DepositUploadRow.public_id)))
+        parts = set(uow.session.scalars(select(DepositUploadPartRow.upload_id)))
+        assert ids == {new} and parts == {uploads.find(uow, new).id}

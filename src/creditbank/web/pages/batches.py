@@ -192,8 +192,8 @@ def _upload_page(
         else [],
         chinese=CHINESE_HEADERS,
     )
-    if busy:  # the browser asks again by itself (no script): HTTP's Refresh header
-        page.headers["Refresh"] = str(REFRESH_SECONDS)
+    if busy:  # the browser asks for the upload's page again by itself (no script)
+        page.headers["Refresh"] = f"{REFRESH_SECONDS}; url=/staff/uploads/{upload.id}"
     return page
 
 
