@@ -437,6 +437,10 @@ def test_the_provider_previews_then_records_and_the_session_shows_each_outcome(
     assert len(deposited) == 1 and deposited[0] in table
     assert ">66<" in table and ">46<" in table
     assert "1 certified" in text(section(page, "dd", "tally"))
+    with scene.signed_in.staff(world.CENTRE_REGISTRAR, "zh") as centre:
+        closed = centre.get(f"/staff/sessions/{scene.session}").text
+    assert 'data-outcome="absent"' in closed and "缺考" in closed
+    assert 'id="candidate-form"' not in closed  # candidates are closed once results are in
     # the same file again: the service's refusal on the preview page, nothing more stored
     again = provider.post(
         f"/staff/sessions/{scene.session}/results",
@@ -454,9 +458,14 @@ def test_the_provider_previews_then_records_and_the_session_shows_each_outcome(
     assert results_count(scene) == 2
 
 
-def test_a_session_page_in_chinese(scene: Scene) -> None:
+def test_the_session_and_its_preview_in_chinese(scene: Scene) -> None:
     with scene.signed_in.staff(world.PROVIDER_REGISTRAR, "zh") as client:
         page = client.get(f"/staff/sessions/{scene.session}").text
-    assert f"考核批次 {scene.session}" in page
-    assert "等待成绩" in section(page, "table", "candidates")
-    assert "成绩模板（XLSX）" in page and "预览" in page
+        assert f"考核批次 {scene.session}" in page
+        assert "等待成绩" in section(page, "table", "candidates")
+        assert "成绩模板（XLSX）" in page and "预览" in page
+        shown = preview(client, scene, "成绩.xlsx", xlsx_of(scene, [("30", "75")]))
+    assert shown.status_code == 200
+    assert "未发现问题：1 人通过，0 人未通过。" in text(shown.text)
+    header = text(section(shown.text, "table", "preview-rows"))
+    assert "身份证号码 id_number 姓名 name 理论 theory 实操 practice" in header

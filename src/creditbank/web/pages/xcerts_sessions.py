@@ -41,6 +41,7 @@ from creditbank.xcerts.commands import (
     ShowResultsTemplate,
     ShowSessionDesk,
 )
+from creditbank.xcerts.model import RESULT_HEADERS_ZH
 
 session_pages = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -201,6 +202,7 @@ def _preview_page(
         filename=filename,
         file_format=file_format,
         content=carried if len(carried) <= CARRIED else None,
+        headers_zh=RESULT_HEADERS_ZH,
     )
 
 
