@@ -13,8 +13,9 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the placeholder that is refused outside development
@@ -58,6 +59,10 @@ class Settings(BaseSettings):
         description="32 random bytes, base64: encrypts learners' personal data. Keep it safe.",
     )
     default_language: str = Field(default="zh", description="zh or en: the language of pages.")
+    time_zone: str = Field(
+        default="Asia/Shanghai",
+        description="The IANA time zone pages show times in (moments are stored in UTC).",
+    )
     host: str = Field(default="127.0.0.1", description="Address `creditbank serve` binds to.")
     port: int = Field(default=8000, description="Port `creditbank serve` listens on.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
@@ -183,6 +188,16 @@ class Settings(BaseSettings):
         ge=1,
         description="How often the bank asks its witnesses to cosign its newest checkpoint.",
     )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"CREDITBANK_TIME_ZONE {value!r} is not an IANA time zone name"
+            raise ValueError(msg) from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Self:

@@ -32,6 +32,12 @@ OPEN: dict[str, str] = {
     "revocation)",
     "creditbank.credentials.views.verify_credential": "the verifier is public: anyone may check "
     "a credential",
+    "creditbank.credentials.linked.show_linked_achievement": "the pages credentials link to "
+    "are public: an achievement's item (verifiers dereference its id)",
+    "creditbank.credentials.linked.show_linked_profile": "the pages credentials link to are "
+    "public: an issuer's profile",
+    "creditbank.credentials.linked.show_linked_framework": "the pages credentials link to are "
+    "public: the framework levels of their alignments",
     "creditbank.credentials.sharing.export_shared_credential": "a share link is public: the "
     "secret link is the key",
     "creditbank.credentials.sharing.export_shared_record": "a share link is public: the secret "

@@ -57,7 +57,7 @@ def test_a_learner_applies_with_an_uploaded_file_and_sees_the_status(
         assert "Station passenger service" in unit and "LOFOUC 4" in unit and "4 credits" in unit
         assert "Handles complaints" in unit and "一年以上站务工作经历" in unit
         assert "单位出具的工作证明 (required)" in unit
-        assert "portfolio 40 / interview 60, pass 60" in unit
+        assert "Portfolio 40% / Interview 60%, pass mark 60" in unit  # in the page's language
         centres = section(page, "select", "centre")
         assert f'<option value="{world.CENTRE}"' in centres
         assert f'value="{world.COLLEGE}"' not in centres  # a college is not a centre

@@ -180,7 +180,7 @@ def test_assign_score_decide_confirm_and_the_learner_sees_the_outcome(
         listing = text(section(client.get("/account/accreditations").text, "table", "applications"))
         assert "accredited at LOFOUC 4 with 4 credits" in listing
         outcomes = client.get("/me").text
-        assert world.UNIT in outcomes or "车站客运服务" in outcomes
+        assert world.UNIT in outcomes or "Station passenger service" in outcomes
 
 
 # --- appeal and more evidence -------------------------------------------------------------------

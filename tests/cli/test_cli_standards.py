@@ -268,7 +268,7 @@ def test_importing_is_refused_to_those_who_may_not_and_for_bad_files(
     assert "a assessor of CQOU may not standard:import for CQOU" in world.refused(
         "standards", "import", str(RAIL), "--as", CQ_ASSESSOR
     )
-    assert "accreditation_officer of GDOU may not standard:import for CQOU" in world.refused(
+    assert "accreditation officer of GDOU may not standard:import for CQOU" in world.refused(
         "standards", "import", str(RAIL), "--as", GD_OFFICER, "--institution", "CQOU"
     )
     assert "name the institution that owns the standard with --institution" in world.refused(

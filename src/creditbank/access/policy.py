@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from creditbank.errors import DomainError
 from creditbank.institutions.model import Role
-from creditbank.messages import msg
+from creditbank.messages import Message, msg
 
 
 class Action(StrEnum):
@@ -214,6 +214,18 @@ class AccessError(DomainError):
     """Not authenticated (``unauthenticated``) or not allowed (``forbidden``)."""
 
 
+ROLE_WORDS: dict[Role, Message] = {
+    Role.BANK_ADMIN: msg("bank administrator"),
+    Role.REGISTRAR: msg("registrar"),
+    Role.ASSESSOR: msg("assessor"),
+    Role.ACCREDITATION_OFFICER: msg("accreditation officer"),
+    Role.AUDITOR: msg("auditor"),
+}
+"""A role as a refusal names it, in the reader's language (not its code)."""
+THE_BANK = msg("the bank")
+"""Whom a bank-wide role, or a resource of no institution, belongs to."""
+
+
 def require(principal: Principal, action: Action, owner: str | None) -> None:
     """Raise ``forbidden`` unless :func:`allowed`; the message names the action and owner."""
     if not allowed(principal, action, owner):
@@ -221,10 +233,10 @@ def require(principal: Principal, action: Action, owner: str | None) -> None:
             "forbidden",
             msg(
                 "a {role} of {institution} may not {action} for {owner}",
-                role=principal.role.value,
-                institution=principal.institution or "the bank",
+                role=ROLE_WORDS[principal.role],
+                institution=principal.institution or THE_BANK,
                 action=action.value,
-                owner=owner or "the bank",
+                owner=owner or THE_BANK,
             ),
         )
 
@@ -242,8 +254,8 @@ def require_any(principal: Principal, action: Action, owners: Collection[str]) -
         "forbidden",
         msg(
             "a {role} of {institution} may not {action} here",
-            role=principal.role.value,
-            institution=principal.institution or "the bank",
+            role=ROLE_WORDS[principal.role],
+            institution=principal.institution or THE_BANK,
             action=action.value,
         ),
     )
@@ -284,7 +296,7 @@ def require_consented(
             "forbidden",
             msg(
                 "the learner has not consented to {institution} reading their record",
-                institution=principal.institution or "the bank",
+                institution=principal.institution or THE_BANK,
             ),
         )
 

@@ -210,7 +210,7 @@ class _Prepared:
         item = self.item
         context = AnswerContext(self.account_number, {self.institution_id: self.institution})
         fields = (item.code, item.kind, item.name, item.institution)
-        return answer_of(context, row, fields, self.level, status)
+        return answer_of(context, row, fields, self.level, status, item_name_en=item.name_en)
 
 
 @dataclass(slots=True)

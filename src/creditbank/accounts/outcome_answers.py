@@ -47,6 +47,12 @@ class Outcome:
     deposited_at: datetime
     transfer: Transfer | None = None
     """Set on transferred credit: what was transferred toward what, from which outcomes."""
+    item_name_en: str = ""
+    """The item's English name, where the catalogue holds one (pages in English show it)."""
+
+    def item_name_in(self, language: str) -> str:
+        """The item's name in ``language``: English where the catalogue holds it."""
+        return self.item_name_en if language == "en" and self.item_name_en else self.item_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +89,8 @@ def answer_of(
     item: tuple[str, catalog.ItemKind, str, str],
     level: frameworks.PinnedLevel,
     status: OutcomeStatus,
+    *,
+    item_name_en: str = "",
 ) -> Outcome:
     item_code, item_kind, item_name, item_owner = item
     return Outcome(
@@ -103,6 +111,7 @@ def answer_of(
         status=status,
         deposited_at=row.deposited_at,
         transfer=None if row.transfer is None else Transfer.of(row.transfer),
+        item_name_en=item_name_en,
     )
 
 

@@ -117,6 +117,7 @@ def transcript(
             shown_item(context, items[row.item_id]),
             levels[row.framework_level_id],
             status_of[row.id],
+            item_name_en=items[row.item_id].name_en,
         )
         for row in page
     ]
@@ -162,6 +163,7 @@ def outcome_of(*, uow: UnitOfWork, row: OutcomeRow) -> Outcome:
         shown_item(context, item),
         frameworks.pinned_level(uow=uow, level_id=row.framework_level_id),
         statuses(uow=uow, outcome_ids=[row.id])[row.id],
+        item_name_en=item.name_en,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import ColumnElement, or_, select
 
-from creditbank.access.policy import Action, Principal, require
+from creditbank.access.policy import ROLE_WORDS, Action, Principal, require
 from creditbank.accounts import api as accounts
 from creditbank.accreditation.commands import CertifyStaff, ListCertifications
 from creditbank.accreditation.model import AccreditationError
@@ -88,7 +88,7 @@ def certify(
             msg(
                 "{email} is a {role}; only an assessor can be certified to assess",
                 email=email,
-                role=principal.role.value,
+                role=ROLE_WORDS[principal.role],
             )
         )
     item = owned_item(uow, item_ref)

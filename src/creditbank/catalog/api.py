@@ -42,6 +42,8 @@ class ItemLabel:
     kind: ItemKind
     name: str
     institution_id: int
+    name_en: str = ""
+    """The item's English name, where the catalogue holds one."""
 
 
 def item_labels(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, ItemLabel]:
@@ -56,10 +58,11 @@ def item_labels(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, ItemLa
             CatalogItemRow.kind,
             CatalogItemRow.name,
             CatalogItemRow.institution_id,
+            CatalogItemRow.name_en,
         ).where(CatalogItemRow.id.in_(ids))
     )
     return {
-        row.id: ItemLabel(row.code, ItemKind(row.kind), row.name, row.institution_id)
+        row.id: ItemLabel(row.code, ItemKind(row.kind), row.name, row.institution_id, row.name_en)
         for row in rows
     }
 

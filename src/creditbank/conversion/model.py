@@ -375,6 +375,11 @@ class Rule:
     valid_until: date | None = None
     retired_from: date | None = None
     name: str = ""
+    name_en: str = ""
+
+    def name_in(self, language: str) -> str:
+        """The rule's name in ``language``: English where the institution gave one."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
     def in_force(self, on: date) -> bool:
         """Whether the rule applies to a request made ``on`` that day."""

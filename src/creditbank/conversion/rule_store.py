@@ -471,6 +471,7 @@ def engine_rules(uow: UnitOfWork, programme_id: int, on: date) -> list[Rule]:
             valid_until=draft.valid_until,
             retired_from=version.retired_from,
             name=draft.name,
+            name_en=draft.name_en,
         )
         current = chosen.get(draft.code)
         if current is None or rule.in_force(on) or not current.in_force(on):

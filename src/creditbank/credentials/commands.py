@@ -8,7 +8,7 @@ and what a share link offers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +133,28 @@ class ExportSharedRecord:
     """Every shared outcome that still counts, as one CLR signed by the bank."""
 
     token: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowLinkedAchievement:
+    """The public page of a catalogue item, as a credential's ``Achievement`` links to it."""
+
+    owner: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowLinkedProfile:
+    """The public profile of an issuer: an institution (by code), or the bank (``None``)."""
+
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowLinkedFramework:
+    """A framework's levels as the alignments of credentials point at them: a ``version``, or
+    the version in force ``on`` a date."""
+
+    code: str
+    version: int | None
+    on: date

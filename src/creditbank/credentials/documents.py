@@ -58,6 +58,9 @@ ACHIEVEMENT_TYPES = {
 """Open Badges' ``achievementType`` of each kind of catalogue item. Transferred credit has no
 type of its own in Open Badges 3.0; it is an extension type, never the programme's award."""
 TRANSFER_SOURCE_GENRE = "TransferSource"
+BANK_NAME = "学分银行 Credit Bank"
+"""The bank's name as its credentials (CLRs, status lists) and its public profile give it."""
+EQF_NAME = "European Qualifications Framework (EQF)"
 
 
 def timestamp(moment: datetime) -> str:
@@ -216,27 +219,68 @@ def identity_hash(account_number: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((account_number + salt).encode("utf-8")).hexdigest()
 
 
-def open_badge(facts: OutcomeFacts) -> JsonObject:
-    """The unsigned ``OpenBadgeCredential`` of one outcome."""
-    achievement: JsonObject = {
-        "id": facts.achievement_id,
+def achievement(
+    *,
+    achievement_id: str,
+    item_kind: str,
+    name: str,
+    description: str,
+    item_code: str,
+    alignments: Sequence[LevelAlignment],
+    credits_available: Decimal | None,
+    language: str = "zh-CN",
+    scored: bool = True,
+) -> JsonObject:
+    """The ``Achievement`` of a catalogue item: what a credential embeds and what the item's
+    public page (its ``id``) answers as JSON-LD. ``scored``: it describes a score too."""
+    node: JsonObject = {
+        "id": achievement_id,
         "type": ["Achievement"],
-        "achievementType": ACHIEVEMENT_TYPES.get(facts.item_kind, "Achievement"),
-        "name": facts.name,
-        "description": facts.description,
-        "humanCode": facts.item_code,
-        "criteria": {"narrative": facts.description},
-        "alignment": [alignment.alignment() for alignment in facts.alignments],
+        "achievementType": ACHIEVEMENT_TYPES.get(item_kind, "Achievement"),
+        "name": name,
+        "description": description,
+        "humanCode": item_code,
+        "criteria": {"narrative": description},
+        "alignment": [alignment.alignment() for alignment in alignments],
         "resultDescription": [
             {
-                "id": f"{facts.achievement_id}#status",
+                "id": f"{achievement_id}#status",
                 "type": ["ResultDescription"],
                 "name": "Status",
                 "resultType": "Status",
             },
         ],
-        "inLanguage": facts.language,
+        "inLanguage": language,
     }
+    if scored:
+        node["resultDescription"].append(
+            {
+                "id": f"{achievement_id}#score",
+                "type": ["ResultDescription"],
+                "name": "Score",
+                "resultType": "RawScore",
+                "valueMin": "0",
+                "valueMax": "100",
+            }
+        )
+    if credits_available is not None:
+        node["creditsAvailable"] = decimal_number(credits_available)
+    return node
+
+
+def open_badge(facts: OutcomeFacts) -> JsonObject:
+    """The unsigned ``OpenBadgeCredential`` of one outcome."""
+    embedded = achievement(
+        achievement_id=facts.achievement_id,
+        item_kind=facts.item_kind,
+        name=facts.name,
+        description=facts.description,
+        item_code=facts.item_code,
+        alignments=facts.alignments,
+        credits_available=facts.credits_available,
+        language=facts.language,
+        scored=facts.score is not None,
+    )
     results: list[JsonObject] = [
         {
             "type": ["Result"],
@@ -245,16 +289,6 @@ def open_badge(facts: OutcomeFacts) -> JsonObject:
         },
     ]
     if facts.score is not None:
-        achievement["resultDescription"].append(
-            {
-                "id": f"{facts.achievement_id}#score",
-                "type": ["ResultDescription"],
-                "name": "Score",
-                "resultType": "RawScore",
-                "valueMin": "0",
-                "valueMax": "100",
-            }
-        )
         results.append(
             {
                 "type": ["Result"],
@@ -262,8 +296,6 @@ def open_badge(facts: OutcomeFacts) -> JsonObject:
                 "value": str(facts.score),
             }
         )
-    if facts.credits_available is not None:
-        achievement["creditsAvailable"] = decimal_number(facts.credits_available)
     subject: JsonObject = {
         "type": ["AchievementSubject"],
         "identifier": [
@@ -275,7 +307,7 @@ def open_badge(facts: OutcomeFacts) -> JsonObject:
                 "salt": facts.identity_salt,
             }
         ],
-        "achievement": achievement,
+        "achievement": embedded,
         "result": results,
         "activityEndDate": timestamp(datetime.combine(facts.awarded_on, datetime.min.time(), UTC)),
     }

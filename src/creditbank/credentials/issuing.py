@@ -71,8 +71,11 @@ def _issue_row(
     return row
 
 
-def _alignments(uow: UnitOfWork, outcome: accounts.Outcome) -> list[documents.LevelAlignment]:
-    pinned = outcome.level
+def level_alignments(
+    uow: UnitOfWork, pinned: frameworks.PinnedLevel
+) -> list[documents.LevelAlignment]:
+    """A level as an achievement's alignments: the level itself, and the EQF levels the
+    crosswalks put it at."""
     base = public_url(uow)
     found = [
         documents.LevelAlignment(
@@ -81,7 +84,7 @@ def _alignments(uow: UnitOfWork, outcome: accounts.Outcome) -> list[documents.Le
             framework=pinned.framework,
             framework_name=f"{pinned.framework} (version {pinned.version})",
             code=pinned.level.code,
-            name=_both(pinned.level.name),
+            name=bilingual(pinned.level.name),
         )
     ]
     if pinned.framework == "EQF":
@@ -97,9 +100,9 @@ def _alignments(uow: UnitOfWork, outcome: accounts.Outcome) -> list[documents.Le
             documents.LevelAlignment(
                 url=f"{base}/frameworks/EQF#level-{level.code}",
                 framework="EQF",
-                framework_name="European Qualifications Framework (EQF)",
+                framework_name=documents.EQF_NAME,
                 code=level.code,
-                name=_both(level.name),
+                name=bilingual(level.name),
                 correspondence=True,
             )
         )
@@ -107,7 +110,7 @@ def _alignments(uow: UnitOfWork, outcome: accounts.Outcome) -> list[documents.Le
     return found
 
 
-def _both(text: frameworks.Text) -> str:
+def bilingual(text: frameworks.Text) -> str:
     """A level's name in Chinese and English ("5级 / Level 5"), as far as it has them."""
     return " / ".join(part for part in (text.zh, text.en) if part)
 
@@ -165,7 +168,7 @@ def _open_badge(
         credits_earned=outcome.credits,
         score=outcome.score,
         awarded_on=outcome.assessed_on,
-        alignments=_alignments(uow, outcome),
+        alignments=level_alignments(uow, outcome.level),
         identity_salt=row.identity_salt,
         account_number=outcome.account_number,
         valid_from=utc(row.issued_at),
@@ -241,7 +244,7 @@ def issue_clr(
     salt = secrets.token_hex(16)
     unsigned = documents.clr(
         credential_id=f"urn:uuid:{uuid.uuid4()}",
-        issuer=documents.Issuer(id=signer.did, name="学分银行 Credit Bank", url=public_url(uow)),
+        issuer=documents.Issuer(id=signer.did, name=documents.BANK_NAME, url=public_url(uow)),
         name="学习成果档案 Comprehensive Learner Record",
         account_number=account_number,
         identity_salt=salt,

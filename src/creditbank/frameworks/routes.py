@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from creditbank.frameworks import views
@@ -34,6 +34,7 @@ from creditbank.frameworks.schemas import (
     LevelRead,
 )
 from creditbank.web.deps import Today, Uow, render
+from creditbank.web.pages.public import linked_framework, varies_by_accept, wants_linked_data
 from creditbank.web.problems import responses
 
 api = APIRouter(prefix="/api/v1", tags=["frameworks"])
@@ -168,10 +169,14 @@ def framework_page(
     uow: Uow,
     today: Today,
     version: Annotated[int | None, Query(ge=1)] = None,
-) -> HTMLResponse:
-    """One framework: its tracks, levels, descriptors and versions."""
+) -> Response:
+    """One framework: its tracks, levels, descriptors and versions; as JSON-LD (asked with
+    ``Accept``), its levels as the credentials' alignments name them."""
+    if wants_linked_data(request):
+        return linked_framework(uow, code, version, today)
     query = ShowFramework(code, version=version, on=today)
     detail = views.show_framework(query, principal=None, uow=uow)
-    return render(
+    page = render(
         request, "frameworks/detail.html", framework=detail.framework, versions=detail.versions
     )
+    return varies_by_accept(page)

@@ -13,7 +13,7 @@ from importlib import resources
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel
@@ -35,15 +35,17 @@ from creditbank.ledger.witnessing import Publisher
 from creditbank.messages import msg
 from creditbank.settings import Settings
 from creditbank.web.deps import Uow, render
+from creditbank.web.formats import local_time_filter
 from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
 from creditbank.web.limits import BodySizeLimit, check_request
-from creditbank.web.openapi import install_openapi
+from creditbank.web.openapi import install_docs, install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
 from creditbank.web.pages import console as console_pages
 from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import credentials as credential_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
+from creditbank.web.pages import public as public_pages
 from creditbank.web.pages import staff as staff_pages
 from creditbank.web.pages import xcerts as xcert_pages
 from creditbank.web.pages.console import grants as console_grant_pages
@@ -77,12 +79,14 @@ def _templates() -> Environment:
     """The pages' templates, one environment per process: they ship with the package and hold
     nothing of a bank, so every app of the process (the tests make many) compiles each template
     once."""
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("creditbank.web", "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["local_time"] = local_time_filter  # the one way pages show a moment
+    return environment
 
 
 async def _to_login(request: Request, _error: Exception) -> Response:
@@ -109,7 +113,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         title="creditbank",
         version=creditbank.__version__,
         summary="A credit bank for lifelong learning: frameworks, accreditation, accounts.",
-        docs_url="/api/docs",
+        docs_url=None,  # served by install_docs, from the bank's own files
         redoc_url=None,
         lifespan=lifespan,
         dependencies=[Depends(check_request)],  # decoded values checked before any service
@@ -122,6 +126,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.state.csrf_serializer = csrf_serializer(settings)
     install_problem_handlers(app)
     install_openapi(app)
+    install_docs(app)  # before /static: its files are mounted under it
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(LoginRequired, _to_login)
     app.middleware("http")(attach_session)
@@ -167,6 +172,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         console_learner_pages.pages,
         console_grant_pages.pages,
         console_pages.pages,
+        public_pages.pages,
     ):
         app.include_router(router)
 
@@ -183,9 +189,10 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
             HealthRead(status="ok", database="ok", version=creditbank.__version__).model_dump()
         )
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        return render(request, "home.html")
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        """The bank's icon (an SVG) where browsers look for it without a ``<link>``."""
+        return FileResponse(str(static / "favicon.svg"), media_type="image/svg+xml")
 
     @app.get("/problems", response_class=HTMLResponse, include_in_schema=False)
     def problem_types(request: Request) -> HTMLResponse:

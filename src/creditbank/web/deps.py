@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from creditbank import clock
 from creditbank.accounts.api import Outcome
 from creditbank.db import Database, UnitOfWork
-from creditbank.web.formats import local_time, number
+from creditbank.web.formats import TIME_ZONE, local_time, number, zone
 from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translations, translator_for
 from creditbank.web.labels import labeller
 from creditbank.web.sessions import CSRF_FIELD, csrf_token, current_session
@@ -73,6 +73,7 @@ def render(
     """Render a page template in the request's language."""
     environment = request.app.state.templates
     translations = translator_for(request)
+    time_zone = zone(request.app.state.settings.time_zone)
     page = environment.get_template(template).render(
         request=request,
         language=request.state.language,
@@ -81,7 +82,8 @@ def render(
         csrf_field=CSRF_FIELD,
         csrf_token=lambda: csrf_token(request),
         label=labeller(translations.gettext),
-        local_time=local_time,
+        local_time=lambda moment: local_time(moment, time_zone),
+        **{TIME_ZONE: time_zone},
         number=number,
         transfer_text=lambda outcome: transfer_text(outcome, request.state.language),
         _=translations.gettext,

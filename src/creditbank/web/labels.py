@@ -39,6 +39,26 @@ LABELS: dict[tuple[str, str], Message] = {
     ("batch", "processing"): msg("processing"),
     ("batch", "committed"): msg("deposited"),
     ("batch", "rejected"): msg("rejected"),
+    ("institution", "university"): msg("University"),
+    ("institution", "higher_vocational_college"): msg("Higher vocational college"),
+    ("institution", "secondary_vocational_school"): msg("Secondary vocational school"),
+    ("institution", "open_university"): msg("Open university"),
+    ("institution", "technical_school"): msg("Technical school"),
+    ("institution", "enterprise"): msg("Enterprise"),
+    ("institution", "industry_association"): msg("Industry association"),
+    ("institution", "training_evaluation_organisation"): msg("Training-evaluation organisation"),
+    ("institution", "accreditation_centre"): msg("Accreditation centre"),
+    ("institution", "credit_bank_office"): msg("Credit bank office"),
+    # the categories programmes usually give their components (a programme may name others)
+    ("category", "core"): msg("Core courses"),
+    ("category", "elective"): msg("Electives"),
+    ("category", "general"): msg("General education"),
+    ("category", "practice"): msg("Practical training"),
+    # how a scheme assesses (accreditation units, X certificates)
+    ("component", "theory"): msg("Theory"),
+    ("component", "practice"): msg("Practice"),
+    ("component", "portfolio"): msg("Portfolio"),
+    ("component", "interview"): msg("Interview"),
 }
 
 

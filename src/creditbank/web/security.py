@@ -5,10 +5,9 @@
 - ``Content-Security-Policy`` (:data:`PAGE_POLICY`): scripts, styles, images and fonts from
   this site only, no inline script or style, forms post to this site only, no plugins, no
   ``<base>``, and ``frame-ancestors 'none'``. The pages use no inline script or style
-  attribute, so nothing needs a hash or a nonce. The Swagger UI at :data:`DOCS_PATH` is the
-  one exception: FastAPI builds it from a CDN and an inline script, so that page alone gets
-  :func:`docs_policy` (the CDN, and its inline script by SHA-256 hash; never
-  ``'unsafe-inline'``); no other page is weakened by it.
+  attribute, so nothing needs a hash or a nonce. The API's documentation (Swagger UI and
+  ReDoc, :mod:`creditbank.web.openapi`) is no exception: its scripts and styles are served
+  by the bank, and started by a script file of its own.
 - ``X-Frame-Options: DENY`` (for browsers that ignore ``frame-ancestors``),
   ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` (a share link
   ``/shared/{token}`` carries its secret in the URL, which must never leak in a Referer),
@@ -21,10 +20,7 @@ A header the application set itself is left alone.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import inspect
-import re
 from typing import TYPE_CHECKING, TypedDict
 
 from starlette.requests import Request
@@ -38,9 +34,6 @@ if TYPE_CHECKING:
 
     from creditbank.settings import Settings
 
-DOCS_PATH = "/api/docs"
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-"""Where FastAPI's Swagger UI page loads its script and style (a later issue may self-host)."""
 HSTS_SECONDS = 365 * 24 * 3600
 
 PAGE_POLICY = (
@@ -48,7 +41,7 @@ PAGE_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
-"""The policy of every page and API response (but the Swagger UI's)."""
+"""The policy of every page and API response."""
 
 COMMON_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
@@ -57,32 +50,6 @@ COMMON_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 HSTS_HEADER = (b"strict-transport-security", f"max-age={HSTS_SECONDS}".encode())
-_INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
-
-
-def script_hashes(html: bytes) -> list[str]:
-    """CSP sources (``'sha256-...'``) allowing each inline ``<script>`` of ``html``."""
-    return [
-        f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
-        for body in _INLINE_SCRIPT.findall(html)
-    ]
-
-
-def docs_policy(html: bytes) -> str:
-    """The policy of the Swagger UI page: its CDN, and its own inline script by hash."""
-    scripts = " ".join([SWAGGER_CDN, *script_hashes(html)])
-    return "; ".join(
-        (
-            "default-src 'none'",
-            f"script-src {scripts}",
-            f"style-src {SWAGGER_CDN}",
-            "img-src 'self' data: https://fastapi.tiangolo.com",
-            "connect-src 'self'",
-            "frame-ancestors 'none'",
-            "base-uri 'none'",
-            "object-src 'none'",
-        )
-    )
 
 
 def _with(
@@ -108,9 +75,6 @@ class SecurityHeaders:
         extra = list(COMMON_HEADERS)
         if scope.get("scheme") == "https":
             extra.append(HSTS_HEADER)
-        if scope.get("path") == DOCS_PATH:
-            await self._docs(scope, receive, send, extra)
-            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -119,30 +83,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-    async def _docs(
-        self, scope: Scope, receive: Receive, send: Send, extra: list[tuple[bytes, bytes]]
-    ) -> None:
-        """The Swagger UI page (a few kB): held back until its inline script can be hashed."""
-        start: Message | None = None
-        body = bytearray()
-
-        async def hold(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            if message["type"] != "http.response.body" or start is None:
-                await send(message)
-                return
-            body.extend(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            policy = (b"content-security-policy", docs_policy(bytes(body)).encode())
-            await send({**start, "headers": _with(start.get("headers", []), [policy, *extra])})
-            await send({"type": "http.response.body", "body": bytes(body)})
-
-        await self.app(scope, receive, hold)
 
 
 def headers_for(scheme: str) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from creditbank.access.policy import LearnerPrincipal, Principal
+from creditbank.accounts.api import Outcome
 from creditbank.conversion import engine, requests, views
 from creditbank.conversion.commands import (
     ConfirmConversion,
@@ -28,6 +29,7 @@ from creditbank.conversion.commands import (
 )
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
+from creditbank.messages import Message, msg
 from creditbank.web.auth import LearnerPage, StaffPage
 from creditbank.web.deps import Today, Uow
 from creditbank.web.pages.changes import refusal, see, status_of
@@ -180,6 +182,54 @@ def category_lines(progress: engine.Progress) -> list[CategoryLine]:
     ]
 
 
+OUTCOME_PARAMETERS = frozenset({"outcome", "sources"})
+"""The parameters of the engine's explanations that name outcomes (by their public ids; a
+rule's sources as several, comma-separated)."""
+
+
+def outcome_namer(
+    outcomes: Mapping[str, Outcome], language: str, requested: Mapping[str, date] | None = None
+) -> Callable[[Message], Message]:
+    """A function giving an explanation that names each outcome by its item, institution and
+    date ("计算机辅助设计 (JSVC, 2024-06-30)") instead of its 32-character id, and each of the
+    learner's conversions (``requested``: their dates by id) by the day it was requested."""
+    requested = requested or {}
+
+    def name(public_id: str) -> object:
+        outcome = outcomes.get(public_id.strip())
+        if outcome is None:
+            return public_id.strip()
+        return msg(
+            "{item} ({institution}, {date})",
+            item=outcome.item_name_in(language),
+            institution=outcome.institution,
+            date=outcome.assessed_on.isoformat(),
+        )
+
+    def named(message: Message) -> Message:
+        params: dict[str, object] = {}
+        for key, value in message.params.items():
+            if isinstance(value, Message):
+                params[key] = named(value)
+            elif key == "conversion" and isinstance(value, str) and value in requested:
+                params[key] = msg("(request of {date})", date=requested[value].isoformat())
+            elif key in OUTCOME_PARAMETERS and isinstance(value, str):
+                parts = [name(part) for part in value.split(",")]
+                params[key] = parts[0] if len(parts) == 1 else _joined(parts)
+            else:
+                params[key] = value
+        return Message(message.template, params)
+
+    return named
+
+
+def _joined(parts: Sequence[object]) -> Message:
+    """Several names as one parameter, each rendered in the reader's language."""
+    names = [f"part{n}" for n in range(len(parts))]
+    template = "; ".join("{" + key + "}" for key in names)
+    return Message(template, dict(zip(names, parts, strict=True)))
+
+
 def _progress_page(
     request: Request,
     uow: UnitOfWork,
@@ -195,6 +245,7 @@ def _progress_page(
     query = ShowOwnProgress(programme=programme, on=today, account_number=account)
     own = views.show_own_progress(query, principal=learner, uow=uow)
     found = own.progress.progress if own.progress else None
+    outcomes = {o.public_id: o for o in all_outcomes(uow, learner.account_number)}
     return page(
         request,
         "conversion/progress.html",
@@ -205,7 +256,13 @@ def _progress_page(
         chosen=found.programme.code if found else "",
         progress=found,
         categories=category_lines(found) if found else [],
-        outcomes={o.public_id: o for o in all_outcomes(uow, learner.account_number)},
+        outcomes=outcomes,
+        named=outcome_namer(
+            outcomes,
+            request.state.language,
+            {c.public_id: c.requested_on for c in own.conversions},
+        ),
+        conversions_by_id={c.public_id: c for c in own.conversions},
         conversions=own.conversions,
         requested=next((c for c in own.conversions if c.public_id == requested), None),
         problems=list(problems),
