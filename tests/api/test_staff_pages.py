@@ -385,6 +385,9 @@ def test_a_file_being_checked_shows_the_rows_read_and_refreshes(
     assert page.headers["Refresh"] == f"{batches.REFRESH_SECONDS}; url={location}"
     assert 'data-status="checking"' in page.text and "2000 rows read so far" in page.text
     assert 'id="deposit-form"' not in page.text and 'id="upload-preview"' not in page.text
+    assert 'id="upload-stalled"' not in page.text
+    # no check of it runs in this process: perhaps elsewhere, perhaps on a server that stopped
+    assert 'id="upload-stalled"' in registrar.get(location).text
     refused = deposit_checked(registrar, location)
     assert refused.status_code == 409  # not checked yet: nothing to deposit
     assert refused.headers["Refresh"].endswith(f"url={location}")  # not the form's URL

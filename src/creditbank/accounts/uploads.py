@@ -16,7 +16,7 @@ names and identity numbers. Then:
   bytes are deleted. A deposit that fails before its batch is kept gives the claim back, so the
   file can be deposited again: nothing is lost and nothing is deposited twice.
 
-Files not deposited are deleted a day after their upload (:func:`forget_old`). Progress (rows
+Uploads are deleted a day after they were made (:func:`forget_old`). Progress (rows
 read so far) of the checks and deposits running in this process is in :data:`PROGRESS`.
 """
 
@@ -188,11 +188,10 @@ def opened(
 
 
 def forget_old(uow: UnitOfWork, now: datetime) -> None:
-    """Delete the files uploaded more than :data:`KEPT_FOR` ago (and not being deposited)."""
-    old = select(DepositUploadRow.id).where(
-        DepositUploadRow.created_at < now - KEPT_FOR,
-        DepositUploadRow.status != UploadStatus.DEPOSITING.value,
-    )
+    """Delete the files uploaded more than :data:`KEPT_FOR` ago, whatever became of them (one
+    still "checking" or "depositing" then is one whose server stopped: a deposit takes minutes,
+    and its transaction was rolled back)."""
+    old = select(DepositUploadRow.id).where(DepositUploadRow.created_at < now - KEPT_FOR)
     for table, key in (
         (DepositUploadPartRow, DepositUploadPartRow.upload_id),
         (DepositUploadRow, DepositUploadRow.id),
