@@ -368,8 +368,21 @@ def test_a_preview_names_every_problem_by_line_and_stores_nothing(
     assert ">66<" in rows
     assert scene.people[0].account in rows
     assert results_count(scene) == 0
-    # an assessor whose certification expired, and a header that does not fit the scheme
+    # sent straight to be recorded (a file chosen again): refused whole, shown on the preview
     page = f"/staff/sessions/{scene.session}"
+    refused = post(
+        provider,
+        f"{page}/results",
+        {"assessor": world.ASSESSOR, "filename": "results.csv"},
+        page,
+        files={"file": ("results.csv", content, "text/csv")},
+    )
+    assert refused.status_code == 422
+    problems = text(section(refused.text, "div", "preview-problems"))
+    assert problems.startswith("2 problems in 3 rows; nothing was recorded")
+    assert "Line 5, account_number: not a registered candidate of this session" in problems
+    assert results_count(scene) == 0
+    # an assessor whose certification expired, and a header that does not fit the scheme
     wrong = post(
         provider,
         f"{page}/results/preview",
