@@ -223,7 +223,10 @@ def record_results(
     assessor: Annotated[str, Form(description="E-mail of the certified assessor who marked.")],
     file: Annotated[
         UploadFile,
-        File(description="CSV, XLSX or JSON Lines: id_number, name and a mark per component."),
+        File(
+            description="CSV, XLSX or JSON Lines: id_number (or account_number, or both), name "
+            "and a mark per component; headers in English or Chinese, in any order."
+        ),
     ],
     file_format: Annotated[FileFormat | None, Form(alias="format")] = None,
 ) -> ResultsRead:
