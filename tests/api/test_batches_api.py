@@ -166,3 +166,19 @@ def test_who_gets_which_template(registrars: tuple[httpx2.Client, httpx2.Client]
     refused = own.get("/api/v1/deposits/template", params={"format": "jsonl"})
     assert refused.status_code == 422 and refused.json()["type"] == "/problems/invalid-file"
     assert own.get("/api/v1/deposits/template", params={"format": "pdf"}).status_code == 422
+
+
+@pytest.mark.usefixtures("registrars")  # JSVC
+def test_bank_administrators_name_the_institution_of_a_template(live_bank: LiveBank) -> None:
+    with live_bank.database.unit_of_work() as uow:
+        institutions.add_user(uow=uow, email="admin@bank.example", role=Role.BANK_ADMIN)
+    with client(live_bank, "admin@bank.example") as admin:
+        refused = admin.get("/api/v1/deposits/template")
+        assert refused.status_code == 403
+        assert refused.json()["detail"] == (
+            "bank staff have no institution of their own: name the institution"
+        )
+        named = admin.get("/api/v1/deposits/template", params={"institution": "jsvc"})
+        assert named.status_code == 200
+        assert named.headers["content-disposition"] == 'attachment; filename="deposits-jsvc.xlsx"'
+        assert admin.get("/api/v1/deposits/template?institution=NOPE").status_code == 404

@@ -62,7 +62,11 @@ def show_deposit_template(
 ) -> Template:
     """The blank bulk deposit file of an institution: its items, their levels and the learning
     settings in drop-down lists (XLSX), Chinese and English headers."""
-    code = institutions.check_institution_code(query.institution or _own_institution(principal))
+    if query.institution is None and principal.institution is None:
+        raise AccessError(
+            "forbidden", msg("bank staff have no institution of their own: name the institution")
+        )
+    code = institutions.check_institution_code(query.institution or principal.institution or "")
     require(principal, Action.DEPOSIT, code)
     if query.file_format not in TEMPLATE_FORMATS:
         raise AccountError("invalid_file", msg("a template is an XLSX or a CSV file"))
