@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse
 from creditbank import clock
 from creditbank.accounts.api import Outcome
 from creditbank.db import Database, UnitOfWork
+from creditbank.messages import Message, msg
 from creditbank.web.formats import TIME_ZONE, local_time, number, zone
 from creditbank.web.i18n import LANGUAGE_NAMES, LANGUAGES, translations, translator_for
-from creditbank.web.labels import labeller
+from creditbank.web.labels import LABELS, labeller
 from creditbank.web.sessions import CSRF_FIELD, csrf_token, current_session
 
 
@@ -56,15 +57,38 @@ def language_links(request: Request) -> list[dict[str, str]]:
     return links
 
 
-def transfer_text(outcome: Outcome, language: str) -> str:
+def outcome_name(outcome: Outcome, language: str) -> Message:
+    """An outcome as pages name it to people: its item, institution and date (never its id)."""
+    return msg(
+        "{item} ({institution}, {date})",
+        item=outcome.item_name_in(language),
+        institution=outcome.institution,
+        date=outcome.assessed_on.isoformat(),
+    )
+
+
+def transfer_text(outcome: Outcome, language: str, known: Iterable[Outcome] = ()) -> str:
     """What an outcome of transferred credit is, in one sentence of ``language`` ("4 credits
     transferred toward programme P: component C exempted, under rule R version 1, from
-    outcomes S"); empty for any other outcome."""
+    outcomes S"); empty for any other outcome. Its sources among the ``known`` outcomes are
+    named by item, institution and date; the others are counted."""
     if outcome.transfer is None:
         return ""
-    return outcome.transfer.describe(outcome.credits, language).render(
-        translations(language).gettext
+    described = outcome.transfer.describe(outcome.credits, language)
+    params = dict(described.params)
+    category = LABELS.get(("category", str(params.get("category", ""))))
+    if category is not None:  # a category the bank has a name for: the name, not the code
+        params["category"] = category
+    by_id = {o.public_id: o for o in known}
+    named = [outcome_name(by_id[s], language) for s in outcome.transfer.sources if s in by_id]
+    unknown = len(outcome.transfer.sources) - len(named)
+    if unknown:
+        named.append(msg("{count} other outcomes", count=unknown))
+    keys = [f"source{n}" for n in range(len(named))]
+    params["sources"] = Message(
+        "; ".join("{" + k + "}" for k in keys), dict(zip(keys, named, strict=True))
     )
+    return Message(described.template, params).render(translations(language).gettext)
 
 
 def render(
@@ -85,7 +109,9 @@ def render(
         local_time=lambda moment: local_time(moment, time_zone),
         **{TIME_ZONE: time_zone},
         number=number,
-        transfer_text=lambda outcome: transfer_text(outcome, request.state.language),
+        transfer_text=lambda outcome, known=(): transfer_text(
+            outcome, request.state.language, known
+        ),
         _=translations.gettext,
         gettext=translations.gettext,
         ngettext=translations.ngettext,

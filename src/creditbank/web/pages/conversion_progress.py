@@ -31,7 +31,7 @@ from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 from creditbank.web.auth import LearnerPage, StaffPage
-from creditbank.web.deps import Today, Uow
+from creditbank.web.deps import Today, Uow, outcome_name
 from creditbank.web.pages.changes import refusal, see, status_of
 from creditbank.web.pages.conversion_common import Form, attempt, notice, page
 from creditbank.web.pages.learner import all_outcomes
@@ -197,14 +197,7 @@ def outcome_namer(
 
     def name(public_id: str) -> object:
         outcome = outcomes.get(public_id.strip())
-        if outcome is None:
-            return public_id.strip()
-        return msg(
-            "{item} ({institution}, {date})",
-            item=outcome.item_name_in(language),
-            institution=outcome.institution,
-            date=outcome.assessed_on.isoformat(),
-        )
+        return public_id.strip() if outcome is None else outcome_name(outcome, language)
 
     def named(message: Message) -> Message:
         params: dict[str, object] = {}
