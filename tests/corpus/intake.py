@@ -2,8 +2,8 @@
 
 Each :class:`Intake` is a bulk deposit file with what the bank must do with it: deposit its
 rows (``deposited``), or refuse the rows it names (``problems``: line, column and words of the
-English reason). Chinese headers in a registrar's own order (UTF-8 with a BOM, and GBK as Excel
-on a Chinese Windows saves it), a workbook with the template's two header rows, workbook date
+English reason). Chinese headers in a registrar's own order (UTF-8 with a BOM, GBK as Excel on
+a Chinese Windows saves it, and GB18030 with a character outside GBK), a workbook with the template's two header rows, workbook date
 cells and Excel serial numbers, identity numbers a spreadsheet stored as numbers (in a workbook,
 and as a CSV shows them: ``3.10104E+17``, digits lost), headers unknown or given twice.
 :func:`files` makes them (workbooks with fixed times, so the bytes are the same each time);
@@ -94,6 +94,7 @@ LOST = id_number(3007)[:15] + "000"
 CASES = (
     Intake("chinese-headers.csv", deposited=3),
     Intake("chinese-headers-gbk.csv", deposited=2),
+    Intake("chinese-headers-gb18030.csv", deposited=2),
     Intake("two-header-rows.xlsx", deposited=2),
     Intake("excel-dates.xlsx", deposited=3),
     Intake(
@@ -116,6 +117,10 @@ def files() -> dict[str, bytes]:
         "chinese-headers.csv": bom + chinese_csv(_texts([values(n) for n in (1, 2, 3)])),
         "chinese-headers-gbk.csv": chinese_csv(
             _texts([values(4, name="张三"), values(5, setting="正规学习")]), encoding="gbk"
+        ),
+        "chinese-headers-gb18030.csv": chinese_csv(
+            _texts([values(17, name="张𠀀三"), values(18, setting="非正规学习")]),
+            encoding="gb18030",
         ),
         "two-header-rows.xlsx": workbook(
             [values(6), values(7, score=91.5, credits=3)], [CHINESE_ROW, list(SHUFFLED)]

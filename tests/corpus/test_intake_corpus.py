@@ -1,6 +1,7 @@
 """The intake corpus (:mod:`tests.corpus.intake`) through the API, on both databases: files as
 registrars have them deposit, or are refused by the rows and with the reasons they name (an
-identity number a spreadsheet stored as a number is said to be so, never shown)."""
+identity number a spreadsheet stored as a number is said to be so, never shown); the
+institution's templates, downloaded, filled in and uploaded, deposit."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from sqlalchemy import func, select
 
 from creditbank.accounts.tables import OutcomeRow
 from creditbank.institutions import service as institutions
+from tests.bulk_files import row
 from tests.conftest import LiveBank
 from tests.corpus.intake import CASES, FOLDER, LOST, Intake, files
+from tests.intake_files import filled_csv_template, filled_template
 from tests.support.records import build_record
 
 REGISTRAR = "reg@jsvc.example"
@@ -75,3 +78,22 @@ def test_through_the_api(case: Intake, registrar: httpx2.Client, live_bank: Live
         ), (case.name, problem["problems"])
     assert LOST not in answer.text and "3.10104" not in answer.text
     assert outcomes(live_bank) == before
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_the_templates_round_trip(
+    file_format: str, registrar: httpx2.Client, live_bank: LiveBank
+) -> None:
+    """Download the institution's template, fill it in, upload it: it deposits."""
+    template = registrar.get("/api/v1/deposits/template", params={"format": file_format})
+    assert template.status_code == 200, template.text
+    rows = [row(n, record_id=f"TPL-{file_format}-{n}") for n in (1, 2, 3)]
+    fill = filled_template if file_format == "xlsx" else filled_csv_template
+    before = outcomes(live_bank)
+    answer = registrar.post(
+        "/api/v1/deposits/batches",
+        data={"institution": "JSVC"},
+        files={"file": (f"filled.{file_format}", fill(template.content, rows))},
+    )
+    assert answer.status_code == 201, answer.text
+    assert outcomes(live_bank) == before + 3
