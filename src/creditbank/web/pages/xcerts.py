@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from creditbank.messages import Message, msg
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import translator_for
+from creditbank.web.labels import labeller
 from creditbank.web.pages.xcerts_desk import desk_pages
 from creditbank.web.pages.xcerts_sessions import session_pages
 from creditbank.xcerts import statistics, views
@@ -149,8 +150,10 @@ def stats_page(request: Request, uow: Uow) -> HTMLResponse:
     schools = bars(
         [(kind, _type_word(request, kind), count) for kind, count in found.schools_by_type]
     )
+    region = labeller(translate)
     provinces = _tally_groups(
-        request, [(province, province, tally) for province, tally in found.by_province]
+        request,
+        [(province, region("region", province), tally) for province, tally in found.by_province],
     )
     certificates = _tally_groups(
         request,
