@@ -140,6 +140,8 @@ def test_a_genuine_credential_is_said_to_be_genuine(
     assert "Achievement 计算机辅助设计 (Course)" in shown
     assert "LOFOUC (version 1) 5" in shown
     assert "Credits earned 3 credits" in shown and "Awarded on 2025-01-10" in shown
+    issued = datetime.fromisoformat(document["validFrom"]).astimezone(clock.BANK_TIMEZONE)
+    assert f"Valid from {issued:%Y-%m-%d %H:%M}" in shown  # the bank's time, not UTC's
     assert "<details" in page.text and "How it was checked" in shown
     assert "Read as: JSON-LD with a Data Integrity proof" in shown
     assert checks(page.text) == dict.fromkeys(CHECKS, "passed")

@@ -33,14 +33,14 @@ from creditbank.credentials.commands import (
     ListMyCredentials,
     VerifyCredential,
 )
-from creditbank.credentials.documents import EQF_CORRESPONDENCE
+from creditbank.credentials.documents import EQF_CORRESPONDENCE, parse_timestamp
 from creditbank.credentials.routes import MAX_CREDENTIAL_BYTES
 from creditbank.credentials.verifier import Check, Result, Verdict, issuer_id
 from creditbank.db import UnitOfWork
 from creditbank.messages import Message, msg
 from creditbank.web.auth import LearnerPage
 from creditbank.web.deps import Now, Uow, render
-from creditbank.web.formats import number
+from creditbank.web.formats import local_time, number, zone
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
 from creditbank.web.pages.learner import (
     PRIVATE_HEADERS,
@@ -161,6 +161,19 @@ def _date(value: object) -> str | None:
     return text[:10] if text else None
 
 
+def _moment(request: Request, value: object) -> str | None:
+    """A credential's dateTime as the bank's wall-clock time (``2026-12-07 14:30``, in
+    ``CREDITBANK_TIME_ZONE``, as every page shows a moment); as written if it is not one."""
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        moment = parse_timestamp(text)
+    except ValueError:
+        return text
+    return local_time(moment, zone(request.app.state.settings.time_zone))
+
+
 def _first_object(value: object) -> Mapping[str, Any]:
     if isinstance(value, list):
         value = next((item for item in value if isinstance(item, dict)), None)
@@ -236,8 +249,10 @@ def verdict_view(request: Request, verdict: Verdict) -> VerdictView:
         levels=_levels(achievement),
         credits=None if record else _credits(subject.get("creditsEarned")),
         awarded=_date(credential.get("awardedDate")),
-        valid_from=_date(credential.get("validFrom", credential.get("issuanceDate"))),
-        valid_until=_date(credential.get("validUntil", credential.get("expirationDate"))),
+        valid_from=_moment(request, credential.get("validFrom", credential.get("issuanceDate"))),
+        valid_until=_moment(
+            request, credential.get("validUntil", credential.get("expirationDate"))
+        ),
         checks=tuple(
             CheckView(
                 check=c.check.value,
