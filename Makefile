@@ -11,7 +11,7 @@ export CREDITBANK_DATABASE_URL ?= sqlite:///./creditbank.db
 # `make test` compile the whole project again (about 5 s of CPU each).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test unit lint typecheck contracts bench format lock clean catalog interop docs
+.PHONY: run test unit lint typecheck contracts bench format lock clean catalog interop docs screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ bench: $(STAMP)
 # The CLI reference in README.md, generated from the commands' usage and help (a test checks it).
 docs: $(STAMP)
 	$(BIN)/python -m creditbank.cli.reference --write README.md
+
+# The README's screenshots (docs/screenshot-*.png), taken from the demo bank in Chromium.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.support.readme_screenshots
 
 # Refresh the message template from the code and templates, and merge it into the catalogs.
 catalog: $(STAMP)

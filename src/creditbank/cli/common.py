@@ -95,8 +95,15 @@ def unit_of_work() -> Iterator[UnitOfWork]:
 
 
 def acting(uow: UnitOfWork, email: str) -> Principal:
-    """The staff user ``email`` as a principal (``there is no user`` when unknown)."""
-    return institutions.principal_for(uow=uow, email=email)
+    """The staff user ``email`` as a principal (``there is no user`` when unknown); a disabled
+    user may not act here either, as their password and tokens do not work."""
+    principal = institutions.principal_for(uow=uow, email=email)
+    if not institutions.get_user(uow=uow, email=email).enabled:
+        raise institutions.InstitutionError(
+            "user_disabled",
+            msg("user {email} is disabled; enable them first", email=principal.email),
+        )
+    return principal
 
 
 def act(email: str, run: Callable[[UnitOfWork, Principal], _Result]) -> _Result:
