@@ -24,10 +24,12 @@ from creditbank.conversion import api as conversion
 from creditbank.credentials import signing as credentials
 from creditbank.db import Database
 from creditbank.frameworks import service as frameworks
+from creditbank.institutions import api as institutions
 from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file
 from creditbank.ledger.model import LogKind
 from creditbank.ledger.service import LOG_KEYS
 from creditbank.ledger.verify import Reader, Unlogged
+from creditbank.sessions import service as web_sessions
 from creditbank.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -101,6 +103,7 @@ def wire(database: Database, settings: Settings) -> Database:
     """Give ``database``'s units of work what the services need from ``settings``."""
     database.session_info[LOG_KEYS] = log_keys_of(settings)
     database.session_info[WITHDRAWN_HOOKS] = (conversion.source_withdrawn,)
+    database.session_info[institutions.USER_DISABLED_HOOKS] = (web_sessions.end_staff_sessions,)
     database.session_info[credentials.KEY_VAULT] = credentials.KeyVault(
         base64.b64decode(settings.data_key.get_secret_value())
     )

@@ -224,6 +224,9 @@ def test_staff_added_disabled_and_enabled(
     assert enabled.status_code == 303
     with page_client(live_bank.url) as browser:
         assert log_in(browser, "staff", REGISTRAR, PASSWORD).status_code == 303
+    with signed_in.staff(REGISTRAR) as registrar:
+        ended = registrar.get("/staff")  # enabling brings back no session of before
+        assert ended.status_code == 303 and ended.headers["location"].startswith("/login")
     assert [e.action for e in audit(live_bank, "user.enable")] == ["user.enable"]
     myself = post_form(admin, "/console/staff/disable", {"email": ADMIN})
     assert myself.status_code == 422 and "cannot disable yourself" in myself.text

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from creditbank.access.policy import Principal
 from creditbank.db import UnitOfWork
 from creditbank.institutions.audit import record_action as record_admin_action
+from creditbank.institutions.handlers import USER_DISABLED_HOOKS
 from creditbank.institutions.model import (
     Institution,
     InstitutionError,
@@ -58,6 +59,7 @@ def user_names(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, tuple
 
 
 __all__ = [
+    "USER_DISABLED_HOOKS",
     "Institution",
     "InstitutionError",
     "InstitutionType",

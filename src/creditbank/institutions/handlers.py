@@ -9,7 +9,9 @@ has any staff.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Final
 
 from creditbank.access.policy import Action, Principal, require
 from creditbank.db import UnitOfWork
@@ -29,6 +31,13 @@ from creditbank.institutions.model import Institution, InstitutionError, check_i
 from creditbank.institutions.service import IssuedToken, User
 from creditbank.messages import msg
 from creditbank.usecases import handler
+
+UserDisabledHook = Callable[[UnitOfWork, int, datetime], None]
+"""Called in the unit of work that disables a staff user, with the user's id and the time."""
+USER_DISABLED_HOOKS: Final = "creditbank.institutions.user_disabled_hooks"
+"""Key, in a unit of work's session info, of the :data:`UserDisabledHook` functions to call (the
+composition root puts the web sessions' there: a disabled user's sessions end, so that enabling
+them again does not bring old sessions back)."""
 
 
 @handler
@@ -119,8 +128,13 @@ def _set_enabled(principal: Principal, uow: UnitOfWork, email: str, *, enabled: 
     require(principal, Action.MANAGE_STAFF, service.user_institution(uow=uow, email=email))
     if not enabled and email.strip().lower() == principal.email:
         raise InstitutionError("invalid_user", msg("you cannot disable yourself"))
-    if service.set_user_enabled(uow=uow, email=email, enabled=enabled, now=datetime.now(UTC)):
+    now = datetime.now(UTC)
+    if service.set_user_enabled(uow=uow, email=email, enabled=enabled, now=now):
         user = service.get_user(uow=uow, email=email)
+        if not enabled:
+            hooks: Sequence[UserDisabledHook] = uow.session.info.get(USER_DISABLED_HOOKS, ())
+            for hook in hooks:
+                hook(uow, user.id, now)
         record_action(
             uow,
             principal,

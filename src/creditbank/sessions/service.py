@@ -318,6 +318,15 @@ def end_session(*, uow: UnitOfWork, secret: str, now: datetime) -> None:
     )
 
 
+def end_staff_sessions(uow: UnitOfWork, user_id: int, now: datetime) -> None:
+    """End every web session of staff user ``user_id`` (when the user is disabled)."""
+    uow.session.execute(
+        update(WebSessionRow)
+        .where(WebSessionRow.user_id == user_id, WebSessionRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
 def _end_learner_sessions(session: Session, learner_id: int, now: datetime) -> None:
     session.execute(
         update(WebSessionRow)
