@@ -30,7 +30,6 @@ from tests.support.browser import LiveServer, launch_chromium, session_cookies
 DOCS: Final = Path(__file__).resolve().parents[2] / "docs"
 VIEWPORT: Final = {"width": 1280, "height": 860}
 ADMIN: Final = "admin@creditbank.example"
-REGISTRAR: Final = "registrar@pjvc.example"
 
 
 @dataclass(frozen=True)
@@ -45,10 +44,7 @@ class Shot:
 
 SHOTS: Final = (
     Shot("console", "/console", "zh", ("staff", ADMIN)),
-    Shot("console-institutions", "/console/institutions", "zh", ("staff", ADMIN)),
-    Shot("console-staff", "/console/staff", "en", ("staff", ADMIN)),
     Shot("console-learners", "/console/learners", "zh", ("staff", ADMIN)),
-    Shot("console-audit", "/console/audit", "en", ("staff", ADMIN)),
 )
 
 
