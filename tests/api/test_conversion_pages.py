@@ -426,6 +426,14 @@ def timeline_shows_transferred_credit(signed_in: SignedIn, number: str, public_i
         assert words in text(credit) and "BIMX-INT" in text(credit) and "BIM-101" in text(credit)
 
 
+def assert_reasons_name_the_sources(html: str) -> None:
+    """The grants' reasons name their source outcomes by item, institution and date, never by
+    their ids."""
+    reasons = " ".join(re.findall(r'<td class="reason">(.*?)</td>', html, re.DOTALL))
+    assert re.search(r"credits\) for \S[^;()]* \(BIMTEO, \d{4}-\d\d-\d\d\)", reasons)
+    assert not re.search(r"[0-9a-f]{32}", reasons)
+
+
 def test_a_learner_requests_a_conversion_and_the_registrar_confirms_it(
     signed_in: SignedIn,
     learners: Learners,
@@ -482,6 +490,7 @@ def test_a_learner_requests_a_conversion_and_the_registrar_confirms_it(
     panel = text(section(waiting, "section", f"conversion-{public_id}"))
     assert learners.requester in panel and "BIMX-INT v1" in panel and "Exemption BIM-101" in panel
     assert re.search(r"Rule BIMX-INT v1 exempts BIM-101 \(4(\.0)? credits\)", panel)
+    assert_reasons_name_the_sources(waiting)
     no_reason = post_form(
         shvc, f"/staff/conversions/{public_id}/decline", {"reason": ""}, "/staff/conversions"
     )

@@ -65,6 +65,7 @@ from creditbank.accounts.records import deposited_fact
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import ItemKind
 from creditbank.db import UnitOfWork, for_update
+from creditbank.institutions import api as institutions
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,6 +402,46 @@ def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutco
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeLabel:
+    """How pages name an outcome to people: its item, institution and date (not its id)."""
+
+    item_name: str
+    item_name_en: str
+    institution: str
+    assessed_on: date
+
+    def item_name_in(self, language: str) -> str:
+        """The item's name in ``language``: English where the catalogue holds it."""
+        return self.item_name_en if language == "en" and self.item_name_en else self.item_name
+
+
+def outcome_labels(*, uow: UnitOfWork, public_ids: Iterable[str]) -> dict[str, OutcomeLabel]:
+    """The labels of these outcomes (public ids), by public id, in three queries."""
+    wanted = list(set(public_ids))
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(
+            _tables.OutcomeRow.public_id,
+            _tables.OutcomeRow.item_id,
+            _tables.OutcomeRow.institution_id,
+            _tables.OutcomeRow.assessed_on,
+        ).where(_tables.OutcomeRow.public_id.in_(wanted))
+    ).all()
+    items = catalog.item_labels(uow=uow, item_ids=[row.item_id for row in rows])
+    codes = institutions.institution_codes(uow=uow)
+    return {
+        row.public_id: OutcomeLabel(
+            items[row.item_id].name,
+            items[row.item_id].name_en,
+            codes.get(row.institution_id, ""),
+            row.assessed_on,
+        )
+        for row in rows
+    }
+
+
 __all__ = [
     "WITHDRAWN_HOOKS",
     "AccountError",
@@ -419,6 +460,7 @@ __all__ = [
     "Outcome",
     "OutcomeDeposit",
     "OutcomeFacts",
+    "OutcomeLabel",
     "OutcomeStatus",
     "PersonalDataCipher",
     "RowError",
@@ -442,6 +484,7 @@ __all__ = [
     "learners_outcome_ids",
     "lock_learner",
     "lock_outcome",
+    "outcome_labels",
     "outcome_of",
     "parse_id_number",
     "revoke_outcome",

@@ -19,6 +19,7 @@ from creditbank.access.policy import (
     require_consented,
     require_own_account,
 )
+from creditbank.accounts import api as accounts
 from creditbank.consents import api as consents
 from creditbank.conversion import conversion_reads, programme_store, progress, rule_store
 from creditbank.conversion.commands import (
@@ -279,6 +280,8 @@ class ConversionDesk:
     decided: list[Conversion]
     may_decide: set[str]
     programmes: dict[str, Programme]
+    sources: dict[str, accounts.OutcomeLabel]
+    """The source outcomes of their grants, by public id: what the page names them by."""
 
 
 @handler
@@ -299,4 +302,8 @@ def show_conversion_desk(
             if allowed(principal, Action.DECIDE_CONVERSION, c.institution)
         },
         programmes=_by_code(uow),
+        sources=accounts.outcome_labels(
+            uow=uow,
+            public_ids=[s for c in found for grant in c.grants for s in grant.sources],
+        ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
@@ -57,7 +57,19 @@ def language_links(request: Request) -> list[dict[str, str]]:
     return links
 
 
-def outcome_name(outcome: Outcome, language: str) -> Message:
+class NamedOutcome(Protocol):
+    """What names an outcome to people (an :class:`Outcome`, or just its label)."""
+
+    @property
+    def institution(self) -> str: ...
+
+    @property
+    def assessed_on(self) -> date: ...
+
+    def item_name_in(self, language: str) -> str: ...
+
+
+def outcome_name(outcome: NamedOutcome, language: str) -> Message:
     """An outcome as pages name it to people: its item, institution and date (never its id)."""
     return msg(
         "{item} ({institution}, {date})",

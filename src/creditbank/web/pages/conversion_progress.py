@@ -17,7 +17,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from creditbank.access.policy import LearnerPrincipal, Principal
-from creditbank.accounts.api import Outcome
 from creditbank.conversion import engine, requests, views
 from creditbank.conversion.commands import (
     ConfirmConversion,
@@ -31,7 +30,7 @@ from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 from creditbank.web.auth import LearnerPage, StaffPage
-from creditbank.web.deps import Today, Uow, outcome_name
+from creditbank.web.deps import NamedOutcome, Today, Uow, outcome_name
 from creditbank.web.pages.changes import refusal, see, status_of
 from creditbank.web.pages.conversion_common import Form, attempt, notice, page
 from creditbank.web.pages.learner import all_outcomes
@@ -62,6 +61,7 @@ def _conversions_page(
         decided=desk.decided,
         may_decide=desk.may_decide,
         programmes=desk.programmes,
+        named=outcome_namer(desk.sources, request.state.language),
         problems=list(problems),
         failed=failed,
         values=values or {},
@@ -188,7 +188,9 @@ rule's sources as several, comma-separated)."""
 
 
 def outcome_namer(
-    outcomes: Mapping[str, Outcome], language: str, requested: Mapping[str, date] | None = None
+    outcomes: Mapping[str, NamedOutcome],
+    language: str,
+    requested: Mapping[str, date] | None = None,
 ) -> Callable[[Message], Message]:
     """A function giving an explanation that names each outcome by its item, institution and
     date ("计算机辅助设计 (JSVC, 2024-06-30)") instead of its 32-character id, and each of the
