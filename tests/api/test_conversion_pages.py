@@ -592,7 +592,10 @@ def test_the_pages_render_in_each_language(
             assert response.status_code == 200, path
             assert response.headers["content-language"] == language and lang in response.text
             assert ("工作台" if language == "zh" else ">Desk<") in response.text
-        assert "BIMX-INT" in admin.get("/staff/rules").text
+        rules = admin.get("/staff/rules").text
+        assert "BIMX-INT" in rules
+        # a level's code with its name, in the page's language
+        assert ("1X advanced 高级" if language == "zh" else "1X advanced Advanced") in text(rules)
     with signed_in.learner(learners.viewer, language) as client:
         response = client.get(f"/account/progress?programme={DIPLOMA}")
         assert response.status_code == 200 and lang in response.text

@@ -50,7 +50,14 @@ from creditbank.web.deps import Today, Uow
 from creditbank.web.formats import number
 from creditbank.web.pages import conversion_progress
 from creditbank.web.pages.changes import refusal, see, status_of
-from creditbank.web.pages.conversion_common import Form, Submitted, attempt, notice, page
+from creditbank.web.pages.conversion_common import (
+    Form,
+    Submitted,
+    attempt,
+    level_namer,
+    notice,
+    page,
+)
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_date, parse_decimal
 from creditbank.web.sessions import csrf_protect
 
@@ -72,6 +79,7 @@ def rules_page(
     return page(
         request,
         "conversion/rules.html",
+        level_name=level_namer(uow, request.state.language),
         principal=principal,
         rules=desk.rules,
         may_draft=desk.may_draft,
@@ -303,6 +311,7 @@ def _queue_page(
     return page(
         request,
         "conversion/queue.html",
+        level_name=level_namer(uow, request.state.language),
         status_code=status_code,
         principal=principal,
         rules=queue.rules,
@@ -392,6 +401,7 @@ def _rule_page(
     return page(
         request,
         "conversion/rule.html",
+        level_name=level_namer(uow, request.state.language),
         status_code=status_code,
         rule=found.rule,
         programmes=found.programmes,

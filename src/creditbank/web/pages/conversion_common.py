@@ -16,9 +16,12 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
+from creditbank import clock
 from creditbank.conversion.model import CAP_TYPES
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
+from creditbank.frameworks import views as framework_views
+from creditbank.frameworks.commands import ShowFramework
 from creditbank.messages import Message, msg
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
@@ -77,6 +80,26 @@ def terms(request: Request) -> Callable[[str, object], str]:
         return found.render(translate) if found else label(group, value)
 
     return term
+
+
+def level_namer(uow: UnitOfWork, language: str) -> Callable[[str, str], str]:
+    """``level_name(framework, code)``: a level's name in ``language`` ("中级" for ``1X
+    intermediate``), from the framework in force today; empty where there is none."""
+    names: dict[str, dict[str, str]] = {}
+
+    def level_name(framework: str, code: str) -> str:
+        if framework not in names:
+            query = ShowFramework(framework, on=clock.today())
+            try:
+                shown = framework_views.show_framework(query, principal=None, uow=uow)
+            except DomainError:
+                names[framework] = {}
+            else:
+                levels = shown.framework.levels()
+                names[framework] = {level.key: level.name.get(language) for level in levels}
+        return names[framework].get(code.casefold(), "")
+
+    return level_name
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
