@@ -132,7 +132,7 @@ def test_personal_data_only_on_purpose_and_audited(initialised: CliRunner, accou
         initialised, "account", "show", account, "--purpose", "x", code=1
     )
     refused = run(initialised, *show, "--purpose", "appeal", "--user", "reg@jsvc.example", code=1)
-    assert "may not account:read-personal-data" in refused and NAME not in refused
+    assert "may not read learners' personal data" in refused and NAME not in refused
     assert "there is no user" in run(
         initialised, *show, "--purpose", "appeal", "--user", "who@x.example", code=1
     )

@@ -103,7 +103,7 @@ def test_an_application_goes_from_the_cli_to_an_accredited_outcome(
         world.ASSESSOR_A,
     )
     output = run(cli, "accreditation", "confirm", application, "--as", world.ASSESSOR_A, code=1)
-    assert "may not accreditation:confirm" in output
+    assert "may not confirm accreditation decisions" in output
     done = json.loads(
         run(cli, "accreditation", "confirm", application, "--as", world.OFFICER_2, "--json")
     )

@@ -151,7 +151,7 @@ def test_a_rule_is_drafted_submitted_and_approved_by_another(built: World, tmp_p
     elective_file.write_text(json.dumps(ELECTIVE_RULE, ensure_ascii=False), encoding="utf-8")
 
     refused = run(cli, "rules", "draft", str(rule_file), "--as", world.TEO_REGISTRAR, code=1)
-    assert "a registrar of BIMTEO may not rule:draft for SHVC" in refused
+    assert "a registrar of BIMTEO may not draft conversion rules for SHVC" in refused
     drafted = json.loads(
         run(cli, "rules", "draft", str(rule_file), "--as", world.SHVC_REGISTRAR, "--json")
     )
@@ -176,7 +176,7 @@ def test_a_rule_is_drafted_submitted_and_approved_by_another(built: World, tmp_p
         "rule DRAW-ELECTIVE v1 was drafted by you; another administrator must approve or "
         "reject it" in four_eyes
     )
-    assert "a registrar of SHVC may not rule:approve for SHVC" in run(
+    assert "a registrar of SHVC may not approve conversion rules for SHVC" in run(
         cli, "rules", "approve", rule, "--as", world.SHVC_REGISTRAR, code=1
     )
     assert "there is no user nobody@bank.example" in run(
@@ -251,7 +251,7 @@ def test_progress_convert_and_confirm(with_rule: World) -> None:
     conversion = requested["id"]
     shown = json.loads(run(cli, "conversions", "show", conversion, "--json"))
     assert shown == api_json(built, f"/api/v1/conversions/{conversion}")
-    assert "a registrar of BIMTEO may not conversion:decide for SHVC" in run(
+    assert "a registrar of BIMTEO may not decide on conversions for SHVC" in run(
         cli, "conversions", "confirm", conversion, "--as", world.TEO_REGISTRAR, code=1
     )
     confirmed = run(cli, "conversions", "confirm", conversion, "--as", world.SHVC_REGISTRAR)

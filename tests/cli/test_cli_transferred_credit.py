@@ -228,7 +228,7 @@ def test_correct_transfers_supersedes_what_earlier_versions_confirmed(bank: Worl
     command = ("conversions", "correct-transfers", "--reason", "transferred credit, not the course")
 
     refused = run(cli, *command, "--as", world.SHVC_REGISTRAR, code=1)
-    assert "may not outcome:supersede" in refused
+    assert "may not correct outcomes" in refused
     assert "give a reason" in run(
         cli, "conversions", "correct-transfers", "--reason", " ", "--as", ADMIN1, code=1
     )

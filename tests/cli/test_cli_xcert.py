@@ -92,7 +92,7 @@ def test_set_up_schedule_register_and_record_from_the_command_line(
         "xcert", "offer", "BIM", "--school", world.SCHOOL, "--level", "advanced",
         "--as", world.CENTRE_REGISTRAR, code=1,
     )  # fmt: skip
-    assert "may not xcert:manage" in forbidden
+    assert "may not manage X certificates" in forbidden
     untrained = bim.invoke(
         app,
         [

@@ -222,6 +222,54 @@ ROLE_WORDS: dict[Role, Message] = {
     Role.AUDITOR: msg("auditor"),
 }
 """A role as a refusal names it, in the reader's language (not its code)."""
+ACTION_WORDS: dict[Action, Message] = {
+    Action.CREATE_INSTITUTION: msg("open institutions' accounts"),
+    Action.READ_INSTITUTION: msg("read institutions"),
+    Action.EDIT_INSTITUTION: msg("edit institutions"),
+    Action.CREATE_CATALOG_ITEM: msg("add catalogue items"),
+    Action.READ_CATALOG: msg("read the catalogue"),
+    Action.GRANT_ITEM: msg("grant catalogue items"),
+    Action.OPEN_ACCOUNT: msg("open learners' accounts"),
+    Action.DEPOSIT: msg("deposit outcomes"),
+    Action.READ_OUTCOMES: msg("read outcomes"),
+    Action.READ_BATCH: msg("read deposit batches"),
+    Action.VERIFY_OUTCOME: msg("verify outcomes"),
+    Action.REVOKE_OUTCOME: msg("revoke outcomes"),
+    Action.SUPERSEDE_OUTCOME: msg("correct outcomes"),
+    Action.UPLOAD_EVIDENCE: msg("upload evidence"),
+    Action.READ_PERSONAL_DATA: msg("read learners' personal data"),
+    Action.LOOKUP_LEARNER: msg("look learners up"),
+    Action.CREATE_PROGRAMME: msg("create programmes"),
+    Action.DRAFT_RULE: msg("draft conversion rules"),
+    Action.APPROVE_RULE: msg("approve conversion rules"),
+    Action.RETIRE_RULE: msg("retire conversion rules"),
+    Action.READ_RULES: msg("read conversion rules"),
+    Action.READ_PROGRESS: msg("read learners' progress"),
+    Action.REQUEST_CONVERSION: msg("request conversions"),
+    Action.DECIDE_CONVERSION: msg("decide on conversions"),
+    Action.READ_CONVERSION: msg("read conversions"),
+    Action.IMPORT_STANDARD: msg("import competence standards"),
+    Action.DEFINE_SCHEME: msg("define assessment schemes"),
+    Action.CERTIFY: msg("certify teachers and assessors"),
+    Action.APPLY_ACCREDITATION: msg("apply for accreditation"),
+    Action.ASSIGN_ASSESSOR: msg("assign assessors"),
+    Action.SCORE_APPLICATION: msg("score applications"),
+    Action.CONFIRM_DECISION: msg("confirm accreditation decisions"),
+    Action.READ_APPLICATION: msg("read accreditation applications"),
+    Action.MANAGE_XCERT: msg("manage X certificates"),
+    Action.SCHEDULE_SESSION: msg("schedule assessment sessions"),
+    Action.REGISTER_CANDIDATE: msg("register candidates"),
+    Action.RECORD_RESULTS: msg("record assessment results"),
+    Action.MANAGE_KEYS: msg("manage signing keys"),
+    Action.EXPORT_CREDENTIAL: msg("export credentials"),
+    Action.CHANGE_CREDENTIAL_STATUS: msg("change credentials' status"),
+    Action.MANAGE_STAFF: msg("manage staff"),
+    Action.READ_STAFF: msg("read staff"),
+    Action.PUBLISH_FRAMEWORK: msg("publish frameworks"),
+    Action.VERIFY_LOG: msg("verify the ledger"),
+    Action.PUBLISH_CHECKPOINT: msg("publish checkpoints"),
+}
+"""An action as a refusal names it ("may not deposit outcomes"), in the reader's language."""
 THE_BANK = msg("the bank")
 """Whom a bank-wide role, or a resource of no institution, belongs to."""
 
@@ -235,7 +283,7 @@ def require(principal: Principal, action: Action, owner: str | None) -> None:
                 "a {role} of {institution} may not {action} for {owner}",
                 role=ROLE_WORDS[principal.role],
                 institution=principal.institution or THE_BANK,
-                action=action.value,
+                action=ACTION_WORDS.get(action, action.value),
                 owner=owner or THE_BANK,
             ),
         )
@@ -256,7 +304,7 @@ def require_any(principal: Principal, action: Action, owners: Collection[str]) -
             "a {role} of {institution} may not {action} here",
             role=ROLE_WORDS[principal.role],
             institution=principal.institution or THE_BANK,
-            action=action.value,
+            action=ACTION_WORDS.get(action, action.value),
         ),
     )
 
