@@ -100,6 +100,7 @@ def build(uow: UnitOfWork) -> Users:
                 code=code,
                 kind=ItemKind.COURSE,
                 name=code,
+                name_en="BIM applications" if code == "BIM-102" else "",
                 framework="LOFOUC",
                 levels=("4",),
                 credits=Decimal(carried),

@@ -400,7 +400,10 @@ def test_the_learner_sees_what_counts_the_plan_and_the_what_if(
     applicable = text(row.group(0))
     assert re.search(r"yes 7 credits .*Would exempt BIM-101 \(4(\.0)? credits\)", applicable)
     # what is missing: BIM-102 (optional); the X programme's two mandatory components
-    assert re.search(r'<li data-component="BIM-102">', section(page, "ul", "missing"))
+    missing = section(page, "ul", "missing")
+    assert re.search(r'<li data-component="BIM-102">', missing)
+    # its English name, which the catalogue holds for the component's item (not "BIM 应用")
+    assert "BIM-102 BIM applications" in text(missing)
     missing = section(mandatory, "ul", "missing")
     assert re.search(r'<li data-component="THEORY" class="mandatory"><strong>', missing)
     assert re.search(r'<li data-component="PRACTICE" class="mandatory">', missing)

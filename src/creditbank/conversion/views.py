@@ -7,7 +7,7 @@ exist before a 403 where the owner decides), then reads in the unit of work it i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from creditbank.access.policy import (
@@ -20,6 +20,7 @@ from creditbank.access.policy import (
     require_own_account,
 )
 from creditbank.accounts import api as accounts
+from creditbank.catalog import api as catalog
 from creditbank.consents import api as consents
 from creditbank.conversion import conversion_reads, programme_store, progress, rule_store
 from creditbank.conversion.commands import (
@@ -44,6 +45,7 @@ from creditbank.conversion.model import Programme, RuleStatus
 from creditbank.conversion.progress import LearnerProgress
 from creditbank.conversion.rule_store import RuleVersion
 from creditbank.db import UnitOfWork
+from creditbank.errors import DomainError
 from creditbank.frameworks import api as frameworks
 from creditbank.usecases import handler
 
@@ -230,6 +232,24 @@ class OwnProgress:
     progress: LearnerProgress | None
     conversions: list[Conversion]
     programmes: list[Programme]
+    component_names_en: dict[str, str] = field(default_factory=dict)
+    """The English names of the chosen programme's components, by code, where the catalogue
+    holds one for the item that completes the component."""
+
+
+def _component_names_en(uow: UnitOfWork, programme: Programme) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for component in programme.components:
+        owner, _, code = (component.item or "").partition(":")
+        if not code:
+            continue
+        try:
+            item = catalog.find_item(uow=uow, institution=owner, code=code)
+        except DomainError:  # an owner the catalogue does not know: no English name
+            continue
+        if item is not None and item.name_en:
+            names[component.code] = item.name_en
+    return names
 
 
 @handler
@@ -249,6 +269,9 @@ def show_own_progress(
         progress=found,
         conversions=conversion_reads.list_conversions(uow=uow, account_number=number),
         programmes=programme_store.list_programmes(uow=uow),
+        component_names_en={}
+        if found is None
+        else _component_names_en(uow, found.progress.programme),
     )
 
 

@@ -258,6 +258,7 @@ def _progress_page(
             {c.public_id: c.requested_on for c in own.conversions},
         ),
         conversions_by_id={c.public_id: c for c in own.conversions},
+        component_names_en=own.component_names_en,
         conversions=own.conversions,
         requested=next((c for c in own.conversions if c.public_id == requested), None),
         problems=list(problems),
