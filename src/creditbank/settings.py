@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     default_language: str = Field(default="zh", description="zh or en: the language of pages.")
     time_zone: str = Field(
         default="Asia/Shanghai",
-        description="The IANA time zone pages show times in (moments are stored in UTC).",
+        description="The IANA time zone pages show times in (moments are stored in UTC; the "
+        "bank's calendar, what today is, stays Asia/Shanghai).",
     )
     host: str = Field(default="127.0.0.1", description="Address `creditbank serve` binds to.")
     port: int = Field(default=8000, description="Port `creditbank serve` listens on.")
