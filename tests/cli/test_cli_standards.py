@@ -265,7 +265,7 @@ def test_importing_is_refused_to_those_who_may_not_and_for_bad_files(
     assert "a registrar of CQOU may not import competence standards for CQOU" in world.refused(
         "standards", "import", str(RAIL), "--as", CQ_REGISTRAR
     )
-    assert "a assessor of CQOU may not import competence standards for CQOU" in world.refused(
+    assert "an assessor of CQOU may not import competence standards for CQOU" in world.refused(
         "standards", "import", str(RAIL), "--as", CQ_ASSESSOR
     )
     assert (
@@ -382,7 +382,7 @@ def test_schemes_are_set_per_level_by_the_item_s_owner(world: World) -> None:
 
     bim = ("standards", "scheme", "TEO-BIM:BIM-X", "beginner")
     weights = ("--component", "theory=20", "--component", "practice=80")
-    assert "a assessor of TEO-BIM may not define assessment schemes for TEO-BIM" in world.refused(
+    assert "an assessor of TEO-BIM may not define assessment schemes for TEO-BIM" in world.refused(
         *bim, *weights, "--as", TEO_ASSESSOR
     )
     assert "a registrar of CQOU may not define assessment schemes for TEO-BIM" in world.refused(
@@ -507,7 +507,7 @@ def test_teachers_and_assessors_are_certified_by_the_item_s_owner(world: World) 
         "the certification cannot be made; registrar@cqou.example is a registrar; only an "
         "assessor can be certified to assess" in registrar
     )
-    assert "a assessor of CQOU may not certify teachers and assessors for CQOU" in world.refused(
+    assert "an assessor of CQOU may not certify teachers and assessors for CQOU" in world.refused(
         *certify, "--kind", "teacher", *person, "--as", CQ_ASSESSOR
     )
     assert "of GDOU may not certify teachers and assessors for CQOU" in world.refused(

@@ -68,7 +68,7 @@ def test_a_resource_several_institutions_share() -> None:
     policy.require_any(auditor, Action.READ_OUTCOMES, set())
     for owners in ({"B", "C"}, set()):
         with pytest.raises(
-            AccessError, match="a assessor of A may not read outcomes here"
+            AccessError, match="an assessor of A may not read outcomes here"
         ) as raised:
             policy.require_any(assessor, Action.READ_OUTCOMES, owners)
         assert "B" not in str(raised.value)  # who holds it is not told

@@ -215,13 +215,13 @@ class AccessError(DomainError):
 
 
 ROLE_WORDS: dict[Role, Message] = {
-    Role.BANK_ADMIN: msg("bank administrator"),
-    Role.REGISTRAR: msg("registrar"),
-    Role.ASSESSOR: msg("assessor"),
-    Role.ACCREDITATION_OFFICER: msg("accreditation officer"),
-    Role.AUDITOR: msg("auditor"),
+    Role.BANK_ADMIN: msg("a bank administrator"),
+    Role.REGISTRAR: msg("a registrar"),
+    Role.ASSESSOR: msg("an assessor"),
+    Role.ACCREDITATION_OFFICER: msg("an accreditation officer"),
+    Role.AUDITOR: msg("an auditor"),
 }
-"""A role as a refusal names it, in the reader's language (not its code)."""
+"""A role as a refusal names it ("an assessor"), in the reader's language (not its code)."""
 ACTION_WORDS: dict[Action, Message] = {
     Action.CREATE_INSTITUTION: msg("open institutions' accounts"),
     Action.READ_INSTITUTION: msg("read institutions"),
@@ -280,7 +280,7 @@ def require(principal: Principal, action: Action, owner: str | None) -> None:
         raise AccessError(
             "forbidden",
             msg(
-                "a {role} of {institution} may not {action} for {owner}",
+                "{role} of {institution} may not {action} for {owner}",
                 role=ROLE_WORDS[principal.role],
                 institution=principal.institution or THE_BANK,
                 action=ACTION_WORDS.get(action, action.value),
@@ -301,7 +301,7 @@ def require_any(principal: Principal, action: Action, owners: Collection[str]) -
     raise AccessError(
         "forbidden",
         msg(
-            "a {role} of {institution} may not {action} here",
+            "{role} of {institution} may not {action} here",
             role=ROLE_WORDS[principal.role],
             institution=principal.institution or THE_BANK,
             action=ACTION_WORDS.get(action, action.value),

@@ -86,7 +86,7 @@ def certify(
     elif kind == CertificationKind.ASSESSOR and principal.role is not institutions.Role.ASSESSOR:
         problems.append(
             msg(
-                "{email} is a {role}; only an assessor can be certified to assess",
+                "{email} is {role}; only an assessor can be certified to assess",
                 email=email,
                 role=ROLE_WORDS[principal.role],
             )
