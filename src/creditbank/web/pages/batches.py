@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from creditbank.access.policy import Principal
@@ -42,8 +42,11 @@ from creditbank.web.i18n import translator_for
 from creditbank.web.pages.changes import attempt, status_of
 from creditbank.web.pages.changes import database as _database
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
+from creditbank.web.sessions import csrf_protect
 
-pages = APIRouter(include_in_schema=False)
+pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+"""Every form here checks its CSRF token (its own dependency: a router included into another
+is not given the other's)."""
 CONTENT_TOO_LARGE = 413
 REFRESH_SECONDS = 2
 INLINE_BYTES = 256 * 1024
