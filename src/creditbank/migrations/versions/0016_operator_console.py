@@ -19,12 +19,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("institutions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False)
-        )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ALTER TABLE ... ADD COLUMN on both databases: a batch copy of these tables (SQLite's
+    # way to alter them) would drop tables that other tables' rows refer to.
+    op.add_column(
+        "institutions",
+        sa.Column("version", sa.Integer(), server_default=sa.text("1"), nullable=False),
+    )
+    op.add_column("users", sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True))
 
     op.create_table(
         "admin_actions",
@@ -75,7 +76,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_admin_actions_institution"))
         batch_op.drop_index(batch_op.f("ix_admin_actions_actor_id"))
     op.drop_table("admin_actions")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("disabled_at")
-    with op.batch_alter_table("institutions", schema=None) as batch_op:
-        batch_op.drop_column("version")
+    op.execute("ALTER TABLE users DROP COLUMN disabled_at")
+    op.execute("ALTER TABLE institutions DROP COLUMN version")
