@@ -238,9 +238,14 @@ def live_bank(
     (:class:`~tests.support.inprocess.InProcessServer`: httpx2 clients reach it without a
     socket), or by uvicorn on loopback for the modules of :data:`SOCKET_DIRECTORIES` and
     :data:`SOCKET_MODULES`."""
-    database = _new_database(
-        request, request.param, tmp_path_factory.mktemp("bank"), initialised=True
-    )
+    yield from serve_live_bank(request, request.param, tmp_path_factory)
+
+
+def serve_live_bank(
+    request: pytest.FixtureRequest, backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveBank]:
+    """What :func:`live_bank` yields, on ``backend`` (for a directory that overrides it)."""
+    database = _new_database(request, backend, tmp_path_factory.mktemp("bank"), initialised=True)
     settings = test_settings(database.url)
     app = build_app(settings, database)
     server = LiveServer(app) if _needs_socket(request) else InProcessServer(app)

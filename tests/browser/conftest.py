@@ -3,6 +3,11 @@ pages a test opens in it (:class:`Visitors`): each in a browser context of its o
 without cookies (a page without JavaScript may be one an earlier test gave back, see
 :class:`IdlePages`), logged in from the start where the test asks.
 
+The bank a browser test opens is served on SQLite only (:func:`live_bank` here): what the
+browser adds (rendering, forms without JavaScript, the content security policy, cookies) does not
+depend on the database, and what the pages do on each database is tested over HTTP, on both,
+by the page tests of tests/api/ (``test_*_pages.py``), which drive the same forms.
+
 Screenshots are artifacts for people, not checks: a test takes them with :meth:`Visitors.shot`,
 which writes them to tests/artifacts/ only when ``CREDITBANK_SCREENSHOTS=1``; whatever the
 setting, a test that fails leaves a screenshot of every page it still had open there.
@@ -21,6 +26,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.conftest import LiveBank, serve_live_bank
 from tests.support.browser import (
     browser_available,
     launch_chromium,
@@ -49,6 +55,14 @@ def pytest_runtest_makereport(
     if report.failed:
         item.stash[_FAILED] = True
     return report
+
+
+@pytest.fixture(scope="module", params=["sqlite"])
+def live_bank(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveBank]:
+    """The module's bank (as tests/conftest.py's), on SQLite: see the module's docstring."""
+    yield from serve_live_bank(request, request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
