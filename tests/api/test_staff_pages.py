@@ -259,7 +259,7 @@ def test_a_file_with_problems_shows_each_by_line_and_cannot_be_deposited(
     bad = [row(10, record_id="B-10"), row(11, record_id="B-11", level="7", score="120")]
     bad.append(row(12, record_id="B-12", id_number="3.10104E+17"))
     location, page = checked(registrar, upload(registrar, "bad.csv", csv_bytes(bad)))
-    assert "3 problems: nothing can be deposited" in page and 'id="deposit-form"' not in page
+    assert "Problems found: 3. Nothing can be deposited" in page and 'id="deposit-form"' not in page
     lines = re.findall(r"<tr><td>(\d+)</td><td class=\"code\">(\w+)</td>", page)
     assert sorted(lines) == [("3", "level"), ("3", "score"), ("4", "id_number")]
     assert "stored the identity number as a number" in page and "3.10104" not in page

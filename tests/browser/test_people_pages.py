@@ -211,3 +211,26 @@ def test_a_registrar_checks_a_file_then_deposits_it(
     page.get_by_role("button", name="存入 2 行").click()
     expect(page.locator("#batch-deposited")).to_have_text("2")
     expect(page.locator("#batch-status")).to_contain_text("已存入")
+
+
+def test_a_registrar_in_english_sees_what_is_wrong_before_anything_is_deposited(
+    visitors: Visitors, bank: str, record: Record, tmp_path: Path
+) -> None:
+    """The same page in English: a file with a bad date is checked, its problem named by line
+    and column, and no Deposit button is offered."""
+    del record
+    upload = tmp_path / "term.csv"
+    rows = [row(710, record_id="EN-710"), row(711, record_id="EN-711", assessed_on="2024-13-01")]
+    upload.write_bytes(chinese_csv(rows))
+    page = visitors.page("en-GB", staff="reg@jsvc.example")
+    page.goto(f"{bank}/staff/batches/new")
+    page.locator("#file").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and check").click()
+    expect(page.locator("#upload-status")).to_contain_text(
+        "Problems found: 1. Nothing can be deposited"
+    )
+    report = page.locator("#upload-report")
+    expect(report).to_contain_text("assessed_on must be a date like 2024-06-30")
+    expect(report.locator("tbody tr").first).to_contain_text("3")  # the second row's line
+    expect(page.locator("#deposit-form")).to_have_count(0)
+    expect(page.locator("#upload-preview")).not_to_contain_text(id_number(711))
