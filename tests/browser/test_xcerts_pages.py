@@ -232,5 +232,9 @@ def test_a_pilot_school_and_the_provider_run_a_session(
     row = provider.locator(f'#candidates tr[data-account="{walker.account}"]')
     expect(row).to_have_attribute("data-outcome", "passed")
     expect(row.locator(".weighted")).to_have_text("76")
-    expect(row.locator(".deposited")).to_have_text(re.compile(r"^[0-9a-f]{32}$"))
+    deposited = row.locator(".deposited")
+    expect(deposited).to_have_text(re.compile(r"^deposited [0-9a-f]{8}$"))  # not a 32-digit id
+    expect(deposited.locator("[data-public-id]")).to_have_attribute(
+        "data-public-id", re.compile(r"^[0-9a-f]{32}$")
+    )
     expect(provider.locator("script")).to_have_count(0)
