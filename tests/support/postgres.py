@@ -5,7 +5,8 @@ with ``initdb``, starts it with ``pg_ctl`` listening on a Unix socket only (no
 TCP at all), and on exit stops it (``pg_ctl stop -m immediate``) and deletes
 the directory -- also when the tests inside the ``with`` block failed.  The
 server runs with durability switched off (``fsync``, ``synchronous_commit``,
-``full_page_writes``), which is fine for data that is thrown away.
+``full_page_writes``), which is fine for data that is thrown away, and without
+autovacuum, replication WAL or JIT compiling, which such a cluster never needs.
 
 Typical use (e.g. from a session-scoped pytest fixture)::
 
@@ -84,6 +85,11 @@ _SERVER_SETTINGS: Final[Mapping[str, str]] = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
     "max_connections": "100",
+    # a cluster of throw-away databases needs no vacuuming, no replicas, no JIT compiling
+    "autovacuum": "off",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "jit": "off",
 }
 
 
