@@ -21,7 +21,6 @@ from creditbank.accounts.commands import (
     SupersedeOutcome,
     VerifyOutcome,
 )
-from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat, read_rows
 from creditbank.accounts.model import AccountError, OutcomeStatus
 from creditbank.accounts.schemas import (
@@ -43,17 +42,12 @@ from creditbank.institutions.model import check_institution_code
 from creditbank.ledger.schemas import ReceiptRead
 from creditbank.messages import msg
 from creditbank.web.auth import Authenticated
-from creditbank.web.deps import Now, Today, Uow
+from creditbank.web.deps import Now, Today, Uow, cipher_of
 from creditbank.web.i18n import translator_for
 from creditbank.web.problems import responses
 
 api = APIRouter(prefix="/api/v1", tags=["accounts"])
 MAX_PROBLEMS_SHOWN = 100
-
-
-def cipher_of(request: Request) -> PersonalDataCipher:
-    cipher: PersonalDataCipher = request.app.state.cipher
-    return cipher
 
 
 @api.post(

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from creditbank import clock
-from creditbank.accounts.api import Outcome
+from creditbank.accounts.api import Outcome, PersonalDataCipher
 from creditbank.db import Database, UnitOfWork
 from creditbank.messages import Message, msg
 from creditbank.web.formats import TIME_ZONE, local_time, number, zone
@@ -34,6 +34,12 @@ def get_today() -> date:
 
 def get_now() -> datetime:
     return datetime.now(UTC)
+
+
+def cipher_of(request: Request) -> PersonalDataCipher:
+    """The bank's cipher of learners' personal data (made once, by the app factory)."""
+    cipher: PersonalDataCipher = request.app.state.cipher
+    return cipher
 
 
 Uow = Annotated[UnitOfWork, Depends(get_uow, scope="function")]

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 
-from creditbank.accounts.api import FileFormat, PersonalDataCipher
+from creditbank.accounts.api import FileFormat
 from creditbank.file_limits import limits_of
 from creditbank.web.auth import Authenticated
-from creditbank.web.deps import Today, Uow
+from creditbank.web.deps import Today, Uow, cipher_of
 from creditbank.web.problems import responses
 from creditbank.xcerts import profiles, results, sessions, statistics, teachers, views
 from creditbank.xcerts.commands import (
@@ -46,11 +46,6 @@ from creditbank.xcerts.schemas import (
 )
 
 api = APIRouter(prefix="/api/v1", tags=["1+X"])
-
-
-def _cipher(request: Request) -> PersonalDataCipher:
-    cipher: PersonalDataCipher = request.app.state.cipher
-    return cipher
 
 
 @api.get("/xcerts", response_model=list[XcertRead], responses=responses(401, 404, 422))
@@ -154,7 +149,7 @@ def train_teacher(
         today=today,
     )
     return TeacherRead.of(
-        teachers.train_teacher(command, principal=principal, uow=uow, cipher=_cipher(request))
+        teachers.train_teacher(command, principal=principal, uow=uow, cipher=cipher_of(request))
     )
 
 
@@ -243,7 +238,7 @@ def record_results(
             principal=principal,
             uow=uow,
             database=database,
-            cipher=_cipher(request),
+            cipher=cipher_of(request),
             limits=limits_of(request.app.state.settings),
         )
     return ResultsRead.of(recorded, request.state.language)

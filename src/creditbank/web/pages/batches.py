@@ -29,7 +29,6 @@ from creditbank.accounts.commands import (
     ShowUpload,
     UploadForCheck,
 )
-from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.fields import FIELDS
 from creditbank.accounts.files import FileFormat
 from creditbank.accounts.uploads import UploadStatus
@@ -37,7 +36,7 @@ from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.file_limits import TOO_LARGE, FileLimits, limits_of
 from creditbank.web.auth import StaffPage
-from creditbank.web.deps import Today, Uow, render
+from creditbank.web.deps import Today, Uow, cipher_of, render
 from creditbank.web.i18n import translator_for
 from creditbank.web.pages.changes import attempt, status_of
 from creditbank.web.pages.changes import database as _database
@@ -55,11 +54,6 @@ page shows the result at once. A larger one's job runs after the answer, its pag
 SHOWN_PROBLEMS = 1000
 CHINESE_HEADERS = {field.name: field.chinese for field in FIELDS}
 _log = logging.getLogger(__name__)
-
-
-def _cipher(request: Request) -> PersonalDataCipher:
-    cipher: PersonalDataCipher = request.app.state.cipher
-    return cipher
 
 
 def _limits(request: Request) -> FileLimits:
@@ -141,7 +135,7 @@ def upload_batch(
             principal=principal,
             uow=writing,
             database=_database(request),
-            cipher=_cipher(request),
+            cipher=cipher_of(request),
             today=today,
             limits=_limits(request),
         )
@@ -175,7 +169,7 @@ def _upload_page(
         ShowUpload(upload_id),
         principal=principal,
         uow=uow,
-        cipher=_cipher(request),
+        cipher=cipher_of(request),
         limits=_limits(request),
     )
     if upload.status is UploadStatus.DEPOSITED and upload.batch_id:
@@ -225,7 +219,7 @@ def deposit_upload(
             principal=principal,
             uow=writing,
             database=_database(request),
-            cipher=_cipher(request),
+            cipher=cipher_of(request),
             today=today,
             limits=_limits(request),
         )

@@ -17,7 +17,6 @@ from creditbank.access.policy import LearnerPrincipal
 from creditbank.accounts import outcomes as transcripts
 from creditbank.accounts import views
 from creditbank.accounts.commands import ShowMyAccessLog, ShowMyOutcomes, ShowShared
-from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.outcomes import Outcome
 from creditbank.consents import handlers as consents
 from creditbank.consents.commands import (
@@ -42,7 +41,7 @@ from creditbank.errors import DomainError
 from creditbank.institutions import api as institutions
 from creditbank.messages import msg
 from creditbank.web.auth import LearnerPage
-from creditbank.web.deps import Now, Today, Uow, render
+from creditbank.web.deps import Now, Today, Uow, cipher_of, render
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, parse_date, say
 from creditbank.web.pages.timeline import by_level, standing_credits
 from creditbank.web.sessions import csrf_protect
@@ -54,11 +53,6 @@ PRIVATE_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "Cache-Control": "no-store",
 }
-
-
-def _cipher(request: Request) -> PersonalDataCipher:
-    cipher: PersonalDataCipher = request.app.state.cipher
-    return cipher
 
 
 def _database(request: Request) -> Database:
@@ -83,7 +77,7 @@ def my_outcomes(request: Request, uow: Uow, learner: LearnerPage) -> HTMLRespons
         ShowMyOutcomes(with_personal_data=True),
         principal=learner,
         uow=uow,
-        cipher=_cipher(request),
+        cipher=cipher_of(request),
     )
     outcomes = mine.outcomes
     return render(
@@ -316,7 +310,7 @@ def shared(token: str, request: Request, uow: Uow, now: Now) -> HTMLResponse:
 
 def _shared(request: Request, uow: UnitOfWork, token: str, now: datetime) -> views.Shared | None:
     query = ShowShared(token)
-    return views.show_shared(query, principal=None, uow=uow, cipher=_cipher(request), now=now)
+    return views.show_shared(query, principal=None, uow=uow, cipher=cipher_of(request), now=now)
 
 
 def attachment(filename: str) -> dict[str, str]:

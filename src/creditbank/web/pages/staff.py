@@ -24,7 +24,6 @@ from creditbank.accounts.commands import (
     ShowDesk,
     ShowLookUpForm,
 )
-from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import (
     AccountError,
     IdNumber,
@@ -40,7 +39,7 @@ from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 from creditbank.web.auth import StaffPage
-from creditbank.web.deps import Today, Uow, render
+from creditbank.web.deps import Today, Uow, cipher_of, render
 from creditbank.web.pages import batches
 from creditbank.web.pages.changes import attempt
 from creditbank.web.pages.changes import database as _database
@@ -67,11 +66,6 @@ _FIELD_OF_CODE = {
     "account_exists": "name",
     "record_conflict": "record_id",
 }
-
-
-def _cipher(request: Request) -> PersonalDataCipher:
-    cipher: PersonalDataCipher = request.app.state.cipher
-    return cipher
 
 
 def _deposit_form_of(uow: UnitOfWork, principal: Principal) -> deposits.DepositForm:
@@ -266,7 +260,7 @@ def deposit(
                 id_type=learner.id_number.type,
             )
             account = learners.open_account(
-                opening, principal=principal, uow=writing, cipher=_cipher(request)
+                opening, principal=principal, uow=writing, cipher=cipher_of(request)
             )
             number, opened = account.number, account.created
         assert number is not None  # noqa: S101 - one of the two is always given
@@ -343,7 +337,7 @@ def lookup(
             LookUpLearner(parsed, purpose),
             principal=principal,
             uow=writing,
-            cipher=_cipher(request),
+            cipher=cipher_of(request),
         )
     number, found = looked_up.account_number, looked_up.personal_data
     missing = msg("The bank has no account for this identity number.")

@@ -18,12 +18,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from creditbank.access.policy import Principal
-from creditbank.accounts.api import PersonalDataCipher
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 from creditbank.web.auth import StaffPage
-from creditbank.web.deps import Today, Uow, render
+from creditbank.web.deps import Today, Uow, cipher_of, render
 from creditbank.web.pages.changes import Shown, see, submit
 from creditbank.web.pages.forms import FieldErrors, parse_date, say
 from creditbank.web.sessions import csrf_protect
@@ -243,7 +242,7 @@ def train_teacher(
         certifying=certifying,
         today=today,
     )
-    cipher: PersonalDataCipher = request.app.state.cipher
+    cipher = cipher_of(request)
     page = f"/staff/xcerts/{owner}/{code}"
     return _change(
         request,

@@ -21,13 +21,13 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from creditbank.access.policy import Principal
-from creditbank.accounts.api import FileFormat, PersonalDataCipher
+from creditbank.accounts.api import FileFormat
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.file_limits import TOO_LARGE, FileLimits, limits_of
 from creditbank.messages import Message, msg
 from creditbank.web.auth import StaffPage
-from creditbank.web.deps import Today, Uow, render
+from creditbank.web.deps import Today, Uow, cipher_of, render
 from creditbank.web.pages.changes import Shown, attempt, database, refusal, see, status_of, submit
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
 from creditbank.web.pages.xcerts_desk import passed_on
@@ -57,11 +57,6 @@ NOTICES: dict[str, Message] = {
         "The results are recorded; each candidate who passed has the certificate in their account."
     ),
 }
-
-
-def _cipher(request: Request) -> PersonalDataCipher:
-    cipher: PersonalDataCipher = request.app.state.cipher
-    return cipher
 
 
 def _limits(request: Request) -> FileLimits:
@@ -181,7 +176,7 @@ def _preview_page(
         session_id, assessor, filename, _format(file_format), io.BytesIO(content), today
     )
     preview = intake.preview_results(
-        command, principal=principal, uow=uow, cipher=_cipher(request), limits=_limits(request)
+        command, principal=principal, uow=uow, cipher=cipher_of(request), limits=_limits(request)
     )
     carried = base64.b64encode(content).decode()
     problems = [say(request, problem) for problem in preview.problems]
@@ -267,7 +262,7 @@ def record_results(
             principal=principal,
             uow=writing,
             database=database(request),
-            cipher=_cipher(request),
+            cipher=cipher_of(request),
             limits=_limits(request),
         ),
         passed_on=passed_on,

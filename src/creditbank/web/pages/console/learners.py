@@ -27,7 +27,6 @@ from creditbank.accounts.commands import (
     ShowLearnerConsole,
     ShowLookUpForm,
 )
-from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.lookup import LearnerAccount, LearnerConsole
 from creditbank.accounts.model import AccountError, parse_id_number
 from creditbank.db import UnitOfWork
@@ -37,7 +36,7 @@ from creditbank.sessions import views as web_access
 from creditbank.sessions.commands import IssueActivationCode, ShowWebAccess
 from creditbank.sessions.views import WebAccess
 from creditbank.web.auth import StaffPage
-from creditbank.web.deps import Now, Uow, render
+from creditbank.web.deps import Now, Uow, cipher_of, render
 from creditbank.web.pages.changes import database, see, status_of
 from creditbank.web.pages.forms import UNPROCESSABLE, FieldErrors, say
 from creditbank.web.sessions import csrf_protect
@@ -56,11 +55,6 @@ PURPOSES: dict[str, Message] = {
 purpose is recorded in the words the administrator saw, in their page's language."""
 VALID_DAYS = (7, 14, 30)
 DEFAULT_VALID_DAYS = 14
-
-
-def _cipher(request: Request) -> PersonalDataCipher:
-    cipher: PersonalDataCipher = request.app.state.cipher
-    return cipher
 
 
 def _console(uow: UnitOfWork, principal: Principal) -> LearnerConsole:
@@ -184,7 +178,7 @@ def find_by_identity(
             FindLearnerByIdentity(parsed, stated),
             principal=principal,
             uow=writing,
-            cipher=_cipher(request),
+            cipher=cipher_of(request),
         )
     if found is None:
         return _page(request, console, missing=True)
