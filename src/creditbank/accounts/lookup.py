@@ -23,12 +23,10 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import AccountError, OutcomeStatus, check_account_number
 from creditbank.accounts.tables import LearnerRow
 from creditbank.db import UnitOfWork
+from creditbank.file_limits.preview import masked
 from creditbank.institutions import api as institutions
 from creditbank.messages import msg
 from creditbank.usecases import handler
-
-SHOWN_AT_ENDS = 4
-"""How many of an identity number's first and last characters the console shows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +65,6 @@ class LearnerAccount:
     @property
     def outcome_count(self) -> int:
         return sum(self.outcomes_by_status.values())
-
-
-def masked_id_number(number: str) -> str:
-    """An identity number as the console shows it: its first and last four characters at most
-    (a third of it each, for a short one), the rest masked (``3101**********1234``), as the
-    upload preview shows one: enough to match the document in front of you, not to copy it."""
-    kept = min(SHOWN_AT_ENDS, len(number) // 3)
-    if kept == 0:
-        return "*" * len(number)
-    return number[:kept] + "*" * (len(number) - 2 * kept) + number[-kept:]
 
 
 def _require_console_reader(principal: Principal) -> None:
@@ -150,10 +138,10 @@ def find_learner_by_identity(
     data = service.read_personal_data(
         uow=uow, cipher=cipher, number=number, user_id=principal.user_id, purpose=query.purpose
     )
-    masked = MaskedPersonalData(
+    shown = MaskedPersonalData(
         name=data.name,
         id_type=data.id_type,
-        id_number=masked_id_number(data.id_number),
+        id_number=masked(data.id_number),
         birth_date=data.birth_date,
     )
-    return replace(_account(uow, number), personal_data=masked)
+    return replace(_account(uow, number), personal_data=shown)
