@@ -45,16 +45,15 @@ def facts(record_id: str, level: str = "4") -> OutcomeFacts:
 
 
 @pytest.fixture
-def account(initialised: CliRunner, once: Once) -> str:
+def account(initialised: CliRunner, database: Database, once: Once) -> str:
     """An account with three outcomes of JSVC at LOFOUC 4 and 5, one of them revoked (built
     once per backend: see tests/cli/conftest.py)."""
-    return once("account", lambda: _build(initialised))
+    return once("account", lambda: _build(initialised, database))
 
 
-def _build(initialised: CliRunner) -> str:
+def _build(initialised: CliRunner, database: Database) -> str:
     run(initialised, "users", "add", "admin@bank.example", "--role", "bank_admin")
     settings = get_settings()
-    database = Database(settings.database_url)
     cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
     with database.unit_of_work() as uow:
         add_college_with_course(uow)
@@ -88,20 +87,16 @@ def _build(initialised: CliRunner) -> str:
     with database.unit_of_work() as uow:
         public_id = outcomes.transcript(uow=uow, account_number=number).outcomes[1].public_id
         lifecycle.revoke_outcome(uow=uow, public_id=public_id, user_id=registrar.id, reason="x")
-    database.dispose()
     return number
 
 
-def audit_entries(number: str) -> list[str]:
-    database = Database(get_settings().database_url)
+def audit_entries(database: Database, number: str) -> list[str]:
     with database.unit_of_work() as uow:
-        entries = [entry.purpose for entry in service.access_log(uow=uow, number=number)]
-    database.dispose()
-    return entries
+        return [entry.purpose for entry in service.access_log(uow=uow, number=number)]
 
 
 def test_the_transcript_by_level_without_personal_data(
-    initialised: CliRunner, account: str
+    initialised: CliRunner, database: Database, account: str
 ) -> None:
     text = run(initialised, "account", "show", account.lower())
     assert f"Account {account}: 3 outcomes" in text
@@ -122,10 +117,12 @@ def test_the_transcript_by_level_without_personal_data(
     assert [o["record_id"] for o in revoked["outcomes"]] == ["R-2"]
     chinese = run(initialised, "--lang", "zh", "account", "show", account)
     assert "已撤销" in chinese and "共 3 条学习成果" in chinese
-    assert audit_entries(account) == []
+    assert audit_entries(database, account) == []
 
 
-def test_personal_data_only_on_purpose_and_audited(initialised: CliRunner, account: str) -> None:
+def test_personal_data_only_on_purpose_and_audited(
+    initialised: CliRunner, database: Database, account: str
+) -> None:
     show = ("account", "show", account, "--with-personal-data")
     assert "needs --purpose and --user" in run(initialised, *show, code=1)
     assert "go with --with-personal-data" in run(
@@ -139,7 +136,7 @@ def test_personal_data_only_on_purpose_and_audited(initialised: CliRunner, accou
     assert "purpose of 1 to 200" in run(
         initialised, *show, "--purpose", " ", "--user", "admin@bank.example", code=1
     )
-    assert audit_entries(account) == []
+    assert audit_entries(database, account) == []
     text = run(
         initialised, *show, "--purpose", "learner asked by phone", "--user", "admin@bank.example"
     )
@@ -148,7 +145,7 @@ def test_personal_data_only_on_purpose_and_audited(initialised: CliRunner, accou
         run(initialised, *show, "--purpose", "export", "--user", "admin@bank.example", "--json")
     )
     assert body["personal_data"]["name"] == NAME and len(body["outcomes"]) == 3
-    assert audit_entries(account) == ["learner asked by phone", "export"]
+    assert audit_entries(database, account) == ["learner asked by phone", "export"]
 
 
 def test_unknown_accounts_and_institutions(initialised: CliRunner, account: str) -> None:

@@ -11,14 +11,12 @@ from creditbank import clock
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.db import Database
-from creditbank.settings import get_settings
 from tests.cli.runner import run
 
 
-def prepare(cli: CliRunner) -> None:
+def prepare(cli: CliRunner, database: Database) -> None:
     for code, kind in (("TEO-BIM", "training_evaluation_organisation"), ("JSVC", "university")):
         run(cli, "institutions", "add", code, "--name", code, "--type", kind)
-    database = Database(get_settings().database_url)
     with database.unit_of_work() as uow:  # the CLI has no command to add items
         catalog.add_item(
             uow=uow,
@@ -34,11 +32,10 @@ def prepare(cli: CliRunner) -> None:
             ),
             on=date(2026, 11, 22),
         )
-    database.dispose()
 
 
-def test_grant_list_and_withdraw(initialised: CliRunner) -> None:
-    prepare(initialised)
+def test_grant_list_and_withdraw(initialised: CliRunner, database: Database) -> None:
+    prepare(initialised, database)
     granted = json.loads(
         run(
             initialised,
@@ -81,8 +78,8 @@ def test_grant_list_and_withdraw(initialised: CliRunner) -> None:
     )
 
 
-def test_refusals(initialised: CliRunner) -> None:
-    prepare(initialised)
+def test_refusals(initialised: CliRunner, database: Database) -> None:
+    prepare(initialised, database)
     grant = ("catalog", "grant", "BIM-X", "--owner", "TEO-BIM", "--to", "JSVC")
     assert "--until must be a date like 2025-09-01" in run(
         initialised, *grant, "--until", "next year", code=1

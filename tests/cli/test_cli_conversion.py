@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from creditbank.bootstrap import build_app, open_database
+from creditbank.bootstrap import build_app
 from creditbank.conversion.tables import ConversionRow, ProgrammeRow, RuleRow
 from creditbank.db import Database
 from creditbank.institutions import service as institutions
@@ -101,27 +101,23 @@ class World:
     """A learner holding the BIM-X certificate at intermediate level."""
 
 
-def _build() -> tuple[world.Users, str, str]:
-    database = open_database()
+def _build(database: Database) -> tuple[world.Users, str, str]:
     with database.unit_of_work() as uow:
         users = world.build(uow)
         learner = world.x_certificate_holder(uow, 1)
         secret = institutions.create_token(uow=uow, email=ADMIN1).secret
-    database.dispose()
     return users, learner, secret
 
 
 @pytest.fixture
-def built(initialised: CliRunner, once: Once) -> Iterator[World]:
+def built(initialised: CliRunner, database: Database, once: Once) -> Iterator[World]:
     """The 1+X world (no rules yet), a learner, and an API client acting as a bank admin (the
-    world built once per backend: see tests/cli/conftest.py)."""
-    users, learner, secret = once("built", _build)
-    database = open_database()
+    world built once per backend: see tests/cli/conftest.py), on the test's database."""
+    users, learner, secret = once("built", lambda: _build(database))
     app = build_app(shared.test_settings(database.url), database)
     headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
     with TestClient(app, headers=headers) as api:
         yield World(initialised, database, api, users, learner)
-    database.dispose()
 
 
 @pytest.fixture

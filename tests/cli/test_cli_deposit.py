@@ -30,13 +30,11 @@ def prepare(cli: CliRunner) -> None:
     )
 
 
-def test_import_then_again(initialised: CliRunner, tmp_path: Path) -> None:
+def test_import_then_again(initialised: CliRunner, database: Database, tmp_path: Path) -> None:
     prepare(initialised)
     # the CLI has no catalogue command yet: create the course through the service
-    database = Database(get_settings().database_url)
     with database.unit_of_work() as uow:
         add_college_with_course(uow, with_institution=False)
-    database.dispose()
     good = tmp_path / "good.jsonl"
     good.write_bytes(jsonl_bytes([row(n) for n in range(1, 6)]))
     body = json.loads(
@@ -64,6 +62,7 @@ def test_unknown_institution_and_file(initialised: CliRunner, tmp_path: Path) ->
     )
 
 
+@pytest.mark.own_database  # the worker process opens the database by its URL
 def test_import_through_the_worker_process(
     initialised: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

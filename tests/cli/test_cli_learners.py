@@ -15,7 +15,6 @@ from creditbank.cli.main import app
 from creditbank.db import Database
 from creditbank.sessions import service as sessions
 from creditbank.sessions.model import SessionPolicy
-from creditbank.settings import get_settings
 from tests.bulk_files import id_number
 from tests.cli.runner import run
 
@@ -38,8 +37,7 @@ def open_account(database: Database) -> str:
         ).number
 
 
-def test_set_password_from_standard_input(initialised: CliRunner) -> None:
-    database = Database(get_settings().database_url)
+def test_set_password_from_standard_input(initialised: CliRunner, database: Database) -> None:
     number = open_account(database)
     result = initialised.invoke(
         app, ["learners", "set-password", number.lower(), "--password-stdin"], input=PASSWORD + "\n"
@@ -62,11 +60,11 @@ def test_set_password_from_standard_input(initialised: CliRunner) -> None:
         input=PASSWORD + "\n",
     )
     assert missing.exit_code == 1 and "there is no account CB000000000000" in missing.output
-    database.dispose()
 
 
-def test_activation_code_printed_once_and_redeemable(initialised: CliRunner) -> None:
-    database = Database(get_settings().database_url)
+def test_activation_code_printed_once_and_redeemable(
+    initialised: CliRunner, database: Database
+) -> None:
     number = open_account(database)
     output = run(initialised, "learners", "activation", number, "--valid-days", "3")
     code = output.strip().splitlines()[-1]
@@ -94,4 +92,3 @@ def test_activation_code_printed_once_and_redeemable(initialised: CliRunner) -> 
         )
     assert isinstance(new, sessions.NewSession)
     assert "is not an account number" in run(initialised, "learners", "activation", "X", code=1)
-    database.dispose()

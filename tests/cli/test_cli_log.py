@@ -28,7 +28,7 @@ from tests.bulk_files import add_college_with_course, course_outcome, open_learn
 from tests.cli.conftest import Once
 from tests.cli.runner import run
 from tests.support.browser import LiveServer
-from tests.support.tamper import drop_triggers, tamper
+from tests.support.tamper import behind_the_bank, tamper
 
 # The tamperings below build SQL from public ids this module made; nothing comes from outside.
 # ruff: noqa: S608
@@ -76,8 +76,7 @@ def logged(
 
 
 def _flip_entry_byte(database: Database) -> None:
-    with database.engine.begin() as connection:
-        drop_triggers(connection)
+    with behind_the_bank(database) as connection:
         entry_id, body = connection.execute(
             text(
                 "SELECT e.id, e.body FROM log_entries e JOIN log_leaves l ON l.entry_id = e.id "
@@ -155,8 +154,7 @@ def test_a_checkpoint_signed_with_another_key_is_found(
     forged = ledger.sign_checkpoint(
         keys.load_log_keys(origin=keys.DEVELOPMENT_ORIGIN, private_key=other), size, root
     )
-    tamper(database)  # drop the triggers: a row appended by hand, not by a seal
-    with database.engine.begin() as connection:
+    with behind_the_bank(database) as connection:  # a row appended by hand, not by a seal
         connection.execute(
             text(
                 "INSERT INTO log_checkpoints (tree_size, root_hash, note, created_at) "

@@ -18,7 +18,6 @@ from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.cli.main import app
 from creditbank.db import Database
-from creditbank.settings import get_settings
 from tests.bulk_files import id_number
 from tests.cli.conftest import Once
 from tests.cli.runner import run
@@ -51,14 +50,14 @@ class World:
 
 
 @pytest.fixture
-def world(initialised: CliRunner, once: Once) -> World:
+def world(initialised: CliRunner, database: Database, once: Once) -> World:
     """Chongqing and Guangdong open universities, a 1+X provider with its BIM certificate, and
     their staff (built once per backend: see tests/cli/conftest.py)."""
-    once("world", lambda: _build(initialised))
+    once("world", lambda: _build(initialised, database))
     return World(initialised)
 
 
-def _build(cli: CliRunner) -> None:
+def _build(cli: CliRunner, database: Database) -> None:
     for code, name, kind in (
         ("CQOU", "重庆开放大学", "open_university"),
         ("GDOU", "广东开放大学", "open_university"),
@@ -75,7 +74,6 @@ def _build(cli: CliRunner) -> None:
     ):
         run(cli, "users", "add", email, "--role", role, "--institution", institution)
     run(cli, "users", "add", ADMIN, "--role", "bank_admin")
-    database = Database(get_settings().database_url)
     with database.unit_of_work() as uow:  # the CLI has no command to add items
         catalog.add_item(
             uow=uow,
@@ -91,7 +89,6 @@ def _build(cli: CliRunner) -> None:
             ),
             on=date(2025, 9, 1),
         )
-    database.dispose()
 
 
 def variant(tmp_path: Path, source: Path, name: str, *changes: tuple[str, str]) -> Path:

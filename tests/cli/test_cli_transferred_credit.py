@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from creditbank.accounts import api as accounts
 from creditbank.accounts.tables import OutcomeRow
-from creditbank.bootstrap import build_app, open_database
+from creditbank.bootstrap import build_app
 from creditbank.catalog.tables import CatalogItemRow
 from creditbank.conversion import api as conversion_api
 from creditbank.conversion import records as conversion_records
@@ -56,29 +56,25 @@ class World:
     learner: str
 
 
-def _build() -> tuple[str, str]:
-    database = open_database()
+def _build(database: Database) -> tuple[str, str]:
     with database.unit_of_work() as uow:
         users = world.build(uow)
         learner = world.x_certificate_holder(uow, 1)
         world.approved(uow, users, world.x_certificate_rule(), "SHVC")
         secret = institutions.create_token(uow=uow, email=ADMIN1).secret
-    database.dispose()
     return learner, secret
 
 
 @pytest.fixture
-def bank(initialised: CliRunner, once: Once) -> Iterator[World]:
+def bank(initialised: CliRunner, database: Database, once: Once) -> Iterator[World]:
     """The 1+X world with SHVC's approved rule (BIM-X intermediate+ exempts BIM-101) and a
     learner holding the certificate; an API client acting as a bank administrator (the world
-    built once per backend: see tests/cli/conftest.py)."""
-    learner, secret = once("bank", _build)
-    database = open_database()
+    built once per backend: see tests/cli/conftest.py), on the test's database."""
+    learner, secret = once("bank", lambda: _build(database))
     app = build_app(shared.test_settings(database.url), database)
     headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
     with TestClient(app, headers=headers) as api:
         yield World(initialised, database, api, learner)
-    database.dispose()
 
 
 def _request(bank: World) -> str:

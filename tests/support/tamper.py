@@ -3,6 +3,9 @@ back, past the triggers that refuse it, so that tests can show ``log verify`` no
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection, text
 
 from creditbank.db import Database
@@ -23,9 +26,18 @@ def drop_triggers(connection: Connection) -> None:
         connection.execute(text(f"DROP TRIGGER {name}"))
 
 
+@contextmanager
+def behind_the_bank(database: Database) -> Iterator[Connection]:
+    """A connection in one unit of work of ``database`` (so a test's rolled-back database rolls
+    it back too), with the append-only triggers out of the way."""
+    with database.unit_of_work() as uow:
+        connection = uow.session.connection()
+        drop_triggers(connection)
+        yield connection
+
+
 def tamper(database: Database, *statements: str) -> None:
     """Run ``statements`` (SQL) with the append-only triggers out of the way."""
-    with database.engine.begin() as connection:
-        drop_triggers(connection)
+    with behind_the_bank(database) as connection:
         for statement in statements:
             connection.execute(text(statement))
