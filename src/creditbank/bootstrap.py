@@ -22,13 +22,12 @@ from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS
 from creditbank.clock import today
 from creditbank.conversion import api as conversion
 from creditbank.credentials import signing as credentials
-from creditbank.db import Database
+from creditbank.db import Database, UnitOfWork
 from creditbank.frameworks import service as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file
-from creditbank.ledger.model import LogKind
 from creditbank.ledger.service import LOG_KEYS
-from creditbank.ledger.verify import Reader, Unlogged
+from creditbank.ledger.verify import Reader, ReaderKey, Unlogged
 from creditbank.sessions import service as web_sessions
 from creditbank.settings import Settings, get_settings
 
@@ -72,6 +71,7 @@ def initialise(database: Database, *, demo_cipher: PersonalDataCipher | None = N
     migrate(database)
     with database.unit_of_work() as uow:
         report = frameworks.install_builtin_frameworks(uow=uow)
+        log_what_predates_the_log(uow)
     demo = None
     if demo_cipher is not None:
         from creditbank.demo.service import load_demo  # noqa: PLC0415 - Faker only when asked
@@ -117,26 +117,52 @@ def open_database(settings: Settings | None = None) -> Database:
     return wire(Database(settings.database_url, echo=settings.sql_echo), settings)
 
 
-def ledger_readers() -> tuple[dict[LogKind, Reader], list[Unlogged]]:
+def ledger_readers() -> tuple[dict[ReaderKey, Reader], list[Unlogged]]:
     """For ``log verify``: each business area's readers of the facts it logs, and its check
     for facts missing from the log."""
     from creditbank.accounts import records  # noqa: PLC0415
     from creditbank.accreditation import records as accreditation_records  # noqa: PLC0415
+    from creditbank.catalog import records as catalog_records  # noqa: PLC0415
     from creditbank.conversion import records as conversion_records  # noqa: PLC0415
+    from creditbank.credentials import records as credential_records  # noqa: PLC0415
     from creditbank.frameworks import records as framework_records  # noqa: PLC0415
+    from creditbank.institutions import records as institution_records  # noqa: PLC0415
 
-    readers: dict[LogKind, Reader] = {
+    readers: dict[ReaderKey, Reader] = {
         **records.READERS,
         **framework_records.READERS,
         **conversion_records.READERS,
         **accreditation_records.READERS,
+        **institution_records.READERS,
+        **catalog_records.READERS,
+        **credential_records.READERS,
     }
     return readers, [
         records.unlogged,
         framework_records.unlogged,
         conversion_records.unlogged,
         accreditation_records.unlogged,
+        institution_records.unlogged,
+        catalog_records.unlogged,
+        credential_records.unlogged,
     ]
+
+
+def log_what_predates_the_log(uow: UnitOfWork) -> int:
+    """Log the version now of every institution, catalogue item, grant, signing key and
+    programme made before they were facts of record (a bank upgraded past migration 0018; ADR
+    0017): how many facts. Idempotent: what is logged is not logged again."""
+    from creditbank.catalog import records as catalog_records  # noqa: PLC0415
+    from creditbank.conversion import records as conversion_records  # noqa: PLC0415
+    from creditbank.credentials import records as credential_records  # noqa: PLC0415
+    from creditbank.institutions import records as institution_records  # noqa: PLC0415
+
+    return (
+        institution_records.catch_up(uow)
+        + catalog_records.catch_up(uow)
+        + credential_records.catch_up(uow)
+        + conversion_records.catch_up(uow)
+    )
 
 
 def build_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

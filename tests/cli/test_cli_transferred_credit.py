@@ -43,6 +43,7 @@ from tests import conversion_world as world
 from tests.cli.conftest import Once
 from tests.cli.runner import run
 from tests.support.tamper import tamper
+from tests.support.v1_records import deposited_fact_v1
 
 ON = world.ON.isoformat()
 ADMIN1, _ADMIN2 = world.ADMINS
@@ -209,8 +210,8 @@ def _confirm_as_before(database: Database, conversion: str) -> str:
         ledger.append(
             uow,
             [
-                accounts.deposited_fact(outcome, account_number=number, institution="SHVC"),
-                conversion_records.conversion_fact(replace(confirmed), event),
+                deposited_fact_v1(outcome, account_number=number, institution="SHVC"),
+                conversion_records.conversion_fact(uow, replace(confirmed), event),
             ],
         )
         return outcome.public_id

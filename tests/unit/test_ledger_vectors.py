@@ -1,18 +1,20 @@
 """Known-answer vectors that pin the ledger's published commitment formula, byte for byte.
 
-What an outsider is told (README, ADR 0010, ``ledger/model.py``): a fact of record is logged
-as the entry ``JCS({"v": 1, "kind", "id", "issuer", "time", "commitment"})`` (RFC 8785
-canonical JSON, UTF-8), where ``commitment`` is the hex of ``SHA-256(JCS(record) || salt)``
-and ``time`` is RFC 3339 in UTC with microseconds; its leaf hash is
-``SHA-256(0x00 || entry)`` (RFC 9162). A record's decimals are their text (trailing zeros
-kept), dates ISO 8601, times as ``time`` is.
+What an outsider is told (README, ADR 0010 and 0017, ``ledger/model.py``): a fact of record is
+logged as the entry ``JCS({"v", "kind", "id", "issuer", "time", "commitment"})`` (RFC 8785
+canonical JSON, UTF-8), where ``v`` is the record's schema (its ``schema``; 1 for the first
+records, which had none), ``commitment`` is the hex of ``SHA-256(JCS(record) || salt)`` and
+``time`` is RFC 3339 in UTC with microseconds; its leaf hash is ``SHA-256(0x00 || entry)``
+(RFC 9162). A record's decimals are their text (trailing zeros kept), dates ISO 8601, times as
+``time`` is.
 
-The vectors in ``tests/vectors/ledger/commitments.json`` give the inputs and the expected
-canonical record, commitment, entry and leaf hash, and the root of the tree of all their
-leaves. They were computed once by the independent path below (``hashlib`` and the RFC 8785
+The vectors in ``tests/vectors/ledger/commitments.json`` (schema 1, as the first entries were
+logged) and ``records-v2.json`` (record schema 2: global identifiers only) give the inputs and
+the expected canonical record, commitment, entry and leaf hash, and the root of the tree of
+each file's leaves. They were computed once by the independent path below (``hashlib`` and the RFC 8785
 rules written out here, no code of the bank), which the first test runs again; the others
 check that the bank's code (the ledger's model and Merkle tree, and the outcome records of
-``accounts.records``) reproduces them. A change to the formula breaks these tests: that is
+``accounts.records``, v1 and v2) reproduces them. A change to the formula breaks these tests: that is
 their purpose, since every published receipt depends on it. Pure: no database.
 """
 
@@ -27,7 +29,14 @@ from typing import Any
 
 import pytest
 
-from creditbank.accounts.records import event_record, outcome_values
+from creditbank.accounts.records import (
+    ItemRef,
+    LevelRef,
+    event_record,
+    event_record_v2,
+    outcome_values,
+    outcome_values_v2,
+)
 from creditbank.accounts.tables import OutcomeEventRow
 from creditbank.ledger.merkle import leaf_hash, root_of
 from creditbank.ledger.model import (
@@ -39,9 +48,14 @@ from creditbank.ledger.model import (
     make_entry,
 )
 
-VECTORS_FILE = Path(__file__).parents[1] / "vectors" / "ledger" / "commitments.json"
-VECTORS: dict[str, Any] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
-CASES: list[dict[str, Any]] = VECTORS["vectors"]
+VECTORS_DIRECTORY = Path(__file__).parents[1] / "vectors" / "ledger"
+FILES: dict[str, dict[str, Any]] = {
+    name: json.loads((VECTORS_DIRECTORY / name).read_text(encoding="utf-8"))
+    for name in ("commitments.json", "records-v2.json")
+}
+VECTORS = FILES["commitments.json"]
+CASES: list[dict[str, Any]] = [case for found in FILES.values() for case in found["vectors"]]
+V2_CASES = FILES["records-v2.json"]["vectors"]
 
 
 # --- the independent path: the published rules, written out ----------------------------------
@@ -114,7 +128,7 @@ def independent(case: dict[str, Any]) -> dict[str, str]:
     digest = hashlib.sha256(record + bytes.fromhex(case["salt"])).hexdigest()
     entry = jcs(
         {
-            "v": 1,
+            "v": case["record"].get("schema", 1),  # the record's schema; 1: the first records
             "kind": case["kind"],
             "id": case["id"],
             "issuer": case["issuer"],
@@ -177,14 +191,39 @@ def fact_of(case: dict[str, Any]) -> LogFact:
 
 
 def test_the_vectors_cover_the_formulas_edges() -> None:
-    kinds = {case["kind"] for case in CASES}
+    kinds = {case["kind"] for case in VECTORS["vectors"]}
     assert {"outcome.deposited", "outcome.revoked", "outcome.superseded"} <= kinds
     assert any(case.get("built_by") == "outcome_values" for case in CASES)
     assert any(case.get("built_by") == "event_record" for case in CASES)
-    entries = "".join(case["expected"]["canonical_record"] for case in CASES)
-    for needed in ('\\"', "\\\\", "\\n", "\\t", "\\u0001", "\u2028", "成", "\U0001f600"):
-        assert needed in entries, needed
+    for cases in (VECTORS["vectors"], V2_CASES):
+        entries = "".join(case["expected"]["canonical_record"] for case in cases)
+        for needed in ('\\"', "\\\\", "\\n", "\\t", "\\u0001", "\u2028", "\U0001f600"):
+            assert needed in entries, needed
+    assert "成" in "".join(case["expected"]["canonical_record"] for case in VECTORS["vectors"])
     assert len({case["salt"] for case in CASES}) == len(CASES)
+
+
+def test_the_v2_vectors_cover_record_schema_2() -> None:
+    """Every kind v2 outcome records are written for, each builder, transferred credit, and
+    entries whose ``v`` is 2; no record names a row id."""
+    assert {case["kind"] for case in V2_CASES} == {
+        "outcome.deposited",
+        "outcome.verified",
+        "outcome.revoked",
+        "outcome.superseded",
+    }
+    assert {case["built_by"] for case in V2_CASES} == {"outcome_values_v2", "event_record_v2"}
+    assert any("transfer_sources" in case["record"] for case in V2_CASES)
+    for case in V2_CASES:
+        assert case["record"]["schema"] == 2
+        assert case["record"]["bank"]
+        assert '"v":2}' in case["expected"]["entry"]
+        assert not {"item_id", "framework_level_id", "by_user_id"} & set(case["record"])
+        if case["kind"] == "outcome.deposited":  # the learner: a salted hash, never the number
+            assert "account_number" not in case["record"]
+            salted = (case["account_number"] + case["record"]["public_id"]).encode("utf-8")
+            assert case["record"]["learner"] == "sha256$" + hashlib.sha256(salted).hexdigest()
+            assert case["account_number"] not in case["expected"]["canonical_record"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
@@ -192,10 +231,12 @@ def test_the_vectors_follow_the_published_formula(case: dict[str, Any]) -> None:
     assert independent(case) == case["expected"]
 
 
-def test_the_tree_of_the_vectors_leaves_has_the_published_root() -> None:
-    leaves = [bytes.fromhex(case["expected"]["leaf_hash"]) for case in CASES]
-    assert VECTORS["tree"]["size"] == len(leaves)
-    assert independent_root(leaves).hex() == VECTORS["tree"]["root"]
+@pytest.mark.parametrize("name", list(FILES))
+def test_the_tree_of_the_vectors_leaves_has_the_published_root(name: str) -> None:
+    found = FILES[name]
+    leaves = [bytes.fromhex(case["expected"]["leaf_hash"]) for case in found["vectors"]]
+    assert found["tree"]["size"] == len(leaves)
+    assert independent_root(leaves).hex() == found["tree"]["root"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
@@ -217,14 +258,20 @@ def test_the_ledger_reproduces_the_vector(case: dict[str, Any]) -> None:
             issuer=case["issuer"],
             at=datetime.fromisoformat(case["time"]),
             record_commitment=bytes.fromhex(expected["commitment"]),
+            schema=record.get("schema", 1),  # type: ignore[arg-type]
         )
         == entry.body
     )
 
 
-def test_the_merkle_tree_reproduces_the_root() -> None:
-    leaves = [make_entry(fact_of(case), bytes.fromhex(case["salt"])).leaf_hash for case in CASES]
-    assert root_of(leaves).hex() == VECTORS["tree"]["root"]
+@pytest.mark.parametrize("name", list(FILES))
+def test_the_merkle_tree_reproduces_the_root(name: str) -> None:
+    found = FILES[name]
+    leaves = [
+        make_entry(fact_of(case), bytes.fromhex(case["salt"])).leaf_hash
+        for case in found["vectors"]
+    ]
+    assert root_of(leaves).hex() == found["tree"]["root"]
 
 
 @pytest.mark.parametrize(
@@ -233,8 +280,9 @@ def test_the_merkle_tree_reproduces_the_root() -> None:
     ids=lambda case: case["name"],
 )
 def test_a_deposited_outcomes_record_is_the_vectors(case: dict[str, Any]) -> None:
-    """``accounts.records.outcome_values`` (what a deposit, the bulk path and ``log verify``
-    commit to) builds, from a row's values, exactly the vector's record."""
+    """``accounts.records.outcome_values`` (what deposits committed to before record schema 2,
+    and what ``log verify`` rebuilds for their v1 entries) builds, from a row's values, exactly
+    the vector's record."""
     record = typed_record(case)
     built = outcome_values(
         public_id=case["id"],
@@ -264,8 +312,9 @@ def test_a_deposited_outcomes_record_is_the_vectors(case: dict[str, Any]) -> Non
     ids=lambda case: case["name"],
 )
 def test_an_outcome_events_record_is_the_vectors(case: dict[str, Any]) -> None:
-    """``accounts.records.event_record`` (a verification, revocation or supersession) builds,
-    from an event row (not stored: no database), exactly the vector's record."""
+    """``accounts.records.event_record`` (a verification, revocation or supersession, as logged
+    before record schema 2) builds, from an event row (not stored: no database), exactly the
+    vector's record."""
     record = typed_record(case)
     event = OutcomeEventRow(
         kind=record["event"], reason=record["reason"], by_user_id=record["by_user_id"]
@@ -274,6 +323,80 @@ def test_an_outcome_events_record_is_the_vectors(case: dict[str, Any]) -> None:
     built = event_record(
         event,
         outcome=str(record["outcome"]),
+        replaced_by=record["replaced_by"],  # type: ignore[arg-type]
+    )
+    assert built == record
+    salt = bytes.fromhex(case["salt"])
+    assert commitment(built, salt).hex() == case["expected"]["commitment"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in V2_CASES if case["built_by"] == "outcome_values_v2"],
+    ids=lambda case: case["name"],
+)
+def test_a_deposited_outcomes_v2_record_is_the_vectors(case: dict[str, Any]) -> None:
+    """``accounts.records.outcome_values_v2`` (what a deposit, the bulk path and ``log verify``
+    commit to now) builds, from a row's values and the names of its item and level, exactly the
+    vector's record; transferred credit's stored form becomes its flat ``transfer_*`` fields."""
+    record = typed_record(case)
+    transfer = None
+    if "transfer_sources" in record:
+        transfer = {
+            name.removeprefix("transfer_"): value
+            for name, value in record.items()
+            if name.startswith("transfer_") and name != "transfer_sources"
+        }
+        transfer["sources"] = str(record["transfer_sources"]).split(" ")
+    built = outcome_values_v2(
+        bank=str(record["bank"]),
+        public_id=case["id"],
+        account_number=case["account_number"],
+        institution=case["issuer"],
+        record_id=str(record["record_id"]),
+        item=ItemRef(
+            str(record["item_owner"]),
+            str(record["item_code"]),
+            int(record["item_version"]),  # type: ignore[call-overload]
+            str(record["item_kind"]),
+        ),
+        level=LevelRef(
+            str(record["level_framework"]),
+            int(record["level_framework_version"]),  # type: ignore[call-overload]
+            str(record["level_code"]),
+        ),
+        given=[
+            record["credits"],
+            record["score"],
+            record["assessed_on"],
+            record["setting"],
+            record["evidence_sha256"],
+        ],
+        deposited_at=record["deposited_at"],  # type: ignore[arg-type]
+        transfer=transfer,
+    )
+    assert built == record
+    salt = bytes.fromhex(case["salt"])
+    assert commitment(built, salt).hex() == case["expected"]["commitment"]
+    assert make_entry(fact_of(case), salt).body == case["expected"]["entry"].encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in V2_CASES if case["built_by"] == "event_record_v2"],
+    ids=lambda case: case["name"],
+)
+def test_an_outcome_events_v2_record_is_the_vectors(case: dict[str, Any]) -> None:
+    """``accounts.records.event_record_v2`` builds, from an event row (not stored), the bank's
+    origin and the actor's pseudonymous id, exactly the vector's record."""
+    record = typed_record(case)
+    event = OutcomeEventRow(kind=record["event"], reason=record["reason"], by_user_id=99)
+    event.at = record["at"]  # type: ignore[assignment]
+    built = event_record_v2(
+        event,
+        bank=str(record["bank"]),
+        outcome=str(record["outcome"]),
+        actor=str(record["actor"]),
         replaced_by=record["replaced_by"],  # type: ignore[arg-type]
     )
     assert built == record

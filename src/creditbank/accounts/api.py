@@ -4,7 +4,7 @@ functions' own use, never exported)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,11 +61,12 @@ from creditbank.accounts.outcomes import (
     outcome_of,
     statuses,
 )
-from creditbank.accounts.records import deposited_fact
+from creditbank.accounts.records import READERS as _RECORD_READERS
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import ItemKind
 from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions import api as institutions
+from creditbank.ledger.api import LogKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +403,16 @@ def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutco
     ]
 
 
+def deposited_record(
+    *, uow: UnitOfWork, public_id: str, schema: int = 2
+) -> Mapping[str, object] | None:
+    """The record the log entry of outcome ``public_id``'s deposit commits to (``schema``: the
+    entry's ``v``; 2 for every outcome deposited since ADR 0017), rebuilt from the stored
+    outcome; None if there is no such outcome."""
+    read = _RECORD_READERS[LogKind.OUTCOME_DEPOSITED, schema]
+    return read(uow, [public_id]).get(public_id)
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeLabel:
     """How pages name an outcome to people: its item, institution and date (not its id)."""
@@ -471,7 +482,7 @@ __all__ = [
     "check_account_number",
     "check_reason",
     "deposit",
-    "deposited_fact",
+    "deposited_record",
     "find_learner",
     "first_outcomes_of",
     "has_status",

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from creditbank.accounts import records
 from creditbank.accounts.chunks import ChunkPreparer
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.depositor import BatchReport, Depositor
@@ -104,6 +105,14 @@ none is bad, before the ledger seals: given the unit of work and the batch's pub
 case that deposits through a batch records what belongs with the outcomes here (the 1+X
 results of an assessment session), so that both land together or not at all. Raising rolls the
 whole deposit back; the error reaches the caller (no rejected batch is kept for it)."""
+
+
+def _names(uow: UnitOfWork, issuable: catalog.Issuable) -> records.Names:
+    """What the batch's log records name items and levels by, known from its issuable items: a
+    row's record costs no query."""
+    names = records.Names(uow)
+    names.remember(issuable.items.values())
+    return names
 
 
 def _chunks(rows: Iterable[tuple[int, Row]], size: int) -> Iterator[list[tuple[int, Row]]]:
@@ -232,6 +241,7 @@ def import_batch(
                 ),
                 batch_id=batch_row.id,
                 log=lambda facts: ledger.stage(uow, facts),
+                names=_names(uow, issuable),
             )
             preparer = ChunkPreparer(cipher, issuable=issuable, today=today)
             _deposit_all(depositor, preparer, rows, progress, plan or PLAN)
@@ -305,6 +315,7 @@ def check_batch(
                 ),
                 batch_id=batch_row.id,
                 log=lambda _facts: None,
+                names=_names(uow, issuable),
             )
             report = depositor.report
             preparer = ChunkPreparer(cipher, issuable=issuable, today=today)

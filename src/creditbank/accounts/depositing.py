@@ -46,7 +46,7 @@ A bulk *file* (:mod:`creditbank.accounts.bulk`) keeps its own fast path for hund
 thousands of rows (checked without the database in a worker, inserted with COPY); it shares
 the checks of a stated outcome (:func:`creditbank.accounts.model.check_outcome`, the item's
 level and grant window), the stored columns (``records.STORED_FACT_COLUMNS``) and the log
-record (``records.outcome_values``). ADR 0015 lists what is shared.
+record (``records.outcome_values_v2``). ADR 0015 lists what is shared.
 """
 
 from __future__ import annotations
@@ -204,6 +204,7 @@ class _Prepared:
             batch_id=self.batch_id,
             conversion_grant_id=None if transferred is None else transferred.grant_id,
             transfer=None if transferred is None else transferred.transfer,
+            item_version=self.item.version,
         )
 
     def answer(self, row: OutcomeRow, status: OutcomeStatus) -> Outcome:
@@ -431,7 +432,12 @@ def _store(uow: UnitOfWork, entry: _Prepared, now: datetime) -> Deposit:
                 raise
             return _deposit_again(uow, entry, winner)
     fact = records.deposited_fact(
-        row, account_number=entry.account_number, institution=entry.institution
+        row,
+        bank=ledger.log_origin(uow=uow),
+        item=records.item_ref(entry.item),
+        level=records.level_ref(entry.level),
+        account_number=entry.account_number,
+        institution=entry.institution,
     )
     return Deposit(
         entry.answer(row, OutcomeStatus.DEPOSITED),
@@ -506,6 +512,7 @@ def new_outcome_row(
     batch_id: int | None = None,
     conversion_grant_id: int | None = None,
     transfer: Transfer | None = None,
+    item_version: int | None = None,
 ) -> OutcomeRow:
     """A new outcome's row, under a public id of its own: what every deposit stores (``given``:
     the columns stored as the facts give them, :func:`creditbank.accounts.fields.given_columns`;
@@ -517,6 +524,7 @@ def new_outcome_row(
         record_id=record_id,
         item_id=item_id,
         framework_level_id=framework_level_id,
+        item_version=item_version,
         deposited_at=deposited_at,
         batch_id=batch_id,
         conversion_grant_id=conversion_grant_id,

@@ -40,6 +40,7 @@ _OUTCOME_COLUMNS = (
     "record_id",
     "deposited_at",
     "batch_id",
+    "item_version",
 )
 
 
@@ -74,8 +75,10 @@ class Depositor:
         held_evidence: Callable[[set[str]], set[str]],
         batch_id: int,
         log: Callable[[list[ledger.LogFact]], object],
+        names: records.Names,
     ) -> None:
         self.session = session
+        self.names = names
         self.cipher = cipher
         self.institution_id = institution_id
         self.institution = institution
@@ -111,6 +114,11 @@ class Depositor:
         now = datetime.now(UTC)
         new_rows: list[tuple[object, ...]] = []
         facts: list[ledger.LogFact] = []
+        names = self.names
+        names.load(  # none to look up when the batch's issuable items were remembered
+            item_ids={entry.item_id for entry in good},
+            level_ids={entry.level_id for entry in good},
+        )
         for entry in good:
             learner_id, account_number = learners[entry.identity]
             stored = entry.stored_facts(learner_id)
@@ -129,15 +137,27 @@ class Depositor:
                         )
                     )
                 continue
+            item = names.item(entry.item_id)
             new_rows.append(
-                (*stored, entry.public_id, self.institution_id, entry.record_id, now, self.batch_id)
+                (
+                    *stored,
+                    entry.public_id,
+                    self.institution_id,
+                    entry.record_id,
+                    now,
+                    self.batch_id,
+                    item.version,
+                )
             )
-            record = records.outcome_values(
+            record = records.outcome_values_v2(
+                bank=names.bank,
                 public_id=entry.public_id,
                 account_number=account_number,
                 institution=self.institution,
                 record_id=entry.record_id,
-                stored=stored,
+                item=item,
+                level=names.level(entry.level_id),
+                given=entry.given,
                 deposited_at=now,
             )
             facts.append(

@@ -9,7 +9,7 @@ it cannot be, and whether it is stored on the outcome as given. What derives fro
 - the file readers' columns and header check (``files.COLUMNS``, ``files.REQUIRED``);
 - the row parser (:func:`parse_row`), which the bulk deposit's worker runs;
 - the facts stored as given, which make a record what it is and which its log entry commits
-  to (``records.STORED_FACT_COLUMNS``, ``records.outcome_values``, the bulk depositor's
+  to (``records.STORED_FACT_COLUMNS``, ``records.outcome_values_v2``, the bulk depositor's
   inserted columns, ``chunks.GoodRow``, ``depositing.stored_facts`` and
   ``depositing.new_outcome_row``);
 - the HTTP schema's descriptions and its facts (``schemas.OutcomeFactsCreate``);

@@ -162,8 +162,10 @@ def _append(
         [
             records.event_fact(
                 event,
+                bank=ledger.log_origin(uow=uow),
                 outcome=row.public_id,
                 institution=institution,
+                actor=institutions.actor_ids(uow=uow, user_ids=[user_id])[user_id],
                 replaced_by=replaced_by.public_id if replaced_by else None,
             )
         ],

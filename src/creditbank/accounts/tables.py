@@ -90,6 +90,9 @@ class OutcomeRow(Base):
     record_id: Mapped[str] = mapped_column(String(100))
     item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"))
     framework_level_id: Mapped[int] = mapped_column(ForeignKey("framework_levels.id"))
+    item_version: Mapped[int | None]
+    """The version of the item the outcome was deposited against (ADR 0017); empty on outcomes
+    logged before record schema 2."""
     credits: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     assessed_on: Mapped[date] = mapped_column(Date)

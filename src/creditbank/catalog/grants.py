@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from creditbank.catalog import records
 from creditbank.catalog.model import (
     CatalogError,
     CatalogItem,
@@ -28,8 +29,9 @@ from creditbank.catalog.model import (
 )
 from creditbank.catalog.service import find_item, items_where, list_items
 from creditbank.catalog.tables import CatalogGrantRow, CatalogItemRow
-from creditbank.db import UnitOfWork
+from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions import api as institutions
+from creditbank.ledger.api import LogKind
 from creditbank.messages import msg
 
 
@@ -127,6 +129,7 @@ def grant_item(
     )
     session.add(row)
     session.flush()
+    records.log_grant(uow, row, LogKind.GRANT_GRANTED)
     return _grant(row, item, codes)
 
 
@@ -177,8 +180,14 @@ def grant_owner(*, uow: UnitOfWork, grant_id: int) -> str:
 
 
 def withdraw_grant(*, uow: UnitOfWork, grant_id: int, by: str) -> Grant:
-    """Withdraw a grant: its holder may no longer deposit outcomes under it. Kept, not deleted."""
-    row = _grant_row(uow, grant_id)
+    """Withdraw a grant: its holder may no longer deposit outcomes under it. Kept, not deleted.
+    The grant's row is locked before it is read: of parallel withdrawals one wins (and logs
+    the withdrawal), the others are refused (``grant_withdrawn``)."""
+    row = uow.session.scalar(
+        for_update(uow.session, select(CatalogGrantRow).where(CatalogGrantRow.id == grant_id))
+    )
+    if row is None:
+        raise CatalogError("grant_not_found", msg("there is no grant {id}", id=grant_id))
     if row.withdrawn_at is not None:
         raise CatalogError(
             "grant_withdrawn",
@@ -191,6 +200,7 @@ def withdraw_grant(*, uow: UnitOfWork, grant_id: int, by: str) -> Grant:
     row.withdrawn_at = datetime.now(UTC)
     row.withdrawn_by = by
     uow.session.flush()
+    records.log_grant(uow, row, LogKind.GRANT_WITHDRAWN)
     (item,) = items_where(uow, CatalogItemRow.id == row.item_id)
     return _grant(row, item, institutions.institution_codes(uow=uow))
 

@@ -86,6 +86,8 @@ class CatalogItem:
     provider: str
     approval_round: int | None
     achievement_type: AchievementType | None
+    version: int = 1
+    """Incremented by each change of the item's committed facts (ADR 0017)."""
 
     def level_named(self, code: str) -> PinnedLevel | Message:
         """The item's level named ``code``, or the problem saying at which levels it is awarded."""

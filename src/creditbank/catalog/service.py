@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 
+from creditbank.catalog import records
 from creditbank.catalog.model import (
     AchievementType,
     CatalogError,
@@ -83,6 +84,7 @@ def add_item(*, uow: UnitOfWork, draft: ItemDraft, on: date) -> CatalogItem:
     )
     session.add(row)
     session.flush()
+    records.log_item(uow, row, at=row.created_at)
     return _item(row, draft.institution.upper(), tuple(pinned))
 
 
@@ -107,6 +109,7 @@ def _item(
         achievement_type=AchievementType(attributes["achievement_type"])
         if "achievement_type" in attributes
         else None,
+        version=row.version,
     )
 
 

@@ -3,6 +3,7 @@ grants that let other institutions issue them."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,17 +18,31 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from creditbank.db import Base
 
 
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
 class CatalogItemRow(Base):
+    """An item of an institution's catalogue. Its owner, code and kind are what it is (never
+    changed); a change of its other committed facts increments ``version`` (ADR 0017)."""
+
     __tablename__ = "catalog_items"
-    __table_args__ = (UniqueConstraint("institution_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("institution_id", "code"),
+        Index("ix_catalog_items_public_id", "public_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), default=new_public_id)
+    """The id of the item's log entries (``<public id>@<version>``)."""
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32), index=True)
@@ -61,9 +76,14 @@ class CatalogGrantRow(Base):
     """
 
     __tablename__ = "catalog_grants"
-    __table_args__ = (Index("ix_catalog_grants_grantee_id_item_id", "grantee_id", "item_id"),)
+    __table_args__ = (
+        Index("ix_catalog_grants_grantee_id_item_id", "grantee_id", "item_id"),
+        Index("ix_catalog_grants_public_id", "public_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), default=new_public_id)
+    """The id of the grant's log entries."""
     item_id: Mapped[int] = mapped_column(ForeignKey("catalog_items.id"), index=True)
     grantee_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
     valid_from: Mapped[date] = mapped_column(Date)

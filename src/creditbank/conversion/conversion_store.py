@@ -258,7 +258,7 @@ def confirm_conversion(*, uow: UnitOfWork, public_id: str, by: str) -> Conversio
     )
     event = _event(uow, row, ConversionEventKind.CONFIRMED, reason="", by=by)
     confirmed = get_conversion(uow=uow, public_id=public_id)
-    receipts = ledger.append(uow, [*facts, records.conversion_fact(confirmed, event)])
+    receipts = ledger.append(uow, [*facts, records.conversion_fact(uow, confirmed, event)])
     return replace(confirmed, receipt=receipts[-1])
 
 
@@ -307,7 +307,7 @@ def reverse_conversion(
     )
     _release(uow, row)
     reversed_ = get_conversion(uow=uow, public_id=public_id)
-    (receipt,) = ledger.append(uow, [records.conversion_fact(reversed_, event)])
+    (receipt,) = ledger.append(uow, [records.conversion_fact(uow, reversed_, event)])
     return replace(reversed_, receipt=receipt)
 
 

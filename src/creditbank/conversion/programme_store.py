@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import split_item_ref
+from creditbank.conversion import records
 from creditbank.conversion.model import (
     CAP_SETTINGS,
     Caps,
@@ -28,6 +29,7 @@ from creditbank.conversion.tables import ProgrammeComponentRow, ProgrammeRow
 from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
+from creditbank.ledger import api as ledger
 from creditbank.messages import Message, msg
 
 
@@ -151,6 +153,7 @@ def create_programme(*, uow: UnitOfWork, spec: ProgrammeSpec, by: str) -> Progra
         for position, (component, item_id) in enumerate(components)
     )
     session.flush()
+    ledger.append(uow, records.programme_facts(uow, [row]))
     return programme_of(uow, row)
 
 

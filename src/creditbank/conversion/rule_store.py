@@ -442,6 +442,7 @@ def retire_rule(
 
 def _rule_fact(uow: UnitOfWork, version: RuleVersion, event: RuleEventRow) -> ledger.LogFact:
     return records.rule_fact(
+        uow,
         uow.session.get_one(RuleRow, version.id),
         event,
         programme=version.programme,

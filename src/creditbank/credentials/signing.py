@@ -27,11 +27,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from creditbank.credentials import documents, multikey
+from creditbank.credentials import documents, multikey, records
 from creditbank.credentials.tables import SigningKeyRow
 from creditbank.db import UnitOfWork, for_update, hold_write_lock
 from creditbank.errors import DomainError
 from creditbank.institutions import api as institutions
+from creditbank.ledger.api import LogKind
 from creditbank.messages import msg
 from creditbank.settings import DEVELOPMENT_DATA_KEY
 
@@ -210,6 +211,7 @@ def generate_key(
                 owner=code,
             ),
         ) from error
+    records.log_keys(uow, [(row, LogKind.KEY_REGISTERED)])
     return signing_key_of(uow, row)
 
 
@@ -245,9 +247,13 @@ def rotate_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKey:
     read before anything changes."""
     code, _ = _owner(uow, owner)
     name = _next_name(uow, code)
+    ended: list[tuple[SigningKeyRow, LogKind]] = []
     for row in uow.session.scalars(select(SigningKeyRow).where(SigningKeyRow.owner == code)):
         if row.valid_until is None or utc(row.valid_until) > now:
             row.valid_until = now
+            row.version += 1
+            ended.append((row, LogKind.KEY_ROTATED))
+    records.log_keys(uow, ended)
     method = uow.session.scalar(
         select(SigningKeyRow.did_method)
         .where(SigningKeyRow.owner == code)
@@ -271,6 +277,8 @@ def mark_compromised(
     row.compromised_from = since
     if row.valid_until is None or utc(row.valid_until) > now:
         row.valid_until = now
+    row.version += 1
+    records.log_keys(uow, [(row, LogKind.KEY_COMPROMISED)])
     return signing_key_of(uow, row)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +48,8 @@ class SigningKeyRow(Base):
     valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     compromised_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    """Counts the changes of the key's logged facts (its end, its compromise): ADR 0017."""
 
 
 class StatusListRow(Base):

@@ -4,6 +4,10 @@ Publishing a framework version is a fact of record: its content (names, tracks, 
 with their descriptors, effective date, who published it and when) is committed to in the
 log, in the transaction that publishes it. ``creditbank log verify`` reads it back with
 :data:`READERS`.
+
+Versions are logged with v2 records now (ADR 0017): ``"schema": 2``, the bank's log origin, and
+who published it as ``user:<uuid>`` when a user did (the built-in frameworks name their
+installer, ``creditbank``), never an e-mail address. Versions logged before hold v1 records.
 """
 
 from __future__ import annotations
@@ -15,7 +19,12 @@ from sqlalchemy.orm import selectinload
 
 from creditbank.db import UnitOfWork
 from creditbank.frameworks.tables import FrameworkVersionRow
+from creditbank.institutions import api as institutions
+from creditbank.ledger import api as ledger
 from creditbank.ledger.api import LogFact, LogKind, logged_record_ids
+from creditbank.ledger.model import RECORD_SCHEMA
+
+Reader = Callable[[UnitOfWork, Collection[str]], dict[str, Mapping[str, object]]]
 
 ISSUER = "BANK"
 """The issuer of framework versions in the log: the bank itself (who published them is in
@@ -64,35 +73,76 @@ def version_record(row: FrameworkVersionRow) -> dict[str, object]:
     }
 
 
-def published_fact(row: FrameworkVersionRow) -> LogFact:
-    """The log fact of a published framework version."""
+def publisher(uow: UnitOfWork, actor: str) -> str:
+    """Who published a version, as a v2 record names them: ``user:<uuid>`` for a user's e-mail
+    address, the name itself for what is no address (``creditbank``), else ``unknown``."""
+    found = institutions.actors_by_email(uow=uow, emails=[actor]).get(actor)
+    if found is not None:
+        return found
+    return "unknown" if "@" in actor else actor
+
+
+def version_record_v2(
+    row: FrameworkVersionRow, *, bank: str, published_by: str
+) -> dict[str, object]:
+    """The v2 record of a published framework version (``published_by``: :func:`publisher`)."""
+    return {
+        **version_record(row),
+        "schema": RECORD_SCHEMA,
+        "bank": bank,
+        "published_by": published_by,
+    }
+
+
+def published_fact(uow: UnitOfWork, row: FrameworkVersionRow) -> LogFact:
+    """The log fact of a published framework version (a v2 record)."""
     return LogFact(
         LogKind.FRAMEWORK_VERSION_PUBLISHED,
         record_id(row.code, row.version),
         ISSUER,
         row.published_at,
-        version_record(row),
+        version_record_v2(
+            row, bank=ledger.log_origin(uow=uow), published_by=publisher(uow, row.published_by)
+        ),
     )
 
 
-def _versions(uow: UnitOfWork, record_ids: Collection[str]) -> dict[str, Mapping[str, object]]:
-    wanted = set(record_ids)
-    codes = {rid.rpartition("@")[0] for rid in wanted}
-    rows = uow.session.scalars(
-        select(FrameworkVersionRow)
-        .where(FrameworkVersionRow.code.in_(codes))
-        .options(selectinload(FrameworkVersionRow.tracks), selectinload(FrameworkVersionRow.levels))
-    ).all()
-    found: dict[str, Mapping[str, object]] = {}
-    for row in rows:
-        key = record_id(row.code, row.version)
-        if key in wanted:
-            found[key] = version_record(row)
-    return found
+def _versions(schema: int) -> Reader:
+    def read(uow: UnitOfWork, record_ids: Collection[str]) -> dict[str, Mapping[str, object]]:
+        wanted = set(record_ids)
+        codes = {rid.rpartition("@")[0] for rid in wanted}
+        rows = uow.session.scalars(
+            select(FrameworkVersionRow)
+            .where(FrameworkVersionRow.code.in_(codes))
+            .options(
+                selectinload(FrameworkVersionRow.tracks), selectinload(FrameworkVersionRow.levels)
+            )
+        ).all()
+        found: dict[str, Mapping[str, object]] = {}
+        for row in rows:
+            key = record_id(row.code, row.version)
+            if key not in wanted:
+                continue
+            found[key] = (
+                version_record(row)
+                if schema == 1
+                else version_record_v2(
+                    row,
+                    bank=ledger.log_origin(uow=uow),
+                    published_by=publisher(uow, row.published_by),
+                )
+            )
+        return found
+
+    return read
 
 
-Reader = Callable[[UnitOfWork, Collection[str]], dict[str, Mapping[str, object]]]
-READERS: dict[LogKind, Reader] = {LogKind.FRAMEWORK_VERSION_PUBLISHED: _versions}
+READERS: dict[tuple[LogKind, int], Reader] = {
+    (LogKind.FRAMEWORK_VERSION_PUBLISHED, schema): _versions(schema)
+    for schema in (1, RECORD_SCHEMA)
+}
+"""For each kind of entry this area logs and each schema of its records (ADR 0017): the records
+of the given ids, as logged."""
 
 
 def unlogged(uow: UnitOfWork, *, limit: int = 100) -> dict[LogKind, list[str]]:

@@ -380,7 +380,7 @@ def publish_framework(*, uow: UnitOfWork, draft: FrameworkDraft, actor: str) -> 
     CrosswalkGraph.build(latest_versions, _crosswalks(session))
     row = _insert_version(session, framework, actor)
     session.flush()
-    ledger.append(uow, [records.published_fact(row)])
+    ledger.append(uow, [records.published_fact(uow, row)])
     return framework
 
 
@@ -411,7 +411,7 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
             rows.append(_insert_version(session, build_framework(draft, version=1), actor))
             added_frameworks.append(draft.code)
     session.flush()
-    ledger.append(uow, [records.published_fact(row) for row in rows])
+    ledger.append(uow, [records.published_fact(uow, row) for row in rows])
     have = set(session.scalars(select(CrosswalkRow.code)))
     missing = [crosswalk for crosswalk in builtin_crosswalks() if crosswalk.code not in have]
     added_crosswalks = []

@@ -58,13 +58,42 @@ def user_names(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, tuple
     return {row.id: (row.email, row.code) for row in rows}
 
 
+ACTOR_PREFIX = "user:"
+"""How a log record names a staff user: ``user:`` and the user's public id (ADR 0017)."""
+
+
+def actor_ids(*, uow: UnitOfWork, user_ids: Collection[int]) -> dict[int, str]:
+    """Each user's stable pseudonymous id as log records name actors (``user:<uuid>``), by
+    row id: never the row id, never the e-mail address."""
+    if not user_ids:
+        return {}
+    rows = uow.session.execute(
+        select(UserRow.id, UserRow.public_id).where(UserRow.id.in_(set(user_ids)))
+    )
+    return {row.id: ACTOR_PREFIX + row.public_id for row in rows}
+
+
+def actors_by_email(*, uow: UnitOfWork, emails: Collection[str]) -> dict[str, str]:
+    """The pseudonymous id (``user:<uuid>``) of each of these staff e-mail addresses that names
+    a user, by address (where an older record stored who acted by address)."""
+    if not emails:
+        return {}
+    rows = uow.session.execute(
+        select(UserRow.email, UserRow.public_id).where(UserRow.email.in_(set(emails)))
+    )
+    return {row.email: ACTOR_PREFIX + row.public_id for row in rows}
+
+
 __all__ = [
+    "ACTOR_PREFIX",
     "USER_DISABLED_HOOKS",
     "Institution",
     "InstitutionError",
     "InstitutionType",
     "Role",
     "User",
+    "actor_ids",
+    "actors_by_email",
     "check_institution_code",
     "get_institution",
     "get_user",

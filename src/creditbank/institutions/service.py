@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from creditbank.access.policy import Principal
 from creditbank.db import UnitOfWork, for_update
+from creditbank.institutions import records
 from creditbank.institutions.model import (
     Institution,
     InstitutionError,
@@ -115,6 +116,7 @@ def add_institution(
     session.add(row)
     session.flush()
     _join_alliances(session, row.id, alliances)
+    records.log_institution(uow, row, at=row.created_at)
     return _to_institution(session, row)
 
 
@@ -181,6 +183,7 @@ def edit_institution(
     row.version = version + 1
     session.execute(delete(AllianceMemberRow).where(AllianceMemberRow.institution_id == row.id))
     _join_alliances(session, row.id, wanted)
+    records.log_institution(uow, row)
     return _to_institution(session, row), changed
 
 

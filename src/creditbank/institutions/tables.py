@@ -6,9 +6,10 @@ is 256 random bits, so a fast digest is safe); neither can be read back.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from creditbank.db import Base
@@ -44,10 +45,17 @@ class AllianceMemberRow(Base):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
 
 
+def _new_user_public_id() -> str:
+    return str(uuid.uuid4())
+
+
 class UserRow(Base):
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_public_id", "public_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), default=_new_user_public_id)
+    """A random UUID: the stable pseudonymous id log records name the user by (``user:<uuid>``)."""
     email: Mapped[str] = mapped_column(String(254), unique=True)
     role: Mapped[str] = mapped_column(String(32))
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)

@@ -13,6 +13,7 @@ from creditbank.ledger.schemas import b64
 from creditbank.ledger.service import (
     append,
     first_checkpoint_covering,
+    log_keys,
     seal,
     stage,
     stage_entries,
@@ -47,6 +48,11 @@ def logged_record_ids(*, uow: UnitOfWork, kind: LogKind, record_ids: Collection[
     )
 
 
+def log_origin(*, uow: UnitOfWork) -> str:
+    """This bank's log origin (its name among peer banks)."""
+    return log_keys(uow).origin
+
+
 def is_logged(kind: LogKind, record_id: ColumnElement[str] | InstrumentedAttribute[str]) -> Exists:
     """An SQL condition for a caller's query: the record whose public id is ``record_id`` (a
     column of that query) has an entry of ``kind`` in the log."""
@@ -62,6 +68,7 @@ __all__ = [
     "b64",
     "first_checkpoint_covering",
     "is_logged",
+    "log_origin",
     "logged_record_ids",
     "make_entry",
     "receipt_of",

@@ -7,6 +7,11 @@ business row's facts (canonical JSON too) and the salt is 16 random bytes kept o
 log. Whoever holds the record and the salt can check the commitment; without the salt
 it reveals nothing, so erasing the salt (with the personal data) leaves the log
 verifiable and the record unrecoverable.
+
+The entry's ``v`` is its record's schema (ADR 0017): ``1`` for the first records, which name
+the bank's row ids, ``2`` for records that name only global identifiers (the bank's log
+origin, codes, versions, public ids) and say so with ``"schema": 2``. ``log verify`` reads
+``v`` to know which record to rebuild, so a later schema never makes an older entry fail.
 """
 
 from __future__ import annotations
@@ -19,13 +24,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TypeAlias
 
 import rfc8785
 
 from creditbank.ledger.merkle import leaf_hash
 
-ENTRY_VERSION = 1
+SCHEMA_V1 = 1
+"""The first records: no ``schema`` key; they name row ids (item, level, user)."""
+RECORD_SCHEMA = 2
+"""The schema of the records written now: global identifiers only, ``"schema": 2``."""
 SALT_BYTES = 16
 
 RecordValue: TypeAlias = "str | int | bool | list[RecordValue] | dict[str, RecordValue] | None"
@@ -44,6 +53,43 @@ class LogKind(StrEnum):
     CONVERSION_CONFIRMED = "conversion.confirmed"
     CONVERSION_REVERSED = "conversion.reversed"
     ACCREDITATION_DECIDED = "accreditation.decided"
+    INSTITUTION_REGISTERED = "institution.registered"
+    INSTITUTION_CHANGED = "institution.changed"
+    ITEM_REGISTERED = "catalog_item.registered"
+    ITEM_CHANGED = "catalog_item.changed"
+    GRANT_GRANTED = "catalog_grant.granted"
+    GRANT_WITHDRAWN = "catalog_grant.withdrawn"
+    KEY_REGISTERED = "signing_key.registered"
+    KEY_ROTATED = "signing_key.rotated"
+    KEY_COMPROMISED = "signing_key.compromised"
+    PROGRAMME_DEFINED = "programme.defined"
+
+
+SUPERSEDED: Mapping[str, object] = MappingProxyType({})
+"""What a reader answers for an earlier version of a versioned fact (``<id>@<n>`` below the
+row's version now): the row holds only its newest version, which its own entry commits to."""
+
+
+def record_schema(record: Mapping[str, object]) -> int:
+    """The schema of ``record``: its ``schema``, or 1 for the first records, which had none."""
+    schema = record.get("schema", SCHEMA_V1)
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        msg = f"a record's schema must be an integer, not {schema!r}"
+        raise TypeError(msg)
+    return schema
+
+
+def versioned_id(identifier: str, version: int) -> str:
+    """The entry id of version ``version`` of a versioned fact: ``<identifier>@<version>``."""
+    return f"{identifier}@{version}"
+
+
+def split_versioned_id(record_id: str) -> tuple[str, int] | None:
+    """``(identifier, version)`` of a :func:`versioned_id`, or None if it is not one."""
+    identifier, at, version = record_id.rpartition("@")
+    if not at or not identifier or not version.isdigit():
+        return None
+    return identifier, int(version)
 
 
 def canonical_value(value: object) -> RecordValue:
@@ -137,12 +183,19 @@ class Entry:
 
 
 def entry_body(
-    *, kind: str, record_id: str, issuer: str, at: datetime, record_commitment: bytes
+    *,
+    kind: str,
+    record_id: str,
+    issuer: str,
+    at: datetime,
+    record_commitment: bytes,
+    schema: int = SCHEMA_V1,
 ) -> bytes:
-    """The entry's bytes: canonical JSON of its public fields and the commitment (hex)."""
+    """The entry's bytes: canonical JSON of its public fields and the commitment (hex); its
+    ``v`` is the schema of the record committed to."""
     return canonical_json(
         {
-            "v": ENTRY_VERSION,
+            "v": schema,
             "kind": kind,
             "id": record_id,
             "issuer": issuer,
@@ -161,6 +214,7 @@ def make_entry(fact: LogFact, salt: bytes | None = None) -> Entry:
         issuer=fact.issuer,
         at=fact.at,
         record_commitment=commitment(fact.record, salt),
+        schema=record_schema(fact.record),
     )
     return Entry(fact.kind, fact.record_id, fact.issuer, fact.at, body, leaf_hash(body), salt)
 

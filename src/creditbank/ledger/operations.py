@@ -8,15 +8,14 @@ their cosignatures, so administrators only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from creditbank.access.policy import Action, Principal, require
 from creditbank.db import Database, UnitOfWork
 from creditbank.ledger import witnessing
 from creditbank.ledger.commands import AskWitnesses, VerifyLog
-from creditbank.ledger.model import LogKind
 from creditbank.ledger.verify import (
-    Reader,
+    Readers,
     Unlogged,
     VerifyReport,
     check_saved_checkpoint,
@@ -32,7 +31,7 @@ def verify(
     *,
     principal: Principal,
     uow: UnitOfWork,
-    readers: Mapping[LogKind, Reader],
+    readers: Readers,
     unlogged: Sequence[Unlogged] = (),
 ) -> VerifyReport:
     """The report of checking the log; its problems say what is wrong (none: all is well)."""

@@ -8,6 +8,12 @@ must be consistent with the one before (an RFC 9162 consistency proof from the s
 nodes, verified). Then each fact in the business tables must match its entry's
 commitment, and no fact of record may be missing from the log. A salt erased with a
 learner's data leaves its commitment unchecked, and is counted, not reported.
+
+Each entry's ``v`` is the schema of the record it commits to (ADR 0017); the readers are
+keyed by kind and schema, so a v1 entry is checked against the v1 record rebuilt from the
+business rows and a v2 entry against the v2 record. An earlier version of a versioned fact
+(an institution, a catalogue item, a signing key: entry id ``<id>@<n>``) is counted, not
+checked: the business row holds its newest version, which its own entry commits to.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from sqlalchemy import func, select
 from creditbank.db import UnitOfWork
 from creditbank.ledger import merkle, notes
 from creditbank.ledger.keys import LogKeys
-from creditbank.ledger.model import LogKind, commitment
+from creditbank.ledger.model import SCHEMA_V1, SUPERSEDED, LogKind, commitment
 from creditbank.ledger.service import consistency_proof, head, log_keys, root_at
 from creditbank.ledger.tables import (
     LogCheckpointRow,
@@ -37,6 +43,9 @@ CHUNK = 10_000
 MAX_PROBLEMS = 1_000
 
 Reader = Callable[[UnitOfWork, Collection[str]], dict[str, Mapping[str, object]]]
+ReaderKey = tuple[LogKind, int]
+"""A reader's key: the kind of entry it reads and the schema of the records it rebuilds."""
+Readers = Mapping[ReaderKey, Reader]
 Unlogged = Callable[[UnitOfWork], dict[LogKind, list[str]]]
 
 
@@ -48,6 +57,7 @@ class VerifyReport:
     checkpoints: int = 0
     facts_checked: int = 0
     salts_erased: int = 0
+    versions_superseded: int = 0
     problems: list[Message] = field(default_factory=list)
 
     @property
@@ -136,10 +146,16 @@ def _check_body(leaf: _Leaf, report: VerifyReport) -> dict[str, object] | None:
     return body
 
 
+def _schema(body: Mapping[str, object]) -> int:
+    """The schema of the record an entry commits to: its ``v``."""
+    version = body.get("v", SCHEMA_V1)
+    return version if isinstance(version, int) and not isinstance(version, bool) else -1
+
+
 def _check_facts(
     uow: UnitOfWork,
     leaves: Sequence[tuple[_Leaf, dict[str, object]]],
-    readers: Mapping[LogKind, Reader],
+    readers: Readers,
     report: VerifyReport,
 ) -> None:
     salts = dict(
@@ -149,17 +165,17 @@ def _check_facts(
             )
         ).all()
     )
-    by_kind: dict[str, list[tuple[_Leaf, dict[str, object]]]] = defaultdict(list)
+    by_kind: dict[tuple[str, int], list[tuple[_Leaf, dict[str, object]]]] = defaultdict(list)
     for leaf, body in leaves:
-        by_kind[leaf.kind].append((leaf, body))
-    for kind, group in by_kind.items():
-        reader = readers.get(LogKind(kind)) if kind in set(LogKind) else None
+        by_kind[leaf.kind, _schema(body)].append((leaf, body))
+    for (kind, schema), group in by_kind.items():
+        reader = readers.get((LogKind(kind), schema)) if kind in set(LogKind) else None
         if reader is None:
             report.add(
                 msg(
                     "leaf {index}: no business table holds entries of kind {kind}",
                     index=group[0][0].index,
-                    kind=kind,
+                    kind=kind if schema == SCHEMA_V1 else f"{kind} (v{schema})",
                 )
             )
             continue
@@ -180,6 +196,9 @@ def _check_facts(
                     )
                 )
                 continue
+            if record is SUPERSEDED:
+                report.versions_superseded += 1
+                continue
             report.facts_checked += 1
             if commitment(record, bytes(salt)).hex() != body.get("commitment"):
                 report.add(
@@ -196,7 +215,7 @@ def _check_facts(
 def _walk(
     uow: UnitOfWork,
     sizes: set[int],
-    readers: Mapping[LogKind, Reader],
+    readers: Readers,
     report: VerifyReport,
 ) -> tuple[merkle.Frontier, dict[int, bytes]]:
     frontier = merkle.Frontier.empty()
@@ -379,7 +398,7 @@ def _check_consistency(
 def verify_log(
     *,
     uow: UnitOfWork,
-    readers: Mapping[LogKind, Reader],
+    readers: Readers,
     unlogged: Sequence[Unlogged] = (),
 ) -> VerifyReport:
     """Check the whole log and the business facts it records; see the module's docstring."""

@@ -1,0 +1,97 @@
+"""The figures of the national platform: how many results the references hold, across all
+banks, by bank and by year, for a question (item kind, item, level, year, bank).
+
+Public: the figures are counts, never records, and every count below the threshold (the
+setting ``CREDITBANK_NATIONAL_SUPPRESS_BELOW``) is shown as ``<N`` (a small cell suppressed),
+totals included, so that no small group of learners can be singled out. Each reference counts
+once (the table holds each origin + leaf hash once).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select
+
+from creditbank.access.policy import LearnerPrincipal, Principal
+from creditbank.db import UnitOfWork
+from creditbank.national.commands import CountResults
+from creditbank.national.model import Figure, Question, ask, figure
+from creditbank.national.tables import NationalReferenceRow
+from creditbank.usecases import handler
+
+DEFAULT_SUPPRESS_BELOW = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """The count of one bank in one year."""
+
+    bank: str
+    year: int
+    count: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The answer to a question: the total, by bank, by year, and each bank's years."""
+
+    question: Question
+    suppress_below: int
+    total: Figure
+    by_bank: tuple[tuple[str, Figure], ...]
+    by_year: tuple[tuple[int, Figure], ...]
+    cells: tuple[Cell, ...]
+
+
+def _conditions(question: Question) -> list[ColumnElement[bool]]:
+    row = NationalReferenceRow
+    texts = [
+        (row.item_kind, question.item_kind),
+        (row.item_owner, question.item_owner),
+        (row.item_code, question.item_code),
+        (row.level_framework, question.level_framework),
+        (row.level_code, question.level_code),
+        (row.origin, question.bank),
+    ]
+    numbers = [(row.level_version, question.level_version), (row.year, question.year)]
+    found = [column == value for column, value in texts if value is not None]
+    found.extend(column == value for column, value in numbers if value is not None)
+    return found
+
+
+@handler
+def count_results(
+    query: CountResults,
+    *,
+    principal: Principal | LearnerPrincipal | None,
+    uow: UnitOfWork,
+    suppress_below: int = DEFAULT_SUPPRESS_BELOW,
+) -> Counts:
+    """Public: the counts of results answering ``query``, small counts suppressed."""
+    del principal  # public figures
+    question = ask(
+        kind=query.kind, item=query.item, level=query.level, year=query.year, bank=query.bank
+    )
+    rows = uow.session.execute(
+        select(NationalReferenceRow.origin, NationalReferenceRow.year, func.count())
+        .where(*_conditions(question))
+        .group_by(NationalReferenceRow.origin, NationalReferenceRow.year)
+        .order_by(NationalReferenceRow.origin, NationalReferenceRow.year)
+    ).all()
+    banks: Counter[str] = Counter()
+    years: Counter[int] = Counter()
+    cells = []
+    for bank, year, count in rows:
+        banks[bank] += int(count)
+        years[int(year)] += int(count)
+        cells.append(Cell(bank, int(year), figure(int(count), suppress_below)))
+    return Counts(
+        question=question,
+        suppress_below=suppress_below,
+        total=figure(sum(banks.values()), suppress_below),
+        by_bank=tuple((bank, figure(n, suppress_below)) for bank, n in sorted(banks.items())),
+        by_year=tuple((year, figure(n, suppress_below)) for year, n in sorted(years.items())),
+        cells=tuple(cells),
+    )
