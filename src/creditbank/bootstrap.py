@@ -28,6 +28,7 @@ from creditbank.institutions import api as institutions
 from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file
 from creditbank.ledger.service import LOG_KEYS
 from creditbank.ledger.verify import Reader, ReaderKey, Unlogged
+from creditbank.peers import checkpoints as peers
 from creditbank.sessions import service as web_sessions
 from creditbank.settings import Settings, get_settings
 
@@ -99,6 +100,26 @@ def log_keys_of(settings: Settings) -> LogKeys:
     )
 
 
+def peer_settings_of(settings: Settings) -> peers.PeerSettings:
+    """The witness of peers' logs and the cosignatures a peer's checkpoint needs: the witness
+    key from ``CREDITBANK_WITNESS_KEY``, else derived from the log's signing key (the public
+    development witness when the log has the development key)."""
+    if settings.witness_key is not None:
+        signer = peers.witness_signer(settings.witness_key.get_secret_value())
+    else:
+        private_key = None
+        if settings.log_key is not None:
+            private_key = settings.log_key.get_secret_value()
+        elif settings.log_key_file is not None:
+            private_key = read_key_file(settings.log_key_file)
+        signer = peers.derived_witness(settings.log_origin, private_key)
+    return peers.PeerSettings(
+        witness=signer,
+        cosignatures_required=settings.peer_cosignatures_required,
+        public_url=settings.public_url,
+    )
+
+
 def wire(database: Database, settings: Settings) -> Database:
     """Give ``database``'s units of work what the services need from ``settings``."""
     database.session_info[LOG_KEYS] = log_keys_of(settings)
@@ -108,6 +129,7 @@ def wire(database: Database, settings: Settings) -> Database:
         base64.b64decode(settings.data_key.get_secret_value())
     )
     database.session_info[credentials.PUBLIC_URL] = settings.public_url
+    database.session_info[peers.PEER_SETTINGS] = peer_settings_of(settings)
     return database
 
 
@@ -122,11 +144,14 @@ def ledger_readers() -> tuple[dict[ReaderKey, Reader], list[Unlogged]]:
     for facts missing from the log."""
     from creditbank.accounts import records  # noqa: PLC0415
     from creditbank.accreditation import records as accreditation_records  # noqa: PLC0415
+    from creditbank.alliances import records as alliance_records  # noqa: PLC0415
     from creditbank.catalog import records as catalog_records  # noqa: PLC0415
     from creditbank.conversion import records as conversion_records  # noqa: PLC0415
     from creditbank.credentials import records as credential_records  # noqa: PLC0415
     from creditbank.frameworks import records as framework_records  # noqa: PLC0415
     from creditbank.institutions import records as institution_records  # noqa: PLC0415
+    from creditbank.peers import records as peer_records  # noqa: PLC0415
+    from creditbank.transfers import api as transfers  # noqa: PLC0415
 
     readers: dict[ReaderKey, Reader] = {
         **records.READERS,
@@ -136,6 +161,9 @@ def ledger_readers() -> tuple[dict[ReaderKey, Reader], list[Unlogged]]:
         **institution_records.READERS,
         **catalog_records.READERS,
         **credential_records.READERS,
+        **peer_records.READERS,
+        **transfers.READERS,
+        **alliance_records.READERS,
     }
     return readers, [
         records.unlogged,
@@ -145,6 +173,9 @@ def ledger_readers() -> tuple[dict[ReaderKey, Reader], list[Unlogged]]:
         institution_records.unlogged,
         catalog_records.unlogged,
         credential_records.unlogged,
+        peer_records.unlogged,
+        transfers.unlogged,
+        alliance_records.unlogged,
     ]
 
 

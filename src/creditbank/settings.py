@@ -189,6 +189,31 @@ class Settings(BaseSettings):
         ge=1,
         description="How often the bank asks its witnesses to cosign its newest checkpoint.",
     )
+    peer_cosignatures_required: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description="How many valid cosignatures of witnesses the bank trusts a peer bank's "
+        "checkpoint needs before the bank accepts it (its own witness and its peers' count).",
+    )
+    national_suppress_below: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="The national platform's figures show a count below this as '<N' (small "
+        "cells suppressed, so that no small group of learners can be singled out).",
+    )
+    national_url: str | None = Field(
+        default=None,
+        max_length=500,
+        description="The national bank's public URL, where this (regional) bank sends its "
+        "batches of references (POST {url}/api/v1/national/batches).",
+    )
+    witness_key: SecretStr | None = Field(
+        default=None,
+        description="The private key (PRIVATE+KEY+... from `creditbank log keygen NAME`) of the "
+        "bank's witness of its peers' logs; unset: derived from the ledger's signing key.",
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -59,6 +59,10 @@ OPEN: dict[str, str] = {
     "creditbank.frameworks.views.translate_level": "crosswalks are public (no login)",
     "creditbank.frameworks.views.list_crosswalks": "crosswalks are public (no login)",
     "creditbank.frameworks.views.align_frameworks": "the frameworks page is public (no login)",
+    "creditbank.transfers.packages.fetch_transfer_link": "a one-time transfer link is "
+    "public: the secret link is the key (the peer bank fetches it once)",
+    "creditbank.transfers.views.list_my_transfers": "the logged-in learner's own (test in "
+    "test_transfers_access: a learner makes and reads only their own)",
     "creditbank.ledger.views.show_checkpoint": "the log's checkpoints are public (transparency)",
     "creditbank.ledger.views.show_log_key": "the log's verifier key is public (transparency)",
     "creditbank.ledger.views.list_entries": "the log's entries are public (no personal data)",
@@ -78,6 +82,21 @@ OPEN: dict[str, str] = {
     "creditbank.sessions.handlers.redeem_activation_code": "before login: the activation code is the key (throttled)",
     "creditbank.sessions.handlers.redeem_staff_password_code": "before login: the password-set code is the key (throttled)",
     "creditbank.sessions.handlers.log_out": "ends the session the cookie names: the cookie is the key",
+    "creditbank.national.receiving.receive_batch": "a batch is authenticated by its signature, "
+    "not a login: a trusted peer's log key or a pilot school's key (test in "
+    "test_national_access: it answers with no principal at all)",
+    "creditbank.national.counting.count_results": "the national figures are public counts, "
+    "small ones suppressed (test in test_national_access)",
+    "creditbank.alliances.views.show_memberships": "the bank's alliances are public (test in "
+    "test_alliances_access)",
+    "creditbank.joint.schemes.list_joint_schemes": "joint-certification schemes are public (test "
+    "in test_joint_access)",
+    "creditbank.joint.schemes.show_linked_outcomes": "public like the credential that names an "
+    "outcome's public id (test in test_joint_access)",
+    "creditbank.peers.views.show_trust_list": "the bank's trust list is public (peers and "
+    "verifiers read whom it trusts; test in test_peers_access)",
+    "creditbank.peers.witnessing.witness_checkpoint": "a witness is public: the request is its "
+    "own proof (a peer's signed checkpoint and a consistency proof; test in test_peers_access)",
 }
 
 

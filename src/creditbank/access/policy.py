@@ -68,6 +68,17 @@ class Action(StrEnum):
     PUBLISH_FRAMEWORK = "framework:publish"
     VERIFY_LOG = "log:verify"
     PUBLISH_CHECKPOINT = "log:publish"
+    MANAGE_PEERS = "peer:manage"
+    READ_PEERS = "peer:read"
+    EXPORT_TRANSFER = "transfer:export"
+    IMPORT_TRANSFER = "transfer:import"
+    READ_TRANSFER = "transfer:read"
+    DECIDE_RECOGNITION = "recognition:decide"
+    MANAGE_NATIONAL = "national:manage"
+    READ_NATIONAL = "national:read"
+    MANAGE_ALLIANCES = "alliance:manage"
+    READ_ALLIANCES = "alliance:read"
+    DEFINE_JOINT_SCHEME = "joint:define"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +116,16 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.PUBLISH_FRAMEWORK: frozenset(),
     Action.VERIFY_LOG: frozenset(),
     Action.PUBLISH_CHECKPOINT: frozenset(),
+    # the trust list of peer banks is the bank's own (four eyes among its administrators)
+    Action.MANAGE_PEERS: frozenset(),
+    Action.READ_PEERS: frozenset(),
+    # the national platform (pilot schools, batches sent and received) and the bank's alliances
+    # are the bank's own, as its trust list is
+    Action.MANAGE_NATIONAL: frozenset(),
+    Action.READ_NATIONAL: frozenset(),
+    Action.MANAGE_ALLIANCES: frozenset(),
+    Action.READ_ALLIANCES: frozenset(),
+    Action.DEFINE_JOINT_SCHEME: frozenset(),  # binds several institutions: the bank's
     Action.READ_INSTITUTION: frozenset(Role),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
@@ -152,6 +173,13 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.MANAGE_KEYS: frozenset({Role.REGISTRAR}),
     Action.EXPORT_CREDENTIAL: frozenset({Role.REGISTRAR}),
     Action.CHANGE_CREDENTIAL_STATUS: frozenset({Role.REGISTRAR}),
+    # moving a learner's record between banks: an institution's registrars make a package for
+    # a learner who consents (see require_consented) and hand one over for a learner; the
+    # accreditation officers decide what their institution recognises of an imported outcome
+    Action.EXPORT_TRANSFER: frozenset({Role.REGISTRAR}),
+    Action.IMPORT_TRANSFER: frozenset({Role.REGISTRAR}),
+    Action.READ_TRANSFER: frozenset({Role.REGISTRAR, Role.ACCREDITATION_OFFICER}),
+    Action.DECIDE_RECOGNITION: frozenset({Role.ACCREDITATION_OFFICER}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -161,6 +189,13 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.PUBLISH_FRAMEWORK: frozenset({Role.BANK_ADMIN}),
     Action.VERIFY_LOG: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.PUBLISH_CHECKPOINT: frozenset({Role.BANK_ADMIN}),
+    Action.MANAGE_PEERS: frozenset({Role.BANK_ADMIN}),
+    Action.READ_PEERS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.MANAGE_NATIONAL: frozenset({Role.BANK_ADMIN}),
+    Action.READ_NATIONAL: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.MANAGE_ALLIANCES: frozenset({Role.BANK_ADMIN}),
+    Action.READ_ALLIANCES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.DEFINE_JOINT_SCHEME: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),
@@ -199,6 +234,10 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.MANAGE_KEYS: frozenset({Role.BANK_ADMIN}),
     Action.EXPORT_CREDENTIAL: frozenset({Role.BANK_ADMIN}),
     Action.CHANGE_CREDENTIAL_STATUS: frozenset({Role.BANK_ADMIN}),
+    Action.EXPORT_TRANSFER: frozenset({Role.BANK_ADMIN}),
+    Action.IMPORT_TRANSFER: frozenset({Role.BANK_ADMIN}),
+    Action.READ_TRANSFER: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.DECIDE_RECOGNITION: frozenset({Role.BANK_ADMIN}),
 }
 
 
@@ -268,6 +307,17 @@ ACTION_WORDS: dict[Action, Message] = {
     Action.PUBLISH_FRAMEWORK: msg("publish frameworks"),
     Action.VERIFY_LOG: msg("verify the ledger"),
     Action.PUBLISH_CHECKPOINT: msg("publish checkpoints"),
+    Action.MANAGE_PEERS: msg("manage peer banks"),
+    Action.READ_PEERS: msg("read peer banks"),
+    Action.MANAGE_NATIONAL: msg("manage the national platform"),
+    Action.READ_NATIONAL: msg("read the national platform's batches and schools"),
+    Action.MANAGE_ALLIANCES: msg("manage the bank's alliances"),
+    Action.READ_ALLIANCES: msg("read the bank's alliances"),
+    Action.DEFINE_JOINT_SCHEME: msg("define joint-certification schemes"),
+    Action.EXPORT_TRANSFER: msg("make transfer packages"),
+    Action.IMPORT_TRANSFER: msg("import transfer packages"),
+    Action.READ_TRANSFER: msg("read imported outcomes"),
+    Action.DECIDE_RECOGNITION: msg("decide on recognising imported outcomes"),
 }
 """An action as a refusal names it ("may not deposit outcomes"), in the reader's language."""
 THE_BANK = msg("the bank")

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select
 
-from creditbank.accounts import depositing
+from creditbank.accounts import depositing, service
 from creditbank.accounts import tables as _tables
 from creditbank.accounts.bulk import (
     Batch,
@@ -28,6 +28,7 @@ from creditbank.accounts.depositing import (
     Deposit,
     DepositRefusedError,
     OutcomeDeposit,
+    RecognisedLearning,
     SessionResult,
     TransferredCredit,
 )
@@ -43,6 +44,7 @@ from creditbank.accounts.lifecycle import (
 from creditbank.accounts.model import (
     AccountError,
     IdNumber,
+    IdType,
     LearningSetting,
     OutcomeFacts,
     OutcomeStatus,
@@ -403,6 +405,16 @@ def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutco
     ]
 
 
+def identity_index_key(*, uow: UnitOfWork, cipher: PersonalDataCipher, learner_id: int) -> str:
+    """The normal form (``type:number``) of learner row ``learner_id``'s identity number, opened
+    from their sealed personal data for the learner's own use (a transfer package names the
+    learner by a salted hash of it): never logged, never shown. ``personal_data_erased`` when
+    it was erased."""
+    number = account_number_of(uow=uow, learner_id=learner_id)
+    data = service.read_own_personal_data(uow=uow, cipher=cipher, number=number)
+    return parse_id_number(data.id_number, IdType(data.id_type)).index_key
+
+
 def deposited_record(
     *, uow: UnitOfWork, public_id: str, schema: int = 2
 ) -> Mapping[str, object] | None:
@@ -411,6 +423,22 @@ def deposited_record(
     outcome; None if there is no such outcome."""
     read = _RECORD_READERS[LogKind.OUTCOME_DEPOSITED, schema]
     return read(uow, [public_id]).get(public_id)
+
+
+def deposited_records(
+    *, uow: UnitOfWork, public_ids: Iterable[str], schema: int = 2
+) -> dict[str, Mapping[str, object]]:
+    """:func:`deposited_record` of many outcomes at once, by public id (those not found left
+    out)."""
+    wanted = list(set(public_ids))
+    if not wanted:
+        return {}
+    return dict(_RECORD_READERS[LogKind.OUTCOME_DEPOSITED, schema](uow, wanted))
+
+
+open_account = service.open_account
+"""Open a learner's account (or answer the one the identity number has, to a caller who names
+its holder as the account does); checks no policy: callers do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,6 +494,7 @@ __all__ = [
     "Deposits",
     "FileFormat",
     "IdNumber",
+    "IdType",
     "LearnerRef",
     "LearningSetting",
     "Outcome",
@@ -474,6 +503,7 @@ __all__ = [
     "OutcomeLabel",
     "OutcomeStatus",
     "PersonalDataCipher",
+    "RecognisedLearning",
     "RowError",
     "SessionResult",
     "Transfer",
@@ -487,6 +517,7 @@ __all__ = [
     "first_outcomes_of",
     "has_status",
     "holders_of_kind",
+    "identity_index_key",
     "identity_indexes",
     "import_batch",
     "issuer_of",

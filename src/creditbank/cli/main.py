@@ -136,13 +136,19 @@ def serve(
 from creditbank.cli import (  # noqa: E402 - the command groups, registered last
     accounts,
     accreditation,
+    alliances,
     catalog,
     conversion,
     credentials,
+    demo,
     frameworks,
     institutions,
+    joint,
     log,
+    national,
+    peers,
     standards,
+    transfers,
     xcert,
 )
 
@@ -152,10 +158,16 @@ for _module in (
     catalog,
     accounts,
     accreditation,
+    alliances,
     conversion,
     credentials,
+    demo,
+    joint,
     log,
+    national,
+    peers,
     standards,
+    transfers,
     xcert,
 ):
     for _group, _group_name in _module.GROUPS:

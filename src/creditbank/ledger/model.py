@@ -63,6 +63,15 @@ class LogKind(StrEnum):
     KEY_ROTATED = "signing_key.rotated"
     KEY_COMPROMISED = "signing_key.compromised"
     PROGRAMME_DEFINED = "programme.defined"
+    PEER_PROPOSED = "peer.proposed"
+    PEER_APPROVED = "peer.approved"
+    PEER_REMOVED = "peer.removed"
+    RECOGNITION_DECIDED = "recognition.decided"
+    """A decision on an outcome imported from a peer bank (recognised or refused), naming
+    the peer's leaf (its origin and leaf hash)."""
+    ALLIANCE_JOINED = "alliance.joined"
+    """This bank joined an alliance of banks (four eyes), under its agreement."""
+    ALLIANCE_LEFT = "alliance.left"
 
 
 SUPERSEDED: Mapping[str, object] = MappingProxyType({})

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from creditbank.accounts import tables as _accounts_tables  # noqa: F401
 from creditbank.accreditation import tables as _accreditation_tables  # noqa: F401
+from creditbank.alliances import tables as _alliances_tables  # noqa: F401
 from creditbank.catalog import tables as _catalog_tables  # noqa: F401
 from creditbank.consents import tables as _consents_tables  # noqa: F401
 from creditbank.conversion import tables as _conversion_tables  # noqa: F401
@@ -20,9 +21,13 @@ from creditbank.db import Base, make_engine
 from creditbank.evidence import tables as _evidence_tables  # noqa: F401
 from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables
 from creditbank.institutions import tables as _institutions_tables  # noqa: F401
+from creditbank.joint import tables as _joint_tables  # noqa: F401
 from creditbank.ledger import tables as _ledger_tables  # noqa: F401
+from creditbank.national import tables as _national_tables  # noqa: F401
+from creditbank.peers import tables as _peers_tables  # noqa: F401
 from creditbank.sessions import tables as _sessions_tables  # noqa: F401
 from creditbank.settings import get_settings
+from creditbank.transfers import tables as _transfers_tables  # noqa: F401
 from creditbank.xcerts import tables as _xcerts_tables  # noqa: F401
 
 config = context.config

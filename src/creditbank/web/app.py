@@ -23,6 +23,7 @@ import creditbank
 from creditbank.accounts import routes as account_routes
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accreditation import routes as accreditation_routes
+from creditbank.alliances import routes as alliance_routes
 from creditbank.catalog import routes as catalog_routes
 from creditbank.conversion import routes as conversion_routes
 from creditbank.credentials import routes as credential_routes
@@ -30,23 +31,32 @@ from creditbank.db import Database
 from creditbank.evidence import routes as evidence_routes
 from creditbank.frameworks import routes as framework_routes
 from creditbank.institutions import routes as institution_routes
+from creditbank.joint import routes as joint_routes
 from creditbank.ledger import routes as ledger_routes
 from creditbank.ledger.witnessing import Publisher
 from creditbank.messages import msg
+from creditbank.national import routes as national_routes
+from creditbank.peers import routes as peer_routes
+from creditbank.peers.api import CheckpointFork
 from creditbank.settings import Settings
+from creditbank.transfers import routes as transfer_routes
 from creditbank.web.deps import Uow, render
 from creditbank.web.formats import local_time_filter
 from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
 from creditbank.web.limits import BodySizeLimit, check_request
 from creditbank.web.openapi import install_docs, install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
+from creditbank.web.pages import alliances as alliance_pages
 from creditbank.web.pages import console as console_pages
 from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import credentials as credential_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
+from creditbank.web.pages import national as national_pages
+from creditbank.web.pages import peers as peer_pages
 from creditbank.web.pages import public as public_pages
 from creditbank.web.pages import staff as staff_pages
+from creditbank.web.pages import transfers as transfer_pages
 from creditbank.web.pages import xcerts as xcert_pages
 from creditbank.web.pages.console import grants as console_grant_pages
 from creditbank.web.pages.console import learners as console_learner_pages
@@ -129,6 +139,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     install_docs(app)  # before /static: its files are mounted under it
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(CheckpointFork, peer_routes.fork_refused)  # keeps the evidence
     app.middleware("http")(attach_session)
 
     @app.middleware("http")
@@ -162,6 +173,13 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         accreditation_routes.api,
         xcert_routes.api,
         credential_routes.api,
+        peer_routes.api,
+        peer_routes.witness,
+        transfer_routes.api,
+        national_routes.api,
+        alliance_routes.api,
+        joint_routes.api,
+        peer_pages.pages,
         login_pages.pages,
         learner_pages.pages,
         staff_pages.pages,
@@ -169,10 +187,13 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         accreditation_pages.pages,
         xcert_pages.pages,
         credential_pages.pages,
+        transfer_pages.pages,
         console_learner_pages.pages,
         console_grant_pages.pages,
         console_pages.pages,
         public_pages.pages,
+        national_pages.pages,
+        alliance_pages.pages,
     ):
         app.include_router(router)
 

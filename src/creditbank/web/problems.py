@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from creditbank.access import problems as access
 from creditbank.accounts import problems as accounts
 from creditbank.accreditation import problems as accreditation
+from creditbank.alliances import problems as alliances
 from creditbank.catalog import problems as catalog
 from creditbank.consents import problems as consents
 from creditbank.conversion import problems as conversion
@@ -32,10 +33,14 @@ from creditbank.evidence import problems as evidence
 from creditbank.file_limits import problems as file_limits
 from creditbank.frameworks import problems as frameworks
 from creditbank.institutions import problems as institutions
+from creditbank.joint import problems as joint
 from creditbank.ledger import problems as ledger
 from creditbank.messages import Message, msg
+from creditbank.national import problems as national
+from creditbank.peers import problems as peers
 from creditbank.problems import ProblemType, collect, declare
 from creditbank.sessions import problems as sessions
+from creditbank.transfers import problems as transfers
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
 from creditbank.web.limits import BodyTooLarge
@@ -74,7 +79,12 @@ PROBLEM_TYPES = collect(
     evidence.PROBLEM_TYPES,
     sessions.PROBLEM_TYPES,
     consents.PROBLEM_TYPES,
+    transfers.PROBLEM_TYPES,
     ledger.PROBLEM_TYPES,
+    peers.PROBLEM_TYPES,
+    national.PROBLEM_TYPES,
+    alliances.PROBLEM_TYPES,
+    joint.PROBLEM_TYPES,
     demo.PROBLEM_TYPES,
     access.PROBLEM_TYPES,
     _HTTP,
