@@ -37,6 +37,7 @@ EXEMPT: dict[str, str] = {
     "creditbank.cli.log.keygen": "makes a signing key in a file: touches no data of the bank",
     "creditbank.cli.log.audit": "audits another bank's log over HTTP: no data of this bank",
     "creditbank.cli.log.serve_witness": "starts a witness server (its own state, not the bank's)",
+    "creditbank.cli.demo.serve_federation": "makes and serves three demo banks (init and serve)",
 }
 
 MAX_DEPTH = 4
