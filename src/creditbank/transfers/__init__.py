@@ -1,0 +1,1 @@
+"""Moving a learner's record between peer banks: transfer packages, their import, recognition."""
