@@ -46,7 +46,7 @@ def reference(n: int, **changes: Any) -> dict[str, Any]:
     return made
 
 
-def batch(references: list[dict[str, Any]]) -> dict[str, Any]:
+def batch(references: list[Any]) -> dict[str, Any]:
     return {
         **make_batch(sender=SENDER, sent_at="2026-12-07T09:00:00Z", references=[]),
         "references": references,

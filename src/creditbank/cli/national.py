@@ -105,7 +105,11 @@ def send(
     acting: AsOption,
     to: Annotated[
         str | None,
-        typer.Option("--to", help="The national bank's URL (default: CREDITBANK_NATIONAL_URL)."),
+        typer.Option(
+            "--to",
+            metavar="URL",
+            help="The national bank's URL (default: CREDITBANK_NATIONAL_URL).",
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
