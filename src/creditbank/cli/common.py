@@ -28,10 +28,11 @@ from sqlalchemy import inspect
 
 from creditbank.access.policy import Principal
 from creditbank.bootstrap import open_database
-from creditbank.db import UnitOfWork
+from creditbank.db import Database, UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
+from creditbank.peers import api as peers
 from creditbank.web.i18n import translations
 
 out = Console(soft_wrap=True)
@@ -82,13 +83,23 @@ def refusals_fail() -> Iterator[None]:
 
 
 @contextmanager
+def _keeping_forks(database: Database) -> Iterator[None]:
+    """A peer's fork found in the block is refused, and its evidence kept after the rollback."""
+    try:
+        yield
+    except peers.CheckpointFork as fork:
+        peers.keep_fork(database, fork)
+        raise
+
+
+@contextmanager
 def unit_of_work() -> Iterator[UnitOfWork]:
     """A unit of work on the configured database; domain errors become a message and exit 1."""
     database = open_database()
     try:
         if "alembic_version" not in inspect(database.engine).get_table_names():
             fail(say(msg("the database is not initialised; run `creditbank init` first")))
-        with refusals_fail(), database.unit_of_work() as uow:
+        with refusals_fail(), _keeping_forks(database), database.unit_of_work() as uow:
             yield uow
     finally:
         database.dispose()

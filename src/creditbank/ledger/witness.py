@@ -142,6 +142,16 @@ def _parse_request(request_body: bytes) -> _Request:
     return _Request(old_size, tuple(proof), note)
 
 
+AddCheckpointRequest = _Request
+"""A parsed ``add-checkpoint`` request: ``old_size``, ``proof`` (hashes) and ``note``."""
+
+
+def parse_add_checkpoint(request_body: bytes) -> AddCheckpointRequest:
+    """Read an ``add-checkpoint`` request body, or :class:`WitnessRefusal` (400) saying why (for
+    witnesses that keep their state elsewhere, such as a bank's witness of its peers)."""
+    return _parse_request(request_body)
+
+
 class Witness:
     """Cosigns the checkpoints of the configured logs that grow append-only from what it saw.
 
