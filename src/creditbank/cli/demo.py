@@ -8,6 +8,7 @@ on 127.0.0.1 from ``--port`` on until Ctrl-C. Refused in production, as ``init -
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -27,14 +28,31 @@ STATE_FILE = "federation.json"
 KEYS_FILE = "keys.json"
 
 
-def _learners(directory: Path, banks: dict[str, federation.Bank]) -> dict[str, str]:
-    """The learner's account numbers, kept from the run that made the banks."""
-    path = directory / STATE_FILE
-    if path.exists():
-        found: dict[str, str] = json.loads(path.read_text("utf-8"))["learner"]
-        return found
-    learner = {key: bank.learner for key, bank in banks.items() if bank.learner}
-    path.write_text(json.dumps({"learner": learner}, indent=2), "utf-8")
+def _made(directory: Path, port: int) -> dict[str, str] | None:
+    """The learner's account numbers of the banks made in ``directory`` before (None: none
+    made yet); refused when those banks were made with other keys or for another port."""
+    state = directory / STATE_FILE
+    keys = directory / KEYS_FILE
+    databases = [directory / f"{spec.key}.db" for spec in federation.BANKS]
+    if not state.exists() or not keys.exists() or not all(p.exists() for p in databases):
+        if any(p.exists() for p in databases) and not keys.exists():
+            fail(
+                say(msg("{dir} holds banks made with other keys: use another --dir", dir=directory))
+            )
+        return None
+    saved = json.loads(state.read_text("utf-8"))
+    if saved["port"] != port:
+        fail(
+            say(
+                msg(
+                    "the banks in {dir} were made for port {port}: use --port {port} or another "
+                    "--dir",
+                    dir=directory,
+                    port=saved["port"],
+                )
+            )
+        )
+    learner: dict[str, str] = saved["learner"]
     return learner
 
 
@@ -105,24 +123,30 @@ def serve_federation(
     if settings.environment is Environment.PRODUCTION:
         fail(say(msg("demo data (with a known password) is refused in production")))
     directory = directory.resolve()
+    learner = _made(directory, port)
     keys_path = directory / KEYS_FILE
-    new = federation.read_keys(keys_path) is None
     keys = federation.read_keys(keys_path) or federation.generate_keys()
     federation.save_keys(keys_path, keys)
+    sockets: dict[str, socket.socket] = {}
     try:
-        sockets = {spec.key: federation.bind(port + n) for n, spec in enumerate(federation.BANKS)}
+        for n, spec in enumerate(federation.BANKS):
+            sockets[spec.key] = federation.bind(port + n)
     except OSError as error:
+        for sock in sockets.values():
+            sock.close()
         fail(say(msg("cannot listen on port {port}: {error}", port=port, error=str(error))))
     urls = {key: federation.url_of(sock) for key, sock in sockets.items()}
     databases = {
         spec.key: Database(f"sqlite:///{directory / spec.key}.db") for spec in federation.BANKS
     }
     banks = federation.banks_of(databases, urls, keys)
-    if new or not (directory / STATE_FILE).exists():
+    if learner is None:
         out.print(say(msg("Making the three banks (the first run takes a minute or so)...")))
         with refusals_fail():
             federation.prepare(banks, demo=True, today=today())
-    learner = _learners(directory, banks)
+        learner = {key: bank.learner for key, bank in banks.items() if bank.learner}
+        state = {"port": port, "learner": learner}
+        (directory / STATE_FILE).write_text(json.dumps(state, indent=2), "utf-8")
     try:
         with federation.serving([(banks[key], sockets[key]) for key in banks]):
             federation.witness_round(list(banks.values()))
