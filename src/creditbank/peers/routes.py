@@ -152,25 +152,24 @@ def _size(note: str) -> int:
     return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else -1
 
 
-def _witness(database: Database, body: bytes) -> Response:
-    try:
-        with database.unit_of_work() as uow:
-            lines = witnessing.witness_checkpoint(WitnessCheckpoint(body), principal=None, uow=uow)
-    except WitnessRefusal as refusal:
-        if refusal.known_size is not None:
-            return Response(
-                f"{refusal.known_size}\n",
-                status_code=refusal.status,
-                headers={"Content-Type": SIZE_MEDIA_TYPE},
-            )
-        return PlainTextResponse(refusal.reason + "\n", status_code=refusal.status)
-    except peers.CheckpointFork as fork:
-        peers.keep_fork(database, fork)
-        seen = _size(fork.evidence.seen)
-        if seen == _size(fork.evidence.new):  # the same tree with another root
-            return Response(f"{seen}\n", status_code=409, headers={"Content-Type": SIZE_MEDIA_TYPE})
-        return PlainTextResponse(fork.evidence.reason + "\n", status_code=422)
-    return PlainTextResponse(lines)
+def _refused(refusal: WitnessRefusal) -> Response:
+    if refusal.known_size is not None:
+        return Response(
+            f"{refusal.known_size}\n",
+            status_code=refusal.status,
+            headers={"Content-Type": SIZE_MEDIA_TYPE},
+        )
+    return PlainTextResponse(refusal.reason + "\n", status_code=refusal.status)
+
+
+def _forked(database: Database, fork: peers.CheckpointFork) -> Response:
+    """Keep the evidence (the refused unit of work was rolled back); answer as the protocol
+    says: 409 with the size seen for the same tree with another root, else 422."""
+    peers.keep_fork(database, fork)
+    seen = _size(fork.evidence.seen)
+    if seen == _size(fork.evidence.new):
+        return Response(f"{seen}\n", status_code=409, headers={"Content-Type": SIZE_MEDIA_TYPE})
+    return PlainTextResponse(fork.evidence.reason + "\n", status_code=422)
 
 
 _TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
@@ -204,7 +203,20 @@ async def add_checkpoint(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_WITNESS_REQUEST:
         return PlainTextResponse("the request is too large\n", status_code=400)
-    return await run_in_threadpool(_witness, _database(request), body)
+    database = _database(request)
+
+    def witness() -> Response:  # in a worker thread: it reads and writes the database
+        try:
+            with database.unit_of_work() as uow:
+                command = WitnessCheckpoint(body)
+                lines = witnessing.witness_checkpoint(command, principal=None, uow=uow)
+        except WitnessRefusal as refusal:
+            return _refused(refusal)
+        except peers.CheckpointFork as fork:
+            return _forked(database, fork)
+        return PlainTextResponse(lines)
+
+    return await run_in_threadpool(witness)
 
 
 async def fork_refused(request: Request, error: Exception) -> Response:
