@@ -5,7 +5,7 @@ database of its own (SQLite files; PostgreSQL databases of the suite's cluster),
 uvicorn on 127.0.0.1, so that everything between banks is real HTTP: the witnesses' cosigning,
 consistency proofs, DID documents and status lists, the one-time link, the national batch. The
 learner moves through the pages (logged in at Shanghai, then at Guangdong); Guangdong's officer
-decides through the handlers. Built once per backend; the tests do not depend on each other's
+decides on the recognition queue's page. Built once per backend; the tests do not depend on each other's
 order (each asks the witnesses itself before it reads a checkpoint).
 """
 
@@ -37,8 +37,8 @@ from creditbank.national.commands import SendReferences
 from creditbank.peers import api as peers
 from creditbank.settings import Environment
 from creditbank.transfers import recognition, views
-from creditbank.transfers.api import READERS, Decision, ImportStatus
-from creditbank.transfers.commands import DecideRecognition, ListRecognitions, RecheckTransfers
+from creditbank.transfers.api import READERS, ImportStatus
+from creditbank.transfers.commands import ListRecognitions, RecheckTransfers
 from tests.conftest import _new_database
 from tests.support.pages import csrf_of, log_in, page_client, post_form
 
@@ -202,13 +202,19 @@ def standing(bank: Bank) -> list[str]:
 
 
 def recognise(bank: Bank, one: views.ImportedOutcome) -> views.ImportedOutcome:
-    with bank.database.unit_of_work() as uow:
-        return recognition.decide_recognition(
-            DecideRecognition(one.public_id, Decision.RECOGNISE),
-            principal=bank.staff["officer"],
-            uow=uow,
-            now=now(),
+    """The officer recognises ``one`` from the recognition queue's page."""
+    with page_client(bank.url) as officer:
+        answer = log_in(officer, "staff", bank.spec.email("officer"), federation.PASSWORD)
+        assert answer.status_code == SEE_OTHER, answer.text
+        queue = officer.get("/staff/recognitions")
+        assert f"/staff/recognitions/{one.public_id}/decide" in queue.text
+        decided = officer.post(
+            f"/staff/recognitions/{one.public_id}/decide",
+            data={"csrf_token": csrf_of(queue.text), "decision": "recognise"},
         )
+        assert decided.status_code == SEE_OTHER, decided.text
+    (found,) = [o for o in imported(bank, None) if o.public_id == one.public_id]
+    return found
 
 
 def logged_decision(bank: Bank, one: views.ImportedOutcome) -> Mapping[str, object]:
