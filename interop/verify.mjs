@@ -90,6 +90,16 @@
  *             "length": int|null, // bits in the decoded list
  *             "errors": [str]}
  *
+ * 4. {"action": "verify-receipt", "credential": {...}, "receipt": {...},
+ *     "checkpoint": "<signed note>", "logKey": "<verifier key>",
+ *     "witnessKeys": ["<cosignature/v1 verifier key>", ...], "k": N}
+ *    Checks a credential's self-contained ledger receipt (receipt.mjs) from
+ *    the credential, the inclusion proof beside it ({"leaf_index",
+ *    "tree_size", "hashes"}) and the checkpoint with its cosignatures alone.
+ *    Answer: {"verified": bool, "codes": [str], "errors": ["code: why"],
+ *             "leafHash": base64|null, "treeSize": int|null,
+ *             "rootHash": base64|null, "cosignedBy": [witness name]}
+ *
  * LIST RULES, checked by the harness on top of the library (which is more
  * lenient): credentialSubject.encodedList is "u" + base64url WITHOUT padding
  * of the GZIP-compressed bitstring, and the bitstring has at least 131072
@@ -104,6 +114,7 @@ import {checkStatus, decodeList} from '@digitalbazaar/vc-bitstring-status-list';
 import {importJWK, jwtVerify} from 'jose';
 
 import {offlineLoader, staticContexts, verifySuite, VC_V2_CONTEXT_URL} from './offline.mjs';
+import {checkReceipt} from './receipt.mjs';
 
 const MIN_LIST_BITS = 131072;
 const {AssertionProofPurpose} = jsigs.purposes;
@@ -400,9 +411,26 @@ async function readStatus(request, contexts) {
   };
 }
 
+async function verifyReceipt(request) {
+  requireObject(request, 'credential');
+  requireObject(request, 'receipt');
+  if(typeof request.checkpoint !== 'string' || typeof request.logKey !== 'string') {
+    throw new UsageError('"checkpoint" and "logKey" must be strings');
+  }
+  if(!(Array.isArray(request.witnessKeys) &&
+    request.witnessKeys.every(key => typeof key === 'string'))) {
+    throw new UsageError('"witnessKeys" must be a list of strings');
+  }
+  if(!(Number.isInteger(request.k) && request.k >= 0)) {
+    throw new UsageError('"k" must be a non-negative integer');
+  }
+  return checkReceipt(request);
+}
+
 const ACTIONS = {
   'verify-di': verifyDi,
   'verify-jwt': verifyJwt,
+  'verify-receipt': verifyReceipt,
   status: readStatus
 };
 

@@ -11,7 +11,9 @@ an outcome is, these functions say how it looks on the VC 2.0 data model.
   ``resultDescription``s. The learner is named only by a salted SHA-256 of the
   account number (an OB ``IdentityObject``), never by name or ID number.
 - The ledger receipt of the outcome's deposit travels as an ``evidence`` entry
-  whose ``id`` is the receipt's URL with the leaf index and leaf hash in it.
+  whose ``id`` is the receipt's URL with the leaf index and leaf hash in it; for a record of
+  schema 2 its ``narrative`` carries what a verifier needs to recompute the commitment from
+  the credential (:mod:`creditbank.credentials.verifier.receipt`).
 - A learner's record becomes a ``ClrCredential`` that contains the individual
   signed credentials.
 - Each credential points at a revocation and a suspension Bitstring Status List.
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from creditbank.credentials.contexts import (
@@ -154,6 +156,13 @@ class Receipt:
         }
 
 
+class Evidence(Protocol):
+    """What becomes an ``evidence`` entry (a :class:`Receipt`, or a self-contained receipt:
+    :class:`creditbank.credentials.verifier.receipt.EmbeddedReceipt`)."""
+
+    def evidence(self) -> JsonObject: ...
+
+
 def receipt_in(credential: JsonObject) -> tuple[str, int, str] | None:
     """The (receipt URL, leaf index, leaf hash) a credential links to, if any."""
     for item in credential.get("evidence") or []:
@@ -208,7 +217,7 @@ class OutcomeFacts:
     account_number: str
     valid_from: datetime
     status: Sequence[StatusEntry] = ()
-    receipt: Receipt | None = None
+    receipt: Evidence | None = None
     language: str = "zh-CN"
     transfer_sources: Sequence[tuple[str, str]] = ()
     """Transferred credit: (public id, receipt URL) of each outcome the credit came from."""

@@ -7,6 +7,8 @@ credentials, signed by the bank. Given a unit of work; never commit.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -18,7 +20,7 @@ from sqlalchemy import select
 
 from creditbank.accounts import api as accounts
 from creditbank.catalog import api as catalog
-from creditbank.credentials import documents, proofs, statuslist, vcjwt
+from creditbank.credentials import documents, proofs, receipts, statuslist, vcjwt
 from creditbank.credentials.signing import (
     BANK,
     CredentialError,
@@ -39,6 +41,7 @@ from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 
 FORMATS = ("ob3", "jwt", "clr")
+log = logging.getLogger(__name__)
 
 
 def _issue_row(
@@ -63,7 +66,8 @@ def _issue_row(
         signing_key_id=key.id,
         status_list_id=list_row.id,
         status_index=index,
-        identity_salt=secrets.token_hex(16),
+        # the outcome's public id salts the learner's identity hash, as its log record does
+        identity_salt=outcome.public_id,
         issued_at=now.replace(microsecond=0),
     )
     uow.session.add(row)
@@ -191,7 +195,19 @@ def _open_badge(
             checkpoint=checkpoint.note if checkpoint is not None else None,
         ),
     )
-    return documents.open_badge(facts), key
+    document = documents.open_badge(facts)
+    # a record of schema 2 gets a self-contained receipt, once it is checked to rebuild
+    embedded = receipts.embedded_receipt(
+        uow=uow,
+        outcome_id=outcome.public_id,
+        url=f"{base}/api/v1/records/{outcome.public_id}/receipt",
+    )
+    if embedded is not None:
+        self_contained = documents.open_badge(dataclasses.replace(facts, receipt=embedded))
+        if receipts.rebuilds(self_contained, embedded):
+            return self_contained, key
+        log.warning("outcome %s: its receipt does not rebuild; the URL alone", outcome.public_id)
+    return document, key
 
 
 def issue(*, uow: UnitOfWork, outcome_id: str, fmt: str, now: datetime) -> Issued:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from creditbank.credentials import multikey, verifier
+from creditbank.credentials import multikey, receipts, verifier
 from creditbank.credentials.signing import BANK, CredentialError, host, public_url, utc
 from creditbank.credentials.status_lists import status_list_credential
 from creditbank.credentials.tables import SigningKeyRow
@@ -96,6 +96,9 @@ class BankResolver:
         if receipt is None:
             return False
         return receipt.leaf_index == leaf_index and ledger.b64(receipt.leaf_hash) == leaf_hash
+
+    def log_proof(self, origin: str, leaf_index: int) -> verifier.LogProof | None:
+        return receipts.own_log_proof(uow=self._uow, origin=origin, leaf_index=leaf_index)
 
 
 def verify(

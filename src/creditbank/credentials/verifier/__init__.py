@@ -16,7 +16,9 @@ The checks, in order:
 - ``validity``: ``validFrom`` / ``validUntil`` against now.
 - ``status``: the Bitstring Status List entries (revoked / suspended), where the
   list can be had offline (the bank's own).
-- ``ledger``: for the bank's own credentials, the deposit's inclusion in its log.
+- ``ledger``: a self-contained receipt (:mod:`.receipt`) recomputed from the credential and
+  proven against a signed checkpoint of its log, where the resolver can prove it (the bank's
+  own log); a receipt of before, the deposit's inclusion in the bank's log.
 
 A ``ClrCredential`` is verified, and then each credential inside it on its own.
 """
@@ -42,6 +44,8 @@ from creditbank.credentials.verifier.model import (
     Checks,
     JsonObject,
     KeyRecord,
+    LogProof,
+    LogProofs,
     Offline,
     Resolver,
     Result,
@@ -150,6 +154,8 @@ __all__ = [
     "Check",
     "CheckResult",
     "KeyRecord",
+    "LogProof",
+    "LogProofs",
     "Offline",
     "Resolver",
     "Result",

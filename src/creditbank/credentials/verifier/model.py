@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from creditbank.messages import Message
 
@@ -71,6 +71,27 @@ class Resolver(Protocol):
 
     def included(self, receipt_url: str, leaf_index: int, leaf_hash: str) -> bool | None:
         """Whether the bank's log holds that leaf for that record; None if not the bank's."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogProof:
+    """What a self-contained receipt is checked against: the inclusion proof beside the
+    credential (``receipt``), the checkpoint it proves against (with cosignatures), the log's
+    verifier key, the trusted witnesses' keys and how many of them must have cosigned."""
+
+    receipt: JsonObject
+    checkpoint: str
+    log_key: str
+    witness_keys: tuple[str, ...]
+    k: int
+
+
+@runtime_checkable
+class LogProofs(Protocol):
+    """A resolver that can also prove a leaf of a log it knows (the bank's own)."""
+
+    def log_proof(self, origin: str, leaf_index: int) -> LogProof | None:
+        """The proof of leaf ``leaf_index`` of log ``origin``; None if the log is not known."""
 
 
 class Offline:

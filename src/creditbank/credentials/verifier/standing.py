@@ -7,8 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from creditbank.credentials import documents, statuslist
-from creditbank.credentials.verifier.model import Check, Checks, JsonObject, Resolver
+from creditbank.credentials.verifier.model import Check, Checks, JsonObject, LogProofs, Resolver
+from creditbank.credentials.verifier.receipt import (
+    EmbeddedReceipt,
+    check_receipt,
+    embedded_receipt,
+)
 from creditbank.credentials.verifier.signature import when
+from creditbank.credentials.verifier.stated import ReceiptError
 from creditbank.messages import msg
 
 
@@ -105,6 +111,17 @@ def status(
 
 
 def ledger(credential: JsonObject, resolver: Resolver, checks: Checks) -> None:
+    """A self-contained receipt is recomputed from the credential and proven against the log's
+    newest checkpoint, where the resolver knows the log; a receipt of before (a URL) is
+    looked up in the bank's log."""
+    try:
+        embedded = embedded_receipt(credential)
+    except ReceiptError as error:
+        checks.failed(Check.LEDGER, error.code, error.message)
+        return
+    if embedded is not None:
+        _self_contained(credential, embedded, resolver, checks)
+        return
     receipt = documents.receipt_in(credential)
     if receipt is None:
         checks.skipped(Check.LEDGER, "no_receipt", msg("the credential links to no ledger receipt"))
@@ -129,3 +146,40 @@ def ledger(credential: JsonObject, resolver: Resolver, checks: Checks) -> None:
                 index=receipt[1],
             ),
         )
+
+
+def _self_contained(
+    credential: JsonObject, embedded: EmbeddedReceipt, resolver: Resolver, checks: Checks
+) -> None:
+    proof = (
+        resolver.log_proof(embedded.log, embedded.leaf_index)
+        if isinstance(resolver, LogProofs)
+        else None
+    )
+    if proof is None:
+        checks.skipped(
+            Check.LEDGER,
+            "not_ours",
+            msg(
+                "the receipt is of log {log}, whose proofs this verifier cannot have",
+                log=embedded.log,
+            ),
+        )
+        return
+    verdict = check_receipt(
+        credential, proof.receipt, proof.checkpoint, proof.log_key, proof.witness_keys, proof.k
+    )
+    if verdict.ok:
+        checks.passed(
+            Check.LEDGER,
+            msg(
+                "the record is entry {index} of log {log}, recomputed from the credential and "
+                "included in its signed tree of {size} entries",
+                index=embedded.leaf_index,
+                log=embedded.log,
+                size=verdict.tree_size,
+            ),
+        )
+        return
+    first = verdict.failures[0]
+    checks.failed(Check.LEDGER, first.code, first.message)
