@@ -5,7 +5,8 @@ a problem naming each bad reference by its position, storing nothing; the figure
 small counts suppressed as '<10', and so is their page, in Chinese and English; the pilot
 schools are the administrators' (auditors read, others 403). Alliances: joining takes four eyes
 and is logged, leaving is logged, other staff 403; the public list and page show the bank's
-alliances in force.
+alliances in force. Joint certification: a scheme of two bodies (administrators define, anyone
+reads), one assessment deposited under it makes an outcome at each body, linked to the other.
 """
 
 from __future__ import annotations
@@ -14,15 +15,21 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx2
 import pytest
 
+from creditbank.accounts import service as accounts
+from creditbank.accounts.model import parse_id_number
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.ledger import notes
 from creditbank.national.model import make_batch, signed_text
+from tests.bulk_files import id_number
 from tests.conftest import LiveBank
 from tests.peer_logs import PeerLog, peer_fields
 
@@ -272,3 +279,86 @@ def test_an_alliance_that_cannot_be_joined_names_each_problem(bank: str, tokens:
         problem = _problem(admin.post("/api/v1/alliances", json=wrong), 422, "invalid-alliance")
         assert len(problem["problems"]) == 4
         assert admin.get("/api/v1/alliances").json() == []
+
+
+# --- one test, several certificates --------------------------------------------------------
+
+SCHEME = {
+    "code": "GBA-CAD",
+    "name": "计算机辅助设计一试两证",
+    "name_en": "CAD: one test, two certificates",
+    "result_levels": ["pass"],
+    "bodies": [
+        {"institution": "GDVTC", "item_code": "CAD-GD", "levels": "pass=4"},
+        {"institution": "HKVTC", "item_code": "CAD-HK", "levels": "pass=5"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def joint_account(live_bank: LiveBank, tokens: Tokens) -> str:
+    """Two bodies with their items (GDLEQF and EQF) and a learner's account."""
+    del tokens
+    with live_bank.database.unit_of_work() as uow:
+        for code, item, framework, level in (
+            ("GDVTC", "CAD-GD", "GDLEQF", "4"),
+            ("HKVTC", "CAD-HK", "EQF", "5"),
+        ):
+            service.add_institution(
+                uow=uow,
+                code=code,
+                name=f"{code} 学院",
+                type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE,
+            )
+            catalog.add_item(
+                uow=uow,
+                draft=ItemDraft(
+                    institution=code,
+                    code=item,
+                    kind=ItemKind.VOCATIONAL_QUALIFICATION,
+                    name=f"计算机辅助设计 {code}",
+                    framework=framework,
+                    levels=(level,),
+                ),
+                on=date(2025, 1, 1),
+            )
+        return accounts.open_account(
+            uow=uow,
+            cipher=live_bank.cipher,
+            id_number=parse_id_number(id_number(41)),
+            name="陈小明",
+        ).number
+
+
+def test_one_assessment_makes_an_outcome_at_each_body(
+    bank: str, tokens: Tokens, joint_account: str
+) -> None:
+    with _as(bank, tokens.registrar) as registrar:
+        _problem(registrar.post("/api/v1/joint/schemes", json=SCHEME), 403, "forbidden")
+    with _as(bank, tokens.admin1) as admin:
+        defined = admin.post("/api/v1/joint/schemes", json=SCHEME)
+        assert defined.status_code == 201, defined.text
+        _problem(admin.post("/api/v1/joint/schemes", json=SCHEME), 409, "joint-scheme-exists")
+        wrong = {**SCHEME, "code": "GBA-X", "bodies": SCHEME["bodies"][:1]}
+        _problem(admin.post("/api/v1/joint/schemes", json=wrong), 422, "invalid-joint-scheme")
+        result = {
+            "account_number": joint_account,
+            "record_id": "GBA-2025-01",
+            "result": "pass",
+            "assessed_on": "2025-06-30",
+        }
+        made = admin.post("/api/v1/joint/schemes/GBA-CAD/outcomes", json=result)
+        assert made.status_code == 201, made.text
+        outcomes = made.json()["outcomes"]
+        assert [o["institution"] for o in outcomes] == ["GDVTC", "HKVTC"]
+        bad = admin.post(
+            "/api/v1/joint/schemes/GBA-CAD/outcomes", json={**result, "result": "merit"}
+        )
+        _problem(bad, 422, "invalid-joint-outcome")
+    with _as(bank, None) as anyone:
+        assert [s["code"] for s in anyone.get("/api/v1/joint/schemes").json()] == ["GBA-CAD"]
+        linked = anyone.get(f"/api/v1/joint/outcomes/{outcomes[0]['outcome']}/linked")
+        assert linked.json() == [outcomes[1]]
+        _problem(
+            anyone.get(f"/api/v1/joint/outcomes/{'0' * 32}/linked"), 404, "joint-outcome-not-found"
+        )

@@ -1,20 +1,32 @@
-"""`creditbank national ...` and `creditbank alliances ...` on both databases: a pilot school
-registered, its signed batch handed over as a file and counted once, a bad one refused naming
-each reference, the figures with small counts suppressed; sending with nothing new refused;
-joining an alliance with four eyes, leaving it, each logged."""
+"""`creditbank national ...`, `creditbank alliances ...` and `creditbank joint ...` on both
+databases: a pilot school registered, its signed batch handed over as a file and counted once, a
+bad one refused naming each reference, the figures with small counts suppressed; sending with
+nothing new refused; joining an alliance with four eyes, leaving it, each logged; a joint scheme
+defined, an assessment deposited under it at each body, the outcomes linked."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
 
+from creditbank.accounts import service as accounts
+from creditbank.accounts.crypto import PersonalDataCipher
+from creditbank.accounts.model import parse_id_number
+from creditbank.catalog import service as catalog
+from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.db import Database
+from creditbank.institutions import service as institutions
+from creditbank.institutions.model import InstitutionType
 from creditbank.ledger import notes
 from creditbank.national.model import make_batch, signed_text
+from creditbank.settings import get_settings
+from tests.bulk_files import id_number
 from tests.cli.runner import run
 
 ADMIN1, ADMIN2 = "admin1@bank.example", "admin2@bank.example"
@@ -137,3 +149,87 @@ def test_alliances_from_the_command_line(initialised: CliRunner) -> None:
     )
     assert (left["status"], left["receipt"]["kind"]) == ("left", "alliance.left")
     assert json.loads(run(initialised, "alliances", "list", "--status", "joined", "--json")) == []
+
+
+def test_joint_from_the_command_line(initialised: CliRunner, database: Database) -> None:
+    run(initialised, "users", "add", ADMIN1, "--role", "bank_admin")
+    with database.unit_of_work() as uow:
+        for code, item, framework, level in (
+            ("GDVTC", "CAD-GD", "GDLEQF", "4"),
+            ("MOVTC", "CAD-MO", "LOFOUC", "5"),
+        ):
+            institutions.add_institution(
+                uow=uow, code=code, name=f"{code} 学院", type=InstitutionType.TECHNICAL_SCHOOL
+            )
+            catalog.add_item(
+                uow=uow,
+                draft=ItemDraft(
+                    institution=code,
+                    code=item,
+                    kind=ItemKind.VOCATIONAL_QUALIFICATION,
+                    name=f"计算机辅助设计 {code}",
+                    framework=framework,
+                    levels=(level,),
+                ),
+                on=date(2025, 1, 1),
+            )
+        cipher = PersonalDataCipher.from_base64(get_settings().data_key.get_secret_value())
+        account = accounts.open_account(
+            uow=uow, cipher=cipher, id_number=parse_id_number(id_number(51)), name="陈小明"
+        ).number
+    defined = run(
+        initialised,
+        "joint",
+        "define",
+        "GBA-CAD",
+        "--as",
+        ADMIN1,
+        "--name",
+        "计算机辅助设计一试两证",
+        "--result",
+        "pass",
+        "--body",
+        "GDVTC:CAD-GD:pass=4",
+        "--body",
+        "MOVTC:CAD-MO:pass=5",
+    )
+    assert "GDVTC  CAD-GD  pass=4" in defined
+    assert "--body must read" in run(
+        initialised,
+        "joint",
+        "define",
+        "X",
+        "--as",
+        ADMIN1,
+        "--name",
+        "x",
+        "--result",
+        "pass",
+        "--body",
+        "GDVTC",
+        code=1,
+    )
+    assert "GBA-CAD" in run(initialised, "joint", "schemes")
+    made = json.loads(
+        run(
+            initialised,
+            "joint",
+            "deposit",
+            "GBA-CAD",
+            account,
+            "--as",
+            ADMIN1,
+            "--record-id",
+            "GBA-1",
+            "--result",
+            "pass",
+            "--assessed-on",
+            "2025-06-30",
+            "--json",
+        )
+    )
+    assert [o["institution"] for o in made["outcomes"]] == ["GDVTC", "MOVTC"]
+    linked = json.loads(
+        run(initialised, "joint", "linked", made["outcomes"][1]["outcome"], "--json")
+    )
+    assert linked == [made["outcomes"][0]]
