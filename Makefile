@@ -71,6 +71,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.conversion --size $${BENCH_LEARNERS:-1000000}
 	$(BIN)/python -m benchmarks.credentials --credentials $${BENCH_CREDENTIALS:-300}
 	$(BIN)/python -m benchmarks.file_reading --rows $${BENCH_FILE_ROWS:-200000}
+	$(BIN)/python -m benchmarks.peers --checkpoints $${BENCH_PEER_CHECKPOINTS:-200}
+	$(BIN)/python -m benchmarks.transfer_import --outcomes $${BENCH_TRANSFER_OUTCOMES:-200}
 	$(BIN)/python -m pytest benchmarks -o addopts="" -o testpaths=benchmarks -p no:xdist \
 	  --benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:database
 

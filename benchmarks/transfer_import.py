@@ -61,7 +61,7 @@ from creditbank.transfers import importing, packages
 from creditbank.transfers.commands import ImportTransfer, MakeTransferPackage
 
 TARGET_SECONDS = 5.0
-IDENTITY = "310104199001010015"
+IDENTITY = "310104199001010011"
 
 
 def _settings(url: str, host: str) -> Settings:

@@ -43,6 +43,8 @@ BENCHMARKS = {
     "conversion": ["--size", "200", "--samples", "2", "--smoke", "--backend", "both"],
     "credentials": ["--credentials", "3", "--clr", "2", "--clr-rounds", "1", "--service", "2"],
     "file_reading": ["--rows", "200", "--xlsx-rows", "20"],
+    "peers": ["--checkpoints", "3", "--growth", "10"],
+    "transfer_import": ["--outcomes", "4", "--samples", "1"],
 }
 
 SERVER_BENCHMARKS = {name for name, arguments in BENCHMARKS.items() if "--backend" in arguments}
@@ -106,7 +108,7 @@ def _run(python: Python, *arguments: str) -> subprocess.CompletedProcess[str]:
 def test_the_benchmark_runs(name: str, request: pytest.FixtureRequest, python: Python) -> None:
     sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
     arguments = [*BENCHMARKS[name]]
-    if name in {"credentials", *SERVER_BENCHMARKS}:
+    if name in {"credentials", "peers", "transfer_import", *SERVER_BENCHMARKS}:
         arguments += ["--sqlite-template", str(sqlite.path(initialised=False))]
     if name in SERVER_BENCHMARKS:  # skips (or fails, if required) without PostgreSQL
         cluster: PostgresCluster = request.getfixturevalue("pg_cluster")

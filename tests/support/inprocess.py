@@ -32,7 +32,7 @@ from typing import Any, Final, Self
 import httpx2
 from starlette.types import ASGIApp
 
-__all__ = ["InProcessServer"]
+__all__ = ["InProcessServer", "new_host"]
 
 TIMEOUT_SECONDS: Final = 60.0
 """Longest wait for one answer (a stuck app fails the test rather than hang the run)."""
@@ -52,12 +52,18 @@ def _handle_request(transport: httpx2.HTTPTransport, request: httpx2.Request) ->
 httpx2.HTTPTransport.handle_request = _handle_request  # type: ignore[method-assign,assignment]
 
 
+def new_host() -> str:
+    """A made-up host no DNS resolves, unique in this process (``bank-<pid>-<n>.test``): for a
+    bank whose settings must name its URL before its server is made."""
+    return f"bank-{os.getpid()}-{next(_serial)}.test"
+
+
 class InProcessServer:
     """The app answering httpx2 requests to :attr:`base_url` from this process."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, host: str | None = None) -> None:
         self._app = app
-        self._host = f"bank-{os.getpid()}-{next(_serial)}.test"
+        self._host = host or new_host()
         self._transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

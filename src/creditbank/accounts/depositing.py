@@ -11,6 +11,7 @@ origin as data:
   certificate's provider deposits from a results file;
 - :class:`TransferredCredit`: credit a confirmed conversion grants toward a programme;
 - :class:`AccreditedLearning`: a unit a confirmed accreditation decision accredits.
+- :class:`RecognisedLearning`: an outcome imported from a peer bank that this bank recognised.
 
 One path for all: resolve (institution, account, item, level), check what applies, build the
 row (:func:`new_outcome_row`), store it, and make its log fact
@@ -116,7 +117,15 @@ class AccreditedLearning:
     application: str
 
 
-Origin = SessionResult | TransferredCredit | AccreditedLearning
+@dataclass(frozen=True, slots=True)
+class RecognisedLearning:
+    """Origin: an outcome imported from a peer bank (its imported outcome's public id ``imported``)
+    that this bank's recognition decision recognised (``creditbank.transfers``)."""
+
+    imported: str
+
+
+Origin = SessionResult | TransferredCredit | AccreditedLearning | RecognisedLearning
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,7 +341,12 @@ def recheck_transfers(
 
 def still_stands(resolver: PeerResolver, row: ImportedOutcomeRow, now: datetime) -> bool | None:
     """Whether the credential still stands at its source (None: its status cannot be had)."""
-    verdict = credentials.verify_with(row.credential, resolver=resolver, now=now + CLOCK_SKEW)
+    verdict = credentials.verify_with(
+        row.credential,
+        resolver=resolver,
+        now=now + CLOCK_SKEW,
+        lists_verified=resolver.lists_verified,
+    )
     status = verdict.result_of(credentials.Check.STATUS)
     if status is None:
         return None

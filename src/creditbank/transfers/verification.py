@@ -58,6 +58,9 @@ class PeerResolver:
     documents: dict[str, JsonObject | None] = field(default_factory=dict)
     unobtainable: set[str] = field(default_factory=set)
     """URLs that could not be fetched (or read as JSON)."""
+    lists_verified: dict[str, bool] = field(default_factory=dict)
+    """Whether each status list verified: a package's credentials share a few lists, each
+    verified once."""
 
     @property
     def base(self) -> str:
@@ -177,7 +180,12 @@ def verify_credential(
         raise _refuse(
             "transferred_credential_invalid", position, f"the issuer {issuer} is not the peer's"
         )
-    verdict = credentials.verify_with(credential, resolver=resolver, now=now + CLOCK_SKEW)
+    verdict = credentials.verify_with(
+        credential,
+        resolver=resolver,
+        now=now + CLOCK_SKEW,
+        lists_verified=resolver.lists_verified,
+    )
     failed = {c.check: c for c in verdict.checks if c.result is credentials.Result.FAILED}
     status = verdict.result_of(credentials.Check.STATUS)
     did_unobtainable = [u for u in resolver.unobtainable if u.endswith("/did.json")]
