@@ -19,6 +19,8 @@ from creditbank.national.model import (
     ask,
     digest_of,
     figure,
+    hidden_among,
+    hidden_cells,
     make_batch,
     parse_batch,
     read_references,
@@ -134,3 +136,25 @@ def test_a_question_reads_items_and_levels() -> None:
     with pytest.raises(NationalError) as caught:
         ask(item="SHOU/", level="LOFOUC@x:4", year=1800, kind="diploma", bank="a b")
     assert len(caught.value.problems) == 5
+
+
+def test_one_hidden_part_of_a_shown_total_takes_a_second_with_it() -> None:
+    # A: 3 hidden; the total 3 + 12 + 40 = 55 is shown, so 12 goes too (else 55 - 12 - 40 = 3)
+    assert hidden_among({"A": 3, "B": 12, "C": 40}, 10, sum_shown=True) == {"A", "B"}
+    assert hidden_among({"A": 3, "B": 4, "C": 40}, 10, sum_shown=True) == {"A", "B"}
+    assert hidden_among({"A": 3, "B": 0, "C": 40}, 10, sum_shown=False) == {"A"}
+    assert hidden_among({"A": 30, "B": 0}, 10, sum_shown=True) == set()
+    assert figure(12, 10, hidden=True).shown == "x"
+    assert figure(3, 10, hidden=True).shown == "<10"
+
+
+def test_no_hidden_cell_of_the_table_can_be_worked_out_from_its_row_or_column() -> None:
+    cells = {("a", 2024): 3, ("a", 2025): 20, ("b", 2024): 30, ("b", 2025): 40}
+    hidden = hidden_cells(cells, 10, hidden_banks=set(), hidden_years=set())
+    for axis in (0, 1):
+        for line in {key[axis] for key in cells}:
+            inside = [key for key in cells if key[axis] == line and key in hidden]
+            assert len(inside) != 1, (line, hidden)
+    assert ("a", 2024) in hidden
+    everything = hidden_cells(cells, 10, hidden_banks={"a"}, hidden_years=set())
+    assert {("a", 2024), ("a", 2025)} <= everything

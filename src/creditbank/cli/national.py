@@ -56,7 +56,16 @@ def _show_counts(counts: CountsRead) -> None:
         print_table(
             [_("Year"), _("Results")], [[str(row.year), row.shown] for row in counts.by_year]
         )
-    print_line(say(msg("Counts below {n} are shown as <{n}.", n=counts.suppress_below)), indent=0)
+    print_line(
+        say(
+            msg(
+                "Counts below {n} are shown as <{n}; x hides a count from which a small one "
+                "could be worked out.",
+                n=counts.suppress_below,
+            )
+        ),
+        indent=0,
+    )
 
 
 @national_app.command("counts")

@@ -3,7 +3,9 @@ banks, by bank and by year, for a question (item kind, item, level, year, bank).
 
 Public: the figures are counts, never records, and every count below the threshold (the
 setting ``CREDITBANK_NATIONAL_SUPPRESS_BELOW``) is shown as ``<N`` (a small cell suppressed),
-totals included, so that no small group of learners can be singled out. Each reference counts
+totals included, so that no small group of learners can be singled out; where a total is shown
+and only one of its parts would be hidden, a second part is hidden too (shown ``x``), so that
+the hidden one cannot be worked out by subtraction. Each reference counts
 once (the table holds each origin + leaf hash once).
 """
 
@@ -17,7 +19,14 @@ from sqlalchemy import ColumnElement, func, select
 from creditbank.access.policy import LearnerPrincipal, Principal
 from creditbank.db import UnitOfWork
 from creditbank.national.commands import CountResults
-from creditbank.national.model import Figure, Question, ask, figure
+from creditbank.national.model import (
+    Figure,
+    Question,
+    ask,
+    figure,
+    hidden_among,
+    hidden_cells,
+)
 from creditbank.national.tables import NationalReferenceRow
 from creditbank.usecases import handler
 
@@ -82,16 +91,32 @@ def count_results(
     ).all()
     banks: Counter[str] = Counter()
     years: Counter[int] = Counter()
-    cells = []
+    counted: dict[tuple[str, int], int] = {}
     for bank, year, count in rows:
         banks[bank] += int(count)
         years[int(year)] += int(count)
-        cells.append(Cell(bank, int(year), figure(int(count), suppress_below)))
+        counted[bank, int(year)] = int(count)
+    total = sum(banks.values())
+    shown = not 0 < total < suppress_below
+    hidden_banks = hidden_among(banks, suppress_below, sum_shown=shown)
+    hidden_years = hidden_among(years, suppress_below, sum_shown=shown)
+    hidden = hidden_cells(
+        counted, suppress_below, hidden_banks=hidden_banks, hidden_years=hidden_years
+    )
     return Counts(
         question=question,
         suppress_below=suppress_below,
-        total=figure(sum(banks.values()), suppress_below),
-        by_bank=tuple((bank, figure(n, suppress_below)) for bank, n in sorted(banks.items())),
-        by_year=tuple((year, figure(n, suppress_below)) for year, n in sorted(years.items())),
-        cells=tuple(cells),
+        total=figure(total, suppress_below),
+        by_bank=tuple(
+            (bank, figure(n, suppress_below, hidden=bank in hidden_banks))
+            for bank, n in sorted(banks.items())
+        ),
+        by_year=tuple(
+            (year, figure(n, suppress_below, hidden=year in hidden_years))
+            for year, n in sorted(years.items())
+        ),
+        cells=tuple(
+            Cell(bank, year, figure(n, suppress_below, hidden=(bank, year) in hidden))
+            for (bank, year), n in sorted(counted.items())
+        ),
     )

@@ -61,8 +61,13 @@ class SchoolRead(SchoolCreate):
 
 
 class FigureRead(BaseModel):
-    count: int | None = Field(description="The count; null when suppressed (a small cell).")
-    shown: str = Field(description="The count as shown: the number, or '<N' when suppressed.")
+    count: int | None = Field(
+        description="The count; null when suppressed (a small cell, or one hidden so that a "
+        "small one cannot be worked out from a total)."
+    )
+    shown: str = Field(
+        description="The count as shown: the number, '<N' when small, 'x' when hidden."
+    )
 
     @classmethod
     def of(cls, figure: Figure) -> FigureRead:
