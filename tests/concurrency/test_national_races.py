@@ -1,7 +1,8 @@
 """Races on the national platform: the same batch, and batches that overlap, sent at once from
 real threads to two server processes on one database: every sender is answered 201, each
-reference is held once, and the references the answers call new add up to the distinct ones,
-on SQLite and PostgreSQL."""
+reference is held once, and the references the answers call new add up to the distinct ones.
+And parallel approvals of joining one alliance: one joins (logged once), the others 409. On
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,9 +15,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from creditbank.ledger import notes
+from creditbank.ledger.tables import LogEntryRow
 from creditbank.national.model import make_batch, signed_text
 from creditbank.national.tables import NationalReferenceRow
-from tests.concurrency.conftest import RACERS, ROUNDS, Call, World, race
+from tests.concurrency.conftest import (
+    RACERS,
+    ROUNDS,
+    Call,
+    World,
+    losers_are_conflicts,
+    race,
+)
 from tests.peer_logs import PeerLog, peer_fields
 
 _serial = count(1)
@@ -98,3 +107,35 @@ def test_overlapping_batches_at_once_count_each_reference_once(world: World) -> 
         assert sum(a.json()["new_references"] for a in answers) == 30
         assert held(world, log.origin) == 30
         assert json.loads(answers[0].text)["sender_kind"] == "bank"
+
+
+def test_parallel_approvals_join_an_alliance_once(world: World) -> None:
+    for round_ in range(ROUNDS):
+        with world.banks.client(world.admin1) as client:
+            proposed = client.post(
+                "/api/v1/alliances",
+                json={
+                    "code": f"RACE-{next(_serial)}-{round_}",
+                    "name": "联盟",
+                    "members": ["bank-a.example/log"],
+                    "frameworks": ["CQF"],
+                    "valid_from": "2026-01-01",
+                },
+            )
+            assert proposed.status_code == 201, proposed.text
+        alliance = proposed.json()["id"]
+        answers = race(
+            "alliance approve",
+            world.banks,
+            [
+                Call(world.admin2, "POST", f"/api/v1/alliances/{alliance}/approve")
+                for _ in range(RACERS)
+            ],
+        )
+        assert [a.status_code for a in answers].count(200) == 1, [a.text for a in answers]
+        losers_are_conflicts(answers, "alliance-status-conflict")
+        with world.banks.live.database.unit_of_work() as uow:
+            logged = uow.session.scalars(
+                select(LogEntryRow.kind).where(LogEntryRow.record_id == f"alliance-{alliance}")
+            ).all()
+        assert logged == ["alliance.joined"]
