@@ -77,7 +77,9 @@ def test_a_tampered_credential_fails_with_exit_1(
     tampered.write_text(json.dumps(document), encoding="utf-8")
     answer = json.loads(run(initialised, "verify", str(tampered), "--json", code=1))
     failed = {c["check"]: c["code"] for c in answer["checks"] if c["result"] == "failed"}
-    assert failed == {"signature": "bad_signature"}
+    # the changed credits break the signature, and the ledger's commitment, which the
+    # credential's self-contained receipt lets any verifier recompute from the credential
+    assert failed == {"signature": "bad_signature", "ledger": "commitment_mismatch"}
     garbage = tmp_path / "garbage.txt"
     garbage.write_text("not a credential", encoding="utf-8")
     assert "NOT VERIFIED" in run(initialised, "verify", str(garbage), code=1)
