@@ -1,27 +1,47 @@
 """Moving a learner's record over HTTP, between two banks served in this process, on both
 databases: A's ``GET /api/v1/accounts/{number}/transfer-package``, B's ``POST /api/v1/transfers``,
 ``GET /api/v1/transfers/{id}``, the recognition queue and ``POST /api/v1/recognitions/{id}/decide``,
-a one-time link, and refusals as problems in both languages."""
+a one-time link, and refusals as problems in both languages; then the pages: the "move my record"
+page (the learner downloads a package at A and hands it over at B) and the recognition queue
+(B's officer recognises one outcome and refuses another), in Chinese and English, refusals shown
+on the page with the API's status. One module, so that the two banks are built once per
+database."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx2
 import pytest
 
 from creditbank.institutions import service as institutions
-from tests.transfer_world import World, two_banks
+from creditbank.sessions import service as sessions
+from tests.api.signed_in import SignedIn
+from tests.support.pages import csrf_of
+from tests.transfer_world import PASSWORD, World, two_banks
 
 BACKENDS = ("sqlite", "postgresql")
+OFFICER = "officer@gdou.example"
 
 
 class Clients:
-    """API clients of the world's users, by e-mail."""
+    """API clients of the world's users, by e-mail, and its users logged in to the pages."""
 
     def __init__(self, world: World, tokens: dict[str, tuple[str, str]]) -> None:
         self.world = world
         self._tokens = tokens
+        for bank in (world.a, world.b):
+            with bank.database.unit_of_work() as uow:
+                sessions.set_learner_password(
+                    uow=uow, account_number=bank.learner, password=PASSWORD, now=datetime.now(UTC)
+                )
+        self.a = SignedIn(world.a.url, PASSWORD).log_in("learner", world.a.learner)
+        self.b = (
+            SignedIn(world.b.url, PASSWORD)
+            .log_in("learner", world.b.learner)
+            .log_in("staff", OFFICER, "registrar@gdou.example")
+        )
 
     def of(self, email: str, language: str = "en") -> httpx2.Client:
         url, secret = self._tokens[email]
@@ -151,3 +171,98 @@ def test_the_api_asks_for_a_token_and_the_role(clients: Clients) -> None:
     with clients.of("registrar@gdou.example") as registrar:
         decide = registrar.post("/api/v1/recognitions/x/decide", json={"decision": "recognise"})
     assert decide.status_code == 403
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pages(clients: Clients) -> Clients:
+    """The same banks, for the page tests."""
+    return clients
+
+
+def download(pages: Clients, language: str = "en") -> bytes:
+    with pages.a.learner(pages.world.a.learner, language) as client:
+        page = client.get("/me/transfers")
+        assert page.status_code == 200
+        assert pages.world.b.origin in page.text
+        made = client.post(
+            "/me/transfers/package",
+            data={"csrf_token": csrf_of(page.text), "to": pages.world.b.origin, "form": "file"},
+        )
+    assert made.status_code == 200, made.text
+    assert made.headers["content-disposition"].startswith("attachment;")
+    return made.content
+
+
+def hand_over(pages: Clients, package: bytes, language: str = "en") -> tuple[int, str]:
+    with pages.b.learner(pages.world.b.learner, language) as client:
+        page = client.get("/me/transfers")
+        answer = client.post(
+            "/me/transfers/import",
+            data={"csrf_token": csrf_of(page.text)},
+            files={"package": ("package.json", package, "application/json")},
+        )
+        if answer.status_code == 303:
+            shown = client.get(answer.headers["location"])
+            return 303, shown.text
+    return answer.status_code, answer.text
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_learner_moves_the_record_and_the_officer_decides(
+    pages: Clients, language: str
+) -> None:
+    status, text = hand_over(pages, download(pages, language), language)
+    assert status == 303, text
+    words = {"zh": "等待认可", "en": "awaiting recognition"}[language]
+    assert text.count(words) == len(pages.world.outcomes)
+    with pages.b.staff(OFFICER, language) as officer:
+        queue = officer.get("/staff/recognitions")
+        assert queue.status_code == 200
+        ids = [part.split('"', 1)[0] for part in queue.text.split('data-id="')[1:]]
+        assert len(ids) == len(pages.world.outcomes)
+        recognised = officer.post(
+            f"/staff/recognitions/{ids[0]}/decide",
+            data={"csrf_token": csrf_of(queue.text), "decision": "recognise"},
+        )
+        assert recognised.status_code == 303
+        no_reason = officer.post(
+            f"/staff/recognitions/{ids[1]}/decide",
+            data={"csrf_token": csrf_of(queue.text), "decision": "refuse", "reason": ""},
+        )
+        assert no_reason.status_code == 422
+        refused = officer.post(
+            f"/staff/recognitions/{ids[1]}/decide",
+            data={"csrf_token": csrf_of(queue.text), "decision": "refuse", "reason": "重复"},
+        )
+        assert refused.status_code == 303
+        left = officer.get("/staff/recognitions")
+    assert ids[0] not in left.text
+    assert ids[1] not in left.text
+    assert ids[2] in left.text
+
+
+def test_a_package_handed_over_twice_is_refused_on_the_page(pages: Clients) -> None:
+    package = download(pages)
+    assert hand_over(pages, package)[0] == 303
+    status, text = hand_over(pages, package)
+    assert status == 409
+    assert "handed over here before" in text
+    status, text = hand_over(pages, b"not json", "zh")
+    assert status == 422
+    assert "转移包" in text
+
+
+def test_the_queue_is_for_staff_who_may_read_it(pages: Clients) -> None:
+    with pages.b.learner(pages.world.b.learner) as learner:
+        assert learner.get("/staff/recognitions").status_code in {303, 403}
+    with pages.b.staff("registrar@gdou.example") as registrar:
+        queue = registrar.get("/staff/recognitions")
+        assert queue.status_code == 200
+        refused = registrar.post(
+            "/staff/recognitions/x/decide",
+            data={"csrf_token": csrf_of(queue.text), "decision": "recognise"},
+        )
+        assert refused.status_code == 403
