@@ -90,7 +90,7 @@ class World:
         credential = self.issue(outcome_id)
         with self.database.unit_of_work() as uow:
             receipt = credentials.outcome_receipt(uow=uow, outcome_id=outcome_id)
-            checkpoint = ledger.newest_checkpoint(uow=uow)
+            checkpoint = ledger.latest_checkpoint(uow)
             log_key = ledger.log_verifier_key(uow=uow)
         assert checkpoint is not None and checkpoint.tree_size == receipt["tree_size"]
         cosigned = checkpoint.note + "".join(
@@ -129,7 +129,7 @@ def world(live_bank: LiveBank) -> World:
 def witnesses(world: World, tmp_path: Path) -> list[Witness]:
     """Two witnesses of the bank's log, each with its own key and a fresh state."""
     with world.database.unit_of_work() as uow:
-        origin, log_key = ledger.own_log_origin(uow=uow), ledger.log_verifier_key(uow=uow)
+        origin, log_key = ledger.log_origin(uow=uow), ledger.log_verifier_key(uow=uow)
     found = []
     for name in ("witness-a.example", "witness-b.example"):
         private, _public = notes.generate_key(name)
@@ -267,7 +267,7 @@ def test_a_credential_issued_before_verifies_as_before(
     assert (answer["verified"], answer["result"], answer["code"]) == (True, "passed", "ok")
     with world.database.unit_of_work() as uow:
         receipt = credentials.outcome_receipt(uow=uow, outcome_id=outcome)
-        checkpoint = ledger.newest_checkpoint(uow=uow)
+        checkpoint = ledger.latest_checkpoint(uow)
         log_key = ledger.log_verifier_key(uow=uow)
     assert checkpoint is not None
     verdict = credentials.check_receipt(old, receipt, checkpoint.text, log_key, (), 0)

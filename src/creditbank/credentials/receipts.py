@@ -47,7 +47,7 @@ def embedded_receipt(*, uow: UnitOfWork, outcome_id: str, url: str) -> EmbeddedR
     }
     return EmbeddedReceipt(
         url=url,
-        log=ledger.own_log_origin(uow=uow),
+        log=ledger.log_origin(uow=uow),
         leaf_index=entry.leaf_index,
         leaf_hash=ledger.b64(entry.leaf_hash),
         entry={name: body[name] for name in ENTRY_FIELDS},
@@ -80,7 +80,7 @@ def outcome_receipt(
             "outcome_not_logged", msg("outcome {id} is not in the log", id=outcome_id)
         )
     if tree_size is None:
-        checkpoint = ledger.newest_checkpoint(uow=uow)
+        checkpoint = ledger.latest_checkpoint(uow)
         tree_size = 0 if checkpoint is None else checkpoint.tree_size
     if tree_size <= entry.leaf_index:
         raise CredentialError(
@@ -103,9 +103,9 @@ def own_log_proof(*, uow: UnitOfWork, origin: str, leaf_index: int) -> LogProof 
     """The proof of leaf ``leaf_index`` of this bank's log against its newest checkpoint; None
     when ``origin`` is another log (or this one is empty). The bank's own verifier requires no
     cosignature of its own log (``k`` 0: its witnesses' are counted where present)."""
-    if origin != ledger.own_log_origin(uow=uow):
+    if origin != ledger.log_origin(uow=uow):
         return None
-    checkpoint = ledger.newest_checkpoint(uow=uow)
+    checkpoint = ledger.latest_checkpoint(uow)
     if checkpoint is None:
         return None
     in_tree = 0 <= leaf_index < checkpoint.tree_size

@@ -127,19 +127,9 @@ def leaf_inclusion_proof(*, uow: UnitOfWork, leaf_index: int, tree_size: int) ->
     return _service.inclusion_proof(uow, index=leaf_index, tree_size=tree_size)
 
 
-def newest_checkpoint(*, uow: UnitOfWork) -> _service.PublishedCheckpoint | None:
-    """The newest checkpoint with the cosignatures it has (its ``text`` is what is published)."""
-    return _service.latest_checkpoint(uow)
-
-
 def log_verifier_key(*, uow: UnitOfWork) -> str:
     """The log's verifier key (signed-note form), which signs its checkpoints now."""
     return _service.log_keys(uow).verifier_key
-
-
-def own_log_origin(*, uow: UnitOfWork) -> str:
-    """This bank's log origin."""
-    return _service.log_keys(uow).origin
 
 
 def witness_verifier_keys(*, uow: UnitOfWork) -> tuple[str, ...]:
@@ -200,9 +190,7 @@ __all__ = [
     "log_verifier_key",
     "logged_record_ids",
     "make_entry",
-    "newest_checkpoint",
     "newest_cosigned_checkpoint",
-    "own_log_origin",
     "receipt_of",
     "salted_entry",
     "seal",
