@@ -45,14 +45,16 @@ def main(
 def init(
     demo: Annotated[bool, typer.Option("--demo", help="Also load demo data.")] = False,
 ) -> None:
-    """Create or upgrade the database (Alembic migrations) and install the built-in frameworks
-    and crosswalks; idempotent. `--demo` also loads the demo bank once (refused in production):
-    29 institutions of every type, staff of every role (password `demo-password-2026`, printed
-    with their e-mails), a catalogue with items of every kind including the 23 real round-4 X
-    certificates of seed 004 (Figures 2 and 3), 3,000 invented learners (Chinese names,
-    checksum-valid identity numbers) and about 12,000 outcomes deposited by each institution's
-    bulk deposit, a few of them then verified, corrected or revoked; one learner, whose account
-    number is printed, logs in at `/login` with the same password."""
+    """Create or upgrade the database (Alembic migrations) and install the built-in frameworks and
+    crosswalks; on an upgraded bank, log the institutions, catalogue items, grants, signing keys
+    and programmes it held before they were facts of record; idempotent. `--demo` also loads the
+    demo bank once (refused in production): 29 institutions of every type, staff of every role
+    (password `demo-password-2026`, printed with their e-mails), a catalogue with items of every
+    kind including the 23 real round-4 X certificates of seed 004 (Figures 2 and 3), 3,000
+    invented learners (Chinese names, checksum-valid identity numbers) and about 12,000 outcomes
+    deposited by each institution's bulk deposit, a few of them then verified, corrected or
+    revoked; one learner, whose account number is printed, logs in at `/login` with the same
+    password."""
     settings = get_settings()
     cipher = None
     if demo:
