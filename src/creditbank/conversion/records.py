@@ -88,11 +88,12 @@ _RULE_KINDS = {"approved": LogKind.RULE_APPROVED, "retired": LogKind.RULE_RETIRE
 def rule_fact(
     uow: UnitOfWork, row: RuleRow, event: RuleEventRow, *, programme: str, institution: str
 ) -> LogFact:
-    """The log fact of a rule version's approval or retirement (a v2 record)."""
+    """The log fact of a rule version's approval or retirement (a v2 record, under the
+    version's public id: v1 entries were ``rule-<row id>``)."""
     actors = institutions.actor_ids(uow=uow, user_ids={row.drafted_by_user_id, event.by_user_id})
     return LogFact(
         _RULE_KINDS[event.kind],
-        rule_record_id(row.id),
+        row.public_id,
         institution,
         event.at,
         _rule_record_v2(row, event, programme, bank=ledger.log_origin(uow=uow), actors=actors),
@@ -182,12 +183,17 @@ def conversion_fact(uow: UnitOfWork, conversion: Conversion, event: ConversionEv
 
 def _rules(kind: str, schema: int) -> Reader:
     def read(uow: UnitOfWork, record_ids: Collection[str]) -> dict[str, Mapping[str, object]]:
-        ids = [int(r.removeprefix(RULE_PREFIX)) for r in record_ids if r.startswith(RULE_PREFIX)]
+        if schema == 1:  # the entry id was rule-<row id>
+            wanted = RuleRow.id.in_(
+                [int(r.removeprefix(RULE_PREFIX)) for r in record_ids if r.startswith(RULE_PREFIX)]
+            )
+        else:
+            wanted = RuleRow.public_id.in_(set(record_ids))
         rows = uow.session.execute(
             select(RuleRow, RuleEventRow, ProgrammeRow.code)
             .join(RuleEventRow, RuleEventRow.rule_id == RuleRow.id)
             .join(ProgrammeRow, ProgrammeRow.id == RuleRow.programme_id)
-            .where(RuleRow.id.in_(ids), RuleEventRow.kind == kind)
+            .where(wanted, RuleEventRow.kind == kind)
         ).all()
         if schema == 1:
             return {
@@ -201,7 +207,7 @@ def _rules(kind: str, schema: int) -> Reader:
             | {event.by_user_id for _, event, _ in rows},
         )
         return {
-            rule_record_id(row.id): _rule_record_v2(row, event, programme, bank=bank, actors=actors)
+            row.public_id: _rule_record_v2(row, event, programme, bank=bank, actors=actors)
             for row, event, programme in rows
         }
 
@@ -254,12 +260,20 @@ def unlogged(uow: UnitOfWork, *, limit: int = 100) -> dict[LogKind, list[str]]:
     session = uow.session
     found: dict[LogKind, list[str]] = unlogged_programmes(uow, limit=limit)
     for kind, log_kind in _RULE_KINDS.items():
-        ids = session.scalars(
-            select(RuleEventRow.rule_id).where(RuleEventRow.kind == kind).limit(10 * limit)
+        rules = session.execute(
+            select(RuleRow.id, RuleRow.public_id)
+            .join(RuleEventRow, RuleEventRow.rule_id == RuleRow.id)
+            .where(RuleEventRow.kind == kind)
+            .limit(10 * limit)
         ).all()
-        missing = _missing(uow, log_kind, [rule_record_id(i) for i in ids])[:limit]
+        # logged under the version's public id (v2), or as rule-<row id> before (v1)
+        old = set(_missing(uow, log_kind, [rule_record_id(i) for i, _ in rules]))
+        new = set(_missing(uow, log_kind, [public_id for _, public_id in rules]))
+        missing = [
+            public_id for i, public_id in rules if rule_record_id(i) in old and public_id in new
+        ]
         if missing:
-            found[log_kind] = missing
+            found[log_kind] = missing[:limit]
     for kind, log_kind in _CONVERSION_KINDS.items():
         public_ids = session.scalars(
             select(ConversionRow.public_id)

@@ -20,6 +20,7 @@ refuses it when the approver is that author.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -88,9 +89,12 @@ class RuleRow(Base):
     __table_args__ = (
         UniqueConstraint("programme_id", "code", "version"),
         UniqueConstraint("id", "drafted_by_user_id"),
+        Index("ix_conversion_rules_public_id", "public_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
+    """The id of the version's log entries (record schema 2, ADR 0017)."""
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))

@@ -8,7 +8,10 @@
   for outcomes logged with record schema 2; empty for those logged before);
 - ``signing_keys.version``: counts the changes of a key's committed facts (its end, its
   compromise);
-- ``catalog_grants.public_id``: the id of a grant's log entries.
+- ``catalog_grants.public_id``: the id of a grant's log entries;
+- ``conversion_rules.public_id``: the id of a rule version's log entries (v2; v1 entries were
+  ``rule-<row id>``). The rules are append-only: their triggers step aside while the existing
+  rows get theirs.
 
 Existing rows get fresh random public ids and version 1.
 
@@ -25,6 +28,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
+from creditbank.migrations.append_only import refuse_changes
+
 revision = "0018"
 down_revision = "0017"
 branch_labels = None
@@ -38,6 +43,20 @@ def _fill_public_ids(table: str, make: Callable[[], str]) -> None:
     ids = bind.execute(sa.select(rows.c.id)).scalars().all()
     for row_id in ids:
         bind.execute(sa.update(rows).where(rows.c.id == row_id).values(public_id=make()))
+
+
+def _with_rules_writable(fill: Callable[[], None]) -> None:
+    """Run ``fill`` with ``conversion_rules``' append-only triggers out of the way (migration
+    0010 made them; they are back, the same, when it returns)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE conversion_rules DISABLE TRIGGER conversion_rules_append_only")
+        fill()
+        op.execute("ALTER TABLE conversion_rules ENABLE TRIGGER conversion_rules_append_only")
+        return
+    op.execute("DROP TRIGGER IF EXISTS conversion_rules_no_update")
+    op.execute("DROP TRIGGER IF EXISTS conversion_rules_no_delete")
+    fill()
+    refuse_changes(["conversion_rules"])
 
 
 def upgrade() -> None:
@@ -68,6 +87,13 @@ def upgrade() -> None:
     _fill_public_ids("catalog_grants", lambda: uuid.uuid4().hex)
     op.create_index("ix_catalog_grants_public_id", "catalog_grants", ["public_id"], unique=True)
 
+    op.add_column(
+        "conversion_rules",
+        sa.Column("public_id", sa.String(length=32), server_default="", nullable=False),
+    )
+    _with_rules_writable(lambda: _fill_public_ids("conversion_rules", lambda: uuid.uuid4().hex))
+    op.create_index("ix_conversion_rules_public_id", "conversion_rules", ["public_id"], unique=True)
+
     op.add_column("outcomes", sa.Column("item_version", sa.Integer(), nullable=True))
     op.add_column(
         "signing_keys",
@@ -76,12 +102,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_conversion_rules_public_id", table_name="conversion_rules")
     op.drop_index("ix_catalog_grants_public_id", table_name="catalog_grants")
     op.drop_index("ix_catalog_items_public_id", table_name="catalog_items")
     op.drop_index("ix_users_public_id", table_name="users")
     for table, column in (
         ("signing_keys", "version"),
         ("outcomes", "item_version"),
+        ("conversion_rules", "public_id"),
         ("catalog_grants", "public_id"),
         ("catalog_items", "version"),
         ("catalog_items", "public_id"),
