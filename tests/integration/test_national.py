@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from creditbank.accounts import changes
+from creditbank.accounts.commands import RevokeOutcome
 from creditbank.errors import DomainError
 from creditbank.ledger import notes
 from creditbank.national import counting, receiving, sending
@@ -218,6 +220,25 @@ def test_the_same_batch_again_is_taken_and_counted_once(world: World) -> None:
     with world.b.database.unit_of_work() as uow:
         batches = receiving.list_batches(ListBatches(), principal=world.b.admins[0], uow=uow)
     assert [(b.references, b.new_references) for b in batches] == [(3, 0), (3, 3)]
+
+
+def test_a_revoked_outcome_is_withdrawn_and_no_longer_counts(world: World) -> None:
+    send(world)
+    with world.a.database.unit_of_work() as uow:
+        changes.revoke_outcome(
+            RevokeOutcome(world.outcomes[0], "awarded in error"),
+            principal=world.a.admins[0],
+            uow=uow,
+        )
+    recording = Recording()
+    again = send(world, recording)
+    assert (again.references, again.withdrawals, again.answer["withdrawn"]) == (0, 1, 1)
+    (withdrawal,) = json.loads(recording.sent[0][1])["withdrawals"]
+    assert withdrawal["event"] == "revoked"
+    assert counts(world).total.value == 2
+    assert held(world) == 3  # kept, marked
+    assert receive(world, recording.sent[0][1]).withdrawn == 0  # withdrawn once
+    assert counts(world).total.value == 2
 
 
 # --- refusals: each names its reason and stores nothing ----------------------------------

@@ -24,6 +24,7 @@ from creditbank.national.model import (
     make_batch,
     parse_batch,
     read_references,
+    read_withdrawals,
     signed_text,
 )
 
@@ -108,6 +109,27 @@ def test_a_batch_of_the_wrong_shape_is_refused_naming_what() -> None:
     with pytest.raises(NationalError) as caught:
         parse_batch(json.dumps({"format": "x", "references": []}).encode())
     assert len(caught.value.problems) == 5  # format, sender, sent_at, signature, references
+
+
+def test_withdrawals_are_read_and_each_bad_one_named() -> None:
+    good = {
+        "origin": SENDER,
+        "leaf_hash": reference(1)["leaf_hash"],
+        "event": "revoked",
+        "event_leaf_index": 9,
+        "event_leaf_hash": reference(9)["leaf_hash"],
+    }
+    document = {**batch([]), "withdrawals": [good]}
+    assert [w.event for w in read_withdrawals(document)] == ["revoked"]
+    assert parse_batch(json.dumps(document).encode()) == document
+    with pytest.raises(NationalError) as caught:
+        read_withdrawals({**document, "withdrawals": [good, {**good, "event": "lost"}, 7]})
+    assert [p.render() for p in caught.value.problems] == [
+        "withdrawal 2: event must be revoked or superseded",
+        "withdrawal 3: a withdrawal must be an object",
+    ]
+    with pytest.raises(NationalError):
+        parse_batch(json.dumps(batch([])).encode())  # neither references nor withdrawals
 
 
 def test_the_signed_digest_covers_everything_but_the_signature() -> None:

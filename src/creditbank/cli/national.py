@@ -99,8 +99,10 @@ def _show_sent(sent: SentRead) -> None:
     print_line(
         say(
             msg(
-                "Sent {count} references (leaves {first} to {last}) to {target}",
+                "Sent {count} references and {withdrawals} withdrawals (leaves {first} to "
+                "{last}) to {target}",
                 count=sent.references,
+                withdrawals=sent.withdrawals,
                 first=sent.first_leaf,
                 last=sent.last_leaf,
                 target=sent.target,

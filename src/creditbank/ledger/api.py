@@ -95,30 +95,35 @@ def salted_entry(*, uow: UnitOfWork, kind: LogKind, record_id: str) -> SaltedEnt
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
-    """An entry's leaf: its index, the entry's record id and schema (``v``), its leaf hash."""
+    """An entry's leaf: its index, the entry's kind, record id and schema (``v``), its hash."""
 
     leaf_index: int
+    kind: LogKind
     record_id: str
     schema: int
     leaf_hash: bytes
 
 
-def leaves_of(*, uow: UnitOfWork, kind: LogKind, after: int, limit: int) -> list[Leaf]:
-    """The leaves of entries of ``kind`` past leaf index ``after`` (-1: from the first), in
+def leaves_of(*, uow: UnitOfWork, kinds: Collection[LogKind], after: int, limit: int) -> list[Leaf]:
+    """The leaves of entries of ``kinds`` past leaf index ``after`` (-1: from the first), in
     the log's order, at most ``limit`` (e.g. what a regional bank reports to the national one)."""
     rows = uow.session.execute(
         select(
-            LogLeafRow.leaf_index, LogEntryRow.record_id, LogEntryRow.body, LogEntryRow.leaf_hash
+            LogLeafRow.leaf_index,
+            LogEntryRow.kind,
+            LogEntryRow.record_id,
+            LogEntryRow.body,
+            LogEntryRow.leaf_hash,
         )
         .join(LogEntryRow, LogEntryRow.id == LogLeafRow.entry_id)
-        .where(LogEntryRow.kind == kind.value, LogLeafRow.leaf_index > after)
+        .where(LogEntryRow.kind.in_([kind.value for kind in kinds]), LogLeafRow.leaf_index > after)
         .order_by(LogLeafRow.leaf_index)
         .limit(limit)
     ).all()
     found = []
-    for index, record_id, body, leaf in rows:
+    for index, kind, record_id, body, leaf in rows:
         schema = json.loads(bytes(body)).get("v", 1)
-        found.append(Leaf(int(index), record_id, int(schema), bytes(leaf)))
+        found.append(Leaf(int(index), LogKind(kind), record_id, int(schema), bytes(leaf)))
     return found
 
 

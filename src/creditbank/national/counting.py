@@ -85,7 +85,7 @@ def count_results(
     )
     rows = uow.session.execute(
         select(NationalReferenceRow.origin, NationalReferenceRow.year, func.count())
-        .where(*_conditions(question))
+        .where(*_conditions(question), NationalReferenceRow.withdrawn.is_(None))
         .group_by(NationalReferenceRow.origin, NationalReferenceRow.year)
         .order_by(NationalReferenceRow.origin, NationalReferenceRow.year)
     ).all()

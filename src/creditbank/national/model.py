@@ -100,6 +100,30 @@ class Reference:
         }
 
 
+WITHDRAWAL_EVENTS = frozenset({"revoked", "superseded"})
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """An outcome referred to before that no longer counts: its deposit's leaf (``origin`` +
+    ``leaf_hash``), why (``revoked`` or ``superseded``) and the leaf of that event."""
+
+    origin: str
+    leaf_hash: str
+    event: str
+    event_leaf_index: int
+    event_leaf_hash: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "origin": self.origin,
+            "leaf_hash": self.leaf_hash,
+            "event": self.event,
+            "event_leaf_index": self.event_leaf_index,
+            "event_leaf_hash": self.event_leaf_hash,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     """A batch as read: its sender, when it was made, its references and its signature."""
@@ -128,13 +152,20 @@ def signed_text(batch: Mapping[str, Any]) -> str:
     return f"{SIGNED_NOTE_HEADER}\n{digest_of(batch)}\n"
 
 
-def make_batch(*, sender: str, sent_at: str, references: Sequence[Reference]) -> dict[str, Any]:
+def make_batch(
+    *,
+    sender: str,
+    sent_at: str,
+    references: Sequence[Reference],
+    withdrawals: Sequence[Withdrawal] = (),
+) -> dict[str, Any]:
     """An unsigned batch (the caller adds ``signature``: a signed note of :func:`signed_text`)."""
     return {
         "format": BATCH_FORMAT,
         "sender": sender,
         "sent_at": sent_at,
         "references": [reference.as_json() for reference in references],
+        "withdrawals": [withdrawal.as_json() for withdrawal in withdrawals],
     }
 
 
@@ -266,14 +297,17 @@ def parse_batch(body: bytes) -> Mapping[str, Any]:
     if not isinstance(document.get("signature"), str) or not document["signature"]:
         problems.append(msg("signature must be a signed note over the batch's digest"))
     references = document.get("references")
-    if not isinstance(references, list) or not references:
-        problems.append(msg("references must be a non-empty list"))
-    elif len(references) > MAX_REFERENCES:
+    withdrawals = document.get("withdrawals", [])
+    if not isinstance(references, list) or not isinstance(withdrawals, list):
+        problems.append(msg("references and withdrawals must be lists"))
+    elif not references and not withdrawals:
+        problems.append(msg("a batch must hold references or withdrawals"))
+    elif len(references) + len(withdrawals) > MAX_REFERENCES:
         problems.append(
             msg(
                 "a batch holds at most {most} references, not {count}",
                 most=MAX_REFERENCES,
-                count=len(references),
+                count=len(references) + len(withdrawals),
             )
         )
     if problems:
@@ -289,7 +323,7 @@ def read_references(document: Mapping[str, Any]) -> tuple[Reference, ...]:
     bad = 0
     found: list[Reference] = []
     seen: dict[str, int] = {}
-    for position, raw in enumerate(document["references"], start=1):
+    for position, raw in enumerate(document.get("references", []), start=1):
         reference, wrong = read_reference(raw, sender=sender)
         if reference is not None and reference.leaf_hash in seen:
             wrong = [msg("the same leaf as reference {first}", first=seen[reference.leaf_hash])]
@@ -308,6 +342,47 @@ def read_references(document: Mapping[str, Any]) -> tuple[Reference, ...]:
         problems.append(msg("and {count} more bad references", count=bad - MAX_PROBLEMS))
     if problems:
         raise _refused(problems)
+    return tuple(found)
+
+
+def read_withdrawal(raw: object, *, sender: str) -> tuple[Withdrawal | None, list[Message]]:
+    """One withdrawal of a batch from ``sender``, or the problems found in it."""
+    if not isinstance(raw, Mapping):
+        return None, [msg("a withdrawal must be an object")]
+    problems: list[Message] = []
+    unknown = sorted(
+        set(raw) - {"origin", "leaf_hash", "event", "event_leaf_index", "event_leaf_hash"}
+    )
+    if unknown:
+        problems.append(msg("unknown members: {names}", names=", ".join(map(str, unknown))))
+    if raw.get("origin") != sender:
+        problems.append(msg("its origin must be the sender's log, {sender}", sender=sender))
+    leaf_hash = _leaf_hash(raw.get("leaf_hash"), problems)
+    event = raw.get("event")
+    if event not in WITHDRAWAL_EVENTS:
+        problems.append(msg("event must be revoked or superseded"))
+    index = _whole(raw.get("event_leaf_index"), "event_leaf_index", 0, 2**53 - 1, problems)
+    event_hash = _leaf_hash(raw.get("event_leaf_hash"), problems)
+    if problems:
+        return None, problems
+    return Withdrawal(sender, leaf_hash, str(event), index, event_hash), []
+
+
+def read_withdrawals(document: Mapping[str, Any]) -> tuple[Withdrawal, ...]:
+    """Every withdrawal of a (well-shaped, authenticated) batch, or a refusal naming each bad
+    one by its position (from 1)."""
+    sender = str(document["sender"])
+    problems: list[Message] = []
+    found: list[Withdrawal] = []
+    for position, raw in enumerate(document.get("withdrawals", []), start=1):
+        withdrawal, wrong = read_withdrawal(raw, sender=sender)
+        problems.extend(
+            msg("withdrawal {position}: {problem}", position=position, problem=p) for p in wrong
+        )
+        if withdrawal is not None:
+            found.append(withdrawal)
+    if problems:
+        raise _refused(problems[:MAX_PROBLEMS])
     return tuple(found)
 
 

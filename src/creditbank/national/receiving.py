@@ -9,14 +9,16 @@ who sent a request to this bank, once, and is a secret this bank holds (a hash o
 stays with the batch as evidence anyone can check later with the public key, and this bank
 holds nothing that could forge a school's batch.
 
-The batch is refused whole when its shape, sender or signature is bad or when any reference is
-(each named by its position): a reference must name the sender's own log, a leaf at most once,
-an item kind the catalogue knows, codes, credits and a year in range. A peer's agreement (what
-this bank RECOGNISES of its records for transfer) does not limit what it reports: the figures
-count results, they recognise nothing, and a regional bank cannot know which of its deposits
-an agreement would refuse (its batch would be refused forever). A reference already held (the same
-origin and leaf hash, from any batch) is not stored or counted again: the insert skips it in the
-database (``ON CONFLICT DO NOTHING`` on the unique pair), so parallel batches count it once.
+A batch may also withdraw references it sent before (the outcome revoked or superseded at its
+source): they stay, marked, and no longer count. The batch is refused whole when its shape,
+sender or signature is bad or when any reference or withdrawal is (each named by its position):
+a reference must name the sender's own log, a leaf at most once, an item kind the catalogue
+knows, codes, credits and a year in range. A peer's agreement (what this bank RECOGNISES of its
+records for transfer) does not limit what it reports: the figures count results, they recognise
+nothing, and a regional bank cannot know which of its deposits an agreement would refuse (its
+batch would be refused forever). A reference already held (the same origin and leaf hash, from
+any batch) is not stored or counted again: the insert skips it in the database (``ON CONFLICT DO
+NOTHING`` on the unique pair), so parallel batches count it once.
 """
 
 from __future__ import annotations
@@ -41,9 +43,11 @@ from creditbank.national.model import (
     ORIGIN,
     NationalError,
     Reference,
+    Withdrawal,
     digest_of,
     parse_batch,
     read_references,
+    read_withdrawals,
     signed_text,
 )
 from creditbank.national.tables import NationalBatchRow, NationalReferenceRow, NationalSchoolRow
@@ -66,6 +70,8 @@ class BatchReceipt:
     references: int
     new_references: int
     received_at: datetime
+    withdrawn: int = 0
+    """References the batch's withdrawals took out of the count."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +171,7 @@ def receive_batch(
             ),
         )
     references = read_references(document)
+    withdrawals = read_withdrawals(document)
     at = now or datetime.now(UTC)
     batch = NationalBatchRow(
         sender=str(document["sender"]),
@@ -174,17 +181,41 @@ def receive_batch(
         received_at=at,
         reference_count=len(references),
         new_references=0,
+        withdrawn=0,
     )
     uow.session.add(batch)
     uow.session.flush()
     new = _insert(uow, batch.id, references)
+    withdrawn = _withdraw(uow, withdrawals)
     uow.session.execute(
         update(NationalBatchRow)
         .where(NationalBatchRow.id == batch.id)
-        .values(new_references=new)
+        .values(new_references=new, withdrawn=withdrawn)
         .execution_options(synchronize_session=False)
     )
-    return BatchReceipt(batch.id, batch.sender, sender.kind, len(references), new, at)
+    return BatchReceipt(
+        batch.id, batch.sender, sender.kind, len(references), new, at, withdrawn=withdrawn
+    )
+
+
+def _withdraw(uow: UnitOfWork, withdrawals: Sequence[Withdrawal]) -> int:
+    """Take the withdrawn references out of the count (kept, marked); how many were. One held
+    nowhere (never sent, or withdrawn already) changes nothing: a conditional update each."""
+    done = 0
+    for withdrawal in sorted(withdrawals, key=lambda w: w.leaf_hash):
+        changed = uow.session.scalars(
+            update(NationalReferenceRow)
+            .where(
+                NationalReferenceRow.origin == withdrawal.origin,
+                NationalReferenceRow.leaf_hash == withdrawal.leaf_hash,
+                NationalReferenceRow.withdrawn.is_(None),
+            )
+            .values(withdrawn=withdrawal.event)
+            .returning(NationalReferenceRow.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        done += len(changed)
+    return done
 
 
 def _school_problems(command: RegisterSchool) -> list[Message]:
@@ -286,6 +317,7 @@ def list_batches(
             row.reference_count,
             row.new_references,
             row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=UTC),
+            withdrawn=row.withdrawn,
         )
         for row in rows
     ]

@@ -19,6 +19,9 @@ class BatchRead(BaseModel):
     sender_kind: str = Field(description="bank (a trusted peer) or school (a pilot school).")
     references: int = Field(description="References the batch held.")
     new_references: int = Field(description="Of them, references not held before.")
+    withdrawn: int = Field(
+        description="References its withdrawals took out of the count (revoked, superseded)."
+    )
     received_at: UtcDateTime
 
     @classmethod
@@ -29,6 +32,7 @@ class BatchRead(BaseModel):
             sender_kind=receipt.sender_kind,
             references=receipt.references,
             new_references=receipt.new_references,
+            withdrawn=receipt.withdrawn,
             received_at=receipt.received_at,
         )
 
@@ -150,6 +154,7 @@ class SentRead(BaseModel):
     first_leaf: int
     last_leaf: int
     references: int
+    withdrawals: int = Field(description="Outcomes referred to before, now revoked or superseded.")
     digest: str
     answer: dict[str, Any] = Field(description="What the national bank answered.")
 
@@ -160,6 +165,7 @@ class SentRead(BaseModel):
             first_leaf=sent.first_leaf,
             last_leaf=sent.last_leaf,
             references=sent.references,
+            withdrawals=sent.withdrawals,
             digest=sent.digest,
             answer=dict(sent.answer),
         )

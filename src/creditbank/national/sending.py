@@ -5,20 +5,22 @@ The batch holds a reference for each ``outcome.deposited`` entry of the log past
 sent to that national bank (at most ``MAX_REFERENCES``; the next batch takes the rest): the leaf
 (index and hash) and the facts the entry commits to that say what the outcome is (item, level,
 credits, year), read back with ``accounts.api.deposited_records``; no learner, no account, no
-record id. The send is noted (``national_sends``) AFTER the national bank took the batch, not
-before, so that no lock of this bank's database is held while waiting on the network (SQLite
-has one writer); of two parallel sends of the same leaves both reach the national bank, which
-counts each reference once, and the second is refused here (``send_in_progress``: the unique
-target + first leaf). A send the national bank refuses or cannot take stores nothing, so the
-same leaves go in the next batch; a send taken there whose unit of work then fails here goes
-again next time, and is still counted once.
+record id. And a withdrawal for each ``outcome.revoked`` or ``outcome.superseded`` entry among
+them: the deposit's leaf (the reference the national bank holds) and the event's leaf, so that a
+revoked or corrected outcome no longer counts there. The send is noted (``national_sends``)
+AFTER the national bank took the batch, not before, so that no lock of this bank's database is
+held while waiting on the network (SQLite has one writer); of two parallel sends of the same
+leaves both reach the national bank, which counts each reference once, and the second is refused
+here (``send_in_progress``: the unique target + first leaf). A send the national bank refuses or
+cannot take stores nothing, so the same leaves go in the next batch; a send taken there whose
+unit of work then fails here goes again next time, and is still counted once.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -39,6 +41,7 @@ from creditbank.national.model import (
     MAX_REFERENCES,
     NationalError,
     Reference,
+    Withdrawal,
     digest_of,
     make_batch,
     signed_text,
@@ -53,6 +56,11 @@ BATCHES_PATH = "/api/v1/national/batches"
 TIMEOUT_SECONDS = 30
 MAX_URL = 500
 CREATED = 201
+WITHDRAWN_BY: dict[LogKind, str] = {
+    LogKind.OUTCOME_REVOKED: "revoked",
+    LogKind.OUTCOME_SUPERSEDED: "superseded",
+}
+"""The log's events after which an outcome no longer counts, as a withdrawal names them."""
 MAX_NAMED = 10
 """The most of the national bank's named problems a refusal repeats."""
 
@@ -82,6 +90,8 @@ class SentBatch:
     references: int
     digest: str
     answer: Mapping[str, Any]
+    withdrawals: int = 0
+    """Outcomes referred to before that the batch withdrew (revoked, superseded)."""
 
 
 def reference_of(origin: str, leaf: ledger.Leaf, record: Mapping[str, object]) -> Reference:
@@ -93,7 +103,7 @@ def reference_of(origin: str, leaf: ledger.Leaf, record: Mapping[str, object]) -
     return Reference(
         origin=origin,
         leaf_index=leaf.leaf_index,
-        leaf_hash=base64.b64encode(leaf.leaf_hash).decode("ascii"),
+        leaf_hash=_b64(leaf.leaf_hash),
         item_owner=str(record["item_owner"]),
         item_code=str(record["item_code"]),
         item_kind=str(record["item_kind"]),
@@ -133,7 +143,7 @@ def send_references(
     )
     leaves = ledger.leaves_of(
         uow=uow,
-        kind=LogKind.OUTCOME_DEPOSITED,
+        kinds=(*WITHDRAWN_BY, LogKind.OUTCOME_DEPOSITED),
         after=-1 if last is None else int(last),
         limit=MAX_REFERENCES,
     )
@@ -143,15 +153,20 @@ def send_references(
             msg("no outcome was deposited since the last batch sent to {target}", target=target),
         )
     origin = ledger.log_origin(uow=uow)
-    records = accounts.deposited_records(uow=uow, public_ids=[leaf.record_id for leaf in leaves])
+    deposits = [leaf for leaf in leaves if leaf.kind is LogKind.OUTCOME_DEPOSITED]
+    records = accounts.deposited_records(uow=uow, public_ids=[leaf.record_id for leaf in deposits])
     references = [
         reference_of(origin, leaf, records[leaf.record_id])
-        for leaf in leaves
+        for leaf in deposits
         if leaf.record_id in records
     ]
+    withdrawals = _withdrawals(uow, origin, leaves)
     at = now or datetime.now(UTC)
     batch = make_batch(
-        sender=origin, sent_at=at.strftime("%Y-%m-%dT%H:%M:%SZ"), references=references
+        sender=origin,
+        sent_at=at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        references=references,
+        withdrawals=withdrawals,
     )
     batch["signature"] = ledger.sign_note(uow=uow, text=signed_text(batch))
     body = json.dumps(batch, ensure_ascii=False).encode()
@@ -199,7 +214,43 @@ def send_references(
                 target=target,
             ),
         ) from None
-    return SentBatch(target, row.first_leaf, row.last_leaf, len(references), row.digest, parsed)
+    return SentBatch(
+        target,
+        row.first_leaf,
+        row.last_leaf,
+        len(references),
+        row.digest,
+        parsed,
+        withdrawals=len(withdrawals),
+    )
+
+
+def _withdrawals(uow: UnitOfWork, origin: str, leaves: Sequence[ledger.Leaf]) -> list[Withdrawal]:
+    """A withdrawal for each revocation or supersession among ``leaves``, naming the leaf of the
+    outcome's deposit (the reference the national bank holds)."""
+    found = []
+    for leaf in leaves:
+        if leaf.kind not in WITHDRAWN_BY:
+            continue
+        deposit = ledger.receipt_of(
+            uow=uow, kind=LogKind.OUTCOME_DEPOSITED, record_id=leaf.record_id
+        )
+        if deposit is None:  # pragma: no cover - an outcome's events follow its deposit
+            continue
+        found.append(
+            Withdrawal(
+                origin=origin,
+                leaf_hash=_b64(deposit.leaf_hash),
+                event=WITHDRAWN_BY[leaf.kind],
+                event_leaf_index=leaf.leaf_index,
+                event_leaf_hash=_b64(leaf.leaf_hash),
+            )
+        )
+    return found
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
 
 
 def _json(body: bytes) -> dict[str, Any]:

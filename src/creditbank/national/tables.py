@@ -7,7 +7,8 @@ At the national bank:
 - ``national_batches``: each batch accepted: its sender, digest, when, how many references it
   held and how many were new.
 - ``national_references``: each reference, once (``origin`` + ``leaf_hash`` unique: a reference
-  sent again, in any batch, is not counted again).
+  sent again, in any batch, is not counted again); ``withdrawn`` once its sender reported the
+  outcome revoked or superseded (kept, not counted).
 
 At a regional bank:
 - ``national_sends``: each batch this bank sent to a national bank (its URL), up to which leaf
@@ -58,6 +59,8 @@ class NationalBatchRow(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reference_count: Mapped[int] = mapped_column(Integer)
     new_references: Mapped[int] = mapped_column(Integer)
+    withdrawn: Mapped[int] = mapped_column(Integer)
+    """References the batch's withdrawals took out of the count."""
 
 
 class NationalReferenceRow(Base):
@@ -81,6 +84,8 @@ class NationalReferenceRow(Base):
     level_code: Mapped[str] = mapped_column(String(64))
     credits: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
     year: Mapped[int] = mapped_column(Integer)
+    withdrawn: Mapped[str | None] = mapped_column(String(16))
+    """``revoked`` or ``superseded`` once its sender withdrew it: no longer counted."""
 
 
 class NationalSendRow(Base):

@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reference_count", sa.Integer(), nullable=False),
         sa.Column("new_references", sa.Integer(), nullable=False),
+        sa.Column("withdrawn", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_national_batches")),
     )
     op.create_index(
@@ -70,6 +71,7 @@ def upgrade() -> None:
         sa.Column("level_code", sa.String(length=64), nullable=False),
         sa.Column("credits", sa.Numeric(precision=6, scale=1), nullable=True),
         sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("withdrawn", sa.String(length=16), nullable=True),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["national_batches.id"],
