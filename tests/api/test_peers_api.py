@@ -13,11 +13,17 @@ from dataclasses import dataclass
 import httpx2
 import pytest
 
+from creditbank.db import Database
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.ledger import notes
+from creditbank.ledger.keys import development_private_key, load_log_keys
+from creditbank.ledger.service import LOG_KEYS
+from creditbank.peers import api as peers
+from creditbank.peers import checkpoints, trust
+from creditbank.peers.commands import AddPeer, ApprovePeer
 from tests.conftest import LiveBank
-from tests.peer_logs import PeerLog, cosigned, peer_fields
+from tests.peer_logs import PeerLog, add_command_fields, cosigned, peer_fields
 
 PROBLEM = "application/problem+json"
 
@@ -221,3 +227,52 @@ def _own_witness_of(admin: httpx2.Client, witness_key: str) -> notes.Cosignature
     signer = development_witness(origin)
     assert signer.verifier_key() == witness_key
     return signer
+
+
+def test_a_live_peers_checkpoints_are_accepted_with_its_own_proofs(
+    bank: str, admin1: httpx2.Client, admin2: httpx2.Client, database: Database
+) -> None:
+    """Bank A (``database``, log ``bank-a.test/log``) trusts the live bank B: B's checkpoints,
+    cosigned by A's witness, are accepted with the consistency proof fetched from B's public log
+    by the default fetcher; a checkpoint B's key signed for a tree B does not have is a fork
+    (B gives no proof), refused with both checkpoints."""
+    database.session_info[LOG_KEYS] = load_log_keys(origin="bank-a.test/log", private_key=None)
+    with _as(bank, None) as anyone:
+        key = anyone.get("/api/v1/log/key").text.strip()
+    for origin in ("grow-1.example/log", "grow-2.example/log"):  # B's log grows
+        assert admin1.post("/api/v1/peers", json=peer_fields(PeerLog(origin))).status_code == 201
+    with _as(bank, None) as anyone:
+        first = anyone.get("/api/v1/log/checkpoint").text
+    assert (
+        admin1.post("/api/v1/peers", json=peer_fields(PeerLog("grow-3.example/log"))).status_code
+        == 201
+    )
+    with _as(bank, None) as anyone:
+        second = anyone.get("/api/v1/log/checkpoint").text
+    origin = first.split("\n", 1)[0]
+    b = PeerLog(origin)
+    with database.unit_of_work() as uow:
+        for email in ("a1@bank-a.test", "a2@bank-a.test"):
+            service.add_user(uow=uow, email=email, role=Role.BANK_ADMIN)
+        proposer = service.principal_for(uow=uow, email="a1@bank-a.test")
+        approver = service.principal_for(uow=uow, email="a2@bank-a.test")
+        fields = add_command_fields(b, log_key=key, url=bank, witness_url=f"{bank}/witness")
+        added = trust.add_peer(AddPeer(**fields), principal=proposer, uow=uow)  # type: ignore[arg-type]
+        trust.approve_peer(ApprovePeer(str(added.peer.peer.id)), principal=approver, uow=uow)
+        witness = checkpoints.peer_settings(uow).witness
+        for note in (first, second):
+            accepted = peers.accept_checkpoint(uow=uow, origin=origin, note=cosigned(note, witness))
+            assert accepted.size == int(note.split("\n")[1])
+        assert accepted.size > int(first.split("\n")[1])
+        seen = accepted.note
+    # B's key is the development key: anybody may sign a tree B never had
+    forged_body = notes.Checkpoint(origin, accepted.size + 5, bytes(32)).body()
+    forged = notes.sign(
+        forged_body, [notes.Signer.from_private_key(development_private_key(origin))]
+    )
+    with pytest.raises(peers.CheckpointFork) as fork, database.unit_of_work() as uow:
+        peers.accept_checkpoint(uow=uow, origin=origin, note=cosigned(forged, witness))
+    assert f"no consistency proof from tree {accepted.size} to tree {accepted.size + 5}" in (
+        fork.value.render()
+    )
+    assert fork.value.evidence.seen == seen

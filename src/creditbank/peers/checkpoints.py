@@ -24,15 +24,12 @@ requests for one peer are taken one after the other and never roll its log back.
 from __future__ import annotations
 
 import hashlib
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
 
+import httpx2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
@@ -64,6 +61,7 @@ PEER_SETTINGS: Final = "creditbank.peers.settings"
 """Key, in a unit of work's session info, of the :class:`PeerSettings` the composition root
 wires (the witness's key, how many cosignatures a peer's checkpoint needs)."""
 TIMEOUT_SECONDS = 10
+HTTP_OK = 200
 
 
 class CheckpointFork(PeerError):  # noqa: N818 - a refusal: the fork is what it names
@@ -140,14 +138,23 @@ def peer_settings(uow: UnitOfWork) -> PeerSettings:
 
 
 def http_fetch_proof(peer: TrustedPeer, first: int, second: int) -> list[bytes]:
-    """The proof from the peer's public log: ``GET {url}/api/v1/log/proof/consistency``."""
-    query = urllib.parse.urlencode({"first": first, "second": second})
-    url = f"{peer.url.rstrip('/')}/api/v1/log/proof/consistency?{query}"
+    """The proof from the peer's public log: ``GET {url}/api/v1/log/proof/consistency``. An
+    answer other than 200 is :class:`ProofUnavailable` (the peer has no such proof); no answer is
+    ``OSError`` (the peer is unreachable)."""
+    url = f"{peer.url.rstrip('/')}/api/v1/log/proof/consistency"
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
-            body = json.loads(answer.read())
-    except urllib.error.HTTPError as refused:
-        raise ProofUnavailable(f"the peer answered {refused.code}") from None
+        answer = httpx2.get(
+            url,
+            params={"first": first, "second": second},
+            timeout=TIMEOUT_SECONDS,
+            follow_redirects=False,
+        )
+    except httpx2.HTTPError as error:
+        raise OSError(str(error)) from error
+    if answer.status_code != HTTP_OK:
+        raise ProofUnavailable(f"the peer answered {answer.status_code}")
+    try:
+        body = answer.json()
     except ValueError:
         raise ProofUnavailable("the peer's answer is not JSON") from None
     hashes = body.get("hashes") if isinstance(body, dict) else None
