@@ -544,3 +544,51 @@ def test_race_of_two_imports_of_one_outcome_stores_it_once(world: World) -> None
         )
     hashes = [o.leaf_hash for o in found]
     assert len(hashes) == len(set(hashes))
+
+
+def _at_once(*runs: Callable[[], object]) -> list[object]:
+    """Each of ``runs`` from a thread of its own, started together: what each answered (or the
+    code of the domain error it raised)."""
+    answers: list[object] = []
+    barrier = threading.Barrier(len(runs))
+
+    def run(call: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            answers.append(call())
+        except DomainError as error:
+            answers.append(error.code)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_race_of_one_package_handed_over_twice_imports_it_once(world: World) -> None:
+    from tests.transfer_world import fresh_outcome  # noqa: PLC0415
+
+    package = world.package((fresh_outcome(world),)).package
+    answers = _at_once(lambda: import_at_b(world, package), lambda: import_at_b(world, package))
+    codes = [a for a in answers if isinstance(a, str)]
+    assert len(codes) == 1, answers
+    assert codes[0] in {"transfer_package_replayed", "outcome_already_imported"}
+
+
+def test_race_of_two_decisions_on_one_import_decides_once(world: World) -> None:
+    from tests.transfer_world import fresh_outcome  # noqa: PLC0415
+
+    transfer = import_at_b(world, world.package((fresh_outcome(world),)).package)
+    imported = transfer.outcomes[0].public_id
+    answers = _at_once(  # two refusals: a recognition would leave B's learner an outcome
+        lambda: decide(world, imported, Decision.REFUSE, reason="not in our programmes"),
+        lambda: decide(world, imported, Decision.REFUSE, reason="already taught here"),
+    )
+    assert [a for a in answers if isinstance(a, str)] == ["recognition_decided"], answers
+    with world.b.database.unit_of_work() as uow:
+        decided = ledger.logged_record_ids(
+            uow=uow, kind=ledger.LogKind.RECOGNITION_DECIDED, record_ids=[imported]
+        )
+    assert decided == {imported}
