@@ -16,10 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from creditbank.accounts import api as accounts
 from creditbank.accounts import service as accounts_service
 from creditbank.accounts.model import parse_id_number
+from creditbank.bootstrap import ledger_readers
 from creditbank.catalog import service as catalog_service
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.conversion import api as conversion
@@ -27,6 +29,7 @@ from creditbank.conversion.model import LevelBar, RuleDraft, SourceSpec, Target,
 from creditbank.errors import DomainError
 from creditbank.ledger import api as ledger
 from creditbank.ledger import notes
+from creditbank.ledger.verify import verify_log
 from creditbank.peers import trust
 from creditbank.peers.commands import RemovePeer
 from creditbank.transfers import importing, packages, recognition, terms, views
@@ -41,6 +44,7 @@ from creditbank.transfers.commands import (
     SetRecognitionTerms,
 )
 from creditbank.transfers.model import Decision, ImportStatus, signed_text, utc_text
+from creditbank.transfers.tables import ImportedOutcomeRow
 from creditbank.transfers.verification import http_fetch
 from tests.bulk_files import id_number
 from tests.transfer_world import World, learner_only_at_a, two_banks
@@ -238,6 +242,29 @@ def test_recognised_imports_count_in_conversions_once_and_pending_ones_never(
         )
     sources = [source for grant in plan.grants for source in grant.sources]
     assert sources == [recognised.outcome]
+
+
+def test_log_verify_reads_the_decisions_back_and_finds_one_changed(world: World) -> None:
+    transfer = import_at_b(world, world.package().package)
+    first, second = transfer.outcomes[0].public_id, transfer.outcomes[1].public_id
+    decide(world, first, Decision.RECOGNISE)
+    decide(world, second, Decision.REFUSE, reason="not in our programmes")
+    readers, unlogged = ledger_readers()
+    with world.b.database.unit_of_work() as uow:
+        # (the bank's copy of the test template carries a log of its own making, signed by the
+        # development key: only what is said of the decisions matters here)
+        report = verify_log(uow=uow, readers=readers, unlogged=unlogged)
+        said = [p.render() for p in report.problems]
+        assert not [p for p in said if first in p or second in p or "recognition" in p], said
+        uow.session.execute(
+            update(ImportedOutcomeRow)
+            .where(ImportedOutcomeRow.public_id == first)
+            .values(target_level="6")
+        )
+        report = verify_log(uow=uow, readers=readers, unlogged=unlogged)
+        said = [p.render() for p in report.problems]
+        assert any(f"recognition.decided {first} differs" in p for p in said), said
+        uow.session.rollback()
 
 
 def test_a_refusal_needs_a_reason_and_deposits_nothing(world: World) -> None:
