@@ -107,8 +107,7 @@ def item_names(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, ItemNam
         ).where(CatalogItemRow.id.in_(ids))
     )
     return {
-        row.id: ItemName(codes[row.institution_id], row.code, row.kind, row.version)
-        for row in rows
+        row.id: ItemName(codes[row.institution_id], row.code, row.kind, row.version) for row in rows
     }
 
 
