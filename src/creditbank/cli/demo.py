@@ -97,6 +97,10 @@ def _show(banks: dict[str, federation.Bank], learner: dict[str, str]) -> None:
             officer=federation.GUANGDONG.email("officer"),
             url=guangdong.url,
         ),
+        msg(
+            "The national bank's figures: {url}/national",
+            url=banks[federation.NATIONAL.key].url,
+        ),
     )
     for step in steps:
         out.print("  " + say(step))
@@ -150,6 +154,18 @@ def serve_federation(
     try:
         with federation.serving([(banks[key], sockets[key]) for key in banks]):
             federation.witness_round(list(banks.values()))
+            with refusals_fail():
+                sent = federation.send_to_national(banks)
+            for key, batches in sent.items():
+                out.print(
+                    say(
+                        msg(
+                            "{bank} sent the national bank {count} references.",
+                            bank=in_language(banks[key].spec.name, banks[key].spec.name_en),
+                            count=sum(batch.references for batch in batches),
+                        )
+                    )
+                )
             _show(banks, learner)
             threading.Event().wait()
     except KeyboardInterrupt:

@@ -15,7 +15,8 @@ once served (:class:`Serving`).
 
 The pieces, in order: :func:`generate_keys` (or :func:`read_keys`), :func:`bank_settings` for
 each bank once its URL is known, :func:`set_up` on each bank's wired database, then
-:class:`Serving` (uvicorn, one thread per bank) and :func:`witness_round`.
+:class:`Serving` (uvicorn, one thread per bank), :func:`witness_round` and
+:func:`send_to_national` (the regional banks' references to the national bank).
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.ledger import notes
 from creditbank.ledger.witnessing import WitnessOutcome, ask_witnesses
+from creditbank.national import sending
+from creditbank.national.api import NationalError
+from creditbank.national.commands import SendReferences
 from creditbank.peers import trust
 from creditbank.peers.commands import AddPeer, ApprovePeer, ListPeers
 from creditbank.peers.views import list_peers
@@ -481,6 +485,34 @@ def _learner(bank: Bank, today: date) -> None:
 def witness_round(banks: Sequence[Bank]) -> dict[str, list[WitnessOutcome]]:
     """Each bank asks the other banks' witnesses (over HTTP) to cosign its newest checkpoint."""
     return {bank.spec.key: ask_witnesses(bank.database) for bank in banks}
+
+
+MAX_BATCHES = 10
+"""At most this many batches a regional bank sends the national bank in one go."""
+
+
+def send_to_national(banks: Mapping[str, Bank]) -> dict[str, list[sending.SentBatch]]:
+    """Shanghai and Guangdong each send the national bank (over HTTP) the references to the
+    outcomes deposited since their last batch, batch after batch until none is left."""
+    national = banks[NATIONAL.key]
+    sent: dict[str, list[sending.SentBatch]] = {}
+    for bank in banks.values():
+        if bank.spec == NATIONAL:
+            continue
+        batches = sent[bank.spec.key] = []
+        for _batch in range(MAX_BATCHES):
+            try:
+                with bank.database.unit_of_work() as uow:
+                    batches.append(
+                        sending.send_references(
+                            SendReferences(national.url), principal=bank.staff["admin"], uow=uow
+                        )
+                    )
+            except NationalError as error:
+                if error.code == "nothing_to_send":
+                    break
+                raise
+    return sent
 
 
 # --- serving --------------------------------------------------------------------------------
