@@ -17,4 +17,7 @@ PROBLEM_TYPES = declare(
     ProblemType("invalid-selection", 422, "Invalid choice of outcomes"),
     ProblemType("invalid-status", 422, "Invalid status change"),
     ProblemType("status-list-not-found", 404, "Status list not found"),
+    ProblemType("outcome-not-logged", 409, "Outcome not in the log yet"),
+    ProblemType("malformed-receipt", 422, "Malformed ledger receipt"),
+    ProblemType("credential-mismatch", 422, "Credential does not match its ledger receipt"),
 )
