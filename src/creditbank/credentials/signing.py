@@ -242,13 +242,20 @@ def list_keys(*, uow: UnitOfWork, owner: str) -> list[SigningKey]:
 
 
 def rotate_key(*, uow: UnitOfWork, owner: str, now: datetime) -> SigningKey:
-    """A new key from ``now``; the owner's keys still valid then end at ``now``. Of parallel
-    rotations, one wins and the others are refused (``key_conflict``): the new key's name is
-    read before anything changes."""
+    """A new key from ``now``; the owner's keys still valid then end at ``now``.
+
+    The owner's keys are locked first, so that parallel rotations of one owner run one after
+    another, each reading what the one before left (the key it made is the one it ends): every
+    rotation locks the keys, then the log, never the other way round."""
     code, _ = _owner(uow, owner)
+    owned = select(SigningKeyRow).where(SigningKeyRow.owner == code).order_by(SigningKeyRow.id)
+    uow.session.execute(for_update(uow.session, owned))
+    # read again, in a statement of its own: on PostgreSQL the locking one saw the rows of its
+    # snapshot, taken before a rotation it waited for committed (not the key that one made)
+    keys = uow.session.scalars(owned.execution_options(populate_existing=True)).all()
     name = _next_name(uow, code)
     ended: list[tuple[SigningKeyRow, LogKind]] = []
-    for row in uow.session.scalars(select(SigningKeyRow).where(SigningKeyRow.owner == code)):
+    for row in keys:
         if row.valid_until is None or utc(row.valid_until) > now:
             row.valid_until = now
             row.version += 1
