@@ -282,7 +282,7 @@ def parse_batch(body: bytes) -> Mapping[str, Any]:
     """The batch's JSON object, or a refusal naming what is wrong with its shape."""
     try:
         document = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise _refused([msg("the batch must be a JSON object")]) from None
     if not isinstance(document, dict):
         raise _refused([msg("the batch must be a JSON object")])

@@ -256,6 +256,6 @@ def _b64(raw: bytes) -> str:
 def _json(body: bytes) -> dict[str, Any]:
     try:
         parsed = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # not JSON, or nested too deep
         return {}
     return parsed if isinstance(parsed, dict) else {}

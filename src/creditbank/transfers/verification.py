@@ -74,7 +74,7 @@ class PeerResolver:
         if url not in self.documents:
             try:
                 loaded = json.loads(self.fetch(url))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):  # unreachable, not JSON, too deep
                 loaded = None
             self.documents[url] = loaded if isinstance(loaded, dict) else None
             if self.documents[url] is None:
