@@ -209,6 +209,14 @@ def _routes(routes: list[object]) -> list[object]:
     return found
 
 
+PROTOCOL_ENDPOINTS = {
+    "/witness/add-checkpoint": "C2SP tlog-witness: a peer bank's signed checkpoint is the proof",
+}
+"""POST endpoints outside /api/ that no browser sends a form to: they read no cookie and no
+session (each is checked below), so a forged cross-site request can do nothing a stranger's own
+request could not."""
+
+
 def test_every_state_changing_page_checks_the_csrf_token(live_bank: LiveBank) -> None:
 
     app = build_app(settings_for(live_bank.database.url), live_bank.database)
@@ -219,6 +227,11 @@ def test_every_state_changing_page_checks_the_csrf_token(live_bank: LiveBank) ->
         and not route.path.startswith("/api/")
         and (route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}
     ]
+    protocol = [route for route in unsafe if route.path in PROTOCOL_ENDPOINTS]
+    assert {route.path for route in protocol} == set(PROTOCOL_ENDPOINTS)
+    for route in protocol:  # no dependency at all: no session, no cookie, no principal
+        assert route.dependant.dependencies == [], route.path
+    unsafe = [route for route in unsafe if route.path not in PROTOCOL_ENDPOINTS]
     assert {"/login", "/logout", "/activate"} <= {route.path for route in unsafe}
     for route in unsafe:
         assert any(d.call is csrf_protect for d in route.dependant.dependencies), route.path
