@@ -6,9 +6,10 @@ others; a refusal names every problem and stores nothing."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -21,6 +22,8 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.tables import OutcomeRow
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
+from creditbank.credentials import api as credentials
+from creditbank.credentials import signing
 from creditbank.db import Database
 from creditbank.errors import DomainError
 from creditbank.institutions import service as institutions
@@ -187,6 +190,35 @@ def test_one_assessment_makes_an_outcome_at_each_body_linked_to_the_others(
     assert not again.created  # type: ignore[attr-defined]
     assert [o.outcome for o in again.outcomes] == [o.outcome for o in linked]  # type: ignore[attr-defined]
     assert outcomes(world) == 3
+
+
+def test_each_body_s_credential_names_the_others(world: World) -> None:
+    """One test, several certificates: each body's credential is its own (its issuer, its item,
+    its framework's level) and names the outcomes the same assessment made at the others."""
+    define(world)
+    linked = deposit(world).outcomes  # type: ignore[attr-defined]
+    world.database.session_info[signing.KEY_VAULT] = signing.KeyVault(os.urandom(32))
+    issued = {}
+    with world.database.unit_of_work() as uow:
+        for one in linked:
+            made = credentials.issue(
+                uow=uow, outcome_id=one.outcome, fmt="ob3", now=datetime.now(UTC)
+            )
+            assert made.document is not None
+            issued[one.institution] = (one.outcome, made.document)
+    frameworks = set()
+    for body, (outcome, document) in issued.items():
+        assert document["issuer"]["name"] == f"{body} 学院"
+        frameworks |= {
+            alignment["targetFramework"]
+            for alignment in document["credentialSubject"]["achievement"]["alignment"]
+        }
+        joint = [e for e in document["evidence"] if e.get("genre") == "JointAssessment"]
+        named = {e["id"].split("/outcomes/")[1].removesuffix("/linked") for e in joint}
+        assert named == {o for o, _ in issued.values()} - {outcome}, body
+        others = {b for b in issued if b != body}
+        assert {e["name"].rsplit(" of ", 1)[1] for e in joint} == others
+    assert len(frameworks) == len(BODIES)  # each in its own framework
 
 
 def test_a_body_registrar_may_not_deposit_for_the_others(world: World) -> None:

@@ -60,6 +60,9 @@ ACHIEVEMENT_TYPES = {
 """Open Badges' ``achievementType`` of each kind of catalogue item. Transferred credit has no
 type of its own in Open Badges 3.0; it is an extension type, never the programme's award."""
 TRANSFER_SOURCE_GENRE = "TransferSource"
+JOINT_ASSESSMENT_GENRE = "JointAssessment"
+"""An ``evidence`` entry naming an outcome the same joint assessment made at another body (one
+test, several certificates)."""
 BANK_NAME = "学分银行 Credit Bank"
 """The bank's name as its credentials (CLRs, status lists) and its public profile give it."""
 EQF_NAME = "European Qualifications Framework (EQF)"
@@ -221,6 +224,9 @@ class OutcomeFacts:
     language: str = "zh-CN"
     transfer_sources: Sequence[tuple[str, str]] = ()
     """Transferred credit: (public id, receipt URL) of each outcome the credit came from."""
+    joint_outcomes: Sequence[tuple[str, str, str]] = ()
+    """One test, several certificates: (public id, body's code, URL) of each outcome the same
+    joint assessment made at another body, each with a credential of that body's own."""
 
 
 def identity_hash(account_number: str, salt: str) -> str:
@@ -343,6 +349,16 @@ def open_badge(facts: OutcomeFacts) -> JsonObject:
             "description": "An outcome this credit was transferred from (its ledger receipt).",
         }
         for public_id, url in facts.transfer_sources
+    )
+    evidence.extend(
+        {
+            "id": url,
+            "type": ["Evidence"],
+            "name": f"Joint assessment: outcome {public_id} of {body}",
+            "genre": JOINT_ASSESSMENT_GENRE,
+            "description": "The same assessment, certified by another body in its own framework.",
+        }
+        for public_id, body, url in facts.joint_outcomes
     )
     if evidence:
         credential["evidence"] = evidence

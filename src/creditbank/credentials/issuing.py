@@ -36,6 +36,7 @@ from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
+from creditbank.joint import api as joint
 from creditbank.languages import translations
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
@@ -185,6 +186,14 @@ def _open_badge(
         transfer_sources=[
             (source, f"{base}/api/v1/records/{source}/receipt")
             for source in (outcome.transfer.sources if outcome.transfer else ())
+        ],
+        joint_outcomes=[
+            (
+                linked.outcome,
+                linked.institution,
+                f"{base}/api/v1/joint/outcomes/{linked.outcome}/linked",
+            )
+            for linked in joint.linked_outcomes(uow=uow, outcome=outcome.public_id)
         ],
         receipt=None
         if receipt is None
