@@ -38,6 +38,7 @@ from creditbank.transfers import recognition, views
 from creditbank.transfers.api import READERS, ImportStatus
 from creditbank.transfers.commands import ListRecognitions, RecheckTransfers
 from tests.conftest import _new_database
+from tests.interop.test_node_checkpoints import node_check
 from tests.support.pages import csrf_of, log_in, page_client, post_form
 
 pytestmark = pytest.mark.own_database
@@ -149,7 +150,17 @@ def test_the_banks_cosign_each_others_checkpoints_and_guangdong_accepts_shanghai
     cosigned(banks)
     for bank in banks.values():
         others = [one for one in banks.values() if one is not bank]
-        assert sorted(cosigners(checkpoint_of(bank), others)) == sorted(o.spec.key for o in others)
+        note = checkpoint_of(bank)
+        assert sorted(cosigners(note, others)) == sorted(o.spec.key for o in others)
+        # and so says an independent implementation of signed notes and cosignatures (Node)
+        checked = node_check(
+            note=note,
+            logKey=bank.log_key,
+            witnessKeys=[one.witness_key for one in others],
+            k=len(others),
+        )
+        assert checked["verified"], checked
+        assert checked["origin"] == bank.origin
     first = checkpoint_of(shanghai)
     with guangdong.database.unit_of_work() as uow:
         accepted = peers.accept_checkpoint(uow=uow, origin=shanghai.origin, note=first)
