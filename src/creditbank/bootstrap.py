@@ -28,6 +28,7 @@ from creditbank.institutions import api as institutions
 from creditbank.ledger.keys import LogKeys, Witness, load_log_keys, read_key_file
 from creditbank.ledger.service import LOG_KEYS
 from creditbank.ledger.verify import Reader, ReaderKey, Unlogged
+from creditbank.ledger.witnessing import WITNESS_SOURCES
 from creditbank.peers import checkpoints as peers
 from creditbank.sessions import service as web_sessions
 from creditbank.settings import Settings, get_settings
@@ -130,6 +131,7 @@ def wire(database: Database, settings: Settings) -> Database:
     )
     database.session_info[credentials.PUBLIC_URL] = settings.public_url
     database.session_info[peers.PEER_SETTINGS] = peer_settings_of(settings)
+    database.session_info[WITNESS_SOURCES] = (peers.peer_witnesses,)
     return database
 
 

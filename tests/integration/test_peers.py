@@ -18,9 +18,12 @@ from creditbank.bootstrap import ledger_readers
 from creditbank.db import Database, UnitOfWork
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import Role
-from creditbank.ledger import notes
+from creditbank.ledger import keys, notes
+from creditbank.ledger.keys import Witness, load_log_keys
+from creditbank.ledger.service import LOG_KEYS
 from creditbank.ledger.verify import verify_log
 from creditbank.ledger.witness import WitnessRefusal
+from creditbank.ledger.witnessing import WITNESS_SOURCES, witnesses_to_ask
 from creditbank.peers import api as peers
 from creditbank.peers import checkpoints, trust, views
 from creditbank.peers.commands import (
@@ -347,3 +350,28 @@ def test_the_trust_list_names_the_peers_in_force(database: Database) -> None:
         assert listed.witness_key == _own_witness(uow).verifier_key()
         assert listed.witness_url.endswith("/witness")
         _refused("unknown_peer", lambda: peers.trusted_peer(uow=uow, origin=ended.origin))
+
+
+def test_the_bank_asks_its_approved_peers_witnesses_each_once(database: Database) -> None:
+    """Besides the configured witnesses, the bank asks the witness of each approved peer in force
+    to cosign its checkpoints (wired as a witness source); a key configured too is asked once, a
+    removed peer's witness no more."""
+    first, second = PeerLog("peer-w1.example/log"), PeerLog("peer-w2.example/log")
+    with database.unit_of_work() as uow:
+        admins = _admins(uow)
+        _approved(uow, admins, first)
+        _approved(uow, admins, second)
+        fields = add_command_fields(first)
+        configured = Witness(verifier_key=str(fields["witness_key"]), url="https://elsewhere/w")
+        uow.session.info[LOG_KEYS] = load_log_keys(
+            origin=keys.DEVELOPMENT_ORIGIN, private_key=None, witnesses=(configured,)
+        )
+        uow.session.info[WITNESS_SOURCES] = (checkpoints.peer_witnesses,)
+        asked = witnesses_to_ask(uow)
+        second_fields = add_command_fields(second)
+        assert [(w.verifier_key, w.url) for w in asked] == [
+            (configured.verifier_key, "https://elsewhere/w"),  # configured first, once
+            (second_fields["witness_key"], second_fields["witness_url"]),
+        ]
+        trust.remove_peer(RemovePeer(second.origin, "left"), principal=admins.first, uow=uow)
+        assert [w.verifier_key for w in witnesses_to_ask(uow)] == [configured.verifier_key]

@@ -106,8 +106,8 @@ def verify(
 
 @log_app.command("publish")
 def publish() -> None:
-    """Ask the configured witnesses (`CREDITBANK_LOG_WITNESSES`) to cosign the newest checkpoint
-    now (the server does this every `CREDITBANK_LOG_PUBLISH_SECONDS`)."""
+    """Ask the witnesses (those of `CREDITBANK_LOG_WITNESSES` and the approved peer banks') to
+    cosign the newest checkpoint now (the server asks every `CREDITBANK_LOG_PUBLISH_SECONDS`)."""
     database = open_database()
     try:
         with database.unit_of_work() as uow:

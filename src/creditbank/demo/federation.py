@@ -2,9 +2,10 @@
 
 A national bank, a Shanghai-like and a Guangdong-like one, each with its own database, its own
 log (origin ``<bank>.creditbank.example/log``, a signing key of its own), its own witness key,
-data key and secret key, and its public URL on 127.0.0.1. Each bank asks the other two banks'
-witnesses to cosign its checkpoints (``log_witnesses``), and trusts them as peers: proposed by
-one bank administrator and approved by another, as the trust list's four eyes want. Guangdong's
+data key and secret key, and its public URL on 127.0.0.1. Each bank trusts the other two as
+peers (proposed by one bank administrator and approved by another, as the trust list's four eyes
+want), and so asks their witnesses to cosign its checkpoints: nothing configures them
+(``log_witnesses`` stays empty), the trust list names them. Guangdong's
 terms for Shanghai's outcomes map the Open University's level 4 to Guangdong's framework.
 
 The learner to move has outcomes of two courses of the Shanghai Open University (SHOU) at
@@ -197,11 +198,6 @@ def save_keys(path: Path, keys: Mapping[str, BankKeys]) -> None:
         json.dump({name: asdict(one) for name, one in keys.items()}, file, indent=2)
 
 
-def witness_verifier_key(keys: BankKeys) -> str:
-    """The cosignature verifier key of a bank's witness."""
-    return notes.CosignatureSigner.from_private_key(keys.witness_key).verifier().verifier_key()
-
-
 def log_verifier_key(keys: BankKeys) -> str:
     return notes.Signer.from_private_key(keys.log_key).verifier_key()
 
@@ -215,13 +211,9 @@ def bank_settings(
     environment: Environment = Environment.DEVELOPMENT,
     publish_seconds: int = 5,
 ) -> Settings:
-    """The settings of ``spec``'s bank: its keys, its URL, the other banks' witnesses."""
+    """The settings of ``spec``'s bank: its keys, its URL, the national bank's URL (no
+    witnesses: those of its approved peers are asked)."""
     own = keys[spec.key]
-    witnesses = [
-        f"{urls[other.key]}/witness {witness_verifier_key(keys[other.key])}"
-        for other in BANKS
-        if other.key != spec.key
-    ]
     return Settings(
         environment=environment,
         database_url=database_url,
@@ -231,7 +223,6 @@ def bank_settings(
         log_origin=spec.origin,
         log_key=own.log_key,
         witness_key=own.witness_key,
-        log_witnesses=witnesses,
         log_publish_seconds=publish_seconds,
         peer_cosignatures_required=COSIGNATURES,
         national_suppress_below=1,
@@ -483,7 +474,8 @@ def _learner(bank: Bank, today: date) -> None:
 
 
 def witness_round(banks: Sequence[Bank]) -> dict[str, list[WitnessOutcome]]:
-    """Each bank asks the other banks' witnesses (over HTTP) to cosign its newest checkpoint."""
+    """Each bank asks its approved peers' witnesses, the other two banks' (over HTTP), to cosign
+    its newest checkpoint."""
     return {bank.spec.key: ask_witnesses(bank.database) for bank in banks}
 
 

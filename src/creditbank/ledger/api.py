@@ -12,6 +12,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from creditbank.db import UnitOfWork
 from creditbank.ledger import notes
 from creditbank.ledger import service as _service
+from creditbank.ledger.keys import Witness
 from creditbank.ledger.model import Entry, LogFact, LogKind, Receipt, make_entry
 from creditbank.ledger.schemas import b64
 from creditbank.ledger.service import (
@@ -184,6 +185,7 @@ __all__ = [
     "PublishedCheckpoint",
     "Receipt",
     "SaltedEntry",
+    "Witness",
     "append",
     "b64",
     "first_checkpoint_covering",

@@ -1,6 +1,7 @@
 """The bank's side of witnessing: ask each configured witness to cosign the newest checkpoint.
 
-For each witness (``CREDITBANK_LOG_WITNESSES``) the bank sends, per C2SP tlog-witness,
+For each witness (``CREDITBANK_LOG_WITNESSES``, and the witness of each approved peer bank: the
+composition root wires :data:`WITNESS_SOURCES`) the bank sends, per C2SP tlog-witness,
 ``old <size>`` (the largest tree the witness cosigned for us), the consistency proof from
 that tree to the new one, and the signed checkpoint. A witness that answers 409 with
 another size gets the proof from that size instead (once). Each cosignature returned is
@@ -15,13 +16,13 @@ import logging
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from creditbank.db import Database
+from creditbank.db import Database, UnitOfWork
 from creditbank.ledger import notes, service
 from creditbank.ledger.keys import Witness
 from creditbank.ledger.tables import LogCheckpointRow, LogCosignatureRow
@@ -30,6 +31,10 @@ log = logging.getLogger(__name__)
 HTTP_CONFLICT = 409
 HTTP_OK = 200
 TIMEOUT_SECONDS = 10
+
+WITNESS_SOURCES = "creditbank.ledger.witness_sources"
+"""In a unit of work's session info: functions ``(uow) -> witnesses`` naming more witnesses to
+ask beside the configured ones (the approved peer banks' own)."""
 
 Post = Callable[[str, bytes], tuple[int, bytes]]
 """POST ``body`` to a URL; the answer's status and body (an exception if unreachable)."""
@@ -130,10 +135,26 @@ def _store(
     return WitnessOutcome(witness.name, checkpoint.tree_size, cosigned=True, detail="")
 
 
+def witnesses_to_ask(uow: UnitOfWork) -> list[Witness]:
+    """The configured witnesses, then those the wired sources name (each key once)."""
+    found = list(service.log_keys(uow).witnesses)
+    keys = {witness.verifier_key for witness in found}
+    sources: Sequence[Callable[[UnitOfWork], Sequence[Witness]]] = uow.session.info.get(
+        WITNESS_SOURCES, ()
+    )
+    for source in sources:
+        for witness in source(uow):
+            if witness.verifier_key not in keys:
+                keys.add(witness.verifier_key)
+                found.append(witness)
+    return found
+
+
 def ask_witnesses(database: Database, post: Post = http_post) -> list[WitnessOutcome]:
-    """Ask every configured witness to cosign the newest checkpoint it has not cosigned."""
+    """Ask every witness (configured, or an approved peer bank's) to cosign the newest checkpoint
+    it has not cosigned."""
     with database.unit_of_work() as uow:
-        keys = service.log_keys(uow)
+        witnesses = witnesses_to_ask(uow)
         checkpoint = service.latest_checkpoint(uow)
         if checkpoint is None:
             return []
@@ -145,7 +166,7 @@ def ask_witnesses(database: Database, post: Post = http_post) -> list[WitnessOut
             )
         )
     outcomes = []
-    for witness in keys.witnesses:
+    for witness in witnesses:
         if witness.name in done:
             continue
         try:
@@ -167,7 +188,7 @@ def ask_witnesses(database: Database, post: Post = http_post) -> list[WitnessOut
 
 class Publisher:
     """A thread that asks the witnesses every ``seconds`` while the server runs (none when no
-    witness is configured)."""
+    witness is configured and no source of witnesses is wired)."""
 
     def __init__(self, database: Database, seconds: int) -> None:
         self._database = database
@@ -177,7 +198,7 @@ class Publisher:
 
     def start(self) -> None:
         with self._database.unit_of_work() as uow:
-            if not service.log_keys(uow).witnesses:
+            if not (service.log_keys(uow).witnesses or uow.session.info.get(WITNESS_SOURCES)):
                 return
         self._thread = threading.Thread(target=self._run, name="witnesses", daemon=True)
         self._thread.start()

@@ -169,6 +169,17 @@ def http_fetch_proof(peer: TrustedPeer, first: int, second: int) -> list[bytes]:
 # --- reading and checking ---------------------------------------------------------------------
 
 
+def peer_witnesses(uow: UnitOfWork) -> list[ledger.Witness]:
+    """The witnesses of the approved peers whose agreement is in force: the bank asks them to
+    cosign its own checkpoints, as they ask this bank's witness (wired as a witness source)."""
+    on = today()
+    return [
+        ledger.Witness(verifier_key=peer.witness_key, url=peer.witness_url)
+        for peer in (store.trusted(row) for row in store.approved_rows(uow))
+        if peer.agreement.in_force(on)
+    ]
+
+
 def trusted_peer(*, uow: UnitOfWork, origin: str, on: date | None = None) -> TrustedPeer:
     """The approved peer of ``origin`` whose agreement is in force ``on`` (today by default)."""
     row = uow.session.scalar(
