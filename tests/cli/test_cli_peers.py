@@ -59,6 +59,12 @@ def test_peers_from_the_command_line(initialised: CliRunner) -> None:
     assert "approved" in listed
     shown = json.loads(run(initialised, "peers", "show", log.origin, "--json"))
     assert [e["kind"] for e in shown["events"]] == ["proposed", "approved"]
+    history = [
+        line.split()[1:3]
+        for line in run(initialised, "peers", "show", log.origin).splitlines()
+        if line.strip().startswith("20")  # a step: when, what, who
+    ]
+    assert history == [[e["kind"], e["actor"]] for e in shown["events"]]
     assert shown["agreement"]["institutions"] == ["SHOU"]
     run(initialised, "peers", "remove", log.origin, "--as", ADMIN1, code=2)  # no --reason
     removed = json.loads(

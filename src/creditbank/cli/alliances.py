@@ -23,6 +23,7 @@ from creditbank.cli.common import (
     act,
     in_language,
     parse_date,
+    print_history,
     print_json,
     print_line,
     print_result,
@@ -53,20 +54,7 @@ def _show(alliance: AllianceRead) -> None:
         f"{alliance.agreement.valid_from.isoformat()}–{until}",
         indent=2,
     )
-    for event in alliance.events:
-        reason = f"  {event.reason}" if event.reason else ""
-        print_line(f"{event.at.isoformat()}  {event.kind.value}  {event.actor}{reason}", indent=2)
-    if alliance.receipt is not None:
-        print_line(
-            say(
-                msg(
-                    "logged: {kind} at leaf {index}",
-                    kind=alliance.receipt.kind,
-                    index=alliance.receipt.leaf_index,
-                )
-            ),
-            indent=2,
-        )
+    print_history(alliance.events, alliance.receipt)
 
 
 @alliances_app.command("join")

@@ -16,8 +16,9 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
-from typing import Annotated, NoReturn, TypeVar
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, NoReturn, Protocol, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -145,6 +146,38 @@ def print_result(data: _Shown, render: Callable[[_Shown], None], *, as_json: boo
 def print_line(text: str, indent: int = 0) -> None:
     """Print ``text`` as it is: no markup, no highlighting (names and reasons are data)."""
     out.print(" " * indent + text, markup=False, highlight=False)
+
+
+class LoggedStep(Protocol):
+    """A step of a fact of record's history (a peer's, an alliance's): what, by whom, when, why."""
+
+    @property
+    def kind(self) -> Enum: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class LoggedAt(Protocol):
+    """Where the newest step stands in the log."""
+
+    @property
+    def kind(self) -> object: ...
+    @property
+    def leaf_index(self) -> int: ...
+
+
+def print_history(steps: Iterable[LoggedStep], receipt: LoggedAt | None, indent: int = 2) -> None:
+    """Each step (when, what, who, why), then the leaf its newest entry is logged at."""
+    for step in steps:
+        reason = f"  {step.reason}" if step.reason else ""
+        print_line(f"{step.at.isoformat()}  {step.kind.value}  {step.actor}{reason}", indent)
+    if receipt is not None:
+        logged = msg("logged: {kind} at leaf {index}", kind=receipt.kind, index=receipt.leaf_index)
+        print_line(say(logged), indent)
 
 
 def print_table(

@@ -18,6 +18,7 @@ from creditbank.cli.common import (
     _,
     act,
     parse_date,
+    print_history,
     print_json,
     print_line,
     print_result,
@@ -52,20 +53,7 @@ def _show(peer: PeerRead) -> None:
         f"{peer.agreement.valid_from.isoformat()}–{until}",
         indent=2,
     )
-    for event in peer.events:
-        reason = f"  {event.reason}" if event.reason else ""
-        print_line(f"{event.at.isoformat()}  {event.kind.value}  {event.actor}{reason}", indent=2)
-    if peer.receipt is not None:
-        print_line(
-            say(
-                msg(
-                    "logged: {kind} at leaf {index}",
-                    kind=peer.receipt.kind,
-                    index=peer.receipt.leaf_index,
-                )
-            ),
-            indent=2,
-        )
+    print_history(peer.events, peer.receipt)
 
 
 @peers_app.command("add")
