@@ -22,6 +22,7 @@ from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS
 from creditbank.clock import today
 from creditbank.conversion import api as conversion
 from creditbank.credentials import signing as credentials
+from creditbank.credentials.resolver import FOREIGN_RESOLVERS
 from creditbank.db import Database, UnitOfWork
 from creditbank.frameworks import service as frameworks
 from creditbank.institutions import api as institutions
@@ -32,6 +33,7 @@ from creditbank.ledger.witnessing import WITNESS_SOURCES
 from creditbank.peers import checkpoints as peers
 from creditbank.sessions import service as web_sessions
 from creditbank.settings import Settings, get_settings
+from creditbank.transfers import foreign as peer_credentials
 
 if TYPE_CHECKING:
     from creditbank.demo.service import DemoReport
@@ -132,6 +134,7 @@ def wire(database: Database, settings: Settings) -> Database:
     database.session_info[credentials.PUBLIC_URL] = settings.public_url
     database.session_info[peers.PEER_SETTINGS] = peer_settings_of(settings)
     database.session_info[WITNESS_SOURCES] = (peers.peer_witnesses,)
+    database.session_info[FOREIGN_RESOLVERS] = (peer_credentials.peer_resolver,)
     return database
 
 

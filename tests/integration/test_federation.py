@@ -28,6 +28,7 @@ from creditbank.accounts.commands import RevokeOutcome
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.clock import today
+from creditbank.credentials import api as credentials
 from creditbank.demo import federation
 from creditbank.demo.federation import GUANGDONG, NATIONAL, SHANGHAI, Bank
 from creditbank.ledger import api as ledger
@@ -347,3 +348,43 @@ def test_the_national_bank_counts_shanghais_references(banks: dict[str, Bank]) -
         assert counted(national, bank=shanghai.origin, item=item) == int(outcome in standing)
     guangdong = banks[GUANGDONG.key]
     assert counted(national, bank=guangdong.origin) == len(standing_at(guangdong))
+
+
+def test_guangdong_verifies_a_credential_shanghai_issued(banks: dict[str, Bank]) -> None:
+    """Guangdong's public verifier checks a credential of Shanghai, its trusted peer: the key
+    from Shanghai's DID document, the status from Shanghai's lists, and the receipt recomputed
+    from the credential against Shanghai's newest checkpoint, cosigned by the witnesses Guangdong
+    trusts (its own and the national bank's), all fetched from Shanghai over HTTP."""
+    shanghai, guangdong = banks[SHANGHAI.key], banks[GUANGDONG.key]
+    with shanghai.database.unit_of_work() as uow:
+        outcome = accounts.standing_outcome_ids(uow=uow, account_number=shanghai.learner)[0]
+        document = credentials.issue(
+            uow=uow, outcome_id=outcome, fmt="ob3", now=datetime.now(UTC)
+        ).document
+    assert document is not None
+    cosigned(banks)  # the credential's deposit is in a checkpoint both witnesses cosigned
+
+    def verified_at(bank: Bank, credential: object) -> dict[str, object]:
+        answer = httpx2.post(
+            f"{bank.url}/api/v1/verify",
+            json=credential,
+            headers={"Accept-Language": "en"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        verdict: dict[str, object] = answer.json()
+        return verdict
+
+    verdict = verified_at(guangdong, document)
+    checks = {c["check"]: (c["result"], c["code"]) for c in verdict["checks"]}  # type: ignore[attr-defined]
+    assert verdict["verified"], verdict
+    assert checks["issuer_key"][0] == checks["signature"][0] == checks["status"][0] == "passed"
+    assert checks["ledger"][0] == "passed", checks["ledger"]
+    altered = json.loads(json.dumps(document))
+    altered["credentialSubject"]["creditsEarned"] = 99
+    failed = {
+        c["check"]: c["code"]
+        for c in verified_at(guangdong, altered)["checks"]  # type: ignore[attr-defined]
+        if c["result"] == "failed"
+    }
+    assert failed == {"signature": "bad_signature", "ledger": "commitment_mismatch"}

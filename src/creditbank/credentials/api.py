@@ -6,10 +6,10 @@ from creditbank.credentials import verifier as _verifier
 from creditbank.credentials.issuing import Issued, issue, issue_clr
 from creditbank.credentials.multikey import KeyFormatError, decode_public_key, did_web_parts
 from creditbank.credentials.receipts import outcome_receipt
-from creditbank.credentials.resolver import verify
+from creditbank.credentials.resolver import FOREIGN_RESOLVERS, verify
 from creditbank.credentials.sharing import shared_verdicts
 from creditbank.credentials.signing import CredentialError, public_url
-from creditbank.credentials.verifier import Check, KeyRecord, Resolver, Result, Verdict
+from creditbank.credentials.verifier import Check, KeyRecord, LogProof, Resolver, Result, Verdict
 from creditbank.credentials.verifier import issuer_id as issuer_id_of
 from creditbank.credentials.verifier.receipt import ReceiptFailure, ReceiptVerdict, check_receipt
 
@@ -18,11 +18,13 @@ verify_with = _verifier.verify
 peer bank's DID documents and status lists)."""
 
 __all__ = [
+    "FOREIGN_RESOLVERS",
     "Check",
     "CredentialError",
     "Issued",
     "KeyFormatError",
     "KeyRecord",
+    "LogProof",
     "ReceiptFailure",
     "ReceiptVerdict",
     "Resolver",

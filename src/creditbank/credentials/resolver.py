@@ -1,11 +1,15 @@
 """The verifier's view of this bank: its registered keys, status lists and log.
 
 :class:`BankResolver` answers the pure verifier (:mod:`creditbank.credentials.verifier`) from
-the database, and nothing from the network; :func:`verify` runs every check with it.
+the database, and nothing from the network; :func:`verify` runs every check with it, or, for a
+credential another bank issued, with the resolver a wired :data:`FOREIGN_RESOLVERS` function
+gives for its issuer (a trusted peer bank's, which reads that bank's keys, lists and log).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +21,12 @@ from creditbank.credentials.status_lists import status_list_credential
 from creditbank.credentials.tables import SigningKeyRow
 from creditbank.db import UnitOfWork
 from creditbank.ledger import api as ledger
+
+FOREIGN_RESOLVERS = "creditbank.credentials.foreign_resolvers"
+"""In a unit of work's session info: functions ``(uow, issuer DID, now) -> resolver or None``
+for credentials this bank did not issue (wired by the composition root: trusted peer banks)."""
+
+ForeignResolver = Callable[[UnitOfWork, str, datetime], "verifier.Resolver | None"]
 
 
 class BankResolver:
@@ -101,8 +111,31 @@ class BankResolver:
         return receipts.own_log_proof(uow=self._uow, origin=origin, leaf_index=leaf_index)
 
 
+def _issuer(data: str | bytes | dict[str, Any]) -> str | None:
+    """The issuer's id of a credential given as JSON (None for anything else: the verifier says
+    what is wrong with it)."""
+    if not isinstance(data, dict):
+        try:
+            data = json.loads(data)
+        except (ValueError, RecursionError):
+            return None
+    return verifier.issuer_id(data) if isinstance(data, dict) else None
+
+
 def verify(
     *, uow: UnitOfWork, data: str | bytes | dict[str, Any], now: datetime
 ) -> verifier.Verdict:
-    """Every check of a credential, answered from this bank's keys, lists and log."""
-    return verifier.verify(data, resolver=BankResolver(uow, now), now=now)
+    """Every check of a credential, answered from this bank's keys, lists and log; a credential
+    of another bank's did:web, by the wired resolver that knows that bank (if one does)."""
+    resolver: verifier.Resolver = BankResolver(uow, now)
+    issuer = _issuer(data)
+    if issuer is not None and issuer.startswith("did:web:"):
+        host_of_issuer, _ = multikey.did_web_parts(issuer)
+        if host_of_issuer != host(uow):
+            foreign: Sequence[ForeignResolver] = uow.session.info.get(FOREIGN_RESOLVERS, ())
+            for resolve in foreign:
+                found = resolve(uow, issuer, now)
+                if found is not None:
+                    resolver = found
+                    break
+    return verifier.verify(data, resolver=resolver, now=now)

@@ -9,14 +9,17 @@ checkpoints). Fork evidence is kept apart from the refused unit of work: :func:`
 
 from __future__ import annotations
 
-from creditbank.db import Database
+from creditbank.db import Database, UnitOfWork
 from creditbank.peers.checkpoints import (
     CheckpointFork,
     FetchProof,
     ProofUnavailable,
     accept_checkpoint,
     http_fetch_proof,
+    peer_settings,
     trusted_peer,
+    trusted_peer_at,
+    trusted_witnesses,
 )
 from creditbank.peers.checkpoints import keep_fork as _keep_fork
 from creditbank.peers.model import (
@@ -27,6 +30,17 @@ from creditbank.peers.model import (
     PeerStatus,
     TrustedPeer,
 )
+
+
+def witness_keys_for(*, uow: UnitOfWork, peer: TrustedPeer) -> tuple[str, ...]:
+    """The cosignature verifier keys of the witnesses trusted for ``peer``'s checkpoints (this
+    bank's own and its other approved peers'), and so the keys a receipt of ``peer`` needs."""
+    return tuple(witness.verifier_key() for witness in trusted_witnesses(uow, peer))
+
+
+def cosignatures_required(*, uow: UnitOfWork) -> int:
+    """How many of those must have cosigned a peer's checkpoint (the setting)."""
+    return peer_settings(uow).cosignatures_required
 
 
 def keep_fork(database: Database, error: CheckpointFork) -> None:
@@ -47,7 +61,10 @@ __all__ = [
     "ProofUnavailable",
     "TrustedPeer",
     "accept_checkpoint",
+    "cosignatures_required",
     "http_fetch_proof",
     "keep_fork",
     "trusted_peer",
+    "trusted_peer_at",
+    "witness_keys_for",
 ]

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Final
+from urllib.parse import urlsplit
 
 import httpx2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -178,6 +179,16 @@ def peer_witnesses(uow: UnitOfWork) -> list[ledger.Witness]:
         for peer in (store.trusted(row) for row in store.approved_rows(uow))
         if peer.agreement.in_force(on)
     ]
+
+
+def trusted_peer_at(*, uow: UnitOfWork, host: str) -> TrustedPeer | None:
+    """The approved peer in force today whose public URL is on ``host`` (a ``did:web``'s), if
+    any."""
+    on = today()
+    for peer in (store.trusted(row) for row in store.approved_rows(uow)):
+        if urlsplit(peer.url).netloc == host and peer.agreement.in_force(on):
+            return peer
+    return None
 
 
 def trusted_peer(*, uow: UnitOfWork, origin: str, on: date | None = None) -> TrustedPeer:
