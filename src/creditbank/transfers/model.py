@@ -60,12 +60,19 @@ class Decision(StrEnum):
     REFUSE = "refuse"
 
 
+IDENTITY_KDF = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+"""scrypt's cost for a package's identity hash: about 50 ms and 16 MiB each. An identity number
+has little entropy (region, birth date, a sequence number: about 10^11 candidates), so a fast hash
+of it with a known salt is undone in minutes; at this cost it takes a hundred CPU-years."""
+
+
 def identity_hash(salt_hex: str, index_key: str) -> str:
-    """``SHA-256(salt || identity index key)`` in hex: the learner as a package names them.
+    """``scrypt(identity index key, salt)`` in hex (:data:`IDENTITY_KDF`): the learner as a
+    package names them.
 
     ``index_key`` is the identity number in its normal form (``type:number``), the same at
     every bank, so B computes the same hash from its own sealed copy of the learner's data."""
-    return hashlib.sha256(bytes.fromhex(salt_hex) + index_key.encode()).hexdigest()
+    return hashlib.scrypt(index_key.encode(), salt=bytes.fromhex(salt_hex), **IDENTITY_KDF).hex()
 
 
 def canonical(package: Mapping[str, Any]) -> bytes:
