@@ -197,12 +197,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 
 
 def test_settings(database_url: str) -> Settings:
-    """Settings for a test bank: test mode, real-length secrets, a fresh data key."""
+    """Settings for a test bank: test mode, real-length secrets, a fresh data key, and a served
+    bank that never asks witnesses by itself within a test (its publisher's round, every
+    ``log_publish_seconds``, would read the test's database from another thread: a pinned one
+    refuses that); tests that publish ask the witnesses themselves."""
     return Settings(
         environment=Environment.TEST,
         database_url=database_url,
         secret_key="t" * 40,
         data_key=base64.b64encode(os.urandom(32)).decode(),
+        log_publish_seconds=24 * 3600,
     )
 
 

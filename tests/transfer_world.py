@@ -153,6 +153,7 @@ def _settings(database: Database, host: str, witness: Bank | None) -> Settings:
         log_key=private,
         public_url=f"http://{host}",
         log_witnesses=[] if witness is None else [f"{witness.url}/witness {witness.witness_key}"],
+        log_publish_seconds=base.log_publish_seconds,
     )
 
 
@@ -278,8 +279,9 @@ def two_banks(
     )
     with ExitStack() as stack:
         for bank in (a, b):
-            # served without witnesses, so that no publishing thread asks them behind the
-            # tests' back (a pinned database takes one thread at a time); the world asks them
+            # served without witnesses (and, as every test bank, publishing once a day), so that
+            # no publishing thread asks them behind the tests' back (a pinned database takes one
+            # thread at a time); the world asks them
             quiet = bank.settings.model_copy(update={"log_witnesses": []})
             server = InProcessServer(build_app(quiet, bank.database), host=bank.host)
             stack.enter_context(server)
