@@ -248,7 +248,8 @@ def _outcomes(bank: Bank, account: str, count: int) -> list[str]:
                     credits=Decimal(3) if n % 2 == 0 else Decimal(2),
                     score=Decimal(85),
                     assessed_on=date(2025, 6, 30),
-                    setting=LearningSetting.FORMAL,
+                    # SH-102 is a short course taken outside a programme: non-formal learning
+                    setting=LearningSetting.FORMAL if n % 2 == 0 else LearningSetting.NON_FORMAL,
                 ),
                 today=ON,
             ).outcome.public_id

@@ -20,7 +20,7 @@ from sqlalchemy import update
 
 from creditbank.accounts import api as accounts
 from creditbank.accounts import service as accounts_service
-from creditbank.accounts.model import parse_id_number
+from creditbank.accounts.model import LearningSetting, parse_id_number
 from creditbank.bootstrap import ledger_readers
 from creditbank.catalog import service as catalog_service
 from creditbank.catalog.model import ItemDraft, ItemKind
@@ -176,6 +176,22 @@ def test_a_learner_moves_their_record_and_b_recognises_it_once(world: World) -> 
         lambda: decide(world, first.public_id, Decision.RECOGNISE),
     )
     assert standing_at_b(world) == [decided.outcome]
+
+
+def test_a_recognised_outcome_says_how_it_was_learned_at_the_source(world: World) -> None:
+    """Recognition deposits at B what A's record says: formal learning stays formal, a
+    non-formal course stays non-formal."""
+    learned = {"SH-101": LearningSetting.FORMAL, "SH-102": LearningSetting.NON_FORMAL}
+    transfer = import_at_b(world, world.package().package)
+    settings = {}
+    for code in learned:  # one of each course (tests/transfer_world.py deposits both at A)
+        one = next(o for o in transfer.outcomes if o.item_code == code)
+        decided = decide(world, one.public_id, Decision.RECOGNISE)
+        with world.b.database.unit_of_work() as uow:
+            settings[code] = accounts.outcome_by_public_id(uow=uow, public_id=decided.outcome)[
+                0
+            ].setting
+    assert settings == learned
 
 
 def _programme_at_b(world: World) -> None:

@@ -290,6 +290,7 @@ def _store(
             level=one.level[:32],
             credits=one.credits,
             assessed_on=one.assessed_on,
+            setting=one.setting,
             credential=one.packaged.credential,
             receipt=one.packaged.receipt,
             status=ImportStatus.PENDING.value,

@@ -187,7 +187,8 @@ def _recognise(
                     credits=row.credits,
                     score=None,
                     assessed_on=row.assessed_on,
-                    setting=accounts.LearningSetting.FORMAL,
+                    # as learned at the source; an import whose record said nothing: formal
+                    setting=accounts.LearningSetting(row.setting or "formal"),
                 ),
                 origin=accounts.RecognisedLearning(row.public_id),
             )

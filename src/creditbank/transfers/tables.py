@@ -114,6 +114,8 @@ class ImportedOutcomeRow(Base):
     level: Mapped[str] = mapped_column(String(32))
     credits: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     assessed_on: Mapped[date] = mapped_column(Date)
+    setting: Mapped[str | None] = mapped_column(String(16))
+    """How it was learned at the source (formal, non-formal, informal), as its record says."""
     credential: Mapped[dict[str, Any]] = mapped_column(JSON)
     receipt: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), index=True)

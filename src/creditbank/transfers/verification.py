@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from creditbank.accounts import api as accounts
 from creditbank.credentials import api as credentials
 from creditbank.messages import msg
 from creditbank.peers import api as peers
@@ -137,6 +138,8 @@ class CheckedOutcome:
     level: str
     credits: Decimal | None
     assessed_on: date
+    setting: str | None
+    """How it was learned, as the committed record says (None if it says nothing known)."""
 
 
 def _refuse(code: str, position: int, detail: str) -> TransferError:
@@ -273,7 +276,15 @@ def outcome_facts(
         level=level,
         credits=earned,
         assessed_on=assessed_on,
+        setting=_setting(record),
     )
+
+
+def _setting(record: Mapping[str, object] | None) -> str | None:
+    """The record's learning setting, if it is one this bank knows."""
+    value = None if record is None else record.get("setting")
+    known = {setting.value for setting in accounts.LearningSetting}
+    return value if isinstance(value, str) and value in known else None
 
 
 KINDS_BY_TYPE = {
