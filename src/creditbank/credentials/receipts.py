@@ -91,9 +91,19 @@ def outcome_receipt(
                 size=tree_size,
             ),
         )
-    hashes = ledger.leaf_inclusion_proof(uow=uow, leaf_index=entry.leaf_index, tree_size=tree_size)
+    return _inclusion(uow, entry.leaf_index, tree_size)
+
+
+def _inclusion(uow: UnitOfWork, leaf_index: int, tree_size: int) -> dict[str, Any]:
+    """``{"leaf_index", "tree_size", "hashes"}``: the proof of the leaf in the tree of that size
+    (no hashes for a leaf outside it: the check then names it not included)."""
+    hashes = (
+        ledger.leaf_inclusion_proof(uow=uow, leaf_index=leaf_index, tree_size=tree_size)
+        if 0 <= leaf_index < tree_size
+        else []
+    )
     return {
-        "leaf_index": entry.leaf_index,
+        "leaf_index": leaf_index,
         "tree_size": tree_size,
         "hashes": [ledger.b64(node) for node in hashes],
     }
@@ -108,18 +118,8 @@ def own_log_proof(*, uow: UnitOfWork, origin: str, leaf_index: int) -> LogProof 
     checkpoint = ledger.latest_checkpoint(uow)
     if checkpoint is None:
         return None
-    in_tree = 0 <= leaf_index < checkpoint.tree_size
-    hashes = (
-        ledger.leaf_inclusion_proof(uow=uow, leaf_index=leaf_index, tree_size=checkpoint.tree_size)
-        if in_tree
-        else []  # no proof: the check names the leaf not included
-    )
     return LogProof(
-        receipt={
-            "leaf_index": leaf_index,
-            "tree_size": checkpoint.tree_size,
-            "hashes": [ledger.b64(node) for node in hashes],
-        },
+        receipt=_inclusion(uow, leaf_index, checkpoint.tree_size),
         checkpoint=checkpoint.text,
         log_key=ledger.log_verifier_key(uow=uow),
         witness_keys=ledger.witness_verifier_keys(uow=uow),

@@ -36,7 +36,8 @@ class BankResolver:
         self._uow = uow
         self._now = now
         self._base = public_url(uow)
-        self._host = host(uow)
+        self.host = host(uow)
+        """This bank's host: its own ``did:web`` ids are on it."""
         self._lists: dict[str, dict[str, Any] | None] = {}
 
     def key(self, verification_method: str) -> verifier.KeyRecord | None:
@@ -44,7 +45,7 @@ class BankResolver:
             return None
         host, path = multikey.did_web_parts(verification_method)
         name = verification_method.partition("#")[2]
-        if host != self._host or not name:
+        if host != self.host or not name:
             return None
         if not path:
             owner = BANK
@@ -127,11 +128,12 @@ def verify(
 ) -> verifier.Verdict:
     """Every check of a credential, answered from this bank's keys, lists and log; a credential
     of another bank's did:web, by the wired resolver that knows that bank (if one does)."""
-    resolver: verifier.Resolver = BankResolver(uow, now)
+    own = BankResolver(uow, now)
+    resolver: verifier.Resolver = own
     issuer = _issuer(data)
     if issuer is not None and issuer.startswith("did:web:"):
         host_of_issuer, _ = multikey.did_web_parts(issuer)
-        if host_of_issuer != host(uow):
+        if host_of_issuer != own.host:
             foreign: Sequence[ForeignResolver] = uow.session.info.get(FOREIGN_RESOLVERS, ())
             for resolve in foreign:
                 found = resolve(uow, issuer, now)

@@ -28,6 +28,9 @@ class PeerCredentialResolver(PeerResolver):
 
     witness_keys: tuple[str, ...] = ()
     required: int = 1
+    checkpoint: str | None = None
+    """The peer's newest checkpoint, fetched once for all the credentials of one verification
+    (a CLR's share it)."""
 
     def log_proof(self, origin: str, leaf_index: int) -> credentials.LogProof | None:
         """The inclusion proof of leaf ``leaf_index`` against the peer's newest checkpoint (as
@@ -35,7 +38,9 @@ class PeerCredentialResolver(PeerResolver):
         if origin != self.peer.origin:
             return None
         try:
-            checkpoint = self.fetch(f"{self.base}/api/v1/log/checkpoint").decode()
+            if self.checkpoint is None:
+                self.checkpoint = self.fetch(f"{self.base}/api/v1/log/checkpoint").decode()
+            checkpoint = self.checkpoint
             size = int(checkpoint.split("\n")[1])
             proof = json.loads(
                 self.fetch(
