@@ -260,6 +260,40 @@ def test_recognised_imports_count_in_conversions_once_and_pending_ones_never(
     assert sources == [recognised.outcome]
 
 
+def test_a_conversion_at_b_built_on_an_import_revoked_at_a_is_flagged(world: World) -> None:
+    """A revocation at A reaches what B built on the recognised import: the existing policy of
+    withdrawn sources flags B's conversion for review (GD-DIP does not reverse)."""
+    _programme_at_b(world)
+    transfer = import_at_b(world, world.package().package)
+    first = transfer.outcomes[0]  # world.outcomes[0]'s import
+    recognised = decide(world, first.public_id, Decision.RECOGNISE)
+    with world.b.database.unit_of_work() as uow:
+        requested = conversion.request_conversion(
+            uow=uow,
+            account_number=world.b.learner,
+            programme="GD-DIP",
+            on=now().date(),
+            requested_by=REGISTRAR,
+        )
+    assert [s for g in requested.grants for s in g.sources] == [recognised.outcome]
+    assert not requested.needs_review
+    with world.a.database.unit_of_work() as uow:
+        accounts.revoke_outcome(
+            uow=uow,
+            public_id=world.outcomes[0],
+            user_id=world.a.admins[0].user_id,
+            reason="awarded in error",
+        )
+    with world.b.database.unit_of_work() as uow:
+        found = recognition.recheck_transfers(
+            RecheckTransfers(world.a.origin), principal=world.b.staff[OFFICER], uow=uow, now=now()
+        )
+        assert found.revoked == [first.public_id]
+        flagged = conversion.get_conversion(uow=uow, public_id=requested.public_id)
+    assert flagged.needs_review
+    assert recognised.outcome in str(flagged.history[-1].reason)
+
+
 def test_log_verify_reads_the_decisions_back_and_finds_one_changed(world: World) -> None:
     transfer = import_at_b(world, world.package().package)
     first, second = transfer.outcomes[0].public_id, transfer.outcomes[1].public_id
