@@ -1,0 +1,42 @@
+"""The statistics' table, private to the area: ``stat_cells``.
+
+One row per cell: a ``figure`` (accounts, outcomes, ...), one of its ``measure``s (opened,
+deposited, ...), a ``scope`` ("" for the whole bank, else an institution's code), one dimension
+``dim`` ("all" with value "", or e.g. "level" with a level's global identifier as ``value``) and
+a ``month`` (``year * 100 + month`` in the bank's time zone, e.g. 202612). ``n`` counts the facts,
+``amount`` sums their amounts (credits, days).
+
+The primary key is ordered (figure, scope, dim, month, measure, value), so that it is also the
+index every figure is read through: ``WHERE figure=? AND scope=? AND dim=? AND month BETWEEN ? AND
+?`` is one range of it. On SQLite the table is ``WITHOUT ROWID``: the rows are stored in that
+order, so such a read touches nothing but the range.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from creditbank.db import Base
+
+FIGURE_LENGTH = 32
+MEASURE_LENGTH = 32
+SCOPE_LENGTH = 64
+DIM_LENGTH = 32
+VALUE_LENGTH = 320
+
+
+class StatCellRow(Base):
+    __tablename__ = "stat_cells"
+    __table_args__ = {"sqlite_with_rowid": False}  # noqa: RUF012 (SQLAlchemy's table options)
+
+    figure: Mapped[str] = mapped_column(String(FIGURE_LENGTH), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(SCOPE_LENGTH), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(DIM_LENGTH), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(MEASURE_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(String(VALUE_LENGTH), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
