@@ -37,10 +37,10 @@ from creditbank.joint import problems as joint
 from creditbank.ledger import problems as ledger
 from creditbank.messages import Message, msg
 from creditbank.national import problems as national
-from creditbank.stats import problems as stats
 from creditbank.peers import problems as peers
 from creditbank.problems import ProblemType, collect, declare
 from creditbank.sessions import problems as sessions
+from creditbank.stats import problems as stats
 from creditbank.transfers import problems as transfers
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
