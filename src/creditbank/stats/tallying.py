@@ -19,27 +19,30 @@ from typing import Any, cast
 from sqlalchemy import Table, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from creditbank.db import UnitOfWork
 from creditbank.stats.model import CellKey, Fact, cells_of
 from creditbank.stats.tables import StatCellRow
 
 PENDING = "creditbank.stats.pending"
-"""The key of the pending cells in ``Session.info``: {cell key: [count, amount]}."""
-_LISTENING = "creditbank.stats.listening"
+"""The key of the pending cells in ``Session.info``: {transaction: {cell key: [count, amount]}},
+a layer per open transaction or savepoint."""
+_MERGED = "creditbank.stats.merged"
+"""The savepoint whose cells were just added to its parent's: (savepoint, parent, its cells)."""
 CHUNK = 2000
 """Cells per statement: 8 parameters a cell stays under SQLite's 32,766 and PostgreSQL's 65,535."""
 
 Pending = dict[CellKey, list[Any]]
+Layers = dict[SessionTransaction, Pending]
 
 
 def tally(uow: UnitOfWork, facts: Iterable[Fact]) -> None:
     """Add ``facts`` to the bank's figures in ``uow``'s transaction: collected in the session and
     written just before it commits (cells sorted; one upsert per distinct cell), dropped on
-    rollback. Call it in the use case that makes the fact, after the fact is made."""
-    pending = pending_cells(uow.session)
-    add_facts(pending, facts)
+    rollback (a savepoint rolled back drops what was tallied inside it). Call it in the use case
+    that makes the fact, after the fact is made."""
+    add_facts(pending_cells(uow.session), facts)
 
 
 def add_facts(pending: Pending, facts: Iterable[Fact]) -> None:
@@ -55,25 +58,69 @@ def add_facts(pending: Pending, facts: Iterable[Fact]) -> None:
 
 
 def pending_cells(session: Session) -> Pending:
-    """The cells waiting in ``session`` for its commit (the listeners set up on first use)."""
-    pending: Pending | None = session.info.get(PENDING)
-    if pending is None:
-        pending = session.info[PENDING] = {}
-        if not session.info.get(_LISTENING):
-            session.info[_LISTENING] = True
-            event.listen(session, "before_commit", _write_pending)
-            event.listen(session, "after_soft_rollback", _drop_pending)
-    return pending
+    """The cells waiting in ``session``'s innermost transaction (savepoint or not), the
+    listeners set up on the session's first tally."""
+    layers: Layers | None = session.info.get(PENDING)
+    if layers is None:
+        layers = session.info[PENDING] = {}
+        event.listen(session, "before_commit", _write_pending)
+        event.listen(session, "after_soft_rollback", _drop_layer)
+        event.listen(session, "after_transaction_end", _merge_layer)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is None:
+        transaction = session.begin()
+    return layers.setdefault(transaction, {})
 
 
 def _write_pending(session: Session) -> None:
-    pending: Pending | None = session.info.pop(PENDING, None)
-    if pending:
-        upsert_cells(session, pending)
+    if session.in_nested_transaction():
+        return  # a savepoint released: its cells wait for the transaction's commit
+    layers: Layers = session.info.get(PENDING, {})
+    merged: Pending = {}
+    for layer in layers.values():
+        add_cells(merged, layer)
+    layers.clear()
+    if merged:
+        upsert_cells(session, merged)
 
 
-def _drop_pending(session: Session, _previous_transaction: object) -> None:
-    session.info.pop(PENDING, None)
+def _merge_layer(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction ended: a savepoint's cells join its parent's (taken back out by
+    :func:`_drop_layer` when the savepoint was rolled back: SQLAlchemy ends a transaction
+    before it reports the rollback); what is left of a root transaction is dropped."""
+    layers: Layers = session.info.get(PENDING, {})
+    layer = layers.pop(transaction, None)
+    parent = transaction.parent
+    session.info.pop(_MERGED, None)
+    if layer and transaction.nested and parent is not None:
+        add_cells(layers.setdefault(parent, {}), layer)
+        session.info[_MERGED] = (transaction, parent, layer)
+
+
+def _drop_layer(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A transaction was rolled back: its cells go (a savepoint's, out of its parent's)."""
+    layers: Layers = session.info.get(PENDING, {})
+    layers.pop(previous_transaction, None)
+    merged = session.info.pop(_MERGED, None)
+    if merged is not None and merged[0] is previous_transaction:
+        _, parent, layer = merged
+        into = layers.get(parent, {})
+        for key, (count, amount) in layer.items():
+            into[key][0] -= count
+            into[key][1] -= amount
+            if into[key][0] == 0 and into[key][1] == 0:
+                del into[key]
+
+
+def add_cells(into: Pending, cells: Pending) -> None:
+    """Add ``cells`` to ``into`` (both {key: [count, amount]})."""
+    for key, (count, amount) in cells.items():
+        found = into.get(key)
+        if found is None:
+            into[key] = [count, amount]
+        else:
+            found[0] += count
+            found[1] += amount
 
 
 def upsert_cells(session: Session, cells: Mapping[CellKey, list[Any]]) -> None:

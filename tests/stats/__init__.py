@@ -1,0 +1,1 @@
+"""Tests of the statistics: tallies, figures as read, the rebuild, on both databases."""
