@@ -26,14 +26,14 @@ def cells(uow: UnitOfWork) -> dict[tuple[str, str, str, str, str, int], tuple[in
     }
 
 
-def outcome(at: datetime | date, *, level: str = "CQF@1:4", credits: str = "2.5") -> Fact:
+def outcome(at: datetime | date, *, level: str = "CQF@1:4", amount: str = "2.5") -> Fact:
     return Fact(
         "outcomes",
         "deposited",
         at,
         "CQOU",
         {"level": level, "setting": "formal", "kind": "course"},
-        amount=Decimal(credits),
+        amount=Decimal(amount),
     )
 
 
@@ -86,7 +86,9 @@ def test_a_second_transaction_adds_to_the_cells(database: Database) -> None:
 
 def test_cohort_facts_are_also_counted_by_cohort_and_years_after(database: Database) -> None:
     with database.unit_of_work() as uow:
-        fact = Fact("cohorts", "converted", date(2026, 5, 1), None, {"cohort": "2024", "after": "2"})
+        fact = Fact(
+            "cohorts", "converted", date(2026, 5, 1), None, {"cohort": "2024", "after": "2"}
+        )
         tally(uow, [fact])
     with database.unit_of_work() as uow:
         found = cells(uow)
@@ -96,9 +98,14 @@ def test_cohort_facts_are_also_counted_by_cohort_and_years_after(database: Datab
 
 def test_a_rolled_back_unit_of_work_tallies_nothing(database: Database) -> None:
     message = "the use case fails after tallying"
-    with pytest.raises(RuntimeError, match=message), database.unit_of_work() as uow:
-        tally(uow, [outcome(date(2026, 5, 1))])
-        raise RuntimeError(message)
+
+    def fail_after_tallying() -> None:
+        with database.unit_of_work() as uow:
+            tally(uow, [outcome(date(2026, 5, 1))])
+            raise RuntimeError(message)
+
+    with pytest.raises(RuntimeError, match=message):
+        fail_after_tallying()
     with database.unit_of_work() as uow:
         tally(uow, [outcome(date(2026, 6, 1))])
         uow.session.rollback()  # what was pending goes with the rolled-back transaction
