@@ -1,5 +1,6 @@
 """What other business areas may use of accreditation: assessment schemes and their scoring,
-and the certification of teachers and assessors (the 1+X operations use both)."""
+and the certification of teachers and assessors (the 1+X operations use both); the facts its
+statistics rebuild from (:func:`accreditation_facts`, a source of ``stats.api.FACT_SOURCES``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from creditbank.accreditation.schemes import (
     scheme_by_id,
     set_scheme,
 )
+from creditbank.accreditation.statistics import accreditation_facts
 
 __all__ = [
     "AccreditationError",
@@ -37,6 +39,7 @@ __all__ = [
     "SchemeComponent",
     "SchemeVersion",
     "ScoreResult",
+    "accreditation_facts",
     "certifications_for",
     "certifications_of",
     "certified",

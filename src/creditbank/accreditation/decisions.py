@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from creditbank.access.policy import Principal
 from creditbank.accounts import api as accounts
-from creditbank.accreditation import records
+from creditbank.accreditation import records, statistics
 from creditbank.accreditation.applications import (
     Application,
     account_number,
@@ -125,6 +125,7 @@ def confirm(
     application = application_of(uow, row)
     facts.append(records.decision_fact(uow, row, decision_row))
     receipts = ledger.append(uow, facts)
+    statistics.tally_decided(uow, row, decision, confirmed_at=now)
     return replace(application, receipt=receipts[-1])
 
 

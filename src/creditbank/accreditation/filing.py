@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from creditbank.access.policy import Action, Principal, require_consented
 from creditbank.accounts import api as accounts
+from creditbank.accreditation import statistics
 from creditbank.accreditation.applications import (
     CENTRE_TYPES,
     MAX_EVIDENCE_NAME,
@@ -199,6 +200,7 @@ def apply(
         )
     )
     uow.session.flush()
+    statistics.tally_applied(uow, row)
     return application_of(uow, row)
 
 
@@ -245,6 +247,7 @@ def appeal(
     row.round = 2
     row.assessor_user_id = None
     move(uow, row, Step.APPEAL, State.APPEALED, by=by, by_user_id=by_user_id, reason=reason)
+    statistics.tally_appealed(uow, row, at=row.state_since)
     return application_of(uow, row)
 
 
