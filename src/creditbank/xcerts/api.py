@@ -1,5 +1,6 @@
 """What other areas may use of the 1+X operations: functions and plain data types, never a
-table class.
+table class; the facts its statistics rebuild from (:func:`xcert_facts`, a source of
+``stats.api.FACT_SOURCES``).
 
 The demo builds seed 004's BIM certificate through these functions in the name of a given
 staff user (``by``): they check no access policy (the caller is trusted code at the server;
@@ -9,6 +10,7 @@ every entry point goes through the handlers, which do).
 from __future__ import annotations
 
 from creditbank.xcerts.data import ResultsRecorded, SessionView, TeacherRecord, XcertDetail
+from creditbank.xcerts.figures import xcert_facts
 from creditbank.xcerts.model import Certifying, Offering, Profile, Training
 from creditbank.xcerts.profiles import store_offering as declare_offering
 from creditbank.xcerts.profiles import store_profile as set_profile
@@ -34,4 +36,5 @@ __all__ = [
     "set_level_scheme",
     "set_profile",
     "train_teacher",
+    "xcert_facts",
 ]

@@ -31,6 +31,7 @@ from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.messages import Message, msg
 from creditbank.usecases import handler
+from creditbank.xcerts import figures
 from creditbank.xcerts.commands import RecordResults
 from creditbank.xcerts.data import ResultsRecorded, xcert_ref
 from creditbank.xcerts.files import Row, read_results
@@ -337,6 +338,7 @@ def store_results(
                 uow.session.flush()
             except IntegrityError as error:  # another upload recorded one of them meanwhile
                 raise _recorded_meanwhile() from error
+            figures.tally_results(uow, session, assessed=len(checked), passed=len(passing))
     except accounts.DepositRefusedError as refused:
         problems = [
             RowProblem(passing[index].line, column, problem)

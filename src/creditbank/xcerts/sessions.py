@@ -19,6 +19,7 @@ from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions import api as institutions
 from creditbank.messages import msg
 from creditbank.usecases import handler
+from creditbank.xcerts import figures
 from creditbank.xcerts.commands import RegisterCandidate, ScheduleSession
 from creditbank.xcerts.data import Candidate, SessionView, xcert_ref
 from creditbank.xcerts.model import ResultStatus, XcertError, check_schedule
@@ -178,6 +179,7 @@ def store_candidate(
     )
     uow.session.add(registration)
     uow.session.flush()
+    figures.tally_registered(uow, row, registration)
     return Candidate(
         account_number.strip().upper(),
         fee_exempt,
