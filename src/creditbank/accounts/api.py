@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select
 
-from creditbank.accounts import depositing, service
+from creditbank.accounts import depositing, service, statistics
 from creditbank.accounts import tables as _tables
 from creditbank.accounts.bulk import (
     Batch,
@@ -64,6 +64,13 @@ from creditbank.accounts.outcomes import (
     statuses,
 )
 from creditbank.accounts.records import READERS as _RECORD_READERS
+from creditbank.accounts.statistics import (
+    RECOGNISED_ITEM_PREFIX,
+    RECOGNISED_RECORD_PREFIX,
+    account_facts,
+    cohort_learner_facts,
+    outcome_facts,
+)
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import ItemKind
 from creditbank.db import UnitOfWork, for_update
@@ -436,6 +443,12 @@ def deposited_records(
     return dict(_RECORD_READERS[LogKind.OUTCOME_DEPOSITED, schema](uow, wanted))
 
 
+def first_outcome_times(*, uow: UnitOfWork, learner_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each of these learners' first outcome was deposited (the statistics' cohort), by
+    learner row id; those with no outcome left out."""
+    return statistics.first_outcome_times(uow, learner_ids)
+
+
 open_account = service.open_account
 """Open a learner's account (or answer the one the identity number has, to a caller who names
 its holder as the account does); checks no policy: callers do."""
@@ -482,6 +495,8 @@ def outcome_labels(*, uow: UnitOfWork, public_ids: Iterable[str]) -> dict[str, O
 
 
 __all__ = [
+    "RECOGNISED_ITEM_PREFIX",
+    "RECOGNISED_RECORD_PREFIX",
     "WITHDRAWN_HOOKS",
     "AccountError",
     "AccreditedLearning",
@@ -509,11 +524,14 @@ __all__ = [
     "Transfer",
     "TransferredCredit",
     "WithdrawnHook",
+    "account_facts",
     "check_account_number",
     "check_reason",
+    "cohort_learner_facts",
     "deposit",
     "deposited_record",
     "find_learner",
+    "first_outcome_times",
     "first_outcomes_of",
     "has_status",
     "holders_of_kind",
@@ -526,6 +544,7 @@ __all__ = [
     "learners_outcome_ids",
     "lock_learner",
     "lock_outcome",
+    "outcome_facts",
     "outcome_labels",
     "outcome_of",
     "parse_id_number",

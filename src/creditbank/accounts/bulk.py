@@ -232,7 +232,7 @@ def import_batch(
             uow.session.add(batch_row)
             uow.session.flush()
             depositor = Depositor(
-                uow.session,
+                uow,
                 cipher,
                 institution_id=institution_id,
                 institution=institution,
@@ -306,7 +306,7 @@ def check_batch(
             uow.session.add(batch_row)
             uow.session.flush()
             depositor = Depositor(
-                uow.session,
+                uow,
                 cipher,
                 institution_id=institution_id,
                 institution=institution,

@@ -34,6 +34,7 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.fields import ParsedRow, given_columns, parse_row
 from creditbank.accounts.model import (
     SHA256_HEX,
+    IdType,
     RowError,
     birth_date_of,
     check_outcome,
@@ -42,6 +43,7 @@ from creditbank.accounts.model import (
 )
 from creditbank.catalog.model import Issuable
 from creditbank.messages import Message, msg
+from creditbank.stats.model import UNKNOWN, demographics  # the pure core: no SQLAlchemy here
 
 if TYPE_CHECKING:
     from creditbank.accounts.files import Row  # not at run time: it imports the XLSX reader
@@ -79,6 +81,8 @@ class NewAccount(NamedTuple):
     wrapped_key: bytes
     data_nonce: bytes  # the personal data, sealed under the learner key
     sealed_data: bytes
+    sex: str = UNKNOWN  # counted if the account is opened (stats.model.demographics), never stored
+    age: str = UNKNOWN
 
 
 @dataclass(slots=True)
@@ -225,9 +229,10 @@ class ChunkPreparer:
         while len(numbers) < len(people):  # distinct within the chunk; the caller checks the bank
             numbers.add(new_account_number())
         for (identity, parsed), number in zip(people.items(), numbers, strict=True):
-            prepared.accounts.append(
-                seal_account(self.cipher, identity, number, _personal_data(parsed))
-            )
+            sealed = seal_account(self.cipher, identity, number, _personal_data(parsed))
+            resident = parsed.id_number.type is IdType.RESIDENT
+            sex, age = demographics(parsed.id_number.number if resident else "", on=self.today)
+            prepared.accounts.append(sealed._replace(sex=sex, age=age))
         return prepared
 
     def _check(self, parsed: ParsedRow, first: int) -> tuple[int, int] | list[RowError]:

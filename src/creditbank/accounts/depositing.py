@@ -60,9 +60,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from creditbank.accounts import records, service
+from creditbank.accounts import records, service, statistics
 from creditbank.accounts.crypto import PersonalDataCipher
-from creditbank.accounts.fields import FIELDS_BY_NAME, given_columns
+from creditbank.accounts.fields import FIELDS_BY_NAME, given_columns, stored_value
 from creditbank.accounts.model import (
     NAME_MISMATCH,
     AccountError,
@@ -409,7 +409,9 @@ def deposit(
     now = now or datetime.now(UTC)
     if any(entry.request.stated for entry in prepared):
         hold_write_lock(uow.session)  # SQLite: one writer from here on, so look-ups see the latest
+    first_time = statistics.learners_without_outcomes(uow, [e.learner_id for e in prepared])
     made = [_store(uow, entry, now) for entry in prepared]
+    _tally(uow, prepared, made, now, first_time)
     logged = [deposit.fact for deposit in made if deposit.fact is not None]
     if not log or not logged:
         return made
@@ -455,6 +457,30 @@ def _store(uow: UnitOfWork, entry: _Prepared, now: datetime) -> Deposit:
         fact=fact,
         receipt=None,
     )
+
+
+def _tally(
+    uow: UnitOfWork,
+    prepared: Sequence[_Prepared],
+    made: Sequence[Deposit],
+    at: datetime,
+    first_time: set[int],
+) -> None:
+    """Count the outcomes stored (not those sent again unchanged) and the learners whose first
+    they are (:mod:`creditbank.accounts.statistics`)."""
+    counts = statistics.OutcomeCounts()
+    for entry, deposit in zip(prepared, made, strict=True):
+        if deposit.created:
+            key = statistics.outcome_key(
+                institution=entry.institution.strip(),
+                item=records.item_ref(entry.item),
+                level=records.level_ref(entry.level),
+                setting=str(stored_value(entry.facts.setting)),
+                record_id=entry.facts.record_id,
+            )
+            counts.add(key, at, entry.facts.credits)
+    statistics.tally_deposited(uow, counts, at=at)
+    statistics.tally_first_outcomes(uow, at=at, learners=len(first_time))
 
 
 def _stored(uow: UnitOfWork, institution_id: int, record_id: str) -> OutcomeRow | None:

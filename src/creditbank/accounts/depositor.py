@@ -10,15 +10,16 @@ account.
 from __future__ import annotations
 
 import hmac
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
-from creditbank.accounts import records
+from creditbank.accounts import records, statistics
 from creditbank.accounts.chunks import GoodRow, NewAccount, PreparedChunk, seal_account
 from creditbank.accounts.crypto import PersonalDataCipher, Sealed
+from creditbank.accounts.fields import STORED_AS_GIVEN
 from creditbank.accounts.model import NAME_MISMATCH, RowError, name_digest, new_account_number
 from creditbank.accounts.records import STORED_FACT_COLUMNS
 from creditbank.accounts.tables import (
@@ -28,11 +29,13 @@ from creditbank.accounts.tables import (
     LearnerRow,
     OutcomeRow,
 )
-from creditbank.db import find_each, insert_rows, reserve_ids
+from creditbank.db import UnitOfWork, find_each, insert_rows, reserve_ids
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 
 MAX_REPORTED_ERRORS = 1000
+_CREDITS = STORED_AS_GIVEN.index("credits")
+_SETTING = STORED_AS_GIVEN.index("setting")
 _OUTCOME_COLUMNS = (
     *STORED_FACT_COLUMNS,
     "public_id",
@@ -61,13 +64,18 @@ class BatchReport:
             self.errors.append(error)
 
 
+def _credits(value: object) -> Decimal | None:
+    """A row's credits as stored (a number or nothing)."""
+    return value if isinstance(value, Decimal) else None
+
+
 class Depositor:
     """The storing side of one batch: looks each prepared chunk's learners and records up,
     opens the accounts the bank lacks, inserts the new outcomes, and keeps the report."""
 
     def __init__(
         self,
-        session: Session,
+        uow: UnitOfWork,
         cipher: PersonalDataCipher,
         *,
         institution_id: int,
@@ -77,7 +85,8 @@ class Depositor:
         log: Callable[[list[ledger.LogFact]], object],
         names: records.Names,
     ) -> None:
-        self.session = session
+        self.uow = uow
+        self.session = uow.session
         self.names = names
         self.cipher = cipher
         self.institution_id = institution_id
@@ -119,6 +128,8 @@ class Depositor:
             item_ids={entry.item_id for entry in good},
             level_ids={entry.level_id for entry in good},
         )
+        counts = statistics.OutcomeCounts()
+        depositing: set[int] = set()  # the learners of existing accounts given new outcomes
         for entry in good:
             learner_id, account_number = learners[entry.identity]
             stored = entry.stored_facts(learner_id)
@@ -165,10 +176,29 @@ class Depositor:
                     ledger.LogKind.OUTCOME_DEPOSITED, entry.public_id, self.institution, now, record
                 )
             )
+            counts.add(self._key(entry, item), now, _credits(entry.given[_CREDITS]))
+            if entry.identity in existing:
+                depositing.add(learner_id)
         if new_rows and not self.report.error_count:
+            first_time = statistics.learners_without_outcomes(self.uow, depositing)
+            opened = {learners[identity][0] for identity in learners.keys() - existing}
             insert_rows(self.session, OutcomeRow, _OUTCOME_COLUMNS, new_rows)
             self.log(facts)
             self.report.deposited += len(new_rows)
+            statistics.tally_deposited(self.uow, counts, at=now)
+            statistics.tally_first_outcomes(
+                self.uow, at=now, learners=len(first_time) + len(opened)
+            )
+
+    def _key(self, entry: GoodRow, item: records.ItemRef) -> statistics.OutcomeKey:
+        """What a row's outcome is counted by (:mod:`creditbank.accounts.statistics`)."""
+        return statistics.outcome_key(
+            institution=self.institution,
+            item=item,
+            level=self.names.level(entry.level_id),
+            setting=str(entry.given[_SETTING]),
+            record_id=entry.record_id,
+        )
 
     def _known_records(self, record_ids: list[str]) -> dict[str, tuple[object, ...]]:
         """The stored facts (``STORED_FACT_COLUMNS``) of the institution's records among these."""
@@ -310,6 +340,8 @@ class Depositor:
             ],
         )
         self.report.accounts_opened += len(accounts)
+        counted = Counter((account.sex, account.age) for account in accounts)
+        statistics.tally_opened_by(self.uow, at=now, institution=self.institution, counted=counted)
         return {account.identity: (learner_id, account.number) for learner_id, account in opened}
 
     def _unclaimed(self, accounts: list[NewAccount]) -> list[NewAccount]:
@@ -331,7 +363,8 @@ class Depositor:
         personal = self.cipher.open(
             learner_key, old, Sealed(account.data_nonce, account.sealed_data)
         )
-        return seal_account(self.cipher, account.identity, number, personal)
+        resealed = seal_account(self.cipher, account.identity, number, personal)
+        return resealed._replace(sex=account.sex, age=account.age)
 
     def _fresh_numbers(self, count: int, *, avoid: set[str]) -> list[str]:
         numbers: set[str] = set()

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import or_, select
 
-from creditbank.accounts import records
+from creditbank.accounts import records, statistics
 from creditbank.accounts.depositing import OutcomeDeposit, deposit
 from creditbank.accounts.model import (
     AccountError,
@@ -145,13 +145,14 @@ def _append(
     reason: str,
     user_id: int,
     replaced_by: OutcomeRow | None = None,
+    at: datetime | None = None,
 ) -> ledger.Receipt:
     event = OutcomeEventRow(
         outcome_id=row.id,
         kind=kind.value,
         reason=reason,
         by_user_id=user_id,
-        at=datetime.now(UTC),
+        at=at or datetime.now(UTC),
         replaced_by_id=replaced_by.id if replaced_by else None,
     )
     uow.session.add(event)
@@ -197,7 +198,9 @@ def revoke_outcome(*, uow: UnitOfWork, public_id: str, user_id: int, reason: str
     check_event(
         row.public_id, statuses(uow=uow, outcome_ids=[row.id])[row.id], OutcomeStatus.REVOKED
     )
-    receipt = _append(uow, row, OutcomeStatus.REVOKED, reason=reason, user_id=user_id)
+    at = datetime.now(UTC)
+    receipt = _append(uow, row, OutcomeStatus.REVOKED, reason=reason, user_id=user_id, at=at)
+    statistics.tally_revoked(uow, row, at=at)
     return replace(_record(uow, row), receipt=receipt)
 
 

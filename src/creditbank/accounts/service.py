@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from creditbank.accounts import statistics
 from creditbank.accounts.crypto import PersonalDataCipher, Sealed
 from creditbank.accounts.model import (
     MAX_NAME,
     NAME_MISMATCH,
     AccountError,
     IdNumber,
+    IdType,
     birth_date_of,
     check_account_number,
     name_digest,
@@ -99,9 +101,10 @@ def open_account(
             raise AccountError("account_exists", NAME_MISMATCH)
         return OpenedAccount(existing, created=False)
     number = _unused_number(session)
+    opened_at = datetime.now(UTC)
     learner = LearnerRow(
         account_number=number,
-        opened_at=datetime.now(UTC),
+        opened_at=opened_at,
         opened_by_institution_id=(
             institutions.institution_id(uow=uow, code=opened_by) if opened_by else None
         ),
@@ -134,6 +137,12 @@ def open_account(
         ]
     )
     session.flush()
+    statistics.tally_opened(
+        uow,
+        at=opened_at,
+        institution=opened_by.strip().upper() if opened_by else None,
+        identities=[id_number.number if id_number.type is IdType.RESIDENT else ""],
+    )
     return OpenedAccount(number, created=True)
 
 

@@ -28,6 +28,7 @@ from creditbank.conversion.rule_store import (
     list_rules,
     submit_rule,
 )
+from creditbank.conversion.statistics import conversion_facts
 
 __all__ = [
     "Conversion",
@@ -37,6 +38,7 @@ __all__ = [
     "RuleVersion",
     "approve_rule",
     "confirm_conversion",
+    "conversion_facts",
     "create_programme",
     "draft_rule",
     "get_conversion",

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from creditbank.accounts import api as accounts
 from creditbank.catalog import api as catalog
 from creditbank.catalog.model import split_item_ref
-from creditbank.conversion import engine, records, transfers
+from creditbank.conversion import engine, records, statistics, transfers
 from creditbank.conversion.conversion_reads import (
     Conversion,
     ConversionEventKind,
@@ -193,6 +193,7 @@ def request_conversion(
                 programme=row.code,
             ),
         ) from error
+    statistics.tally_requested(uow, stored)
     return get_conversion(uow=uow, public_id=public_id)
 
 
@@ -256,7 +257,9 @@ def confirm_conversion(*, uow: UnitOfWork, public_id: str, by: str) -> Conversio
     facts = transfers.deposit_transferred_credit(
         uow, row, programme, account_number=number, institution=institution
     )
+    first = statistics.first_confirmation(uow, row.learner_id)
     event = _event(uow, row, ConversionEventKind.CONFIRMED, reason="", by=by)
+    statistics.tally_confirmed(uow, row, at=event.at, first=first)
     confirmed = get_conversion(uow=uow, public_id=public_id)
     receipts = ledger.append(uow, [*facts, records.conversion_fact(uow, confirmed, event)])
     return replace(confirmed, receipt=receipts[-1])
