@@ -209,6 +209,15 @@ class Settings(BaseSettings):
         description="The national bank's public URL, where this (regional) bank sends its "
         "batches of references (POST {url}/api/v1/national/batches).",
     )
+    spark_master: str = Field(
+        default="local[*]",
+        min_length=1,
+        max_length=500,
+        description="Where `creditbank stats combine --engine spark` runs: a Spark master URL "
+        "(spark://host:7077 for a cluster; local[*]: Spark in this process's machine). The "
+        "workers need the same pyspark version, Java 17 and read access to the files at the "
+        "same paths.",
+    )
     witness_key: SecretStr | None = Field(
         default=None,
         description="The private key (PRIVATE+KEY+... from `creditbank log keygen NAME`) of the "

@@ -79,6 +79,8 @@ class Action(StrEnum):
     MANAGE_ALLIANCES = "alliance:manage"
     READ_ALLIANCES = "alliance:read"
     DEFINE_JOINT_SCHEME = "joint:define"
+    EXPORT_STATS = "stats:export"
+    COMBINE_STATS = "stats:combine"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,10 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ALLIANCES: frozenset(),
     Action.READ_ALLIANCES: frozenset(),
     Action.DEFINE_JOINT_SCHEME: frozenset(),  # binds several institutions: the bank's
+    # an export holds the bank's unsuppressed cells and goes to the national bank; a combine
+    # replaces the network's figures: the bank's administrators, not an institution's staff
+    Action.EXPORT_STATS: frozenset(),
+    Action.COMBINE_STATS: frozenset(),
     Action.READ_INSTITUTION: frozenset(Role),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.REGISTRAR}),
     Action.READ_CATALOG: frozenset(Role),
@@ -196,6 +202,8 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ALLIANCES: frozenset({Role.BANK_ADMIN}),
     Action.READ_ALLIANCES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.DEFINE_JOINT_SCHEME: frozenset({Role.BANK_ADMIN}),
+    Action.EXPORT_STATS: frozenset({Role.BANK_ADMIN}),
+    Action.COMBINE_STATS: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.CREATE_CATALOG_ITEM: frozenset({Role.BANK_ADMIN}),
     Action.READ_CATALOG: frozenset(Role),
@@ -314,6 +322,8 @@ ACTION_WORDS: dict[Action, Message] = {
     Action.MANAGE_ALLIANCES: msg("manage the bank's alliances"),
     Action.READ_ALLIANCES: msg("read the bank's alliances"),
     Action.DEFINE_JOINT_SCHEME: msg("define joint-certification schemes"),
+    Action.EXPORT_STATS: msg("export the bank's statistics"),
+    Action.COMBINE_STATS: msg("combine banks' statistics"),
     Action.EXPORT_TRANSFER: msg("make transfer packages"),
     Action.IMPORT_TRANSFER: msg("import transfer packages"),
     Action.READ_TRANSFER: msg("read imported outcomes"),
