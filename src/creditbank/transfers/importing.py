@@ -54,7 +54,7 @@ from creditbank.db import UnitOfWork, for_update
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 from creditbank.peers import api as peers
-from creditbank.transfers import recognition, verification
+from creditbank.transfers import recognition, statistics, verification
 from creditbank.transfers.commands import ImportTransfer, NewLearner
 from creditbank.transfers.model import (
     ImportStatus,
@@ -392,4 +392,5 @@ def import_transfer(
         )
     )
     recognition.recognise_automatically(uow, stored, now)
+    statistics.tally(uow, "imported", received.package.source, now)
     return transfer_of(uow, row)

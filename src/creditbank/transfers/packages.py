@@ -33,6 +33,7 @@ from creditbank.db import UnitOfWork
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 from creditbank.peers import api as peers
+from creditbank.transfers import statistics
 from creditbank.transfers.commands import FetchTransferLink, MakeTransferPackage
 from creditbank.transfers.model import (
     NONCE_BYTES,
@@ -180,6 +181,7 @@ def make_transfer_package(
     )
     uow.session.add(row)
     uow.session.flush()
+    statistics.tally(uow, "exported", peer.origin, now)
     base = credentials.public_url(uow).rstrip("/")
     link = None if token is None else f"{base}{LINK_PATH}{token}"
     return MadePackage(row.public_id, package, row.expires_at, link)

@@ -38,7 +38,7 @@ from creditbank.institutions import api as institutions
 from creditbank.ledger import api as ledger
 from creditbank.messages import Message, msg
 from creditbank.peers import api as peers
-from creditbank.transfers import records
+from creditbank.transfers import records, statistics
 from creditbank.transfers.commands import DecideRecognition, RecheckTransfers
 from creditbank.transfers.model import Decision, ImportStatus, TransferError, check_reason
 from creditbank.transfers.tables import ImportedOutcomeRow
@@ -47,7 +47,7 @@ from creditbank.transfers.verification import CLOCK_SKEW, Fetch, PeerResolver, h
 from creditbank.transfers.views import ImportedOutcome, answers
 from creditbank.usecases import handler
 
-ITEM_PREFIX = "RL."
+ITEM_PREFIX = accounts.RECOGNISED_ITEM_PREFIX  # so the statistics count them as recognised
 KEPT_KINDS = {
     catalog.ItemKind.QUALIFICATION,
     catalog.ItemKind.VOCATIONAL_QUALIFICATION,
@@ -181,7 +181,7 @@ def _recognise(
                 institution=institution,
                 account_number=accounts.account_number_of(uow=uow, learner_id=row.learner_id),
                 facts=accounts.OutcomeFacts(
-                    record_id=f"recognition/{row.public_id}",
+                    record_id=f"{accounts.RECOGNISED_RECORD_PREFIX}{row.public_id}",
                     item_code=f"{institution}:{item.code}",
                     level=level,
                     credits=row.credits,
@@ -218,9 +218,12 @@ def decide_recognition(
         institution = terms.institution
     if not institution:
         raise _invalid(msg("name the institution that recognises the outcome"))
-    return decide(
+    decided = decide(
         uow, row, command, institution=institution, terms=terms, user_id=principal.user_id, now=now
     )
+    if command.decision is Decision.RECOGNISE:
+        statistics.tally(uow, "recognised", row.source, now)
+    return decided
 
 
 def decide(
@@ -268,6 +271,7 @@ def recognise_automatically(uow: UnitOfWork, rows: list[ImportedOutcomeRow], now
     terms = terms_of(uow, rows[0].source)
     if terms is None or not terms.automatic:
         return
+    recognised = 0
     for row in rows:
         command = DecideRecognition(row.public_id, Decision.RECOGNISE)
         try:
@@ -283,6 +287,10 @@ def recognise_automatically(uow: UnitOfWork, rows: list[ImportedOutcomeRow], now
                 )
         except DomainError:
             uow.session.refresh(row)  # left pending, as it was
+        else:
+            recognised += 1
+    # tallied after the savepoints: a refused one's rollback cannot touch them
+    statistics.tally(uow, "recognised", rows[0].source, now, count=recognised)
 
 
 @dataclass(frozen=True, slots=True)
