@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from creditbank.languages import translations
-from creditbank.web.labels import REGIONS, labeller
+from creditbank.regions import REGIONS
+from creditbank.web.labels import labeller
 
 
 @pytest.mark.parametrize(

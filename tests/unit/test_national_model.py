@@ -18,15 +18,13 @@ from creditbank.national.model import (
     Reference,
     ask,
     digest_of,
-    figure,
-    hidden_among,
-    hidden_cells,
     make_batch,
     parse_batch,
     read_references,
     read_withdrawals,
     signed_text,
 )
+from creditbank.suppression import figure, hidden_among, hidden_cells
 
 SENDER = "bank-a.example/log"
 

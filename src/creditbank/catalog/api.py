@@ -111,6 +111,36 @@ def item_names(*, uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, ItemNam
     }
 
 
+def item_names_coded(
+    *, uow: UnitOfWork, items: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """The names (Chinese, English; English "" where the catalogue has none) of these items,
+    each given as (owner's code, item code), in one query; unknown ones are left out."""
+    wanted = set(items)
+    if not wanted:
+        return {}
+    ids = {code: id_ for id_, code in institutions.institution_codes(uow=uow).items()}
+    owners = {ids[owner] for owner, _ in wanted if owner in ids}
+    rows = uow.session.execute(
+        select(
+            CatalogItemRow.institution_id,
+            CatalogItemRow.code,
+            CatalogItemRow.name,
+            CatalogItemRow.name_en,
+        ).where(
+            CatalogItemRow.institution_id.in_(owners),
+            CatalogItemRow.code.in_({code for _, code in wanted}),
+        )
+    )
+    codes = {id_: code for code, id_ in ids.items()}
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    for row in rows:
+        key = (codes[row.institution_id], row.code)
+        if key in wanted:
+            found[key] = (row.name, row.name_en or "")
+    return found
+
+
 def is_item_of_kind(
     kind: ItemKind, item_id: ColumnElement[int] | InstrumentedAttribute[int]
 ) -> Exists:
@@ -134,6 +164,7 @@ __all__ = [
     "item_credits",
     "item_labels",
     "item_names",
+    "item_names_coded",
     "items_by_id",
     "items_coded",
     "list_items",

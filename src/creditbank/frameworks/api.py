@@ -8,6 +8,11 @@ so a later version of the framework never changes what an old record says.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from sqlalchemy import select, tuple_
+
+from creditbank.db import UnitOfWork
 from creditbank.frameworks.crosswalk import Kind, LevelRef, Route
 from creditbank.frameworks.model import (
     FrameworkError,
@@ -27,6 +32,38 @@ from creditbank.frameworks.service import (
     pinned_levels,
     translate_level,
 )
+from creditbank.frameworks.tables import FrameworkLevelRow, FrameworkVersionRow
+
+
+def level_names(
+    *, uow: UnitOfWork, levels: Iterable[tuple[str, int, str]]
+) -> dict[tuple[str, int, str], Text]:
+    """The names (Chinese, English) of these levels, each given as (framework code, version,
+    level code), in one query; unknown ones are left out."""
+    wanted = set(levels)
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(
+            FrameworkVersionRow.code,
+            FrameworkVersionRow.version,
+            FrameworkLevelRow.code.label("level"),
+            FrameworkLevelRow.name_zh,
+            FrameworkLevelRow.name_en,
+        )
+        .join(FrameworkLevelRow, FrameworkLevelRow.framework_version_id == FrameworkVersionRow.id)
+        .where(
+            tuple_(FrameworkVersionRow.code, FrameworkVersionRow.version).in_(
+                {(code, version) for code, version, _ in wanted}
+            )
+        )
+    )
+    return {
+        (row.code, row.version, row.level): Text(zh=row.name_zh, en=row.name_en)
+        for row in rows
+        if (row.code, row.version, row.level) in wanted
+    }
+
 
 __all__ = [
     "FrameworkError",
@@ -41,6 +78,7 @@ __all__ = [
     "compare_levels",
     "get_framework",
     "latest_frameworks",
+    "level_names",
     "list_frameworks",
     "pin_level",
     "pinned_level",

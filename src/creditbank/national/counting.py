@@ -19,15 +19,9 @@ from sqlalchemy import ColumnElement, func, select
 from creditbank.access.policy import LearnerPrincipal, Principal
 from creditbank.db import UnitOfWork
 from creditbank.national.commands import CountResults
-from creditbank.national.model import (
-    Figure,
-    Question,
-    ask,
-    figure,
-    hidden_among,
-    hidden_cells,
-)
+from creditbank.national.model import Question, ask
 from creditbank.national.tables import NationalReferenceRow
+from creditbank.suppression import Figure, figure, hidden_among, hidden_cells
 from creditbank.usecases import handler
 
 DEFAULT_SUPPRESS_BELOW = 10

@@ -1,5 +1,6 @@
 """The national platform's rules: what a reference and a batch of references are, how a batch
-is signed, and how small counts are suppressed. Pure: the standard library, messages, errors.
+is signed, and what is asked of the figures (small counts are suppressed by
+``creditbank.suppression``). Pure: the standard library, messages, errors.
 
 A regional bank (a trusted peer) or a pilot school (registered at the national bank with a
 signing key) sends a *batch*: JSON naming its sender (a log origin), the time it was made and
@@ -23,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any
 
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
@@ -57,9 +58,6 @@ ITEM_KINDS = frozenset(
     }
 )
 """The catalogue's item kinds (``catalog.model.ItemKind``; a test keeps the two the same)."""
-
-
-Key = TypeVar("Key")
 
 
 class NationalError(DomainError):
@@ -384,67 +382,6 @@ def read_withdrawals(document: Mapping[str, Any]) -> tuple[Withdrawal, ...]:
     if problems:
         raise _refused(problems[:MAX_PROBLEMS])
     return tuple(found)
-
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A count as the platform shows it: ``value`` None when suppressed, ``shown`` the text
-    (``"<10"`` when suppressed, else the number)."""
-
-    value: int | None
-    shown: str
-
-
-def figure(count: int, threshold: int, *, hidden: bool = False) -> Figure:
-    """``count`` as shown: below ``threshold`` (but not zero), or ``hidden`` (suppressed so
-    that another small count cannot be worked out from it), it is shown as ``<N`` or ``x``."""
-    if 0 < count < threshold:
-        return Figure(None, f"<{threshold}")
-    if hidden:
-        return Figure(None, "x")
-    return Figure(count, str(count))
-
-
-def hidden_among(counts: Mapping[Key, int], threshold: int, *, sum_shown: bool) -> set[Key]:
-    """The keys of ``counts`` whose count is not shown: each one below ``threshold`` (but not
-    zero) and, when their sum is shown and exactly one is hidden, the smallest other non-zero
-    one too (else the sum minus the others would give the hidden one away)."""
-    hidden = {key for key, count in counts.items() if 0 < count < threshold}
-    others = [key for key, count in counts.items() if key not in hidden and count > 0]
-    if sum_shown and len(hidden) == 1 and others:
-        hidden.add(min(others, key=lambda key: counts[key]))
-    return hidden
-
-
-def hidden_cells(
-    cells: Mapping[tuple[str, int], int],
-    threshold: int,
-    *,
-    hidden_banks: set[str],
-    hidden_years: set[int],
-) -> set[tuple[str, int]]:
-    """The (bank, year) cells not shown: small ones, those of a bank or year whose total is
-    hidden, and, in each bank's row and each year's column whose total is shown, a second one
-    where only one would be hidden (repeated until no row or column gives one away)."""
-    hidden = {
-        key
-        for key, count in cells.items()
-        if 0 < count < threshold or key[0] in hidden_banks or key[1] in hidden_years
-    }
-    changed = True
-    while changed:
-        changed = False
-        for axis, shut in ((0, hidden_banks), (1, hidden_years)):
-            lines: dict[object, list[tuple[str, int]]] = {}
-            for key in cells:
-                lines.setdefault(key[axis], []).append(key)
-            for line, keys in lines.items():
-                inside = [key for key in keys if key in hidden]
-                others = [key for key in keys if key not in hidden and cells[key] > 0]
-                if line not in shut and len(inside) == 1 and others:
-                    hidden.add(min(others, key=lambda key: cells[key]))
-                    changed = True
-    return hidden
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from creditbank.national.counting import Counts
-from creditbank.national.model import Figure
 from creditbank.national.receiving import BatchReceipt, School
 from creditbank.national.sending import SentBatch
+from creditbank.suppression import Figure
 from creditbank.web.formats import UtcDateTime
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import combinations
 from types import MappingProxyType
 from typing import Final
 
@@ -95,14 +96,23 @@ _TIME = ("year", "month", ALL)
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A figure: its measures (with labels), which measures carry an amount, and what it can be
-    broken down ``by``."""
+    """A figure: its measures (with labels), what it can be broken down ``by``, which measures
+    carry an amount, and how its measures relate (for suppression: ``sums``, a measure that is
+    the sum of others; ``chains``, measures each counting at least the people of the one before,
+    e.g. certified, assessed, registered)."""
 
     name: str
     label: Message
     measures: tuple[tuple[str, Message], ...]
     by: tuple[str, ...]
     amounts: tuple[str, ...] = ()
+    sums: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    chains: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def nested(self) -> tuple[tuple[str, str], ...]:
+        """Every (inner, outer) pair of the chains: a reader may subtract any two of them."""
+        return tuple(pair for chain in self.chains for pair in combinations(chain, 2))
 
     @property
     def measure_names(self) -> tuple[str, ...]:
@@ -137,6 +147,7 @@ FIGURES: Final[Mapping[str, FigureSpec]] = {
             ),
             (*_PLACES, "level", *_TIME),
             amounts=("decided",),
+            sums=(("decided", ("accredited", "not_accredited")),),
         ),
         FigureSpec(
             "conversion",
@@ -156,6 +167,7 @@ FIGURES: Final[Mapping[str, FigureSpec]] = {
                 ("converted", msg("converted")),
             ),
             ("cohort", ALL),
+            chains=(("within_1", "within_2", "within_3", "converted", "learners"),),
         ),
         FigureSpec(
             "xcerts",
@@ -167,6 +179,7 @@ FIGURES: Final[Mapping[str, FigureSpec]] = {
                 ("certified", msg("certified")),
             ),
             (*_PLACES, "certificate", "level", *_TIME),
+            chains=(("certified", "assessed", "registered"), ("fee_exempt", "registered")),
         ),
         FigureSpec(
             "recognition",
@@ -221,10 +234,26 @@ VALUE_LABELS: Final[Mapping[tuple[str, str], Message]] = {
     ("age", "60+"): msg("60 and over"),
     ("age", "unknown"): msg("Unknown"),
     (ALL, ""): msg("Total"),
+    ("institution_type", "university"): msg("University"),
+    ("institution_type", "higher_vocational_college"): msg("Higher vocational college"),
+    ("institution_type", "secondary_vocational_school"): msg("Secondary vocational school"),
+    ("institution_type", "open_university"): msg("Open university"),
+    ("institution_type", "technical_school"): msg("Technical school"),
+    ("institution_type", "enterprise"): msg("Enterprise"),
+    ("institution_type", "industry_association"): msg("Industry association"),
+    ("institution_type", "training_evaluation_organisation"): msg(
+        "Training-evaluation organisation"
+    ),
+    ("institution_type", "accreditation_centre"): msg("Accreditation centre"),
+    ("institution_type", "credit_bank_office"): msg("Credit bank office"),
 }
 """Words for the dimension values that are fixed words (others are named by their owners)."""
 
+NOT_STATED: Final = msg("Not stated")
+"""The row of the facts that carry no value of the dimension asked (e.g. no level)."""
 AGE_BANDS: Final = ("<20", "20-29", "30-39", "40-49", "50-59", "60+")
+AFTER_YEARS: Final = (1, 2, 3)
+"""The cohorts' "converted within N years" columns."""
 
 
 def figure_spec(name: str) -> FigureSpec:
