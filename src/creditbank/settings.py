@@ -218,6 +218,14 @@ class Settings(BaseSettings):
         "workers need the same pyspark version, Java 17 and read access to the files at the "
         "same paths.",
     )
+    stats_suppress_below: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="The bank's statistics (`/stats`, `GET /api/v1/stats/...`, `creditbank stats "
+        "show`) show a count from 1 to this minus 1 as '<N', and hide enough others that none "
+        "can be worked out from a total, so that no figure describes a person.",
+    )
     witness_key: SecretStr | None = Field(
         default=None,
         description="The private key (PRIVATE+KEY+... from `creditbank log keygen NAME`) of the "

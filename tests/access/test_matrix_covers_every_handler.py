@@ -87,6 +87,10 @@ OPEN: dict[str, str] = {
     "test_national_access: it answers with no principal at all)",
     "creditbank.national.counting.count_results": "the national figures are public counts, "
     "small ones suppressed (test in test_national_access)",
+    "creditbank.stats.figures.show_summary": "the bank's summary figures are public, small "
+    "counts suppressed (test in tests/stats/test_figures: no login, every figure)",
+    "creditbank.stats.figures.list_figures": "the list of figures is public (what the bank "
+    "publishes, no counts)",
     "creditbank.alliances.views.show_memberships": "the bank's alliances are public (test in "
     "test_alliances_access)",
     "creditbank.joint.schemes.list_joint_schemes": "joint-certification schemes are public (test "

@@ -79,6 +79,8 @@ class Action(StrEnum):
     MANAGE_ALLIANCES = "alliance:manage"
     READ_ALLIANCES = "alliance:read"
     DEFINE_JOINT_SCHEME = "joint:define"
+    READ_STATS = "stats:read"
+    REBUILD_STATS = "stats:rebuild"
     EXPORT_STATS = "stats:export"
     COMBINE_STATS = "stats:combine"
 
@@ -128,6 +130,8 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ALLIANCES: frozenset(),
     Action.READ_ALLIANCES: frozenset(),
     Action.DEFINE_JOINT_SCHEME: frozenset(),  # binds several institutions: the bank's
+    Action.READ_STATS: frozenset(Role),  # an institution's staff: its own figures
+    Action.REBUILD_STATS: frozenset(),
     # an export holds the bank's unsuppressed cells and goes to the national bank; a combine
     # replaces the network's figures: the bank's administrators, not an institution's staff
     Action.EXPORT_STATS: frozenset(),
@@ -202,6 +206,8 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ALLIANCES: frozenset({Role.BANK_ADMIN}),
     Action.READ_ALLIANCES: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.DEFINE_JOINT_SCHEME: frozenset({Role.BANK_ADMIN}),
+    Action.READ_STATS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.REBUILD_STATS: frozenset({Role.BANK_ADMIN}),
     Action.EXPORT_STATS: frozenset({Role.BANK_ADMIN}),
     Action.COMBINE_STATS: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
@@ -322,6 +328,8 @@ ACTION_WORDS: dict[Action, Message] = {
     Action.MANAGE_ALLIANCES: msg("manage the bank's alliances"),
     Action.READ_ALLIANCES: msg("read the bank's alliances"),
     Action.DEFINE_JOINT_SCHEME: msg("define joint-certification schemes"),
+    Action.READ_STATS: msg("read the statistics"),
+    Action.REBUILD_STATS: msg("rebuild the statistics"),
     Action.EXPORT_STATS: msg("export the bank's statistics"),
     Action.COMBINE_STATS: msg("combine banks' statistics"),
     Action.EXPORT_TRANSFER: msg("make transfer packages"),

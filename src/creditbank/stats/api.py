@@ -7,13 +7,13 @@ rebuild counts again, and figures as read (plain types and functions only).
   (``bootstrap.wire``) appends them; ``RebuildStats`` counts them all again.
 - ``read_figure(uow, figure=..., by=..., suppress_below=...)``: a figure as a table, small
   counts suppressed.
+- ``SUPPRESS_BELOW``: the ``Session.info`` key the composition root sets to the
+  ``stats_suppress_below`` setting (the handlers' threshold when their caller gives none).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-from creditbank.db import UnitOfWork
+from creditbank.stats.figures import FACT_SOURCES, SUPPRESS_BELOW
 from creditbank.stats.model import (
     FIGURES,
     Fact,
@@ -26,12 +26,10 @@ from creditbank.stats.model import (
 from creditbank.stats.reading import read_figure
 from creditbank.stats.tallying import tally
 
-FACT_SOURCES: list[Callable[[UnitOfWork], Iterator[Fact]]] = []
-"""Rebuild sources (appended by ``bootstrap.wire``): each yields the facts of one family."""
-
 __all__ = [
     "FACT_SOURCES",
     "FIGURES",
+    "SUPPRESS_BELOW",
     "Fact",
     "FigureRow",
     "FigureSpec",

@@ -1,0 +1,36 @@
+"""The use cases of the statistics, one frozen dataclass each (the exports and combines across
+banks are ``stats.exchange.commands``')."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSummary:
+    """The public summary: every figure's bank-wide totals, in all and by year (the cohorts
+    figure by cohort), small counts suppressed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListFigures:
+    """The figures the bank publishes: their measures and what they can be broken down by."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowFigure:
+    """Figure ``figure`` broken down ``by`` a dimension over ``start``..``end`` ("YYYY" or
+    "YYYY-MM"; None: unbounded), for institution ``scope`` (None: the bank, or an institution's
+    staff their own), from ``source`` "bank" (this bank) or "network" (banks combined)."""
+
+    figure: str
+    by: str = "year"
+    scope: str | None = None
+    start: str | None = None
+    end: str | None = None
+    source: str = "bank"
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildStats:
+    """Count every figure again from the bank's records (the sex and age counters stay)."""

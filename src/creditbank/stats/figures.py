@@ -1,0 +1,124 @@
+"""The statistics' use cases: the public summary and list of figures, one figure as a table
+(who may read which scope is checked here), and the rebuild.
+
+Who sees what: anyone (no login; learners too) the summary and the list; an institution's staff
+the figures of their own institution (asked for none, theirs; another's: refused); bank
+administrators and auditors every figure, bank-wide or of any institution; the rebuild is the
+bank administrators'.
+
+The suppression threshold is the ``suppress_below`` keyword when a caller gives one, else what
+the composition root wired (``SUPPRESS_BELOW`` in the unit of work's session info: the
+``stats_suppress_below`` setting), else 10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from creditbank.access.policy import (
+    AccessError,
+    Action,
+    LearnerPrincipal,
+    Principal,
+    allowed,
+    require,
+)
+from creditbank.db import UnitOfWork
+from creditbank.messages import msg
+from creditbank.stats.commands import ListFigures, RebuildStats, ShowFigure, ShowSummary
+from creditbank.stats.model import FIGURES, FigureSpec, FigureTable
+from creditbank.stats.reading import read_figure
+from creditbank.stats.rebuilding import FactSource, rebuild
+from creditbank.usecases import handler
+
+SUPPRESS_BELOW = "creditbank.stats.suppress_below"
+"""The key of the suppression threshold in ``Session.info`` (wired from the settings)."""
+DEFAULT_SUPPRESS_BELOW = 10
+
+FACT_SOURCES: list[FactSource] = []
+"""Rebuild sources (appended by ``bootstrap.wire``; ``stats.api.FACT_SOURCES`` is this list)."""
+
+
+def threshold(uow: UnitOfWork, suppress_below: int | None) -> int:
+    """The suppression threshold: given, wired, or the default."""
+    if suppress_below is not None:
+        return suppress_below
+    wired = uow.session.info.get(SUPPRESS_BELOW)
+    return wired if isinstance(wired, int) else DEFAULT_SUPPRESS_BELOW
+
+
+@handler
+def list_figures(
+    query: ListFigures, *, principal: Principal | LearnerPrincipal | None, uow: UnitOfWork
+) -> list[FigureSpec]:
+    """Public: the figures the bank publishes."""
+    del query, principal, uow  # public, and fixed
+    return list(FIGURES.values())
+
+
+@handler
+def show_summary(
+    query: ShowSummary,
+    *,
+    principal: Principal | LearnerPrincipal | None,
+    uow: UnitOfWork,
+    suppress_below: int | None = None,
+) -> list[FigureTable]:
+    """Public: every figure's bank-wide totals by year (the cohorts figure by cohort)."""
+    del query, principal  # public figures
+    below = threshold(uow, suppress_below)
+    return [
+        read_figure(
+            uow,
+            figure=spec.name,
+            by="year" if "year" in spec.by else spec.by[0],
+            suppress_below=below,
+        )
+        for spec in FIGURES.values()
+    ]
+
+
+@handler
+def show_figure(
+    query: ShowFigure,
+    *,
+    principal: Principal | LearnerPrincipal | None,
+    uow: UnitOfWork,
+    suppress_below: int | None = None,
+) -> FigureTable:
+    """A figure as a table, for a scope the principal may read: an institution's staff read
+    their own institution's (the scope they get when they ask for none), bank administrators
+    and auditors any."""
+    if not isinstance(principal, Principal):
+        raise AccessError(
+            "unauthenticated", msg("sign in as the bank's staff to read its figures in detail")
+        )
+    scope = query.scope
+    if scope is None and not allowed(principal, Action.READ_STATS, None):
+        scope = principal.institution
+    require(principal, Action.READ_STATS, scope)
+    return read_figure(
+        uow,
+        figure=query.figure,
+        by=query.by,
+        scope=scope,
+        start=query.start,
+        end=query.end,
+        suppress_below=threshold(uow, suppress_below),
+        source=query.source,
+    )
+
+
+@handler
+def rebuild_stats(
+    command: RebuildStats,
+    *,
+    principal: Principal,
+    uow: UnitOfWork,
+    sources: Sequence[FactSource] | None = None,
+) -> int:
+    """Count every figure again from ``sources`` (the wired ``FACT_SOURCES`` when None): the
+    number of cells written."""
+    del command
+    require(principal, Action.REBUILD_STATS, None)
+    return rebuild(uow, FACT_SOURCES if sources is None else sources)

@@ -1,0 +1,47 @@
+"""Who may read the statistics' figures of which scope, and rebuild them (handlers of
+``creditbank.stats.figures``; the summary and the list of figures are public: ``OPEN``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from creditbank.access.policy import Principal
+from creditbank.db import Database
+from creditbank.institutions.model import Role
+from creditbank.stats import figures
+from creditbank.stats.commands import RebuildStats, ShowFigure
+from tests.access.matrix import BANK_WIDE, EVERY_ROLE, OTHER, OWN, READERS, Door, let_through
+
+DOORS = [
+    Door(
+        "a figure of own institution",
+        figures.show_figure,
+        lambda _: ShowFigure("outcomes", "level", scope=OWN),
+        EVERY_ROLE,
+    ),
+    Door(
+        "a figure of another institution",
+        figures.show_figure,
+        lambda _: ShowFigure("outcomes", "level", scope=OTHER),
+        READERS,
+    ),
+    Door(
+        # staff asking for no scope get their own institution's (tests/stats/test_figures.py)
+        "a figure without a scope",
+        figures.show_figure,
+        lambda _: ShowFigure("outcomes", "year"),
+        EVERY_ROLE,
+    ),
+    Door(
+        "rebuild the figures",
+        figures.rebuild_stats,
+        lambda _: RebuildStats(),
+        BANK_WIDE,
+        {"sources": []},
+    ),
+]
+
+
+@pytest.mark.parametrize("door", DOORS, ids=[door.name for door in DOORS])
+def test_door(access_database: Database, principals: dict[Role, Principal], door: Door) -> None:
+    assert let_through(access_database, principals, door) == door.allowed
