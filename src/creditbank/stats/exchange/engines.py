@@ -76,9 +76,11 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, master: str, *, shuffle_partitions: int | None = None) -> None:
+    def __init__(self, master: str, *, config: Mapping[str, str] | None = None) -> None:
         self.master = master
-        self._shuffle_partitions = shuffle_partitions
+        self._config = dict(config or {})
+        """Further Spark settings of a session this engine starts (e.g. the tests' one shuffle
+        partition); a session already running in the process is used as it is."""
 
     def session(self) -> SparkSession:
         """This process's Spark session (made on first use, for :attr:`master`)."""
@@ -94,8 +96,8 @@ class SparkEngine:
             .appName("creditbank-stats")
             .config("spark.ui.enabled", "false")
         )
-        if self._shuffle_partitions is not None:
-            builder = builder.config("spark.sql.shuffle.partitions", self._shuffle_partitions)
+        for key, value in self._config.items():
+            builder = builder.config(key, value)
         try:
             return builder.getOrCreate()
         except Exception as error:  # Java missing, a master that does not answer...
