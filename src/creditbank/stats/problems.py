@@ -9,5 +9,4 @@ PROBLEM_TYPES = declare(
     ProblemType("unknown-breakdown", 400, "The figure cannot be broken down that way"),
     ProblemType("bad-period", 400, "The period is not a year or a month"),
     ProblemType("unknown-stats-source", 400, "No such source of figures"),
-    ProblemType("stats-scope-forbidden", 403, "You may not read the figures of that scope"),
 )
