@@ -42,8 +42,8 @@ INSTITUTIONS = {
         "CAD-GD": ("广东", InstitutionType.ACCREDITATION_CENTRE),
     },
     "bank-b.test/log": {
-        "SHOU": ("上海", InstitutionType.OPEN_UNIVERSITY),
-        "GDVTC": ("广东", InstitutionType.HIGHER_VOCATIONAL_COLLEGE),
+        "SHOU": ("上海市", InstitutionType.OPEN_UNIVERSITY),
+        "GDVTC": ("广东省", InstitutionType.HIGHER_VOCATIONAL_COLLEGE),
     },
     "bank-c.test/log": {
         "JSTS": ("江苏", InstitutionType.TECHNICAL_SCHOOL),
@@ -51,6 +51,8 @@ INSTITUTIONS = {
     },
 }
 ORIGINS = tuple(INSTITUTIONS)
+ISO = {"广东": "CN-GD", "广东省": "CN-GD", "上海市": "CN-SH", "江苏": "CN-JS"}
+"""The regions as the figures group them (ISO 3166-2), however a bank wrote them."""
 Cell = tuple[str, str, str, str, str, int]
 """(figure, measure, scope, dim, value, month)."""
 Sum = tuple[int, Decimal]
@@ -174,7 +176,9 @@ def by_place(banks: list[Bank], column: int) -> dict[tuple[str, Cell], Sum]:
         places = INSTITUTIONS[bank.origin]
         for (figure, measure, scope, d, value, month), (n, amount) in bank.cells().items():
             if d == "institution":
-                key = (figure, measure, scope, dim, str(places[value][column]), month)
+                region, kind = places[value]
+                place = ISO[region] if column == 0 else kind.value
+                key = (figure, measure, scope, dim, place, month)
                 _add(found, (bank.origin, key), n, amount)
                 _add(found, ("", key), n, amount)
     return found

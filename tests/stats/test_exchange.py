@@ -41,6 +41,7 @@ from creditbank.stats.model import month_of
 from tests.conftest import BACKENDS
 from tests.stats.exchange_world import (
     INSTITUTIONS,
+    ISO,
     THRESHOLD,
     Bank,
     Cell,
@@ -98,7 +99,7 @@ def test_cells_parquet_holds_every_cell_with_its_bank_region_and_type(banks: lis
         expected = []
         for (figure, measure, scope, dim, value, month), (n, amount) in bank.cells().items():
             code = value if dim == "institution" else scope or None
-            region, kind = places[code] if code else (None, None)
+            region, kind = (ISO[places[code][0]], places[code][1]) if code else (None, None)
             expected.append(
                 {
                     "bank": bank.origin,
@@ -153,7 +154,7 @@ def test_the_fact_table_is_de_identified_and_small_rows_suppressed(banks: list[B
                 assert (row["count"], row["amount"], row["suppressed"]) == (n, amount, False)
             if row["institution"] is not None:
                 region, kind = INSTITUTIONS[bank.origin][row["institution"]]
-                assert (row["region"], row["institution_type"]) == (region, kind.value)
+                assert (row["region"], row["institution_type"]) == (ISO[region], kind.value)
         assert 0 < suppressed < len(rows)  # the seeded facts give both kinds of row
 
 

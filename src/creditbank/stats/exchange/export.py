@@ -3,7 +3,8 @@
 ``cells.parquet`` holds every cell of ``stat_cells`` as it is (the aggregates another bank
 combines; unsuppressed, so the directory is the bank's to send, not to publish), each with the
 bank's log origin and, for a cell about an institution, its region and type resolved by code
-(the institution's current ones, as the bank's own figures derive them when read).
+(the institution's current ones, as the bank's own figures derive them when read: a region of
+China as its ISO 3166-2 code, e.g. CN-GD, however the bank wrote it).
 
 ``facts.parquet`` is the de-identified fact table, counted again from the rebuild sources
 (``stats.api.FACT_SOURCES``, the facts the bank's records hold) and summed in memory by
@@ -31,6 +32,7 @@ from creditbank.db import UnitOfWork
 from creditbank.institutions.api import list_institutions
 from creditbank.ledger.api import log_origin
 from creditbank.messages import msg
+from creditbank.regions import region_of
 from creditbank.stats.api import FACT_SOURCES, Fact
 from creditbank.stats.exchange.engines import StatsExchangeError
 from creditbank.stats.exchange.files import (
@@ -82,7 +84,7 @@ def export_stats(
             ),
         ) from error
     origin = log_origin(uow=uow)
-    places = {i.code: (i.region, i.type.value) for i in list_institutions(uow=uow)}
+    places = {i.code: (_region(i.region), i.type.value) for i in list_institutions(uow=uow)}
     cells = _cells_table(uow, origin, places)
     facts = _facts_table(
         _summed(uow, FACT_SOURCES if sources is None else sources),
@@ -105,6 +107,13 @@ def export_stats(
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     written.append(_replace(directory / MANIFEST, lambda part: part.write_text(text, "utf-8")))
     return written
+
+
+def _region(written: str) -> str:
+    """A region as the bank's figures group it: its ISO 3166-2 code where it is one of China's
+    (however written: 广东, 广东省, CN-GD), else as written."""
+    region = region_of(written)
+    return region[0] if region else written
 
 
 def _cells_table(uow: UnitOfWork, origin: str, places: dict[str, tuple[str, str]]) -> pa.Table:
