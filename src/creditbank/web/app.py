@@ -56,6 +56,7 @@ from creditbank.web.pages import national as national_pages
 from creditbank.web.pages import peers as peer_pages
 from creditbank.web.pages import public as public_pages
 from creditbank.web.pages import staff as staff_pages
+from creditbank.web.pages import stats as stats_pages
 from creditbank.web.pages import transfers as transfer_pages
 from creditbank.web.pages import xcerts as xcert_pages
 from creditbank.web.pages.console import grants as console_grant_pages
@@ -193,6 +194,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         console_pages.pages,
         public_pages.pages,
         national_pages.pages,
+        stats_pages.pages,
         alliance_pages.pages,
     ):
         app.include_router(router)
