@@ -25,6 +25,7 @@ from creditbank.institutions.commands import MAX_PAGE, ListInstitutions, ShowIns
 from creditbank.institutions.handlers import show_institution
 from creditbank.institutions.model import Institution
 from creditbank.institutions.views import list_institutions
+from creditbank.messages import msg
 from creditbank.stats import figures as handlers
 from creditbank.stats.api import FIGURES, FigureTable
 from creditbank.stats.commands import ListFigures, ShowFigure, ShowSummary
@@ -153,14 +154,13 @@ def figure_page(
     words = {name: label.render(translate) for name, label in spec.measures}
     series = charts.series_of([(m, words[m]) for m in table.measures])
     by_label = DIMENSION_LABELS[table.by].render(translate)
-    title = translate("{figure} by {breakdown}").format(
-        figure=spec.label.render(translate), breakdown=by_label
-    )
+    title = msg("{figure} by {breakdown}", figure=spec.label, breakdown=DIMENSION_LABELS[table.by])
+    title_text = title.render(translate)
     rows = shaping.chart_rows(table, language)
     chart = (
-        charts.column_chart(title, rows, series)
+        charts.column_chart(title_text, rows, series)
         if table.by in shaping.TIME_DIMENSIONS
-        else charts.bar_chart(title, rows, series)
+        else charts.bar_chart(title_text, rows, series)
     )
     shown = shaping.columns(table, words, translate)
     scopes = _scopes(uow, principal, language)
