@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from creditbank.access.policy import OPERATOR, AccessError, Principal
 from creditbank.db import Database
@@ -314,3 +315,44 @@ def test_the_handlers_are_the_bank_administrators(
     assert [b.origin for b in report.banks] == [banks[0].origin, banks[2].origin]
     total = {k: v for (b, k), v in network(national).items() if b == "" and k[3] not in DERIVED}
     assert total == summed([banks[0], banks[2]])
+
+
+def test_two_combines_at_once_run_one_after_the_other(banks: list[Bank]) -> None:
+    """Two combines from real threads, each in a transaction of its own on a database nobody
+    pins (the second bank's, whose network tables no other test reads): both are recorded, and
+    the cells are all of one of them, never a mixture."""
+    database = banks[1].database
+    asked = {"all three": banks, "two": banks[1:]}
+    start = threading.Barrier(len(asked))
+    failures: list[BaseException] = []
+
+    def combine(which: list[Bank]) -> None:
+        try:
+            start.wait()
+            with database.unit_of_work() as uow:
+                combine_stats(uow, [bank.export for bank in which])
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+
+    threads = [threading.Thread(target=combine, args=(which,)) for which in asked.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    stored = network(database)
+    last = next(
+        which
+        for which in asked.values()
+        if {b for b, _ in stored} == {"", *(b.origin for b in which)}
+    )
+    total = {k: v for (b, k), v in stored.items() if b == "" and k[3] not in DERIVED}
+    assert total == summed(last)
+    for bank in last:
+        own = {k: v for (b, k), v in stored.items() if b == bank.origin and k[3] not in DERIVED}
+        assert own == bank.cells()
+    with database.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(StatNetworkCombineRow)) == 2
+        uow.session.execute(delete(StatNetworkSourceRow))
+        uow.session.execute(delete(StatNetworkCombineRow))
+        uow.session.execute(delete(StatNetworkCellRow))
