@@ -41,7 +41,6 @@ from creditbank.peers import problems as peers
 from creditbank.problems import ProblemType, collect, declare
 from creditbank.sessions import problems as sessions
 from creditbank.stats import problems as stats
-from creditbank.stats.exchange import problems as stats_exchange
 from creditbank.transfers import problems as transfers
 from creditbank.web.deps import render
 from creditbank.web.i18n import translator_for
@@ -88,7 +87,6 @@ PROBLEM_TYPES = collect(
     alliances.PROBLEM_TYPES,
     joint.PROBLEM_TYPES,
     stats.PROBLEM_TYPES,
-    stats_exchange.PROBLEM_TYPES,
     demo.PROBLEM_TYPES,
     access.PROBLEM_TYPES,
     _HTTP,
