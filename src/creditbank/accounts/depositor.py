@@ -64,9 +64,18 @@ class BatchReport:
             self.errors.append(error)
 
 
-def _credits(value: object) -> Decimal | None:
-    """A row's credits as stored (a number or nothing)."""
-    return value if isinstance(value, Decimal) else None
+_ZERO = Decimal(0)
+
+
+def _credits(value: object) -> Decimal:
+    """A row's credits as stored (none: 0)."""
+    return value if isinstance(value, Decimal) else _ZERO
+
+
+def _recognised(entry: GoodRow) -> bool:
+    """Whether a row's record id is one of an outcome recognised from another bank (with its
+    item, :func:`creditbank.accounts.statistics.outcome_kind` decides)."""
+    return entry.record_id.startswith(statistics.RECOGNISED_RECORD_PREFIX)
 
 
 class Depositor:
@@ -128,7 +137,8 @@ class Depositor:
             item_ids={entry.item_id for entry in good},
             level_ids={entry.level_id for entry in good},
         )
-        counts = statistics.OutcomeCounts()
+        kinds: Counter[tuple[int, int, object, bool]] = Counter()  # outcomes by what counts
+        credited: dict[tuple[int, int, object, bool], Decimal] = {}
         depositing: set[int] = set()  # the learners of existing accounts given new outcomes
         for entry in good:
             learner_id, account_number = learners[entry.identity]
@@ -176,7 +186,9 @@ class Depositor:
                     ledger.LogKind.OUTCOME_DEPOSITED, entry.public_id, self.institution, now, record
                 )
             )
-            counts.add(self._key(entry, item), now, _credits(entry.given[_CREDITS]))
+            kind = (entry.item_id, entry.level_id, entry.given[_SETTING], _recognised(entry))
+            kinds[kind] += 1
+            credited[kind] = credited.get(kind, _ZERO) + _credits(entry.given[_CREDITS])
             if entry.identity in existing:
                 depositing.add(learner_id)
         if new_rows and not self.report.error_count:
@@ -185,19 +197,25 @@ class Depositor:
             insert_rows(self.session, OutcomeRow, _OUTCOME_COLUMNS, new_rows)
             self.log(facts)
             self.report.deposited += len(new_rows)
+            counts = statistics.OutcomeCounts()
+            for kind, count in kinds.items():
+                counts.add(self._key(kind), now, credited[kind], count)
             statistics.tally_deposited(self.uow, counts, at=now)
             statistics.tally_first_outcomes(
                 self.uow, at=now, learners=len(first_time) + len(opened)
             )
 
-    def _key(self, entry: GoodRow, item: records.ItemRef) -> statistics.OutcomeKey:
-        """What a row's outcome is counted by (:mod:`creditbank.accounts.statistics`)."""
+    def _key(self, kind: tuple[int, int, object, bool]) -> statistics.OutcomeKey:
+        """What outcomes of (item, level, setting, recognised) are counted by
+        (:mod:`creditbank.accounts.statistics`): worked out once per chunk and kind, not per
+        row."""
+        item_id, level_id, setting, recognised = kind
         return statistics.outcome_key(
             institution=self.institution,
-            item=item,
-            level=self.names.level(entry.level_id),
-            setting=str(entry.given[_SETTING]),
-            record_id=entry.record_id,
+            item=self.names.item(item_id),
+            level=self.names.level(level_id),
+            setting=str(setting),
+            record_id=statistics.RECOGNISED_RECORD_PREFIX if recognised else "",
         )
 
     def _known_records(self, record_ids: list[str]) -> dict[str, tuple[object, ...]]:
