@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 FactSource = Callable[[UnitOfWork], Iterator[Fact]]
 CENT = Decimal("0.01")
-FactKey = tuple[str | None, ...]
+FactKey = tuple[str, str, int, str | None, *tuple[str | None, ...]]
 """(figure, measure, month, institution, *FACT_DIMS) of a row of the fact table."""
 
 
@@ -167,7 +167,7 @@ def _summed(uow: UnitOfWork, sources: Iterable[FactSource]) -> dict[FactKey, lis
             key: FactKey = (
                 fact.figure,
                 fact.measure,
-                str(month_of(fact.at)),
+                month_of(fact.at),
                 fact.institution,
                 *(fact.dims.get(dim) for dim in FACT_DIMS),
             )
@@ -189,7 +189,7 @@ def _facts_table(
     import pyarrow as pa  # noqa: PLC0415 - pyarrow only when statistics are exchanged
 
     columns: dict[str, list[Any]] = {name: [] for name in facts_schema().names}
-    for key in sorted(sums, key=lambda k: tuple("" if part is None else part for part in k)):
+    for key in sorted(sums, key=lambda k: tuple("" if part is None else str(part) for part in k)):
         count, amount = sums[key]
         figure, measure, month, institution, *dims = key
         region, kind = places.get(institution, (None, None)) if institution else (None, None)
@@ -198,7 +198,7 @@ def _facts_table(
             ("bank", origin),
             ("figure", figure),
             ("measure", measure),
-            ("month", int(month or 0)),
+            ("month", month),
             ("institution", institution),
             ("region", region),
             ("institution_type", kind),
