@@ -17,8 +17,10 @@ from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
+from creditbank.accounts import api as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.lifecycle import WITHDRAWN_HOOKS
+from creditbank.accreditation import api as accreditation
 from creditbank.clock import today
 from creditbank.conversion import api as conversion
 from creditbank.credentials import signing as credentials
@@ -33,7 +35,10 @@ from creditbank.ledger.witnessing import WITNESS_SOURCES
 from creditbank.peers import checkpoints as peers
 from creditbank.sessions import service as web_sessions
 from creditbank.settings import Settings, get_settings
+from creditbank.stats import api as stats
+from creditbank.transfers import api as transfers
 from creditbank.transfers import foreign as peer_credentials
+from creditbank.xcerts import api as xcerts
 
 if TYPE_CHECKING:
     from creditbank.demo.service import DemoReport
@@ -123,8 +128,21 @@ def peer_settings_of(settings: Settings) -> peers.PeerSettings:
     )
 
 
+STATISTICS_SOURCES = (
+    accounts.account_facts,
+    accounts.outcome_facts,
+    accounts.cohort_learner_facts,
+    conversion.conversion_facts,
+    accreditation.accreditation_facts,
+    xcerts.xcert_facts,
+    transfers.recognition_facts,
+)
+"""What ``creditbank stats rebuild`` counts again: each area's facts, read from its rows."""
+
+
 def wire(database: Database, settings: Settings) -> Database:
     """Give ``database``'s units of work what the services need from ``settings``."""
+    stats.FACT_SOURCES[:] = STATISTICS_SOURCES
     database.session_info[LOG_KEYS] = log_keys_of(settings)
     database.session_info[WITHDRAWN_HOOKS] = (conversion.source_withdrawn,)
     database.session_info[institutions.USER_DISABLED_HOOKS] = (web_sessions.end_staff_sessions,)
