@@ -143,6 +143,7 @@ STATISTICS_SOURCES = (
 def wire(database: Database, settings: Settings) -> Database:
     """Give ``database``'s units of work what the services need from ``settings``."""
     stats.FACT_SOURCES[:] = STATISTICS_SOURCES
+    database.session_info[stats.SUPPRESS_BELOW] = settings.stats_suppress_below
     database.session_info[LOG_KEYS] = log_keys_of(settings)
     database.session_info[WITHDRAWN_HOOKS] = (conversion.source_withdrawn,)
     database.session_info[institutions.USER_DISABLED_HOOKS] = (web_sessions.end_staff_sessions,)
