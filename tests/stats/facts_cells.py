@@ -11,8 +11,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from creditbank.access.policy import Principal
 from creditbank.db import Database, UnitOfWork
 from creditbank.stats import api as stats
+from creditbank.stats.commands import RebuildStats
+from creditbank.stats.figures import rebuild_stats
 from creditbank.stats.model import cells_of, month_of
 from creditbank.stats.tables import StatCellRow
 
@@ -51,6 +54,14 @@ def rebuilt(database: Database, source: Source) -> Cells:
     """The cells of what ``source`` yields from the stored rows."""
     with database.unit_of_work() as uow:
         return of_facts(source(uow))
+
+
+def rebuilt_by_the_bank(database: Database, figure: str, admin: Principal) -> Cells:
+    """The figure's cells after ``creditbank stats rebuild`` (its handler, counting the wired
+    ``FACT_SOURCES`` again)."""
+    with database.unit_of_work() as uow:
+        assert rebuild_stats(RebuildStats(), principal=admin, uow=uow) > 0
+    return stored(database, figure)
 
 
 def added(before: Cells, after: Cells) -> Cells:

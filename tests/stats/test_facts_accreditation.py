@@ -26,10 +26,19 @@ from creditbank.accreditation.statistics import accreditation_facts, days_to_dec
 from creditbank.accreditation.tables import ApplicationRow
 from creditbank.bootstrap import wire
 from creditbank.db import Database
+from creditbank.institutions import api as institutions
 from tests import accreditation_world as world
 from tests import conftest
 from tests.conftest import BACKENDS, _new_database
-from tests.stats.facts_cells import added, fact_source, rebuilt, stored, this_month, totals
+from tests.stats.facts_cells import (
+    added,
+    fact_source,
+    rebuilt,
+    rebuilt_by_the_bank,
+    stored,
+    this_month,
+    totals,
+)
 
 FIGURE = "accreditation"
 PASS = {"portfolio": Decimal(80), "interview": Decimal(70)}
@@ -309,3 +318,7 @@ def test_the_rebuild_source_is_a_fact_source_and_yields_every_step(centre: Bank)
         "decided": (2, Decimal(0)),
     }
     the_rebuild_agrees(centre)
+    with centre.database.unit_of_work() as uow:
+        admin = institutions.principal_for(uow=uow, email=world.ADMIN)
+    tallied = stored(centre.database, FIGURE)
+    assert rebuilt_by_the_bank(centre.database, FIGURE, admin) == tallied

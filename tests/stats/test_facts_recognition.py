@@ -32,7 +32,16 @@ from creditbank.transfers.model import Decision, ImportStatus
 from creditbank.transfers.statistics import recognition_facts
 from creditbank.transfers.views import Transfer
 from tests.conftest import BACKENDS
-from tests.stats.facts_cells import Cells, added, fact_source, rebuilt, stored, this_month, totals
+from tests.stats.facts_cells import (
+    Cells,
+    added,
+    fact_source,
+    rebuilt,
+    rebuilt_by_the_bank,
+    stored,
+    this_month,
+    totals,
+)
 from tests.transfer_world import Bank, World, two_banks
 
 FIGURE = "recognition"
@@ -163,6 +172,9 @@ def test_the_terms_recognise_on_import_and_each_counts(banks: World) -> None:
         **cells("recognised", banks.a.origin, len(banks.outcomes)),
     }
     the_rebuild_agrees(banks.a, banks.b)
+    for bank in (banks.a, banks.b):
+        tallied = stored(bank.database, FIGURE)
+        assert rebuilt_by_the_bank(bank.database, FIGURE, bank.admins[0]) == tallied
 
 
 def test_what_the_terms_cannot_recognise_stays_pending_and_uncounted(banks: World) -> None:

@@ -24,6 +24,7 @@ from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.files import FileFormat
 from creditbank.bootstrap import wire
 from creditbank.db import Database
+from creditbank.institutions import api as institutions
 from creditbank.stats import api as stats
 from creditbank.stats.model import month_of
 from creditbank.xcerts import api as xcerts_api
@@ -33,7 +34,16 @@ from creditbank.xcerts.model import XcertError
 from tests import conftest
 from tests import xcerts_world as world
 from tests.conftest import BACKENDS, _new_database
-from tests.stats.facts_cells import Cells, added, fact_source, rebuilt, stored, this_month, totals
+from tests.stats.facts_cells import (
+    Cells,
+    added,
+    fact_source,
+    rebuilt,
+    rebuilt_by_the_bank,
+    stored,
+    this_month,
+    totals,
+)
 
 FIGURE = "xcerts"
 ZERO = Decimal(0)
@@ -243,3 +253,7 @@ def test_the_cells_count_what_the_1x_statistics_count(pilot: Bank) -> None:
     assert by_level[("certified", advanced.level)] == 1
     assert by_level[("fee_exempt", advanced.level)] == 2
     the_rebuild_agrees(pilot)
+    with pilot.database.unit_of_work() as uow:
+        admin = institutions.principal_for(uow=uow, email=world.ADMIN)
+    tallied = stored(pilot.database, FIGURE)
+    assert rebuilt_by_the_bank(pilot.database, FIGURE, admin) == tallied
