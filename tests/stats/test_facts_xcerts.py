@@ -255,5 +255,9 @@ def test_the_cells_count_what_the_1x_statistics_count(pilot: Bank) -> None:
     the_rebuild_agrees(pilot)
     with pilot.database.unit_of_work() as uow:
         admin = institutions.principal_for(uow=uow, email=world.ADMIN)
+        table = stats.read_figure(uow, figure=FIGURE, by="certificate", suppress_below=1)
+    assert [(row.value, dict(row.counts)) for row in table.rows] == [
+        (world.BIM, {"registered": 6, "fee_exempt": 3, "assessed": 4, "certified": 3})
+    ]
     tallied = stored(pilot.database, FIGURE)
     assert rebuilt_by_the_bank(pilot.database, FIGURE, admin) == tallied
