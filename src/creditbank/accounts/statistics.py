@@ -114,9 +114,17 @@ class OutcomeCounts:
         self._counts: Counter[tuple[OutcomeKey, date]] = Counter()
         self._credits: dict[tuple[OutcomeKey, date], Decimal] = {}
 
-    def add(self, key: OutcomeKey, at: datetime, credits: Decimal | None, count: int = 1) -> None:  # noqa: A002
-        """``count`` outcomes of ``key`` at ``at`` with ``credits`` in all."""
-        cell = (key, month_start(at))
+    def add(
+        self,
+        key: OutcomeKey,
+        at: datetime | date,
+        credits: Decimal | None,  # noqa: A002 - the outcomes' credits
+        count: int = 1,
+    ) -> None:
+        """``count`` outcomes of ``key`` at ``at`` (a time, or a day of its month in the bank's
+        time zone) with ``credits`` in all."""
+        month = month_start(at) if isinstance(at, datetime) else at.replace(day=1)
+        cell = (key, month)
         self._counts[cell] += count
         self._credits[cell] = self._credits.get(cell, Decimal(0)) + (credits or Decimal(0))
 
@@ -316,19 +324,29 @@ _CountedQuery = Select[int, int, int, str, str, Decimal | None, datetime]
 def _counted(
     uow: UnitOfWork, names: Names, codes: dict[int, str], query: _CountedQuery
 ) -> OutcomeCounts:
-    """The outcomes ``query`` reads (:data:`_COUNTED` and when), counted by key and month."""
-    counts = OutcomeCounts()
+    """The outcomes ``query`` reads (:data:`_COUNTED` and when), counted by key and month: rows
+    are grouped by their row ids first, and each group's key worked out once."""
+    counted: Counter[tuple[int, int, int, str, bool, date]] = Counter()
+    credited: dict[tuple[int, int, int, str, bool, date], Decimal] = {}
+    zero = Decimal(0)
     for chunk in uow.session.execute(query.execution_options(yield_per=BATCH)).partitions():
-        names.load(item_ids={row[1] for row in chunk}, level_ids={row[2] for row in chunk})
         for institution_id, item_id, level_id, setting, record_id, earned, at in chunk:
-            key = outcome_key(
-                institution=codes[institution_id],
-                item=names.item(item_id),
-                level=names.level(level_id),
-                setting=setting,
-                record_id=record_id,
-            )
-            counts.add(key, at, earned)
+            recognised = record_id.startswith(RECOGNISED_RECORD_PREFIX)
+            group = (institution_id, item_id, level_id, setting, recognised, month_start(at))
+            counted[group] += 1
+            credited[group] = credited.get(group, zero) + (earned or zero)
+    names.load(item_ids={group[1] for group in counted}, level_ids={group[2] for group in counted})
+    counts = OutcomeCounts()
+    for group, count in counted.items():
+        institution_id, item_id, level_id, setting, recognised, month = group
+        key = outcome_key(
+            institution=codes[institution_id],
+            item=names.item(item_id),
+            level=names.level(level_id),
+            setting=setting,
+            record_id=RECOGNISED_RECORD_PREFIX if recognised else "",
+        )
+        counts.add(key, month, credited[group], count)
     return counts
 
 
