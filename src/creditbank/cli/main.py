@@ -150,6 +150,7 @@ from creditbank.cli import (  # noqa: E402 - the command groups, registered last
     national,
     peers,
     standards,
+    stats,
     transfers,
     xcert,
 )
@@ -169,6 +170,7 @@ for _module in (
     national,
     peers,
     standards,
+    stats,
     transfers,
     xcert,
 ):

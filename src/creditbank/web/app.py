@@ -39,6 +39,7 @@ from creditbank.national import routes as national_routes
 from creditbank.peers import routes as peer_routes
 from creditbank.peers.api import CheckpointFork
 from creditbank.settings import Settings
+from creditbank.stats import routes as stats_routes
 from creditbank.transfers import routes as transfer_routes
 from creditbank.web.deps import Uow, render
 from creditbank.web.formats import local_time_filter
@@ -180,6 +181,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         national_routes.api,
         alliance_routes.api,
         joint_routes.api,
+        stats_routes.api,
         peer_pages.pages,
         login_pages.pages,
         learner_pages.pages,
