@@ -10,10 +10,13 @@ The world is tests/stats_world.py's: known facts tallied into the bank's figures
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from html import unescape
 
 import pytest
+from openpyxl import load_workbook
 
 from creditbank.stats.api import FigureTable, read_figure
 from tests import stats_world as world
@@ -174,17 +177,45 @@ def test_derived_values_and_amounts(signed_in: SignedIn) -> None:
     assert outcomes[""]["deposited:amount"] == "168"
 
 
-def test_the_download_links_ask_the_api_the_same_question(signed_in: SignedIn) -> None:
+def test_the_downloads_hold_the_pages_table(live_bank: LiveBank, signed_in: SignedIn) -> None:
+    question = {"by": "kind", "from": "2024", "to": "2025-06", "scope": world.SCU}
     with signed_in.staff(world.ADMIN) as client:
-        page = client.get(
-            "/stats/outcomes",
-            params={"by": "kind", "from": "2024", "to": "2025-06", "scope": world.SCU},
-        )
-    links = set(re.findall(r'<a href="(/api/v1/stats/[^"]+)" data-format', unescape(page.text)))
-    assert links == {
-        f"/api/v1/stats/outcomes?format={f}&by=kind&from=2024&to=2025-06&scope=SCU"
+        page = client.get("/stats/outcomes", params=question)
+        links = re.findall(r'<a href="([^"]+)" data-format="(\w+)"', page.text)
+        files = {format_: client.get(unescape(href)) for href, format_ in links}
+    assert {unescape(href) for href, _ in links} == {
+        f"/stats/outcomes/download?format={f}&by=kind&from=2024&to=2025-06&scope=SCU"
         for f in ("csv", "xlsx", "json")
     }
+    with live_bank.database.unit_of_work() as uow:
+        table = read_figure(
+            uow,
+            figure="outcomes",
+            by="kind",
+            scope=world.SCU,
+            start="2024",
+            end="2025-06",
+            suppress_below=world.THRESHOLD,
+        )
+    lines = list(csv.reader(io.StringIO(files["csv"].content.decode("utf-8-sig"))))
+    assert files["csv"].headers["content-disposition"].startswith("attachment;")
+    rows = {line[0]: line for line in lines[2:]}  # after the Chinese and English headers
+    assert rows["course"][3] == str(table.rows[0].counts["deposited"]) == "30"
+    sheet = load_workbook(io.BytesIO(files["xlsx"].content)).active
+    assert sheet is not None
+    assert [cell.value for cell in sheet[3]][:4] == ["course", *rows["course"][1:3], 30]
+    answer = files["json"].json()
+    assert answer["rows"][0]["shown"] == dict(table.rows[0].shown)
+    assert (answer["from"], answer["to"], answer["scope"]) == ("2024", "2025-06", world.SCU)
+
+
+def test_a_registrar_downloads_their_own_figures_only(signed_in: SignedIn) -> None:
+    with signed_in.staff(world.SCU_REGISTRAR) as client:
+        own = client.get("/stats/xcerts/download", params={"format": "json"})
+        other = client.get("/stats/xcerts/download", params={"format": "csv", "scope": world.CQOU})
+    assert own.status_code == 200
+    assert own.json()["scope"] == world.SCU
+    assert other.status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ class Shot:
 SHOTS: Final = (
     Shot("console", "/console", "zh", ("staff", ADMIN)),
     Shot("console-learners", "/console/learners", "zh", ("staff", ADMIN)),
+    Shot("stats", "/stats/outcomes?by=kind", "zh", ("staff", ADMIN)),
 )
 
 

@@ -2,7 +2,7 @@
 and a chart by year, small counts suppressed; no login), and ``/stats/{figure}``, one figure
 for the staff who may read it: a GET form (broken down by, from, to, and whose figures), a
 chart drawn on the server as inline SVG, the same figures as a table with every measure and
-the rates derived from them, and links to download the table from the API.
+the rates derived from them, and links to download the table (:mod:`.downloads`).
 
 Thin, like every page: the handlers of :mod:`creditbank.stats` check who may read what (staff
 read their own institution's figures, administrators and auditors any scope) and raise the
@@ -28,18 +28,18 @@ from creditbank.institutions.views import list_institutions
 from creditbank.messages import msg
 from creditbank.stats import figures as handlers
 from creditbank.stats.api import FIGURES, FigureTable
-from creditbank.stats.commands import ListFigures, ShowFigure, ShowSummary
+from creditbank.stats.commands import ListFigures, ShowSummary
 from creditbank.stats.model import DIMENSION_LABELS
 from creditbank.web.auth import StaffPage
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import translator_for
 from creditbank.web.pages.stats import charts, shaping
+from creditbank.web.pages.stats.downloads import pages as download_pages
+from creditbank.web.pages.stats.downloads import question
 from creditbank.web.sessions import current_session
 
 pages = APIRouter(include_in_schema=False)
-
-TIME_BREAKDOWN = "year"
-"""What a figure's page is broken down by when the question names nothing."""
+pages.include_router(download_pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +55,6 @@ class Scopes:
 def _viewer(request: Request) -> Principal | LearnerPrincipal | None:
     session = current_session(request)
     return session.principal if session else None
-
-
-def _given(text: str | None) -> str | None:
-    return (text.strip() or None) if text is not None else None
 
 
 @pages.get("/stats", response_class=HTMLResponse)
@@ -89,8 +85,11 @@ def summary_page(request: Request, uow: Uow) -> HTMLResponse:
         spec = FIGURES[table.figure]
         words = {name: label.render(translate) for name, label in spec.measures}
         series = charts.series_of([(m, words[m]) for m in table.measures])
+        title = msg(
+            "{figure} by {breakdown}", figure=spec.label, breakdown=DIMENSION_LABELS[table.by]
+        )
         chart = charts.column_chart(
-            spec.label.render(translate), shaping.chart_rows(table, language), series
+            title.render(translate), shaping.chart_rows(table, language), series
         )
         shown = shaping.columns(table, words, translate)
         sections.append(
@@ -120,7 +119,7 @@ def _download_link(table: FigureTable, format_: str) -> str:
         "to": table.end or "",
         "scope": table.scope or "",
     }
-    return f"/api/v1/stats/{table.figure}?" + urlencode({k: v for k, v in query.items() if v})
+    return f"/stats/{table.figure}/download?" + urlencode({k: v for k, v in query.items() if v})
 
 
 @pages.get("/stats/{figure}", response_class=HTMLResponse)
@@ -137,13 +136,7 @@ def figure_page(
     """One figure for the staff who may read it, as asked in the query."""
     settings = request.app.state.settings
     table = handlers.show_figure(
-        ShowFigure(
-            figure=figure,
-            by=_given(by) or ("cohort" if figure == "cohorts" else TIME_BREAKDOWN),
-            scope=_given(scope),
-            start=_given(start),
-            end=_given(end),
-        ),
+        question(figure, by, start, end, scope),
         principal=principal,
         uow=uow,
         suppress_below=settings.stats_suppress_below,

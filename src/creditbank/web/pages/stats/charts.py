@@ -29,6 +29,12 @@ COLUMN_AREA = (60, 10, 700, 220)
 COLUMN_CHART_SIZE = (780, 290)
 MAX_ROWS = 40
 """A bar chart shows at most this many rows (the table below it has them all)."""
+MAX_SLOT = 90
+"""The widest a period's place on a column chart may be (a few years stay slim, left-aligned)."""
+MAX_WRITTEN = 24
+"""A column chart with at most this many bars writes each one's value above it."""
+TICKS = 4
+"""A column chart's scale has this many steps above 0."""
 MIN_LABEL_GAP = 44
 """A column chart names a period on its axis only every so many units (the others in their
 tooltip and in the text)."""
@@ -104,6 +110,8 @@ class Chart:
     baseline: float = 0
     cut: int = 0
     """Rows left out of a bar chart (shown in the table only)."""
+    values_written: bool = True
+    """Whether a column chart writes each value above its bar (when there are few)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +220,12 @@ def _periodic(keys: Iterable[str]) -> bool:
     return all(YEAR.match(key) for key in found) or all(MONTH.match(key) for key in found)
 
 
-def _nice(top: int) -> int:
-    """A round number at least ``top`` for the scale's end (1, 2, 5 times a power of ten)."""
+def _step(top: int) -> int:
+    """A round step (1, 2 or 5 times a power of ten) such that four steps reach ``top``."""
     scale = 1
     while True:
         for step in (1, 2, 5):
-            if step * scale >= top:
+            if TICKS * step * scale >= top:
                 return step * scale
         scale *= 10
 
@@ -235,8 +243,9 @@ def column_chart(title: str, rows: Sequence[Row], series: Sequence[Series]) -> C
     ]
     left, top_y, width, height = COLUMN_AREA
     baseline = top_y + height
-    top = _nice(max(_largest(filled, series), 1))
-    slot = width / max(len(filled), 1)
+    step = _step(max(_largest(filled, series), 1))
+    top = TICKS * step
+    slot = min(width / max(len(filled), 1), MAX_SLOT)
     bar = slot * 0.8 / max(len(series), 1)
     every = max(1, int(MIN_LABEL_GAP // slot) + (1 if MIN_LABEL_GAP % slot else 0))
     groups = []
@@ -271,7 +280,7 @@ def column_chart(title: str, rows: Sequence[Row], series: Sequence[Series]) -> C
             )
         )
     ticks = tuple(
-        Tick(round(top * part / 4), round(baseline - height * part / 4, 1)) for part in range(5)
+        Tick(step * part, round(baseline - height * part / TICKS, 1)) for part in range(TICKS + 1)
     )
     return Chart(
         "columns",
@@ -283,6 +292,7 @@ def column_chart(title: str, rows: Sequence[Row], series: Sequence[Series]) -> C
         tuple(groups),
         ticks=ticks,
         left=left,
-        right=left + width,
+        right=left + max(slot * len(filled), slot),
         baseline=baseline,
+        values_written=len(filled) * len(series) <= MAX_WRITTEN,
     )
