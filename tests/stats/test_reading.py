@@ -94,9 +94,26 @@ def world(
     database.dispose()
 
 
-def read(world: World, figure: str, by: str, threshold: int = 1, **asked: str) -> FigureTable:
+def read(
+    world: World,
+    figure: str,
+    by: str,
+    threshold: int = 1,
+    *,
+    scope: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> FigureTable:
     with world.database.unit_of_work() as uow:
-        return read_figure(uow, figure=figure, by=by, suppress_below=threshold, **asked)
+        return read_figure(
+            uow,
+            figure=figure,
+            by=by,
+            suppress_below=threshold,
+            scope=scope,
+            start=start,
+            end=end,
+        )
 
 
 def counted(table: FigureTable, measure: str = "deposited") -> dict[str, int | None]:
@@ -146,6 +163,28 @@ def test_by_year_and_month_within_a_period(world: World) -> None:
     assert months.total.counts["deposited"] == 40
     assert counted(read(world, "outcomes", "year", start="2026")) == {"2026": 15}
     assert read(world, "outcomes", "all", end="2025").total.counts["deposited"] == 65
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2025-03", "2026-02", 80),  # months only (no whole year)
+        ("2025-04", "2026-01", 25),
+        ("2025", "2026-01", 65),  # 2025 from the roll-ups, January 2026 from the cells
+        ("2024-12", "2026", 80),  # December 2024 from the cells, 2025 and 2026 rolled up
+        (None, "2025-10", 40),
+        ("2025-11", None, 40),
+        ("2019", "2024", 0),
+    ],
+)
+def test_a_period_adds_whole_years_and_the_months_around_them(
+    world: World, start: str | None, end: str | None, expected: int
+) -> None:
+    table = read(world, "outcomes", "level", start=start, end=end)
+    assert table.total.counts["deposited"] == expected
+    assert sum(count or 0 for count in counted(table).values()) == expected
+    by_year = read(world, "outcomes", "year", start=start, end=end)
+    assert sum(count or 0 for count in counted(by_year).values()) == expected
 
 
 def test_an_institutions_scope_counts_only_its_facts(world: World) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from creditbank.db import Database, UnitOfWork
 from creditbank.stats.api import Fact, tally
-from creditbank.stats.tables import StatCellRow
+from creditbank.stats.tables import StatCellRow, StatRollupRow
 
 
 def cells(uow: UnitOfWork) -> dict[tuple[str, str, str, str, str, int], tuple[int, Decimal]]:
@@ -74,6 +74,31 @@ def test_facts_are_counted_in_every_cell_they_belong_to(
     assert found["recognition", "imported", "", "all", "", 202603] == (1, Decimal(0))
     assert not any(key[2] == "CQOU" for key in found if key[0] == "recognition")
     assert len(found) == 2 * (1 + 2 + 1 + 1 + 1) + 2  # all, 2 levels, setting, kind, institution
+
+
+def rollups(uow: UnitOfWork) -> dict[tuple[str, str, str, str, str, int], tuple[int, Decimal]]:
+    rows = uow.session.execute(select(StatRollupRow))
+    return {
+        (row.figure, row.measure, row.scope, row.dim, row.value, row.period): (row.n, row.amount)
+        for (row,) in rows
+    }
+
+
+def test_the_rollups_hold_the_cells_sums_by_year_and_over_all_time(database: Database) -> None:
+    for when in (date(2025, 3, 1), date(2025, 12, 31), date(2026, 1, 1)):
+        with database.unit_of_work() as uow:
+            tally(uow, [outcome(when), outcome(when, level="CQF@1:5")])
+    with database.unit_of_work() as uow:
+        found, summed = cells(uow), rollups(uow)
+    expected: dict[tuple[str, str, str, str, str, int], tuple[int, Decimal]] = {}
+    for (figure, measure, scope, dim, value, month), (n, amount) in found.items():
+        for period in (month // 100, 0):
+            key = (figure, measure, scope, dim, value, period)
+            before = expected.get(key, (0, Decimal(0)))
+            expected[key] = (before[0] + n, before[1] + amount)
+    assert summed == expected
+    assert summed["outcomes", "deposited", "", "all", "", 2025] == (4, Decimal(10))
+    assert summed["outcomes", "deposited", "CQOU", "level", "CQF@1:5", 0] == (3, Decimal("7.5"))
 
 
 def test_a_second_transaction_adds_to_the_cells(database: Database) -> None:

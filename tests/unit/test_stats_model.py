@@ -20,6 +20,7 @@ from creditbank.stats.model import (
     demographics,
     month_of,
     period,
+    spans,
 )
 from creditbank.suppression import hidden_in_table
 
@@ -64,6 +65,16 @@ def test_periods() -> None:
     for start, end in (("2025-00", None), ("2025-3", None), ("x", None), ("2026", "2025")):
         with pytest.raises(StatsError):
             period(start, end)
+
+
+def test_a_period_is_read_as_whole_years_and_the_months_around_them() -> None:
+    assert spans(0, 999912) == (True, None, [])
+    assert spans(202501, 202612) == (False, (2025, 2026), [])
+    assert spans(202503, 202602) == (False, None, [(202503, 202602)])
+    assert spans(202412, 202701) == (False, (2025, 2026), [(202412, 202412), (202701, 202701)])
+    assert spans(0, 202510) == (False, (1, 2024), [(202501, 202510)])
+    assert spans(0, 202512) == (False, (1, 2025), [])
+    assert spans(202511, 999912) == (False, (2026, 9999), [(202511, 202512)])
 
 
 def test_a_fact_counts_for_the_bank_its_institution_and_each_dimension() -> None:

@@ -320,6 +320,26 @@ def period(start: str | None, end: str | None) -> tuple[int, int]:
     return first, last
 
 
+def spans(first: int, last: int) -> tuple[bool, tuple[int, int] | None, list[tuple[int, int]]]:
+    """How months ``first``..``last`` are read: (all time?, the whole years in them (first,
+    last) or None, the ranges of months around those years). All time and whole years come
+    from the roll-ups, the rest from the monthly cells."""
+    if (first, last) == (FIRST_MONTH, LAST_MONTH):
+        return True, None, []
+    first_year, first_month = first // 100, max(first % 100, 1)
+    last_year, last_month = last // 100, last % 100
+    whole_from = max(first_year if first_month == 1 else first_year + 1, 1)
+    whole_to = last_year if last_month == 12 else last_year - 1  # noqa: PLR2004 (December)
+    if whole_from > whole_to:
+        return False, None, [(first, last)]
+    months = []
+    if first % 100 > 1:  # from a month after January (0: no start)
+        months.append((first, whole_from * 100 - 88))  # up to December of the year before
+    if last > whole_to * 100 + 12:
+        months.append((whole_to * 100 + 101, last))  # from January of the year after
+    return False, (whole_from, whole_to), months
+
+
 def _bound(text: str, *, first: bool) -> int:
     found = _PERIOD.match(text)
     month = int(found.group(2)) if found and found.group(2) else (1 if first else 12)

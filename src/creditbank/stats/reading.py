@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
@@ -30,6 +30,7 @@ from creditbank.stats.model import (
     BANK_WIDE,
     COHORT_AFTER,
     INSTITUTION,
+    LAST_MONTH,
     FigureRow,
     FigureSpec,
     FigureTable,
@@ -38,8 +39,9 @@ from creditbank.stats.model import (
     figure_spec,
     month_text,
     period,
+    spans,
 )
-from creditbank.stats.tables import StatCellRow
+from creditbank.stats.tables import StatCellRow, StatRollupRow
 from creditbank.suppression import figure, hidden_in_table
 
 
@@ -66,25 +68,51 @@ class CellLoader(Protocol):
 
 
 def bank_cells(uow: UnitOfWork, query: CellQuery) -> Iterable[CellSum]:
-    """This bank's cells (``stat_cells``), summed as ``query`` asks: one range of the primary
-    key (figure, scope, dim, month ...)."""
+    """This bank's counts, summed as ``query`` asks, each part one range of a primary key:
+    whole years (or all time) from ``stat_rollups``, the months around them from
+    ``stat_cells`` (by month: months only)."""
     if query.group not in {"value", "month", "year"}:
         raise _unknown_breakdown(query.group)
-    cells = StatCellRow
-    key = {
-        "value": cells.value,
-        "month": cells.month,
-        "year": cells.month // 100,
-    }[query.group]
+    cells, rollups = StatCellRow, StatRollupRow
+    if query.group == "month":
+        return _summed(uow, query, cells, (query.first, query.last))
+    all_time, years, months = spans(query.first, query.last)
+    if all_time and query.group == "year":  # all time has no year: read every year
+        all_time, years = False, (1, LAST_MONTH // 100)
+    parts: list[Iterable[CellSum]] = []
+    if all_time:
+        parts.append(_summed(uow, query, rollups, (0, 0)))
+    if years is not None:
+        parts.append(_summed(uow, query, rollups, years))
+    parts.extend(_summed(uow, query, cells, span) for span in months)
+    summed: dict[tuple[str, str], list[Any]] = {}
+    for part in parts:
+        for measure, value, count, amount in part:
+            found = summed.setdefault((measure, value), [0, Decimal(0)])
+            found[0] += count
+            found[1] += amount
+    return [(measure, value, n, amount) for (measure, value), (n, amount) in summed.items()]
+
+
+def _summed(
+    uow: UnitOfWork,
+    query: CellQuery,
+    table: type[StatCellRow | StatRollupRow],
+    span: tuple[int, int],
+) -> list[CellSum]:
+    """One range of months (``stat_cells``) or periods (``stat_rollups``), grouped as asked."""
+    time = StatCellRow.month if table is StatCellRow else StatRollupRow.period
+    year = time // 100 if table is StatCellRow else time
+    key = {"year": year, "month": time}.get(query.group, table.value)
     rows = uow.session.execute(
-        select(cells.measure, key, func.sum(cells.n), func.sum(cells.amount))
+        select(table.measure, key, func.sum(table.n), func.sum(table.amount))
         .where(
-            cells.figure == query.figure,
-            cells.scope == query.scope,
-            cells.dim == query.dim,
-            cells.month.between(query.first, query.last),
+            table.figure == query.figure,
+            table.scope == query.scope,
+            table.dim == query.dim,
+            time.between(*span),
         )
-        .group_by(cells.measure, key)
+        .group_by(table.measure, key)
     )
     return [
         (measure, str(value), int(count), Decimal(amount or 0))

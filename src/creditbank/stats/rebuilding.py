@@ -1,12 +1,12 @@
 """Counting every figure again from the bank's records: :func:`rebuild`.
 
 In one transaction: the statistics are locked against concurrent tallies (PostgreSQL: ``LOCK
-TABLE stat_cells IN EXCLUSIVE MODE``, which readers pass and writers wait for; SQLite: the
-database's write lock), every cell is deleted except the accounts' sex and age counters (no
-person's sex or age is stored anywhere, so they cannot be counted again), and every fact each
-source yields is counted, in memory per cell, then written in bulk. A use case that tallies
-meanwhile waits for the rebuild to commit and then adds its facts on top: its records were not
-committed when the sources read, so nothing is counted twice or lost.
+TABLE stat_cells, stat_rollups IN EXCLUSIVE MODE``, which readers pass and writers wait for;
+SQLite: the database's write lock), every cell and roll-up is deleted except the accounts' sex
+and age counters (no person's sex or age is stored anywhere, so they cannot be counted again),
+and every fact each source yields is counted, in memory per cell, then written in bulk. A use
+case that tallies meanwhile waits for the rebuild to commit and then adds its facts on top: its
+records were not committed when the sources read, so nothing is counted twice or lost.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import delete, text
 
 from creditbank.db import UnitOfWork, hold_write_lock
 from creditbank.stats.model import KEPT_DIMS, Fact
-from creditbank.stats.tables import StatCellRow
+from creditbank.stats.tables import StatCellRow, StatRollupRow
 from creditbank.stats.tallying import Pending, add_facts, upsert_cells
 
 FactSource = Callable[[UnitOfWork], Iterator[Fact]]
@@ -28,7 +28,7 @@ def lock_cells(uow: UnitOfWork) -> None:
     still read them)."""
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("LOCK TABLE stat_cells IN EXCLUSIVE MODE"))
+        session.execute(text("LOCK TABLE stat_cells, stat_rollups IN EXCLUSIVE MODE"))
     else:
         hold_write_lock(session)
 
@@ -37,10 +37,10 @@ def rebuild(uow: UnitOfWork, sources: Iterable[FactSource]) -> int:
     """Count every fact of ``sources`` again into the cells, in ``uow``'s transaction (see the
     module); the number of cells written."""
     lock_cells(uow)
-    cells = StatCellRow
-    uow.session.execute(
-        delete(cells).where(~((cells.figure == "accounts") & cells.dim.in_(KEPT_DIMS)))
-    )
+    for table in (StatCellRow, StatRollupRow):
+        uow.session.execute(
+            delete(table).where(~((table.figure == "accounts") & table.dim.in_(KEPT_DIMS)))
+        )
     pending: Pending = {}
     for source in sources:
         add_facts(pending, _without_kept_dims(source(uow)))

@@ -5,33 +5,30 @@
 transaction commits, one upsert per distinct cell (``INSERT ... ON CONFLICT DO UPDATE SET
 n = n + excluded.n, amount = amount + excluded.amount``), the cells sorted by key so that two
 transactions touching the same cells lock them in the same order (no deadlock). A rollback drops
-what was pending. Many facts in one transaction (a bulk deposit) cost one statement per chunk
-of distinct cells, however many facts there were.
+what was pending. Many facts in one transaction (a bulk deposit) are summed in memory first:
+one upsert per distinct cell (all sent as one ``executemany``), however many facts there were.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Table, event
+from sqlalchemy import Executable, Table, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction
 
-from creditbank.db import UnitOfWork
+from creditbank.db import Base, UnitOfWork
 from creditbank.stats.model import CellKey, Fact, cells_of
-from creditbank.stats.tables import StatCellRow
+from creditbank.stats.tables import StatCellRow, StatRollupRow
 
 PENDING = "creditbank.stats.pending"
 """The key of the pending cells in ``Session.info``: {transaction: {cell key: [count, amount]}},
 a layer per open transaction or savepoint."""
 _MERGED = "creditbank.stats.merged"
 """The savepoint whose cells were just added to its parent's: (savepoint, parent, its cells)."""
-CHUNK = 2000
-"""Cells per statement: 8 parameters a cell stays under SQLite's 32,766 and PostgreSQL's 65,535."""
 
 Pending = dict[CellKey, list[Any]]
 Layers = dict[SessionTransaction, Pending]
@@ -124,45 +121,73 @@ def add_cells(into: Pending, cells: Pending) -> None:
 
 
 def upsert_cells(session: Session, cells: Mapping[CellKey, list[Any]]) -> None:
-    """Add ``cells`` ({key: [count, amount]}) to ``stat_cells``, in key order, a chunk of
-    distinct cells per statement."""
+    """Add ``cells`` ({key: [count, amount]}) to ``stat_cells``, and their sums by year and over
+    all time to ``stat_rollups``: one upsert per cell, the cells first then the roll-ups, each in
+    the order of its primary key (the same order in every transaction: no deadlock), each table's
+    sent as one ``executemany`` (one compiled statement; psycopg pipelines it, sqlite3 loops in
+    C)."""
+    if not cells:
+        return
+    rollups: dict[Ordered, list[Any]] = {}
+    rows = []
+    for key, (count, amount) in sorted(cells.items(), key=_in_key_order):
+        figure, measure, scope, dim, value, month = key
+        rows.append(_row((figure, scope, dim, month, measure, value), count, amount, time="month"))
+        for period in (month // 100, ALL_TIME):
+            found = rollups.get((figure, scope, dim, period, measure, value))
+            if found is None:
+                rollups[figure, scope, dim, period, measure, value] = [count, amount]
+            else:
+                found[0] += count
+                found[1] += amount
     dialect = session.get_bind().dialect.name
+    session.execute(_upsert(dialect, StatCellRow, "month"), rows)
+    session.execute(
+        _upsert(dialect, StatRollupRow, "period"),
+        [
+            _row(key, count, amount, time="period")
+            for key, (count, amount) in sorted(rollups.items())
+        ],
+    )
+
+
+ALL_TIME = 0
+"""The roll-ups' ``period`` of all time (a year's is the year)."""
+
+
+Ordered = tuple[str, str, str, int, str, str]
+"""A cell's or roll-up's key in its primary key's order: (figure, scope, dim, month or period,
+measure, value)."""
+
+
+def _row(key: Ordered, count: int, amount: Decimal, *, time: str) -> dict[str, object]:
+    figure, scope, dim, when, measure, value = key
+    return {
+        "figure": figure,
+        "scope": scope,
+        "dim": dim,
+        time: when,
+        "measure": measure,
+        "value": value,
+        "n": count,
+        "amount": amount,
+    }
+
+
+def _in_key_order(item: tuple[CellKey, object]) -> Ordered:
+    figure, measure, scope, dim, value, month = item[0]
+    return figure, scope, dim, month, measure, value
+
+
+def _upsert(dialect: str, table_class: type[Base], time: str) -> Executable:
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = cast("Table", StatCellRow.__table__)
-    ordered = iter(sorted(cells.items()))
-    for chunk in _chunks(ordered, CHUNK):
-        statement = insert(table).values(
-            [
-                {
-                    "figure": figure,
-                    "measure": measure,
-                    "scope": scope,
-                    "dim": dim,
-                    "value": value,
-                    "month": month,
-                    "n": count,
-                    "amount": Decimal(amount),
-                }
-                for (figure, measure, scope, dim, value, month), (count, amount) in chunk
-            ]
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[
-                table.c.figure,
-                table.c.scope,
-                table.c.dim,
-                table.c.month,
-                table.c.measure,
-                table.c.value,
-            ],
-            set_={
-                "n": table.c.n + statement.excluded.n,
-                "amount": table.c.amount + statement.excluded.amount,
-            },
-        )
-        session.execute(statement)
-
-
-def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    while chunk := list(islice(items, size)):
-        yield chunk
+    table = cast("Table", table_class.__table__)
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in ("figure", "scope", "dim", time)]
+        + [table.c.measure, table.c.value],
+        set_={
+            "n": table.c.n + statement.excluded.n,
+            "amount": table.c.amount + statement.excluded.amount,
+        },
+    )
