@@ -100,6 +100,7 @@ def test_staff_read_their_own_institution_only(live_bank: LiveBank, signed_in: S
     assert page.status_code == 200
     assert 'id="fixed-scope"' in page.text
     assert 'name="scope"' not in page.text
+    assert 'name="source"' not in page.text  # the banks combined: administrators' and auditors'
     own = figure(live_bank, "xcerts", "year", world.SCU)
     measures = own.measures
     assert only_counts(table_of(page.text, "figure-table"), measures) == counts_of(own)
@@ -119,6 +120,7 @@ def test_administrators_and_auditors_choose_any_scope(
         assert bank_wide.status_code == cqou.status_code == 200
         assert f'<option value="{world.CQOU}"' in bank_wide.text
         assert f'<option value="{world.CQOU}" selected>' in cqou.text
+        assert '<option value="bank" selected>' in cqou.text  # this bank's figures
         everyone = figure(live_bank, "xcerts", "institution")
         shown = table_of(bank_wide.text, "figure-table")
         assert only_counts(shown, everyone.measures) == counts_of(everyone)
@@ -225,6 +227,7 @@ def test_a_registrar_downloads_their_own_figures_only(signed_in: SignedIn) -> No
         ("/stats/accounts", {"by": "peer"}, 400),
         ("/stats/accounts", {"from": "2025-13"}, 400),
         ("/stats/accounts", {"from": "2026", "to": "2025"}, 400),
+        ("/stats/accounts", {"source": "elsewhere"}, 400),
     ],
 )
 def test_problems_are_the_banks_error_pages(

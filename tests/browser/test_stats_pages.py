@@ -79,7 +79,9 @@ def test_a_small_count_shows_as_under_ten(visitors: Visitors, bank: str, built: 
     page.locator("#by").select_option("institution")
     page.locator("#from").fill("2025")
     page.locator("#question button").click()
-    expect(page).to_have_url(f"{bank}/stats/accounts?by=institution&from=2025&to=&scope=")
+    expect(page).to_have_url(
+        f"{bank}/stats/accounts?by=institution&from=2025&to=&scope=&source=bank"
+    )
     cqou = page.locator(f'#figure-table tr[data-value="{world.CQOU}"] td[data-column="opened"]')
     expect(cqou).to_have_text("<10")
     expect(cqou).to_have_class("number count suppressed")

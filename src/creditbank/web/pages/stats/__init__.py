@@ -25,21 +25,26 @@ from creditbank.institutions.commands import MAX_PAGE, ListInstitutions, ShowIns
 from creditbank.institutions.handlers import show_institution
 from creditbank.institutions.model import Institution
 from creditbank.institutions.views import list_institutions
-from creditbank.messages import msg
+from creditbank.messages import Message, msg
 from creditbank.stats import figures as handlers
 from creditbank.stats.api import FIGURES, FigureTable
 from creditbank.stats.commands import ListFigures, ShowSummary
 from creditbank.stats.model import DIMENSION_LABELS
+from creditbank.stats.reading import SOURCE_BREAKDOWNS
 from creditbank.web.auth import StaffPage
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import translator_for
 from creditbank.web.pages.stats import charts, shaping
+from creditbank.web.pages.stats.downloads import BANK_SOURCE, question
 from creditbank.web.pages.stats.downloads import pages as download_pages
-from creditbank.web.pages.stats.downloads import question
 from creditbank.web.sessions import current_session
 
 pages = APIRouter(include_in_schema=False)
 pages.include_router(download_pages)
+
+
+SOURCE_DIMENSIONS = {"bank": msg("Bank")}
+"""Words for the breakdowns a source adds (the network's figures: by bank)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +116,14 @@ def summary_page(request: Request, uow: Uow) -> HTMLResponse:
     )
 
 
-def _download_link(table: FigureTable, format_: str) -> str:
+def _download_link(table: FigureTable, source: str, format_: str) -> str:
     query = {
         "format": format_,
         "by": table.by,
         "from": table.start or "",
         "to": table.end or "",
         "scope": table.scope or "",
+        "source": "" if source == BANK_SOURCE else source,
     }
     return f"/stats/{table.figure}/download?" + urlencode({k: v for k, v in query.items() if v})
 
@@ -132,11 +138,13 @@ def figure_page(
     start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=20)] = None,
     scope: Annotated[str | None, Query(max_length=64)] = None,
+    source: Annotated[str | None, Query(max_length=16)] = None,
 ) -> HTMLResponse:
     """One figure for the staff who may read it, as asked in the query."""
     settings = request.app.state.settings
+    asked = question(figure, by, start, end, scope, source)
     table = handlers.show_figure(
-        question(figure, by, start, end, scope),
+        asked,
         principal=principal,
         uow=uow,
         suppress_below=settings.stats_suppress_below,
@@ -146,8 +154,8 @@ def figure_page(
     spec = FIGURES[table.figure]
     words = {name: label.render(translate) for name, label in spec.measures}
     series = charts.series_of([(m, words[m]) for m in table.measures])
-    by_label = DIMENSION_LABELS[table.by].render(translate)
-    title = msg("{figure} by {breakdown}", figure=spec.label, breakdown=DIMENSION_LABELS[table.by])
+    by_label = _dimension(table.by).render(translate)
+    title = msg("{figure} by {breakdown}", figure=spec.label, breakdown=_dimension(table.by))
     title_text = title.render(translate)
     rows = shaping.chart_rows(table, language)
     chart = (
@@ -164,14 +172,18 @@ def figure_page(
         table=table,
         figure_label=spec.label.render(translate),
         by_label=by_label,
-        breakdowns=[(value, DIMENSION_LABELS[value].render(translate)) for value in spec.by],
+        breakdowns=[
+            (value, _dimension(value).render(translate))
+            for value in (*spec.by, *SOURCE_BREAKDOWNS.get(asked.source, ()))
+        ],
+        source=asked.source,
         chart=chart,
         table_columns=shown,
         rows=[shaping.table_row(table, row, shown, language) for row in table.rows],
         total=shaping.table_row(table, table.total, shown, language),
         scopes=scopes,
         scope_name=names.get(table.scope or "", table.scope or ""),
-        download=lambda format_: _download_link(table, format_),
+        download=lambda format_: _download_link(table, asked.source, format_),
     )
 
 
@@ -187,6 +199,11 @@ def _scopes(uow: Uow, principal: Principal, language: str) -> Scopes:
     return Scopes(
         fixed=False, choices=tuple((item.code, _name(item, language)) for item in found.items)
     )
+
+
+def _dimension(by: str) -> Message:
+    """What the rows are when a figure is broken down ``by``."""
+    return DIMENSION_LABELS.get(by) or SOURCE_DIMENSIONS.get(by) or Message(by)
 
 
 def _name(institution: Institution, language: str) -> str:

@@ -25,6 +25,8 @@ from creditbank.web.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment
 
 pages = APIRouter(include_in_schema=False)
 
+BANK_SOURCE = "bank"
+"""The figures of this bank (``network``: a national bank's combination of many banks')."""
 DEFAULT_BREAKDOWN = {"cohorts": "cohort"}
 """What a figure is broken down by when the question names nothing (else by year)."""
 
@@ -43,7 +45,12 @@ def given(text: str | None) -> str | None:
 
 
 def question(
-    figure: str, by: str | None, start: str | None, end: str | None, scope: str | None
+    figure: str,
+    by: str | None,
+    start: str | None,
+    end: str | None,
+    scope: str | None,
+    source: str | None,
 ) -> ShowFigure:
     """The figure asked by a page's form (blank fields: not asked)."""
     return ShowFigure(
@@ -52,6 +59,7 @@ def question(
         scope=given(scope),
         start=given(start),
         end=given(end),
+        source=given(source) or BANK_SOURCE,
     )
 
 
@@ -66,10 +74,11 @@ def download_figure(
     start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=20)] = None,
     scope: Annotated[str | None, Query(max_length=64)] = None,
+    source: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
     """The figure's table as a file, for the staff who may read it."""
     table = handlers.show_figure(
-        question(figure, by, start, end, scope),
+        question(figure, by, start, end, scope, source),
         principal=principal,
         uow=uow,
         suppress_below=request.app.state.settings.stats_suppress_below,
