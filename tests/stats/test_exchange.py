@@ -294,6 +294,16 @@ def test_a_bad_export_is_refused_naming_the_file_and_nothing_is_stored(
     assert combines(national) == 1
 
 
+def test_an_unknown_engine_is_refused_naming_the_engines(
+    banks: list[Bank], national: Database
+) -> None:
+    with pytest.raises(StatsExchangeError) as refused, national.unit_of_work() as uow:
+        combine_stats(uow, [banks[0].export], engine="hive")
+    assert refused.value.code == "unknown_stats_engine"
+    assert "duckdb, spark" in refused.value.render()
+    assert combines(national) == 0
+
+
 def test_the_handlers_are_the_bank_administrators(
     banks: list[Bank], national: Database, tmp_path: Path
 ) -> None:
