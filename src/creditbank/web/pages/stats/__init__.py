@@ -90,9 +90,7 @@ def summary_page(request: Request, uow: Uow) -> HTMLResponse:
         spec = FIGURES[table.figure]
         words = {name: label.render(translate) for name, label in spec.measures}
         series = charts.series_of([(m, words[m]) for m in table.measures])
-        title = msg(
-            "{figure} by {breakdown}", figure=spec.label, breakdown=DIMENSION_LABELS[table.by]
-        )
+        title = msg("{figure} by {breakdown}", figure=spec.label, breakdown=_dimension(table.by))
         chart = charts.column_chart(
             title.render(translate), shaping.chart_rows(table, language), series
         )
@@ -101,6 +99,7 @@ def summary_page(request: Request, uow: Uow) -> HTMLResponse:
             {
                 "table": table,
                 "label": spec.label.render(translate),
+                "by_label": _dimension(table.by).render(translate),
                 "chart": chart,
                 "columns": shown,
                 "rows": [shaping.table_row(table, row, shown, language) for row in table.rows],
