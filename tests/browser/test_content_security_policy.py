@@ -17,7 +17,7 @@ from tests.browser.conftest import Visitors
 from tests.conftest import LiveBank
 
 PASSWORD = "correct horse battery"
-PAGES = ("/", "/login", "/frameworks", "/verify", "/xcerts", "/xcerts/stats", "/problems")
+PAGES = ("/", "/login", "/frameworks", "/verify", "/xcerts", "/xcerts/stats", "/stats", "/problems")
 
 
 @pytest.fixture(scope="module")
