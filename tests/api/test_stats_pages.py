@@ -15,9 +15,11 @@ import io
 import re
 from html import unescape
 
+import httpx2
 import pytest
 from openpyxl import load_workbook
 
+from creditbank.institutions import service as institutions
 from creditbank.stats.api import FigureTable, read_figure
 from tests import stats_world as world
 from tests.api.signed_in import SignedIn
@@ -189,6 +191,8 @@ def test_the_downloads_hold_the_pages_table(live_bank: LiveBank, signed_in: Sign
         f"/stats/outcomes/download?format={f}&by=kind&from=2024&to=2025-06&scope=SCU"
         for f in ("csv", "xlsx", "json")
     }
+    api_url = "/api/v1/stats/outcomes?format=json&by=kind&from=2024&to=2025-06&scope=SCU"
+    assert f"<code>{api_url}</code>" in unescape(page.text)
     with live_bank.database.unit_of_work() as uow:
         table = read_figure(
             uow,
@@ -209,6 +213,12 @@ def test_the_downloads_hold_the_pages_table(live_bank: LiveBank, signed_in: Sign
     answer = files["json"].json()
     assert answer["rows"][0]["shown"] == dict(table.rows[0].shown)
     assert (answer["from"], answer["to"], answer["scope"]) == ("2024", "2025-06", world.SCU)
+    with live_bank.database.unit_of_work() as uow:
+        secret = institutions.create_token(uow=uow, email=world.ADMIN).secret
+    with httpx2.Client(
+        base_url=live_bank.url, headers={"Authorization": f"Bearer {secret}"}
+    ) as api:
+        assert api.get(api_url).json() == answer  # the API answers the same table
 
 
 def test_a_registrar_downloads_their_own_figures_only(signed_in: SignedIn) -> None:

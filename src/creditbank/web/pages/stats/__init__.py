@@ -115,7 +115,8 @@ def summary_page(request: Request, uow: Uow) -> HTMLResponse:
     )
 
 
-def _download_link(table: FigureTable, source: str, format_: str) -> str:
+def _query(table: FigureTable, source: str, format_: str) -> str:
+    """The query that asks ``table`` again as ``format_`` (a download, or the API)."""
     query = {
         "format": format_,
         "by": table.by,
@@ -124,7 +125,7 @@ def _download_link(table: FigureTable, source: str, format_: str) -> str:
         "scope": table.scope or "",
         "source": "" if source == BANK_SOURCE else source,
     }
-    return f"/stats/{table.figure}/download?" + urlencode({k: v for k, v in query.items() if v})
+    return urlencode({k: v for k, v in query.items() if v})
 
 
 @pages.get("/stats/{figure}", response_class=HTMLResponse)
@@ -182,7 +183,7 @@ def figure_page(
         total=shaping.table_row(table, table.total, shown, language),
         scopes=scopes,
         scope_name=names.get(table.scope or "", table.scope or ""),
-        download=lambda format_: _download_link(table, asked.source, format_),
+        link=lambda path, format_: f"{path}?{_query(table, asked.source, format_)}",
     )
 
 
