@@ -28,6 +28,7 @@ from creditbank.conversion import conversion_store
 from creditbank.conversion.model import ConversionError
 from creditbank.conversion.statistics import years_after
 from creditbank.db import Database
+from creditbank.stats.rebuilding import rebuild
 from tests import conftest
 from tests import conversion_world as world
 from tests.conftest import BACKENDS, _new_database
@@ -287,6 +288,18 @@ def test_the_rebuild_source_yields_what_was_tallied(bank: Bank) -> None:
         key: n for key, n in from_source.items() if key[0] in {"requested", "confirmed"}
     }
     assert stored(database, "outcomes") == rebuilt(database, accounts.outcome_facts)
+    # and the rebuild itself, from every source of these figures, changes none of their cells
+    figures = ("accounts", "outcomes", "cohorts", "conversion")
+    before = {figure: stored(database, figure) for figure in figures}
+    sources = [
+        accounts.account_facts,
+        accounts.outcome_facts,
+        accounts.cohort_learner_facts,
+        conversion.conversion_facts,
+    ]
+    with database.unit_of_work() as uow:
+        rebuild(uow, sources)
+    assert {figure: stored(database, figure) for figure in figures} == before
 
 
 def test_years_after_the_first_outcome() -> None:
