@@ -19,7 +19,7 @@ from creditbank.institutions import api as institutions_api
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.stats import figures
-from creditbank.stats.api import FACT_SOURCES, SUPPRESS_BELOW, Fact, tally
+from creditbank.stats.api import FACT_SOURCES, SUPPRESS_BELOW, Fact, StatsError, tally
 from creditbank.stats.commands import ListFigures, RebuildStats, ShowFigure, ShowSummary
 from creditbank.stats.tables import StatCellRow
 
@@ -54,6 +54,10 @@ def test_the_summary_is_public_and_covers_every_figure(database: Database) -> No
 
 def test_staff_read_their_own_institution_and_nobody_elses(database: Database) -> None:
     with database.unit_of_work() as uow:
+        for code in ("SHOU", "SHVC"):
+            institutions.add_institution(
+                uow=uow, code=code, name=code, type=InstitutionType.UNIVERSITY
+            )
         tally(uow, [opened("SHOU", 30), opened("SHVC", 40)])
     with database.unit_of_work() as uow:
         own = figures.show_figure(ShowFigure("accounts", "all"), principal=REGISTRAR, uow=uow)
@@ -70,10 +74,20 @@ def test_staff_read_their_own_institution_and_nobody_elses(database: Database) -
                 ShowFigure("accounts", "all", scope="SHVC"), principal=reader, uow=uow
             )
             assert other.total.counts["opened"] == 40
+        with pytest.raises(StatsError) as unknown:  # a typo is not a quiet institution
+            figures.show_figure(ShowFigure("accounts", scope="SHUO"), principal=ADMIN, uow=uow)
+        assert unknown.value.code == "institution_not_found"
         for nobody in (None, LearnerPrincipal(learner_id=1, account_number="CB000000000001")):
             with pytest.raises(AccessError) as refused:
                 figures.show_figure(ShowFigure("accounts", "all"), principal=nobody, uow=uow)
             assert refused.value.code == "unauthenticated"
+
+
+def test_a_figure_without_a_breakdown_is_by_year_or_its_own(database: Database) -> None:
+    with database.unit_of_work() as uow:
+        assert figures.show_figure(ShowFigure("accounts"), principal=ADMIN, uow=uow).by == "year"
+        cohorts = figures.show_figure(ShowFigure("cohorts"), principal=ADMIN, uow=uow)
+        assert cohorts.by == "cohort"
 
 
 def test_the_threshold_is_given_or_wired_or_ten(database: Database) -> None:

@@ -19,12 +19,13 @@ class ListFigures:
 
 @dataclass(frozen=True, slots=True)
 class ShowFigure:
-    """Figure ``figure`` broken down ``by`` a dimension over ``start``..``end`` ("YYYY" or
-    "YYYY-MM"; None: unbounded), for institution ``scope`` (None: the bank, or an institution's
-    staff their own), from ``source`` "bank" (this bank) or "network" (banks combined)."""
+    """Figure ``figure`` broken down ``by`` a dimension (None: by year, or by the figure's first
+    dimension when it has no year, as the cohorts) over ``start``..``end`` ("YYYY" or "YYYY-MM";
+    None: unbounded), for institution ``scope`` (None: the bank, or an institution's staff their
+    own), from ``source`` "bank" (this bank) or "network" (banks combined)."""
 
     figure: str
-    by: str = "year"
+    by: str | None = None
     scope: str | None = None
     start: str | None = None
     end: str | None = None

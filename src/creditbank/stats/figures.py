@@ -24,9 +24,10 @@ from creditbank.access.policy import (
     require,
 )
 from creditbank.db import UnitOfWork
+from creditbank.institutions import api as institutions
 from creditbank.messages import msg
 from creditbank.stats.commands import ListFigures, RebuildStats, ShowFigure, ShowSummary
-from creditbank.stats.model import FIGURES, FigureSpec, FigureTable
+from creditbank.stats.model import FIGURES, FigureSpec, FigureTable, StatsError
 from creditbank.stats.reading import read_figure
 from creditbank.stats.rebuilding import FactSource, rebuild
 from creditbank.usecases import handler
@@ -71,7 +72,7 @@ def show_summary(
         read_figure(
             uow,
             figure=spec.name,
-            by="year" if "year" in spec.by else spec.by[0],
+            by=_first_by(spec),
             suppress_below=below,
         )
         for spec in FIGURES.values()
@@ -97,16 +98,29 @@ def show_figure(
     if scope is None and not allowed(principal, Action.READ_STATS, None):
         scope = principal.institution
     require(principal, Action.READ_STATS, scope)
+    if scope is not None and query.source == "bank" and not _known(uow, scope):
+        raise StatsError("institution_not_found", msg("there is no institution {code}", code=scope))
+    spec = FIGURES.get(query.figure)
+    by = query.by or (_first_by(spec) if spec is not None else "year")
     return read_figure(
         uow,
         figure=query.figure,
-        by=query.by,
+        by=by,
         scope=scope,
         start=query.start,
         end=query.end,
         suppress_below=threshold(uow, suppress_below),
         source=query.source,
     )
+
+
+def _known(uow: UnitOfWork, code: str) -> bool:
+    return code in institutions.institutions_coded(uow=uow, codes=[code])
+
+
+def _first_by(spec: FigureSpec) -> str:
+    """What a figure is broken down by when nothing is asked: its years (the cohorts: theirs)."""
+    return "year" if "year" in spec.by else spec.by[0]
 
 
 @handler

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from creditbank.db import UnitOfWork
 from creditbank.messages import msg
 from creditbank.stats import naming
+from creditbank.stats.exchange.reading import network_cells
 from creditbank.stats.model import (
     AFTER_YEARS,
     ALL,
@@ -120,9 +121,14 @@ def _summed(
     ]
 
 
-CELL_LOADERS: dict[str, CellLoader] = {"bank": bank_cells}
-"""Where a figure's cells come from, by ``source``: "bank" this bank's; "network" (the national
-bank's combined cells of many banks, with ``by="bank"``) registered by ``stats.exchange``."""
+CELL_LOADERS: dict[str, CellLoader] = {"bank": bank_cells, "network": network_cells}
+"""Where a figure's cells come from, by ``source``: "bank" this bank's; "network" the national
+bank's combined cells of many banks (``stats.exchange.reading``; monthly cells only, and by
+bank too)."""
+
+PLACES_STORED = frozenset({"network"})
+"""Sources whose cells hold dims "region" and "institution_type" themselves (each bank placed
+its own institutions when it exported): read as stored, not placed from dim "institution"."""
 
 SOURCE_BREAKDOWNS: dict[str, tuple[str, ...]] = {"network": ("bank",)}
 """The ``by`` a source adds to every figure's (the network: by bank)."""
@@ -157,7 +163,7 @@ def read_figure(
     if by not in SOURCE_BREAKDOWNS.get(source, ()):
         check_by(spec, by)
     first, last = period(start, end)
-    asked = _Asked(uow, loader, spec.name, scope or BANK_WIDE, first, last)
+    asked = _Asked(uow, loader, spec.name, scope or BANK_WIDE, first, last, source)
     rows, total = _cohorts(asked, by) if spec.name == "cohorts" else _breakdown(asked, by)
     ordered = sorted(rows.items(), key=lambda item: (item[0] == "", item[0]))
     names = naming.labels(uow, by, [value for value, _ in ordered])
@@ -195,6 +201,7 @@ class _Asked:
     scope: str
     first: int
     last: int
+    source: str = "bank"
 
     def load(self, dim: str, group: str = "value") -> Iterable[CellSum]:
         query = CellQuery(self.figure, self.scope, dim, self.first, self.last, group)
@@ -214,7 +221,7 @@ def _breakdown(asked: _Asked, by: str) -> tuple[dict[str, _Sums], _Sums]:
                 key = month_text(int(value)) if by == "month" else value
                 rows.setdefault(key, _Sums()).add(measure, count, amount)
         return rows, total
-    placed = by in {"region", "institution_type"}
+    placed = by in {"region", "institution_type"} and asked.source not in PLACES_STORED
     sums = list(asked.load(INSTITUTION if placed else by))
     places = naming.places(asked.uow, by, {value for _, value, _, _ in sums}) if placed else {}
     for measure, value, count, amount in sums:
@@ -237,7 +244,7 @@ def _breakdown(asked: _Asked, by: str) -> tuple[dict[str, _Sums], _Sums]:
 def _cohorts(asked: _Asked, by: str) -> tuple[dict[str, _Sums], _Sums]:
     """Rows by cohort year (the months asked are the cohorts' years): learners, converted
     within 1, 2, 3 years (cumulative), converted at all."""
-    every = _Asked(asked.uow, asked.loader, asked.figure, asked.scope, 0, 999912)
+    every = _Asked(asked.uow, asked.loader, asked.figure, asked.scope, 0, LAST_MONTH, asked.source)
     years = range(asked.first // 100, asked.last // 100 + 1)
     rows: dict[str, _Sums] = {}
     for measure, cohort, count, amount in every.load("cohort"):
