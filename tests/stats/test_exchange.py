@@ -25,6 +25,7 @@ from creditbank.institutions.model import Role
 from creditbank.stats.exchange.combine import combine_stats
 from creditbank.stats.exchange.commands import CombineStats, ExportStats
 from creditbank.stats.exchange.engines import StatsExchangeError
+from creditbank.stats.exchange.export import export_stats
 from creditbank.stats.exchange.files import (
     CELLS,
     FACTS,
@@ -39,6 +40,7 @@ from creditbank.stats.exchange.tables import (
     StatNetworkSourceRow,
 )
 from creditbank.stats.model import month_of
+from creditbank.stats.reading import read_figure
 from tests.conftest import BACKENDS
 from tests.stats.exchange_world import (
     INSTITUTIONS,
@@ -304,6 +306,17 @@ def test_an_unknown_engine_is_refused_naming_the_engines(
     assert combines(national) == 0
 
 
+def test_an_export_where_nothing_can_be_written_is_refused_naming_the_directory(
+    national: Database, tmp_path: Path
+) -> None:
+    occupied = tmp_path / "a-file"
+    occupied.write_text("not a directory", "utf-8")
+    with pytest.raises(StatsExchangeError) as refused, national.unit_of_work() as uow:
+        export_stats(uow, occupied / "export", suppress_below=THRESHOLD, sources=[])
+    assert refused.value.code == "stats_directory_unwritable"
+    assert str(occupied / "export") in refused.value.render()
+
+
 def test_the_handlers_are_the_bank_administrators(
     banks: list[Bank], national: Database, tmp_path: Path
 ) -> None:
@@ -366,3 +379,44 @@ def test_two_combines_at_once_run_one_after_the_other(banks: list[Bank]) -> None
         uow.session.execute(delete(StatNetworkSourceRow))
         uow.session.execute(delete(StatNetworkCombineRow))
         uow.session.execute(delete(StatNetworkCellRow))
+
+
+def test_the_network_is_read_back_through_read_figure_by_bank_region_and_month(
+    banks: list[Bank], national: Database
+) -> None:
+    with national.unit_of_work() as uow:
+        combine_stats(uow, [bank.export for bank in banks])
+    expected_by_bank = {
+        bank.origin: sum(
+            n
+            for (figure, measure, scope, dim, _v, _m), (n, _a) in bank.cells().items()
+            if (figure, measure, scope, dim) == ("outcomes", "deposited", "", "all")
+        )
+        for bank in banks
+    }
+    expected_by_region: dict[str, int] = {}
+    for (who, (figure, measure, scope, _dim, value, _m)), (n, _a) in by_place(banks, 0).items():
+        if who == "" and (figure, measure, scope) == ("outcomes", "deposited", ""):
+            expected_by_region[value] = expected_by_region.get(value, 0) + n
+    assert expected_by_region
+    assert set(expected_by_region) <= {"CN-GD", "CN-SH", "CN-JS"}
+    with national.unit_of_work() as uow:
+
+        def read(by: str) -> dict[str, int | None]:
+            table = read_figure(uow, figure="outcomes", by=by, suppress_below=1, source="network")
+            assert table.total.counts["deposited"] == sum(expected_by_bank.values())
+            return {row.value: row.counts["deposited"] for row in table.rows}
+
+        assert read("bank") == {k: v for k, v in expected_by_bank.items() if v}
+        assert {k: v for k, v in read("region").items() if k} == expected_by_region
+        assert sum(v or 0 for v in read("month").values()) == sum(expected_by_bank.values())
+        in_2026 = sum(
+            n
+            for (figure, measure, scope, dim, _v, month), (n, _a) in summed(banks).items()
+            if (figure, measure, scope, dim) == ("outcomes", "deposited", "", "all")
+            and month // 100 == 2026
+        )
+        year = read_figure(
+            uow, figure="outcomes", by="year", start="2026", suppress_below=1, source="network"
+        )
+        assert [(row.value, row.counts["deposited"]) for row in year.rows] == [("2026", in_2026)]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -72,17 +73,8 @@ def export_stats(
     ``stats.api.FACT_SOURCES``); a row of the fact table counting fewer facts than
     ``suppress_below`` is suppressed.
     """
-    try:
+    with _writing(directory):
         directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StatsExchangeError(
-            "stats_directory_unwritable",
-            msg(
-                "cannot write the statistics into {directory}: {reason}",
-                directory=str(directory),
-                reason=error.strerror or type(error).__name__,
-            ),
-        ) from error
     origin = log_origin(uow=uow)
     places = {i.code: (_region(i.region), i.type.value) for i in list_institutions(uow=uow)}
     cells = _cells_table(uow, origin, places)
@@ -92,7 +84,8 @@ def export_stats(
         places,
         suppress_below,
     )
-    written = [_write(cells, directory / CELLS), _write(facts, directory / FACTS)]
+    with _writing(directory):
+        written = [_write(cells, directory / CELLS), _write(facts, directory / FACTS)]
     manifest = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -105,8 +98,26 @@ def export_stats(
         },
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    written.append(_replace(directory / MANIFEST, lambda part: part.write_text(text, "utf-8")))
+    with _writing(directory):
+        written.append(_replace(directory / MANIFEST, lambda part: part.write_text(text, "utf-8")))
     return written
+
+
+@contextmanager
+def _writing(directory: Path) -> Iterator[None]:
+    """A file system's refusal (no such place, no permission, disk full) as a problem that
+    names the directory, not a crash."""
+    try:
+        yield
+    except OSError as error:
+        raise StatsExchangeError(
+            "stats_directory_unwritable",
+            msg(
+                "cannot write the statistics into {directory}: {reason}",
+                directory=str(directory),
+                reason=error.strerror or type(error).__name__,
+            ),
+        ) from error
 
 
 def _region(written: str) -> str:
