@@ -92,13 +92,13 @@ class World:
     peers: tuple[str, ...]
 
 
-def build_world(database: Database) -> World:
+def build_world(database: Database, size: int = INSTITUTIONS) -> World:
     """300 institutions in 16 regions (the first 20 training-evaluation organisations, owners of
     the certificates), the levels of the built-in frameworks."""
     types = list(InstitutionType)
     codes = []
     with database.unit_of_work() as uow:
-        for number in range(INSTITUTIONS):
+        for number in range(size):
             code = f"I{number:03d}"
             kind = (
                 InstitutionType.TRAINING_EVALUATION_ORGANISATION
@@ -127,7 +127,7 @@ def build_world(database: Database) -> World:
     certificates = tuple(
         f"{codes[number % CERTIFICATE_OWNERS]}:X{number:03d}" for number in range(CERTIFICATES)
     )
-    weights = tuple(1 / (rank + 5) for rank in range(INSTITUTIONS))  # a few big, many small
+    weights = tuple(1 / (rank + 5) for rank in range(size))  # a few big, many small
     peers = tuple(f"bank{number:02d}.example/log" for number in range(PEERS))
     return World(tuple(codes), weights, tuple(levels), certificates, peers)
 
@@ -281,8 +281,8 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return cuts[49] * 1000, cuts[94] * 1000
 
 
-def timed(call: Callable[[], object], samples: int) -> list[float]:
-    for _ in range(WARM_UP):
+def timed(call: Callable[[], object], samples: int, warm_up: int = WARM_UP) -> list[float]:
+    for _ in range(warm_up):
         call()
     times = []
     for _ in range(samples):
@@ -304,10 +304,13 @@ def busiest(database: Database) -> str:
         )
 
 
-def measure(database: Database, samples: int) -> tuple[list[tuple[str, ...]], list[float]]:
-    """Rows (figure, by, scope, p50, p95) and the raw reads' times."""
+Rows = list[tuple[str, ...]]
+
+
+def measure(database: Database, samples: int, warm_up: int) -> tuple[Rows, list[float]]:
+    """Rows (figure, by, scope, period, p50, p95) and the raw reads' times."""
     scope = busiest(database)
-    rows: list[tuple[str, ...]] = []
+    rows: Rows = []
     for spec in FIGURES.values():
         for by in spec.by:
             for asked, start, end in ((None, None, None), (scope, None, None), (None, *PERIOD)):
@@ -321,13 +324,13 @@ def measure(database: Database, samples: int) -> tuple[list[tuple[str, ...]], li
                             query, principal=ADMIN, uow=uow, suppress_below=SUPPRESS_BELOW
                         )
 
-                p50, p95 = percentiles(timed(read, samples))
+                p50, p95 = percentiles(timed(read, samples, warm_up))
                 period = f"{start}..{end}" if start else "all"
                 rows.append((spec.name, by, asked or "bank", period, f"{p50:.1f}", f"{p95:.1f}"))
-    return rows, raw_reads(database, scope, samples)
+    return rows, raw_reads(database, scope, samples, warm_up)
 
 
-def raw_reads(database: Database, scope: str, samples: int) -> list[float]:
+def raw_reads(database: Database, scope: str, samples: int, warm_up: int) -> list[float]:
     """A primary-key SELECT of one cell, on a DBAPI connection."""
     p = "%s" if _postgres(database) else "?"
     query = (
@@ -352,7 +355,7 @@ def raw_reads(database: Database, scope: str, samples: int) -> list[float]:
         assert cursor.fetchone() is not None
         connection.commit()
 
-    times = timed(read, samples)
+    times = timed(read, samples, warm_up)
     connection.close()
     return times
 
@@ -372,11 +375,11 @@ def run(
     )
     database = Database(url)
     initialise(database)
-    world = build_world(database)
+    world = build_world(database, 30 if arguments.smoke else INSTITUTIONS)
     made, fill_seconds = fill(database, world, total, chunk)
     with database.unit_of_work() as uow:
         cells = uow.session.execute(text("SELECT COUNT(*) FROM stat_cells")).scalar_one()
-    rows, raw = measure(database, samples)
+    rows, raw = measure(database, samples, 0 if arguments.smoke else WARM_UP)
     database.dispose()
     raw50, raw95 = percentiles(raw)
     worst = max(rows, key=lambda row: float(row[4]))
@@ -397,6 +400,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--chunk", type=int, default=10_000, help="facts per unit of work")
     parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tests/smoke: 30 institutions, no warm-up reads (the same code paths, figures that "
+        "mean nothing)",
+    )
     add_server_argument(parser)
     arguments = parser.parse_args()
     backends = ["sqlite", "postgresql"] if arguments.backend == "both" else [arguments.backend]

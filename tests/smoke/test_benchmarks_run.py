@@ -45,7 +45,7 @@ BENCHMARKS = {
     "file_reading": ["--rows", "200", "--xlsx-rows", "20"],
     "peers": ["--checkpoints", "3", "--growth", "10"],
     "transfer_import": ["--outcomes", "4", "--samples", "1"],
-    "stats": ["--facts", "2000", "--samples", "1", "--backend", "both"],
+    "stats": ["--facts", "2000", "--samples", "1", "--smoke", "--backend", "both"],
 }
 
 SERVER_BENCHMARKS = {name for name, arguments in BENCHMARKS.items() if "--backend" in arguments}
