@@ -158,6 +158,8 @@ def test_the_figures_and_their_summary_are_public(anyone: httpx2.Client) -> None
         ("outcomes", {"by": "setting"}),
         ("outcomes", {"by": "kind", "to": "2025"}),
         ("outcomes", {"by": "all", "scope": "SHOU"}),
+        ("outcomes", {"scope": "JSVC", "from": "2026-03", "to": "2026-03"}),
+        ("cohorts", {}),
     ],
 )
 def test_a_figure_as_json_is_what_read_figure_gives(
@@ -166,7 +168,7 @@ def test_a_figure_as_json_is_what_read_figure_gives(
     answer = _ok(admin.get(f"/api/v1/stats/{figure}", params=query))
     asked = {
         "figure": figure,
-        "by": query["by"],
+        "by": query.get("by", "year" if "year" in FIGURES[figure].by else "cohort"),
         "scope": query.get("scope"),
         "start": query.get("from"),
         "end": query.get("to"),
@@ -295,6 +297,7 @@ def test_the_public_reads_the_summary_only(anyone: httpx2.Client) -> None:
         ("accounts", {"format": "pdf"}, 422, "validation-error", "format"),
         ("accounts", {"source": "moon"}, 400, "unknown-stats-source", "moon"),
         ("accounts", {"by": "x" * 40}, 422, "validation-error", "by"),
+        ("accounts", {"scope": "NOPE"}, 404, "institution-not-found", "NOPE"),
     ],
 )
 def test_a_bad_parameter_is_a_problem_naming_it(

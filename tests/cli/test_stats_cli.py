@@ -93,6 +93,8 @@ def test_a_bad_question_is_refused_naming_what_is_wrong(
     assert "peer" in refused
     assert "institution" in refused  # what it can be broken down by
     assert "2025-13" in run(cli, "stats", "show", "accounts", "--from", "2025-13", code=1)
+    assert "Conversion cohorts" in run(cli, "stats", "show", "cohorts")  # by cohort, its first
+    assert "NOPE" in run(cli, "stats", "show", "accounts", "--scope", "NOPE", code=1)
     assert "--engine" in run(cli, "stats", "combine", ".", "--engine", "hadoop", code=1)
     assert "--format" in run(cli, "stats", "export", "-o", ".", "--format", "csv", code=1)
 
@@ -137,3 +139,9 @@ def test_an_export_combined_into_the_networks_figures(
     }
     combined = run(cli, "stats", "combine", str(tmp_path / "bank"))
     assert "exports of banks: 1" in combined
+    network = json.loads(
+        run(cli, "stats", "show", "accounts", "--source", "network", "--by", "bank", "--json")
+    )
+    assert network["total"]["counts"]["opened"] == OPENED
+    assert [row["counts"]["opened"] for row in network["rows"]] == [OPENED]
+    assert "<10" in run(cli, "stats", "show", "accounts", "--source", "network", "--by", "region")

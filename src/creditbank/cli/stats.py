@@ -112,14 +112,15 @@ def show(
         ),
     ],
     by: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--by",
             metavar="DIMENSION",
             help="region, institution, institution_type, level, certificate, setting, kind, "
-            "sex, age, peer, cohort, year, month or all (what the figure allows).",
+            "sex, age, peer, cohort, year, month or all (what the figure allows; bank too with "
+            "--source network); default: year, or the cohorts' cohort.",
         ),
-    ] = "year",
+    ] = None,
     start: Annotated[
         str | None, typer.Option("--from", metavar="PERIOD", help="The first YYYY or YYYY-MM.")
     ] = None,

@@ -84,14 +84,15 @@ def show_figure(
         str, Path(max_length=32, description="accounts, outcomes, accreditation, ...")
     ],
     by: Annotated[
-        str,
+        str | None,
         Query(
             max_length=32,
             description="The dimension: region, institution, institution_type, level, "
             "certificate, setting, kind, sex, age, peer, cohort, year, month or all (the "
-            "figure's own are listed by GET /api/v1/stats).",
+            "figure's own are listed by GET /api/v1/stats; bank too for source=network). "
+            "Omitted: year, or the figure's first where it has no year (cohorts: cohort).",
         ),
-    ] = "year",
+    ] = None,
     start: Annotated[
         str | None,
         Query(alias="from", max_length=7, description="The first year or month: YYYY or YYYY-MM."),
