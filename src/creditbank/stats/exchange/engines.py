@@ -95,6 +95,7 @@ class SparkEngine:
             SparkSession.builder.master(self.master)
             .appName("creditbank-stats")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")  # no progress bars in the CLI's output
         )
         for key, value in self._config.items():
             builder = builder.config(key, value)
