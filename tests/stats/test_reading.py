@@ -51,6 +51,10 @@ FACTS = [
     ),
     Fact("cohorts", "converted", date(2027, 9, 1), None, {"cohort": "2024", "after": "later"}),
     Fact("cohorts", "learners", date(2025, 5, 1), None, {"cohort": "2025"}, count=30),
+    *(
+        Fact("accounts", "opened", date(2026, 1, 1), "SHOU", {"age": age}, count=20)
+        for age in ("unknown", "60+", "<20", "30-39")
+    ),
 ]
 
 
@@ -154,6 +158,17 @@ def test_institutions_are_placed_by_region_and_type_as_they_are_now(world: World
         "建筑信息模型",
         "Building information modelling",
     )
+
+
+def test_fixed_words_come_in_their_own_order(world: World) -> None:
+    table = read(world, "accounts", "age")
+    assert [row.value for row in table.rows] == ["<20", "30-39", "60+", "unknown"]
+    assert [row.label_en for row in table.rows] == [
+        "under 20",
+        "30 to 39",
+        "60 and over",
+        "Unknown",
+    ]
 
 
 def test_by_year_and_month_within_a_period(world: World) -> None:

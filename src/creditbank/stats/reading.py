@@ -32,6 +32,7 @@ from creditbank.stats.model import (
     COHORT_AFTER,
     INSTITUTION,
     LAST_MONTH,
+    VALUE_LABELS,
     FigureRow,
     FigureSpec,
     FigureTable,
@@ -165,7 +166,7 @@ def read_figure(
     first, last = period(start, end)
     asked = _Asked(uow, loader, spec.name, scope or BANK_WIDE, first, last, source)
     rows, total = _cohorts(asked, by) if spec.name == "cohorts" else _breakdown(asked, by)
-    ordered = sorted(rows.items(), key=lambda item: (item[0] == "", item[0]))
+    ordered = sorted(rows.items(), key=lambda item: row_order(by, item[0]))
     names = naming.labels(uow, by, [value for value, _ in ordered])
     shown_rows, shown_total = _suppressed(spec, ordered, total, names, suppress_below)
     return FigureTable(
@@ -179,6 +180,13 @@ def read_figure(
         start=start,
         end=end,
     )
+
+
+def row_order(by: str, value: str) -> tuple[bool, int, str]:
+    """Where a row goes: fixed words in their own order (age bands youngest first), others by
+    value; "not stated" last."""
+    fixed = [known for dim, known in VALUE_LABELS if dim == by]
+    return value == "", fixed.index(value) if value in fixed else len(fixed), value
 
 
 class _Sums:
