@@ -27,8 +27,6 @@ pages = APIRouter(include_in_schema=False)
 
 BANK_SOURCE = "bank"
 """The figures of this bank (``network``: a national bank's combination of many banks')."""
-DEFAULT_BREAKDOWN = {"cohorts": "cohort"}
-"""What a figure is broken down by when the question names nothing (else by year)."""
 
 
 class FileFormat(StrEnum):
@@ -55,7 +53,7 @@ def question(
     """The figure asked by a page's form (blank fields: not asked)."""
     return ShowFigure(
         figure=figure,
-        by=given(by) or DEFAULT_BREAKDOWN.get(figure, "year"),
+        by=given(by),  # None: the figure's years (the cohorts: by cohort)
         scope=given(scope),
         start=given(start),
         end=given(end),
