@@ -8,6 +8,11 @@ Excel on a Chinese Windows opens it as UTF-8, CRLF line ends), the English heade
 Chinese one; :func:`table_workbook` writes one sheet with both header rows in the blank
 workbooks' style (bold, shaded, frozen) and numbers as numbers. :func:`attachment` names the
 file for ``Content-Disposition``.
+
+A text is never taken for a formula (names come from institutions and peers): in the workbook
+every text cell is a string, and in the CSV file a text that a spreadsheet would read as a
+formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a
+leading ``'``, as OWASP advises against CSV injection.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ Cell = int | Decimal | str | None
 
 _HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(cell: Cell) -> str:
@@ -50,6 +56,8 @@ def _text(cell: Cell) -> str:
         return ""
     if isinstance(cell, Decimal):
         return format(cell.normalize(), "f")
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
     return str(cell)
 
 
@@ -78,8 +86,11 @@ def table_workbook(
     sheet.freeze_panes = "A3"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    for row in rows:
-        sheet.append(list(row))
+    for index, row in enumerate(rows, start=3):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=index, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a text, even one starting with "=": never a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
