@@ -86,9 +86,9 @@ def table_workbook(
     sheet.freeze_panes = "A3"
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    for index, row in enumerate(rows, start=3):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=index, column=column, value=value)
+    for line, row in enumerate(rows, start=3):
+        for place, value in enumerate(row, start=1):
+            cell = sheet.cell(row=line, column=place, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a text, even one starting with "=": never a formula
     buffer = io.BytesIO()
