@@ -146,6 +146,8 @@ AMOUNT_LABELS: Final[Mapping[tuple[str, str], Message]] = {
     ("accreditation", "decided"): msg("days to decision, in all"),
 }
 """The header of a measure's amount column, by (figure, measure)."""
+_PLAIN_VALUES = frozenset({"year", "month", "cohort", "all"})
+"""Dimensions whose values are what they say (2026, 2026-03): no "(code)" in their header."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +162,9 @@ def figure_columns(table: FigureTable) -> list[BlankColumn]:
     """The columns of a figure's file: the row's value (headed by the dimension), its Chinese
     and English names, then each measure's count and, where it has one, its amount."""
     by = DIMENSION_LABELS.get(table.by, Message(table.by))
+    coded = table.by not in _PLAIN_VALUES
     columns = [
-        _column(msg("{dimension} (code)", dimension=by), width=24),
+        _column(msg("{dimension} (code)", dimension=by) if coded else by, width=24),
         _column(msg("Name"), width=28),
         _column(msg("Name in English"), width=28),
     ]
