@@ -91,6 +91,9 @@ OPEN: dict[str, str] = {
     "counts suppressed (test in tests/stats/test_figures: no login, every figure)",
     "creditbank.stats.figures.list_figures": "the list of figures is public (what the bank "
     "publishes, no counts)",
+    "creditbank.stats.exchange.views.show_combine": "what the last combine read (banks' log "
+    "origins, when, the engine) is public beside the network's summary (test in "
+    "test_stats_network_access)",
     "creditbank.alliances.views.show_memberships": "the bank's alliances are public (test in "
     "test_alliances_access)",
     "creditbank.joint.schemes.list_joint_schemes": "joint-certification schemes are public (test "

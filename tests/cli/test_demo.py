@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ from creditbank.institutions.tables import InstitutionRow, UserRow
 from creditbank.sessions import service as sessions
 from creditbank.sessions.model import SessionPolicy
 from creditbank.settings import get_settings
+from creditbank.stats import api as stats
+from creditbank.stats.tables import StatCellRow, StatRollupRow
 from tests.cli.runner import run
 
 # Seed 004, Figures 2 and 3: (number in the round's list, provider, certificate), a sample.
@@ -57,10 +60,52 @@ def conversions_are_transferred_credit(session: Session) -> None:
     assert all(transfer["programme"] == "PJVC-HOTEL-DIP" for _, transfer in converted)
 
 
+Key = tuple[str, str, str, int, str, str]
+"""(figure, scope, dim, month or period, measure, value): a stored cell's key."""
+
+
+def every_figure(database: Database) -> dict[tuple[str, str], stats.FigureTable]:
+    """Every figure, bank-wide, broken down every way it can be, nothing suppressed."""
+    with database.unit_of_work() as uow:
+        return {
+            (spec.name, by): stats.read_figure(uow, figure=spec.name, by=by, suppress_below=1)
+            for spec in stats.FIGURES.values()
+            for by in spec.by
+        }
+
+
+def stored_cells(database: Database) -> dict[str, dict[Key, tuple[int, Decimal]]]:
+    """``stat_cells`` and ``stat_rollups`` as stored: {table: {key: (n, amount)}}."""
+    with database.unit_of_work() as uow:
+        cells = {
+            (r.figure, r.scope, r.dim, r.month, r.measure, r.value): (r.n, Decimal(r.amount))
+            for r in uow.session.scalars(select(StatCellRow))
+        }
+        rollups = {
+            (r.figure, r.scope, r.dim, r.period, r.measure, r.value): (r.n, Decimal(r.amount))
+            for r in uow.session.scalars(select(StatRollupRow))
+        }
+    return {"stat_cells": cells, "stat_rollups": rollups}
+
+
+def figures_survive_a_rebuild(cli: CliRunner, database: Database) -> None:
+    """The demo's use cases tallied its figures as they ran (``/stats`` has them), and
+    ``creditbank stats rebuild`` counts the same cells again from the records."""
+    tallied, cells = every_figure(database), stored_cells(database)
+    assert tallied["accounts", "year"].total.counts["opened"] == 3000
+    assert tallied["cohorts", "cohort"].total.counts["learners"] == 3000
+    for name in ("outcomes", "accreditation", "conversion", "xcerts"):
+        assert any(tallied[name, "year"].total.counts.values()), name
+    run(cli, "stats", "rebuild")
+    assert stored_cells(database) == cells
+    assert every_figure(database) == tallied
+
+
 def test_demo_bank_has_every_kind_of_thing_and_loads_once(
     cli: CliRunner, database: Database
 ) -> None:
     output = run(cli, "init", "--demo")
+    figures_survive_a_rebuild(cli, database)
     assert "Demo bank loaded: 30 institutions, 53 catalogue items, 3000 learners" in output
     assert "registrar@pjvc.example" in output
     first = counts(database)

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class ShowSummary:
     """The public summary: every figure's bank-wide totals, in all and by year (the cohorts
-    figure by cohort), small counts suppressed."""
+    figure by cohort), small counts suppressed; from ``source`` "network" (banks combined, a
+    national bank's): every figure's totals across the banks and by bank."""
+
+    source: str = "bank"
 
 
 @dataclass(frozen=True, slots=True)

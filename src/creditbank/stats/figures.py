@@ -35,6 +35,12 @@ from creditbank.usecases import handler
 SUPPRESS_BELOW = "creditbank.stats.suppress_below"
 """The key of the suppression threshold in ``Session.info`` (wired from the settings)."""
 DEFAULT_SUPPRESS_BELOW = 10
+NETWORK = "network"
+"""The source of the banks' figures combined (a national bank's): administrators and auditors
+read them in detail, anyone their summary by bank (an institution's code means nothing across
+banks, so an institution's staff have no figures of their own there)."""
+NETWORK_SUMMARY_BY = "bank"
+COHORTS = "cohorts"
 
 FACT_SOURCES: list[FactSource] = []
 """Rebuild sources (appended by ``bootstrap.wire``; ``stats.api.FACT_SOURCES`` is this list)."""
@@ -65,15 +71,17 @@ def show_summary(
     uow: UnitOfWork,
     suppress_below: int | None = None,
 ) -> list[FigureTable]:
-    """Public: every figure's bank-wide totals by year (the cohorts figure by cohort)."""
-    del query, principal  # public figures
+    """Public: every figure's bank-wide totals by year (the cohorts figure by cohort); from
+    the network (banks combined): every figure's totals by bank."""
+    del principal  # public figures
     below = threshold(uow, suppress_below)
     return [
         read_figure(
             uow,
             figure=spec.name,
-            by=_first_by(spec),
+            by=_summary_by(spec, query.source),
             suppress_below=below,
+            source=query.source,
         )
         for spec in FIGURES.values()
     ]
@@ -95,6 +103,11 @@ def show_figure(
             "unauthenticated", msg("sign in as the bank's staff to read its figures in detail")
         )
     scope = query.scope
+    if query.source == NETWORK and not allowed(principal, Action.READ_STATS, None):
+        raise AccessError(
+            "forbidden",
+            msg("only the bank's administrators and auditors read the banks' figures combined"),
+        )
     if scope is None and not allowed(principal, Action.READ_STATS, None):
         scope = principal.institution
     require(principal, Action.READ_STATS, scope)
@@ -116,6 +129,14 @@ def show_figure(
 
 def _known(uow: UnitOfWork, code: str) -> bool:
     return code in institutions.institutions_coded(uow=uow, codes=[code])
+
+
+def _summary_by(spec: FigureSpec, source: str) -> str:
+    """What a summary breaks a figure down by: its years (the cohorts: theirs); the network's
+    by bank (the cohorts by cohort: their cells are not kept by bank and cohort at once)."""
+    if source == NETWORK and spec.name != COHORTS:
+        return NETWORK_SUMMARY_BY
+    return _first_by(spec)
 
 
 def _first_by(spec: FigureSpec) -> str:

@@ -62,6 +62,7 @@ from creditbank.web.pages import transfers as transfer_pages
 from creditbank.web.pages import xcerts as xcert_pages
 from creditbank.web.pages.console import grants as console_grant_pages
 from creditbank.web.pages.console import learners as console_learner_pages
+from creditbank.web.pages.stats import network as stats_network_pages
 from creditbank.web.problems import (
     PROBLEM_TYPES,
     install_problem_handlers,
@@ -196,6 +197,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         console_pages.pages,
         public_pages.pages,
         national_pages.pages,
+        stats_network_pages.pages,  # before stats_pages: /stats/network is no figure
         stats_pages.pages,
         alliance_pages.pages,
     ):

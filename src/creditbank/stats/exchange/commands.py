@@ -21,3 +21,9 @@ class CombineStats:
 
     directories: tuple[Path, ...]
     engine: str = "duckdb"
+
+
+@dataclass(frozen=True, slots=True)
+class ShowCombine:
+    """The last combine of many banks' statistics this bank made: when, on which engine, and
+    each bank's export it read (None when it has made none)."""

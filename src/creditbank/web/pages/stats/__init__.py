@@ -13,8 +13,9 @@ renders as its error page. The chart's layout is :mod:`.charts`, the table's col
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -28,7 +29,9 @@ from creditbank.institutions.views import list_institutions
 from creditbank.messages import Message, msg
 from creditbank.stats import figures as handlers
 from creditbank.stats.api import FIGURES, FigureTable
-from creditbank.stats.commands import ListFigures, ShowSummary
+from creditbank.stats.commands import ListFigures, ShowFigure, ShowSummary
+from creditbank.stats.exchange.commands import ShowCombine
+from creditbank.stats.exchange.views import show_combine
 from creditbank.stats.model import DIMENSION_LABELS
 from creditbank.stats.reading import SOURCE_BREAKDOWNS
 from creditbank.web.auth import StaffPage
@@ -85,34 +88,38 @@ def summary_page(request: Request, uow: Uow) -> HTMLResponse:
         else []
     )
     language = request.state.language
-    sections = []
-    for table in summary:
-        spec = FIGURES[table.figure]
-        words = {name: label.render(translate) for name, label in spec.measures}
-        series = charts.series_of([(m, words[m]) for m in table.measures])
-        title = msg("{figure} by {breakdown}", figure=spec.label, breakdown=_dimension(table.by))
-        chart = charts.column_chart(
-            title.render(translate), shaping.chart_rows(table, language), series
-        )
-        shown = shaping.columns(table, words, translate)
-        sections.append(
-            {
-                "table": table,
-                "label": spec.label.render(translate),
-                "by_label": _dimension(table.by).render(translate),
-                "chart": chart,
-                "columns": shown,
-                "rows": [shaping.table_row(table, row, shown, language) for row in table.rows],
-                "total": shaping.table_row(table, table.total, shown, language),
-            }
-        )
+    sections = [summary_section(table, translate, language) for table in summary]
     return render(
         request,
         "stats/index.html",
         sections=sections,
         readable=readable,
         suppress_below=settings.stats_suppress_below,
+        network_combined=show_combine(ShowCombine(), principal=viewer, uow=uow) is not None,
     )
+
+
+def summary_section(
+    table: FigureTable, translate: Callable[[str], str], language: str
+) -> dict[str, Any]:
+    """What a summary shows of one figure: its totals, a chart (by year, or bars by bank) and
+    its table, in ``language``."""
+    spec = FIGURES[table.figure]
+    words = {name: label.render(translate) for name, label in spec.measures}
+    series = charts.series_of([(m, words[m]) for m in table.measures])
+    title = msg("{figure} by {breakdown}", figure=spec.label, breakdown=_dimension(table.by))
+    draw = charts.bar_chart if table.by in SOURCE_DIMENSIONS else charts.column_chart
+    chart = draw(title.render(translate), shaping.chart_rows(table, language), series)
+    shown = shaping.columns(table, words, translate)
+    return {
+        "table": table,
+        "label": spec.label.render(translate),
+        "by_label": _dimension(table.by).render(translate),
+        "chart": chart,
+        "columns": shown,
+        "rows": [shaping.table_row(table, row, shown, language) for row in table.rows],
+        "total": shaping.table_row(table, table.total, shown, language),
+    }
 
 
 def _query(table: FigureTable, source: str, format_: str) -> str:
@@ -141,8 +148,15 @@ def figure_page(
     source: Annotated[str | None, Query(max_length=16)] = None,
 ) -> HTMLResponse:
     """One figure for the staff who may read it, as asked in the query."""
+    return figure_view(request, uow, principal, question(figure, by, start, end, scope, source))
+
+
+def figure_view(
+    request: Request, uow: Uow, principal: Principal, asked: ShowFigure, *, network: bool = False
+) -> HTMLResponse:
+    """The page of the figure ``asked``; ``network``: on the pages of the banks' figures
+    combined (``/stats/network/...``: no choice of source; an institution's code typed in)."""
     settings = request.app.state.settings
-    asked = question(figure, by, start, end, scope, source)
     table = handlers.show_figure(
         asked,
         principal=principal,
@@ -164,7 +178,7 @@ def figure_page(
         else charts.bar_chart(title_text, rows, series)
     )
     shown = shaping.columns(table, words, translate)
-    scopes = _scopes(uow, principal, language)
+    scopes = Scopes(fixed=False, choices=None) if network else _scopes(uow, principal, language)
     names = dict(scopes.choices or ())
     return render(
         request,
@@ -184,6 +198,8 @@ def figure_page(
         scopes=scopes,
         scope_name=names.get(table.scope or "", table.scope or ""),
         link=lambda path, format_: f"{path}?{_query(table, asked.source, format_)}",
+        network=network,
+        home="/stats/network" if network else "/stats",
     )
 
 
