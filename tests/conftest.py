@@ -37,6 +37,7 @@ from tests.support.databases import (
 from tests.support.inprocess import InProcessServer
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 from tests.support.requirements import require_or_skip
+from tests.support.routes import set_up_routes_once
 from tests.support.scheduling import LongestFirstScheduling
 from tests.support.tls import share_default_context
 
@@ -60,6 +61,8 @@ sessions_service._hasher = TEST_HASHER
 share_default_context()
 # Typer's test runner builds each command line once, as `creditbank` does (tests/support/cli.py).
 build_commands_once()
+# Each route of the app is set up once per process, not once per app (tests/support/routes.py).
+set_up_routes_once()
 
 BACKENDS = ("sqlite", "postgresql")
 OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke", "benchmarks"})
