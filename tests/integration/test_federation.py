@@ -29,12 +29,15 @@ from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.clock import today
 from creditbank.credentials import api as credentials
-from creditbank.demo import federation
+from creditbank.demo import federation, network_stats
 from creditbank.demo.federation import GUANGDONG, NATIONAL, SHANGHAI, Bank
 from creditbank.ledger import api as ledger
 from creditbank.ledger import notes
 from creditbank.peers import api as peers
 from creditbank.settings import Environment
+from creditbank.stats.api import read_figure
+from creditbank.stats.exchange.commands import ShowCombine
+from creditbank.stats.exchange.views import show_combine
 from creditbank.transfers import recognition, views
 from creditbank.transfers.api import READERS, ImportStatus
 from creditbank.transfers.commands import ListRecognitions, RecheckTransfers
@@ -388,3 +391,36 @@ def test_guangdong_verifies_a_credential_shanghai_issued(banks: dict[str, Bank])
         if c["result"] == "failed"
     }
     assert failed == {"signature": "bad_signature", "ledger": "commitment_mismatch"}
+
+
+def test_the_national_bank_shows_the_regional_banks_statistics_combined(
+    banks: dict[str, Bank],
+) -> None:
+    """Set up, the federation has combined Shanghai's and Guangdong's exported statistics at the
+    national bank (DuckDB); combined again now (other tests may have deposited since), the
+    national bank's figures by bank are each regional bank's own, and its page names both."""
+    national = banks[NATIONAL.key]
+    regional = {banks[key].origin: banks[key] for key in (SHANGHAI.key, GUANGDONG.key)}
+    with national.database.unit_of_work() as uow:
+        prepared = show_combine(ShowCombine(), principal=None, uow=uow)
+    assert prepared is not None
+    assert prepared.engine == "duckdb"
+    assert {bank.origin for bank in prepared.banks} == set(regional)
+    report = network_stats.combine_regional_banks(banks, national=NATIONAL.key)
+    assert {bank.origin for bank in report.banks} == set(regional)
+    for name in ("accounts", "outcomes"):
+        with national.database.unit_of_work() as uow:
+            by_bank = read_figure(uow, figure=name, by="bank", suppress_below=1, source="network")
+        own = {}
+        for origin, bank in regional.items():
+            with bank.database.unit_of_work() as uow:
+                own[origin] = dict(
+                    read_figure(uow, figure=name, by="all", suppress_below=1).total.counts
+                )
+        assert {row.value: dict(row.counts) for row in by_bank.rows} == {
+            origin: counts for origin, counts in own.items() if any(counts.values())
+        }, name
+    assert by_bank.total.counts["deposited"] == sum(c["deposited"] or 0 for c in own.values()) > 0
+    page = httpx2.get(f"{national.url}/stats/network", params={"lang": "en"}, timeout=10)
+    assert page.status_code == 200
+    assert all(f'data-origin="{origin}"' in page.text for origin in regional)

@@ -101,6 +101,10 @@ def _show(banks: dict[str, federation.Bank], learner: dict[str, str]) -> None:
             "The national bank's figures: {url}/national",
             url=banks[federation.NATIONAL.key].url,
         ),
+        msg(
+            "The regional banks' statistics combined: {url}/stats/network",
+            url=banks[federation.NATIONAL.key].url,
+        ),
     )
     for step in steps:
         out.print("  " + say(step))

@@ -53,6 +53,7 @@ from creditbank.catalog import service as catalog
 from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.credentials import api as credentials
 from creditbank.db import Database, UnitOfWork
+from creditbank.demo import network_stats
 from creditbank.institutions import api as institution_api
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
@@ -309,8 +310,9 @@ def banks_of(
 def prepare(
     banks: Mapping[str, Bank], *, initialise_databases: bool = True, demo: bool = False, today: date
 ) -> list[SetUp]:
-    """:func:`set_up` each bank (Shanghai with the demo bank's data if ``demo``)."""
-    return [
+    """:func:`set_up` each bank (Shanghai with the demo bank's data if ``demo``), then the
+    regional banks' statistics combined at the national bank."""
+    done = [
         set_up(
             bank,
             banks,
@@ -320,6 +322,8 @@ def prepare(
         )
         for bank in banks.values()
     ]
+    network_stats.combine_regional_banks(banks, national=NATIONAL.key)
+    return done
 
 
 def learner_id_number() -> str:
