@@ -35,6 +35,7 @@ from tests.support.databases import (
     rolled_back,
 )
 from tests.support.inprocess import InProcessServer
+from tests.support.memory import forget_apps, freeze_imports
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 from tests.support.requirements import require_or_skip
 from tests.support.routes import set_up_routes_once
@@ -113,6 +114,20 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     if config.getoption("dist") != "loadscope":
         return None
     return LongestFirstScheduling(config, log)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What the collection imported lives until the end: full collections skip it from now on
+    (tests/support/memory.py)."""
+    del session
+    freeze_imports()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def apps_freed() -> Iterator[None]:
+    """When a module ends, the apps it built can be freed (tests/support/memory.py)."""
+    yield
+    forget_apps()
 
 
 @pytest.fixture(scope="session")
