@@ -65,7 +65,11 @@ def network_summary_page(request: Request, uow: Uow) -> HTMLResponse:
     language = request.state.language
     readable = (
         [
-            {"figure": spec.name, "label": spec.label.render(translate), "hint": ""}
+            {
+                "figure": spec.name,
+                "label": spec.label.render(translate),
+                "hint": ", ".join(label.render(translate) for _, label in spec.measures),
+            }
             for spec in handlers.list_figures(ListFigures(), principal=viewer, uow=uow)
         ]
         if combine is not None and isinstance(viewer, Principal) and viewer.role in READERS
