@@ -155,6 +155,17 @@ def test_every_figure_has_its_page_in_both_languages(
             assert only_counts(shown, measures) == expected, (name, language)
 
 
+def test_a_figure_in_all_is_its_total_alone(live_bank: LiveBank, signed_in: SignedIn) -> None:
+    with signed_in.staff(world.AUDITOR) as client:
+        page = client.get("/stats/xcerts", params={"by": "all"})
+    assert page.status_code == 200
+    assert 'id="no-rows"' in page.text
+    assert 'id="figure-chart"' not in page.text
+    total = figure(live_bank, "xcerts", "all")
+    assert only_counts(table_of(page.text, "figure-table"), total.measures) == counts_of(total)
+    assert counts_of(total)[""]["registered"] == "52"
+
+
 def test_the_cohort_view(signed_in: SignedIn) -> None:
     with signed_in.staff(world.ADMIN) as client:
         page = client.get("/stats/cohorts")
