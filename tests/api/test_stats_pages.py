@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from creditbank.institutions import service as institutions
 from creditbank.stats.api import FigureTable, read_figure
+from creditbank.web.pages import stats as stats_pages
 from tests import stats_world as world
 from tests.api.signed_in import SignedIn
 from tests.conftest import LiveBank
@@ -164,6 +165,17 @@ def test_a_figure_in_all_is_its_total_alone(live_bank: LiveBank, signed_in: Sign
     total = figure(live_bank, "xcerts", "all")
     assert only_counts(table_of(page.text, "figure-table"), total.measures) == counts_of(total)
     assert counts_of(total)[""]["registered"] == "52"
+
+
+def test_too_many_institutions_to_list_are_typed_by_code(
+    signed_in: SignedIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stats_pages, "MAX_PAGE", 1)  # one institution a page: more than a page
+    with signed_in.staff(world.ADMIN) as client:
+        page = client.get("/stats/xcerts", params={"scope": world.CQOU})
+    assert page.status_code == 200
+    assert f'<input id="scope" name="scope" value="{world.CQOU}"' in page.text
+    assert '<option value="SCU"' not in page.text
 
 
 def test_the_cohort_view(signed_in: SignedIn) -> None:
