@@ -383,7 +383,7 @@ def run(
     database.dispose()
     raw50, raw95 = percentiles(raw)
     worst = max(rows, key=lambda row: float(row[5]))
-    lines = [f"| {backend} | {' | '.join(row)} | {float(row[4]) / raw95:.0f}x |" for row in rows]
+    lines = [f"| {backend} | {' | '.join(row)} | {float(row[5]) / raw95:.0f}x |" for row in rows]
     lines.append(f"| {backend} | raw primary-key read | | | | {raw50:.2f} | {raw95:.2f} | 1x |")
     lines.append(
         f"\n{backend}: {total:,} outcome facts ({made:,} facts in all) tallied in"
