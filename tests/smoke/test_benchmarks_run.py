@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,30 +66,11 @@ class Python:
 @pytest.fixture(scope="module")
 def python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Python]:
     """A zygote (tests/smoke/zygote.py) for this module's runs, and the ``python`` that asks it."""
-    folder = tmp_path_factory.mktemp("zygote")
-    listening = folder / "zygote.sock"
-    client = zygote.write_python(folder / "python")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.smoke.zygote", str(listening), str(client)],
-        cwd=ROOT,
-        env=_environment(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        assert server.stdout.readline() == "ready\n", "the zygote did not start"
-        environment = {
-            **_environment(),
-            zygote.SOCKET_VARIABLE: str(listening),
-            zygote.PYTHON_VARIABLE: sys.executable,
-        }
-        yield Python(str(client), environment)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if server.stdout is not None:
-            server.stdout.close()
+    with zygote.started(tmp_path_factory.mktemp("zygote"), _environment(), cwd=ROOT) as (
+        client,
+        environment,
+    ):
+        yield Python(client, environment)
 
 
 def _run(python: Python, *arguments: str) -> subprocess.CompletedProcess[str]:

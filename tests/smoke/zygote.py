@@ -28,10 +28,12 @@ import runpy
 import select
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import traceback
 import warnings
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 CLIENT = Path(__file__).with_name("zygote_client.py")
@@ -61,6 +63,40 @@ def write_python(path: Path) -> Path:
     path.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I -S "{CLIENT}" "$@"\n', encoding="utf-8")
     path.chmod(0o755)
     return path
+
+
+@contextlib.contextmanager
+def started(
+    folder: Path, environment: Mapping[str, str], *, cwd: Path, preload: tuple[str, ...] = ()
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """A zygote listening in ``folder`` (importing ``preload``, or :data:`PRELOAD`), stopped at
+    the end: the ``python`` that asks it and the environment (``environment`` and where the
+    zygote listens) its processes need."""
+    listening = folder / "zygote.sock"
+    client = write_python(folder / "python")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.smoke.zygote", str(listening), str(client), *preload],
+        cwd=cwd,
+        env=dict(environment),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline() == "ready\n", "the zygote did not start"
+        yield (
+            str(client),
+            {
+                **environment,
+                SOCKET_VARIABLE: str(listening),
+                PYTHON_VARIABLE: sys.executable,
+            },
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
 
 
 def _run_child(request: dict[str, object], python: str) -> int:
@@ -122,9 +158,10 @@ def _fork(connection: socket.socket, listener: socket.socket, python: str) -> in
     return pid
 
 
-def serve(path: Path, python: str) -> None:
-    """Import :data:`PRELOAD`, listen on the Unix socket ``path``, fork what is asked."""
-    for name in PRELOAD:
+def serve(path: Path, python: str, preload: tuple[str, ...] = PRELOAD) -> None:
+    """Import ``preload`` (:data:`PRELOAD` unless told), listen on the Unix socket ``path``,
+    fork what is asked."""
+    for name in preload:
         importlib.import_module(name)
     if threading.active_count() != 1:
         msg = f"the zygote must not fork with threads: {threading.enumerate()}"
@@ -153,5 +190,5 @@ def serve(path: Path, python: str) -> None:
             connection.close()
 
 
-if __name__ == "__main__":
-    serve(Path(sys.argv[1]), sys.argv[2])
+if __name__ == "__main__":  # zygote.py SOCKET PYTHON [MODULE TO PRELOAD ...]
+    serve(Path(sys.argv[1]), sys.argv[2], tuple(sys.argv[3:]) or PRELOAD)
