@@ -143,6 +143,7 @@ def test_administrators_and_auditors_read_a_figure_of_the_banks_combined(
         assert '<option value="bank" selected>' in html
         assert 'name="scope"' in html  # any institution's code, typed in
         assert "The figures of the banks combined." in html
+        assert '<option value="bank"' not in cohorts.text  # the cohorts: by cohort only
         for page, table in (
             (by_bank, network(live_bank, "outcomes", "bank")),
             (by_region, network(live_bank, "accounts", "region")),
@@ -199,6 +200,7 @@ def test_an_institutions_staff_and_visitors_do_not_read_the_figures_in_detail(
         ("/stats/network/nope", {}, 404),
         ("/stats/network/accounts", {"by": "peer"}, 400),
         ("/stats/network/accounts", {"from": "2025-13"}, 400),
+        ("/stats/network/cohorts", {"by": "bank"}, 400),  # not kept by bank and cohort
     ],
 )
 def test_problems_are_the_banks_error_pages(

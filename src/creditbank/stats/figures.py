@@ -28,7 +28,7 @@ from creditbank.institutions import api as institutions
 from creditbank.messages import msg
 from creditbank.stats.commands import ListFigures, RebuildStats, ShowFigure, ShowSummary
 from creditbank.stats.model import FIGURES, FigureSpec, FigureTable, StatsError
-from creditbank.stats.reading import read_figure
+from creditbank.stats.reading import breakdowns, read_figure
 from creditbank.stats.rebuilding import FactSource, rebuild
 from creditbank.usecases import handler
 
@@ -40,7 +40,6 @@ NETWORK = "network"
 read them in detail, anyone their summary by bank (an institution's code means nothing across
 banks, so an institution's staff have no figures of their own there)."""
 NETWORK_SUMMARY_BY = "bank"
-COHORTS = "cohorts"
 
 FACT_SOURCES: list[FactSource] = []
 """Rebuild sources (appended by ``bootstrap.wire``; ``stats.api.FACT_SOURCES`` is this list)."""
@@ -134,7 +133,7 @@ def _known(uow: UnitOfWork, code: str) -> bool:
 def _summary_by(spec: FigureSpec, source: str) -> str:
     """What a summary breaks a figure down by: its years (the cohorts: theirs); the network's
     by bank (the cohorts by cohort: their cells are not kept by bank and cohort at once)."""
-    if source == NETWORK and spec.name != COHORTS:
+    if source == NETWORK and NETWORK_SUMMARY_BY in breakdowns(spec, source):
         return NETWORK_SUMMARY_BY
     return _first_by(spec)
 

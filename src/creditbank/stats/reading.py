@@ -132,7 +132,16 @@ PLACES_STORED = frozenset({"network"})
 its own institutions when it exported): read as stored, not placed from dim "institution"."""
 
 SOURCE_BREAKDOWNS: dict[str, tuple[str, ...]] = {"network": ("bank",)}
-"""The ``by`` a source adds to every figure's (the network: by bank)."""
+"""The ``by`` a source adds to every figure's (the network: by bank), but the cohorts'."""
+BY_OWN_DIMENSIONS_ONLY = frozenset({"cohorts"})
+"""Figures read by their own dimensions only: a cohort's cells are not kept by bank too."""
+
+
+def breakdowns(spec: FigureSpec, source: str) -> tuple[str, ...]:
+    """What figure ``spec`` can be broken down by when read from ``source``."""
+    if spec.name in BY_OWN_DIMENSIONS_ONLY:
+        return spec.by
+    return (*spec.by, *SOURCE_BREAKDOWNS.get(source, ()))
 
 
 def read_figure(
@@ -161,7 +170,7 @@ def read_figure(
                 known=", ".join(CELL_LOADERS),
             ),
         )
-    if by not in SOURCE_BREAKDOWNS.get(source, ()):
+    if by not in breakdowns(spec, source):
         check_by(spec, by)
     first, last = period(start, end)
     asked = _Asked(uow, loader, spec.name, scope or BANK_WIDE, first, last, source)

@@ -33,7 +33,7 @@ from creditbank.stats.commands import ListFigures, ShowFigure, ShowSummary
 from creditbank.stats.exchange.commands import ShowCombine
 from creditbank.stats.exchange.views import show_combine
 from creditbank.stats.model import DIMENSION_LABELS
-from creditbank.stats.reading import SOURCE_BREAKDOWNS
+from creditbank.stats.reading import breakdowns
 from creditbank.web.auth import StaffPage
 from creditbank.web.deps import Uow, render
 from creditbank.web.i18n import translator_for
@@ -187,8 +187,7 @@ def figure_view(
         figure_label=spec.label.render(translate),
         by_label=by_label,
         breakdowns=[
-            (value, _dimension(value).render(translate))
-            for value in (*spec.by, *SOURCE_BREAKDOWNS.get(asked.source, ()))
+            (value, _dimension(value).render(translate)) for value in breakdowns(spec, asked.source)
         ],
         source=asked.source,
         chart=chart,
