@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -25,6 +26,8 @@ import pytest
 from creditbank.institutions import service
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.stats.api import FIGURES, Fact, read_figure, tally
+from creditbank.stats.exchange.combine import combine_stats
+from creditbank.stats.exchange.export import export_stats
 from creditbank.stats.schemas import FigureRead
 from tests.conftest import LiveBank
 
@@ -312,3 +315,24 @@ def test_an_unknown_token_is_refused_not_taken_for_the_public(bank: str, tokens:
     del tokens
     with _client(bank, "cb_unknown") as stranger:
         _problem(stranger.get("/api/v1/stats"), 401, "unauthenticated")
+
+
+def test_the_networks_figures_after_a_combine(
+    anyone: httpx2.Client, admin: httpx2.Client, live_bank: LiveBank, tmp_path: Path
+) -> None:
+    with live_bank.database.unit_of_work() as uow:  # this bank's export, combined here
+        export_stats(uow, tmp_path, suppress_below=live_bank.settings.stats_suppress_below)
+        combine_stats(uow, [tmp_path])
+    summary = _ok(anyone.get("/api/v1/stats", params={"source": "network"}))["summary"]
+    accounts = {table["figure"]: table for table in summary}["accounts"]
+    assert accounts["by"] == "bank"
+    assert accounts["total"]["counts"]["opened"] == OPENED
+    assert [row["counts"]["opened"] for row in accounts["rows"]] == [OPENED]
+    query = {"source": "network", "by": "region"}
+    answer = _ok(admin.get("/api/v1/stats/accounts", params=query))
+    assert answer == _read(live_bank, figure="accounts", by="region", source="network")
+    assert {row["value"] for row in answer["rows"]} == {"CN-SH", "CN-JS", "CN-GD"}
+    detail = _problem(
+        anyone.get("/api/v1/stats", params={"source": "moon"}), 400, "unknown-stats-source"
+    )
+    assert "moon" in detail

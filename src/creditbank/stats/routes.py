@@ -53,14 +53,30 @@ def _threshold(request: Request) -> int:
 _MEDIA_TYPES = {StatsFormat.CSV: CSV_MEDIA_TYPE, StatsFormat.XLSX: XLSX_MEDIA_TYPE}
 
 
-@api.get("", response_model=FiguresRead, responses=responses(401))
-def list_figures(request: Request, uow: Uow, principal: Reader) -> FiguresRead:
+Source = Annotated[
+    str,
+    Query(
+        max_length=16,
+        description="bank (this bank's figures) or network (the banks' combined figures at a "
+        "national bank, which can also be broken down by bank).",
+    ),
+]
+
+
+@api.get("", response_model=FiguresRead, responses=responses(400, 401))
+def list_figures(
+    request: Request, uow: Uow, principal: Reader, source: Source = "bank"
+) -> FiguresRead:
     """Public: the figures the bank publishes (each with its measures and the dimensions it can
     be broken down by, named in Chinese and English), and the summary: each figure's bank-wide
-    totals, in all and by year, small counts suppressed."""
+    totals, in all and by year (the cohorts by cohort), small counts suppressed; with
+    `source=network`, the banks' combined totals, by bank."""
     found = figures.list_figures(ListFigures(), principal=principal, uow=uow)
     summary = figures.show_summary(
-        ShowSummary(), principal=principal, uow=uow, suppress_below=_threshold(request)
+        ShowSummary(source=source),
+        principal=principal,
+        uow=uow,
+        suppress_below=_threshold(request),
     )
     return FiguresRead.of(found, summary)
 
@@ -109,14 +125,7 @@ def show_figure(
             "auditors any). Omitted: the whole bank's (an institution's staff: their own).",
         ),
     ] = None,
-    source: Annotated[
-        str,
-        Query(
-            max_length=16,
-            description="bank (this bank's figures) or network (the banks' combined figures "
-            "at a national bank, which can also be broken down by bank).",
-        ),
-    ] = "bank",
+    source: Source = "bank",
     file_format: Annotated[
         StatsFormat,
         Query(
