@@ -26,6 +26,7 @@ from creditbank.db import Database
 from creditbank.institutions import service as staff_service
 from creditbank.sessions import service as sessions_service
 from creditbank.settings import Environment, Settings
+from creditbank.transfers import model as transfers_model
 from tests.support.browser import LiveServer
 from tests.support.cli import build_commands_once
 from tests.support.databases import (
@@ -57,6 +58,12 @@ assert isinstance(staff_service._hasher, PasswordHasher)
 assert isinstance(sessions_service._hasher, PasswordHasher)
 staff_service._hasher = TEST_HASHER
 sessions_service._hasher = TEST_HASHER
+# A transfer package names its learner by scrypt of the identity number
+# (transfers.model.IDENTITY_KDF: N=2^14, 16 MiB, about 50 ms of CPU for each package made or
+# checked). Tests use the same scrypt, the same salt and length, with N=2^4: both banks of a
+# transfer are in the test process, so they agree. The benchmark transfer_import (tests/smoke,
+# a process of its own) still makes and checks packages at the production cost.
+transfers_model.IDENTITY_KDF = {**transfers_model.IDENTITY_KDF, "n": 2**4}
 
 # Every httpx2 client of the suite shares one default TLS context (tests/support/tls.py).
 share_default_context()
