@@ -26,9 +26,9 @@ from creditbank.ledger import tables as _ledger_tables  # noqa: F401
 from creditbank.national import tables as _national_tables  # noqa: F401
 from creditbank.peers import tables as _peers_tables  # noqa: F401
 from creditbank.sessions import tables as _sessions_tables  # noqa: F401
+from creditbank.settings import get_settings
 from creditbank.stats import tables as _stats_tables  # noqa: F401
 from creditbank.stats.exchange import tables as _stats_exchange_tables  # noqa: F401
-from creditbank.settings import get_settings
 from creditbank.transfers import tables as _transfers_tables  # noqa: F401
 from creditbank.xcerts import tables as _xcerts_tables  # noqa: F401
 
