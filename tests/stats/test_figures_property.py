@@ -480,6 +480,8 @@ def shown(database: Database) -> dict[str, dict[str, dict[str, dict[str, int]]]]
 
 def test_every_figure_equals_the_count_made_from_the_rows(env: Env) -> None:
     """(the first check, before any random step: the world as built)"""
+    env.opened.clear()
+    env.holders.clear()
     with env.banks.pinned():
         the_figures_agree(env)
 
