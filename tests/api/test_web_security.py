@@ -10,7 +10,6 @@ headers are ignored.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -28,23 +27,11 @@ from creditbank.db import Database
 from creditbank.institutions import service as institutions
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.web.security import PAGE_POLICY
+from tests.conftest import ForkedPython
 from tests.conftest import test_settings as settings_for
-from tests.smoke import zygote
 from tests.support.browser import LiveServer
 from tests.support.pages import csrf_of
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVE_PRELOAD = (
-    "creditbank.cli.main",
-    "creditbank.bootstrap",
-    "creditbank.web.app",
-    "uvicorn.main",
-    "uvicorn.protocols.http.h11_impl",
-    "uvicorn.lifespan.on",
-    "psycopg",
-    "anyio._backends._asyncio",
-)
-"""What ``creditbank serve`` imports before it answers (the zygote imports it once)."""
 PASSWORD = "correct horse battery"
 OWNER = "owner@jsvc.example"
 HTTPS = {"X-Forwarded-Proto": "https"}
@@ -176,26 +163,14 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """A ``python`` whose processes are forked from a zygote that imported the project once
-    (tests/smoke/zygote.py), and the environment they need: ``creditbank serve`` answers in a
-    fraction of a second instead of importing everything again (about 3 s of CPU), four times.
-    One per test process (the module's two backends may run on one worker, one after another,
-    or apart)."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CREDITBANK_")}
-    with zygote.started(
-        tmp_path_factory.mktemp("zygote"), environment, cwd=ROOT, preload=SERVE_PRELOAD
-    ) as started:
-        yield started
-
-
 @contextmanager
 def served(
-    database: Database, tmp_path: Path, python: tuple[str, dict[str, str]], *, proxy: bool
+    database: Database, tmp_path: Path, python: ForkedPython, *, proxy: bool
 ) -> Iterator[str]:
     """``creditbank serve`` on ``database``, with the proxy settings on or off: the installed
-    script's entry point in a process of its own (tests/support/console_script.py)."""
+    script's entry point in a process of its own (tests/support/console_script.py), forked from
+    a zygote that imported the project once (``forked_python``: a fraction of a second instead of
+    about 3 s of CPU to start)."""
     with database.unit_of_work() as uow:
         institutions.add_institution(
             uow=uow, code="JSVC", name="江苏某学院", type=InstitutionType.HIGHER_VOCATIONAL_COLLEGE
@@ -205,9 +180,8 @@ def served(
         )
     settings = settings_for(database.url)
     port = _free_port()
-    interpreter, environment = python
     env = {
-        **environment,
+        **python.environment,
         "CREDITBANK_ENVIRONMENT": settings.environment.value,
         "CREDITBANK_DATABASE_URL": database.url,
         "CREDITBANK_SECRET_KEY": settings.secret_key.get_secret_value(),
@@ -216,7 +190,7 @@ def served(
     }
     if proxy:
         env |= {"CREDITBANK_PROXY_HEADERS": "true", "CREDITBANK_FORWARDED_ALLOW_IPS": "127.0.0.1"}
-    command = [interpreter, "-m", "tests.support.console_script", "creditbank", "serve"]
+    command = [python.path, "-m", "tests.support.console_script", "creditbank", "serve"]
     process = subprocess.Popen(
         command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -269,9 +243,9 @@ def log_in(url: str, password: str, headers: dict[str, str]) -> httpx2.Response:
 
 
 def test_behind_a_trusted_proxy_cookies_are_secure_and_clients_are_told_apart(
-    database: Database, tmp_path: Path, python: tuple[str, dict[str, str]]
+    database: Database, tmp_path: Path, forked_python: ForkedPython
 ) -> None:
-    with served(database, tmp_path, python, proxy=True) as url:
+    with served(database, tmp_path, forked_python, proxy=True) as url:
         page = httpx2.get(f"{url}/login", headers=HTTPS, timeout=15)
         assert page.headers["strict-transport-security"] == "max-age=31536000"
         assert "; secure" in cookie(page, "cb_csrf").lower()
@@ -296,9 +270,9 @@ def test_behind_a_trusted_proxy_cookies_are_secure_and_clients_are_told_apart(
 
 
 def test_without_the_setting_forwarded_headers_are_ignored(
-    database: Database, tmp_path: Path, python: tuple[str, dict[str, str]]
+    database: Database, tmp_path: Path, forked_python: ForkedPython
 ) -> None:
-    with served(database, tmp_path, python, proxy=False) as url:
+    with served(database, tmp_path, forked_python, proxy=False) as url:
         page = httpx2.get(f"{url}/login", headers=HTTPS, timeout=15)
         assert "strict-transport-security" not in page.headers
         assert "secure" not in cookie(page, "cb_csrf").lower()

@@ -12,10 +12,8 @@ converted twice); the figures are printed at the end of the run.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -29,7 +27,7 @@ import pytest
 from creditbank.bootstrap import build_app
 from creditbank.institutions import service as institutions
 from tests import conversion_world
-from tests.conftest import BACKENDS, LiveBank, _new_database, test_settings
+from tests.conftest import BACKENDS, ForkedPython, LiveBank, _new_database, test_settings
 from tests.support.browser import LiveServer
 
 PROBLEM = "application/problem+json"
@@ -85,12 +83,15 @@ def _free_port() -> int:
         return port
 
 
-def _serve_elsewhere(live: LiveBank, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Serve ``live``'s database from a new process (the app ``creditbank serve`` runs)."""
+def _serve_elsewhere(
+    live: LiveBank, log: Path, python: ForkedPython
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Serve ``live``'s database from a new process (the app ``creditbank serve`` runs), forked
+    from the zygote of ``forked_python`` (tests/conftest.py)."""
     port = _free_port()
     settings = live.settings
     env = {
-        **os.environ,
+        **python.environment,
         "CREDITBANK_ENVIRONMENT": settings.environment.value,
         "CREDITBANK_DATABASE_URL": live.database.url,
         "CREDITBANK_SECRET_KEY": settings.secret_key.get_secret_value(),
@@ -99,7 +100,7 @@ def _serve_elsewhere(live: LiveBank, log: Path) -> tuple[subprocess.Popen[bytes]
     with log.open("wb") as errors:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
             [
-                sys.executable,
+                python.path,
                 "-m",
                 "uvicorn",
                 "creditbank.bootstrap:app_from_env",
@@ -132,7 +133,9 @@ def _serve_elsewhere(live: LiveBank, log: Path) -> tuple[subprocess.Popen[bytes]
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def banks(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    forked_python: ForkedPython,
 ) -> Iterator[Banks]:
     """A bank with the built-in frameworks on each backend, served in this process and in
     another one (whose log is kept in a temporary file); one for the whole suite, so that
@@ -143,7 +146,9 @@ def banks(
     settings = test_settings(database.url)
     with LiveServer(build_app(settings, database)) as server:
         live = LiveBank(server.base_url, database, settings)
-        process, url = _serve_elsewhere(live, tmp_path_factory.mktemp("other") / "server.log")
+        process, url = _serve_elsewhere(
+            live, tmp_path_factory.mktemp("other") / "server.log", forked_python
+        )
         try:
             yield Banks(live, url)
         finally:

@@ -52,6 +52,18 @@ PRELOAD = (
     "anyio._backends._asyncio",
     "httpcore2",
 )
+SERVER_PRELOAD = (
+    "creditbank.cli.main",
+    "creditbank.bootstrap",
+    "creditbank.web.app",
+    "uvicorn.main",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.lifespan.on",
+    "psycopg",
+    "anyio._backends._asyncio",
+)
+"""What a server of the bank (``creditbank serve``, ``python -m uvicorn``) imports before it
+answers: the zygote of tests/conftest.py's ``forked_python`` imports it once."""
 SOCKET_VARIABLE = "SMOKE_ZYGOTE_SOCKET"
 PYTHON_VARIABLE = "SMOKE_ZYGOTE_PYTHON"
 _MAX_FDS = 3
