@@ -4,9 +4,12 @@
 (``Session.info``); a ``before_commit`` listener on that session writes them just before the
 transaction commits, one upsert per distinct cell (``INSERT ... ON CONFLICT DO UPDATE SET
 n = n + excluded.n, amount = amount + excluded.amount``), the cells sorted by key so that two
-transactions touching the same cells lock them in the same order (no deadlock). A rollback drops
-what was pending. Many facts in one transaction (a bulk deposit) are summed in memory first:
-one upsert per distinct cell (all sent as one ``executemany``), however many facts there were.
+transactions touching the same cells lock them in the same order (no deadlock); then their sums
+by year and over all time into ``stat_rollups`` the same way. A rollback drops what was pending:
+the pending sums are kept in a layer per transaction and savepoint, so a savepoint rolled back
+(a lost race the use case goes on after) drops only what was tallied inside it. Many facts in
+one transaction (a bulk deposit) are summed in memory first: one upsert per distinct cell (all
+sent as one ``executemany``), however many facts there were.
 """
 
 from __future__ import annotations
