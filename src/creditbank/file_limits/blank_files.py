@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
@@ -63,6 +64,18 @@ def blank_csv(columns: Sequence[BlankColumn], filled: Sequence[Sequence[str]] = 
     return ("\ufeff" + text).encode()
 
 
+def header_rows(sheet: Worksheet, columns: Sequence[BlankColumn]) -> None:
+    """A sheet's two header rows, Chinese then English, bold on a pale fill, frozen above the
+    rows that follow (from row 3)."""
+    sheet.append([column.chinese for column in columns])
+    sheet.append([column.name for column in columns])
+    bold = Font(bold=True)
+    for header in (*sheet[1], *sheet[2]):
+        header.font = bold
+        header.fill = _HEADER_FILL
+    sheet.freeze_panes = "A3"
+
+
 def blank_workbook(
     columns: Sequence[BlankColumn],
     *,
@@ -79,13 +92,7 @@ def blank_workbook(
     sheet.title = sheet_title
     lists = workbook.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
-    sheet.append([column.chinese for column in columns])
-    sheet.append([column.name for column in columns])
-    bold = Font(bold=True)
-    for header in (*sheet[1], *sheet[2]):
-        header.font = bold
-        header.fill = _HEADER_FILL
-    sheet.freeze_panes = "A3"
+    header_rows(sheet, columns)
     first, last = 3, 2 + max(rows, len(filled))
     listed = 0
     for index, column in enumerate(columns, start=1):

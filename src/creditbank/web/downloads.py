@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from creditbank.file_limits.blank_files import (
@@ -31,6 +30,7 @@ from creditbank.file_limits.blank_files import (
     XLSX_MEDIA_TYPE,
     BlankColumn,
     blank_csv,
+    header_rows,
 )
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
 Cell = int | Decimal | str | None
 """A cell of a table: a count, an amount, or a text (a label, ``"<10"``); None is empty."""
 
-_HEADER_FILL = PatternFill("solid", start_color="DDEBF7")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,13 +76,7 @@ def table_workbook(
     sheet = workbook.active
     assert sheet is not None  # noqa: S101 - a new workbook has its sheet
     sheet.title = sheet_title[:31]  # a sheet's title may hold at most 31 characters
-    sheet.append([column.chinese for column in columns])
-    sheet.append([column.name for column in columns])
-    bold = Font(bold=True)
-    for header in (*sheet[1], *sheet[2]):
-        header.font = bold
-        header.fill = _HEADER_FILL
-    sheet.freeze_panes = "A3"
+    header_rows(sheet, columns)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     for line, row in enumerate(rows, start=3):
