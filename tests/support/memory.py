@@ -14,7 +14,8 @@ module ends, empties those caches (they fill again at the next app's first reque
 
 :func:`freeze_imports` moves everything made before the first test (the imported modules,
 the collected tests) into the collector's permanent generation (``gc.freeze``): it lives as
-long as the process anyway, and full collections then no longer walk it.
+long as the process anyway, and full collections then no longer walk it; and it spaces full
+collections further apart (:data:`FULL_COLLECTION_EVERY`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ from typing import Any
 
 from fastapi.dependencies import models as dependency_models
 
+FULL_COLLECTION_EVERY = 100
+"""Collections of the middle generation between two full ones (Python's default: 10). Once the
+imports are frozen, the generation that full collections walk is small, and CPython's other
+condition for one (a quarter of it new since the last) came every few modules: 33 full
+collections, 4.8 s of CPU, in 21 api modules; with 100, 9 of them, 1.8 s, for 26 MiB more at the
+peak. The young generations are collected as often as ever."""
 _CALLABLE_CACHES = (
     "_is_gen_callable_cached",
     "_is_async_gen_callable_cached",
@@ -40,6 +47,8 @@ def forget_apps() -> None:
 
 
 def freeze_imports() -> None:
-    """Exempt what exists now from every later garbage collection (``gc.freeze``)."""
+    """Exempt what exists now from every later garbage collection (``gc.freeze``), and make
+    full collections rarer (:data:`FULL_COLLECTION_EVERY`)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*gc.get_threshold()[:2], FULL_COLLECTION_EVERY)
