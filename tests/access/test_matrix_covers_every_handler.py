@@ -100,6 +100,11 @@ OPEN: dict[str, str] = {
     "in test_joint_access)",
     "creditbank.joint.schemes.show_linked_outcomes": "public like the credential that names an "
     "outcome's public id (test in test_joint_access)",
+    "creditbank.occupations.views.search_occupations": "the occupational classification is "
+    "public (a government publication, nothing personal; learners and employers search it; test "
+    "in tests/occupations/test_search)",
+    "creditbank.occupations.views.show_occupation": "public like the search (test in "
+    "tests/occupations/test_importing)",
     "creditbank.peers.views.show_trust_list": "the bank's trust list is public (peers and "
     "verifiers read whom it trusts; test in test_peers_access)",
     "creditbank.peers.witnessing.witness_checkpoint": "a witness is public: the request is its "

@@ -83,6 +83,7 @@ class Action(StrEnum):
     REBUILD_STATS = "stats:rebuild"
     EXPORT_STATS = "stats:export"
     COMBINE_STATS = "stats:combine"
+    IMPORT_OCCUPATIONS = "occupations:import"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.DEFINE_JOINT_SCHEME: frozenset(),  # binds several institutions: the bank's
     Action.READ_STATS: frozenset(Role),  # an institution's staff: its own figures
     Action.REBUILD_STATS: frozenset(),
+    Action.IMPORT_OCCUPATIONS: frozenset(),  # the bank's classification, for every institution
     # an export holds the bank's unsuppressed cells and goes to the national bank; a combine
     # replaces the network's figures: the bank's administrators, not an institution's staff
     Action.EXPORT_STATS: frozenset(),
@@ -208,6 +210,7 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.DEFINE_JOINT_SCHEME: frozenset({Role.BANK_ADMIN}),
     Action.READ_STATS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.REBUILD_STATS: frozenset({Role.BANK_ADMIN}),
+    Action.IMPORT_OCCUPATIONS: frozenset({Role.BANK_ADMIN}),
     Action.EXPORT_STATS: frozenset({Role.BANK_ADMIN}),
     Action.COMBINE_STATS: frozenset({Role.BANK_ADMIN}),
     Action.READ_INSTITUTION: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
@@ -330,6 +333,7 @@ ACTION_WORDS: dict[Action, Message] = {
     Action.DEFINE_JOINT_SCHEME: msg("define joint-certification schemes"),
     Action.READ_STATS: msg("read the statistics"),
     Action.REBUILD_STATS: msg("rebuild the statistics"),
+    Action.IMPORT_OCCUPATIONS: msg("import occupations"),
     Action.EXPORT_STATS: msg("export the bank's statistics"),
     Action.COMBINE_STATS: msg("combine banks' statistics"),
     Action.EXPORT_TRANSFER: msg("make transfer packages"),

@@ -24,6 +24,7 @@ from creditbank.institutions import tables as _institutions_tables  # noqa: F401
 from creditbank.joint import tables as _joint_tables  # noqa: F401
 from creditbank.ledger import tables as _ledger_tables  # noqa: F401
 from creditbank.national import tables as _national_tables  # noqa: F401
+from creditbank.occupations import tables as _occupations_tables  # noqa: F401
 from creditbank.peers import tables as _peers_tables  # noqa: F401
 from creditbank.sessions import tables as _sessions_tables  # noqa: F401
 from creditbank.settings import get_settings

@@ -36,6 +36,7 @@ from creditbank.ledger import routes as ledger_routes
 from creditbank.ledger.witnessing import Publisher
 from creditbank.messages import msg
 from creditbank.national import routes as national_routes
+from creditbank.occupations import routes as occupation_routes
 from creditbank.peers import routes as peer_routes
 from creditbank.peers.api import CheckpointFork
 from creditbank.settings import Settings
@@ -183,6 +184,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         alliance_routes.api,
         joint_routes.api,
         stats_routes.api,
+        occupation_routes.api,
         peer_pages.pages,
         login_pages.pages,
         learner_pages.pages,

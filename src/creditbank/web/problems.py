@@ -37,6 +37,7 @@ from creditbank.joint import problems as joint
 from creditbank.ledger import problems as ledger
 from creditbank.messages import Message, msg
 from creditbank.national import problems as national
+from creditbank.occupations import problems as occupations
 from creditbank.peers import problems as peers
 from creditbank.problems import ProblemType, collect, declare
 from creditbank.sessions import problems as sessions
@@ -87,6 +88,7 @@ PROBLEM_TYPES = collect(
     alliances.PROBLEM_TYPES,
     joint.PROBLEM_TYPES,
     stats.PROBLEM_TYPES,
+    occupations.PROBLEM_TYPES,
     demo.PROBLEM_TYPES,
     access.PROBLEM_TYPES,
     _HTTP,

@@ -1,0 +1,176 @@
+"""Importing occupations from a file: the bank administrators' use case.
+
+The file is read whole first (a bad one is refused naming its line and column, before anything is
+stored); then, under a lock on the imports (``LOCK TABLE`` on PostgreSQL, the write lock on
+SQLite: two imports at once run one after the other, the second seeing the first's result), each
+occupation is added, changed (its aliases replaced) or left as it is. An import that changes
+nothing stores nothing, so importing a file again is harmless; one that changes something is
+recorded with its provenance (source, version, licence, the file's sha256, when, by whom).
+Occupations the file does not list stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from creditbank.access.policy import Action, Principal, require
+from creditbank.db import UnitOfWork, bulk_insert, hold_write_lock
+from creditbank.messages import msg
+from creditbank.occupations.commands import ImportOccupations
+from creditbank.occupations.files import file_format, read_occupations
+from creditbank.occupations.model import Level, Occupation, OccupationsError, parent_codes
+from creditbank.occupations.tables import OccupationAliasRow, OccupationImportRow, OccupationRow
+from creditbank.usecases import handler
+
+PROVENANCE_LIMITS = {"source": 200, "version": 100, "licence": 1000, "file_name": 255}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: the provenance row it stored (None: nothing changed), the file's
+    sha256, and how many occupations it added, changed and found as they were."""
+
+    import_id: int | None
+    sha256: str
+    added: int
+    changed: int
+    unchanged: int
+
+
+@handler
+def import_occupations(
+    command: ImportOccupations, *, principal: Principal, uow: UnitOfWork
+) -> ImportReport:
+    """Store the file's occupations (bank administrators)."""
+    require(principal, Action.IMPORT_OCCUPATIONS, None)
+    _check_provenance(command)
+    occupations = read_occupations(
+        command.content, file_format(command.file_name, command.file_format)
+    )
+    session = uow.session
+    _lock_imports(session)
+    stored = stored_occupations(session)
+    added = [o for o in occupations if o.code not in stored]
+    changed = [o for o in occupations if o.code in stored and not _same(stored[o.code], o)]
+    sha256 = hashlib.sha256(command.content).hexdigest()
+    unchanged = len(occupations) - len(added) - len(changed)
+    if not added and not changed:
+        return ImportReport(None, sha256, 0, 0, unchanged)
+    row = OccupationImportRow(
+        source=command.source.strip(),
+        version=command.version.strip(),
+        licence=command.licence.strip(),
+        file_name=command.file_name,
+        sha256=sha256,
+        imported_at=datetime.now(UTC),
+        imported_by=principal.email,
+        added=len(added),
+        changed=len(changed),
+    )
+    session.add(row)
+    session.flush()
+    known = set(stored) | {o.code for o in occupations}
+    _write(session, row.id, added, changed, known)
+    return ImportReport(row.id, sha256, len(added), len(changed), unchanged)
+
+
+def _check_provenance(command: ImportOccupations) -> None:
+    problems = [
+        msg("The {field} of the file's provenance is missing.", field=field)
+        for field in ("source", "version", "licence")
+        if not str(getattr(command, field)).strip()
+    ]
+    problems += [
+        msg("The {field} is longer than {n} characters.", field=field, n=limit)
+        for field, limit in PROVENANCE_LIMITS.items()
+        if len(str(getattr(command, field)).strip()) > limit
+    ]
+    if problems:
+        raise OccupationsError(
+            "invalid_occupations_file",
+            msg("The occupations file is not valid; nothing was imported."),
+            problems,
+        )
+
+
+def _lock_imports(session: Session) -> None:
+    """One import at a time: the later waits, then reads what the earlier stored."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE occupation_imports IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        hold_write_lock(session)
+
+
+def stored_occupations(session: Session) -> dict[str, Occupation]:
+    """Every stored occupation and group by code, with its aliases."""
+    aliases: dict[str, list[str]] = {}
+    for code, alias in session.execute(
+        select(OccupationAliasRow.code, OccupationAliasRow.alias).order_by(OccupationAliasRow.id)
+    ):
+        aliases.setdefault(code, []).append(alias)
+    return {
+        row.code: Occupation(
+            code=row.code,
+            level=Level(row.level),
+            name=row.name,
+            name_en=row.name_en,
+            marks=row.marks,
+            definition=row.definition,
+            tasks=row.tasks,
+            aliases=tuple(aliases.get(row.code, ())),
+            parents=parent_codes(row.code),
+        )
+        for row in session.scalars(select(OccupationRow))
+    }
+
+
+def _same(stored: Occupation, given: Occupation) -> bool:
+    """Whether the file says what the bank holds (aliases in any order)."""
+    return replace(stored, aliases=()) == replace(given, aliases=()) and set(stored.aliases) == set(
+        given.aliases
+    )
+
+
+def _row(import_id: int, occupation: Occupation, known: set[str]) -> dict[str, object]:
+    present = [code for code in occupation.parents if code in known]
+    return {
+        "code": occupation.code,
+        "level": int(occupation.level),
+        "name": occupation.name,
+        "name_en": occupation.name_en,
+        "marks": occupation.marks,
+        "definition": occupation.definition,
+        "tasks": occupation.tasks,
+        "parent_code": present[-1] if present else None,
+        "import_id": import_id,
+    }
+
+
+def _write(
+    session: Session,
+    import_id: int,
+    added: list[Occupation],
+    changed: list[Occupation],
+    known: set[str],
+) -> None:
+    bulk_insert(session, OccupationRow, [_row(import_id, o, known) for o in added])
+    for occupation in changed:
+        values = _row(import_id, occupation, known)
+        stored = session.get(OccupationRow, occupation.code)
+        if stored is not None:
+            for name, value in values.items():
+                setattr(stored, name, value)
+    if changed:
+        codes = [o.code for o in changed]
+        session.execute(delete(OccupationAliasRow).where(OccupationAliasRow.code.in_(codes)))
+    session.flush()
+    bulk_insert(
+        session,
+        OccupationAliasRow,
+        [{"code": o.code, "alias": alias} for o in (*added, *changed) for alias in o.aliases],
+    )

@@ -1,0 +1,134 @@
+"""The HTTP shapes of the occupations (what the API answers, and ``--json`` prints)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from creditbank.occupations.importing import ImportReport
+from creditbank.occupations.search import Hit
+from creditbank.occupations.views import OccupationDetail, Related
+
+
+class RelatedRead(BaseModel):
+    """A group above an occupation, or what lies below a group."""
+
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, related: Related) -> RelatedRead:
+        return cls(code=related.code, name=related.name)
+
+
+class SourceRead(BaseModel):
+    """The provenance of an occupation: the import that last set it."""
+
+    source: str
+    version: str
+    licence: str
+    file_name: str
+    sha256: str
+    imported_at: datetime
+
+
+class OccupationRead(BaseModel):
+    """An occupation or group of the classification."""
+
+    code: str = Field(examples=["4-08-08-23"])
+    level: int = Field(description="1 major group, 2 middle group, 3 minor group, 4 occupation.")
+    name: str = Field(examples=["建筑信息模型技术员"])
+    name_en: str | None = None
+    marks: str = Field(description="The 2022 edition's marks: L green, S digital, L/S both.")
+    definition: str
+    tasks: str
+    aliases: list[str]
+    parent_codes: list[str] = Field(description="The groups above it, the broadest first.")
+
+
+class OccupationDetailRead(OccupationRead):
+    """An occupation with its groups' names, what lies directly below it, and its provenance."""
+
+    parents: list[RelatedRead]
+    children: list[RelatedRead]
+    source: SourceRead
+
+    @classmethod
+    def of(cls, detail: OccupationDetail) -> OccupationDetailRead:
+        o = detail.occupation
+        return cls(
+            code=o.code,
+            level=int(o.level),
+            name=o.name,
+            name_en=o.name_en,
+            marks=o.marks,
+            definition=o.definition,
+            tasks=o.tasks,
+            aliases=list(o.aliases),
+            parent_codes=list(o.parents),
+            parents=[RelatedRead.of(p) for p in detail.parents],
+            children=[RelatedRead.of(c) for c in detail.children],
+            source=SourceRead(
+                source=detail.source.source,
+                version=detail.source.version,
+                licence=detail.source.licence,
+                file_name=detail.source.file_name,
+                sha256=detail.source.sha256,
+                imported_at=detail.source.imported_at,
+            ),
+        )
+
+
+class OccupationHitRead(BaseModel):
+    """An occupation found by a search, its score and why."""
+
+    code: str
+    level: int
+    name: str
+    name_en: str | None = None
+    score: float = Field(description="0..1: character TF-IDF fused with BM25 over words.")
+    matched: str = Field(description="The name or alias that matched best.")
+    matched_words: list[str]
+    matched_characters: list[str]
+
+    @classmethod
+    def of(cls, hit: Hit) -> OccupationHitRead:
+        o = hit.occupation
+        return cls(
+            code=o.code,
+            level=int(o.level),
+            name=o.name,
+            name_en=o.name_en,
+            score=hit.score,
+            matched=hit.matched,
+            matched_words=list(hit.matched_words),
+            matched_characters=list(hit.matched_characters),
+        )
+
+
+class OccupationSearchRead(BaseModel):
+    """The occupations found for a query, best first."""
+
+    q: str
+    hits: list[OccupationHitRead]
+
+
+class ImportReportRead(BaseModel):
+    """What an import did."""
+
+    import_id: int | None = Field(description="The provenance stored; null: nothing changed.")
+    sha256: str
+    added: int
+    changed: int
+    unchanged: int
+
+    @classmethod
+    def of(cls, report: ImportReport) -> ImportReportRead:
+        return cls(
+            import_id=report.import_id,
+            sha256=report.sha256,
+            added=report.added,
+            changed=report.changed,
+            unchanged=report.unchanged,
+        )
