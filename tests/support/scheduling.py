@@ -39,11 +39,17 @@ SECONDS_PER_TEST: Final = {
     "browser": 1.4,
     "smoke": 3.5,
     "fuzz": 18.6,
+    "stats": 0.5,
 }
 """Seconds one test of each directory of tests/ takes on average, setup included (a full run
 on two workers, 7 Dec 2026, 04:47 UTC); a directory not listed counts as ``api``. The access
 matrix over HTTP (tests/api/access_matrix) has its own figure below."""
 ACCESS_MATRIX_SECONDS_PER_TEST: Final = 1.1
+MODULE_SECONDS_PER_TEST: Final = {
+    "tests/stats/test_spark.py": 15.0,  # a JVM started for the module (about 15 s of its CPU)
+    "tests/stats/test_figures_property.py": 7.0,  # two banks, then Hypothesis' examples
+}
+"""Modules far from their directory's average (measured alone, 7 Dec 2026)."""
 BACKEND = re.compile(r"\[(?:.*-)?(sqlite|postgresql)(?:-.*)?\]$")
 """A test's backend in its node id: ``test_x[sqlite]``, ``test_y[postgresql-some case]``."""
 OWN_UNIT_DIRECTORIES: Final = frozenset({"smoke"})
@@ -69,6 +75,9 @@ def seconds_per_test(nodeid: str) -> float:
     """The estimated seconds of a test of ``nodeid``'s directory."""
     if nodeid.startswith("tests/api/access_matrix/"):
         return ACCESS_MATRIX_SECONDS_PER_TEST
+    module = nodeid.partition("::")[0]
+    if module in MODULE_SECONDS_PER_TEST:
+        return MODULE_SECONDS_PER_TEST[module]
     return SECONDS_PER_TEST.get(_directory(nodeid), SECONDS_PER_TEST["api"])
 
 
