@@ -121,16 +121,19 @@ def _print_detail(shown: OccupationDetailRead) -> None:
         print_line(shown.name_en, 2)
     for parent in shown.parents:
         print_line(f"< {parent.code}  {parent.name}", 2)
-    if shown.aliases:
-        print_line(f"{_('Aliases')}: {'; '.join(shown.aliases)}", 2)
-    if shown.definition:
-        print_line(f"{_('Definition')}: {shown.definition}", 2)
-    if shown.tasks:
-        print_line(f"{_('Main tasks')}: {shown.tasks}", 2)
+    labelled = (
+        (_("Aliases"), "; ".join(shown.aliases)),
+        (_("Definition"), shown.definition),
+        (_("Main tasks"), shown.tasks),
+    )
+    for label, value in labelled:
+        if value:
+            print_line(f"{label}: {value}", 2)
     for child in shown.children:
         print_line(f"> {child.code}  {child.name}", 2)
     source = shown.source
-    print_line(f"{_('Source')}: {source.source}, {source.version} ({source.sha256[:12]})", 2)
+    label = _("Source")
+    print_line(f"{label}: {source.source}, {source.version} ({source.sha256[:12]})", 2)
 
 
 @occupations_app.command("search")
@@ -154,7 +157,7 @@ def _print_hits(found: OccupationSearchRead) -> None:
         print_line(say(msg("No occupation matches.")))
         return
     print_table(
-        [_("Code"), _("Name"), Column(_("Score"), justify="right"), _("Matched")],
+        [_("Code"), _("Name"), Column(_("Relevance"), justify="right"), _("Matched")],
         (
             [
                 hit.code,
