@@ -1,10 +1,13 @@
 """The search over occupations: names and aliases ranked for a query, each score explained.
 
-Every name and alias is a row of the index (an occupation's score is its best row's), searched two
-ways and fused: character n-grams (1 to 3) weighted by TF-IDF, compared by cosine (scikit-learn),
-and BM25 over words (jieba's segmentation; rank-bm25), its scores divided by the query's best so
-that both lie in 0..1. The fused score is their weighted mean (:data:`TFIDF_WEIGHT`). A hit names
-the row that matched and the query's words and characters found in it.
+Every name and alias is a row of the index, searched two ways and fused: character n-grams (1 and
+2) weighted by TF-IDF, compared by cosine (scikit-learn), and BM25 over words (jieba's
+segmentation; rank-bm25), its scores divided by the query's best so that both lie in 0..1; a
+row's score is their weighted mean (:data:`TFIDF_WEIGHT`). An occupation's score is its best
+row's, fused with BM25 over its description (its name, aliases and definition as one document;
+:data:`DESCRIPTION_WEIGHT`). A hit names the row that matched best and the query's words and
+characters found in it. (Measured on 5,891 labelled job titles: ``benchmarks/occupations.py``,
+figures in docs/performance.md.)
 
 An index is built from a list of occupations (:meth:`OccupationIndex.build`); the bank keeps one
 per database per process (:func:`index_for`), built on first use and again when the imports
@@ -27,8 +30,11 @@ import numpy.typing as npt
 from creditbank.occupations.model import Occupation
 
 TFIDF_WEIGHT = 0.6
-"""The weight of the character TF-IDF in the fused score; BM25 has the rest."""
-NGRAMS = (1, 3)
+"""The weight of the character TF-IDF in a row's fused score; BM25 has the rest."""
+DESCRIPTION_WEIGHT = 0.15
+"""The weight of BM25 over an occupation's description (name, aliases and definition) in its
+fused score; its best row has the rest."""
+NGRAMS = (1, 2)
 Method = Literal["fused", "tfidf", "bm25"]
 Scores = npt.NDArray[np.float64]
 
@@ -85,7 +91,20 @@ class OccupationIndex:
         self._bm25 = (
             BM25Okapi([list(row.words) or [""] for row in self._rows]) if self._rows else None
         )
-        self._codes = np.array([row.code for row in self._rows])
+        self._order = sorted(self.occupations)
+        """The occupations by code: ties are ranked by code."""
+        place = {code: number for number, code in enumerate(self._order)}
+        self._owner = np.array([place[row.code] for row in self._rows], dtype=np.int64)
+        self._rows_of: list[list[int]] = [[] for _ in self._order]
+        for number, row in enumerate(self._rows):
+            self._rows_of[place[row.code]].append(number)
+        descriptions = [
+            words(" ".join((o.name, *o.aliases, o.definition)))
+            for o in (self.occupations[code] for code in self._order)
+        ]
+        self._descriptions = (
+            BM25Okapi([found or [""] for found in descriptions]) if self._order else None
+        )
 
     @classmethod
     def build(cls, occupations: Sequence[Occupation]) -> OccupationIndex:
@@ -115,23 +134,35 @@ class OccupationIndex:
             return bm25
         return TFIDF_WEIGHT * tfidf + (1 - TFIDF_WEIGHT) * bm25
 
+    def occupation_scores(self, query: str, method: Method = "fused") -> tuple[Scores, Scores]:
+        """Every occupation's score for ``query`` (in code order), and its rows' scores."""
+        rows = self.row_scores(query, method)
+        best = np.zeros(len(self._order))
+        if not self._rows:
+            return best, rows
+        np.maximum.at(best, self._owner, rows)
+        if method != "fused" or self._descriptions is None:
+            return best, rows
+        query_words = words(query)
+        described = np.zeros(len(self._order))
+        if query_words:
+            raw = np.asarray(self._descriptions.get_scores(query_words), dtype=float)
+            top = raw.max()
+            described = raw / top if top > 0 else described
+        return (1 - DESCRIPTION_WEIGHT) * best + DESCRIPTION_WEIGHT * described, rows
+
     def search(self, query: str, limit: int = 10, method: Method = "fused") -> list[Hit]:
         """The ``limit`` best occupations for ``query``, best first (ties by code); occupations
         scoring nothing are left out."""
-        scores = self.row_scores(query, method)
-        best: dict[str, int] = {}
-        for position in np.argsort(-scores, kind="stable"):
-            if scores[position] <= 0:
+        scores, rows = self.occupation_scores(query, method)
+        hits: list[Hit] = []
+        for number in np.argsort(-scores, kind="stable")[:limit]:
+            if scores[number] <= 0:
                 break
-            code = self._rows[position].code
-            if code not in best:
-                best[code] = int(position)
-                if len(best) >= limit:
-                    break
-        ranked = sorted(best.items(), key=lambda item: (-float(scores[item[1]]), item[0]))
-        return [
-            self._hit(query, code, position, float(scores[position])) for code, position in ranked
-        ]
+            own = self._rows_of[number]
+            position = max(own, key=lambda row: (float(rows[row]), -row))
+            hits.append(self._hit(query, self._order[number], position, float(scores[number])))
+        return hits
 
     def _hit(self, query: str, code: str, position: int, score: float) -> Hit:
         row = self._rows[position]
