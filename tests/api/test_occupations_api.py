@@ -88,3 +88,25 @@ def test_a_problem_in_chinese(client: httpx2.Client, imported: str) -> None:
     problem = answer.json()
     assert problem["title"] == "没有该职业"
     assert "没有代码为 9-99-99-99 的职业" in problem["detail"]
+
+
+@pytest.mark.usefixtures("imported")
+@pytest.mark.parametrize(
+    "q", ["\x00", "🙂🙂", "a" * 200, "%", "' OR 1=1 --", "\u200b", "工\t程\n师", "ＢＩＭ"]
+)
+def test_odd_searches_answer_without_a_server_error(client: httpx2.Client, q: str) -> None:
+    answer = client.get("/api/v1/occupations", params={"q": q})
+    if q == "\x00":  # refused by the app for every request: nothing could store it
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["type"].endswith("/problems/invalid-characters")
+        return
+    assert answer.status_code == 200, answer.text
+    assert all(0 < hit["score"] <= 1 for hit in answer.json()["hits"])
+
+
+@pytest.mark.usefixtures("imported")
+@pytest.mark.parametrize(
+    ("code", "status"), [("%00", 422), ("4-08-08-23%20", 404), ("..", 404), ("４-08-08-23", 404)]
+)
+def test_odd_codes_are_not_found(client: httpx2.Client, code: str, status: int) -> None:
+    assert client.get(f"/api/v1/occupations/{code}").status_code == status

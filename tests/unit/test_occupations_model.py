@@ -27,6 +27,7 @@ def test_codes_levels_and_parents() -> None:
     assert not is_code("4-8-08-23")
     assert not is_code("4-08-08-23 ")
     assert not is_code("40808023")
+    assert not is_code("４-08-08-23")  # digits are ASCII digits
     assert code_level("4-00-00-00") is Level.MAJOR
     assert code_level("4-08-00-00") is Level.MIDDLE
     assert code_level("4-08-08-00") is Level.MINOR

@@ -20,7 +20,7 @@ from enum import IntEnum
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
 
-CODE_PATTERN = re.compile(r"\d-\d{2}-\d{2}-\d{2}")
+CODE_PATTERN = re.compile(r"[0-9]-[0-9]{2}-[0-9]{2}-[0-9]{2}")
 MARKS = ("L/S", "L", "S")
 """The 2022 edition's marks after a name: green (L), digital (S), both (L/S)."""
 NAME_LENGTH = 200
