@@ -183,6 +183,8 @@ class OccupationIndex:
 
 _INDEXES: dict[str, tuple[Hashable, OccupationIndex]] = {}
 _INDEXES_LOCK = threading.Lock()
+MAX_INDEXES = 8
+"""Indexes kept per process (one per database; a bank has one, a test process many)."""
 
 
 def index_for(
@@ -195,5 +197,8 @@ def index_for(
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
         index = OccupationIndex.build(load())
+        _INDEXES.pop(database, None)
+        while len(_INDEXES) >= MAX_INDEXES:
+            del _INDEXES[next(iter(_INDEXES))]  # the one built longest ago
         _INDEXES[database] = (fingerprint, index)
         return index
