@@ -84,6 +84,15 @@ class Action(StrEnum):
     EXPORT_STATS = "stats:export"
     COMBINE_STATS = "stats:combine"
     IMPORT_OCCUPATIONS = "occupations:import"
+    IMPORT_SKILLS = "skills:import"
+    DRAFT_ALIGNMENT = "alignment:draft"
+    APPROVE_ALIGNMENT = "alignment:approve"
+    READ_ALIGNMENTS = "alignment:read"
+    POST_JOB = "job:post"
+    READ_JOBS = "job:read"
+    MATCH_JOB = "job:match"
+    READ_GAPS = "gaps:read"
+    READ_COVERAGE = "coverage:read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,10 @@ class LearnerPrincipal:
     learner_id: int
     account_number: str
 
+
+RECORD_READERS = frozenset(Role) - {Role.EMPLOYER}
+"""The staff roles that read learners' records (an employer reads only what a learner shares
+or, for a job's matches, consents to)."""
 
 # For each action: the roles that may take it on their own institution's resources,
 # and the roles that may take it on any institution's.
@@ -144,7 +157,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.GRANT_ITEM: frozenset({Role.REGISTRAR}),
     Action.OPEN_ACCOUNT: frozenset({Role.REGISTRAR}),
     Action.DEPOSIT: frozenset({Role.REGISTRAR}),
-    Action.READ_OUTCOMES: frozenset(Role),
+    Action.READ_OUTCOMES: RECORD_READERS,
     Action.READ_BATCH: frozenset({Role.REGISTRAR}),
     # the issuer's assessors and accreditation officers vouch for what its registrars deposited
     Action.VERIFY_OUTCOME: frozenset({Role.ASSESSOR, Role.ACCREDITATION_OFFICER}),
@@ -160,10 +173,10 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.READ_RULES: frozenset(Role),
     # a programme's staff see a learner's progress and request conversions for them only while
     # the learner consents (see require_consented)
-    Action.READ_PROGRESS: frozenset(Role),
+    Action.READ_PROGRESS: RECORD_READERS,
     Action.REQUEST_CONVERSION: frozenset({Role.REGISTRAR}),
     Action.DECIDE_CONVERSION: frozenset({Role.REGISTRAR}),
-    Action.READ_CONVERSION: frozenset(Role),
+    Action.READ_CONVERSION: RECORD_READERS,
     # accreditation: a centre keeps its own standards; a provider its X certificates' schemes
     # and the certification of their teachers and assessors
     Action.IMPORT_STANDARD: frozenset({Role.ACCREDITATION_OFFICER}),
@@ -176,7 +189,7 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.SCORE_APPLICATION: frozenset({Role.ASSESSOR}),
     # the second person of four eyes: never the assessor who decided
     Action.CONFIRM_DECISION: frozenset({Role.ACCREDITATION_OFFICER}),
-    Action.READ_APPLICATION: frozenset(Role),
+    Action.READ_APPLICATION: RECORD_READERS,
     Action.MANAGE_XCERT: frozenset({Role.REGISTRAR}),
     Action.SCHEDULE_SESSION: frozenset({Role.REGISTRAR}),
     Action.REGISTER_CANDIDATE: frozenset({Role.REGISTRAR}),
@@ -192,6 +205,20 @@ _OWN: dict[Action, frozenset[Role]] = {
     Action.IMPORT_TRANSFER: frozenset({Role.REGISTRAR}),
     Action.READ_TRANSFER: frozenset({Role.REGISTRAR, Role.ACCREDITATION_OFFICER}),
     Action.DECIDE_RECOGNITION: frozenset({Role.ACCREDITATION_OFFICER}),
+    # job matching (issue 20): an institution's registrars and accreditation officers draft the
+    # alignments of its items and units to skills, the bank approves them (four eyes); an
+    # enterprise's employers post jobs and see the learners who consented to be matched; posted
+    # jobs are read by every staff role (schools compare their programmes with them); a learner's
+    # gaps are read by staff only with the learner's consent (see require_consented)
+    Action.IMPORT_SKILLS: frozenset(),
+    Action.DRAFT_ALIGNMENT: frozenset({Role.REGISTRAR, Role.ACCREDITATION_OFFICER}),
+    Action.APPROVE_ALIGNMENT: frozenset(),
+    Action.READ_ALIGNMENTS: frozenset(Role),
+    Action.POST_JOB: frozenset({Role.EMPLOYER}),
+    Action.READ_JOBS: frozenset(Role),
+    Action.MATCH_JOB: frozenset({Role.EMPLOYER}),
+    Action.READ_GAPS: RECORD_READERS,
+    Action.READ_COVERAGE: frozenset({Role.REGISTRAR, Role.ACCREDITATION_OFFICER}),
 }
 _ANY: dict[Action, frozenset[Role]] = {
     Action.CREATE_INSTITUTION: frozenset({Role.BANK_ADMIN}),
@@ -255,6 +282,15 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.IMPORT_TRANSFER: frozenset({Role.BANK_ADMIN}),
     Action.READ_TRANSFER: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.DECIDE_RECOGNITION: frozenset({Role.BANK_ADMIN}),
+    Action.IMPORT_SKILLS: frozenset({Role.BANK_ADMIN}),
+    Action.DRAFT_ALIGNMENT: frozenset({Role.BANK_ADMIN}),
+    Action.APPROVE_ALIGNMENT: frozenset({Role.BANK_ADMIN}),
+    Action.READ_ALIGNMENTS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.POST_JOB: frozenset({Role.BANK_ADMIN}),
+    Action.READ_JOBS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.MATCH_JOB: frozenset({Role.BANK_ADMIN}),
+    Action.READ_GAPS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.READ_COVERAGE: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
 }
 
 
@@ -276,6 +312,7 @@ ROLE_WORDS: dict[Role, Message] = {
     Role.ASSESSOR: msg("an assessor"),
     Role.ACCREDITATION_OFFICER: msg("an accreditation officer"),
     Role.AUDITOR: msg("an auditor"),
+    Role.EMPLOYER: msg("an employer"),
 }
 """A role as a refusal names it ("an assessor"), in the reader's language (not its code)."""
 ACTION_WORDS: dict[Action, Message] = {
@@ -340,6 +377,15 @@ ACTION_WORDS: dict[Action, Message] = {
     Action.IMPORT_TRANSFER: msg("import transfer packages"),
     Action.READ_TRANSFER: msg("read imported outcomes"),
     Action.DECIDE_RECOGNITION: msg("decide on recognising imported outcomes"),
+    Action.IMPORT_SKILLS: msg("import skills"),
+    Action.DRAFT_ALIGNMENT: msg("draft alignments to skills"),
+    Action.APPROVE_ALIGNMENT: msg("approve alignments to skills"),
+    Action.READ_ALIGNMENTS: msg("read alignments to skills"),
+    Action.POST_JOB: msg("post jobs"),
+    Action.READ_JOBS: msg("read posted jobs"),
+    Action.MATCH_JOB: msg("match jobs to learners"),
+    Action.READ_GAPS: msg("read learners' skill gaps"),
+    Action.READ_COVERAGE: msg("read programmes' coverage of skills"),
 }
 """An action as a refusal names it ("may not deposit outcomes"), in the reader's language."""
 THE_BANK = msg("the bank")

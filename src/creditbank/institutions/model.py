@@ -41,10 +41,12 @@ class Role(StrEnum):
     ASSESSOR = "assessor"
     ACCREDITATION_OFFICER = "accreditation_officer"
     AUDITOR = "auditor"
+    EMPLOYER = "employer"
+    """Staff of an enterprise who post job requirements (issue 20)."""
 
     @property
     def needs_institution(self) -> bool:
-        return self in {Role.REGISTRAR, Role.ASSESSOR, Role.ACCREDITATION_OFFICER}
+        return self in {Role.REGISTRAR, Role.ASSESSOR, Role.ACCREDITATION_OFFICER, Role.EMPLOYER}
 
 
 @dataclass(frozen=True, slots=True)
