@@ -28,6 +28,7 @@ from creditbank.occupations import tables as _occupations_tables  # noqa: F401
 from creditbank.peers import tables as _peers_tables  # noqa: F401
 from creditbank.sessions import tables as _sessions_tables  # noqa: F401
 from creditbank.settings import get_settings
+from creditbank.skills import tables as _skills_tables  # noqa: F401
 from creditbank.stats import tables as _stats_tables  # noqa: F401
 from creditbank.stats.exchange import tables as _stats_exchange_tables  # noqa: F401
 from creditbank.transfers import tables as _transfers_tables  # noqa: F401
