@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from creditbank.accounts import tables as _accounts_tables  # noqa: F401
 from creditbank.accreditation import tables as _accreditation_tables  # noqa: F401
+from creditbank.alignments import tables as _alignments_tables  # noqa: F401
 from creditbank.alliances import tables as _alliances_tables  # noqa: F401
 from creditbank.catalog import tables as _catalog_tables  # noqa: F401
 from creditbank.consents import tables as _consents_tables  # noqa: F401
