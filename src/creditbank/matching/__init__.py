@@ -1,0 +1,1 @@
+"""Matching learners to occupations and jobs: gaps, fits, matches, programmes' coverage."""
