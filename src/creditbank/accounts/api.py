@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from creditbank.accounts import depositing, service, statistics
 from creditbank.accounts import tables as _tables
@@ -339,6 +339,27 @@ def standing_outcomes(*, uow: UnitOfWork, learner_id: int) -> list[StandingOutco
     ]
 
 
+def held_skills_select(aligned: Select[int, int | None, int]) -> Select[int, int, int]:
+    """Columns ``learner_id``, ``skill_id``, ``institution_id`` (the outcome's issuer): one row
+    per outcome that still counts (neither revoked nor superseded) and skill that ``aligned``
+    gives it. ``aligned`` has columns ``item_id``, ``level_id`` (NULL: any level of the item)
+    and ``skill_id`` (the alignments' sets in force): an outcome of item I at level L gives
+    skill S when ``aligned`` has (I, NULL, S) or (I, L, S). For SQL joins and counts."""
+    given = aligned.subquery()
+    outcome = _tables.OutcomeRow
+    return (
+        select(outcome.learner_id, given.c.skill_id, outcome.institution_id)
+        .join(
+            given,
+            and_(
+                given.c.item_id == outcome.item_id,
+                or_(given.c.level_id.is_(None), given.c.level_id == outcome.framework_level_id),
+            ),
+        )
+        .where(or_(has_status(OutcomeStatus.DEPOSITED), has_status(OutcomeStatus.VERIFIED)))
+    )
+
+
 def outcome_ids_by_public_id(*, uow: UnitOfWork, public_ids: Iterable[str]) -> dict[str, int]:
     """The row ids of these outcomes (public ids), by public id."""
     wanted = list(set(public_ids))
@@ -534,6 +555,7 @@ __all__ = [
     "first_outcome_times",
     "first_outcomes_of",
     "has_status",
+    "held_skills_select",
     "holders_of_kind",
     "identity_index_key",
     "identity_indexes",

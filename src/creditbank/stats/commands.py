@@ -38,3 +38,11 @@ class ShowFigure:
 @dataclass(frozen=True, slots=True)
 class RebuildStats:
     """Count every figure again from the bank's records (the sex and age counters stay)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSkillDemand:
+    """Skills in demand against skills held: open jobs and the learners holding the skills
+    they ask for, broken down ``by`` skill, occupation or region (``stats.demand``)."""
+
+    by: str = "skill"

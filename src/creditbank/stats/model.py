@@ -195,6 +195,16 @@ FIGURES: Final[Mapping[str, FigureSpec]] = {
 }
 """Every figure the bank publishes, by name."""
 
+SKILL_DEMAND: Final = FigureSpec(
+    "skills",
+    msg("Skills in demand and held"),
+    (("jobs", msg("open jobs")), ("learners", msg("learners holding"))),
+    ("skill", "occupation", "region"),
+)
+"""Skills in demand against skills held (``stats.demand``): read live from the open jobs and
+the learners' outcomes, not tallied, so not among :data:`FIGURES` (the summary and the rebuild
+do not read it)."""
+
 DIMENSION_LABELS: Final[Mapping[str, Message]] = {
     "region": msg("Region"),
     "institution": msg("Institution"),
@@ -209,6 +219,8 @@ DIMENSION_LABELS: Final[Mapping[str, Message]] = {
     "cohort": msg("Cohort"),
     "year": msg("Year"),
     "month": msg("Month"),
+    "skill": msg("Skill"),
+    "occupation": msg("Occupation"),
     ALL: msg("Total"),
 }
 """What each ``by`` is called."""

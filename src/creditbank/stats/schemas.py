@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from creditbank.messages import Message, msg
 from creditbank.stats import naming
 from creditbank.stats.api import FIGURES, FigureRow, FigureSpec, FigureTable
-from creditbank.stats.model import DIMENSION_LABELS
+from creditbank.stats.model import DIMENSION_LABELS, SKILL_DEMAND
 from creditbank.web.downloads import BlankColumn, Cell, attachment, table_csv, table_workbook
 
 
@@ -146,6 +146,8 @@ AMOUNT_LABELS: Final[Mapping[tuple[str, str], Message]] = {
     ("accreditation", "decided"): msg("days to decision, in all"),
 }
 """The header of a measure's amount column, by (figure, measure)."""
+_OTHER_FIGURES: Final[Mapping[str, FigureSpec]] = {SKILL_DEMAND.name: SKILL_DEMAND}
+"""Figures read live, not tallied (not among ``FIGURES``), whose tables are files too."""
 _PLAIN_VALUES = frozenset({"year", "month", "cohort", "all"})
 """Dimensions whose values are what they say (2026, 2026-03): no "(code)" in their header."""
 
@@ -168,7 +170,8 @@ def figure_columns(table: FigureTable) -> list[BlankColumn]:
         _column(msg("Name"), width=28),
         _column(msg("Name in English"), width=28),
     ]
-    labels = dict(FIGURES[table.figure].measures) if table.figure in FIGURES else {}
+    spec = FIGURES.get(table.figure) or _OTHER_FIGURES.get(table.figure)
+    labels = dict(spec.measures) if spec is not None else {}
     for measure in table.measures:
         columns.append(_column(labels.get(measure, Message(measure))))
         if _has_amount(table, measure):
