@@ -17,7 +17,7 @@ from creditbank.messages import msg
 from creditbank.occupations.commands import SearchOccupations, ShowOccupation
 from creditbank.occupations.importing import stored_occupations
 from creditbank.occupations.model import Occupation, OccupationsError, is_code
-from creditbank.occupations.search import Hit, index_for
+from creditbank.occupations.search import Hit, OccupationIndex, index_for
 from creditbank.occupations.tables import OccupationImportRow, OccupationRow
 from creditbank.usecases import handler
 
@@ -114,13 +114,18 @@ def search_occupations(
         raise OccupationsError(
             "invalid_occupation_search", msg("The search cannot be made."), problems
         )
+    return occupation_index(uow).search(q, query.limit)
+
+
+def occupation_index(uow: UnitOfWork) -> OccupationIndex:
+    """The process's index of the occupations the unit of work's database holds (built again
+    when its imports change)."""
     session = uow.session
-    index = index_for(
+    return index_for(
         str(session.get_bind().engine.url),
         _fingerprint(session),
         lambda: list(stored_occupations(session).values()),
     )
-    return index.search(q, query.limit)
 
 
 def _fingerprint(session: Session) -> Hashable:
