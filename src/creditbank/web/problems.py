@@ -41,6 +41,7 @@ from creditbank.occupations import problems as occupations
 from creditbank.peers import problems as peers
 from creditbank.problems import ProblemType, collect, declare
 from creditbank.sessions import problems as sessions
+from creditbank.skills import problems as skills
 from creditbank.stats import problems as stats
 from creditbank.transfers import problems as transfers
 from creditbank.web.deps import render
@@ -89,6 +90,7 @@ PROBLEM_TYPES = collect(
     joint.PROBLEM_TYPES,
     stats.PROBLEM_TYPES,
     occupations.PROBLEM_TYPES,
+    skills.PROBLEM_TYPES,
     demo.PROBLEM_TYPES,
     access.PROBLEM_TYPES,
     _HTTP,

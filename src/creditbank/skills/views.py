@@ -1,0 +1,177 @@
+"""Reading the skills: one skill by its id, and the search. Public, as the occupations are: the
+skills are a published classification's (or the bank's own), nothing in them is personal (the
+importer's e-mail is not shown)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from creditbank.access.policy import LearnerPrincipal, Principal
+from creditbank.db import UnitOfWork
+from creditbank.messages import msg
+from creditbank.occupations import api as occupations
+from creditbank.skills.commands import SearchSkills, ShowSkill
+from creditbank.skills.model import RELATIONS, Skill, SkillsError
+from creditbank.skills.reading import skill_select, skills_of, uri_order
+from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
+from creditbank.usecases import handler
+
+MAX_QUERY = 200
+MAX_LIMIT = 50
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The provenance of a skill: the import that last set it."""
+
+    source: str
+    version: str
+    licence: str
+    file_name: str
+    sha256: str
+    imported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RequiringOccupation:
+    """An occupation that requires the skill, how, and its names."""
+
+    code: str
+    name: str
+    name_en: str | None
+    relation: str
+    importance: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class SkillDetail:
+    """A skill with the occupations requiring it and its provenance."""
+
+    skill: Skill
+    occupations: tuple[RequiringOccupation, ...]
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A skill found by a search: its score (0..1) and the query's words and characters found in
+    its names (the shape of ``suggest.SkillHit``)."""
+
+    skill: Skill
+    score: float
+    matched_words: tuple[str, ...]
+    matched_characters: tuple[str, ...]
+    via: str | None = None
+
+
+@handler
+def show_skill(
+    query: ShowSkill, *, principal: Principal | LearnerPrincipal | None, uow: UnitOfWork
+) -> SkillDetail:
+    """Public: one skill by its id."""
+    del principal
+    session = uow.session
+    found = (
+        skills_of(session.execute(skill_select().where(SkillRow.id == query.skill_id)))
+        if 1 <= query.skill_id <= MAX_ID
+        else []
+    )
+    if not found:
+        raise SkillsError(
+            "unknown_skill", msg("No skill has id {id}.", id=str(query.skill_id)[:20])
+        )
+    skill = found[0]
+    links = session.execute(
+        select(
+            OccupationSkillRow.occupation_code,
+            OccupationSkillRow.relation,
+            OccupationSkillRow.importance,
+        ).where(OccupationSkillRow.skill_id == skill.id)
+    ).all()
+    names = occupations.occupation_names(uow, [code for code, _, _ in links])
+    requiring = sorted(
+        (
+            RequiringOccupation(code, *names.get(code, (code, None)), relation, importance)
+            for code, relation, importance in links
+        ),
+        key=lambda o: (RELATIONS.index(o.relation) if o.relation in RELATIONS else 9, o.code),
+    )
+    provenance = session.execute(
+        select(SkillImportRow)
+        .join(SkillRow, SkillRow.import_id == SkillImportRow.id)
+        .where(SkillRow.id == skill.id)
+    ).scalar_one()
+    return SkillDetail(
+        skill=skill,
+        occupations=tuple(requiring),
+        source=Source(
+            source=provenance.source,
+            version=provenance.version,
+            licence=provenance.licence,
+            file_name=provenance.file_name,
+            sha256=provenance.sha256,
+            imported_at=provenance.imported_at,
+        ),
+    )
+
+
+@handler
+def search_skills(
+    query: SearchSkills, *, principal: Principal | LearnerPrincipal | None, uow: UnitOfWork
+) -> list[Found]:
+    """Public: the skills whose names best match ``query.q``, best first."""
+    del principal
+    q = " ".join(query.q.split())
+    problems = []
+    if not q:
+        problems.append(msg("Say what to search for."))
+    if len(q) > MAX_QUERY:
+        problems.append(msg("A search is at most {n} characters.", n=MAX_QUERY))
+    if not 1 <= query.limit <= MAX_LIMIT:
+        problems.append(msg("The limit is between 1 and {n}.", n=MAX_LIMIT))
+    if problems:
+        raise SkillsError("invalid_skill_search", msg("The search cannot be made."), problems)
+    return _name_match(uow, q, query.limit)
+
+
+def _name_match(uow: UnitOfWork, q: str, limit: int) -> list[Found]:
+    """Skills whose name, English name or URI holds every word of ``q`` (case ignored), the
+    shortest names first; the score is the share of the name the query covers."""
+    words = q.lower().split()
+    conditions = [
+        or_(
+            func.lower(SkillRow.name).contains(word, autoescape=True),
+            func.lower(func.coalesce(SkillRow.name_en, "")).contains(word, autoescape=True),
+            func.lower(SkillRow.uri).contains(word, autoescape=True),
+        )
+        for word in words
+    ]
+    query = (
+        skill_select()
+        .where(*conditions)
+        .order_by(func.length(SkillRow.name), SkillRow.uri)
+        .limit(limit * 4)
+    )
+    found = skills_of(uow.session.execute(query))
+    found.sort(key=lambda skill: (len(skill.name), uri_order(skill.uri)))
+    covered = len("".join(words))
+    return [
+        Found(
+            skill=skill,
+            score=round(min(1.0, covered / max(1, len(skill.name))), 3),
+            matched_words=tuple(
+                word
+                for word in words
+                if word in skill.name.lower() or word in (skill.name_en or "").lower()
+            ),
+            matched_characters=tuple(
+                dict.fromkeys(c for c in "".join(words) if c in skill.name.lower())
+            ),
+        )
+        for skill in found[:limit]
+    ]
