@@ -433,6 +433,24 @@ def untransferred_conversion_outcomes(*, uow: UnitOfWork) -> list[ConvertedOutco
     ]
 
 
+def shared_names(
+    *, uow: UnitOfWork, cipher: PersonalDataCipher, learner_ids: Iterable[int]
+) -> dict[int, str | None]:
+    """The names of these learners (row ids), opened from their sealed personal data for what
+    each learner chose to share (a job's matches, to which the learner consented): not an access
+    by staff, so not in the audit trail; callers check the consent. None where erased."""
+    numbers = account_numbers(uow=uow, learner_ids=learner_ids)
+    names: dict[int, str | None] = {}
+    for learner_id, number in numbers.items():
+        try:
+            names[learner_id] = service.read_own_personal_data(
+                uow=uow, cipher=cipher, number=number
+            ).name
+        except AccountError:
+            names[learner_id] = None
+    return names
+
+
 def identity_index_key(*, uow: UnitOfWork, cipher: PersonalDataCipher, learner_id: int) -> str:
     """The normal form (``type:number``) of learner row ``learner_id``'s identity number, opened
     from their sealed personal data for the learner's own use (a transfer package names the
@@ -571,6 +589,7 @@ __all__ = [
     "outcome_of",
     "parse_id_number",
     "revoke_outcome",
+    "shared_names",
     "stands",
     "statuses",
     "supersede_with",
