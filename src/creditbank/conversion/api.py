@@ -7,6 +7,12 @@ withdrawal hook act as the bank itself. Entry points call the handlers
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import select
+
+from creditbank.conversion import engine
+from creditbank.conversion import tables as _tables
 from creditbank.conversion.conversion_reads import (
     Conversion,
     ConversionStatus,
@@ -18,17 +24,49 @@ from creditbank.conversion.conversion_store import (
     request_conversion,
     source_withdrawn,
 )
-from creditbank.conversion.programme_store import ProgrammeSpec, create_programme, get_programme
-from creditbank.conversion.progress import LearnerProgress, progress
+from creditbank.conversion.programme_store import (
+    ProgrammeSpec,
+    create_programme,
+    get_programme,
+    programme_of,
+)
+from creditbank.conversion.progress import LearnerProgress, held_outcomes, prior_grants, progress
 from creditbank.conversion.rule_store import (
     RuleVersion,
     approve_rule,
     draft_rule,
+    engine_rules,
     get_rule,
     list_rules,
     submit_rule,
 )
 from creditbank.conversion.statistics import conversion_facts
+from creditbank.db import UnitOfWork
+
+
+def progress_where_rules_apply(
+    *, uow: UnitOfWork, learner_id: int, on: date
+) -> list[engine.Progress]:
+    """Learner row ``learner_id``'s progress (a what-if: nothing applied) toward each programme
+    that has an approved rule in force ``on``, by programme code: what its rules would already
+    grant (``plan``) and what confirmed conversions granted (``met``). For the areas that count
+    what conversion would give a learner (matching, issue 20)."""
+    held = held_outcomes(uow, learner_id)
+    if not held:
+        return []
+    rows = uow.session.scalars(
+        select(_tables.ProgrammeRow)
+        .where(_tables.ProgrammeRow.id.in_(select(_tables.RuleRow.programme_id)))
+        .order_by(_tables.ProgrammeRow.code)
+    ).all()
+    found: list[engine.Progress] = []
+    for row in rows:
+        rules = engine_rules(uow, row.id, on)
+        if any(rule.in_force(on) for rule in rules):
+            prior = prior_grants(uow, learner_id, row.id)
+            found.append(engine.audit(programme_of(uow, row), rules, held, prior, on))
+    return found
+
 
 __all__ = [
     "Conversion",
@@ -47,6 +85,7 @@ __all__ = [
     "list_conversions",
     "list_rules",
     "progress",
+    "progress_where_rules_apply",
     "request_conversion",
     "source_withdrawn",
     "submit_rule",
