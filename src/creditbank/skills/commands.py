@@ -32,3 +32,10 @@ class SearchSkills:
 
     q: str
     limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ListOccupationSkills:
+    """What the occupation ``code`` requires (none when the bank holds no skills for it)."""
+
+    code: str

@@ -32,6 +32,29 @@ URI_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _TASK_NUMBER = re.compile(r"(?:^|(?<=\s)|(?<=[。；;，,]))(\d{1,2})\s*[.．、](?!\d)")
 
 
+KIND_WORDS: dict[str, Message] = {
+    "task": msg("task"),
+    "skill": msg("skill"),
+    "knowledge": msg("knowledge"),
+    "competence": msg("competence"),
+}
+RELATION_WORDS: dict[str, Message] = {
+    "essential": msg("essential"),
+    "optional": msg("optional"),
+}
+
+
+def kind_word(kind: str) -> Message:
+    """The kind of a skill in words people read (imports store only :data:`KINDS`)."""
+    return KIND_WORDS[kind]
+
+
+def relation_word(relation: str) -> Message:
+    """How an occupation requires a skill, in words people read (imports store only
+    :data:`RELATIONS`)."""
+    return RELATION_WORDS[relation]
+
+
 class SkillsError(DomainError):
     """A refused import, search or look-up of skills; nothing is changed."""
 

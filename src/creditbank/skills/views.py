@@ -14,9 +14,9 @@ from creditbank.access.policy import LearnerPrincipal, Principal
 from creditbank.db import UnitOfWork
 from creditbank.messages import msg
 from creditbank.occupations import api as occupations
-from creditbank.skills.commands import SearchSkills, ShowSkill
-from creditbank.skills.model import RELATIONS, Skill, SkillsError
-from creditbank.skills.reading import skill_select, skills_of, uri_order
+from creditbank.skills.commands import ListOccupationSkills, SearchSkills, ShowSkill
+from creditbank.skills.model import RELATIONS, RequiredSkill, Skill, SkillsError
+from creditbank.skills.reading import occupation_skills, skill_select, skills_of, uri_order
 from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
 from creditbank.usecases import handler
 
@@ -118,6 +118,19 @@ def show_skill(
             imported_at=provenance.imported_at,
         ),
     )
+
+
+@handler
+def list_occupation_skills(
+    query: ListOccupationSkills,
+    *,
+    principal: Principal | LearnerPrincipal | None,
+    uow: UnitOfWork,
+) -> list[RequiredSkill]:
+    """Public: what an occupation requires, essential first (an occupation the bank does not
+    hold requires nothing: the occupations' own look-up answers that it is unknown)."""
+    del principal
+    return occupation_skills(uow, query.code[:16])
 
 
 @handler
