@@ -38,6 +38,8 @@ from creditbank.occupations.schemas import (
     OccupationHitRead,
     OccupationSearchRead,
 )
+from creditbank.skills import views as skill_views
+from creditbank.skills.commands import ListOccupationSkills
 
 occupations_app = typer.Typer(
     help="Occupations: China's occupational classification (2022) and others imported from "
@@ -106,11 +108,14 @@ def show(
     code: Annotated[str, typer.Argument(help="The code, e.g. 4-08-08-23.")],
     as_json: JsonOption = False,
 ) -> None:
-    """One occupation or group: aliases, the groups above it, what lies below, provenance (as
-    `GET /api/v1/occupations/{code}` answers)."""
+    """One occupation or group: aliases, the groups above it, what lies below, provenance, the
+    skills it requires (as `GET /api/v1/occupations/{code}` answers)."""
     with unit_of_work() as uow:
         detail = views.show_occupation(ShowOccupation(code=code), principal=None, uow=uow)
-    print_result(OccupationDetailRead.of(detail), _print_detail, as_json=as_json)
+        skills = skill_views.list_occupation_skills(
+            ListOccupationSkills(code=detail.occupation.code), principal=None, uow=uow
+        )
+    print_result(OccupationDetailRead.of(detail, skills), _print_detail, as_json=as_json)
 
 
 def _print_detail(shown: OccupationDetailRead) -> None:
@@ -131,6 +136,8 @@ def _print_detail(shown: OccupationDetailRead) -> None:
             print_line(f"{label}: {value}", 2)
     for child in shown.children:
         print_line(f"> {child.code}  {child.name}", 2)
+    for skill in shown.skills:
+        print_line(f"* {skill.id}  {skill.name}", 2)
     source = shown.source
     label = _("Source")
     print_line(f"{label}: {source.source}, {source.version} ({source.sha256[:12]})", 2)

@@ -18,6 +18,8 @@ from creditbank.occupations.schemas import (
     OccupationHitRead,
     OccupationSearchRead,
 )
+from creditbank.skills import views as skill_views
+from creditbank.skills.commands import ListOccupationSkills
 from creditbank.web.deps import Uow
 from creditbank.web.problems import responses
 
@@ -49,6 +51,9 @@ def show_occupation(
     code: Annotated[str, Path(max_length=16, description="The code, e.g. 4-08-08-23.")],
 ) -> OccupationDetailRead:
     """Public: one occupation or group: its aliases, the groups above it, what lies directly
-    below it, and where it was imported from."""
+    below it, where it was imported from, and the skills it requires (essential first)."""
     detail = views.show_occupation(ShowOccupation(code=code), principal=None, uow=uow)
-    return OccupationDetailRead.of(detail)
+    skills = skill_views.list_occupation_skills(
+        ListOccupationSkills(code=detail.occupation.code), principal=None, uow=uow
+    )
+    return OccupationDetailRead.of(detail, skills)

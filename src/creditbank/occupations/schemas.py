@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -9,6 +10,7 @@ from pydantic import BaseModel, Field
 from creditbank.occupations.importing import ImportReport
 from creditbank.occupations.search import Hit
 from creditbank.occupations.views import OccupationDetail, Related
+from creditbank.skills.api import RequiredSkill
 
 
 class RelatedRead(BaseModel):
@@ -47,15 +49,46 @@ class OccupationRead(BaseModel):
     parent_codes: list[str] = Field(description="The groups above it, the broadest first.")
 
 
+class OccupationSkillRead(BaseModel):
+    """A skill the occupation requires (``GET /api/v1/skills/{id}`` shows it whole)."""
+
+    id: int
+    uri: str = Field(examples=["urn:creditbank:csco2022:4-08-08-23:task:1"])
+    name: str
+    name_en: str | None = None
+    kind: str = Field(description="task, skill, knowledge or competence.")
+    relation: str = Field(description="essential or optional.")
+    importance: float | None = Field(
+        default=None, description="1..5 where the source gives one (O*NET), else null."
+    )
+
+    @classmethod
+    def of(cls, required: RequiredSkill) -> OccupationSkillRead:
+        skill, importance = required.skill, required.importance
+        return cls(
+            id=skill.id,
+            uri=skill.uri,
+            name=skill.name,
+            name_en=skill.name_en,
+            kind=skill.kind,
+            relation=required.relation,
+            importance=float(importance) if importance is not None else None,
+        )
+
+
 class OccupationDetailRead(OccupationRead):
-    """An occupation with its groups' names, what lies directly below it, and its provenance."""
+    """An occupation with its groups' names, what lies directly below it, its provenance and
+    the skills it requires (essential first)."""
 
     parents: list[RelatedRead]
     children: list[RelatedRead]
     source: SourceRead
+    skills: list[OccupationSkillRead] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, detail: OccupationDetail) -> OccupationDetailRead:
+    def of(
+        cls, detail: OccupationDetail, skills: Sequence[RequiredSkill] = ()
+    ) -> OccupationDetailRead:
         o = detail.occupation
         return cls(
             code=o.code,
@@ -77,6 +110,7 @@ class OccupationDetailRead(OccupationRead):
                 sha256=detail.source.sha256,
                 imported_at=detail.source.imported_at,
             ),
+            skills=[OccupationSkillRead.of(required) for required in skills],
         )
 
 

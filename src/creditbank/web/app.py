@@ -40,6 +40,7 @@ from creditbank.occupations import routes as occupation_routes
 from creditbank.peers import routes as peer_routes
 from creditbank.peers.api import CheckpointFork
 from creditbank.settings import Settings
+from creditbank.skills import routes as skill_routes
 from creditbank.stats import routes as stats_routes
 from creditbank.transfers import routes as transfer_routes
 from creditbank.web.deps import Uow, render
@@ -185,6 +186,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         joint_routes.api,
         stats_routes.api,
         occupation_routes.api,
+        skill_routes.api,
         peer_pages.pages,
         login_pages.pages,
         learner_pages.pages,
