@@ -24,6 +24,7 @@ from creditbank.conversion.conversion_store import (
     request_conversion,
     source_withdrawn,
 )
+from creditbank.conversion.model import Programme
 from creditbank.conversion.programme_store import (
     ProgrammeSpec,
     create_programme,
@@ -72,6 +73,7 @@ __all__ = [
     "Conversion",
     "ConversionStatus",
     "LearnerProgress",
+    "Programme",
     "ProgrammeSpec",
     "RuleVersion",
     "approve_rule",
