@@ -168,6 +168,7 @@ def ledger_readers() -> tuple[dict[ReaderKey, Reader], list[Unlogged]]:
     for facts missing from the log."""
     from creditbank.accounts import records  # noqa: PLC0415
     from creditbank.accreditation import records as accreditation_records  # noqa: PLC0415
+    from creditbank.alignments import records as alignment_records  # noqa: PLC0415
     from creditbank.alliances import records as alliance_records  # noqa: PLC0415
     from creditbank.catalog import records as catalog_records  # noqa: PLC0415
     from creditbank.conversion import records as conversion_records  # noqa: PLC0415
@@ -188,6 +189,7 @@ def ledger_readers() -> tuple[dict[ReaderKey, Reader], list[Unlogged]]:
         **peer_records.READERS,
         **transfers.READERS,
         **alliance_records.READERS,
+        **alignment_records.READERS,
     }
     return readers, [
         records.unlogged,
@@ -200,6 +202,7 @@ def ledger_readers() -> tuple[dict[ReaderKey, Reader], list[Unlogged]]:
         peer_records.unlogged,
         transfers.unlogged,
         alliance_records.unlogged,
+        alignment_records.unlogged,
     ]
 
 

@@ -4,6 +4,8 @@ statistics rebuild from (:func:`accreditation_facts`, a source of ``stats.api.FA
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from creditbank.accreditation.certifications import (
     Certification,
     CertificationKind,
@@ -29,6 +31,27 @@ from creditbank.accreditation.schemes import (
     set_scheme,
 )
 from creditbank.accreditation.statistics import accreditation_facts
+from creditbank.accreditation.tables import StandardUnitRow
+from creditbank.db import UnitOfWork
+
+
+def unit_statements(*, uow: UnitOfWork, item_id: int) -> list[str]:
+    """The outcome statements (Chinese, then English where given) of the newest standard unit
+    awarded as catalogue item ``item_id`` (none for an item that is no unit): what an
+    alignment of the unit to skills is proposed from."""
+    statements = uow.session.scalar(
+        select(StandardUnitRow.statements)
+        .where(StandardUnitRow.item_id == item_id)
+        .order_by(StandardUnitRow.id.desc())
+        .limit(1)
+    )
+    return [
+        text
+        for statement in statements or []
+        for text in (statement.get("text", ""), statement.get("text_en", ""))
+        if text
+    ]
+
 
 __all__ = [
     "AccreditationError",
@@ -50,4 +73,5 @@ __all__ = [
     "scheme_by_id",
     "score",
     "set_scheme",
+    "unit_statements",
 ]

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from creditbank.alignments.inforce import (
     Alignment,
+    SkillAt,
     aligned_skills_select,
     alignments_of_items,
     alignments_teaching,
     skills_in_force,
+    skills_in_force_at,
 )
 
 __all__ = [
     "Alignment",
+    "SkillAt",
     "aligned_skills_select",
     "alignments_of_items",
     "alignments_teaching",
     "skills_in_force",
+    "skills_in_force_at",
 ]

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, or_, select
 
-from creditbank.alignments.tables import AlignedSkillRow, AlignmentRow
+from creditbank.alignments.tables import (
+    AlignedSkillRow,
+    AlignmentEventRow,
+    AlignmentRow,
+    AlignmentSkillRow,
+)
 from creditbank.catalog import api as catalog
 from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
@@ -121,3 +127,68 @@ def skills_in_force(uow: UnitOfWork, item_id: int, level_id: int | None) -> list
             )
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SkillAt:
+    """A skill an item's alignment gave at a moment: its id, and its URI and name as approved."""
+
+    skill_id: int
+    uri: str
+    name: str
+    alignment_id: int
+    version: int
+
+
+def skills_in_force_at(
+    uow: UnitOfWork, *, item_owner: str, item_code: str, level_id: int | None, at: datetime
+) -> list[SkillAt]:
+    """The skills an outcome of item ``OWNER:CODE`` at ``level_id`` gave at ``at``: of each
+    subject of the item (any level, and that level), the newest version approved by then
+    unless retired by then. A credential issued at ``at`` carries these, whenever exported."""
+    item = catalog.find_item(uow=uow, institution=item_owner, code=item_code)
+    if item is None:
+        return []
+    session = uow.session
+    subjects = select(AlignmentRow.id).where(
+        AlignmentRow.item_id == item.id,
+        or_(AlignmentRow.level_id.is_(None), AlignmentRow.level_id == level_id)
+        if level_id is not None
+        else AlignmentRow.level_id.is_(None),
+    )
+    decided = session.execute(
+        select(
+            AlignmentRow.id, AlignmentRow.subject_id, AlignmentRow.version, AlignmentEventRow.kind
+        )
+        .join(AlignmentEventRow, AlignmentEventRow.alignment_id == AlignmentRow.id)
+        .where(
+            AlignmentRow.id.in_(subjects),
+            AlignmentEventRow.kind.in_(("approved", "retired")),
+            AlignmentEventRow.at <= at,
+        )
+    ).all()
+    newest: dict[int, tuple[int, int]] = {}
+    retired: set[int] = set()
+    for alignment_id, subject_id, version, kind in decided:
+        if kind == "retired":
+            retired.add(alignment_id)
+        elif version > newest.get(subject_id, (0, 0))[0]:
+            newest[subject_id] = (version, alignment_id)
+    chosen = {
+        alignment_id: version
+        for version, alignment_id in newest.values()
+        if alignment_id not in retired
+    }
+    if not chosen:
+        return []
+    found: dict[int, SkillAt] = {}
+    for row in session.scalars(
+        select(AlignmentSkillRow)
+        .where(AlignmentSkillRow.alignment_id.in_(chosen))
+        .order_by(AlignmentSkillRow.alignment_id, AlignmentSkillRow.position)
+    ):
+        found.setdefault(
+            row.skill_id,
+            SkillAt(row.skill_id, row.uri, row.name, row.alignment_id, chosen[row.alignment_id]),
+        )
+    return list(found.values())

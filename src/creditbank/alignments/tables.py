@@ -80,6 +80,10 @@ class AlignmentSkillRow(Base):
     alignment_id: Mapped[int] = mapped_column(ForeignKey("skill_alignments.id"), primary_key=True)
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), primary_key=True, index=True)
     position: Mapped[int]
+    uri: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(500))
+    """The skill's URI and name as drafted: what an approval commits to, whatever a later
+    import of the skills renames."""
 
 
 class AlignmentEventRow(Base):

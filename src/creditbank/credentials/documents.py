@@ -44,6 +44,8 @@ OB_SCHEMA = (
 RECEIPT_GENRE = "LedgerReceipt"
 EQF_CORRESPONDENCE = "ext:EQFCorrespondence"
 FRAMEWORK_LEVEL = "ext:FrameworkLevel"
+SKILL = "ext:Skill"
+"""An alignment to a skill the achievement teaches (an approved alignment of its item)."""
 
 JsonObject = dict[str, Any]
 
@@ -133,6 +135,33 @@ class LevelAlignment:
 
 
 @dataclass(frozen=True, slots=True)
+class SkillAlignment:
+    """A skill the achievement teaches: the item's alignment to skills, approved (four eyes)
+    and in force when the credential was issued."""
+
+    url: str
+    """A resolvable page of the skill: its own URI when that is http(s), else the bank's."""
+    uri: str
+    name: str
+    framework: str
+    """Where the skill comes from (its import's source)."""
+
+    def alignment(self) -> JsonObject:
+        found: JsonObject = {
+            "type": ["Alignment"],
+            "targetName": self.name,
+            "targetUrl": self.url,
+            "targetCode": self.uri,
+            "targetType": SKILL,
+            "targetDescription": "A skill the achievement teaches, as the credit bank approved "
+            "the alignment of its catalogue item (four eyes).",
+        }
+        if self.framework:
+            found["targetFramework"] = self.framework
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """Where the outcome's deposit stands in the bank's log."""
 
@@ -215,7 +244,7 @@ class OutcomeFacts:
     credits_earned: Decimal | None
     score: Decimal | None
     awarded_on: date
-    alignments: Sequence[LevelAlignment]
+    alignments: Sequence[LevelAlignment | SkillAlignment]
     identity_salt: str
     account_number: str
     valid_from: datetime
@@ -241,7 +270,7 @@ def achievement(
     name: str,
     description: str,
     item_code: str,
-    alignments: Sequence[LevelAlignment],
+    alignments: Sequence[LevelAlignment | SkillAlignment],
     credits_available: Decimal | None,
     language: str = "zh-CN",
     scored: bool = True,

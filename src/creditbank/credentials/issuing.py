@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from creditbank.accounts import api as accounts
+from creditbank.alignments import api as alignments
 from creditbank.catalog import api as catalog
 from creditbank.credentials import documents, proofs, receipts, statuslist, vcjwt
 from creditbank.credentials.signing import (
@@ -40,6 +41,7 @@ from creditbank.joint import api as joint
 from creditbank.languages import translations
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
+from creditbank.skills import api as skills
 
 FORMATS = ("ob3", "jwt", "clr")
 log = logging.getLogger(__name__)
@@ -115,6 +117,37 @@ def level_alignments(
     return found
 
 
+def skill_alignments(
+    uow: UnitOfWork, outcome: accounts.Outcome, issued_at: datetime
+) -> list[documents.SkillAlignment]:
+    """The skills the outcome's item (at its level, or at any) was aligned to when the
+    credential was issued (approved and not retired by the end of the second it was issued in:
+    its time is stored to the second), as the achievement's alignments: the same ones at every
+    export of the credential."""
+    found = alignments.skills_in_force_at(
+        uow,
+        item_owner=outcome.item_owner,
+        item_code=outcome.item_code,
+        level_id=outcome.level.level_id,
+        at=issued_at.replace(microsecond=999_999),
+    )
+    if not found:
+        return []
+    sources = skills.get_skills(uow, [skill.skill_id for skill in found])
+    base = public_url(uow)
+    return [
+        documents.SkillAlignment(
+            url=skill.uri
+            if skill.uri.startswith(("https://", "http://"))
+            else f"{base}/skills/{skill.skill_id}",
+            uri=skill.uri,
+            name=skill.name,
+            framework=sources[skill.skill_id].source if skill.skill_id in sources else "",
+        )
+        for skill in found
+    ]
+
+
 def bilingual(text: frameworks.Text) -> str:
     """A level's name in Chinese and English ("5级 / Level 5"), as far as it has them."""
     return " / ".join(part for part in (text.zh, text.en) if part)
@@ -173,7 +206,10 @@ def _open_badge(
         credits_earned=outcome.credits,
         score=outcome.score,
         awarded_on=outcome.assessed_on,
-        alignments=level_alignments(uow, outcome.level),
+        alignments=[
+            *level_alignments(uow, outcome.level),
+            *skill_alignments(uow, outcome, utc(row.issued_at)),
+        ],
         identity_salt=row.identity_salt,
         account_number=outcome.account_number,
         valid_from=utc(row.issued_at),

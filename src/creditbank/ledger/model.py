@@ -72,6 +72,10 @@ class LogKind(StrEnum):
     ALLIANCE_JOINED = "alliance.joined"
     """This bank joined an alliance of banks (four eyes), under its agreement."""
     ALLIANCE_LEFT = "alliance.left"
+    SKILL_ALIGNMENT_APPROVED = "skill_alignment.approved"
+    """A version of a catalogue item's alignment to skills approved (four eyes): the item, the
+    level, the skills by URI and name, the author and the approver."""
+    SKILL_ALIGNMENT_RETIRED = "skill_alignment.retired"
 
 
 SUPERSEDED: Mapping[str, object] = MappingProxyType({})

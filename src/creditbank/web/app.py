@@ -23,6 +23,7 @@ import creditbank
 from creditbank.accounts import routes as account_routes
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accreditation import routes as accreditation_routes
+from creditbank.alignments import routes as alignment_routes
 from creditbank.alliances import routes as alliance_routes
 from creditbank.catalog import routes as catalog_routes
 from creditbank.conversion import routes as conversion_routes
@@ -187,6 +188,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         stats_routes.api,
         occupation_routes.api,
         skill_routes.api,
+        alignment_routes.api,
         peer_pages.pages,
         login_pages.pages,
         learner_pages.pages,

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from creditbank.access import problems as access
 from creditbank.accounts import problems as accounts
 from creditbank.accreditation import problems as accreditation
+from creditbank.alignments import problems as alignments
 from creditbank.alliances import problems as alliances
 from creditbank.catalog import problems as catalog
 from creditbank.consents import problems as consents
@@ -35,6 +36,7 @@ from creditbank.frameworks import problems as frameworks
 from creditbank.institutions import problems as institutions
 from creditbank.joint import problems as joint
 from creditbank.ledger import problems as ledger
+from creditbank.matching import problems as matching
 from creditbank.messages import Message, msg
 from creditbank.national import problems as national
 from creditbank.occupations import problems as occupations
@@ -90,6 +92,8 @@ PROBLEM_TYPES = collect(
     joint.PROBLEM_TYPES,
     stats.PROBLEM_TYPES,
     occupations.PROBLEM_TYPES,
+    matching.PROBLEM_TYPES,
+    alignments.PROBLEM_TYPES,
     skills.PROBLEM_TYPES,
     demo.PROBLEM_TYPES,
     access.PROBLEM_TYPES,

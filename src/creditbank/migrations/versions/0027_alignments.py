@@ -95,6 +95,8 @@ def upgrade() -> None:
         sa.Column("alignment_id", sa.Integer(), nullable=False),
         sa.Column("skill_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("uri", sa.String(length=300), nullable=False),
+        sa.Column("name", sa.String(length=500), nullable=False),
         sa.ForeignKeyConstraint(
             ["alignment_id"],
             ["skill_alignments.id"],
