@@ -105,6 +105,13 @@ OPEN: dict[str, str] = {
     "in tests/occupations/test_search)",
     "creditbank.occupations.views.show_occupation": "public like the search (test in "
     "tests/occupations/test_importing)",
+    "creditbank.skills.views.show_skill": "skills are public like the occupations they belong "
+    "to (a classification's tasks or the bank's own, nothing personal; test without a login in "
+    "tests/api/test_skills_api.py)",
+    "creditbank.skills.views.search_skills": "public like one skill (test in "
+    "tests/api/test_skills_api.py)",
+    "creditbank.skills.views.list_occupation_skills": "public like the occupation it belongs to "
+    "(test in tests/api/test_skills_api.py)",
     "creditbank.peers.views.show_trust_list": "the bank's trust list is public (peers and "
     "verifiers read whom it trusts; test in test_peers_access)",
     "creditbank.peers.witnessing.witness_checkpoint": "a witness is public: the request is its "
