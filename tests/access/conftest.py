@@ -2,7 +2,9 @@
 
 The staff of institutional roles belong to ``OWN``; the bank administrator and the auditor to no
 institution. Both institutions are accreditation centres (the type matters to accreditation
-only). One bank per test module and database; every try is rolled back, so the bank stays as
+only, and to employers: the add-user use case puts an employer only at an enterprise, but the
+matrix tries the policy, whose "own" is the principal's institution, so the employer is made
+here, below the use case, at ``OWN`` like the other institutional roles). One bank per test module and database; every try is rolled back, so the bank stays as
 the module's fixtures made it.
 """
 

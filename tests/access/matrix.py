@@ -31,6 +31,10 @@ OWN, OTHER = "ALPHA-U", "BETA-VC"
 EVERY_ROLE = frozenset(Role)
 BANK_WIDE = frozenset({Role.BANK_ADMIN})
 READERS = frozenset({Role.BANK_ADMIN, Role.AUDITOR})
+RECORD_READERS = EVERY_ROLE - {Role.EMPLOYER}
+"""Every role but the employer: an enterprise's staff read no learner's records (outcomes,
+evidence, transcripts, progress, conversions, applications, sessions' candidates), even of a
+learner who consents to their institution reading the record."""
 
 
 @dataclass(frozen=True)

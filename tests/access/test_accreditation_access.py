@@ -97,6 +97,7 @@ from tests.access.matrix import (
     OTHER,
     OWN,
     READERS,
+    RECORD_READERS,
     Door,
     let_through,
 )
@@ -206,13 +207,13 @@ def _read_doors(
     """A reading handler tried on applications at either centre, applied for by either
     institution, and assigned to the matrix's assessor."""
     return [
-        Door(f"{name} at own centre", handler, lambda uow: query(at(OWN)(uow)), EVERY_ROLE),
+        Door(f"{name} at own centre", handler, lambda uow: query(at(OWN)(uow)), RECORD_READERS),
         Door(f"{name} at another centre", handler, lambda uow: query(at(OTHER)(uow)), READERS),
         Door(
             f"{name} applied for by own",
             handler,
             lambda uow: query(at(OTHER, applied_by=OWN)(uow)),
-            EVERY_ROLE,
+            RECORD_READERS,
         ),
         Door(
             f"{name} assigned to own assessor",
@@ -331,13 +332,13 @@ DOORS = [
         lambda uow: MayReadApplication(at(OTHER)(uow).public_id),
         EVERY_ROLE,
     ),
-    Door("own centre's queue", views.show_queue, lambda _: ShowQueue(OWN, TODAY), EVERY_ROLE),
+    Door("own centre's queue", views.show_queue, lambda _: ShowQueue(OWN, TODAY), RECORD_READERS),
     Door("another centre's queue", views.show_queue, lambda _: ShowQueue(OTHER, TODAY), READERS),
     Door(
         "own centre's queue page",
         views.show_queue_desk,
         lambda _: ShowQueueDesk(OWN, TODAY),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "another centre's queue page",
@@ -430,7 +431,8 @@ def test_may_read_answers_for_the_readers_only(
             for role, who in principals.items()
         }
         uow.session.rollback()
-    assert answers == {role: (True, role in READERS) for role in Role}
+    # an employer reads no applications, not even at its own institution
+    assert answers == {role: (role in RECORD_READERS, role in READERS) for role in Role}
 
 
 def _as_learner(uow: UnitOfWork, number: str) -> LearnerPrincipal:

@@ -74,6 +74,7 @@ from tests.access.matrix import (
     OTHER,
     OWN,
     READERS,
+    RECORD_READERS,
     Door,
     let_through,
 )
@@ -361,7 +362,7 @@ DOORS = [
         "progress toward own programme, consented",
         views.show_progress,
         lambda _: ShowProgress(_w().consenting, _programme(OWN), ON),
-        EVERY_ROLE,
+        RECORD_READERS,
         WITH_NOW,
     ),
     Door(
@@ -396,7 +397,7 @@ DOORS = [
         "show own conversion",
         views.show_conversion,
         lambda uow: ShowConversion(_pending(uow, OWN)),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "show another's conversion",
@@ -414,7 +415,7 @@ DOORS = [
         "the conversion desk",
         views.show_conversion_desk,
         lambda _: ShowConversionDesk(),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "confirm own conversion",

@@ -72,7 +72,7 @@ DOORS = [
         "read own institution",
         handlers.show_institution,
         lambda _: ShowInstitution(OWN),
-        READERS | OWN_STAFF,
+        READERS | OWN_STAFF | {Role.EMPLOYER},  # an employer reads its own institution
     ),
     Door(
         "read another institution",

@@ -60,7 +60,16 @@ from creditbank.xcerts.commands import (
 from creditbank.xcerts.model import Certifying, Offering, Profile, Training
 from creditbank.xcerts.reading import find_xcert
 from creditbank.xcerts.tables import SessionRow
-from tests.access.matrix import BANK_WIDE, EVERY_ROLE, OTHER, OWN, READERS, Door, let_through
+from tests.access.matrix import (
+    BANK_WIDE,
+    EVERY_ROLE,
+    OTHER,
+    OWN,
+    READERS,
+    RECORD_READERS,
+    Door,
+    let_through,
+)
 
 OWN_XCERT, OTHER_XCERT = f"{OWN}:XO", f"{OTHER}:XT"
 OWN_REGISTRAR = frozenset({Role.BANK_ADMIN, Role.REGISTRAR})
@@ -188,13 +197,13 @@ DOORS = [
         "open a session of another's certificate at own centre",
         desks.show_session_desk,
         lambda uow: ShowSessionDesk(_session(uow, OTHER_XCERT, OWN)),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "open a session of own certificate at another's centre",
         desks.show_session_desk,
         lambda uow: ShowSessionDesk(_session(uow, OWN_XCERT, OTHER)),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "open another's session of another's certificate",
@@ -206,7 +215,7 @@ DOORS = [
         "download the results template of a session at own centre",
         intake.show_results_template,
         lambda uow: ShowResultsTemplate(_session(uow, OTHER_XCERT, OWN), FileFormat.CSV),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "download the results template of another's session",
@@ -310,13 +319,13 @@ DOORS = [
         "read a session of another's certificate at own centre",
         views.show_session,
         lambda uow: ShowSession(_session(uow, OTHER_XCERT, OWN)),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "read a session of own certificate at another's centre",
         views.show_session,
         lambda uow: ShowSession(_session(uow, OWN_XCERT, OTHER)),
-        EVERY_ROLE,
+        RECORD_READERS,
     ),
     Door(
         "read another's session of another's certificate",

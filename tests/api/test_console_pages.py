@@ -232,6 +232,30 @@ def test_staff_added_disabled_and_enabled(
     assert myself.status_code == 422 and "cannot disable yourself" in myself.text
 
 
+def test_an_employer_belongs_to_an_enterprise(admin: httpx2.Client, live_bank: LiveBank) -> None:
+    """An employer at a school is refused with a 422 naming the rule, in English and Chinese,
+    and nothing is added; at an enterprise the same form adds them."""
+    with live_bank.database.unit_of_work() as uow:
+        service.add_institution(
+            uow=uow, code="SH-FIRM", name="上海某企业有限公司", type=InstitutionType.ENTERPRISE
+        )
+    form = {"email": "hr@sh-open.example", "role": "employer", "institution": "SH-OPEN"}
+    refused = post_form(admin, "/console/staff", form)
+    assert refused.status_code == 422
+    assert "An employer must belong to an enterprise; SH-OPEN is not one" in refused.text
+    admin.cookies.set("lang", "zh")
+    try:
+        chinese = post_form(admin, "/console/staff", form)
+    finally:
+        admin.cookies.delete("lang")
+    assert chinese.status_code == 422
+    assert "用人单位人员必须属于企业；SH-OPEN 不是企业" in chinese.text
+    assert all(entry.detail != "employer" for entry in audit(live_bank, "user.add"))
+    added = post_form(admin, "/console/staff", {**form, "institution": "sh-firm"})
+    assert added.status_code == 303
+    assert "hr@sh-open.example" in users_table(admin.get(added.headers["location"]).text)
+
+
 def test_a_password_set_code_is_shown_once_and_works_once(
     admin: httpx2.Client, live_bank: LiveBank
 ) -> None:

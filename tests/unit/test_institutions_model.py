@@ -6,7 +6,15 @@ import pytest
 
 from creditbank.access import policy
 from creditbank.access.policy import AccessError, Action, Principal, allowed, require
-from creditbank.institutions.model import InstitutionError, Role, check_institution_code, check_user
+from creditbank.institutions.model import (
+    Institution,
+    InstitutionError,
+    InstitutionType,
+    Role,
+    check_institution_code,
+    check_staff_institution,
+    check_user,
+)
 
 
 @pytest.mark.parametrize("code", ["S", "shou university", "", "A" * 33, "上海"])
@@ -30,6 +38,17 @@ def test_staff_roles_need_an_institution() -> None:
     )
     with pytest.raises(InstitutionError, match="not an e-mail address"):
         check_user(email="admin", role=Role.BANK_ADMIN, institution=None)
+
+
+def test_an_employer_belongs_to_an_enterprise_only() -> None:
+    def of(kind: InstitutionType) -> Institution:
+        return Institution("X-1", "某单位", "", kind, "", ())
+
+    check_staff_institution(Role.EMPLOYER, of(InstitutionType.ENTERPRISE))
+    for kind in set(InstitutionType) - {InstitutionType.ENTERPRISE}:
+        with pytest.raises(InstitutionError, match="employer must belong to an enterprise"):
+            check_staff_institution(Role.EMPLOYER, of(kind))
+        check_staff_institution(Role.REGISTRAR, of(kind))  # other roles: any kind
 
 
 def test_nobody_acts_for_another_institution_without_a_rule() -> None:

@@ -27,7 +27,13 @@ from creditbank.institutions.commands import (
     RevokeToken,
     ShowInstitution,
 )
-from creditbank.institutions.model import Institution, InstitutionError, check_institution_code
+from creditbank.institutions.model import (
+    Institution,
+    InstitutionError,
+    Role,
+    check_institution_code,
+    check_staff_institution,
+)
 from creditbank.institutions.service import IssuedToken, User
 from creditbank.messages import msg
 from creditbank.usecases import handler
@@ -105,6 +111,9 @@ def edit_institution(
 @handler
 def add_user(command: AddUser, *, principal: Principal, uow: UnitOfWork) -> User:
     require(principal, Action.MANAGE_STAFF, command.institution)
+    if command.role is Role.EMPLOYER and command.institution is not None:
+        institution = service.get_institution(uow=uow, code=command.institution)
+        check_staff_institution(command.role, institution)
     user = service.add_user(
         uow=uow,
         email=command.email,

@@ -87,6 +87,19 @@ def check_user(*, email: str, role: Role, institution: str | None) -> str:
     return normal
 
 
+def check_staff_institution(role: Role, institution: Institution) -> None:
+    """An employer is staff of an enterprise (they post its jobs): refused at any other kind of
+    institution. Other roles may belong to any kind."""
+    if role is Role.EMPLOYER and institution.type is not InstitutionType.ENTERPRISE:
+        raise InstitutionError(
+            "invalid_user",
+            msg(
+                "an employer must belong to an enterprise; {institution} is not one",
+                institution=institution.code,
+            ),
+        )
+
+
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InstitutionError(

@@ -16,6 +16,7 @@ LABELS: dict[tuple[str, str], Message] = {
     ("role", "assessor"): msg("Assessor"),
     ("role", "accreditation_officer"): msg("Accreditation officer"),
     ("role", "auditor"): msg("Auditor"),
+    ("role", "employer"): msg("Employer"),
     ("setting", "formal"): msg("Formal learning"),
     ("setting", "non-formal"): msg("Non-formal learning"),
     ("setting", "informal"): msg("Informal learning"),

@@ -40,7 +40,8 @@ def staff(live_bank: LiveBank) -> dict[Role, Staff]:
 
     Both institutions are of the accreditation centre type: the type matters to nothing but
     accreditation (an application goes to a centre), and it lets the staff be a centre's staff
-    in the accreditation rows."""
+    in the accreditation rows. The employer is made at ALPHA-U too, below the add-user use case
+    (which puts employers only at enterprises): the matrix tries the policy's own and other."""
     with live_bank.database.unit_of_work() as uow:
         for code, name in ((OWN, "甲大学"), (OTHER, "乙职业学院")):
             service.add_institution(

@@ -84,7 +84,12 @@ ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR = (
     Role.AUDITOR,
 )
 
-EVERYONE = {ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR}
+EMPLOYER = Role.EMPLOYER
+
+EVERYONE = {ADMIN, REGISTRAR, ASSESSOR, OFFICER, AUDITOR, EMPLOYER}
+RECORD_READERS = EVERYONE - {EMPLOYER}
+"""Every role but the employer: an enterprise's staff read no learner's records (outcomes,
+evidence, applications), though they read institutions, the catalogue and standards."""
 
 ANONYMOUS = None
 """The key of the client without a token in :func:`clients`' answer."""

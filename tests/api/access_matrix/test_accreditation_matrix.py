@@ -54,6 +54,7 @@ from tests.api.access_matrix.support import (
     OTHER,
     OWN,
     PDF,
+    RECORD_READERS,
     REGISTRAR,
     Kept,
     Staff,
@@ -267,9 +268,9 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("apply for accreditation", "own"): {ADMIN, REGISTRAR},
     ("apply for accreditation", "other"): {ADMIN},
     ("apply for accreditation", "none"): {ADMIN},
-    ("read application at centre", "own"): EVERYONE,
+    ("read application at centre", "own"): RECORD_READERS,
     ("read application at centre", "other"): {ADMIN, AUDITOR},
-    ("read application applied for", "own"): EVERYONE,
+    ("read application applied for", "own"): RECORD_READERS,
     ("read application applied for", "other"): {ADMIN, AUDITOR},
     # centre and applicant OTHER: only the assignment lets the matrix's assessor in
     ("read application assigned", "other"): {ADMIN, AUDITOR, ASSESSOR},
@@ -287,7 +288,7 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("add evidence", "own"): {ADMIN, REGISTRAR},
     ("add evidence", "other"): {ADMIN},
     ("add evidence", "none"): {ADMIN},
-    ("centre queue", "own"): EVERYONE,
+    ("centre queue", "own"): RECORD_READERS,
     ("centre queue", "other"): {ADMIN, AUDITOR},
 }
 

@@ -26,6 +26,7 @@ from tests.api.access_matrix.support import (
     OTHER,
     OWN,
     PDF,
+    RECORD_READERS,
     REGISTRAR,
     Kept,
     Staff,
@@ -49,7 +50,7 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("open account", "own"): {ADMIN, REGISTRAR},
     ("deposit", "own"): {ADMIN, REGISTRAR},
     ("deposit", "other"): {ADMIN},
-    ("read outcome", "own"): EVERYONE,
+    ("read outcome", "own"): RECORD_READERS,
     ("read outcome", "other"): {ADMIN, AUDITOR},
     ("verify outcome", "own"): {ADMIN, ASSESSOR, OFFICER},
     ("verify outcome", "other"): {ADMIN},
@@ -65,7 +66,7 @@ EXPECTED: dict[tuple[str, str], set[Role]] = {
     ("withdraw grant", "other"): {ADMIN},
     ("upload evidence", "own"): {ADMIN, REGISTRAR},
     ("upload evidence", "other"): {ADMIN},
-    ("read evidence", "own"): EVERYONE,
+    ("read evidence", "own"): RECORD_READERS,
     ("read evidence", "other"): {ADMIN, AUDITOR},
 }
 
