@@ -138,6 +138,7 @@ def serve(
 from creditbank.cli import (  # noqa: E402 - the command groups, registered last
     accounts,
     accreditation,
+    alignments,
     alliances,
     catalog,
     conversion,
@@ -163,6 +164,7 @@ for _module in (
     catalog,
     accounts,
     accreditation,
+    alignments,
     alliances,
     conversion,
     credentials,
