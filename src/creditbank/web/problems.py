@@ -34,6 +34,7 @@ from creditbank.evidence import problems as evidence
 from creditbank.file_limits import problems as file_limits
 from creditbank.frameworks import problems as frameworks
 from creditbank.institutions import problems as institutions
+from creditbank.jobs import problems as jobs
 from creditbank.joint import problems as joint
 from creditbank.ledger import problems as ledger
 from creditbank.matching import problems as matching
@@ -93,6 +94,7 @@ PROBLEM_TYPES = collect(
     stats.PROBLEM_TYPES,
     occupations.PROBLEM_TYPES,
     matching.PROBLEM_TYPES,
+    jobs.PROBLEM_TYPES,
     alignments.PROBLEM_TYPES,
     skills.PROBLEM_TYPES,
     demo.PROBLEM_TYPES,

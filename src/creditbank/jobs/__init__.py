@@ -1,0 +1,2 @@
+"""Jobs employers post (an enterprise's requirements: occupation, skills, certificates) and
+learners' consent to be matched to them."""
