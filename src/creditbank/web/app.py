@@ -59,6 +59,7 @@ from creditbank.web.pages import login as login_pages
 from creditbank.web.pages import national as national_pages
 from creditbank.web.pages import peers as peer_pages
 from creditbank.web.pages import public as public_pages
+from creditbank.web.pages import skills as skill_pages
 from creditbank.web.pages import staff as staff_pages
 from creditbank.web.pages import stats as stats_pages
 from creditbank.web.pages import transfers as transfer_pages
@@ -191,6 +192,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         alignment_routes.api,
         peer_pages.pages,
         login_pages.pages,
+        skill_pages.pages,
         learner_pages.pages,
         staff_pages.pages,
         conversion_pages.pages,
