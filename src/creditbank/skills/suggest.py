@@ -98,17 +98,19 @@ class SkillIndex:
         *,
         limit: int = 10,
         within: Collection[int] | None = None,
+        via_weight: float = VIA_WEIGHT,
+        via_occupations: int = VIA_OCCUPATIONS,
     ) -> list[SkillHit]:
         """The ``limit`` best skills for ``text``, best first (ties by URI), given the
         occupations found for it (code and score, best first; the first
-        :data:`VIA_OCCUPATIONS` lend their skills); only skills of ``within`` when given;
-        skills scoring nothing are left out."""
+        ``via_occupations`` lend their skills, weighed ``via_weight``); only skills of
+        ``within`` when given; skills scoring nothing are left out."""
         text = plain(text)
         if limit <= 0 or not text:
             return []
         direct, rows = self.text.scores(text)
-        via_scores, via_codes = self._through(occupations_found)
-        scores: Scores = (1 - VIA_WEIGHT) * direct + VIA_WEIGHT * via_scores
+        via_scores, via_codes = self._through(occupations_found[:via_occupations])
+        scores: Scores = (1 - via_weight) * direct + via_weight * via_scores
         if within is not None:
             scores = np.where(np.isin(self._ids, list(within)), scores, 0.0)
         hits = []
@@ -132,7 +134,7 @@ class SkillIndex:
         code of that occupation for the skills given one."""
         scores = np.zeros(len(self.text.keys))
         codes: dict[int, str] = {}
-        for code, score in occupations_found[:VIA_OCCUPATIONS]:
+        for code, score in occupations_found:
             for number in self._required.get(code, ()):
                 if score > scores[number]:
                     scores[number] = score
