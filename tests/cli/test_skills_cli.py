@@ -84,8 +84,6 @@ def test_the_built_in_set_imports_the_occupations_first(
     imported = run(initialised, "skills", "import", "--builtin")
     assert "10575 added, 0 changed; 10575 links" in imported
     assert "Nothing changed" in run(initialised, "skills", "import", "--built-in")
-    answer = json.loads(run(initialised, "skills", "search", "建筑信息模型", "--json"))
-    assert answer["hits"]
     with database.unit_of_work() as uow:
         bim = api.occupation_skills(uow, "4-08-08-23")
     assert bim[0].skill.uri == "urn:creditbank:csco2022:4-08-08-23:task:1"

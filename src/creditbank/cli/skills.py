@@ -167,8 +167,9 @@ def search(
     limit: Annotated[int, typer.Option(help="How many to show (1-50).")] = 10,
     as_json: JsonOption = False,
 ) -> None:
-    """The skills whose names best match, best first, with the score and what matched (as
-    `GET /api/v1/skills?q=` answers)."""
+    """The skills that best fit the words (their own texts, and the tasks of the occupations the
+    words find), best first, with the score and what matched (as `GET /api/v1/skills?q=`
+    answers)."""
     with unit_of_work() as uow:
         hits = views.search_skills(SearchSkills(q=q, limit=limit), principal=None, uow=uow)
     found = SkillSearchRead(q=q, hits=[SkillHitRead.hit(hit) for hit in hits])

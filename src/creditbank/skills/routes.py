@@ -29,8 +29,9 @@ def search_skills(
     ],
     limit: Annotated[int, Query(ge=1, le=views.MAX_LIMIT)] = 10,
 ) -> SkillSearchRead:
-    """Public: the skills whose names best match `q`, best first, each with its score and the
-    words and characters that matched."""
+    """Public: the skills that best fit `q`, best first: their own texts searched (character
+    TF-IDF fused with BM25 over words) and the tasks of the occupations `q` finds; each with its
+    score, the words and characters that matched, and `via`, the occupation it came through."""
     hits = views.search_skills(SearchSkills(q=q, limit=limit), principal=None, uow=uow)
     return SkillSearchRead(q=q, hits=[SkillHitRead.hit(hit) for hit in hits])
 

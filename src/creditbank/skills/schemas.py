@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from creditbank.skills.importing import ImportReport
 from creditbank.skills.model import RequiredSkill, Skill
-from creditbank.skills.views import Found, SkillDetail
+from creditbank.skills.suggest import SkillHit
+from creditbank.skills.views import SkillDetail
 
 
 class SkillRead(BaseModel):
@@ -117,7 +118,7 @@ class SkillHitRead(SkillRead):
     )
 
     @classmethod
-    def hit(cls, found: Found) -> SkillHitRead:
+    def hit(cls, found: SkillHit) -> SkillHitRead:
         return cls(
             **SkillRead.of(found.skill).model_dump(),
             score=found.score,

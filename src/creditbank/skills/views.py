@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from creditbank.access.policy import LearnerPrincipal, Principal
 from creditbank.db import UnitOfWork
@@ -16,7 +16,8 @@ from creditbank.messages import msg
 from creditbank.occupations import api as occupations
 from creditbank.skills.commands import ListOccupationSkills, SearchSkills, ShowSkill
 from creditbank.skills.model import RELATIONS, RequiredSkill, Skill, SkillsError
-from creditbank.skills.reading import occupation_skills, skill_select, skills_of, uri_order
+from creditbank.skills.reading import occupation_skills, skill_select, skills_of
+from creditbank.skills.suggest import SkillHit, suggest_skills
 from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
 from creditbank.usecases import handler
 
@@ -55,18 +56,6 @@ class SkillDetail:
     skill: Skill
     occupations: tuple[RequiringOccupation, ...]
     source: Source
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A skill found by a search: its score (0..1) and the query's words and characters found in
-    its names (the shape of ``suggest.SkillHit``)."""
-
-    skill: Skill
-    score: float
-    matched_words: tuple[str, ...]
-    matched_characters: tuple[str, ...]
-    via: str | None = None
 
 
 @handler
@@ -136,8 +125,9 @@ def list_occupation_skills(
 @handler
 def search_skills(
     query: SearchSkills, *, principal: Principal | LearnerPrincipal | None, uow: UnitOfWork
-) -> list[Found]:
-    """Public: the skills whose names best match ``query.q``, best first."""
+) -> list[SkillHit]:
+    """Public: the skills that best fit ``query.q``, best first, each explained: their own texts
+    searched, fused with the tasks of the occupations the text finds (``skills.suggest``)."""
     del principal
     q = " ".join(query.q.split())
     problems = []
@@ -149,42 +139,4 @@ def search_skills(
         problems.append(msg("The limit is between 1 and {n}.", n=MAX_LIMIT))
     if problems:
         raise SkillsError("invalid_skill_search", msg("The search cannot be made."), problems)
-    return _name_match(uow, q, query.limit)
-
-
-def _name_match(uow: UnitOfWork, q: str, limit: int) -> list[Found]:
-    """Skills whose name, English name or URI holds every word of ``q`` (case ignored), the
-    shortest names first; the score is the share of the name the query covers."""
-    words = q.lower().split()
-    conditions = [
-        or_(
-            func.lower(SkillRow.name).contains(word, autoescape=True),
-            func.lower(func.coalesce(SkillRow.name_en, "")).contains(word, autoescape=True),
-            func.lower(SkillRow.uri).contains(word, autoescape=True),
-        )
-        for word in words
-    ]
-    query = (
-        skill_select()
-        .where(*conditions)
-        .order_by(func.length(SkillRow.name), SkillRow.uri)
-        .limit(limit * 4)
-    )
-    found = skills_of(uow.session.execute(query))
-    found.sort(key=lambda skill: (len(skill.name), uri_order(skill.uri)))
-    covered = len("".join(words))
-    return [
-        Found(
-            skill=skill,
-            score=round(min(1.0, covered / max(1, len(skill.name))), 3),
-            matched_words=tuple(
-                word
-                for word in words
-                if word in skill.name.lower() or word in (skill.name_en or "").lower()
-            ),
-            matched_characters=tuple(
-                dict.fromkeys(c for c in "".join(words) if c in skill.name.lower())
-            ),
-        )
-        for skill in found[:limit]
-    ]
+    return suggest_skills(uow, q, limit=query.limit)

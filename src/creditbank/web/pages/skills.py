@@ -25,7 +25,8 @@ def search_page(
     uow: Uow,
     q: Annotated[str, Query(max_length=views.MAX_QUERY)] = "",
 ) -> Response:
-    """The search over the skills' names: a form, and what it found."""
+    """The search over the skills (their texts, and the tasks of the occupations the words
+    find): a form, and what it found, best first."""
     hits = (
         views.search_skills(SearchSkills(q=q, limit=views.MAX_LIMIT), principal=None, uow=uow)
         if q.strip()
