@@ -287,7 +287,7 @@ _ANY: dict[Action, frozenset[Role]] = {
     Action.APPROVE_ALIGNMENT: frozenset({Role.BANK_ADMIN}),
     Action.READ_ALIGNMENTS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.POST_JOB: frozenset({Role.BANK_ADMIN}),
-    Action.READ_JOBS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
+    Action.READ_JOBS: frozenset(Role),  # posted jobs: every staff role, any enterprise's
     Action.MATCH_JOB: frozenset({Role.BANK_ADMIN}),
     Action.READ_GAPS: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),
     Action.READ_COVERAGE: frozenset({Role.BANK_ADMIN, Role.AUDITOR}),

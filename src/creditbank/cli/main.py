@@ -146,6 +146,7 @@ from creditbank.cli import (  # noqa: E402 - the command groups, registered last
     demo,
     frameworks,
     institutions,
+    jobs,
     joint,
     log,
     national,
@@ -160,6 +161,7 @@ from creditbank.cli import (  # noqa: E402 - the command groups, registered last
 
 for _module in (
     institutions,
+    jobs,
     frameworks,
     catalog,
     accounts,

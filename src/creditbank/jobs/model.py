@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from creditbank.errors import DomainError
@@ -162,6 +162,11 @@ def parse_certificate(text: str) -> tuple[str, str, str | None]:
             ),
         )
     return found["owner"], found["code"], found["level"]
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (SQLite keeps no zone: what it stores is UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def certificate_name(owner: str, code: str, level: str | None) -> str:

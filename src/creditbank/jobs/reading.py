@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, exists, select
 
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
-from creditbank.jobs.model import Job, JobError, JobSkill, JobStatus
+from creditbank.jobs.model import Job, JobError, JobSkill, JobStatus, utc
 from creditbank.jobs.tables import JobCertificateRow, JobRow, JobSkillRow, MatchingConsentRow
 from creditbank.messages import msg
 
@@ -58,9 +58,9 @@ def _jobs(uow: UnitOfWork, *where: ColumnElement[bool]) -> list[Job]:
             skills=tuple(skills[row.id]),
             certificates=tuple(certificates[row.id]),
             status=row.status,
-            posted_at=row.posted_at,
+            posted_at=utc(row.posted_at),
             posted_by=row.posted_by,
-            closed_at=row.closed_at,
+            closed_at=None if row.closed_at is None else utc(row.closed_at),
             closed_by=row.closed_by,
         )
         for row in rows
@@ -108,7 +108,7 @@ def open_jobs(uow: UnitOfWork, *, region: str | None = None) -> list[Job]:
     return list_jobs(uow, status=JobStatus.OPEN, region=region)
 
 
-def matching_consent_select() -> Select[tuple[int]]:
+def matching_consent_select() -> Select[int]:
     """The learners with an active consent to be matched (column ``learner_id``), for SQL
     joins."""
     return select(MatchingConsentRow.learner_id).where(MatchingConsentRow.withdrawn_at.is_(None))

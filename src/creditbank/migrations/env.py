@@ -22,6 +22,7 @@ from creditbank.db import Base, make_engine
 from creditbank.evidence import tables as _evidence_tables  # noqa: F401
 from creditbank.frameworks import tables as _frameworks_tables  # noqa: F401 - registers tables
 from creditbank.institutions import tables as _institutions_tables  # noqa: F401
+from creditbank.jobs import tables as _jobs_tables  # noqa: F401
 from creditbank.joint import tables as _joint_tables  # noqa: F401
 from creditbank.ledger import tables as _ledger_tables  # noqa: F401
 from creditbank.national import tables as _national_tables  # noqa: F401

@@ -32,6 +32,7 @@ from creditbank.db import Database
 from creditbank.evidence import routes as evidence_routes
 from creditbank.frameworks import routes as framework_routes
 from creditbank.institutions import routes as institution_routes
+from creditbank.jobs import routes as job_routes
 from creditbank.joint import routes as joint_routes
 from creditbank.ledger import routes as ledger_routes
 from creditbank.ledger.witnessing import Publisher
@@ -50,6 +51,7 @@ from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
 from creditbank.web.limits import BodySizeLimit, check_request
 from creditbank.web.openapi import install_docs, install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
+from creditbank.web.pages import alignments as alignment_pages
 from creditbank.web.pages import alliances as alliance_pages
 from creditbank.web.pages import console as console_pages
 from creditbank.web.pages import conversion as conversion_pages
@@ -67,6 +69,7 @@ from creditbank.web.pages import xcerts as xcert_pages
 from creditbank.web.pages.console import grants as console_grant_pages
 from creditbank.web.pages.console import learners as console_learner_pages
 from creditbank.web.pages.stats import network as stats_network_pages
+from creditbank.web.pages.stats import skills as stats_skills_pages
 from creditbank.web.problems import (
     PROBLEM_TYPES,
     install_problem_handlers,
@@ -190,12 +193,14 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         occupation_routes.api,
         skill_routes.api,
         alignment_routes.api,
+        job_routes.api,
         peer_pages.pages,
         login_pages.pages,
         skill_pages.pages,
         learner_pages.pages,
         staff_pages.pages,
         conversion_pages.pages,
+        alignment_pages.pages,
         accreditation_pages.pages,
         xcert_pages.pages,
         credential_pages.pages,
@@ -206,6 +211,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         public_pages.pages,
         national_pages.pages,
         stats_network_pages.pages,  # before stats_pages: /stats/network is no figure
+        stats_skills_pages.pages,  # before stats_pages: /stats/skills is no tallied figure
         stats_pages.pages,
         alliance_pages.pages,
     ):
