@@ -69,6 +69,12 @@ OPEN: dict[str, str] = {
     "creditbank.ledger.views.prove_inclusion": "the log's proofs are public (transparency)",
     "creditbank.ledger.views.prove_consistency": "the log's proofs are public (transparency)",
     "creditbank.ledger.views.show_receipts": "records' receipts in the log are public (transparency)",
+    "creditbank.jobs.consents.consent_to_matching": "the logged-in learner's own: acts on the "
+    "principal's account only (no staff role; test in tests/jobs/test_jobs)",
+    "creditbank.jobs.consents.withdraw_matching_consent": "the logged-in learner's own: acts on "
+    "the principal's account only (no staff role; test in tests/jobs/test_jobs)",
+    "creditbank.jobs.consents.list_matching_consents": "the logged-in learner's own: lists the "
+    "principal's consents only (test in tests/jobs/test_jobs: another learner's are not listed)",
     "creditbank.consents.handlers.grant_consent": "the logged-in learner's own: acts on the principal's account only (no staff role)",
     "creditbank.consents.handlers.withdraw_consent": "the logged-in learner's own: acts on the principal's account only (no staff role)",
     "creditbank.consents.handlers.list_consents": "the logged-in learner's own: acts on the principal's account only (no staff role)",
@@ -89,6 +95,9 @@ OPEN: dict[str, str] = {
     "small ones suppressed (test in test_national_access)",
     "creditbank.stats.figures.show_summary": "the bank's summary figures are public, small "
     "counts suppressed (test in tests/stats/test_figures: no login, every figure)",
+    "creditbank.stats.demand.show_skill_demand": "skills in demand and held are public, as the "
+    "summary: open jobs and learners holding skills, small counts of learners suppressed (test "
+    "in tests/api/test_skill_demand_api.py: no login, a learner's session alike)",
     "creditbank.stats.figures.list_figures": "the list of figures is public (what the bank "
     "publishes, no counts)",
     "creditbank.stats.exchange.views.show_combine": "what the last combine read (banks' log "

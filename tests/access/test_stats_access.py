@@ -1,5 +1,6 @@
 """Who may read the statistics' figures of which scope, and rebuild them (handlers of
-``creditbank.stats.figures``; the summary and the list of figures are public: ``OPEN``)."""
+``creditbank.stats.figures``; the summary and the list of figures are public: ``OPEN``), and
+skills in demand and held (``creditbank.stats.demand``: public, every role too)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 from creditbank.access.policy import Principal
 from creditbank.db import Database
 from creditbank.institutions.model import Role
-from creditbank.stats import figures
-from creditbank.stats.commands import RebuildStats, ShowFigure
+from creditbank.stats import demand, figures
+from creditbank.stats.commands import RebuildStats, ShowFigure, ShowSkillDemand
 from tests.access.matrix import BANK_WIDE, EVERY_ROLE, OTHER, OWN, READERS, Door, let_through
 
 DOORS = [
@@ -30,6 +31,13 @@ DOORS = [
         "a figure without a scope",
         figures.show_figure,
         lambda _: ShowFigure("outcomes", "year"),
+        EVERY_ROLE,
+    ),
+    Door(
+        # public (anyone, no login: OPEN too); every staff role, employers included
+        "skills in demand and held",
+        demand.show_skill_demand,
+        lambda _: ShowSkillDemand("occupation"),
         EVERY_ROLE,
     ),
     Door(

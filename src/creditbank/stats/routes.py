@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from creditbank.access.policy import Principal
-from creditbank.stats import figures
-from creditbank.stats.commands import ListFigures, ShowFigure, ShowSummary
+from creditbank.stats import demand, figures
+from creditbank.stats.commands import ListFigures, ShowFigure, ShowSkillDemand, ShowSummary
 from creditbank.stats.schemas import FigureRead, FiguresRead, figure_file
 from creditbank.web.auth import get_principal
 from creditbank.web.deps import Uow
@@ -79,6 +79,63 @@ def list_figures(
         suppress_below=_threshold(request),
     )
     return FiguresRead.of(found, summary)
+
+
+class SkillsBreakdown(StrEnum):
+    """What skills in demand and held are broken down by."""
+
+    SKILL = "skill"
+    OCCUPATION = "occupation"
+    REGION = "region"
+
+
+@api.get(
+    "/skills",
+    response_model=FigureRead,
+    responses={
+        200: {
+            "content": {CSV_MEDIA_TYPE.split(";")[0]: {}, XLSX_MEDIA_TYPE: {}},
+            "description": "The figure: JSON, or (format=csv|xlsx) a file as an attachment.",
+        },
+        **responses(401, 422),
+    },
+)
+def show_skill_demand(
+    request: Request,
+    uow: Uow,
+    principal: Reader,
+    by: Annotated[
+        SkillsBreakdown,
+        Query(description="skill (its URI), occupation (its code) or region."),
+    ] = SkillsBreakdown.SKILL,
+    file_format: Annotated[
+        StatsFormat,
+        Query(
+            alias="format",
+            description="json (the default), csv (UTF-8 with a BOM) or xlsx; the files have a "
+            "Chinese and an English header row, a suppressed count shown as '<10'.",
+        ),
+    ] = StatsFormat.JSON,
+) -> FigureRead | Response:
+    """Public: skills in demand against skills held: the open jobs employers posted and the
+    learners whose outcomes (not revoked, of items aligned in force to the skill) give them
+    the skills, by skill, occupation or region. Counts of learners below the threshold are
+    suppressed (null, shown '<10'; hidden with another where a total would give one away);
+    counts of open jobs are shown as they are."""
+    table = demand.show_skill_demand(
+        ShowSkillDemand(by=by.value),
+        principal=principal,
+        uow=uow,
+        suppress_below=_threshold(request),
+    )
+    if file_format is StatsFormat.JSON:
+        return FigureRead.of(table)
+    made = figure_file(table, file_format.value)
+    return Response(
+        made.content,
+        media_type=_MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": made.disposition},
+    )
 
 
 @api.get(

@@ -1,0 +1,142 @@
+"""Skills in demand and held, over HTTP on both databases: ``GET /api/v1/stats/skills`` (public:
+JSON, CSV and XLSX) and the page ``/stats/skills`` (public, both languages, linked from
+``/stats``), on tests/skill_demand_world.py's bank: open jobs counted as posted (a closed job
+not), learners holding a skill through an outcome that still counts of an item aligned in force
+(at its level), small counts of learners suppressed with their complements.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html import unescape
+from typing import Any
+
+import httpx2
+import pytest
+from openpyxl import load_workbook
+
+from tests import skill_demand_world as world
+from tests.conftest import LiveBank
+from tests.skill_demand_world import BIM, SOFTWARE, task
+from tests.support.pages import page_client
+
+ROW = re.compile(r'<tr data-value="([^"]*)"[^>]*>(.*?)</tr>', re.DOTALL)
+CELL = re.compile(r'<td class="([^"]*)" data-column="([^"]+)">([^<]*)</td>')
+
+BY_SKILL = {
+    task(BIM, 1): {"jobs": "2", "learners": "15"},
+    task(SOFTWARE, 1): {"jobs": "1", "learners": "<10"},
+    task(BIM, 3): {"jobs": "1", "learners": "<10"},
+    task(BIM, 2): {"jobs": "0", "learners": "11"},
+    task(BIM, 4): {"jobs": "0", "learners": "<10"},
+    "": {"jobs": "2", "learners": "19"},
+}
+"""What the world shows by skill (in this order, the total last): the closed job and the 3
+holders of BIM-X at the unaligned intermediate level count nowhere, the revoked outcome not."""
+TOTAL = ("", {"jobs": "2", "learners": "19"})
+BY_OCCUPATION = [
+    (SOFTWARE, {"jobs": "0", "learners": "<10"}),
+    (BIM, {"jobs": "1", "learners": "x"}),  # hidden: the total less it would give software's
+    ("", {"jobs": "1", "learners": "0"}),  # the job without an occupation: not stated
+    TOTAL,
+]
+BY_REGION = [
+    ("CN-BJ", {"jobs": "1", "learners": "<10"}),
+    ("CN-SH", {"jobs": "1", "learners": "x"}),
+    TOTAL,
+]
+
+
+@pytest.fixture(scope="module")
+def built(live_bank: LiveBank) -> LiveBank:
+    world.build(live_bank.database)
+    return live_bank
+
+
+def shown(answer: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """The rows as shown, in order, the total last."""
+    return [(row["value"], row["shown"]) for row in (*answer["rows"], answer["total"])]
+
+
+def test_by_skill_anyone_reads_open_jobs_against_holders(built: LiveBank) -> None:
+    with httpx2.Client(base_url=built.url) as client:  # no token: public
+        answer = client.get("/api/v1/stats/skills").json()
+    assert answer["figure"] == "skills"
+    assert answer["by"] == "skill"
+    assert answer["measures"] == ["jobs", "learners"]
+    assert answer["suppress_below"] == world.THRESHOLD
+    assert shown(answer) == list(BY_SKILL.items())
+    first = answer["rows"][0]
+    assert first["label"] == "搭建建筑信息模型"
+    assert first["counts"] == {"jobs": 2, "learners": 15}
+    hidden = answer["rows"][1]
+    assert hidden["counts"] == {"jobs": 1, "learners": None}  # a suppressed count is null
+
+
+def test_by_occupation_and_region_hide_the_complement(built: LiveBank) -> None:
+    with httpx2.Client(base_url=built.url) as client:
+        occupations = client.get("/api/v1/stats/skills", params={"by": "occupation"}).json()
+        regions = client.get("/api/v1/stats/skills", params={"by": "region"}).json()
+    assert shown(occupations) == BY_OCCUPATION
+    names = {row["value"]: (row["label"], row["label_en"]) for row in occupations["rows"]}
+    assert names[BIM] == ("建筑信息模型技术员", "建筑信息模型技术员")
+    assert names[""] == ("未说明", "Not stated")
+    assert shown(regions) == BY_REGION
+    assert {row["value"]: row["label_en"] for row in regions["rows"]} == {
+        "CN-BJ": "Beijing",
+        "CN-SH": "Shanghai",
+    }
+
+
+def test_an_unknown_breakdown_is_refused(built: LiveBank) -> None:
+    with httpx2.Client(base_url=built.url) as client:
+        refused = client.get("/api/v1/stats/skills", params={"by": "institution"})
+        page = client.get(
+            "/stats/skills", params={"by": "institution"}, headers={"Accept": "text/html"}
+        )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert page.status_code == 400  # the handler's unknown breakdown, as the bank's error page
+    assert 'class="problem"' in page.text
+
+
+def test_the_files_hold_the_same_table(built: LiveBank) -> None:
+    with httpx2.Client(base_url=built.url) as client:
+        as_csv = client.get("/api/v1/stats/skills", params={"by": "region", "format": "csv"})
+        as_xlsx = client.get("/api/v1/stats/skills", params={"by": "region", "format": "xlsx"})
+    assert as_csv.headers["content-disposition"].startswith("attachment;")
+    assert "skills-by-region" in as_csv.headers["content-disposition"]
+    lines = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert lines[0][3:] == ["开放的职位", "持有技能的学习者"]
+    assert lines[1][3:] == ["open jobs", "learners holding"]
+    assert lines[2] == ["CN-BJ", "北京", "Beijing", "1", "<10"]
+    assert lines[3] == ["CN-SH", "上海", "Shanghai", "1", "x"]
+    assert lines[4][3:] == ["2", "19"]
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    assert [cell.value for cell in sheet[3]] == ["CN-BJ", "北京", "Beijing", 1, "<10"]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_page_shows_the_table_to_anyone(built: LiveBank, language: str) -> None:
+    with page_client(built.url, language) as client:
+        summary = client.get("/stats")
+        page = client.get("/stats/skills", params={"by": "skill"})
+    assert 'href="/stats/skills"' in summary.text
+    assert page.status_code == 200
+    table = re.search(r'<table[^>]*id="figure-table".*?</table>', page.text, re.DOTALL)
+    assert table is not None
+    rows = {
+        value: {column: unescape(text) for _, column, text in CELL.findall(cells)}
+        for value, cells in ROW.findall(table.group(0))
+    }
+    assert rows == BY_SKILL
+    assert "<svg" in page.text
+    heading = "技能的需求与持有" if language == "zh" else "Skills in demand and held"
+    assert heading in page.text
+    links = dict(re.findall(r'<a href="([^"]+)" data-format="(\w+)"', page.text))
+    assert {unescape(href) for href in links} == {
+        f"/api/v1/stats/skills?by=skill&format={f}" for f in ("csv", "xlsx", "json")
+    }
