@@ -29,6 +29,7 @@ REGISTRAR = Principal(user_id=3, email="reg@shou.example", role=Role.REGISTRAR, 
 def import_file(
     uow: UnitOfWork, content: str, name: str = "ours.csv", principal: Principal = ADMIN
 ) -> importing.ImportReport:
+    """Import ``content`` as the file ``name`` (CSV or JSON by its extension)."""
     command = ImportSkills(
         content=content.encode(), file_name=name, source="Our skills", version="1", licence="CC0"
     )
@@ -124,13 +125,20 @@ def test_a_second_file_changes_what_it_says(occupations: Database) -> None:
         (CSV.replace("设计测试用例", "").replace(",4-04-05-02,essential,\n", ",,,\n"), "5", "name"),
         (CSV.replace("用软件建模,skill,4-04", "用软件,skill,4-04"), "3", "name"),
         ("name\nx\n", "1", "uri"),
+        ('{"skills": [{"uri": "urn:x", "name": "x", "kind": "wisdom"}]}', "1", "kind"),
+        ('{"skills": [], "links": [{"occupation": "4-08-08-23", "skill": 3}]}', "1", "uri"),
+        ('{"links": {"x": 1}}', "1", "links"),
+        ("[" * 100_000 + "]" * 100_000, "1", ""),
+        ("\ufeff[1]", "1", "skills"),
+        ("[]", "1", ""),
     ],
 )
 def test_a_bad_file_is_refused_at_its_first_problem_and_stores_nothing(
     occupations: Database, content: str, line: str, column: str
 ) -> None:
+    name = "ours.json" if content.lstrip("\ufeff")[:1] in {"[", "{"} else "ours.csv"
     with occupations.unit_of_work() as uow, pytest.raises(SkillsError) as caught:
-        import_file(uow, content)
+        import_file(uow, content, name)
     assert caught.value.code == "invalid_skills_file"
     assert caught.value.extensions == {"line": line, "column": column}
     with occupations.unit_of_work() as uow:

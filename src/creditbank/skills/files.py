@@ -113,6 +113,8 @@ def _from_json(
         raise bad_file(
             [msg("Line {line} is not valid JSON.", line=error.lineno)], error.lineno, ""
         ) from error
+    except RecursionError as error:  # nested deeper than the parser goes: not a skills file
+        raise bad_file([msg("The file is not a list of skills.")], 1, "") from error
     if isinstance(document, list):
         document = {"skills": document}
     if not isinstance(document, dict):
