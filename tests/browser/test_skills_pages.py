@@ -38,7 +38,8 @@ def skills(live_bank: LiveBank) -> None:
 @pytest.mark.usefixtures("skills")
 def test_search_a_skill_then_its_occupation(bank: str, visitors: Visitors) -> None:
     page = visitors.page("zh-CN")
-    page.goto(f"{bank}/skills")
+    page.goto(f"{bank}/")
+    page.locator('#menu-public a[href="/skills"]').click()
     expect(page.locator("h1")).to_have_text("技能")
     page.get_by_label("检索技能").fill("建筑信息")
     page.get_by_role("button", name="搜索").click()
