@@ -40,7 +40,7 @@ from tests.support.inprocess import InProcessServer
 from tests.support.memory import forget_apps, freeze_imports
 from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 from tests.support.requirements import require_or_skip
-from tests.support.routes import set_up_routes_once
+from tests.support.routes import describe_routes_once, set_up_routes_once
 from tests.support.scheduling import LongestFirstScheduling
 from tests.support.tls import share_default_context
 
@@ -72,6 +72,8 @@ share_default_context()
 build_commands_once()
 # Each route of the app is set up once per process, not once per app (tests/support/routes.py).
 set_up_routes_once()
+# And ``/openapi.json``'s schemas once per process for the same fields (tests/support/routes.py).
+describe_routes_once()
 
 BACKENDS = ("sqlite", "postgresql")
 OWN_DATABASE_DIRECTORIES = frozenset({"cli", "concurrency", "smoke", "benchmarks"})
