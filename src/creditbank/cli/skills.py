@@ -71,7 +71,11 @@ def import_file(
     version: Annotated[str, typer.Option(help="The source's version or edition.")] = "",
     licence: Annotated[str, typer.Option(help="The licence the source is published under.")] = "",
     file_format: Annotated[
-        str | None, typer.Option("--format", help="csv or json (default: the extension).")
+        str | None,
+        typer.Option(
+            "--format",
+            help="csv or json (default: the extension), or esco (ESCO's skills_LANG.csv).",
+        ),
     ] = None,
     as_user: Annotated[
         str | None, typer.Option("--as", help="E-mail of the staff user who imports.")

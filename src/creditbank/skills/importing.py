@@ -26,7 +26,8 @@ from creditbank.messages import msg
 from creditbank.occupations import api as occupations
 from creditbank.skills.builtin import read_builtin
 from creditbank.skills.commands import ImportSkills
-from creditbank.skills.files import BUILTIN_FORMAT, file_format, read_skills
+from creditbank.skills.esco import read_esco_skills
+from creditbank.skills.files import BUILTIN_FORMAT, ESCO_FORMAT, file_format, read_skills
 from creditbank.skills.model import Link, SkillEntry, SkillsError, SkillsFile, bad_file
 from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
 from creditbank.usecases import handler
@@ -55,11 +56,7 @@ def import_skills(command: ImportSkills, *, principal: Principal, uow: UnitOfWor
     require(principal, Action.IMPORT_SKILLS, None)
     _check_provenance(command)
     chosen = file_format(command.file_name, command.file_format)
-    given = (
-        read_builtin(command.content)
-        if chosen == BUILTIN_FORMAT
-        else read_skills(command.content, chosen)
-    )
+    given = _read(command, chosen)
     session = uow.session
     _lock_imports(session)
     stored = _stored_skills(session)
@@ -95,6 +92,15 @@ def import_skills(command: ImportSkills, *, principal: Principal, uow: UnitOfWor
     ids |= _write_skills(session, row.id, added, changed, ids)
     _write_links(session, row.id, links, ids, stored_links)
     return ImportReport(row.id, sha256, len(added), len(changed), unchanged, len(links))
+
+
+def _read(command: ImportSkills, chosen: str) -> SkillsFile:
+    """The file read in its format: the bank's own, the built-in set's, ESCO's."""
+    if chosen == BUILTIN_FORMAT:
+        return read_builtin(command.content)
+    if chosen == ESCO_FORMAT:
+        return read_esco_skills(command.content, command.file_name)
+    return read_skills(command.content, chosen)
 
 
 def _check_provenance(command: ImportSkills) -> None:

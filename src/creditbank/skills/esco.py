@@ -1,0 +1,114 @@
+"""Reading ESCO's skills file (``skills_{language}.csv`` of the European classification of Skills,
+Competences, Qualifications and Occupations, as its download gives it). Pure (the standard
+library).
+
+Each row is a skill or knowledge concept: ``conceptUri`` is its global URI (kept as it is),
+``preferredLabel`` its name in the file's language (the English file's also its English name),
+``description`` (else ``definition``) its description, ``skillType`` its kind ("knowledge", else
+"skill" for ESCO's "skill/competence" and the few untyped). Other columns are ignored. The file
+brings skills only: ESCO links skills to its own occupations (``occupationSkillRelations``), which
+the bank cannot hold yet (its occupations are coded as China's classification codes them).
+Problems are named by line and column like the bank's own files'.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from creditbank.messages import Message, msg
+from creditbank.skills.files import MAX_PROBLEMS, MAX_ROWS, decode
+from creditbank.skills.model import (
+    NAME_LENGTH,
+    TEXT_LENGTH,
+    SkillEntry,
+    SkillsFile,
+    bad_file,
+    is_uri,
+)
+
+FORMAT = "esco"
+REQUIRED = ("conceptUri", "preferredLabel")
+KNOWLEDGE = "knowledge"
+
+
+def language_of(file_name: str) -> str | None:
+    """The language an ESCO file's name says (``skills_en.csv``: "en"), or None."""
+    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    _, _, language = stem.rpartition("_")
+    return language.lower() if 2 <= len(language) <= 3 and language.isalpha() else None  # noqa: PLR2004 - ISO 639 codes
+
+
+def read_esco_skills(content: bytes, file_name: str) -> SkillsFile:
+    """The skills of an ESCO skills file, or one refusal naming every problem (up to 50)."""
+    english = language_of(file_name) == "en"
+    reader = csv.DictReader(io.StringIO(decode(content), newline=""))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise bad_file(
+            [msg("The header has no column {column}.", column=name) for name in missing],
+            1,
+            missing[0],
+        )
+    reader.fieldnames = header
+    skills: dict[str, SkillEntry] = {}
+    problems: list[tuple[int, str, Message]] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if len(skills) + len(problems) >= MAX_ROWS:
+                problems.append((line, "", msg("The file has over {n} rows.", n=MAX_ROWS)))
+                break
+            entry = _entry(line, row, english, problems)
+            if entry is not None:
+                skills.setdefault(entry.uri, entry)
+    except csv.Error as error:
+        line = reader.line_num
+        raise bad_file([msg("Line {line} is not valid CSV.", line=line)], line, "") from error
+    if not problems and not skills:
+        problems.append((1, "", msg("The file holds no skills.")))
+    if problems:
+        line, column, _ = problems[0]
+        raise bad_file([problem for _, _, problem in problems[:MAX_PROBLEMS]], line, column)
+    return SkillsFile(tuple(skills.values()), ())
+
+
+def _entry(
+    line: int, row: dict[str, str | None], english: bool, problems: list[tuple[int, str, Message]]
+) -> SkillEntry | None:
+    before = len(problems)
+    uri = (row.get("conceptUri") or "").strip()
+    name = " ".join((row.get("preferredLabel") or "").split())
+    description = (row.get("description") or row.get("definition") or "").strip()
+    if not is_uri(uri):
+        problems.append((line, "conceptUri", msg("Line {line}, column uri: not a URI.", line=line)))
+    if not name:
+        problems.append(
+            (
+                line,
+                "preferredLabel",
+                msg("Line {line}, column {column}: empty.", line=line, column="preferredLabel"),
+            )
+        )
+    for column, value, limit in (
+        ("preferredLabel", name, NAME_LENGTH),
+        ("description", description, TEXT_LENGTH),
+    ):
+        if len(value) > limit:
+            problems.append(
+                (
+                    line,
+                    column,
+                    msg(
+                        "Line {line}, column {column}: longer than {n} characters.",
+                        line=line,
+                        column=column,
+                        n=limit,
+                    ),
+                )
+            )
+    if len(problems) > before:
+        return None
+    kind = "knowledge" if (row.get("skillType") or "").strip() == KNOWLEDGE else "skill"
+    return SkillEntry(uri, name, name if english else None, description, kind)
