@@ -135,7 +135,7 @@ def add(
 
 def _print_suggestions(found: SuggestionsRead) -> None:
     print_table(
-        [_("Occupation"), _("Name"), Column(_("Score"), justify="right"), _("Matched words")],
+        [_("Occupation"), _("Name"), Column(_("Relevance"), justify="right"), _("Matched words")],
         ([o.code, o.name, f"{o.score:.2f}", " ".join(o.matched_words)] for o in found.occupations),
     )
     print_table(
@@ -143,7 +143,7 @@ def _print_suggestions(found: SuggestionsRead) -> None:
             Column("#", justify="right"),
             _("Skill"),
             _("Relation"),
-            Column(_("Score"), justify="right"),
+            Column(_("Relevance"), justify="right"),
             _("Matched words"),
             _("Via"),
         ],

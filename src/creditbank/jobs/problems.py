@@ -11,5 +11,4 @@ PROBLEM_TYPES = declare(
     ProblemType("job-closed", 409, "The job is closed"),
     ProblemType("invalid-job-search", 400, "Invalid text to suggest from"),
     ProblemType("not-an-enterprise", 422, "Not an enterprise"),
-    ProblemType("matching-consent-not-found", 409, "No consent to be matched"),
 )

@@ -52,6 +52,7 @@ from creditbank.web.limits import BodySizeLimit, check_request
 from creditbank.web.openapi import install_docs, install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
 from creditbank.web.pages import alignments as alignment_pages
+from creditbank.web.pages import jobs as job_pages
 from creditbank.web.pages import alliances as alliance_pages
 from creditbank.web.pages import console as console_pages
 from creditbank.web.pages import conversion as conversion_pages
@@ -201,6 +202,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         staff_pages.pages,
         conversion_pages.pages,
         alignment_pages.pages,
+        job_pages.pages,
         accreditation_pages.pages,
         xcert_pages.pages,
         credential_pages.pages,
