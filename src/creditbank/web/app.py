@@ -35,6 +35,7 @@ from creditbank.institutions import routes as institution_routes
 from creditbank.jobs import routes as job_routes
 from creditbank.joint import routes as joint_routes
 from creditbank.ledger import routes as ledger_routes
+from creditbank.matching import routes as matching_routes
 from creditbank.ledger.witnessing import Publisher
 from creditbank.messages import msg
 from creditbank.national import routes as national_routes
@@ -59,6 +60,7 @@ from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import credentials as credential_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
+from creditbank.web.pages import matching as matching_pages
 from creditbank.web.pages import national as national_pages
 from creditbank.web.pages import peers as peer_pages
 from creditbank.web.pages import public as public_pages
@@ -192,6 +194,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         joint_routes.api,
         stats_routes.api,
         occupation_routes.api,
+        matching_routes.api,
         skill_routes.api,
         alignment_routes.api,
         job_routes.api,
@@ -199,6 +202,7 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
         login_pages.pages,
         skill_pages.pages,
         learner_pages.pages,
+        matching_pages.pages,
         staff_pages.pages,
         conversion_pages.pages,
         alignment_pages.pages,

@@ -1,0 +1,197 @@
+"""Matching's handlers on both databases (tests/matching_world.py): a learner's gap to an
+occupation and to a job (covered with evidence, by outcome and by conversion; missing; the
+smallest set of items, an X certificate at a level when one item does; what nothing teaches),
+fits ranked by share, a job's consenting learners ranked with names and evidence (a withdrawn
+consent hides the learner), a programme's coverage of an occupation, a job and its region's open
+jobs; bad questions refused with the problem that names them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from fractions import Fraction
+
+import pytest
+
+from creditbank.access.policy import OPERATOR, LearnerPrincipal
+from creditbank.accounts import api as accounts
+from creditbank.bootstrap import wire
+from creditbank.db import Database
+from creditbank.errors import DomainError
+from creditbank.jobs import api as jobs
+from creditbank.jobs import consents as job_consents
+from creditbank.jobs.commands import WithdrawMatchingConsent
+from creditbank.matching import coverage, gaps, matches
+from creditbank.matching.api import rank_learners
+from creditbank.matching.commands import ListFits, MatchJob, ShowCoverage, ShowGaps
+from creditbank.matching.schemas import GapRead
+from tests import conftest, conversion_world
+from tests import matching_world as world
+from tests.conftest import BACKENDS, _new_database
+
+NOW = datetime(2026, 12, 7, 8, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def bank(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Database, world.World]]:
+    database = _new_database(
+        request, request.param, tmp_path_factory.mktemp("matching"), initialised=True
+    )
+    wire(database, conftest.test_settings(database.url))
+    with database.unit_of_work() as uow:
+        built = world.build(uow)
+    yield database, built
+    database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def rolled_back(bank: tuple[Database, world.World]) -> Iterator[None]:
+    with bank[0].pinned():  # type: ignore[attr-defined]
+        yield
+
+
+def test_gap_to_an_occupation(bank: tuple[Database, world.World]) -> None:
+    database, built = bank
+    ids = built.skills
+    with database.unit_of_work() as uow:
+        report = gaps.show_gaps(
+            ShowGaps(built.x_holder.lower(), occupation=world.BIM),
+            principal=OPERATOR,
+            uow=uow,
+            now=NOW,
+        )
+    gap = report.gap
+    assert report.account_number == built.x_holder
+    assert (report.target.kind, report.target.code) == ("occupation", world.BIM)
+    # in the order the occupation lists them: essential first, then by URI
+    assert gap.required == (ids["coord"], ids["draw"], ids["model"], ids["survey"])
+    assert [c.skill_id for c in gap.covered] == [ids["coord"], ids["model"]]
+    assert [(e.item, e.by_conversion) for e in gap.covered[1].evidence] == [
+        ("BIMTEO:BIM-X", False),
+        ("SHVC:BIM-101", True),
+    ]
+    assert gap.share == Fraction(1, 2)
+    assert [(s.offer.item, s.teaches) for s in gap.plan] == [("SHVC:DRAW-100", (ids["draw"],))]
+    assert gap.unteachable == (ids["survey"],)
+    assert gap.optional == (ids["render"],)
+    assert report.skills[ids["survey"]].name == "现场测量"
+    shown = GapRead.of(report, "en")
+    assert shown.explanation[0] == "2 of 4 required skills covered (50%)."
+    assert "would earn through approved conversion rules" in " ".join(shown.explanation)
+
+
+def test_the_fewest_items_may_be_a_certificate_at_a_level(
+    bank: tuple[Database, world.World],
+) -> None:
+    database, built = bank
+    ids = built.skills
+    with database.unit_of_work() as uow:
+        report = gaps.show_gaps(
+            ShowGaps(built.drawer, job=built.bim_job), principal=OPERATOR, uow=uow, now=NOW
+        )
+    gap = report.gap
+    assert (report.target.kind, report.target.institution) == ("job", world.ENTERPRISE)
+    assert [c.skill_id for c in gap.covered] == [ids["draw"]]
+    assert gap.covered[0].evidence[0].outcome == built.draw_outcome
+    # BIM-101 and BIM-102 would do it with two items; BIM-X at intermediate does it with one
+    ((step),) = gap.plan
+    assert step.offer.item == "BIMTEO:BIM-X"
+    assert step.offer.level is not None
+    assert step.offer.level.endswith(":intermediate")
+    assert set(step.teaches) == {ids["model"], ids["coord"]}
+    assert gap.unteachable == ()
+
+
+def test_bad_questions_are_refused(bank: tuple[Database, world.World]) -> None:
+    database, built = bank
+    for query, code in (
+        (ShowGaps(built.drawer), "invalid_matching_query"),
+        (ShowGaps(built.drawer, occupation=world.BIM, job=built.bim_job), "invalid_matching_query"),
+        (ShowGaps(built.drawer, occupation="9-99-99-99"), "unknown_occupation"),
+        (ShowGaps(built.drawer, occupation="not a code"), "unknown_occupation"),
+        (ShowGaps("CB000000000000", occupation=world.BIM), "account_not_found"),
+    ):
+        with database.unit_of_work() as uow, pytest.raises(DomainError) as refused:
+            gaps.show_gaps(query, principal=OPERATOR, uow=uow, now=NOW)
+        assert refused.value.code == code, query
+
+
+def test_fits_ranked_by_share(bank: tuple[Database, world.World]) -> None:
+    database, built = bank
+    with database.unit_of_work() as uow:
+        me = LearnerPrincipal(accounts.learner_id_of(uow, built.x_holder), built.x_holder)
+        fits = gaps.list_fits(ListFits(built.x_holder), principal=me, uow=uow, now=NOW)
+        nothing = gaps.list_fits(ListFits(built.revoked), principal=OPERATOR, uow=uow, now=NOW)
+    assert fits.skills_held == 2
+    assert fits.matching_consent
+    assert [(f.target.code, f.share, f.covered, f.required) for f in fits.occupations] == [
+        (world.BIM, Fraction(1, 2), 2, 4)
+    ]
+    assert [(f.target.code, f.share) for f in fits.jobs] == [
+        (str(built.bim_job), Fraction(2, 3))
+    ]  # the DBA job asks for nothing the learner has
+    assert (nothing.occupations, nothing.jobs, nothing.matching_consent) == ([], [], False)
+
+
+def test_a_job_s_consenting_learners_ranked(bank: tuple[Database, world.World]) -> None:
+    database, built = bank
+    ids = built.skills
+    with database.unit_of_work() as uow:
+        found = matches.match_job(
+            MatchJob(built.bim_job), principal=OPERATOR, uow=uow, cipher=world.CIPHER
+        )
+    assert [m.match.account_number for m in found.learners] == [built.x_holder, built.drawer]
+    first, second = found.learners
+    assert (first.match.share, second.match.share) == (Fraction(2, 3), Fraction(1, 3))
+    assert [c.skill_id for c in first.match.covered] == [ids["model"], ids["coord"]]
+    assert first.match.missing == (ids["draw"],)
+    assert (first.name, second.name) == ("张三", "李四")
+    with database.unit_of_work() as uow:
+        drawer = LearnerPrincipal(accounts.learner_id_of(uow, built.drawer), built.drawer)
+        job_consents.withdraw_matching_consent(
+            WithdrawMatchingConsent(), principal=drawer, uow=uow, now=NOW
+        )
+        job = jobs.get_job(uow, built.bim_job)
+        ranked = rank_learners(uow, job.skills)
+        assert [m.account_number for m in ranked] == [built.x_holder]
+        assert rank_learners(uow, job.skills, region="CN-BJ") == []
+        assert [m.account_number for m in rank_learners(uow, job.skills, region="")] == [
+            built.x_holder
+        ]  # BIMTEO, which issued the certificate, has no region
+
+
+def test_coverage_of_an_occupation_a_job_and_the_region(
+    bank: tuple[Database, world.World],
+) -> None:
+    database, built = bank
+    ids = built.skills
+    with database.unit_of_work() as uow:
+        occupation = coverage.show_coverage(
+            ShowCoverage(conversion_world.DIPLOMA, occupation=world.BIM),
+            principal=OPERATOR,
+            uow=uow,
+        )
+        region = coverage.show_coverage(
+            ShowCoverage(conversion_world.DIPLOMA, region=True), principal=OPERATOR, uow=uow
+        )
+        with pytest.raises(DomainError) as refused:
+            coverage.show_coverage(
+                ShowCoverage(conversion_world.DIPLOMA), principal=OPERATOR, uow=uow
+            )
+    assert refused.value.code == "invalid_matching_query"
+    taught = {s.skill_id: [t.component for t in s.taught_by] for s in occupation.skills}
+    assert taught == {
+        ids["model"]: ["BIM-101"],
+        ids["draw"]: ["DRAW-100"],
+        ids["coord"]: ["BIM-102"],
+        ids["survey"]: [],
+        ids["render"]: ["BIM-102"],
+    }
+    assert occupation.untaught == [ids["survey"]]
+    assert occupation.share == Fraction(3, 4)
+    assert occupation.skills[0].skill_id == ids["survey"]  # untaught first
+    assert (region.kind, region.region) == ("region", "CN-SH")
+    assert [t.target.code for t in region.targets] == [str(built.bim_job)]  # not Beijing's
+    assert region.share == 1
