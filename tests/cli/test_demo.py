@@ -1,4 +1,7 @@
-"""`creditbank init --demo` builds a believable bank, on both databases, and only once."""
+"""`creditbank init --demo` builds a believable bank, on both databases, and only once.
+
+The demo bank is built once per backend (``once``: about 5 s of CPU each) and every test of the
+module reads it, each in a transaction rolled back at its end."""
 
 from __future__ import annotations
 
@@ -7,27 +10,40 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from creditbank.access.policy import LearnerPrincipal
+from creditbank.accounts import api as accounts_api
 from creditbank.accounts import service as accounts
 from creditbank.accounts.crypto import PersonalDataCipher
 from creditbank.accounts.model import LearningSetting, parse_id_number
 from creditbank.accounts.tables import LearnerRow, OutcomeEventRow, OutcomeRow
 from creditbank.accreditation import applications as accreditation_applications
 from creditbank.accreditation import standards as accreditation
+from creditbank.alignments import api as alignments
 from creditbank.catalog import service as catalog
 from creditbank.catalog.model import AchievementType, ItemKind
 from creditbank.catalog.tables import CatalogItemRow
 from creditbank.db import Database
+from creditbank.institutions import api as institution_api
 from creditbank.institutions.model import InstitutionType, Role
 from creditbank.institutions.tables import InstitutionRow, UserRow
+from creditbank.jobs import api as jobs
+from creditbank.matching.commands import ListFits, MatchJob
+from creditbank.matching.gaps import list_fits
+from creditbank.matching.matches import match_job
 from creditbank.sessions import service as sessions
 from creditbank.sessions.model import SessionPolicy
 from creditbank.settings import get_settings
+from creditbank.skills import api as skills
 from creditbank.stats import api as stats
+from creditbank.stats.commands import ShowSkillDemand
+from creditbank.stats.demand import show_skill_demand
 from creditbank.stats.tables import StatCellRow, StatRollupRow
+from tests.cli.conftest import Once
 from tests.cli.runner import run
 
 # Seed 004, Figures 2 and 3: (number in the round's list, provider, certificate), a sample.
@@ -101,10 +117,17 @@ def figures_survive_a_rebuild(cli: CliRunner, database: Database) -> None:
     assert every_figure(database) == tallied
 
 
+@pytest.fixture
+def demo(initialised: CliRunner, once: Once) -> str:
+    """What ``creditbank init --demo`` printed, run once per module and backend on the module's
+    database (an initialised one, as ``creditbank init`` leaves it: the demo adds to it)."""
+    return once("demo", lambda: run(initialised, "init", "--demo"))
+
+
 def test_demo_bank_has_every_kind_of_thing_and_loads_once(
-    cli: CliRunner, database: Database
+    demo: str, initialised: CliRunner, database: Database
 ) -> None:
-    output = run(cli, "init", "--demo")
+    output, cli = demo, initialised
     figures_survive_a_rebuild(cli, database)
     assert "Demo bank loaded: 30 institutions, 53 catalogue items, 3000 learners" in output
     assert "registrar@pjvc.example" in output
@@ -186,3 +209,58 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
     again = run(cli, "init", "--demo")
     assert "loaded already" in again
     assert counts(database) == first
+
+
+def test_demo_matches_jobs_to_learning(demo: str, database: Database) -> None:
+    """A new user sees matching work: the built-in skills, the demo's items aligned to them (the
+    BIM certificate level by level), DFZZ's jobs open and matched to learners who consented, the
+    demo learner's fits, and skills in demand against skills held on the statistics."""
+    summary = re.search(
+        r"Matching: (\d+) skills, 16 alignments to skills approved, 5 jobs posted by "
+        r"hr@dfzz\.example, (\d+) learners consented to be matched\.",
+        demo,
+    )
+    assert summary is not None, demo
+    learner = re.search(r"account (CB\d{12})", demo)
+    assert learner is not None
+    cipher = PersonalDataCipher(base64.b64decode(get_settings().data_key.get_secret_value()))
+    with database.unit_of_work() as uow:
+        assert int(summary.group(1)) > 8000  # every main task of the 2022 classification
+        assert skills.skill_by_uri(uow, "urn:creditbank:csco2022:4-08-08-23:task:4") is not None
+        bim = catalog.find_item(uow=uow, institution="TEO-LFZK", code="BIM")
+        assert bim is not None
+        by_level: dict[str | None, set[int]] = {}
+        for aligned in alignments.alignments_of_items(uow, [bim.id]):
+            level = aligned.level.rpartition(":")[2] if aligned.level else None
+            by_level.setdefault(level, set()).add(aligned.skill_id)
+        assert {level: len(found) for level, found in by_level.items()} == {
+            "beginner": 1,
+            "intermediate": 2,
+            "advanced": 4,
+        }
+        assert by_level["beginner"] < by_level["intermediate"] < by_level["advanced"]
+        posted = jobs.open_jobs(uow)
+        assert len(posted) == 5
+        assert {(job.institution, job.posted_by) for job in posted} == {("DFZZ", "hr@dfzz.example")}
+        employer = institution_api.principal_for(uow=uow, email="hr@dfzz.example")
+        for job in posted:
+            found = match_job(MatchJob(job.id), principal=employer, uow=uow, cipher=cipher)
+            assert found.learners, job.title
+            assert found.learners[0].match.share > 0, job.title
+        number = learner.group(1)
+        learner_id = accounts_api.learner_id_of(uow, number)
+        assert jobs.has_matching_consent(uow, learner_id)
+        fits = list_fits(
+            ListFits(number),
+            principal=LearnerPrincipal(learner_id=learner_id, account_number=number),
+            uow=uow,
+            now=datetime.now(UTC),
+        )
+        assert fits.matching_consent
+        assert fits.jobs, "the demo learner sees jobs that fit"
+        demand = show_skill_demand(ShowSkillDemand("occupation"), principal=None, uow=uow)
+    rows = {row.value: row for row in demand.rows}
+    assert demand.total.counts["jobs"] == 5
+    for code in ("4-08-08-23", "2-02-10-03", "4-03-01-01", "4-03-02-05", "4-10-01-03"):
+        assert rows[code].counts["jobs"] == 1, code
+    assert (rows["4-03-01-01"].counts["learners"] or 0) >= 10  # the hotel course's many

@@ -54,7 +54,10 @@ def init(
     invented learners (Chinese names, checksum-valid identity numbers) and about 12,000 outcomes
     deposited by each institution's bulk deposit, a few of them then verified, corrected or
     revoked; one learner, whose account number is printed, logs in at `/login` with the same
-    password."""
+    password; and matching jobs to learning: the built-in occupations and skills, the demo's
+    courses and X certificates aligned to skills (drafted by registrars, approved by the
+    administrator), five jobs posted by hr@dfzz.example and learners who consented to be
+    matched."""
     settings = get_settings()
     cipher = None
     if demo:
@@ -109,6 +112,22 @@ def init(
                 )
             )
         )
+        matching = report.demo.matching
+        if matching is not None:
+            out.print(
+                say(
+                    msg(
+                        "Matching: {skills} skills, {alignments} alignments to skills approved, "
+                        "{jobs} jobs posted by {employer}, {learners} learners consented to be "
+                        "matched.",
+                        skills=matching.skills,
+                        alignments=matching.alignments,
+                        jobs=matching.jobs,
+                        employer=matching.employer,
+                        learners=matching.consenting,
+                    )
+                )
+            )
 
 
 def _redacted(url: str) -> str:

@@ -14,8 +14,10 @@ that has the demo's institutions already gets nothing more.
 This module loads the pieces in order; each is built by a module of its own: the catalogue
 (:mod:`~creditbank.demo.catalogue`), the learners' deposit files
 (:mod:`~creditbank.demo.learners`), what happens after deposit and the conversion rules
-(:mod:`~creditbank.demo.conversion`), 1+X operations (:mod:`~creditbank.demo.xcerts`) and
-accreditation (:mod:`~creditbank.demo.accreditation`).
+(:mod:`~creditbank.demo.conversion`), 1+X operations (:mod:`~creditbank.demo.xcerts`),
+accreditation (:mod:`~creditbank.demo.accreditation`) and matching jobs to learning: occupations,
+skills, alignments, jobs and learners who consented to be matched
+(:mod:`~creditbank.demo.matching`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from creditbank.demo.catalogue import drafts
 from creditbank.demo.common import DemoError, x_certificate_code
 from creditbank.demo.conversion import confirmed_conversion, conversion_rules, later_facts
 from creditbank.demo.learners import deposit_files
+from creditbank.demo.matching import MatchingReport, load_matching
 from creditbank.demo.xcerts import xcert_operations
 from creditbank.institutions import api as institution_api
 from creditbank.institutions import service as institutions
@@ -54,6 +57,7 @@ class DemoReport:
     password: str = ""
     users_added: list[str] = field(default_factory=list)
     learner_account: str = ""  # a learner who can log in with the demo password
+    matching: MatchingReport | None = None
 
 
 def _data() -> dict[str, Any]:
@@ -135,6 +139,12 @@ def load_demo(*, database: Database, cipher: PersonalDataCipher, today: date) ->
         report.outcomes += 1  # the accredited unit
     with database.unit_of_work() as uow:
         report.outcomes += confirmed_conversion(uow, learner=report.learner_account, today=today)
+    report.matching = load_matching(
+        database=database,
+        data=data["matching"],
+        users=data["users"],
+        learner=report.learner_account,
+    )
     report.loaded = True
     return report
 
