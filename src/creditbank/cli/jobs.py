@@ -138,27 +138,11 @@ def _print_suggestions(found: SuggestionsRead) -> None:
         [_("Occupation"), _("Name"), Column(_("Relevance"), justify="right"), _("Matched words")],
         ([o.code, o.name, f"{o.score:.2f}", " ".join(o.matched_words)] for o in found.occupations),
     )
-    print_table(
-        [
-            Column("#", justify="right"),
-            _("Skill"),
-            _("Relation"),
-            Column(_("Relevance"), justify="right"),
-            _("Matched words"),
-            _("Via"),
-        ],
-        (
-            [
-                str(n),
-                f"{s.name}\n{s.uri}",
-                s.relation,
-                f"{s.score:.2f}",
-                " ".join(s.matched_words),
-                s.via or "",
-            ]
-            for n, s in enumerate(found.skills, 1)
-        ),
-    )
+    for n, s in enumerate(found.skills, 1):
+        via = f"  ({_('Via')} {s.via})" if s.via else ""
+        matched = " ".join(s.matched_words)
+        print_line(f"{n:>3}  {s.score:.2f}  {s.relation:<9}  {s.name}  [{matched}]{via}")
+        print_line(s.uri, 5)
 
 
 def _print_job(job: JobRead) -> None:
