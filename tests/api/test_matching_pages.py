@@ -107,6 +107,7 @@ def test_a_school_s_coverage_page(signed_in: SignedIn, built: world.World, bank:
         region = english.get(url)
         occupation = english.get(url, params={"occupation": world.BIM})
         zh = chinese.get(url, params={"occupation": world.BIM})
+        index = english.get("/staff/coverage")
         unknown = english.get(url, params={"occupation": "9-99-99-99"})
         other = english.get("/staff/programmes/NOPE/coverage")
     assert region.status_code == 200, region.text
@@ -117,6 +118,9 @@ def test_a_school_s_coverage_page(signed_in: SignedIn, built: world.World, bank:
     assert "Survey sites" in _text(occupation.text, "untaught")
     assert "DRAW-100" in _text(occupation.text, "skills")
     assert "现场测量" in _text(zh.text, "untaught")
+    assert index.status_code == 200
+    assert f'href="{url}"' in index.text
+    assert 'id="menu-coverage"' in index.text
     assert unknown.status_code == 404
     assert other.status_code == 404
     with signed_in.staff(world.EMPLOYER) as employer:

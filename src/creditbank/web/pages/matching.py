@@ -14,6 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from creditbank.conversion import views as conversion_views
+from creditbank.conversion.commands import ListProgrammes
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.jobs import consents as matching_consents
@@ -122,6 +124,16 @@ def switch_consent(
             problems=refusal(request, done),
         )
     return see("/me/jobs", done="consented" if granting else "withdrawn")
+
+
+@pages.get("/staff/coverage", response_class=HTMLResponse)
+def coverage_index(request: Request, uow: Uow, principal: StaffPage) -> Response:
+    """The programmes whose coverage of occupations' and jobs' skills the user may look at: their
+    institution's (every institution's, for the bank's staff)."""
+    found = conversion_views.list_programmes(
+        ListProgrammes(institution=principal.institution), principal=principal, uow=uow
+    )
+    return render(request, "staff/coverage_index.html", programmes=found)
 
 
 @pages.get("/staff/programmes/{code}/coverage", response_class=HTMLResponse)
