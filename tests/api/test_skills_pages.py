@@ -90,6 +90,17 @@ def test_the_search_page(bank: str, bim_modelling: int) -> None:
     assert 'id="no-hits"' in none.text
 
 
+def test_the_occupations_search_page(bank: str, bim_modelling: int) -> None:
+    del bim_modelling
+    with page_client(bank, "zh") as chinese:
+        found = chinese.get("/occupations", params={"q": "BIM工程师"})
+        skills = chinese.get("/skills")
+    assert found.status_code == 200, found.text
+    assert _rows(found.text, "hits")[0].startswith("4-08-08-23 建筑信息模型技术员 BIM工程师")
+    assert 'href="/occupations/4-08-08-23"' in found.text
+    assert 'href="/occupations"' in skills.text
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -99,6 +110,7 @@ def test_the_search_page(bank: str, bim_modelling: int) -> None:
         ("/occupations/9-99-99-99", 404),
         ("/occupations/<script>", 404),
         ("/skills?q=" + "工" * 201, 422),
+        ("/occupations?q=" + "工" * 201, 422),
     ],
 )
 @pytest.mark.usefixtures("bim_modelling")

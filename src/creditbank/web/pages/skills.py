@@ -1,7 +1,8 @@
 """The public pages of the skills: one skill (``/skills/{id}``: its URI, kind, the occupations
-requiring it, provenance), the search (``/skills?q=``), and an occupation with the skills it
-requires (``/occupations/{code}``). No login: the classification and its skills are public, as
-the API's (``skills.views``, ``occupations.views``). Thin: parse, call the handlers, render.
+requiring it, provenance), the search (``/skills?q=``), an occupation with the skills it
+requires (``/occupations/{code}``) and the occupations' search (``/occupations?q=``). No login:
+the classification and its skills are public, as the API's (``skills.views``,
+``occupations.views``). Thin: parse, call the handlers, render.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from creditbank.occupations import views as occupation_views
-from creditbank.occupations.commands import ShowOccupation
+from creditbank.occupations.commands import SearchOccupations, ShowOccupation
 from creditbank.skills import views
 from creditbank.skills.commands import ListOccupationSkills, SearchSkills, ShowSkill
 from creditbank.web.deps import Uow, render
@@ -42,6 +43,23 @@ def skill_page(
     """One skill: its URI, kind, the occupations requiring it and where it came from."""
     detail = views.show_skill(ShowSkill(skill_id=skill_id), principal=None, uow=uow)
     return render(request, "skills/skill.html", detail=detail)
+
+
+@pages.get("/occupations")
+def occupations_page(
+    request: Request,
+    uow: Uow,
+    q: Annotated[str, Query(max_length=occupation_views.MAX_QUERY)] = "",
+) -> Response:
+    """The search over the occupations (names and aliases): a form, and what it found."""
+    hits = (
+        occupation_views.search_occupations(
+            SearchOccupations(q=q, limit=occupation_views.MAX_LIMIT), principal=None, uow=uow
+        )
+        if q.strip()
+        else []
+    )
+    return render(request, "skills/occupations.html", q=q, hits=hits)
 
 
 @pages.get("/occupations/{code}")
