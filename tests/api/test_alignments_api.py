@@ -55,7 +55,8 @@ def bank(live_bank: LiveBank) -> Iterator[Bank]:
             world.AUDITOR,
         )
     ]
-    found = Bank(live_bank, *clients, spec={})
+    teo, shvc, admin1, admin2, auditor = clients
+    found = Bank(live_bank, teo, shvc, admin1, admin2, auditor, spec={})
     found.spec = found.auditor.get("/openapi.json").json()
     yield found
     for client in clients:
