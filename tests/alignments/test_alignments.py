@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from creditbank.alignments import api, decisions, drafting, views
 from creditbank.alignments.commands import (
@@ -260,3 +260,37 @@ def _outcomes(uow: object, account: str) -> list[str]:
     from creditbank.accounts import api as accounts  # noqa: PLC0415
 
     return sorted(accounts.standing_outcome_ids(uow=uow, account_number=account))  # type: ignore[arg-type]
+
+
+def test_versions_are_facts_and_an_unlogged_decision_is_found(bank: LiveBank) -> None:
+    from sqlalchemy import update  # noqa: PLC0415
+
+    from creditbank.alignments import records  # noqa: PLC0415
+
+    with bank.database.unit_of_work() as uow:
+        version = world.submitted(uow, (world.BIM,), level="beginner")
+        author = uow.session.scalar(
+            select(AlignmentRow.drafted_by_user_id).where(AlignmentRow.id == version.id)
+        )
+        admin = world.principal(uow, ADMIN2).user_id
+    with (
+        pytest.raises(DBAPIError, match="skill_alignments is append-only"),
+        bank.database.unit_of_work() as uow,
+    ):
+        uow.session.execute(
+            update(AlignmentRow).where(AlignmentRow.id == version.id).values(note="changed")
+        )
+    with bank.database.unit_of_work() as uow:
+        # an approval stored without its log entry (as a bug would): log verify names it
+        uow.session.execute(
+            insert(AlignmentEventRow).values(
+                alignment_id=version.id,
+                author_user_id=author,
+                kind="approved",
+                by_user_id=admin,
+                reason="",
+                at=datetime.now(UTC),
+            )
+        )
+        missing = records.unlogged(uow)
+    assert missing == {LogKind.SKILL_ALIGNMENT_APPROVED: [version.public_id]}
