@@ -6,6 +6,7 @@ module reads it, each in a transaction rolled back at its end."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -42,6 +43,7 @@ from creditbank.skills import api as skills
 from creditbank.stats import api as stats
 from creditbank.stats.commands import ShowSkillDemand
 from creditbank.stats.demand import show_skill_demand
+from creditbank.stats.schemas import FigureRead
 from creditbank.stats.tables import StatCellRow, StatRollupRow
 from tests.cli.conftest import Once
 from tests.cli.runner import run
@@ -211,7 +213,9 @@ def test_demo_bank_has_every_kind_of_thing_and_loads_once(
     assert counts(database) == first
 
 
-def test_demo_matches_jobs_to_learning(demo: str, database: Database) -> None:
+def test_demo_matches_jobs_to_learning(
+    demo: str, initialised: CliRunner, database: Database
+) -> None:
     """A new user sees matching work: the built-in skills, the demo's items aligned to them (the
     BIM certificate level by level), DFZZ's jobs open and matched to learners who consented, the
     demo learner's fits, and skills in demand against skills held on the statistics."""
@@ -259,6 +263,9 @@ def test_demo_matches_jobs_to_learning(demo: str, database: Database) -> None:
         assert fits.matching_consent
         assert fits.jobs, "the demo learner sees jobs that fit"
         demand = show_skill_demand(ShowSkillDemand("occupation"), principal=None, uow=uow)
+    printed = json.loads(run(initialised, "stats", "skills", "--by", "occupation", "--json"))
+    assert printed == FigureRead.of(demand).model_dump(mode="json", by_alias=True)
+    assert "4-08-08-23" in run(initialised, "stats", "skills", "--by", "occupation")
     rows = {row.value: row for row in demand.rows}
     assert demand.total.counts["jobs"] == 5
     for code in ("4-08-08-23", "2-02-10-03", "4-03-01-01", "4-03-02-05", "4-10-01-03"):

@@ -1,10 +1,11 @@
-"""``creditbank stats show|rebuild|export|combine``: the statistics the bank publishes, from the
-command line.
+"""``creditbank stats show|skills|rebuild|export|combine``: the statistics the bank publishes,
+from the command line.
 
 Registered by :mod:`creditbank.cli.main` through ``GROUPS``. Commands parse, call a handler and
 print. They are the bank operator's (:data:`creditbank.access.policy.OPERATOR`, a bank
 administrator): ``show`` reads any figure of the bank or of one institution (``--scope``), as the
-API's ``GET /api/v1/stats/{figure}`` does, and ``--json`` prints exactly what the API answers.
+API's ``GET /api/v1/stats/{figure}`` does, and ``--json`` prints exactly what the API answers;
+``skills``, skills in demand and held (``GET /api/v1/stats/skills``).
 ``rebuild`` counts every figure again from the bank's records; ``export`` writes the bank's
 figures as Parquet files for a national bank, which ``combine`` reads, many banks' at once, into
 the network's figures (``show --source network``).
@@ -32,12 +33,12 @@ from creditbank.cli.common import (
 )
 from creditbank.messages import Message, msg
 from creditbank.settings import get_settings
-from creditbank.stats import figures
-from creditbank.stats.commands import RebuildStats, ShowFigure
+from creditbank.stats import demand, figures
+from creditbank.stats.commands import RebuildStats, ShowFigure, ShowSkillDemand
 from creditbank.stats.exchange import handlers as exchange
 from creditbank.stats.exchange.combine import BankExport, CombineReport
 from creditbank.stats.exchange.commands import CombineStats, ExportStats
-from creditbank.stats.model import DIMENSION_LABELS, FIGURES
+from creditbank.stats.model import DIMENSION_LABELS, FIGURES, SKILL_DEMAND, FigureSpec
 from creditbank.stats.schemas import AMOUNT_LABELS, FigureRead, RowRead
 from creditbank.web.formats import number
 
@@ -55,8 +56,13 @@ def _amount_label(shown: FigureRead, measure: str) -> Message | None:
     return found if found is not None and measure in shown.total.amounts else None
 
 
+def _spec(shown: FigureRead) -> FigureSpec | None:
+    """The figure's spec: a tallied figure's, or skills in demand and held."""
+    return FIGURES.get(shown.figure) or {SKILL_DEMAND.name: SKILL_DEMAND}.get(shown.figure)
+
+
 def _columns(shown: FigureRead, *, named: bool) -> list[str | Column]:
-    spec = FIGURES.get(shown.figure)
+    spec = _spec(shown)
     labels = dict(spec.measures) if spec is not None else {}
     columns: list[str | Column] = [say(DIMENSION_LABELS.get(shown.by, Message(shown.by)))]
     if named:
@@ -85,7 +91,7 @@ def _cells(shown: FigureRead, row: RowRead, *, named: bool) -> list[str]:
 
 
 def _print_figure(shown: FigureRead) -> None:
-    spec = FIGURES.get(shown.figure)
+    spec = _spec(shown)
     title = say(spec.label) if spec is not None else shown.figure
     scope = shown.scope or say(msg("the whole bank"))
     named = any(row.label != row.value or row.label_en != row.value for row in shown.rows)
@@ -148,6 +154,26 @@ def show(
     threshold = get_settings().stats_suppress_below
     with unit_of_work() as uow:
         table = figures.show_figure(query, principal=OPERATOR, uow=uow, suppress_below=threshold)
+        shown = FigureRead.of(table)
+    print_result(shown, _print_figure, as_json=as_json)
+
+
+@stats_app.command("skills")
+def skills(
+    by: Annotated[
+        str,
+        typer.Option("--by", metavar="DIMENSION", help="skill (default), occupation or region."),
+    ] = "skill",
+    as_json: JsonOption = False,
+) -> None:
+    """Skills in demand and held: open jobs against the learners holding the skills they ask
+    for, by skill, occupation or region, small counts of learners shown as <10 (as
+    `GET /api/v1/stats/skills` answers)."""
+    threshold = get_settings().stats_suppress_below
+    with unit_of_work() as uow:
+        table = demand.show_skill_demand(
+            ShowSkillDemand(by=by), principal=OPERATOR, uow=uow, suppress_below=threshold
+        )
         shown = FigureRead.of(table)
     print_result(shown, _print_figure, as_json=as_json)
 
