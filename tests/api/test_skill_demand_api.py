@@ -17,6 +17,10 @@ import httpx2
 import pytest
 from openpyxl import load_workbook
 
+from creditbank.access.policy import LearnerPrincipal
+from creditbank.institutions import api as institution_api
+from creditbank.stats.commands import ShowSkillDemand
+from creditbank.stats.demand import show_skill_demand
 from tests import skill_demand_world as world
 from tests.conftest import LiveBank
 from tests.skill_demand_world import BIM, SOFTWARE, task
@@ -140,3 +144,15 @@ def test_the_page_shows_the_table_to_anyone(built: LiveBank, language: str) -> N
     assert {unescape(href) for href in links} == {
         f"/api/v1/stats/skills?by=skill&format={f}" for f in ("csv", "xlsx", "json")
     }
+
+
+def test_every_reader_gets_the_same_table(built: LiveBank) -> None:
+    """Public: the handler answers anyone alike, a visitor, a learner and an employer."""
+    with built.database.unit_of_work() as uow:
+        employer = institution_api.principal_for(uow=uow, email=world.EMPLOYER)
+        answers = [
+            show_skill_demand(ShowSkillDemand("region"), principal=principal, uow=uow)
+            for principal in (None, LearnerPrincipal(learner_id=1, account_number="x"), employer)
+        ]
+    assert answers[0] == answers[1] == answers[2]
+    assert [(row.value, dict(row.shown)) for row in answers[0].rows] == BY_REGION[:-1]
