@@ -294,3 +294,51 @@ def test_versions_are_facts_and_an_unlogged_decision_is_found(bank: LiveBank) ->
         )
         missing = records.unlogged(uow)
     assert missing == {LogKind.SKILL_ALIGNMENT_APPROVED: [version.public_id]}
+
+
+def test_a_units_outcome_statements_are_what_its_skills_are_proposed_from(bank: LiveBank) -> None:
+    from creditbank.accreditation import standards  # noqa: PLC0415
+    from creditbank.institutions import service as institutions  # noqa: PLC0415
+    from creditbank.institutions.model import InstitutionType, Role  # noqa: PLC0415
+    from tests import accreditation_world  # noqa: PLC0415
+
+    officer = "officer@units.example"
+    with bank.database.unit_of_work() as uow:
+        institutions.add_institution(
+            uow=uow,
+            code=accreditation_world.CENTRE,
+            name="认证分中心",
+            type=InstitutionType.ACCREDITATION_CENTRE,
+        )
+        institutions.add_user(
+            uow=uow,
+            email=officer,
+            role=Role.ACCREDITATION_OFFICER,
+            institution=accreditation_world.CENTRE,
+        )
+        standards.import_standard(
+            uow=uow,
+            draft=accreditation_world.standard_draft(),
+            institution=accreditation_world.CENTRE,
+            by=officer,
+            source_sha256="0" * 64,
+            on=conversion_world.ON,
+        )
+        unit = f"{accreditation_world.CENTRE}:{accreditation_world.UNIT}"
+        proposal = drafting.propose_skills(
+            ProposeSkills(item=unit), principal=world.principal(uow, officer), uow=uow
+        )
+        drafted = world.drafted(uow, (world.TEAMWORK,), item=unit, by=officer)
+    assert proposal.kind == "accreditation_unit"
+    assert proposal.text.splitlines() == [
+        "车站客运服务",
+        "Station passenger service",
+        "掌握客运组织规章",
+        "Knows the rules",
+        "能处理乘客投诉",
+        "Handles complaints",
+        "能独立负责站厅服务",
+        "Runs a concourse",
+    ]
+    assert drafted.institution == accreditation_world.CENTRE
+    assert drafted.author == officer
