@@ -142,6 +142,9 @@ def test_proposed_ticked_drafted_submitted_and_approved(
 
 def test_refusals_are_shown_and_store_nothing(teo: httpx2.Client, live_bank: LiveBank) -> None:
     before = _count(live_bank)
+    choices = teo.get("/staff/alignments").text
+    assert 'id="own-items"' in choices  # the registrar's institution's items, each level
+    assert "/staff/alignments?item=BIMTEO%3ABIM-X&amp;level=intermediate" in choices
     nothing_ticked = post_form(
         teo, "/staff/alignments", {"item": world.ITEM, "level": ""}, form_page="/staff/alignments"
     )

@@ -30,6 +30,8 @@ from creditbank.alignments.commands import (
 )
 from creditbank.alignments.drafting import Proposal
 from creditbank.alignments.model import STATUS_WORDS, AlignmentStatus
+from creditbank.catalog import handlers as catalog
+from creditbank.catalog.commands import ListItems
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
@@ -42,6 +44,8 @@ from creditbank.web.sessions import csrf_protect
 
 pages = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
+MAX_ITEMS_SHOWN = 200
+"""Items of the staff's institution listed on the desk to choose from (others are typed in)."""
 PASSED_ON = frozenset({"forbidden", "alignment_not_found"})
 """Refusals shown as the error page (403, 404), as the API answers; others on the page."""
 
@@ -97,6 +101,13 @@ def _desk(
             status_code = status_code if problems else status_of(error)
             problems = [*problems, *refusal(request, error)]
     versions = views.list_alignments(ListAlignments(), principal=principal, uow=uow)
+    own_items = (
+        catalog.list_items(ListItems(principal.institution), principal=principal, uow=uow)[
+            :MAX_ITEMS_SHOWN
+        ]
+        if principal.institution
+        else []
+    )
     return _page(
         request,
         "alignments/desk.html",
@@ -105,6 +116,7 @@ def _desk(
         level=level,
         proposal=proposal,
         versions=list(reversed(versions)),
+        own_items=own_items,
         problems=list(problems),
         values=values or {},
     )
