@@ -46,6 +46,17 @@ BENCHMARKS = {
     "transfer_import": ["--outcomes", "4", "--samples", "1"],
     "stats": ["--facts", "2000", "--samples", "1", "--smoke", "--backend", "both"],
     "occupations": ["--titles", "50", "--items", "6"],
+    "matching": [
+        "--learners",
+        "200",
+        "--samples",
+        "2",
+        "--match-samples",
+        "1",
+        "--smoke",
+        "--backend",
+        "both",
+    ],
 }
 
 SERVER_BENCHMARKS = {name for name, arguments in BENCHMARKS.items() if "--backend" in arguments}

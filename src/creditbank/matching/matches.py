@@ -6,7 +6,8 @@ SQL query:
 
 1. the shortlist, in SQL: the consenting learners with the most of the job's required skills
    given by their outcomes that still count (``accounts.api.held_skills_select`` joined with
-   the alignments' sets in force), ``SHORTLIST_FACTOR`` times as many as asked for;
+   the alignments' sets in force), ``SHORTLIST_FACTOR`` times as many as asked for (reading a
+   learner's skills with conversion costs tens of milliseconds: the shortlist is kept short);
 2. for each of those, their skills as :func:`creditbank.matching.learners.learner_skills` reads
    them (with what approved conversion rules would already give them and every outcome that
    gave each skill), ranked by share covered, then how many, then account number.
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, case, distinct, exists, func, select
 
 from creditbank.access.policy import Action, Principal, require
 from creditbank.accounts import api as accounts
@@ -44,7 +45,7 @@ from creditbank.skills import api as skills
 from creditbank.skills.api import Skill
 from creditbank.usecases import handler
 
-SHORTLIST_FACTOR = 2
+SHORTLIST_FACTOR = 1
 MAX_MATCHES = 200
 
 
@@ -73,7 +74,9 @@ def shortlist_select(
     covered = func.count(distinct(held.c.skill_id)).label("covered")
     query = (
         select(held.c.learner_id, covered)
-        .where(held.c.learner_id.in_(select(consenting.c.learner_id)))
+        # EXISTS, not IN: SQLite then scans the outcomes once instead of starting from the
+        # consents (0.93 s against 1.2 s for 200,000 learners, 600,000 outcomes)
+        .where(exists().where(consenting.c.learner_id == held.c.learner_id))
         .group_by(held.c.learner_id)
         .order_by(covered.desc(), held.c.learner_id)
     )
