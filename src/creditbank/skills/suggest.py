@@ -7,13 +7,15 @@ Two routes, fused:
   (:mod:`creditbank.textindex`: character TF-IDF fused with BM25 over jieba's words);
 - through occupations: the text searched among the occupations (the occupations' search), and
   the skills the best :data:`VIA_OCCUPATIONS` of them require scored by that occupation's score
-  (a skill several require: the best). A job titled 建筑信息模型技术员 finds the tasks of
-  4-04-05-04 though no task names the occupation.
+  (a skill several require: the best). A course named 前厅服务与管理 finds 前厅服务员 (4-03-01-01)
+  and its tasks 迎送宾客, 预订房间... though they share few words with it.
 
 A skill's score is ``(1 - VIA_WEIGHT) * direct + VIA_WEIGHT * through occupations`` (0..1); a hit
 names the query's words and characters found in the skill's text, and ``via``, the occupation it
-was found through when that route gave it something. The weights were chosen on the labelled
-items of ``benchmarks/data`` (``benchmarks/occupations.py``; figures in docs/performance.md).
+was found through when that route gave it something. The three occupations and the weight 0.5
+were chosen on 38 hand-labelled items of ``benchmarks/data`` and judged on the demo's 35
+(``benchmarks/occupations.py``; docs/performance.md, "Matching quality": the route through
+occupations more than doubles what the tasks' own words find).
 
 The bank keeps one index of the skills per database per process, built again when
 :func:`creditbank.skills.reading.skills_version` changes; the occupations' index is theirs.
