@@ -1,4 +1,8 @@
-"""Matching's handlers on both databases (tests/matching_world.py): a learner's gap to an
+"""Matching on both databases (tests/matching_world.py): a learner's skills (from outcomes that
+still count through the alignments in force, at any level and at the outcome's level, plus what
+approved conversion rules would give: the conversion engine's plan under the programme's caps; a
+revoked outcome gives nothing) and the items teaching skills as offers (at any level, at a
+level); the handlers: a learner's gap to an
 occupation and to a job (covered with evidence, by outcome and by conversion; missing; the
 smallest set of items, an X certificate at a level when one item does; what nothing teaches),
 fits ranked by share, a job's consenting learners ranked with names and evidence (a withdrawn
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -24,6 +29,8 @@ from creditbank.jobs.commands import WithdrawMatchingConsent
 from creditbank.matching import coverage, gaps, matches
 from creditbank.matching.api import rank_learners
 from creditbank.matching.commands import ListFits, MatchJob, ShowCoverage, ShowGaps
+from creditbank.matching.learners import learner_skills, offers_teaching
+from creditbank.matching.model import Evidence
 from creditbank.matching.schemas import GapRead
 from tests import conftest, conversion_world
 from tests import matching_world as world
@@ -195,3 +202,69 @@ def test_coverage_of_an_occupation_a_job_and_the_region(
     assert (region.kind, region.region) == ("region", "CN-SH")
     assert [t.target.code for t in region.targets] == [str(built.bim_job)]  # not Beijing's
     assert region.share == 1
+
+
+# --- a learner's skills, and the items teaching skills (matching/learners.py) ---
+
+
+def test_outcomes_and_conversion_give_skills(bank: tuple[Database, world.World]) -> None:
+    database, built = bank
+    ids = built.skills
+    with database.unit_of_work() as uow:
+        learner = accounts.learner_id_of(uow, built.x_holder)
+        held = learner_skills(uow, learner)
+        direct = learner_skills(uow, learner, conversions=False)
+    # the rule exempts BIM-101 (4 credits) and BIM-102 (3), but the diploma's cap of 6 credits
+    # per source item lets the engine's plan grant BIM-101 only: BIM-102's RENDER is not given
+    assert set(held) == {ids["model"], ids["coord"]}
+    level = held[ids["model"]][0].level
+    assert level is not None
+    assert level.startswith("1X@")
+    assert level.endswith(":intermediate")
+    assert held[ids["model"]] == [
+        Evidence(
+            ids["model"],
+            built.x_outcome,
+            "BIMTEO:BIM-X",
+            held[ids["model"]][0].item_name,
+            level,
+            by_conversion=False,
+        ),
+        Evidence(
+            ids["model"], built.x_outcome, "SHVC:BIM-101", "BIM-101", None, by_conversion=True
+        ),
+    ]
+    assert [e.by_conversion for e in held[ids["coord"]]] == [False]
+    assert set(direct) == {ids["model"], ids["coord"]}
+
+
+def test_a_revoked_outcome_gives_nothing_and_levels_matter(
+    bank: tuple[Database, world.World],
+) -> None:
+    database, built = bank
+    with database.unit_of_work() as uow:
+        assert learner_skills(uow, accounts.learner_id_of(uow, built.revoked)) == {}
+        beginner = conversion_world.x_certificate_holder(uow, 9, level="beginner")
+        # BIM-X's alignment names intermediate only, and the rule asks for intermediate or more
+        assert learner_skills(uow, accounts.learner_id_of(uow, beginner)) == {}
+        drawer = learner_skills(uow, accounts.learner_id_of(uow, built.drawer))
+    assert list(drawer) == [built.skills["draw"]]
+    assert drawer[built.skills["draw"]][0].outcome == built.draw_outcome
+
+
+def test_offers_at_any_level_and_at_a_level(bank: tuple[Database, world.World]) -> None:
+    database, built = bank
+    ids = built.skills
+    with database.unit_of_work() as uow:
+        offers = offers_teaching(uow, [ids["model"], ids["coord"], ids["survey"]])
+    shown = sorted((o.item, o.level is not None, sorted(o.skills), o.credits) for o in offers)
+    assert shown == [
+        ("BIMTEO:BIM-X", True, sorted([ids["model"], ids["coord"]]), None),
+        ("SHVC:BIM-101", False, [ids["model"]], Decimal(4)),
+        ("SHVC:BIM-102", False, [ids["coord"]], Decimal(3)),
+    ]
+    (certificate,) = [o for o in offers if o.item == "BIMTEO:BIM-X"]
+    assert certificate.kind == "x_certificate"
+    assert certificate.owner == "BIMTEO"
+    assert certificate.level is not None
+    assert certificate.level.endswith(":intermediate")

@@ -149,7 +149,7 @@ def brute_force(needed: set[int], offers: list[Offer]) -> tuple[int, Decimal]:
     raise AssertionError
 
 
-@settings(max_examples=120, deadline=None, derandomize=True)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(instances())
 def test_milp_is_no_larger_than_any_cover_found_by_brute_force(
     instance: tuple[set[int], list[Offer]],
