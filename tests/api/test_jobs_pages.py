@@ -97,6 +97,7 @@ def test_posting_a_job_with_the_bank_s_suggestions(signed_in: SignedIn, built: w
         assert location.endswith("?done=posted")
         page = client.get(location)
     assert form.status_code == 200 and 'id="suggestions"' not in form.text
+    assert 'name="region" value="CN-SH"' in form.text  # where the enterprise is, to start with
     assert suggested.status_code == 200
     occupations = _text(suggested.text, "suggested-occupations")
     assert world.BIM in occupations and "BIM" in occupations

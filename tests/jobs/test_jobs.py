@@ -99,6 +99,7 @@ def test_a_job_posted_shown_and_listed(bank: Bank) -> None:
         closed = views.list_jobs(ListJobs(status="closed"), principal=employer, uow=uow)
         assert api.get_job(uow, job.id) == job
         assert api.open_jobs(uow, region="CN-SH") == [job]
+        assert api.open_jobs(uow, region="上海市") == [job]  # as an institution may write it
         assert api.open_jobs(uow, region="CN-JS") == []
     assert shown.job == job and shown.occupation_name == ("建筑信息模型技术员", "BIM technician")
     assert shown.skills[world.skill_ids[BIM]].uri == BIM

@@ -91,6 +91,13 @@ class Posting:
     region: str
 
 
+def region_code(written: str) -> str | None:
+    """The ISO 3166-2 code of the region ``written`` names (its code in any case, its Chinese
+    name with or without 市/省/...), or None when it is none of China's."""
+    found = region_of(written) or region_of(written.strip().upper())
+    return None if found is None else found[0]
+
+
 def check_posting(*, title: str, description: str, language: str, region: str) -> Posting:
     """The posting's fields, checked; the first problem found is the refusal."""
     title, description = title.strip(), description.strip()
@@ -111,8 +118,8 @@ def check_posting(*, title: str, description: str, language: str, region: str) -
             "invalid_job",
             msg("a job's language is zh or en, not {language}", language=repr(language)),
         )
-    found = region_of(region) or region_of(region.strip().upper())
-    if found is None:
+    code = region_code(region)
+    if code is None:
         raise JobError(
             "invalid_job",
             msg(
@@ -121,7 +128,7 @@ def check_posting(*, title: str, description: str, language: str, region: str) -
                 region=repr(region.strip()),
             ),
         )
-    return Posting(title, description, language, found[0])
+    return Posting(title, description, language, code)
 
 
 def check_skills(skills: Sequence[JobSkill]) -> tuple[JobSkill, ...]:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, exists, select
 
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
-from creditbank.jobs.model import Job, JobError, JobSkill, JobStatus, utc
+from creditbank.jobs.model import Job, JobError, JobSkill, JobStatus, region_code, utc
 from creditbank.jobs.tables import JobCertificateRow, JobRow, JobSkillRow, MatchingConsentRow
 from creditbank.messages import msg
 
@@ -90,7 +90,7 @@ def list_jobs(
     status: str | None = None,
     region: str | None = None,
 ) -> list[Job]:
-    """Jobs, newest first: of one enterprise, in one status, in one region (a code)."""
+    """Jobs, newest first: of one enterprise, in one status, in one region (its code or name)."""
     where: list[ColumnElement[bool]] = []
     if institution is not None:
         where.append(
@@ -98,13 +98,14 @@ def list_jobs(
         )
     if status is not None:
         where.append(JobRow.status == status)
-    if region is not None:
-        where.append(JobRow.region == region)
+    if region is not None:  # a code, or a name as institutions write theirs
+        where.append(JobRow.region == (region_code(region) or region.strip()))
     return _jobs(uow, *where)
 
 
 def open_jobs(uow: UnitOfWork, *, region: str | None = None) -> list[Job]:
-    """The open jobs, newest first; with ``region`` (an ISO 3166-2 code), only that region's."""
+    """The open jobs, newest first; with ``region`` (an ISO 3166-2 code, or a region's name as
+    institutions write theirs), only that region's."""
     return list_jobs(uow, status=JobStatus.OPEN, region=region)
 
 

@@ -11,10 +11,9 @@ from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 from creditbank.jobs import reading
 from creditbank.jobs.commands import ListJobs, ShowJob
-from creditbank.jobs.model import Job, JobError, JobStatus
+from creditbank.jobs.model import Job, JobError, JobStatus, region_code
 from creditbank.messages import msg
 from creditbank.occupations import api as occupations
-from creditbank.regions import region_of
 from creditbank.skills import api as skills
 from creditbank.usecases import handler
 
@@ -70,8 +69,8 @@ def list_jobs(query: ListJobs, *, principal: Principal, uow: UnitOfWork) -> JobL
         )
     region = None
     if query.region:
-        found = region_of(query.region) or region_of(query.region.strip().upper())
-        if found is None:
+        region = region_code(query.region)
+        if region is None:
             raise JobError(
                 "invalid_job",
                 msg(
@@ -80,6 +79,5 @@ def list_jobs(query: ListJobs, *, principal: Principal, uow: UnitOfWork) -> JobL
                     region=repr(query.region.strip()),
                 ),
             )
-        region = found[0]
     listed = reading.list_jobs(uow, institution=owner, status=status, region=region)
     return JobList(listed, skills.get_skills(uow, {s.skill_id for j in listed for s in j.skills}))

@@ -23,6 +23,8 @@ from creditbank.access.policy import Action, Principal, allowed
 from creditbank.accounts.api import PersonalDataCipher
 from creditbank.db import UnitOfWork
 from creditbank.errors import DomainError
+from creditbank.institutions import handlers as institution_handlers
+from creditbank.institutions.commands import ShowInstitution
 from creditbank.jobs import postings, views
 from creditbank.jobs.commands import (
     CloseJob,
@@ -198,6 +200,11 @@ def new_job_page(request: Request, uow: Uow, principal: StaffPage) -> Response:
     if not _may_post(principal):  # the page is the suggestions' first step: their policy
         postings.suggest_for_job(SuggestForJob(""), principal=principal, uow=uow)  # refuses
     values = {"language": request.state.language, "institution": principal.institution or ""}
+    if principal.institution:  # where the enterprise is, as a first guess of the job's region
+        own = institution_handlers.show_institution(
+            ShowInstitution(principal.institution), principal=principal, uow=uow
+        )
+        values["region"] = own.region
     return _new(request, uow, principal, Posted(values), suggest=False)
 
 
