@@ -170,7 +170,11 @@ def test_a_programme_s_coverage(bank: Bank) -> None:
         ("/api/v1/accounts/{x}/gaps", {"job": "abc"}, 422),
         ("/api/v1/accounts/CB000000000000/gaps", {"occupation": world.BIM}, 404),
         ("/api/v1/accounts/{x}/fits", {"limit": "0"}, 422),
+        ("/api/v1/accounts/{x}/gaps", {"job": str(2**62)}, 422),  # more than the bank stores
+        ("/api/v1/accounts/{x}/gaps", {"occupation": "4-08-08-2\x00"}, 422),
         ("/api/v1/jobs/999999/matches", {}, 404),
+        ("/api/v1/jobs/4611686018427387904/matches", {}, 422),
+        ("/api/v1/jobs/0/matches", {}, 422),
         ("/api/v1/programmes/NOPE/coverage", {"occupation": world.BIM}, 404),
         ("/api/v1/programmes/" + conversion_world.DIPLOMA + "/coverage", {}, 400),
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from creditbank.accounts.api import PersonalDataCipher
 from creditbank.matching import coverage, gaps, matches
@@ -67,7 +67,7 @@ def read_fits(
     "/jobs/{job_id}/matches", response_model=MatchesRead, responses=responses(400, 401, 403, 404)
 )
 def read_matches(
-    job_id: int,
+    job_id: Annotated[int, Path(ge=1, le=2**62, description="The job's id.")],
     uow: Uow,
     principal: Authenticated,
     cipher: Annotated[PersonalDataCipher, Depends(cipher_of)],
