@@ -64,7 +64,7 @@ def draft_alignment(body: AlignmentCreate, uow: Uow, principal: Authenticated) -
     return AlignmentRead.of(drafting.draft_alignment(command, principal=principal, uow=uow))
 
 
-@api.get("", response_model=list[AlignmentRead], responses=responses(401, 403, 404))
+@api.get("", response_model=list[AlignmentRead], responses=responses(401, 403, 404, 422))
 def list_alignments(
     uow: Uow,
     principal: Authenticated,
