@@ -130,6 +130,9 @@ def test_proposed_ticked_drafted_submitted_and_approved(
     assert 'id="queue-errors"' in reasonless.text
     in_force = teo.get(DESK).text
     assert 'id="in-force"' in in_force
+    # a new draft starts from the version in force: its skills ticked
+    ticked = re.findall(r'<tr data-uri="([^"]+)"[^>]*>\s*<td><input [^>]*checked', in_force)
+    assert sorted(ticked) == sorted([world.BIM, world.TEAMWORK])
     retired = post_form(
         teo,
         f"/staff/alignments/{alignment_id}/retire",
