@@ -32,6 +32,7 @@ from creditbank.matching.commands import ListFits, MatchJob, ShowCoverage, ShowG
 from creditbank.matching.learners import learner_skills, offers_teaching
 from creditbank.matching.model import Evidence
 from creditbank.matching.schemas import GapRead
+from creditbank.xcerts import api as xcerts
 from tests import conftest, conversion_world
 from tests import matching_world as world
 from tests.conftest import BACKENDS, _new_database
@@ -105,10 +106,22 @@ def test_the_fewest_items_may_be_a_certificate_at_a_level(
     # BIM-101 and BIM-102 would do it with two items; BIM-X at intermediate does it with one
     ((step),) = gap.plan
     assert step.offer.item == "BIMTEO:BIM-X"
+    assert step.offer.offered_by == ("BIMTEO",)  # no school offers it: its provider
     assert step.offer.level is not None
     assert step.offer.level.endswith(":intermediate")
     assert set(step.teaches) == {ids["model"], ids["coord"]}
     assert gap.unteachable == ()
+    with database.unit_of_work() as uow:
+        xcerts.declare_offering(
+            uow=uow,
+            ref="BIMTEO:BIM-X",
+            offering=xcerts.Offering(school="SHVC", level="intermediate", assessment_centre=True),
+            by=conversion_world.TEO_REGISTRAR,
+        )
+        offered = gaps.show_gaps(
+            ShowGaps(built.drawer, job=built.bim_job), principal=OPERATOR, uow=uow, now=NOW
+        )
+    assert offered.gap.plan[0].offer.offered_by == ("SHVC",)  # the pilot school offering it
 
 
 def test_bad_questions_are_refused(bank: tuple[Database, world.World]) -> None:

@@ -23,6 +23,7 @@ from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
 from creditbank.institutions import api as institutions
 from creditbank.matching.model import Evidence, Offer
+from creditbank.xcerts import api as xcerts
 
 
 def level_label(pinned: frameworks.PinnedLevel) -> str:
@@ -137,7 +138,20 @@ def offers_of(aligned: Iterable[alignments.Alignment], uow: UnitOfWork) -> list[
                 alignment.skill_id
             )
     items = catalog.items_by_id(uow=uow, item_ids={key[0] for key in labels})
+    schools = xcerts.offering_schools(
+        uow, [i for i, item in items.items() if item.kind is catalog.ItemKind.X_CERTIFICATE]
+    )
     offers: list[Offer] = []
+
+    def where(item_id: int, level_id: int | None) -> tuple[str, ...]:
+        """Who offers it: the pilot schools offering the certificate (at the level), else the
+        item's provider, where the catalogue names one."""
+        offering = sorted(
+            {code for (item, level), codes in schools.items() for code in codes
+             if item == item_id and level_id in {None, level}}
+        )  # fmt: skip
+        provider = items[item_id].provider
+        return tuple(offering) if offering else ((provider,) if provider else ())
 
     def add(item_id: int, level_id: int | None, skills: set[int]) -> None:
         item = items[item_id]
@@ -153,7 +167,7 @@ def offers_of(aligned: Iterable[alignments.Alignment], uow: UnitOfWork) -> list[
                 credits=None if item.credits is None else Decimal(item.credits),
                 owner=item.institution,
                 skills=frozenset(skills),
-                offered_by=(item.provider,) if item.provider else (),
+                offered_by=where(item_id, level_id),
             )
         )
 
