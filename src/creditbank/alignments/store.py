@@ -368,6 +368,12 @@ def list_alignments(
     where: list[ColumnElement[bool]] = []
     if item_id is not None:
         where.append(AlignmentRow.item_id == item_id)
+    if institution is not None:
+        try:
+            owned = catalog.list_items(uow=uow, institution=institution)
+        except institutions.InstitutionError:
+            return []
+        where.append(AlignmentRow.item_id.in_([item.id for item in owned]))
     found = _versions(uow, *where)
     return [
         version
