@@ -41,7 +41,8 @@ class Evidence:
 
     skill_id: int
     outcome: str
-    """The outcome's public id (for a skill given by conversion: the rule's first source)."""
+    """The outcome's public id; for a skill conversion would give, the outcome the rule would
+    convert (its first source); for one a confirmed conversion gave, the conversion's id."""
     item: str
     """The item aligned to the skill, ``OWNER:CODE``."""
     item_name: str
