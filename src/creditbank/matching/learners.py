@@ -32,11 +32,16 @@ def level_label(pinned: frameworks.PinnedLevel) -> str:
 
 
 def learner_skills(
-    uow: UnitOfWork, learner_id: int, *, conversions: bool = True
+    uow: UnitOfWork,
+    learner_id: int,
+    *,
+    conversions: bool = True,
+    rules: conversion.RulesInForce | None = None,
 ) -> dict[int, list[Evidence]]:
     """Learner row ``learner_id``'s skills, each with every reason (outcomes first, in the
     order deposited, then what conversion rules would give). ``conversions`` False leaves out
-    what conversion would give."""
+    what conversion would give; ``rules`` (today's, ``conversion.api.rules_in_force``) saves
+    loading the programmes and rules again for each of many learners."""
     outcomes = accounts.standing_outcomes(uow=uow, learner_id=learner_id)
     found: dict[int, list[Evidence]] = {}
     if outcomes:
@@ -62,19 +67,21 @@ def learner_skills(
                     )
                 )
     if conversions:
-        for evidence in _by_conversion(uow, learner_id):
+        for evidence in _by_conversion(uow, learner_id, rules):
             found.setdefault(evidence.skill_id, []).append(evidence)
     return found
 
 
-def _by_conversion(uow: UnitOfWork, learner_id: int) -> list[Evidence]:
+def _by_conversion(
+    uow: UnitOfWork, learner_id: int, rules: conversion.RulesInForce | None
+) -> list[Evidence]:
     """What the learner would be given by approved conversion rules (the engine's best plan
     toward each programme with rules in force today) or was given by confirmed conversions:
     the items of the programmes' components so granted, each with the outcome (or, for a
     confirmed conversion, the conversion) it comes from."""
     earned: dict[str, str] = {}  # item ref -> outcome (or conversion) public id
     for progress in conversion.progress_where_rules_apply(
-        uow=uow, learner_id=learner_id, on=clock.today()
+        uow=uow, learner_id=learner_id, on=clock.today(), rules=rules
     ):
         for grant in progress.plan.grants:
             component = progress.programme.component(grant.target.component or "")

@@ -24,9 +24,11 @@ from fractions import Fraction
 
 from sqlalchemy import Select, case, distinct, exists, func, select
 
+from creditbank import clock
 from creditbank.access.policy import Action, Principal, require
 from creditbank.accounts import api as accounts
 from creditbank.alignments import api as alignments
+from creditbank.conversion import api as conversion
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 from creditbank.jobs import api as jobs
@@ -104,9 +106,10 @@ def rank_learners(
     query = shortlist_select(required, region_ids=region_ids).limit(limit * SHORTLIST_FACTOR)
     shortlist = [row.learner_id for row in uow.session.execute(query)]
     numbers = accounts.account_numbers(uow=uow, learner_ids=shortlist)
+    rules = conversion.rules_in_force(uow=uow, on=clock.today())  # once for all of them
     found: list[LearnerMatch] = []
     for learner_id in shortlist:
-        held = learner_skills(uow, learner_id)
+        held = learner_skills(uow, learner_id, rules=rules)
         share, _ = fit(requirements, held)
         found.append(
             LearnerMatch(
