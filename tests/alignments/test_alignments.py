@@ -342,3 +342,25 @@ def test_a_units_outcome_statements_are_what_its_skills_are_proposed_from(bank: 
     ]
     assert drafted.institution == accreditation_world.CENTRE
     assert drafted.author == officer
+
+
+def test_the_items_public_achievement_lists_the_skills_in_force(bank: LiveBank) -> None:
+    import httpx2  # noqa: PLC0415
+
+    with bank.database.unit_of_work() as uow:
+        world.approved(uow, (world.TEAMWORK,))
+        world.approved(uow, (world.BIM,), level="advanced")
+        bim, teamwork = _skill_ids(uow, world.BIM, world.TEAMWORK)
+    with httpx2.Client(base_url=bank.url, timeout=30) as client:
+        linked = client.get(
+            "/catalog/BIMTEO/BIM-X", headers={"Accept": "application/ld+json"}
+        ).json()
+        page = client.get("/catalog/BIMTEO/BIM-X", headers={"Accept": "text/html"}).text
+    skills = [a for a in linked["alignment"] if a["targetType"] == "ext:Skill"]
+    assert [a["targetCode"] for a in skills] == sorted(
+        [world.BIM, world.TEAMWORK], key=lambda uri: {world.BIM: bim, world.TEAMWORK: teamwork}[uri]
+    )
+    assert [a["targetUrl"].rsplit("/", 2)[-2:] for a in skills] == [
+        ["skills", str(i)] for i in sorted([bim, teamwork])
+    ]
+    assert f'<li data-uri="{world.BIM}"><a href="/skills/{bim}">建立建筑信息模型</a>' in page

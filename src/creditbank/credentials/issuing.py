@@ -134,17 +134,33 @@ def skill_alignments(
     if not found:
         return []
     sources = skills.get_skills(uow, [skill.skill_id for skill in found])
-    base = public_url(uow)
     return [
-        documents.SkillAlignment(
-            url=skill.uri
-            if skill.uri.startswith(("https://", "http://"))
-            else f"{base}/skills/{skill.skill_id}",
-            uri=skill.uri,
-            name=skill.name,
-            framework=sources[skill.skill_id].source if skill.skill_id in sources else "",
+        _skill_alignment(
+            uow,
+            skill.skill_id,
+            skill.uri,
+            skill.name,
+            sources[skill.skill_id].source if skill.skill_id in sources else "",
         )
         for skill in found
+    ]
+
+
+def _skill_alignment(
+    uow: UnitOfWork, skill_id: int, uri: str, name: str, source: str
+) -> documents.SkillAlignment:
+    url = uri if uri.startswith(("https://", "http://")) else f"{public_url(uow)}/skills/{skill_id}"
+    return documents.SkillAlignment(url=url, uri=uri, name=name, framework=source)
+
+
+def item_skill_alignments(uow: UnitOfWork, item_id: int) -> list[documents.SkillAlignment]:
+    """The skills an item's alignments in force give now (at any level and at each of its
+    levels), as its public ``Achievement`` lists them, in skill id order."""
+    skill_ids = sorted({found.skill_id for found in alignments.alignments_of_items(uow, [item_id])})
+    held = skills.get_skills(uow, skill_ids)
+    return [
+        _skill_alignment(uow, skill.id, skill.uri, skill.name, skill.source)
+        for skill in (held[skill_id] for skill_id in skill_ids if skill_id in held)
     ]
 
 

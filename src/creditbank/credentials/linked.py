@@ -22,7 +22,7 @@ from creditbank.credentials.commands import (
     ShowLinkedProfile,
 )
 from creditbank.credentials.contexts import CREDENTIALS_V2, OB_V3
-from creditbank.credentials.issuing import bilingual, level_alignments
+from creditbank.credentials.issuing import bilingual, item_skill_alignments, level_alignments
 from creditbank.credentials.signing import CredentialError, host, public_url
 from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
@@ -43,6 +43,8 @@ class LinkedAchievement:
     owner: institutions.Institution
     alignments: tuple[documents.LevelAlignment, ...]
     document: dict[str, Any]
+    skills: tuple[documents.SkillAlignment, ...] = ()
+    """The skills its alignments in force give now (approved, four eyes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +87,17 @@ def show_linked_achievement(
             if alignment not in alignments:  # two levels may correspond to one EQF level
                 alignments.append(alignment)
     levels = ", ".join(f"{pinned.framework} {pinned.level.code}" for pinned in item.levels)
+    skills = item_skill_alignments(uow, item.id)
     node = documents.achievement(
         achievement_id=achievement_url(uow, owner.code, item.code),
         item_kind=item.kind.value,
         name=item.name,
         description=f"{item.name} ({item.code}), {levels}",
         item_code=item.code,
-        alignments=alignments,
+        alignments=[*alignments, *skills],
         credits_available=item.credits,
     )
-    return LinkedAchievement(item, owner, tuple(alignments), _with_context(node))
+    return LinkedAchievement(item, owner, tuple(alignments), _with_context(node), tuple(skills))
 
 
 @handler

@@ -124,6 +124,11 @@ def achievement_page(request: Request, owner: str, code: str, uow: Uow) -> Respo
             item=found.item,
             owner=found.owner,
             levels=levels,
+            # the bank's own /skills/{id} as a path here; a skill's own http(s) URI as it is
+            skills=[
+                (skill.url if skill.url == skill.uri else local_link(skill.url), skill)
+                for skill in found.skills
+            ],
         )
     )
 
