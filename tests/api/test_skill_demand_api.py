@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from creditbank.access.policy import LearnerPrincipal
 from creditbank.institutions import api as institution_api
+from creditbank.stats import demand
 from creditbank.stats.commands import ShowSkillDemand
 from creditbank.stats.demand import show_skill_demand
 from tests import skill_demand_world as world
@@ -156,3 +157,21 @@ def test_every_reader_gets_the_same_table(built: LiveBank) -> None:
         ]
     assert answers[0] == answers[1] == answers[2]
     assert [(row.value, dict(row.shown)) for row in answers[0].rows] == BY_REGION[:-1]
+
+
+def test_rows_counted_in_the_process_alike(
+    built: LiveBank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond ``MAPPED_IN_SQL`` pairs the learners of each occupation or region are united in
+    the process: the same counts as the database's."""
+    with built.database.unit_of_work() as uow:
+        asked = [
+            show_skill_demand(ShowSkillDemand(by), principal=None, uow=uow)
+            for by in ("occupation", "region")
+        ]
+        monkeypatch.setattr(demand, "MAPPED_IN_SQL", 0)
+        united = [
+            show_skill_demand(ShowSkillDemand(by), principal=None, uow=uow)
+            for by in ("occupation", "region")
+        ]
+    assert united == asked

@@ -29,11 +29,11 @@ of **jobs** are shown as counted: a posted job is an enterprise's public offer, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import Subquery, distinct, func, select
+from sqlalchemy import ColumnElement, Integer, String, Subquery, distinct, func, select, text
 
 from creditbank.access.policy import LearnerPrincipal, Principal
 from creditbank.accounts import api as accounts
@@ -63,12 +63,16 @@ LEARNERS: Final = "learners"
 BREAKDOWNS: Final = SKILL_DEMAND.by
 
 
+MAPPED_IN_SQL: Final = 5_000
+"""The most (skill or issuer, row) pairs sent to the database as a VALUES table to count each
+row's distinct learners there; beyond it the pairs of learners are united in the process."""
+
+
 @dataclass
 class _Count:
     """A row's open jobs and learners, as they are counted."""
 
     jobs: int = 0
-    learners: set[int] = field(default_factory=set)
     learner_count: int = 0
 
 
@@ -139,15 +143,11 @@ def _by_occupation(
     rows: dict[str, _Count] = defaultdict(_Count)
     for job in open_jobs:
         rows[job.occupation or ""].jobs += 1
-    pairs = uow.session.execute(select(held.c.skill_id, held.c.learner_id).distinct())
-    holders: dict[int, set[int]] = defaultdict(set)
-    for skill_id, learner_id in pairs:
-        holders[int(skill_id)].add(int(learner_id))
-    for skill_id, codes in skills.occupations_requiring(uow, list(holders)).items():
-        for code in codes:
-            rows[code].learners |= holders.get(skill_id, set())
-    for count in rows.values():
-        count.learner_count = len(count.learners)
+    aligned = alignments.aligned_skills_select().subquery()
+    in_force = list(uow.session.scalars(select(aligned.c.skill_id).distinct()))
+    requiring = skills.occupations_requiring(uow, in_force)
+    for code, learners in _learners_by(uow, held, held.c.skill_id, requiring).items():
+        rows[code].learner_count = learners
     names = occupations.occupation_names(uow, [code for code in rows if code])
     labels: naming.Labels = {
         code: (name, name_en or name) for code, (name, name_en) in names.items()
@@ -161,21 +161,57 @@ def _by_region(
     uow: UnitOfWork, open_jobs: Iterable[job_posts.Job], held: Subquery
 ) -> tuple[dict[str, _Count], naming.Labels]:
     """Rows by region: the open jobs of the region, the learners holding a skill from an
-    outcome of an institution of the region."""
+    outcome of an institution of the region (one the bank cannot place: "not stated")."""
     rows: dict[str, _Count] = defaultdict(_Count)
     for job in open_jobs:
         rows[_region(job.region)].jobs += 1
-    pairs = uow.session.execute(select(held.c.institution_id, held.c.learner_id).distinct())
-    by_institution: dict[int, set[int]] = defaultdict(set)
-    for institution_id, learner_id in pairs:
-        by_institution[int(institution_id)].add(int(learner_id))
-    codes = institutions.institution_codes(uow=uow)
-    places = naming.places(uow, "region", [codes[key] for key in by_institution if key in codes])
-    for institution_id, learners in by_institution.items():
-        rows[places.get(codes.get(institution_id, ""), "")].learners |= learners
-    for count in rows.values():
-        count.learner_count = len(count.learners)
+    codes = institutions.institution_codes(uow=uow)  # every issuer: the bank's institutions
+    places = naming.places(uow, "region", list(codes.values()))
+    placed = {key: [places.get(code, "")] for key, code in codes.items()}
+    for region, learners in _learners_by(uow, held, held.c.institution_id, placed).items():
+        rows[region].learner_count = learners
     return dict(rows), naming.labels(uow, "region", list(rows))
+
+
+def _learners_by(
+    uow: UnitOfWork, held: Subquery, key: ColumnElement[int], rows: Mapping[int, Sequence[str]]
+) -> dict[str, int]:
+    """The distinct learners of each row, a ``key`` (a skill, an issuer) counting in each of
+    its ``rows``: counted by the database, the keys' rows sent as a VALUES table (up to
+    :data:`MAPPED_IN_SQL` pairs; more: the distinct (key, learner) pairs united here). Rows
+    without a learner are left out."""
+    pairs = [(found, row) for found, named in rows.items() for row in named]
+    if not pairs:
+        return {}
+    if len(pairs) <= MAPPED_IN_SQL:
+        mapping = _values(pairs)
+        counted = uow.session.execute(
+            select(mapping.c.row_value, func.count(distinct(held.c.learner_id)))
+            .join_from(held, mapping, mapping.c.key_id == key)
+            .group_by(mapping.c.row_value)
+        )
+        return {str(row): int(learners) for row, learners in counted}
+    holders: dict[int, set[int]] = defaultdict(set)
+    for found, learner in uow.session.execute(select(key, held.c.learner_id).distinct()):
+        holders[int(found)].add(int(learner))
+    united: dict[str, set[int]] = defaultdict(set)
+    for found, row in pairs:
+        united[row] |= holders.get(found, set())
+    return {row: len(learners) for row, learners in united.items() if learners}
+
+
+def _values(pairs: Sequence[tuple[int, str]]) -> Subquery:
+    """``pairs`` as a table (``key_id``, ``row_value``) of literal rows, which both databases read
+    (SQLite names a VALUES list's columns column1, column2, and takes no column aliases)."""
+    names: dict[str, int | str] = {f"k{n}": key for n, (key, _) in enumerate(pairs)}
+    names |= {f"r{n}": row for n, (_, row) in enumerate(pairs)}
+    listed = ", ".join(f"(:k{n}, :r{n})" for n in range(len(pairs)))
+    return (
+        text(f"SELECT column1 AS key_id, column2 AS row_value FROM (VALUES {listed}) AS pairs")  # noqa: S608 - placeholders only
+        .bindparams(**names)
+        .columns(key_id=Integer, row_value=String)
+        .subquery("mapping")
+    )
 
 
 def _region(written: str) -> str:
