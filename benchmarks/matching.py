@@ -386,7 +386,7 @@ def run(
     database = Database(url)
     initialise(database)
     lines = [f"{backend}: load average at the start {load()}"]
-    bench = build(database, 20 if arguments.smoke else COURSES)
+    bench = build(database, 5 if arguments.smoke else COURSES)
     warm_up = 0 if arguments.smoke else WARM_UP
     gap50, gap95 = percentiles(gap_analysis(database, bench, arguments.samples, warm_up))
     raw50, raw95 = percentiles(gap_ceiling(database, bench, arguments.samples, warm_up))
@@ -419,7 +419,7 @@ def main() -> None:
     parser.add_argument("--match-samples", type=int, default=3)
     parser.add_argument("--backend", choices=["both", "sqlite", "postgresql"], default="both")
     parser.add_argument(
-        "--smoke", action="store_true", help="tests/smoke: 20 courses, no warm-up runs"
+        "--smoke", action="store_true", help="tests/smoke: 5 courses, no warm-up runs"
     )
     add_server_argument(parser)
     arguments = parser.parse_args()
