@@ -37,7 +37,8 @@ def test_a_visitor_reads_demand_against_supply(
     page.goto(f"{bank}/stats?lang={language}")
     page.locator("#skills-link a").click()
     expect(page.locator("h1")).to_have_text(heading)
-    expect(page.locator("#figure-chart svg.chart-area")).to_be_visible()
+    for measure in ("jobs", "learners"):  # each on a scale of its own
+        expect(page.locator(f"#chart-{measure} svg.chart-area")).to_be_visible()
     first = page.locator(f'#figure-table tr[data-value="{task(BIM, 1)}"]')
     expect(first.locator('td[data-column="jobs"]')).to_have_text("2")
     expect(first.locator('td[data-column="learners"]')).to_have_text("15")

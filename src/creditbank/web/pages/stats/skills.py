@@ -54,7 +54,7 @@ def skill_demand_page(
     words = {name: label.render(translate) for name, label in SKILL_DEMAND.measures}
     series = charts.series_of([(measure, words[measure]) for measure in table.measures])
     by_label = DIMENSION_LABELS[table.by].render(translate)
-    title = f"{SKILL_DEMAND.label.render(translate)} · {by_label}"
+    drawn = shaping.chart_rows(table, language)
     shown = shaping.columns(table, words, translate)
     return render(
         request,
@@ -65,7 +65,13 @@ def skill_demand_page(
         breakdowns=[
             (value, DIMENSION_LABELS[value].render(translate)) for value in SKILL_DEMAND.by
         ],
-        chart=charts.bar_chart(title, shaping.chart_rows(table, language), series),
+        charts_drawn=[  # one each: open jobs are a few, learners many; one scale hid the jobs
+            (
+                f"chart-{one.key}",
+                charts.bar_chart(f"{one.label} · {by_label}", drawn, [one]),
+            )
+            for one in series
+        ],
         table_columns=shown,
         rows=[shaping.table_row(table, row, shown, language) for row in table.rows],
         total=shaping.table_row(table, table.total, shown, language),
