@@ -28,8 +28,10 @@ import numpy.typing as npt
 
 TFIDF_WEIGHT = 0.6
 """The weight of the character TF-IDF in a row's fused score; BM25 has the rest."""
-DESCRIPTION_WEIGHT = 0.15
-"""The weight of BM25 over an entry's description in its fused score; its best row has the rest."""
+DESCRIPTION_WEIGHT = 0.35
+"""The weight of BM25 over an entry's description in its fused score; its best row has the rest
+(0.35 chosen on one half of the labelled job titles over 0.15-0.5, judged on the other: MRR 0.503
+-> 0.509 against 0.15; docs/performance.md, "Matching quality")."""
 NGRAMS = (1, 2)
 Method = Literal["fused", "tfidf", "bm25"]
 Scores = npt.NDArray[np.float64]

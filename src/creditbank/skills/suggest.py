@@ -32,7 +32,7 @@ from creditbank.db import UnitOfWork
 from creditbank.occupations import api as occupations
 from creditbank.skills import reading
 from creditbank.skills.model import Skill
-from creditbank.textindex import Entry, IndexCache, Scores, TextIndex
+from creditbank.textindex import DESCRIPTION_WEIGHT, Entry, IndexCache, Scores, TextIndex
 
 VIA_OCCUPATIONS = 3
 """How many of the best occupations for a text lend their skills to it."""
@@ -80,7 +80,7 @@ class SkillIndex:
                 )
                 for skill in self.skills.values()
             ],
-            description_weight=0.15 if described else 0.0,
+            description_weight=DESCRIPTION_WEIGHT if described else 0.0,
         )
         place = {key: number for number, key in enumerate(self.text.keys)}
         self._ids = np.array([self.skills[key].id for key in self.text.keys], dtype=np.int64)
