@@ -57,6 +57,7 @@ def test_the_learner_s_jobs_page(signed_in: SignedIn, built: world.World) -> Non
         page = english.get("/me/jobs")
         gap = english.get("/me/jobs", params={"occupation": world.BIM})
         zh = chinese.get("/me/jobs", params={"occupation": world.BIM})
+        by_job = english.get("/me/jobs", params={"job": str(built.bim_job)})
     assert page.status_code == 200, page.text
     assert "BIM 建模员" in _text(page.text, "job-fits")
     assert "2 of 3" in _text(page.text, "job-fits")
@@ -71,6 +72,10 @@ def test_the_learner_s_jobs_page(signed_in: SignedIn, built: world.World) -> Non
     assert "would earn through approved conversion rules" in _text(gap.text, "covered")
     assert zh.status_code == 200
     assert "现场测量" in _text(zh.text, "unteachable")
+    assert f'href="/me/jobs?job={built.bim_job}#gap"' in page.text
+    assert "2 of 3 required skills covered (67%)." in by_job.text
+    assert "SHVC:DRAW-100" in _text(by_job.text, "plan")
+    assert 'id="unteachable"' not in by_job.text
     assert "Jobs for me" not in zh.text
 
 
