@@ -35,8 +35,8 @@ from creditbank.institutions import routes as institution_routes
 from creditbank.jobs import routes as job_routes
 from creditbank.joint import routes as joint_routes
 from creditbank.ledger import routes as ledger_routes
-from creditbank.matching import routes as matching_routes
 from creditbank.ledger.witnessing import Publisher
+from creditbank.matching import routes as matching_routes
 from creditbank.messages import msg
 from creditbank.national import routes as national_routes
 from creditbank.occupations import routes as occupation_routes
@@ -53,11 +53,11 @@ from creditbank.web.limits import BodySizeLimit, check_request
 from creditbank.web.openapi import install_docs, install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
 from creditbank.web.pages import alignments as alignment_pages
-from creditbank.web.pages import jobs as job_pages
 from creditbank.web.pages import alliances as alliance_pages
 from creditbank.web.pages import console as console_pages
 from creditbank.web.pages import conversion as conversion_pages
 from creditbank.web.pages import credentials as credential_pages
+from creditbank.web.pages import jobs as job_pages
 from creditbank.web.pages import learner as learner_pages
 from creditbank.web.pages import login as login_pages
 from creditbank.web.pages import matching as matching_pages
