@@ -81,6 +81,8 @@ class OutcomeRow(Base):
         UniqueConstraint("institution_id", "record_id"),
         Index("ix_outcomes_learner_id_id", "learner_id", "id"),
         Index("ix_outcomes_conversion_grant_id", "conversion_grant_id"),
+        # outcomes of an item (at a level): the join with the alignments in force
+        Index("ix_outcomes_item_id_framework_level_id", "item_id", "framework_level_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,13 +16,19 @@ all time (``period`` = 0), written with the cells (same transaction, same upsert
 whole years, or over all time, reads one row per value and measure instead of one per month
 (at 10 million outcomes, 300 institutions' months are 72,000 cells a measure). Exports and
 anything that sums cells read ``stat_cells`` only: the roll-ups repeat them.
+
+``skill_supply`` holds the supply side of "skills in demand and held" as last counted by a
+refresh (``stats.supply``): the distinct learners by skill (its URI), occupation, region and in
+all (``by`` "total", value ""); ``skill_supply_snapshots`` its one row (id 1): when it was
+counted (``as_of``, NULL: never) and by whom, the row a refresh locks.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, Numeric, String
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from creditbank.db import Base
@@ -60,3 +66,24 @@ class StatRollupRow(Base):
     value: Mapped[str] = mapped_column(String(VALUE_LENGTH), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
     amount: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+
+
+class SkillSupplyRow(Base):
+    __tablename__ = "skill_supply"
+
+    by: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(VALUE_LENGTH), primary_key=True)
+    learners: Mapped[int] = mapped_column(BigInteger)
+
+
+SNAPSHOT_ID = 1
+"""The only row of ``skill_supply_snapshots``."""
+
+
+class SkillSupplySnapshotRow(Base):
+    __tablename__ = "skill_supply_snapshots"
+    __table_args__ = (CheckConstraint(f"id = {SNAPSHOT_ID}", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refreshed_by: Mapped[str | None] = mapped_column(String(320))
