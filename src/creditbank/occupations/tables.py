@@ -5,7 +5,9 @@
   (the acting user's e-mail), and how many occupations it added and changed.
 - ``occupations``: one row per code: level (1 major group .. 4 occupation), name, English name
   where known, the edition's marks (L green, S digital), definition, main tasks, the nearest
-  group above it that the bank holds (``parent_code``), and the import that last set it.
+  group above it that the bank holds (``parent_code``), the import that last set it, and its URI
+  in its source where the source gives one (ESCO's ``conceptUri``; unique). Codes of other
+  classifications carry their scheme: ``ESCO:2512.4``, ``ONET:15-1252.00``.
 - ``occupation_aliases``: one row per alias of an occupation (never its name).
 """
 
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from creditbank.db import Base
 
 CODE_LENGTH = 16
+URI_LENGTH = 300
 
 
 class OccupationImportRow(Base):
@@ -48,6 +51,7 @@ class OccupationRow(Base):
     tasks: Mapped[str] = mapped_column(Text)
     parent_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH), index=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("occupation_imports.id"), index=True)
+    uri: Mapped[str | None] = mapped_column(String(URI_LENGTH), unique=True, index=True)
 
 
 class OccupationAliasRow(Base):
