@@ -1,4 +1,4 @@
-"""Occupations of other classifications (ESCO, O*NET) beside China's.
+"""Occupations of other classifications (ESCO, O*NET) beside China's (filled in later).
 
 Their codes carry their scheme (``ESCO:2512.4``, ``ONET:15-1252.00``; China's 2022 codes stay as
 they are), so they fit the existing ``code`` column. What is new is the concept's global URI
