@@ -108,6 +108,8 @@ UNPINNED_TESTS = frozenset(
         # requests from real threads at once, each on a connection of its own
         "test_conversion_api.py::test_two_parallel_requests_make_one_conversion_and_one_conflict",
         "test_conversion_api.py::test_two_parallel_requests_cannot_break_the_same_cap",
+        # two refreshes of the skills held from real threads, each its own transaction
+        "test_skill_demand_api.py::test_two_refreshes_at_once_one_counts",
         # a rejected batch's report is committed in a transaction of its own, which must outlive
         # the request's (rolled back with the 422): nested in one pinned transaction, it cannot
         "test_batches_api.py::test_a_rejected_upload",

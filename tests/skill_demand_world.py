@@ -15,6 +15,8 @@ deposits, jobs posted and closed), committed.
   in 北京 with no occupation asking software task 1 and BIM task 1; closed in 上海 asking BIM
   task 2 (not counted).
 
+- The skills held counted by a refresh (``stats.supply``) once all that is done.
+
 So, threshold 10, by skill: BIM 1 (jobs 2, learners 15), BIM 2 (0, 11), BIM 3 (1, "<10"),
 BIM 4 (0, "<10"), software 1 (1, "<10"); total 2 jobs, 19 learners.
 """
@@ -46,6 +48,8 @@ from creditbank.occupations.commands import ImportOccupations
 from creditbank.occupations.importing import import_occupations
 from creditbank.skills.commands import ImportSkills
 from creditbank.skills.importing import import_skills
+from creditbank.stats.commands import RefreshSkillSupply
+from creditbank.stats.supply import refresh_skill_supply
 from tests.bulk_files import id_number
 
 PASSWORD = "correct horse battery"
@@ -243,3 +247,7 @@ def build(database: Database) -> None:
         _aligned(uow)
         _outcomes(uow)
         _jobs(uow)
+    with database.unit_of_work() as uow:  # the skills held counted, as the figure reads them
+        refresh_skill_supply(
+            RefreshSkillSupply(seen=0), principal=_principal(uow, ADMINS[0]), uow=uow
+        )

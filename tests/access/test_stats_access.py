@@ -1,6 +1,7 @@
 """Who may read the statistics' figures of which scope, and rebuild them (handlers of
 ``creditbank.stats.figures``; the summary and the list of figures are public: ``OPEN``), and
-skills in demand and held (``creditbank.stats.demand``: public, every role too)."""
+skills in demand and held (``creditbank.stats.demand``: public, every role too) and the
+refresh of the skills held it reads (``creditbank.stats.supply``: bank administrators)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ import pytest
 from creditbank.access.policy import Principal
 from creditbank.db import Database
 from creditbank.institutions.model import Role
-from creditbank.stats import demand, figures
-from creditbank.stats.commands import RebuildStats, ShowFigure, ShowSkillDemand
+from creditbank.stats import demand, figures, supply
+from creditbank.stats.commands import (
+    RebuildStats,
+    RefreshSkillSupply,
+    ShowFigure,
+    ShowSkillDemand,
+)
 from tests.access.matrix import BANK_WIDE, EVERY_ROLE, OTHER, OWN, READERS, Door, let_through
 
 DOORS = [
@@ -39,6 +45,13 @@ DOORS = [
         demand.show_skill_demand,
         lambda _: ShowSkillDemand("occupation"),
         EVERY_ROLE,
+    ),
+    Door(
+        # the snapshot the figure above reads: counted again by bank administrators only
+        "refresh the skills held",
+        supply.refresh_skill_supply,
+        lambda _: RefreshSkillSupply(),
+        BANK_WIDE,
     ),
     Door(
         "rebuild the figures",

@@ -2,7 +2,10 @@
 JSON, CSV and XLSX) and the page ``/stats/skills`` (public, both languages, linked from
 ``/stats``), on tests/skill_demand_world.py's bank: open jobs counted as posted (a closed job
 not), learners holding a skill through an outcome that still counts of an item aligned in force
-(at its level), small counts of learners suppressed with their complements.
+(at its level), small counts of learners suppressed with their complements. The learners are
+read from the snapshot a bank administrator's refresh counts (``stats.supply``): before any
+refresh they are "-" and the table says so; after one, the counts the live count gave; the
+snapshot stays as counted until the next refresh; of two refreshes at once one counts.
 """
 
 from __future__ import annotations
@@ -10,18 +13,26 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
+from datetime import UTC, datetime
 from html import unescape
 from typing import Any
 
 import httpx2
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import delete, select, update
 
 from creditbank.access.policy import LearnerPrincipal
+from creditbank.accounts.lifecycle import revoke_outcome
+from creditbank.accounts.tables import OutcomeRow
 from creditbank.institutions import api as institution_api
-from creditbank.stats import demand
-from creditbank.stats.commands import ShowSkillDemand
+from creditbank.stats import supply
+from creditbank.stats.commands import RefreshSkillSupply, ShowSkillDemand
 from creditbank.stats.demand import show_skill_demand
+from creditbank.stats.model import FigureTable
+from creditbank.stats.supply import SupplyRefreshed, refresh_skill_supply
+from creditbank.stats.tables import SkillSupplyRow, SkillSupplySnapshotRow
 from tests import skill_demand_world as world
 from tests.conftest import LiveBank
 from tests.skill_demand_world import BIM, SOFTWARE, task
@@ -56,8 +67,35 @@ BY_REGION = [
 
 @pytest.fixture(scope="module")
 def built(live_bank: LiveBank) -> LiveBank:
+    """The world, the skills held counted by an administrator's refresh."""
     world.build(live_bank.database)
     return live_bank
+
+
+class _UndoneError(Exception):
+    """Raised to roll a unit of work back."""
+
+
+def test_before_any_refresh_the_learners_are_not_counted(built: LiveBank) -> None:
+    """Not a live count: the open jobs as they are, the learners "-" (null), "as of" null, and
+    the page says what to do (the snapshot emptied in the test's rolled-back transaction)."""
+    uncounted = built
+    with uncounted.database.unit_of_work() as uow:
+        uow.session.execute(delete(SkillSupplyRow))
+        uow.session.execute(update(SkillSupplySnapshotRow).values(as_of=None))
+    with httpx2.Client(base_url=uncounted.url) as client:
+        answer = client.get("/api/v1/stats/skills").json()
+    with page_client(uncounted.url, "en") as client:
+        page = client.get("/stats/skills")
+    assert answer["as_of"] is None
+    jobs = {row["value"]: row["shown"]["jobs"] for row in answer["rows"]}
+    assert jobs == {task(BIM, 1): "2", task(SOFTWARE, 1): "1", task(BIM, 3): "1"}
+    assert {row["shown"]["learners"] for row in (*answer["rows"], answer["total"])} == {"-"}
+    assert {row["counts"]["learners"] for row in answer["rows"]} == {None}
+    assert answer["total"]["counts"] == {"jobs": 2, "learners": None}
+    assert 'id="not-counted"' in page.text
+    assert "creditbank stats refresh-skills" in page.text
+    assert 'id="as-of"' not in page.text
 
 
 def shown(answer: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
@@ -72,6 +110,7 @@ def test_by_skill_anyone_reads_open_jobs_against_holders(built: LiveBank) -> Non
     assert answer["by"] == "skill"
     assert answer["measures"] == ["jobs", "learners"]
     assert answer["suppress_below"] == world.THRESHOLD
+    assert datetime.fromisoformat(answer["as_of"]) <= datetime.now(UTC)
     assert shown(answer) == list(BY_SKILL.items())
     first = answer["rows"][0]
     assert first["label"] == "搭建建筑信息模型"
@@ -141,6 +180,8 @@ def test_the_page_shows_the_table_to_anyone(built: LiveBank, language: str) -> N
     assert "<svg" in page.text
     heading = "技能的需求与持有" if language == "zh" else "Skills in demand and held"
     assert heading in page.text
+    assert 'id="as-of"' in page.text
+    assert 'id="not-counted"' not in page.text
     links = dict(re.findall(r'<a href="([^"]+)" data-format="(\w+)"', page.text))
     assert {unescape(href) for href in links} == {
         f"/api/v1/stats/skills?by=skill&format={f}" for f in ("csv", "xlsx", "json")
@@ -165,13 +206,82 @@ def test_rows_counted_in_the_process_alike(
     """Beyond ``MAPPED_IN_SQL`` pairs the learners of each occupation or region are united in
     the process: the same counts as the database's."""
     with built.database.unit_of_work() as uow:
-        asked = [
-            show_skill_demand(ShowSkillDemand(by), principal=None, uow=uow)
-            for by in ("occupation", "region")
-        ]
-        monkeypatch.setattr(demand, "MAPPED_IN_SQL", 0)
-        united = [
-            show_skill_demand(ShowSkillDemand(by), principal=None, uow=uow)
-            for by in ("occupation", "region")
-        ]
+        asked = supply.count_supply(uow)
+        monkeypatch.setattr(supply, "MAPPED_IN_SQL", 0)
+        united = supply.count_supply(uow)
     assert united == asked
+    assert asked[supply.TOTAL, ""] == 19  # the world's learners holding
+
+
+def test_the_figure_reads_the_snapshot_until_the_next_refresh(built: LiveBank) -> None:
+    """An outcome revoked after the refresh still counts in the figure (as of the refresh); a
+    refresh counts it out. Rolled back."""
+    read: list[FigureTable] = []
+    with pytest.raises(_UndoneError):
+        _revoke_then_refresh(built, read)
+    before, after = read
+    held = {row.value: row.shown["learners"] for row in before.rows}
+    assert held[task(BIM, 2)] == "11"
+    assert held[task(BIM, 1)] == "15"
+    again = {row.value: row.shown["learners"] for row in after.rows}
+    assert again[task(BIM, 2)] == "10"
+    assert again[task(BIM, 1)] == "14"
+    assert after.as_of is not None
+    assert before.as_of is not None
+    assert after.as_of > before.as_of
+
+
+def _revoke_then_refresh(bank: LiveBank, read: list[FigureTable]) -> None:
+    """Revoke a BIM-101 learner's standing outcome, read the figure, refresh, read it again
+    (into ``read``), and roll it all back."""
+    with bank.database.unit_of_work() as uow:
+        admin = institution_api.principal_for(uow=uow, email=world.ADMINS[0])
+        registrar = institution_api.principal_for(uow=uow, email=world.SHVC_REGISTRAR)
+        second = uow.session.scalars(  # the first BIM-101 outcome is revoked already
+            select(OutcomeRow.public_id).where(OutcomeRow.record_id == "D-2")
+        ).one()
+        revoke_outcome(uow=uow, public_id=second, user_id=registrar.user_id, reason="录入错误")
+        read.append(show_skill_demand(ShowSkillDemand("skill"), principal=None, uow=uow))
+        refresh_skill_supply(RefreshSkillSupply(), principal=admin, uow=uow)
+        read.append(show_skill_demand(ShowSkillDemand("skill"), principal=None, uow=uow))
+        raise _UndoneError
+
+
+def test_two_refreshes_at_once_one_counts(built: LiveBank) -> None:
+    """Two administrators refresh at once, each having seen the same refreshes: one counts, the
+    other waits for it and leaves its snapshot (real threads, each its own transaction)."""
+    database = built.database
+    with database.unit_of_work() as uow:
+        seen = supply.supply_refreshes(uow)
+    start = threading.Barrier(2)
+    done: list[SupplyRefreshed] = []
+    failed: list[BaseException] = []
+
+    def refresh(email: str) -> None:
+        try:
+            start.wait(timeout=10)
+            with database.unit_of_work() as uow:
+                admin = institution_api.principal_for(uow=uow, email=email)
+                done.append(
+                    refresh_skill_supply(RefreshSkillSupply(seen=seen), principal=admin, uow=uow)
+                )
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failed.append(error)
+
+    threads = [threading.Thread(target=refresh, args=(email,)) for email in world.ADMINS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failed
+    assert sorted(one.counted for one in done) == [False, True]
+    winner = next(one for one in done if one.counted)
+    loser = next(one for one in done if not one.counted)
+    assert winner.refreshes == loser.refreshes == seen + 1
+    assert loser.as_of == winner.as_of
+    assert loser.rows == winner.rows
+    with database.unit_of_work() as uow:
+        assert supply.supply_refreshes(uow) == seen + 1
+        read = supply.read_supply(uow)
+        assert read is not None
+        assert dict(read.learners) == supply.count_supply(uow)

@@ -43,7 +43,7 @@ from creditbank.skills import api as skills
 from creditbank.stats import api as stats
 from creditbank.stats.commands import ShowSkillDemand
 from creditbank.stats.demand import show_skill_demand
-from creditbank.stats.schemas import FigureRead
+from creditbank.stats.schemas import SkillDemandRead
 from creditbank.stats.tables import StatCellRow, StatRollupRow
 from tests.cli.conftest import Once
 from tests.cli.runner import run
@@ -263,9 +263,12 @@ def test_demo_matches_jobs_to_learning(
         assert fits.matching_consent
         assert fits.jobs, "the demo learner sees jobs that fit"
         demand = show_skill_demand(ShowSkillDemand("occupation"), principal=None, uow=uow)
+    assert demand.as_of is not None, "the demo counted the skills held at init"
     printed = json.loads(run(initialised, "stats", "skills", "--by", "occupation", "--json"))
-    assert printed == FigureRead.of(demand).model_dump(mode="json", by_alias=True)
+    assert printed == SkillDemandRead.of(demand).model_dump(mode="json", by_alias=True)
     assert "4-08-08-23" in run(initialised, "stats", "skills", "--by", "occupation")
+    refreshed = run(initialised, "stats", "refresh-skills")
+    assert re.search(r"Skills held counted: \d+ rows, as of \d{4}-\d\d-\d\d", refreshed)
     rows = {row.value: row for row in demand.rows}
     assert demand.total.counts["jobs"] == 5
     for code in ("4-08-08-23", "2-02-10-03", "4-03-01-01", "4-03-02-05", "4-10-01-03"):

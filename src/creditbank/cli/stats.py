@@ -33,13 +33,18 @@ from creditbank.cli.common import (
 )
 from creditbank.messages import Message, msg
 from creditbank.settings import get_settings
-from creditbank.stats import demand, figures
-from creditbank.stats.commands import RebuildStats, ShowFigure, ShowSkillDemand
+from creditbank.stats import demand, figures, supply
+from creditbank.stats.commands import (
+    RebuildStats,
+    RefreshSkillSupply,
+    ShowFigure,
+    ShowSkillDemand,
+)
 from creditbank.stats.exchange import handlers as exchange
 from creditbank.stats.exchange.combine import BankExport, CombineReport
 from creditbank.stats.exchange.commands import CombineStats, ExportStats
 from creditbank.stats.model import DIMENSION_LABELS, FIGURES, SKILL_DEMAND, FigureSpec
-from creditbank.stats.schemas import AMOUNT_LABELS, FigureRead, RowRead
+from creditbank.stats.schemas import AMOUNT_LABELS, FigureRead, RowRead, SkillDemandRead
 from creditbank.web.formats import number
 
 stats_app = typer.Typer(
@@ -174,8 +179,52 @@ def skills(
         table = demand.show_skill_demand(
             ShowSkillDemand(by=by), principal=OPERATOR, uow=uow, suppress_below=threshold
         )
-        shown = FigureRead.of(table)
-    print_result(shown, _print_figure, as_json=as_json)
+        shown = SkillDemandRead.of(table)
+    print_result(shown, _print_skill_demand, as_json=as_json)
+
+
+def _print_skill_demand(shown: SkillDemandRead) -> None:
+    _print_figure(shown)
+    if shown.as_of is None:
+        print_line(
+            say(
+                msg(
+                    "The learners holding skills have not been counted yet: a bank "
+                    "administrator counts them with creditbank stats refresh-skills."
+                )
+            )
+        )
+    else:
+        when = shown.as_of.strftime("%Y-%m-%d %H:%M:%S UTC")
+        print_line(say(msg("Learners holding skills as counted on {when}.", when=when)))
+
+
+@stats_app.command("refresh-skills")
+def refresh_skills() -> None:
+    """Count the learners holding each aligned skill again, for skills in demand and held (the
+    figure reads these counts, "as of" this refresh; if another refresh counts meanwhile, this
+    one leaves it)."""
+    with unit_of_work() as uow:
+        seen = supply.supply_refreshes(uow)
+    with unit_of_work() as uow:
+        done = supply.refresh_skill_supply(
+            RefreshSkillSupply(seen=seen), principal=OPERATOR, uow=uow
+        )
+    when = done.as_of.strftime("%Y-%m-%d %H:%M:%S UTC")
+    if done.counted:
+        print_line(
+            say(msg("Skills held counted: {rows} rows, as of {when}.", rows=done.rows, when=when))
+        )
+    else:
+        print_line(
+            say(
+                msg(
+                    "Another refresh counted the skills held meanwhile: {rows} rows, as of {when}.",
+                    rows=done.rows,
+                    when=when,
+                )
+            )
+        )
 
 
 @stats_app.command("rebuild")

@@ -6,7 +6,9 @@ Everything goes through the use cases' handlers, as people would: the bank's adm
 imports the built-in classification and its main tasks; each item's registrar drafts and
 submits its alignment, which the administrator approves (four eyes); DFZZ's HR posts the jobs;
 and the learners holding most of a job's skills (and the demo learner) consent to be matched,
-each as themselves. What is aligned and posted is ``[matching]`` of the demo's data file.
+each as themselves; then the administrator counts the skills held for the statistics (once:
+"skills in demand and held" reads that count). What is aligned and posted is ``[matching]``
+of the demo's data file.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from creditbank.occupations.importing import import_occupations
 from creditbank.skills import api as skills
 from creditbank.skills.builtin import built_in_import as built_in_skills
 from creditbank.skills.importing import import_skills
+from creditbank.stats.commands import RefreshSkillSupply
+from creditbank.stats.supply import refresh_skill_supply
 
 TASK_URI = "urn:creditbank:csco2022:{code}:task:{number}"
 """A built-in skill's URI: the main task ``number`` of occupation ``code`` (contract 1)."""
@@ -87,6 +91,8 @@ def load_matching(
                 uow=uow,
                 now=now,
             )
+    with database.unit_of_work() as uow:  # skills held counted once, for the statistics
+        refresh_skill_supply(RefreshSkillSupply(), principal=admin, uow=uow)
     return MatchingReport(imported, approved, len(posted), employer.email, len(numbers))
 
 

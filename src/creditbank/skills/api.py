@@ -12,6 +12,7 @@ from creditbank.skills.reading import (
     occupation_skills,
     occupations_requiring,
     skill_by_uri,
+    skills_by_uri,
     skills_version,
 )
 from creditbank.skills.suggest import SkillHit, suggest_skills
@@ -25,6 +26,7 @@ __all__ = [
     "occupation_skills",
     "occupations_requiring",
     "skill_by_uri",
+    "skills_by_uri",
     "skills_version",
     "suggest_skills",
 ]

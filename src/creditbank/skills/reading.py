@@ -52,6 +52,16 @@ def get_skills(uow: UnitOfWork, ids: Collection[int]) -> dict[int, Skill]:
     return found
 
 
+def skills_by_uri(uow: UnitOfWork, uris: Collection[str]) -> dict[str, Skill]:
+    """The skills of ``uris`` the bank holds, by URI."""
+    wanted = sorted(set(uris))
+    found: dict[str, Skill] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = skill_select().where(SkillRow.uri.in_(wanted[start : start + CHUNK]))
+        found.update((skill.uri, skill) for skill in skills_of(uow.session.execute(query)))
+    return found
+
+
 def skill_by_uri(uow: UnitOfWork, uri: str) -> Skill | None:
     """The skill of ``uri``, or None."""
     found = skills_of(uow.session.execute(skill_select().where(SkillRow.uri == uri)))

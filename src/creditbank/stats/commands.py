@@ -46,3 +46,13 @@ class ShowSkillDemand:
     they ask for, broken down ``by`` skill, occupation or region (``stats.demand``)."""
 
     by: str = "skill"
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshSkillSupply:
+    """Count the learners holding each aligned skill again into the snapshot that "skills in
+    demand and held" reads (``stats.supply``). ``seen``: the refreshes the caller saw counted
+    (``SkillSupply.refreshes``); when another refresh has counted since, this one does nothing
+    (of two refreshes at once, one counts). None: refresh whatever happened meanwhile."""
+
+    seen: int | None = None

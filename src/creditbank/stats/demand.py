@@ -1,22 +1,22 @@
 """Skills in demand against skills held: the open jobs employers posted (demand) and the
 learners whose outcomes give them the skills (supply), by skill, occupation or region.
 
-Read live, not tallied: both sides change without a fact of their own (an alignment approved
-or retired changes which outcomes give a skill; a job closed leaves the demand), so the figure
-is counted from the records each time it is read:
+Demand is read live: the open jobs are few rows (``jobs.api.open_jobs``). Supply is read from
+the snapshot a bank administrator's refresh counted (``stats.supply``: counting it per request
+cost 0.5-1.2 s at 100,000 learners), with its "as of" time; before any refresh the learners'
+counts are shown as "-" and the table says so (``FigureTable.counted`` False), never counted live.
 
-- **jobs**: open jobs (``jobs.api.open_jobs``). By skill: the open jobs that ask for the skill
-  (essential or optional); by occupation: the open jobs whose occupation it is (a job without
-  one in "not stated"); by region: the open jobs of the region (a region as its ISO 3166-2 code
-  where it is one of China's). The total is every open job.
+- **jobs**: open jobs. By skill: the open jobs that ask for the skill (essential or optional);
+  by occupation: the open jobs whose occupation it is (a job without one in "not stated"); by
+  region: the open jobs of the region (a region as its ISO 3166-2 code where it is one of
+  China's). The total is every open job.
 - **learners**: the learners who hold the skill through an outcome that still counts (neither
-  revoked nor superseded) of an item, at a level, that an alignment in force gives the skill
-  (``alignments.api.aligned_skills_select`` joined to the outcomes by
-  ``accounts.api.held_skills_select``). By occupation: the learners holding at least one of the
+  revoked nor superseded) of an item, at a level, that an alignment in force gives the skill, as
+  counted at the snapshot's time. By occupation: the learners holding at least one of the
   occupation's skills; by region: the learners holding a skill from an outcome of an
-  institution of the region (as the institutions area places it now, as the other figures do).
-  The total is every learner holding an aligned skill. A learner holds many skills, and may
-  have learned them in several regions, so rows overlap: they need not add up to the total.
+  institution of the region. The total is every learner holding an aligned skill. A learner
+  holds many skills, and may have learned them in several regions, so rows overlap: they need
+  not add up to the total.
 
 Who may read it: anyone, as the public summary: nothing in it is a person's. Small counts of
 **learners** are suppressed with the statistics' rule (``creditbank.suppression``, threshold
@@ -29,17 +29,12 @@ of **jobs** are shown as counted: a posted job is an enterprise's public offer, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import ColumnElement, Integer, String, Subquery, distinct, func, select, text
-
 from creditbank.access.policy import LearnerPrincipal, Principal
-from creditbank.accounts import api as accounts
-from creditbank.alignments import api as alignments
 from creditbank.db import UnitOfWork
-from creditbank.institutions import api as institutions
 from creditbank.jobs import api as job_posts
 from creditbank.messages import msg
 from creditbank.occupations import api as occupations
@@ -55,7 +50,8 @@ from creditbank.stats.model import (
     FigureTable,
     StatsError,
 )
-from creditbank.suppression import figure, hidden_in_table
+from creditbank.stats.supply import SkillSupply, read_supply
+from creditbank.suppression import Figure, figure, hidden_in_table
 from creditbank.usecases import handler
 
 JOBS: Final = "jobs"
@@ -63,9 +59,8 @@ LEARNERS: Final = "learners"
 BREAKDOWNS: Final = SKILL_DEMAND.by
 
 
-MAPPED_IN_SQL: Final = 5_000
-"""The most (skill or issuer, row) pairs sent to the database as a VALUES table to count each
-row's distinct learners there; beyond it the pairs of learners are united in the process."""
+NOT_COUNTED: Final = "-"
+"""A count of learners before any refresh counted them."""
 
 
 @dataclass
@@ -99,54 +94,44 @@ def show_skill_demand(
         )
     below = threshold(uow, suppress_below)
     open_jobs = job_posts.open_jobs(uow)
-    held = accounts.held_skills_select(alignments.aligned_skills_select()).subquery()
-    total_learners = uow.session.scalar(select(func.count(distinct(held.c.learner_id)))) or 0
+    supply = read_supply(uow, breakdown=query.by)
+    held = {} if supply is None else supply.by(query.by)
     if query.by == "skill":
         rows, labels = _by_skill(uow, open_jobs, held)
     elif query.by == "occupation":
         rows, labels = _by_occupation(uow, open_jobs, held)
     else:
         rows, labels = _by_region(uow, open_jobs, held)
-    return _table(query.by, rows, labels, len(open_jobs), total_learners, below)
+    return _table(query.by, rows, labels, len(open_jobs), supply, below)
 
 
 def _by_skill(
-    uow: UnitOfWork, open_jobs: Iterable[job_posts.Job], held: Subquery
+    uow: UnitOfWork, open_jobs: Iterable[job_posts.Job], held: Mapping[str, int]
 ) -> tuple[dict[str, _Count], naming.Labels]:
     """Rows by skill (its URI): the open jobs asking for it, the learners holding it."""
-    by_id: dict[int, _Count] = defaultdict(_Count)
+    asked: dict[int, int] = defaultdict(int)
     for job in open_jobs:
-        for skill_id in {asked.skill_id for asked in job.skills}:
-            by_id[skill_id].jobs += 1
-    counted = uow.session.execute(
-        select(held.c.skill_id, func.count(distinct(held.c.learner_id))).group_by(held.c.skill_id)
-    )
-    for skill_id, learners in counted:
-        by_id[int(skill_id)].learner_count = int(learners)
-    found = skills.get_skills(uow, list(by_id))
+        for skill_id in {one.skill_id for one in job.skills}:
+            asked[skill_id] += 1
+    found = {skill.uri: skill for skill in skills.get_skills(uow, list(asked)).values()}
+    found |= skills.skills_by_uri(uow, [uri for uri in held if uri not in found])
     rows: dict[str, _Count] = {}
     labels: naming.Labels = {}
-    for skill_id, count in by_id.items():
-        skill = found.get(skill_id)
-        if skill is None:
-            continue
-        rows[skill.uri] = count
+    for skill in found.values():
+        rows[skill.uri] = _Count(jobs=asked.get(skill.id, 0), learner_count=held.get(skill.uri, 0))
         labels[skill.uri] = (skill.name, skill.name_en or skill.name)
     return rows, labels
 
 
 def _by_occupation(
-    uow: UnitOfWork, open_jobs: Iterable[job_posts.Job], held: Subquery
+    uow: UnitOfWork, open_jobs: Iterable[job_posts.Job], held: Mapping[str, int]
 ) -> tuple[dict[str, _Count], naming.Labels]:
     """Rows by occupation code: the open jobs for it (none: "not stated"), the learners
     holding at least one of its skills."""
     rows: dict[str, _Count] = defaultdict(_Count)
     for job in open_jobs:
         rows[job.occupation or ""].jobs += 1
-    aligned = alignments.aligned_skills_select().subquery()
-    in_force = list(uow.session.scalars(select(aligned.c.skill_id).distinct()))
-    requiring = skills.occupations_requiring(uow, in_force)
-    for code, learners in _learners_by(uow, held, held.c.skill_id, requiring).items():
+    for code, learners in held.items():
         rows[code].learner_count = learners
     names = occupations.occupation_names(uow, [code for code in rows if code])
     labels: naming.Labels = {
@@ -158,60 +143,16 @@ def _by_occupation(
 
 
 def _by_region(
-    uow: UnitOfWork, open_jobs: Iterable[job_posts.Job], held: Subquery
+    uow: UnitOfWork, open_jobs: Iterable[job_posts.Job], held: Mapping[str, int]
 ) -> tuple[dict[str, _Count], naming.Labels]:
     """Rows by region: the open jobs of the region, the learners holding a skill from an
     outcome of an institution of the region (one the bank cannot place: "not stated")."""
     rows: dict[str, _Count] = defaultdict(_Count)
     for job in open_jobs:
         rows[_region(job.region)].jobs += 1
-    codes = institutions.institution_codes(uow=uow)  # every issuer: the bank's institutions
-    places = naming.places(uow, "region", list(codes.values()))
-    placed = {key: [places.get(code, "")] for key, code in codes.items()}
-    for region, learners in _learners_by(uow, held, held.c.institution_id, placed).items():
+    for region, learners in held.items():
         rows[region].learner_count = learners
     return dict(rows), naming.labels(uow, "region", list(rows))
-
-
-def _learners_by(
-    uow: UnitOfWork, held: Subquery, key: ColumnElement[int], rows: Mapping[int, Sequence[str]]
-) -> dict[str, int]:
-    """The distinct learners of each row, a ``key`` (a skill, an issuer) counting in each of
-    its ``rows``: counted by the database, the keys' rows sent as a VALUES table (up to
-    :data:`MAPPED_IN_SQL` pairs; more: the distinct (key, learner) pairs united here). Rows
-    without a learner are left out."""
-    pairs = [(found, row) for found, named in rows.items() for row in named]
-    if not pairs:
-        return {}
-    if len(pairs) <= MAPPED_IN_SQL:
-        mapping = _values(pairs)
-        counted = uow.session.execute(
-            select(mapping.c.row_value, func.count(distinct(held.c.learner_id)))
-            .join_from(held, mapping, mapping.c.key_id == key)
-            .group_by(mapping.c.row_value)
-        )
-        return {str(row): int(learners) for row, learners in counted}
-    holders: dict[int, set[int]] = defaultdict(set)
-    for found, learner in uow.session.execute(select(key, held.c.learner_id).distinct()):
-        holders[int(found)].add(int(learner))
-    united: dict[str, set[int]] = defaultdict(set)
-    for found, row in pairs:
-        united[row] |= holders.get(found, set())
-    return {row: len(learners) for row, learners in united.items() if learners}
-
-
-def _values(pairs: Sequence[tuple[int, str]]) -> Subquery:
-    """``pairs`` as a table (``key_id``, ``row_value``) of literal rows, which both databases read
-    (SQLite names a VALUES list's columns column1, column2, and takes no column aliases)."""
-    names: dict[str, int | str] = {f"k{n}": key for n, (key, _) in enumerate(pairs)}
-    names |= {f"r{n}": row for n, (_, row) in enumerate(pairs)}
-    listed = ", ".join(f"(:k{n}, :r{n})" for n in range(len(pairs)))
-    return (
-        text(f"SELECT column1 AS key_id, column2 AS row_value FROM (VALUES {listed}) AS pairs")  # noqa: S608 - placeholders only
-        .bindparams(**names)
-        .columns(key_id=Integer, row_value=String)
-        .subquery("mapping")
-    )
 
 
 def _region(written: str) -> str:
@@ -233,19 +174,23 @@ def _table(  # noqa: PLR0917 - the figure's parts, each named
     rows: Mapping[str, _Count],
     labels: Mapping[str, tuple[str, str]],
     total_jobs: int,
-    total_learners: int,
+    supply: SkillSupply | None,
     below: int,
 ) -> FigureTable:
     """The figure as shown: the learners' counts suppressed (with their complements, as if the
-    rows added up to the total), the jobs' shown."""
+    rows added up to the total), the jobs' shown; the learners "-" when never counted."""
     ordered = sorted(rows.items(), key=lambda item: _order(by, item[0], item[1]))
     last = len(ordered)
     learners = {index: count.learner_count for index, (_, count) in enumerate(ordered)}
-    learners[last] = total_learners
+    learners[last] = 0 if supply is None else supply.total
     hidden = hidden_in_table(learners, below, sums=[(last, list(range(last)))] if last else [])
 
     def row(index: int, value: str, label: tuple[str, str], jobs_counted: int) -> FigureRow:
-        held = figure(learners[index], below, hidden=index in hidden)
+        held = (
+            Figure(None, NOT_COUNTED)
+            if supply is None
+            else figure(learners[index], below, hidden=index in hidden)
+        )
         return FigureRow(
             value=value,
             label=label[0],
@@ -268,4 +213,6 @@ def _table(  # noqa: PLR0917 - the figure's parts, each named
         scope=None,
         start=None,
         end=None,
+        as_of=None if supply is None else supply.as_of,
+        counted=supply is not None,
     )

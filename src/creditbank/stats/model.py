@@ -86,6 +86,10 @@ class FigureTable:
     scope: str | None
     start: str | None
     end: str | None
+    as_of: datetime | None = None
+    """When counts made ahead of reading were counted (skills held: ``stats.supply``)."""
+    counted: bool = True
+    """False when such counts were never made (their measures shown as "-")."""
 
 
 # --- the figures ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from creditbank.access.policy import Principal
 from creditbank.stats import demand, figures
 from creditbank.stats.commands import ListFigures, ShowFigure, ShowSkillDemand, ShowSummary
-from creditbank.stats.schemas import FigureRead, FiguresRead, figure_file
+from creditbank.stats.schemas import FigureRead, FiguresRead, SkillDemandRead, figure_file
 from creditbank.web.auth import get_principal
 from creditbank.web.deps import Uow
 from creditbank.web.downloads import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
@@ -91,7 +91,7 @@ class SkillsBreakdown(StrEnum):
 
 @api.get(
     "/skills",
-    response_model=FigureRead,
+    response_model=SkillDemandRead,
     responses={
         200: {
             "content": {CSV_MEDIA_TYPE.split(";")[0]: {}, XLSX_MEDIA_TYPE: {}},
@@ -116,12 +116,14 @@ def show_skill_demand(
             "Chinese and an English header row, a suppressed count shown as '<10'.",
         ),
     ] = StatsFormat.JSON,
-) -> FigureRead | Response:
+) -> SkillDemandRead | Response:
     """Public: skills in demand against skills held: the open jobs employers posted and the
     learners whose outcomes (not revoked, of items aligned in force to the skill) give them
     the skills, by skill, occupation or region. Counts of learners below the threshold are
     suppressed (null, shown '<10'; hidden with another where a total would give one away);
-    counts of open jobs are shown as they are."""
+    counts of open jobs are shown as they are. The learners are as a bank administrator's
+    refresh last counted them (`as_of`; null before any: every count of learners null, shown
+    '-'), not counted per request."""
     table = demand.show_skill_demand(
         ShowSkillDemand(by=by.value),
         principal=principal,
@@ -129,7 +131,7 @@ def show_skill_demand(
         suppress_below=_threshold(request),
     )
     if file_format is StatsFormat.JSON:
-        return FigureRead.of(table)
+        return SkillDemandRead.of(table)
     made = figure_file(table, file_format.value)
     return Response(
         made.content,

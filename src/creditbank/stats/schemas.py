@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
@@ -82,6 +83,22 @@ class FigureRead(BaseModel):
             scope=table.scope,
             start=table.start,
             end=table.end,
+        )
+
+
+class SkillDemandRead(FigureRead):
+    """Skills in demand and held: open jobs as they are now, learners holding the skills as a
+    refresh counted them (``as_of``)."""
+
+    as_of: datetime | None = Field(
+        description="When the learners holding skills were counted (creditbank stats "
+        "refresh-skills); null: never yet, and every count of learners is null, shown '-'."
+    )
+
+    @classmethod
+    def of(cls, table: FigureTable) -> SkillDemandRead:
+        return cls.model_validate(
+            FigureRead.of(table).model_dump(by_alias=True) | {"as_of": table.as_of}
         )
 
 

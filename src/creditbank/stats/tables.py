@@ -87,3 +87,5 @@ class SkillSupplySnapshotRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     refreshed_by: Mapped[str | None] = mapped_column(String(320))
+    refreshes: Mapped[int] = mapped_column(Integer)
+    """How many refreshes counted: a refresh that saw N wins only while it is still N."""

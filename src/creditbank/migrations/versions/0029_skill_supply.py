@@ -5,7 +5,8 @@
   all (``by`` "total", value ""): the supply side of "skills in demand and held", read instead of
   counting every outcome on each request.
 - ``skill_supply_snapshots``: one row (id 1): when the counts were made (``as_of``, NULL: never)
-  and by whom; the row a refresh locks, so that of two refreshes at once one counts.
+  and by whom, and how many refreshes there were; the row a refresh locks, so that of two
+  refreshes at once one counts.
 - ``ix_outcomes_item_id_framework_level_id``: outcomes by item and level, the join of outcomes
   with the alignments in force (matching a job, counting skills held).
 
@@ -44,6 +45,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("as_of", sa.DateTime(timezone=True), nullable=True),
         sa.Column("refreshed_by", sa.String(length=320), nullable=True),
+        sa.Column("refreshes", sa.Integer(), nullable=False),
         sa.CheckConstraint("id = 1", name=op.f("ck_skill_supply_snapshots_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_skill_supply_snapshots")),
     )

@@ -2,7 +2,7 @@
 the open jobs employers posted against the learners holding the skills they ask for, as a bar
 chart drawn on the server and a table, with links to the same table as CSV, XLSX and JSON.
 
-Public like the summary (``/stats`` links to it): the handler (``stats.demand``) counts and
+Public like the summary (``/stats`` links to it): the handler (``stats.demand``) reads and
 suppresses the small counts of learners; the downloads are the public API's
 (``GET /api/v1/stats/skills``), which needs no token. Thin: parse, call, render.
 """
