@@ -31,7 +31,7 @@ its "as of".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -159,10 +159,27 @@ def refresh_skill_supply(
 def count_supply(uow: UnitOfWork) -> dict[tuple[str, str], int]:
     """The learners holding aligned skills, counted now: by (skill, URI), (occupation, code),
     (region, code) and (total, ""); rows without a learner left out, the total always there."""
-    held = accounts.held_skills_select(alignments.aligned_skills_select()).subquery()
-    counted: dict[tuple[str, str], int] = {
-        (TOTAL, ""): uow.session.scalar(select(func.count(distinct(held.c.learner_id)))) or 0
-    }
+    counted: dict[tuple[str, str], int] = {(TOTAL, ""): count_total(uow)}
+    for breakdown, count in COUNTS.items():
+        counted |= {(breakdown, value): n for value, n in count(uow).items()}
+    return counted
+
+
+def _held() -> Subquery:
+    """One row per standing outcome and skill an alignment in force gives it (learner_id,
+    skill_id, institution_id)."""
+    return accounts.held_skills_select(alignments.aligned_skills_select()).subquery()
+
+
+def count_total(uow: UnitOfWork) -> int:
+    """The distinct learners holding any aligned skill."""
+    held = _held()
+    return uow.session.scalar(select(func.count(distinct(held.c.learner_id)))) or 0
+
+
+def count_by_skill(uow: UnitOfWork) -> dict[str, int]:
+    """The distinct learners holding each skill, by its URI."""
+    held = _held()
     by_id = {
         int(skill_id): int(learners)
         for skill_id, learners in uow.session.execute(
@@ -172,20 +189,34 @@ def count_supply(uow: UnitOfWork) -> dict[tuple[str, str], int]:
         )
     }
     found = skills.get_skills(uow, list(by_id))
-    for skill_id, learners in by_id.items():
-        if skill_id in found:
-            counted["skill", found[skill_id].uri] = learners
+    return {found[key].uri: learners for key, learners in by_id.items() if key in found}
+
+
+def count_by_occupation(uow: UnitOfWork) -> dict[str, int]:
+    """The distinct learners holding at least one of an occupation's skills, by its code."""
     aligned = alignments.aligned_skills_select().subquery()
     in_force = list(uow.session.scalars(select(aligned.c.skill_id).distinct()))
     requiring = skills.occupations_requiring(uow, in_force)
-    for code, learners in _learners_by(uow, held, held.c.skill_id, requiring).items():
-        counted["occupation", code] = learners
+    held = _held()
+    return _learners_by(uow, held, held.c.skill_id, requiring)
+
+
+def count_by_region(uow: UnitOfWork) -> dict[str, int]:
+    """The distinct learners holding a skill from an outcome of an institution of a region, by
+    its code ("" where the bank cannot place the institution)."""
     codes = institutions.institution_codes(uow=uow)  # every issuer: the bank's institutions
     places = naming.places(uow, "region", list(codes.values()))
     placed = {key: [places.get(code, "")] for key, code in codes.items()}
-    for region, learners in _learners_by(uow, held, held.c.institution_id, placed).items():
-        counted["region", region] = learners
-    return counted
+    held = _held()
+    return _learners_by(uow, held, held.c.institution_id, placed)
+
+
+COUNTS: Final[Mapping[str, Callable[[UnitOfWork], dict[str, int]]]] = {
+    "skill": count_by_skill,
+    "occupation": count_by_occupation,
+    "region": count_by_region,
+}
+"""How each breakdown is counted."""
 
 
 def _learners_by(
