@@ -79,6 +79,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.stats --facts $${BENCH_STATS_FACTS:-10000000}
 	$(BIN)/python -m benchmarks.occupations --titles $${BENCH_OCCUPATION_TITLES:-5903}
 	$(BIN)/python -m benchmarks.matching --learners $${BENCH_MATCHING_LEARNERS:-1000000}
+	$(BIN)/python -m benchmarks.skill_supply --learners $${BENCH_SKILL_SUPPLY_LEARNERS:-100000}
 	$(BIN)/python -m pytest benchmarks -o addopts="" -o testpaths=benchmarks -p no:xdist \
 	  --benchmark-columns=min,median,mean,rounds --benchmark-group-by=param:database
 

@@ -57,6 +57,7 @@ BENCHMARKS = {
         "--backend",
         "both",
     ],
+    "skill_supply": ["--learners", "200", "--courses", "3", "--samples", "1", "--backend", "both"],
 }
 
 SERVER_BENCHMARKS = {name for name, arguments in BENCHMARKS.items() if "--backend" in arguments}
