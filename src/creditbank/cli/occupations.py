@@ -62,7 +62,18 @@ def import_file(
     version: Annotated[str, typer.Option(help="The source's version or edition.")] = "",
     licence: Annotated[str, typer.Option(help="The licence the source is published under.")] = "",
     file_format: Annotated[
-        str | None, typer.Option("--format", help="csv or json (default: the extension).")
+        str | None,
+        typer.Option(
+            "--format",
+            help="csv or json (default: the extension); esco (ESCO's occupations_LANG.csv or "
+            "ISCOGroups_LANG.csv); onet (O*NET's 'Occupation Data.txt').",
+        ),
+    ] = None,
+    alternate_titles: Annotated[
+        Path | None,
+        typer.Option(
+            "--alternate-titles", help="With --format onet: O*NET's 'Alternate Titles.txt'."
+        ),
     ] = None,
     as_user: Annotated[
         str | None, typer.Option("--as", help="E-mail of the staff user who imports.")
@@ -70,15 +81,17 @@ def import_file(
     as_json: JsonOption = False,
 ) -> None:
     """Import occupations with their provenance; importing what the bank holds changes
-    nothing. A bad file is refused naming its line and column, and nothing is stored."""
+    nothing. A bad file is refused naming its line and column, and nothing is stored. ESCO's
+    and O*NET's files get their source and licence by default (--version is still needed)."""
     if built_in == (file is not None):
         fail(say(msg("Give a file or --built-in, not both.")))
     with unit_of_work() as uow:
         if file is None:
             command = builtin.built_in_import()
         else:
-            if not file.is_file():
-                fail(say(msg("No file {name}.", name=str(file))))
+            for given in (file, alternate_titles):
+                if given is not None and not given.is_file():
+                    fail(say(msg("No file {name}.", name=str(given))))
             command = ImportOccupations(
                 content=file.read_bytes(),
                 file_name=file.name,
@@ -86,6 +99,7 @@ def import_file(
                 version=version,
                 licence=licence,
                 file_format=file_format,
+                alternate_titles=alternate_titles.read_bytes() if alternate_titles else None,
             )
         principal = OPERATOR if as_user is None else acting(uow, as_user)
         report = importing.import_occupations(command, principal=principal, uow=uow)

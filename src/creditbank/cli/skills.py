@@ -74,7 +74,9 @@ def import_file(
         str | None,
         typer.Option(
             "--format",
-            help="csv or json (default: the extension), or esco (ESCO's skills_LANG.csv).",
+            help="csv or json (default: the extension); esco (ESCO's skills_LANG.csv or "
+            "occupationSkillRelations_LANG.csv); onet (O*NET's Skills.txt, Knowledge.txt, "
+            "Abilities.txt).",
         ),
     ] = None,
     as_user: Annotated[

@@ -99,7 +99,8 @@ def occupation_target(uow: UnitOfWork, code: str) -> Target:
 
 def occupations_requirements(uow: UnitOfWork, code: str) -> tuple[Requirement, ...]:
     return tuple(
-        Requirement(found.skill.id, found.relation) for found in skills.occupation_skills(uow, code)
+        Requirement(found.skill.id, found.relation, found.importance)
+        for found in skills.occupation_skills(uow, code)
     )
 
 

@@ -54,10 +54,12 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """A skill an occupation or job asks for, essential or optional."""
+    """A skill an occupation or job asks for, essential or optional, with its importance (1..5)
+    where the occupation's source gives one (O*NET)."""
 
     skill_id: int
     relation: str = ESSENTIAL
+    importance: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

