@@ -48,7 +48,14 @@ def search_occupations(
 @api.get("/{code}", response_model=OccupationDetailRead, responses=responses(404))
 def show_occupation(
     uow: Uow,
-    code: Annotated[str, Path(max_length=16, description="The code, e.g. 4-08-08-23.")],
+    code: Annotated[
+        str,
+        Path(
+            max_length=16,
+            description="The code, e.g. 4-08-08-23, ESCO:2512.4 or ONET:15-1252.00 (the colon "
+            "as it is or as %3A).",
+        ),
+    ],
 ) -> OccupationDetailRead:
     """Public: one occupation or group: its aliases, the groups above it, what lies directly
     below it, where it was imported from, and the skills it requires (essential first)."""

@@ -38,7 +38,11 @@ class SourceRead(BaseModel):
 class OccupationRead(BaseModel):
     """An occupation or group of the classification."""
 
-    code: str = Field(examples=["4-08-08-23"])
+    code: str = Field(
+        description="China's 2022 code, or another classification's with its scheme "
+        "(ESCO:2512.4, ONET:15-1252.00).",
+        examples=["4-08-08-23", "ESCO:2512.4", "ONET:15-1252.00"],
+    )
     level: int = Field(description="1 major group, 2 middle group, 3 minor group, 4 occupation.")
     name: str = Field(examples=["建筑信息模型技术员"])
     name_en: str | None = None
@@ -84,6 +88,9 @@ class OccupationDetailRead(OccupationRead):
     children: list[RelatedRead]
     source: SourceRead
     skills: list[OccupationSkillRead] = Field(default_factory=list)
+    uri: str | None = Field(
+        default=None, description="Its URI in its source, where given (ESCO's conceptUri)."
+    )
 
     @classmethod
     def of(
@@ -111,6 +118,7 @@ class OccupationDetailRead(OccupationRead):
                 imported_at=detail.source.imported_at,
             ),
             skills=[OccupationSkillRead.of(required) for required in skills],
+            uri=o.uri,
         )
 
 
