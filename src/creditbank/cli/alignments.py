@@ -12,6 +12,7 @@ answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -30,6 +31,7 @@ from creditbank.alignments.commands import (
 )
 from creditbank.alignments.model import STATUS_WORDS, AlignmentStatus
 from creditbank.alignments.schemas import AlignmentRead, ProposalRead
+from creditbank.alignments.store import AlignmentVersion
 from creditbank.cli.common import (
     AsOption,
     JsonOption,
@@ -196,6 +198,15 @@ def _show(alignment: AlignmentRead, *, as_json: bool) -> None:
     print_result(alignment, _print_alignment, as_json=as_json)
 
 
+def _take_step(
+    acting_as: str, step: Callable[..., AlignmentVersion], command: object, *, as_json: bool
+) -> None:
+    """Take one step of a version's way (submit, approve, reject, retire) as ``acting_as``
+    and show the version as it then is."""
+    version = act(acting_as, lambda uow, who: step(command, principal=who, uow=uow))
+    _show(AlignmentRead.of(version), as_json=as_json)
+
+
 @skills_app.command("submit")
 def submit(
     alignment_id: Annotated[int, typer.Argument(help="The draft's id.")],
@@ -204,15 +215,7 @@ def submit(
 ) -> None:
     """Send a drafted alignment to the bank for approval."""
     command = SubmitAlignment(alignment_id)
-    _show(
-        AlignmentRead.of(
-            act(
-                acting_as,
-                lambda uow, who: drafting.submit_alignment(command, principal=who, uow=uow),
-            )
-        ),
-        as_json=as_json,
-    )
+    _take_step(acting_as, drafting.submit_alignment, command, as_json=as_json)
 
 
 @skills_app.command("approve")
@@ -225,15 +228,7 @@ def approve(
     """Approve a submitted alignment (a bank administrator other than its author: four eyes);
     in force from now on; logged in the ledger."""
     command = ApproveAlignment(alignment_id, note)
-    _show(
-        AlignmentRead.of(
-            act(
-                acting_as,
-                lambda uow, who: decisions.approve_alignment(command, principal=who, uow=uow),
-            )
-        ),
-        as_json=as_json,
-    )
+    _take_step(acting_as, decisions.approve_alignment, command, as_json=as_json)
 
 
 @skills_app.command("reject")
@@ -246,15 +241,7 @@ def reject(
     """Reject a submitted alignment with a reason (a bank administrator other than its
     author)."""
     command = RejectAlignment(alignment_id, reason)
-    _show(
-        AlignmentRead.of(
-            act(
-                acting_as,
-                lambda uow, who: decisions.reject_alignment(command, principal=who, uow=uow),
-            )
-        ),
-        as_json=as_json,
-    )
+    _take_step(acting_as, decisions.reject_alignment, command, as_json=as_json)
 
 
 @skills_app.command("retire")
@@ -267,15 +254,7 @@ def retire(
     """Retire the alignment in force, with a reason: the item has none in force until another
     version is approved; logged."""
     command = RetireAlignment(alignment_id, reason)
-    _show(
-        AlignmentRead.of(
-            act(
-                acting_as,
-                lambda uow, who: decisions.retire_alignment(command, principal=who, uow=uow),
-            )
-        ),
-        as_json=as_json,
-    )
+    _take_step(acting_as, decisions.retire_alignment, command, as_json=as_json)
 
 
 @skills_app.command("alignments")
