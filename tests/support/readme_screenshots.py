@@ -30,6 +30,7 @@ from tests.support.browser import LiveServer, launch_chromium, session_cookies
 DOCS: Final = Path(__file__).resolve().parents[2] / "docs"
 VIEWPORT: Final = {"width": 1280, "height": 860}
 ADMIN: Final = "admin@creditbank.example"
+EMPLOYER: Final = "hr@dfzz.example"
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,19 @@ class Shot:
     path: str
     language: str
     login: tuple[Literal["staff", "learner"], str] | None
+    """Who logs in: a staff user's e-mail, or ``("learner", "")`` for the demo learner."""
 
 
 SHOTS: Final = (
     Shot("console", "/console", "zh", ("staff", ADMIN)),
     Shot("console-learners", "/console/learners", "zh", ("staff", ADMIN)),
     Shot("stats", "/stats/outcomes?by=kind", "zh", ("staff", ADMIN)),
+    Shot("learner-jobs", "/me/jobs", "zh", ("learner", "")),
+    Shot("job-matches", "/staff/jobs/1", "zh", ("staff", EMPLOYER)),
 )
 
 
-def _demo_bank(folder: Path) -> tuple[Settings, Database, str]:
+def _demo_bank(folder: Path) -> tuple[Settings, Database, str, str]:
     url = f"sqlite:///{folder / 'demo.db'}"
     settings = Settings(
         environment=Environment.DEVELOPMENT,
@@ -61,14 +65,14 @@ def _demo_bank(folder: Path) -> tuple[Settings, Database, str]:
     cipher = PersonalDataCipher.from_base64(settings.data_key.get_secret_value())
     report = initialise(database, demo_cipher=cipher)
     assert report.demo is not None
-    return settings, database, report.demo.password
+    return settings, database, report.demo.password, report.demo.learner_account
 
 
 def take(shots: tuple[Shot, ...], out: Path) -> list[Path]:
     """Take ``shots`` of a new demo bank; return the files written."""
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as folder:
-        settings, database, password = _demo_bank(Path(folder))
+        settings, database, password, learner = _demo_bank(Path(folder))
         with LiveServer(build_app(settings, database)) as server, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             try:
@@ -80,7 +84,8 @@ def take(shots: tuple[Shot, ...], out: Path) -> list[Path]:
                     )
                     if shot.login is not None:
                         kind, login = shot.login
-                        context.add_cookies(session_cookies(server.base_url, kind, login, password))
+                        who = login or learner
+                        context.add_cookies(session_cookies(server.base_url, kind, who, password))
                     page = context.new_page()
                     answer = page.goto(server.url(shot.path))
                     assert answer is not None and answer.status == 200, (shot.path, answer)
