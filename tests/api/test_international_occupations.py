@@ -1,24 +1,37 @@
 """ESCO's and O*NET's occupations over HTTP on both databases: `GET /api/v1/occupations/{code}`
 and the page `/occupations/{code}` answer for scheme-prefixed codes (the colon as it is or
 percent-encoded), with their groups, URI, provenance and skills (O*NET's importance); the
-search finds them beside China's; a prefixed code the bank lacks is a 404, never a 5xx."""
+search finds them beside China's; a learner's gap to an O*NET occupation (`/me/jobs`) shows
+each missing skill's importance; a prefixed code the bank lacks is a 404, never a 5xx."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import httpx2
 import pytest
 
+from creditbank.sessions import service as sessions
+from tests.api.signed_in import SignedIn
 from tests.conftest import LiveBank
+from tests.matching_world import learner
 from tests.occupations.test_international import ESCO_DEVELOPER, import_esco, import_onet
+from tests.support.conversion_pages import PASSWORD
 from tests.support.pages import page_client
 
 
 @pytest.fixture(scope="module")
-def imported(live_bank: LiveBank) -> None:
-    """The bank holds the small ESCO and O*NET files (tests/data)."""
+def imported(live_bank: LiveBank) -> str:
+    """The bank holds the small ESCO and O*NET files (tests/data) and a learner with a
+    password and no outcomes: their account number."""
     with live_bank.database.unit_of_work() as uow:
         import_onet(uow)
         import_esco(uow)
+        number = learner(uow, 2, "测试学员", live_bank.cipher)
+        sessions.set_learner_password(
+            uow=uow, account_number=number, password=PASSWORD, now=datetime.now(UTC)
+        )
+    return number
 
 
 @pytest.mark.usefixtures("imported")
@@ -86,3 +99,20 @@ def test_the_occupation_page_for_prefixed_codes(bank: str) -> None:
     assert "Programming" in onet.text
     assert "4.62" in onet.text
     assert missing.status_code == 404
+
+
+def test_a_learner_s_gap_to_an_onet_occupation_shows_importance(bank: str, imported: str) -> None:
+    signed_in = SignedIn(bank, PASSWORD).log_in("learner", imported)
+    with signed_in.learner(imported) as english, signed_in.learner(imported, "zh") as chinese:
+        page = english.get("/me/jobs", params={"occupation": "ONET:15-1252.00"})
+        zh = chinese.get("/me/jobs", params={"occupation": "ONET:15-1252.00"})
+    assert page.status_code == 200, page.text
+    assert "0 of 3 required skills covered (0%)." in page.text
+    unteachable = page.text.split('id="unteachable"', 1)[1].split("</ul>", 1)[0]
+    assert "Programming" in unteachable
+    assert "importance 4.62 of 5" in unteachable
+    optional = page.text.split('id="optional-missing"', 1)[1].split("</ul>", 1)[0]
+    assert "Troubleshooting" in optional
+    assert "importance 2.88 of 5" in optional
+    assert zh.status_code == 200
+    assert "重要程度 4.62（满分 5）" in zh.text

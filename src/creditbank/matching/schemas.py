@@ -161,7 +161,7 @@ class GapRead(BaseModel):
             optional_missing=[SkillRead.of(s, named, weights) for s in gap.optional_missing],
             plan=[OfferRead.of(step.offer, step.teaches, named) for step in gap.plan],
             plan_credits=gap.plan_credits,
-            unteachable=[SkillRead.of(s, named) for s in gap.unteachable],
+            unteachable=[SkillRead.of(s, named, weights) for s in gap.unteachable],
             explanation=[line.render(translate) for line in explain(gap, names)],
         )
 
