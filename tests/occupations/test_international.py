@@ -29,6 +29,7 @@ from creditbank.skills import api as skills
 from creditbank.skills import importing as skills_importing
 from creditbank.skills.commands import ImportSkills
 from creditbank.skills.model import SkillsError
+from creditbank.skills.onet import kind_of
 from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
 from tests.matching_world import learner
 from tests.occupations.test_importing import ADMIN
@@ -131,6 +132,11 @@ def test_codes_of_each_scheme_their_levels_and_groups() -> None:
         Level.MIDDLE,
         Level.MINOR,
         Level.OCCUPATION,
+    ]
+    assert [kind_of(e) for e in ("2.B.3.e", "2.C.3.a", "1.A.1.a.1")] == [
+        "skill",
+        "knowledge",
+        "competence",  # an ability (Abilities.txt)
     ]
     assert code_level("ONET:15-0000") == Level.MAJOR
     assert code_level("ONET:15-1252.00") == Level.OCCUPATION

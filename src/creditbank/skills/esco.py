@@ -21,7 +21,7 @@ import csv
 import io
 
 from creditbank.messages import Message, msg
-from creditbank.skills.files import MAX_PROBLEMS, MAX_ROWS, decode
+from creditbank.skills.files import LARGE_FILE_BYTES, MAX_PROBLEMS, MAX_ROWS, decode
 from creditbank.skills.model import (
     NAME_LENGTH,
     RELATIONS,
@@ -58,7 +58,7 @@ def is_relations(content: bytes) -> bool:
 def read_esco_relations(content: bytes) -> SkillsFile:
     """The links of ESCO's occupation-skill relations file (each link's ``occupation`` the
     occupation's URI, for the import to find), or one refusal naming every problem (up to 50)."""
-    reader = csv.DictReader(io.StringIO(decode(content), newline=""))
+    reader = csv.DictReader(io.StringIO(decode(content, LARGE_FILE_BYTES), newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in RELATIONS_REQUIRED if name not in header]
     if missing:

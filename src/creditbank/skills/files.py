@@ -37,6 +37,8 @@ from creditbank.skills.model import (
 )
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+LARGE_FILE_BYTES = 100 * 1024 * 1024
+"""ESCO's relations (about 126,000 rows, over 20 MB) and O*NET's ratings files."""
 MAX_ROWS = 50_000
 FORMATS = ("csv", "json")
 BUILTIN_FORMAT = "csco22"
@@ -66,10 +68,10 @@ def file_format(file_name: str, given: str | None) -> str:
     return chosen
 
 
-def decode(content: bytes) -> str:
-    """The file's text, or its refusal (too large, not UTF-8)."""
-    if len(content) > MAX_FILE_BYTES:
-        raise bad_file([msg("The file is over {n} MB.", n=MAX_FILE_BYTES // 1024 // 1024)], 1, "")
+def decode(content: bytes, limit: int = MAX_FILE_BYTES) -> str:
+    """The file's text, or its refusal (over ``limit`` bytes, not UTF-8)."""
+    if len(content) > limit:
+        raise bad_file([msg("The file is over {n} MB.", n=limit // 1024 // 1024)], 1, "")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as error:

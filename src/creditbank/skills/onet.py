@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from creditbank.messages import Message, msg
-from creditbank.skills.files import MAX_PROBLEMS, decode
+from creditbank.skills.files import LARGE_FILE_BYTES, MAX_PROBLEMS, decode
 from creditbank.skills.model import NAME_LENGTH, Link, SkillEntry, SkillsFile, bad_file
 
 FORMAT = "onet"
@@ -59,7 +59,9 @@ def read_onet_ratings(content: bytes) -> SkillsFile:
     """The elements of an O*NET ratings file as skills, and the occupations' links to them, or
     one refusal naming every problem (up to 50)."""
     reader = csv.DictReader(
-        io.StringIO(decode(content), newline=""), delimiter="\t", quoting=csv.QUOTE_NONE
+        io.StringIO(decode(content, LARGE_FILE_BYTES), newline=""),
+        delimiter="\t",
+        quoting=csv.QUOTE_NONE,
     )
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED if name not in header]
