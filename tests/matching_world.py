@@ -186,9 +186,10 @@ def post_job(
     *,
     region: str = "CN-SH",
     title: str = "BIM 建模员",
+    certificates: tuple[str, ...] = (),
 ) -> int:
-    """A job of the enterprise ``institution`` asking for ``skill_ids`` (id -> relation), posted
-    by a bank administrator through the jobs area's handler: its id."""
+    """A job of the enterprise ``institution`` asking for ``skill_ids`` (id -> relation) and
+    ``certificates``, posted by a bank administrator through the jobs area's handler: its id."""
     return postings.post_job(
         PostJob(
             institution=institution,
@@ -198,6 +199,7 @@ def post_job(
             region=region,
             occupation=None,
             skills=tuple(JobSkill(skill, relation) for skill, relation in skill_ids.items()),
+            certificates=certificates,
         ),
         principal=OPERATOR,
         uow=uow,

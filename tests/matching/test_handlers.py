@@ -21,6 +21,8 @@ import pytest
 from creditbank.access.policy import OPERATOR, LearnerPrincipal
 from creditbank.accounts import api as accounts
 from creditbank.bootstrap import wire
+from creditbank.catalog import service as catalog_service
+from creditbank.catalog.model import ItemDraft, ItemKind
 from creditbank.db import Database
 from creditbank.errors import DomainError
 from creditbank.jobs import api as jobs
@@ -30,7 +32,7 @@ from creditbank.matching import coverage, gaps, matches
 from creditbank.matching.api import rank_learners
 from creditbank.matching.commands import ListFits, MatchJob, ShowCoverage, ShowGaps
 from creditbank.matching.learners import learner_skills, offers_teaching
-from creditbank.matching.model import Evidence
+from creditbank.matching.model import Evidence, Gap
 from creditbank.matching.schemas import GapRead
 from creditbank.xcerts import api as xcerts
 from tests import conftest, conversion_world
@@ -281,3 +283,108 @@ def test_offers_at_any_level_and_at_a_level(bank: tuple[Database, world.World]) 
     assert certificate.owner == "BIMTEO"
     assert certificate.level is not None
     assert certificate.level.endswith(":intermediate")
+
+
+def _gap(database: Database, number: str, job: int) -> Gap:
+    with database.unit_of_work() as uow:
+        return gaps.show_gaps(ShowGaps(number, job=job), principal=OPERATOR, uow=uow, now=NOW).gap
+
+
+def test_a_job_s_certificates_are_requirements(bank: tuple[Database, world.World]) -> None:
+    database, built = bank
+    ids = built.skills
+    bim_x = "BIMTEO:BIM-X@intermediate"
+    with database.unit_of_work() as uow:
+        job = world.post_job(
+            uow,
+            world.ENTERPRISE,
+            {ids["model"]: "essential", ids["draw"]: "essential"},
+            certificates=(bim_x,),
+        )
+        advanced = conversion_world.x_certificate_holder(uow, 9101, "advanced")
+        beginner = conversion_world.x_certificate_holder(uow, 9102, "beginner")
+    # held through the outcome at that level: a requirement met, out of the plan
+    gap = _gap(database, built.x_holder, job)
+    ((held,),) = [c.held for c in gap.certificates_held]
+    assert (held.outcome, held.by_conversion) == (built.x_outcome, False)
+    assert held.level is not None
+    assert held.level.endswith(":intermediate")
+    assert gap.share == Fraction(2, 3)  # MODEL and the certificate, of two skills and it
+    assert [(s.offer.item, s.certificate) for s in gap.plan] == [("SHVC:DRAW-100", None)]
+    # missing: the certificate itself comes first in the plan, at the asked level, and what
+    # it teaches needs no other item
+    gap = _gap(database, built.drawer, job)
+    assert [c.name for c in gap.certificates_missing] == [bim_x]
+    ((step),) = gap.plan
+    assert (step.offer.item, step.certificate, step.teaches) == (
+        "BIMTEO:BIM-X",
+        bim_x,
+        (ids["model"],),
+    )
+    assert step.offer.level is not None
+    assert step.offer.level.endswith(":intermediate")
+    assert step.offer.offered_by == ("BIMTEO",)
+    assert gap.share == Fraction(1, 3)
+    # a higher level of the same framework holds it; a lower one does not
+    assert [c.name for c in _gap(database, advanced, job).certificates_held] == [bim_x]
+    assert [c.name for c in _gap(database, beginner, job).certificates_missing] == [bim_x]
+    # fits and matches count it
+    with database.unit_of_work() as uow:
+        fits = gaps.list_fits(ListFits(built.drawer), principal=OPERATOR, uow=uow, now=NOW)
+        found = matches.match_job(MatchJob(job), principal=OPERATOR, uow=uow, cipher=world.CIPHER)
+    (fitting,) = [f for f in fits.jobs if f.target.code == str(job)]
+    assert (fitting.share, fitting.certificates_missing) == (Fraction(1, 3), (bim_x,))
+    assert [
+        (m.match.account_number, m.match.share, m.match.certificates_held) for m in found.learners
+    ] == [(built.x_holder, Fraction(2, 3), (bim_x,)), (built.drawer, Fraction(1, 3), ())]
+    assert found.learners[1].match.certificates_missing == (bim_x,)
+    lines = GapRead.of(report_of(database, built.drawer, job), "en").explanation[:2]
+    assert lines == [
+        "1 of 2 required skills and 0 of 1 certificates held (33% of the requirements).",
+        f"Certificate {bim_x} (建筑信息模型（BIM）职业技能等级证书) is missing.",
+    ]
+
+
+def report_of(database: Database, number: str, job: int) -> gaps.GapReport:
+    with database.unit_of_work() as uow:
+        return gaps.show_gaps(ShowGaps(number, job=job), principal=OPERATOR, uow=uow, now=NOW)
+
+
+def test_certificate_levels_by_the_framework_s_order_and_by_conversion(
+    bank: tuple[Database, world.World],
+) -> None:
+    database, built = bank
+    ids = built.skills
+    with database.unit_of_work() as uow:
+        catalog_service.add_item(
+            uow=uow,
+            draft=ItemDraft(
+                institution="SHVC",
+                code="NVQ-BIM",
+                kind=ItemKind.VOCATIONAL_QUALIFICATION,
+                name="建筑信息模型技术员",
+                framework="NVQC",
+                levels=("1", "2", "3"),
+            ),
+            on=conversion_world.ON,
+        )
+        holder = world.learner(uow, 31, "赵六")
+        conversion_world.deposit(
+            uow, holder, institution="SHVC", item="NVQ-BIM", level="2", record="N-31"
+        )
+        # NVQC's level 1 is its highest: level 2 meets 3, not 1
+        asked = ("SHVC:NVQ-BIM@1", "SHVC:NVQ-BIM@3")
+        nvq_job = world.post_job(
+            uow, world.ENTERPRISE, {ids["draw"]: "essential"}, certificates=asked
+        )
+        # BIM-101 asked at no level: the conversion rule would exempt it for the X holder
+        course_job = world.post_job(
+            uow, world.ENTERPRISE, {ids["draw"]: "essential"}, certificates=("SHVC:BIM-101",)
+        )
+    gap = _gap(database, holder, nvq_job)
+    assert [c.name for c in gap.certificates_held] == ["SHVC:NVQ-BIM@3"]
+    assert [c.name for c in gap.certificates_missing] == ["SHVC:NVQ-BIM@1"]
+    assert gap.plan[0].certificate == "SHVC:NVQ-BIM@1"
+    gap = _gap(database, built.x_holder, course_job)
+    ((by_conversion,),) = [c.held for c in gap.certificates_held]
+    assert (by_conversion.outcome, by_conversion.by_conversion) == (built.x_outcome, True)

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from creditbank.matching.model import (
     ESSENTIAL,
     OPTIONAL,
+    CertificateEvidence,
+    CertificateNeed,
     Evidence,
     Offer,
     Requirement,
@@ -91,6 +93,56 @@ def test_gap_covered_missing_plan_and_unteachable() -> None:
     assert lines[1] == "Draw plans: from outcome o1 (SCH:C9 Course 9)."
     assert lines[2] == "Learn next: SCH:C13 Course 13, 4 credits: teaches Model; #3."
     assert lines[3:] == ["No catalogue item teaches #4.", "No catalogue item teaches #5."]
+
+
+def test_a_missing_certificate_is_taken_first_and_its_skills_need_no_other_item() -> None:
+    requirements = [Requirement(s) for s in (1, 2, 3)]
+    held = {1: [evidence(1)]}
+    certificate = Offer(
+        item_id=20,
+        level_id=7,
+        item="TEO:X",
+        item_name="X certificate",
+        kind="x_certificate",
+        level="1X@1:intermediate",
+        credits=Decimal(5),
+        owner="TEO",
+        skills=frozenset({2}),
+        offered_by=("SCH",),
+    )
+    offers = [offer(10, {2, 3}), offer(11, {3}, points="1")]
+    assert [s.offer.item_id for s in analyse_gap(requirements, held, offers).plan] == [10]
+    need = CertificateNeed("TEO:X@intermediate", "X certificate", offer=certificate)
+    gap = analyse_gap(requirements, held, offers, [need])
+    # the certificate itself, then the cheapest single item for what it leaves (skill 3)
+    assert [(s.offer.item_id, s.certificate, s.teaches) for s in gap.plan] == [
+        (20, "TEO:X@intermediate", (2,)),
+        (11, None, (3,)),
+    ]
+    assert gap.plan_credits == Decimal(6)
+    assert gap.certificates_missing == (need,)
+    assert gap.certificates_held == ()
+    assert gap.share == Fraction(1, 4)  # skill 1 of three skills and one certificate
+    lines = [line.render() for line in explain(gap, {1: "Draw", 2: "Model", 3: "Coordinate"})]
+    assert lines[0] == (
+        "1 of 3 required skills and 0 of 1 certificates held (25% of the requirements)."
+    )
+    assert lines[1] == "Certificate TEO:X@intermediate (X certificate) is missing."
+    assert lines[3] == (
+        "Take the certificate asked for: TEO:X X certificate (1X@1:intermediate), 5 credits: "
+        "teaches Model."
+    )
+    assert lines[4] == "Learn next: SCH:C11 Course 11, 1 credits: teaches Coordinate."
+    # held (through an outcome at a higher level): counted, and no longer in the plan
+    reason = CertificateEvidence("o7", "1X@1:advanced", by_conversion=False)
+    held_need = CertificateNeed("TEO:X@intermediate", "X certificate", (reason,), certificate)
+    gap = analyse_gap(requirements, held, offers, [held_need])
+    assert [s.offer.item_id for s in gap.plan] == [10]
+    assert gap.share == Fraction(2, 4)
+    assert gap.certificates_held == (held_need,)
+    lines = [line.render() for line in explain(gap, {})]
+    assert lines[1] == "Certificate TEO:X@intermediate: held through outcome o7 (1X@1:advanced)."
+    assert fit(requirements, {1}, certificates=1, certificates_held=1) == (Fraction(1, 2), 2)
 
 
 def test_nothing_missing_needs_no_plan() -> None:

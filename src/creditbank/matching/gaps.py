@@ -25,7 +25,12 @@ from creditbank.consents import api as consents
 from creditbank.db import UnitOfWork
 from creditbank.jobs import api as jobs
 from creditbank.matching.commands import ListFits, ShowGaps
-from creditbank.matching.learners import learner_skills, offers_teaching
+from creditbank.matching.learners import (
+    ask_certificates,
+    certificate_offers,
+    learner_standing,
+    offers_teaching,
+)
 from creditbank.matching.model import (
     Gap,
     MatchingError,
@@ -59,6 +64,8 @@ class Target:
     """A job's employer (its code)."""
     public_id: str | None = None
     """A job's public id."""
+    certificates: tuple[str, ...] = ()
+    """The certificates a job asks for (``OWNER:CODE`` or ``OWNER:CODE@LEVEL``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,7 @@ def job_target(job: jobs.Job) -> Target:
         tuple(Requirement(s.skill_id, s.relation) for s in job.skills),
         institution=job.institution,
         public_id=job.public_id,
+        certificates=job.certificates,
     )
 
 
@@ -134,15 +142,20 @@ def show_gaps(
     uow: UnitOfWork,
     now: datetime,
 ) -> GapReport:
-    """The learner's gap to an occupation or a job, explained, with what to learn next."""
+    """The learner's gap to an occupation or a job (its skills and the certificates it asks
+    for), explained, with what to learn next."""
     check_learner_reader(uow, principal, query.account_number, now)
     number = accounts.check_account_number(query.account_number)
     learner_id = accounts.learner_id_of(uow, number)
     target = target_of(uow, query.occupation, query.job)
-    held = learner_skills(uow, learner_id)
+    asked = ask_certificates(uow, target.certificates)
+    standing = learner_standing(uow, learner_id, certificates=asked)
+    held = standing.skills
     required, _ = split_requirements(target.requirements)
     missing = [s for s in required if not held.get(s)]
-    gap = analyse_gap(target.requirements, held, offers_teaching(uow, missing))
+    lacking = [one for one in asked if one.name not in standing.certificates]
+    needs = standing.needs(asked, certificate_offers(uow, lacking))
+    gap = analyse_gap(target.requirements, held, offers_teaching(uow, missing), needs)
     named = {r.skill_id for r in target.requirements}
     return GapReport(number, target, gap, skills.get_skills(uow, named))
 
@@ -153,8 +166,11 @@ class Fit:
 
     target: Target
     share: Fraction
+    """Of the required skills and the certificates asked for, one requirement each."""
     covered: int
     required: int
+    certificates_held: tuple[str, ...] = ()
+    certificates_missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +187,10 @@ class Fits:
 def list_fits(
     query: ListFits, *, principal: Principal | LearnerPrincipal, uow: UnitOfWork, now: datetime
 ) -> Fits:
-    """The occupations that require a skill the learner has, and every open job, ranked by the
-    share of their required skills the learner has (then how many, then name)."""
+    """The occupations that require a skill the learner has, and the open jobs for which the
+    learner has a required skill or a certificate asked for, ranked by the share of their
+    requirements (required skills, and a job's certificates) the learner meets (then how many,
+    then name)."""
     check_learner_reader(uow, principal, query.account_number, now)
     if not 1 <= query.limit <= MAX_FITS:
         raise MatchingError(
@@ -180,7 +198,10 @@ def list_fits(
         )
     number = accounts.check_account_number(query.account_number)
     learner_id = accounts.learner_id_of(uow, number)
-    held = learner_skills(uow, learner_id)
+    open_jobs = jobs.open_jobs(uow)
+    asked = ask_certificates(uow, [c for job in open_jobs for c in job.certificates])
+    standing = learner_standing(uow, learner_id, certificates=asked)
+    held = standing.skills
     codes = sorted({c for found in skills.occupations_requiring(uow, held).values() for c in found})
     names = occupations.occupation_names(uow, codes)
     occupation_fits = [
@@ -188,21 +209,32 @@ def list_fits(
         for code in codes
         if code in names
     ]
-    job_fits = [_fit(job_target(job), held) for job in jobs.open_jobs(uow)]
+    job_fits = [_fit(job_target(job), held, standing.certificates) for job in open_jobs]
     return Fits(
         number,
         _ranked(occupation_fits, query.limit),
-        _ranked([f for f in job_fits if f.covered], query.limit),
+        _ranked([f for f in job_fits if f.covered or f.certificates_held], query.limit),
         len(held),
         jobs.has_matching_consent(uow, learner_id),
     )
 
 
-def _fit(target: Target, held: Collection[int]) -> Fit:
-    share, count = fit(target.requirements, held)
+def _fit(target: Target, held: Collection[int], certificates: Collection[str] = frozenset()) -> Fit:
+    has = tuple(c for c in target.certificates if c in certificates)
+    share, _ = fit(
+        target.requirements,
+        held,
+        certificates=len(target.certificates),
+        certificates_held=len(has),
+    )
     required, _ = split_requirements(target.requirements)
-    return Fit(target, share, count, len(required))
+    count = sum(1 for skill in required if skill in held)
+    lacks = tuple(c for c in target.certificates if c not in certificates)
+    return Fit(target, share, count, len(required), has, lacks)
 
 
 def _ranked(fits: list[Fit], limit: int) -> list[Fit]:
-    return sorted(fits, key=lambda f: rank_key(f.share, f.covered, f.target.code))[:limit]
+    return sorted(
+        fits,
+        key=lambda f: rank_key(f.share, f.covered + len(f.certificates_held), f.target.code),
+    )[:limit]

@@ -13,7 +13,9 @@ SQL query:
    gave each skill), ranked by share covered, then how many, then account number.
 
 What conversion would give counts for the learners of the shortlist only: a learner whose
-skills come from conversion alone is not shortlisted.
+skills come from conversion alone is not shortlisted. The certificates a job asks for count in
+step 2 (the share is of skills and certificates, one requirement each), not in the shortlist:
+a job that asks for certificates and no skill shortlists nobody.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 from creditbank.jobs import api as jobs
 from creditbank.matching.commands import MatchJob
-from creditbank.matching.learners import learner_skills
+from creditbank.matching.learners import ask_certificates, learner_standing
 from creditbank.matching.model import (
     Covered,
     MatchingError,
@@ -62,6 +64,9 @@ class LearnerMatch:
     covered: tuple[Covered, ...]
     """The required skills they have, each with its evidence."""
     missing: tuple[int, ...]
+    certificates_held: tuple[str, ...] = ()
+    """The certificates asked for that they hold."""
+    certificates_missing: tuple[str, ...] = ()
 
 
 def shortlist_select(
@@ -94,10 +99,11 @@ def rank_learners(
     *,
     region: str | None = None,
     limit: int = 50,
+    certificates: Sequence[str] = (),
 ) -> list[LearnerMatch]:
-    """The consenting learners who best fit these skills (a job's), best first: at most
-    ``limit``. With ``region``, only learners with an outcome giving one of the required skills
-    from an institution of that region."""
+    """The consenting learners who best fit these skills and ``certificates`` (a job's), best
+    first: at most ``limit``. With ``region``, only learners with an outcome giving one of the
+    required skills from an institution of that region."""
     requirements = tuple(Requirement(s.skill_id, s.relation) for s in skills)
     required, _ = split_requirements(requirements)
     if not required or limit < 1:
@@ -107,10 +113,13 @@ def rank_learners(
     shortlist = [row.learner_id for row in uow.session.execute(query)]
     numbers = accounts.account_numbers(uow=uow, learner_ids=shortlist)
     rules = conversion.rules_in_force(uow=uow, on=clock.today())  # once for all of them
+    asked = ask_certificates(uow, certificates) if certificates else ()
     found: list[LearnerMatch] = []
     for learner_id in shortlist:
-        held = learner_skills(uow, learner_id, rules=rules)
-        share, _ = fit(requirements, held)
+        standing = learner_standing(uow, learner_id, certificates=asked, rules=rules)
+        held = standing.skills
+        has = tuple(c.name for c in asked if c.name in standing.certificates)
+        share, _ = fit(requirements, held, certificates=len(asked), certificates_held=len(has))
         found.append(
             LearnerMatch(
                 learner_id=learner_id,
@@ -118,9 +127,13 @@ def rank_learners(
                 share=share,
                 covered=tuple(Covered(s, tuple(held[s])) for s in required if held.get(s)),
                 missing=tuple(s for s in required if not held.get(s)),
+                certificates_held=has,
+                certificates_missing=tuple(c.name for c in asked if c.name not in has),
             )
         )
-    found.sort(key=lambda m: rank_key(m.share, len(m.covered), m.account_number))
+    found.sort(
+        key=lambda m: rank_key(m.share, len(m.covered) + len(m.certificates_held), m.account_number)
+    )
     return found[:limit]
 
 
@@ -157,14 +170,14 @@ def match_job(
 ) -> JobMatches:
     """The job's employer (an employer of its enterprise) or a bank administrator: the
     learners who consented to be matched, best first, with name, account number, share covered
-    and the outcomes that gave each skill."""
+    and the outcomes that gave each skill, and the certificates asked for held and missing."""
     job = jobs.get_job(uow, query.job)
     require(principal, Action.MATCH_JOB, job.institution)
     if not 1 <= query.limit <= MAX_MATCHES:
         raise MatchingError(
             "invalid_matching_query", msg("The limit is between 1 and {n}.", n=MAX_MATCHES)
         )
-    found = rank_learners(uow, job.skills, limit=query.limit)
+    found = rank_learners(uow, job.skills, limit=query.limit, certificates=job.certificates)
     names = accounts.shared_names(uow=uow, cipher=cipher, learner_ids=[m.learner_id for m in found])
     return JobMatches(
         job,

@@ -5,13 +5,19 @@ explanation, and the smallest set of catalogue items that closes the gap. A pure
   would already give them) is of an item aligned to that skill by an alignment in force: each
   such reason is an :class:`Evidence`.
 - What is *required* is the essential skills of an occupation or job (its optional ones are
-  shown apart); when it lists only optional skills, all of them are required. The *share
-  covered* is the part of the required skills the learner has.
-- The *plan* is a smallest set of catalogue :class:`Offer` s (a course, an X certificate at a
-  level, an accreditation unit) whose alignments cover every missing skill that something
-  teaches: fewest items first, then fewest credits (an item without credits counts none),
-  found exactly as an integer programme (``scipy.optimize.milp``, HiGHS: a set-cover). Missing
-  skills that no item teaches are listed as such (:attr:`Gap.unteachable`).
+  shown apart); when it lists only optional skills, all of them are required. A job may also
+  ask for certificates (:class:`CertificateNeed`: an item, perhaps at a level), each held when
+  the learner has an outcome of it at that level or a higher one of the same framework, or an
+  item approved conversion rules would give them (for a certificate asked at no level). The
+  *share covered* counts skills and certificates alike, one requirement each: (required skills
+  the learner has + certificates held) / (required skills + certificates asked for).
+- The *plan* first takes every missing certificate itself (the item at the asked level), then a
+  smallest set of catalogue :class:`Offer` s (a course, an X certificate at a level, an
+  accreditation unit) whose alignments cover every missing skill that something teaches and
+  the certificates taken do not: fewest items first, then fewest credits (an item without
+  credits counts none), found exactly as an integer programme (``scipy.optimize.milp``, HiGHS:
+  a set-cover). Missing skills that no item teaches are listed as such
+  (:attr:`Gap.unteachable`).
 
 Standard library, plus scipy (imported when a plan is first needed) for the solver.
 """
@@ -90,6 +96,29 @@ class Offer:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateEvidence:
+    """Why a learner holds a certificate a job asks for."""
+
+    outcome: str
+    """The outcome's public id (by conversion: the outcome, or conversion, it comes from)."""
+    level: str | None
+    """``FRAMEWORK@VERSION:LEVEL`` of the outcome, or None (an item earned by conversion)."""
+    by_conversion: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateNeed:
+    """A certificate a job asks for (``OWNER:CODE`` or ``OWNER:CODE@LEVEL``), every reason the
+    learner holds it (none: missing), and the offer that would give it (the item at the asked
+    level; None where the catalogue no longer holds it)."""
+
+    name: str
+    item_name: str
+    held: tuple[CertificateEvidence, ...] = ()
+    offer: Offer | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Covered:
     """A required skill the learner has, and every reason why."""
 
@@ -103,6 +132,8 @@ class PlanStep:
 
     offer: Offer
     teaches: tuple[int, ...]
+    certificate: str | None = None
+    """The certificate asked for that this step is (None: taken for its skills)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +151,24 @@ class Gap:
     """A smallest set of items that teaches every missing skill something teaches."""
     unteachable: tuple[int, ...]
     """Missing skills that no item's alignment in force teaches."""
+    certificates: tuple[CertificateNeed, ...] = ()
+    """The certificates asked for, held or not."""
+
+    @property
+    def certificates_held(self) -> tuple[CertificateNeed, ...]:
+        return tuple(c for c in self.certificates if c.held)
+
+    @property
+    def certificates_missing(self) -> tuple[CertificateNeed, ...]:
+        return tuple(c for c in self.certificates if not c.held)
 
     @property
     def share(self) -> Fraction:
-        return share_of(len(self.covered), len(self.required))
+        """Skills and certificates, one requirement each."""
+        return share_of(
+            len(self.covered) + len(self.certificates_held),
+            len(self.required) + len(self.certificates),
+        )
 
     @property
     def plan_credits(self) -> Decimal:
@@ -152,31 +197,48 @@ def split_requirements(
     return tuple(essential), tuple(s for s in optional if s not in essential)
 
 
-def fit(requirements: Iterable[Requirement], held: Collection[int]) -> tuple[Fraction, int]:
-    """The share of the required skills in ``held`` and how many that is."""
+def fit(
+    requirements: Iterable[Requirement],
+    held: Collection[int],
+    *,
+    certificates: int = 0,
+    certificates_held: int = 0,
+) -> tuple[Fraction, int]:
+    """The share of the requirements met (the required skills in ``held``, and
+    ``certificates_held`` of the ``certificates`` asked for, one requirement each) and how many
+    requirements that is."""
     required, _ = split_requirements(requirements)
-    count = sum(1 for skill in required if skill in held)
-    return share_of(count, len(required)), count
+    count = sum(1 for skill in required if skill in held) + certificates_held
+    return share_of(count, len(required) + certificates), count
 
 
 def analyse_gap(
     requirements: Iterable[Requirement],
     held: Mapping[int, Sequence[Evidence]],
     offers: Iterable[Offer],
+    certificates: Sequence[CertificateNeed] = (),
 ) -> Gap:
-    """The learner's coverage of ``requirements`` (``held``: skill -> evidence), what is
-    missing, and the smallest set of ``offers`` that teaches what is missing."""
+    """The learner's coverage of ``requirements`` (``held``: skill -> evidence) and of the
+    ``certificates`` asked for, what is missing, and the plan: every missing certificate's
+    offer, then the smallest set of ``offers`` that teaches the missing skills those leave."""
     required, optional = split_requirements(requirements)
+    offers = list(offers)
 
     def covered(skills: Sequence[int]) -> tuple[Covered, ...]:
         return tuple(Covered(s, tuple(held[s])) for s in skills if held.get(s))
 
     missing = tuple(s for s in required if not held.get(s))
-    teachable = {skill for offer in offers for skill in offer.skills}
+    taken = [(c.name, c.offer) for c in certificates if not c.held and c.offer is not None]
+    by_certificates = {skill for _, offer in taken for skill in offer.skills}
+    teachable = {skill for offer in offers for skill in offer.skills} | by_certificates
     unteachable = tuple(s for s in missing if s not in teachable)
-    coverable = [s for s in missing if s in teachable]
+    coverable = [s for s in missing if s in teachable and s not in by_certificates]
     chosen = smallest_cover(coverable, offers)
     wanted = set(coverable)
+    first = tuple(
+        PlanStep(offer, tuple(s for s in missing if s in offer.skills), certificate=name)
+        for name, offer in taken
+    )
     return Gap(
         required=required,
         optional=optional,
@@ -184,11 +246,13 @@ def analyse_gap(
         missing=missing,
         optional_covered=covered(optional),
         optional_missing=tuple(s for s in optional if not held.get(s)),
-        plan=tuple(
+        plan=first
+        + tuple(
             PlanStep(offer, tuple(s for s in coverable if s in offer.skills and s in wanted))
             for offer in chosen
         ),
         unteachable=unteachable,
+        certificates=tuple(certificates),
     )
 
 
@@ -254,7 +318,42 @@ def explain(gap: Gap, skill_names: Mapping[int, str]) -> tuple[Message, ...]:
             required=len(gap.required),
             percent=round(gap.share * 100),
         )
+        if not gap.certificates
+        else msg(
+            "{covered} of {required} required skills and {held} of {asked} certificates held "
+            "({percent}% of the requirements).",
+            covered=len(gap.covered),
+            required=len(gap.required),
+            held=len(gap.certificates_held),
+            asked=len(gap.certificates),
+            percent=round(gap.share * 100),
+        )
     ]
+    for certificate in gap.certificates:
+        if not certificate.held:
+            lines.append(
+                msg(
+                    "Certificate {certificate} ({name}) is missing.",
+                    certificate=certificate.name,
+                    name=certificate.item_name,
+                )
+            )
+        lines.extend(
+            msg(
+                "Certificate {certificate}: held through outcome {outcome}{level}.",
+                certificate=certificate.name,
+                outcome=reason.outcome,
+                level="" if reason.level is None else f" ({reason.level})",
+            )
+            if not reason.by_conversion
+            else msg(
+                "Certificate {certificate}: outcome {outcome} would earn it through "
+                "approved conversion rules.",
+                certificate=certificate.name,
+                outcome=reason.outcome,
+            )
+            for reason in certificate.held
+        )
     for entry in gap.covered:
         for evidence in entry.evidence:
             if evidence.by_conversion:
@@ -278,6 +377,28 @@ def explain(gap: Gap, skill_names: Mapping[int, str]) -> tuple[Message, ...]:
                         name=evidence.item_name,
                     )
                 )
+    for step in gap.plan:
+        if step.certificate is None:
+            continue
+        facts = {
+            "item": step.offer.item,
+            "name": step.offer.item_name,
+            "level": "" if step.offer.level is None else f" ({step.offer.level})",
+            "credits": step.offer.credits if step.offer.credits is not None else "-",
+        }
+        lines.append(
+            msg(
+                "Take the certificate asked for: {item} {name}{level}, {credits} credits: "
+                "teaches {skills}.",
+                skills="; ".join(name(s) for s in step.teaches),
+                **facts,
+            )
+            if step.teaches
+            else msg(
+                "Take the certificate asked for: {item} {name}{level}, {credits} credits.",
+                **facts,
+            )
+        )
     lines.extend(
         msg(
             "Learn next: {item} {name}{level}, {credits} credits: teaches {skills}.",
@@ -288,6 +409,7 @@ def explain(gap: Gap, skill_names: Mapping[int, str]) -> tuple[Message, ...]:
             skills="; ".join(name(s) for s in step.teaches),
         )
         for step in gap.plan
+        if step.certificate is None
     )
     lines.extend(
         msg("No catalogue item teaches {skill}.", skill=name(skill)) for skill in gap.unteachable

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from creditbank.matching.coverage import Coverage
 from creditbank.matching.gaps import Fit, Fits, GapReport, Target
 from creditbank.matching.matches import JobMatches
-from creditbank.matching.model import Covered, Evidence, Offer, explain
+from creditbank.matching.model import CertificateNeed, Covered, Evidence, Offer, explain
 from creditbank.skills import api as skills
 from creditbank.web.i18n import translations
 
@@ -83,6 +83,34 @@ class CoveredRead(BaseModel):
         )
 
 
+class CertificateEvidenceRead(BaseModel):
+    outcome: str = Field(description="The outcome's public id (by conversion: its source's).")
+    level: str | None
+    by_conversion: bool
+
+
+class CertificateRead(BaseModel):
+    certificate: str = Field(description="As the job asks for it: OWNER:CODE or OWNER:CODE@LEVEL.")
+    item_name: str
+    evidence: list[CertificateEvidenceRead] = Field(
+        description="The outcomes of the item at that level or higher (or what conversion "
+        "would give) that make the learner hold it; empty when missing."
+    )
+
+    @classmethod
+    def of(cls, need: CertificateNeed) -> CertificateRead:
+        return cls(
+            certificate=need.name,
+            item_name=need.item_name,
+            evidence=[
+                CertificateEvidenceRead(
+                    outcome=e.outcome, level=e.level, by_conversion=e.by_conversion
+                )
+                for e in need.held
+            ],
+        )
+
+
 class TargetRead(BaseModel):
     kind: str = Field(description='"occupation" or "job".')
     code: str = Field(description="The occupation's code or the job's id.")
@@ -110,10 +138,17 @@ class OfferRead(BaseModel):
     owner: str
     offered_by: list[str]
     teaches: list[SkillRead]
+    certificate: str | None = Field(
+        default=None, description="The certificate asked for that this item is, if it is one."
+    )
 
     @classmethod
     def of(
-        cls, offer: Offer, teaches: tuple[int, ...], named: dict[int, skills.Skill]
+        cls,
+        offer: Offer,
+        teaches: tuple[int, ...],
+        named: dict[int, skills.Skill],
+        certificate: str | None = None,
     ) -> OfferRead:
         return cls(
             item=offer.item,
@@ -124,21 +159,30 @@ class OfferRead(BaseModel):
             owner=offer.owner,
             offered_by=list(offer.offered_by),
             teaches=[SkillRead.of(s, named) for s in teaches],
+            certificate=certificate,
         )
 
 
 class GapRead(BaseModel):
     account_number: str
     target: TargetRead
-    share: Decimal = Field(description="The share of the required skills covered, 0 to 1.")
+    share: Decimal = Field(
+        description="The share of the requirements met, 0 to 1: required skills covered and "
+        "certificates held, one requirement each."
+    )
     required: int
     covered: list[CoveredRead]
     missing: list[SkillRead]
     optional_covered: list[CoveredRead]
     optional_missing: list[SkillRead]
+    certificates_held: list[CertificateRead] = Field(
+        description="The certificates the job asks for that the learner holds."
+    )
+    certificates_missing: list[CertificateRead]
     plan: list[OfferRead] = Field(
-        description="A smallest set of items teaching every missing skill that something "
-        "teaches: fewest items, then fewest credits."
+        description="Every missing certificate (the item at the asked level), then a smallest "
+        "set of items teaching every missing skill that something teaches and those do not: "
+        "fewest items, then fewest credits."
     )
     plan_credits: Decimal
     unteachable: list[SkillRead] = Field(description="Missing skills no item teaches.")
@@ -159,7 +203,11 @@ class GapRead(BaseModel):
             missing=[SkillRead.of(s, named, weights) for s in gap.missing],
             optional_covered=[CoveredRead.of(c, named) for c in gap.optional_covered],
             optional_missing=[SkillRead.of(s, named, weights) for s in gap.optional_missing],
-            plan=[OfferRead.of(step.offer, step.teaches, named) for step in gap.plan],
+            certificates_held=[CertificateRead.of(c) for c in gap.certificates_held],
+            certificates_missing=[CertificateRead.of(c) for c in gap.certificates_missing],
+            plan=[
+                OfferRead.of(step.offer, step.teaches, named, step.certificate) for step in gap.plan
+            ],
             plan_credits=gap.plan_credits,
             unteachable=[SkillRead.of(s, named, weights) for s in gap.unteachable],
             explanation=[line.render(translate) for line in explain(gap, names)],
@@ -168,9 +216,11 @@ class GapRead(BaseModel):
 
 class FitRead(BaseModel):
     target: TargetRead
-    share: Decimal
+    share: Decimal = Field(description="Of required skills and certificates asked for.")
     covered: int
     required: int
+    certificates_held: list[str] = Field(default_factory=list)
+    certificates_missing: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, found: Fit) -> FitRead:
@@ -179,6 +229,8 @@ class FitRead(BaseModel):
             share=_share(found.share),
             covered=found.covered,
             required=found.required,
+            certificates_held=list(found.certificates_held),
+            certificates_missing=list(found.certificates_missing),
         )
 
 
@@ -201,15 +253,18 @@ class FitsRead(BaseModel):
 class MatchRead(BaseModel):
     name: str | None = Field(description="None where the learner's personal data was erased.")
     account_number: str
-    share: Decimal
+    share: Decimal = Field(description="Of required skills and certificates asked for.")
     covered: list[CoveredRead]
     missing: list[SkillRead]
+    certificates_held: list[str] = Field(default_factory=list)
+    certificates_missing: list[str] = Field(default_factory=list)
 
 
 class MatchesRead(BaseModel):
     job: TargetRead
     public_id: str
     required: int
+    certificates: list[str] = Field(description="The certificates the job asks for.")
     learners: list[MatchRead]
 
     @classmethod
@@ -226,6 +281,7 @@ class MatchesRead(BaseModel):
             ),
             public_id=found.job.public_id,
             required=len(required) or len(found.job.skills),
+            certificates=list(found.job.certificates),
             learners=[
                 MatchRead(
                     name=one.name,
@@ -233,6 +289,8 @@ class MatchesRead(BaseModel):
                     share=_share(one.match.share),
                     covered=[CoveredRead.of(c, named) for c in one.match.covered],
                     missing=[SkillRead.of(s, named) for s in one.match.missing],
+                    certificates_held=list(one.match.certificates_held),
+                    certificates_missing=list(one.match.certificates_missing),
                 )
                 for one in found.learners
             ],
