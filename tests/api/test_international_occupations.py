@@ -51,11 +51,13 @@ def test_an_onet_occupation_with_its_skills_and_importance(client: httpx2.Client
             "Computer Programmer",
         ]
         assert "CC BY 4.0" in shown["source"]["licence"]
-        assert [(s["name"], s["relation"], s["importance"]) for s in shown["skills"]] == [
-            ("Computers and Electronics", "essential", 4.71),
-            ("Programming", "essential", 4.62),
-            ("Reading Comprehension", "essential", 3.75),
-            ("Troubleshooting", "optional", 2.88),
+        assert [
+            (s["name"], s["relation"], s["importance"], s["level"]) for s in shown["skills"]
+        ] == [
+            ("Computers and Electronics", "essential", 4.71, 5.98),
+            ("Programming", "essential", 4.62, 5.25),
+            ("Reading Comprehension", "essential", 3.75, 4.12),
+            ("Troubleshooting", "optional", 2.88, 3.5),
         ]
 
 

@@ -221,11 +221,11 @@ def test_onet_occupations_with_their_skills_and_importance(database: Database) -
         required = skills.occupation_skills(uow, "ONET:15-1252.00")
         # essential (importance 3 or more) first, by importance; Equipment Selection was rated
         # not relevant: not required
-        assert [(r.skill.uri, r.relation, r.importance) for r in required] == [
-            ("urn:onet:element:2.C.3.a", "essential", Decimal("4.71")),
-            ("urn:onet:element:2.B.3.e", "essential", Decimal("4.62")),
-            ("urn:onet:element:2.A.1.a", "essential", Decimal("3.75")),
-            ("urn:onet:element:2.B.3.k", "optional", Decimal("2.88")),
+        assert [(r.skill.uri, r.relation, r.importance, r.level) for r in required] == [
+            ("urn:onet:element:2.C.3.a", "essential", Decimal("4.71"), Decimal("5.98")),
+            ("urn:onet:element:2.B.3.e", "essential", Decimal("4.62"), Decimal("5.25")),
+            ("urn:onet:element:2.A.1.a", "essential", Decimal("3.75"), Decimal("4.12")),
+            ("urn:onet:element:2.B.3.k", "optional", Decimal("2.88"), Decimal("3.50")),
         ]
         kinds = {r.skill.uri: r.skill.kind for r in required}
         assert kinds["urn:onet:element:2.C.3.a"] == "knowledge"
@@ -260,10 +260,10 @@ def test_esco_occupations_groups_skills_and_their_links(database: Database) -> N
         assert shown.source.source.startswith("ESCO")
         assert "European Commission" in shown.source.licence
         required = skills.occupation_skills(uow, "ESCO:2512.4")
-        assert [(r.skill.name, r.relation, r.importance) for r in required] == [
-            ("computer programming", "essential", None),
-            ("debug software", "essential", None),
-            ("use markup languages", "optional", None),
+        assert [(r.skill.name, r.relation, r.importance, r.level) for r in required] == [
+            ("computer programming", "essential", None, None),
+            ("debug software", "essential", None, None),
+            ("use markup languages", "optional", None, None),
         ]
         assert required[0].skill.kind == "knowledge"
     with database.unit_of_work() as uow:

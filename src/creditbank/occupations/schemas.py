@@ -65,6 +65,11 @@ class OccupationSkillRead(BaseModel):
     importance: float | None = Field(
         default=None, description="1..5 where the source gives one (O*NET), else null."
     )
+    level: float | None = Field(
+        default=None,
+        description="The level it is needed at, 0..7, where the source gives one (O*NET), "
+        "else null.",
+    )
 
     @classmethod
     def of(cls, required: RequiredSkill) -> OccupationSkillRead:
@@ -77,6 +82,7 @@ class OccupationSkillRead(BaseModel):
             kind=skill.kind,
             relation=required.relation,
             importance=float(importance) if importance is not None else None,
+            level=float(required.level) if required.level is not None else None,
         )
 
 

@@ -88,7 +88,8 @@ def import_skills(command: ImportSkills, *, principal: Principal, uow: UnitOfWor
         link
         for link in given.links
         if link.uri not in ids
-        or stored_links.get((link.occupation, ids[link.uri])) != (link.relation, link.importance)
+        or stored_links.get((link.occupation, ids[link.uri]))
+        != (link.relation, link.importance, link.level)
     ]
     sha256 = hashlib.sha256(command.content).hexdigest()
     unchanged = len(given.skills) - len(added) - len(changed)
@@ -210,18 +211,19 @@ def _stored_skills(session: Session) -> dict[str, tuple[int, SkillEntry]]:
 
 def _stored_links(
     session: Session, codes: set[str]
-) -> dict[tuple[str, int], tuple[str, Decimal | None]]:
+) -> dict[tuple[str, int], tuple[str, Decimal | None, Decimal | None]]:
     wanted = sorted(codes)
-    found: dict[tuple[str, int], tuple[str, Decimal | None]] = {}
+    found: dict[tuple[str, int], tuple[str, Decimal | None, Decimal | None]] = {}
     for start in range(0, len(wanted), _CHUNK):
         query = select(
             OccupationSkillRow.occupation_code,
             OccupationSkillRow.skill_id,
             OccupationSkillRow.relation,
             OccupationSkillRow.importance,
+            OccupationSkillRow.level,
         ).where(OccupationSkillRow.occupation_code.in_(wanted[start : start + _CHUNK]))
-        for code, skill_id, relation, importance in session.execute(query):
-            found[code, skill_id] = (relation, importance)
+        for code, skill_id, relation, importance, level in session.execute(query):
+            found[code, skill_id] = (relation, importance, level)
     return found
 
 
@@ -339,7 +341,7 @@ def _write_links(
     import_id: int,
     links: list[Link],
     ids: dict[str, int],
-    stored: dict[tuple[str, int], tuple[str, Decimal | None]],
+    stored: dict[tuple[str, int], tuple[str, Decimal | None, Decimal | None]],
 ) -> None:
     fresh = [link for link in links if (link.occupation, ids[link.uri]) not in stored]
     bulk_insert(
@@ -351,6 +353,7 @@ def _write_links(
                 "skill_id": ids[link.uri],
                 "relation": link.relation,
                 "importance": link.importance,
+                "level": link.level,
                 "import_id": import_id,
             }
             for link in fresh
@@ -364,5 +367,10 @@ def _write_links(
                     OccupationSkillRow.occupation_code == link.occupation,
                     OccupationSkillRow.skill_id == ids[link.uri],
                 )
-                .values(relation=link.relation, importance=link.importance, import_id=import_id)
+                .values(
+                    relation=link.relation,
+                    importance=link.importance,
+                    level=link.level,
+                    import_id=import_id,
+                )
             )

@@ -74,11 +74,13 @@ class Skill:
 
 @dataclass(frozen=True, slots=True)
 class RequiredSkill:
-    """A skill an occupation requires: essential or optional, its importance where known."""
+    """A skill an occupation requires: essential or optional, its importance (1..5) and the
+    level it is needed at (0..7) where known (O*NET)."""
 
     skill: Skill
     relation: str
     importance: Decimal | None
+    level: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ class Link:
     relation: str
     importance: Decimal | None
     line: int
+    level: Decimal | None = None
+    """The level (0..7) the skill is needed at, where the source gives one (O*NET's LV)."""
 
 
 @dataclass(frozen=True, slots=True)

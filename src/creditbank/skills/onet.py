@@ -10,8 +10,8 @@ others ignored), ``Data Value``, and ``Not Relevant`` (``Y``: the element does n
 occupation). An element is a skill of kind "knowledge" (O*NET's 2.C), "competence" (abilities,
 1.A) or "skill" (the rest). An occupation requires each element rated for it on ``IM``, with that
 importance: essentially when it is at least :data:`ESSENTIAL_FROM` (3, "important" on O*NET's
-scale), else optionally; an element rated not relevant is not required. The level (``LV``) is
-checked but not stored. Other columns (``N``, ``Standard Error``, ``Date``...) are ignored.
+scale), else optionally, with the level it is needed at (``LV``); an element rated not relevant
+is not required. Other columns (``N``, ``Standard Error``, ``Date``...) are ignored.
 Problems are named by line and column like the bank's own files'.
 """
 
@@ -101,6 +101,7 @@ def read_onet_ratings(content: bytes) -> SkillsFile:
             "essential" if value >= ESSENTIAL_FROM else "optional",
             value,
             line,
+            found.levels.get((code, element)),
         )
         for (code, element), (value, line) in importance.items()
         if (code, element) not in irrelevant
@@ -114,6 +115,7 @@ class _Found:
 
     skills: dict[str, SkillEntry] = field(default_factory=dict)
     importance: dict[tuple[str, str], tuple[Decimal, int]] = field(default_factory=dict)
+    levels: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     irrelevant: set[tuple[str, str]] = field(default_factory=set)
     problems: list[_Problem] = field(default_factory=list)
 
@@ -184,6 +186,8 @@ def _row(line: int, row: dict[str, str | None], found: _Found) -> None:
         irrelevant.add((code, element))
     if scale == "IM" and value is not None:
         importance.setdefault((code, element), (value, line))
+    if scale == "LV" and value is not None:
+        found.levels.setdefault((code, element), value)
 
 
 def _value(line: int, scale: str, text: str, problems: list[_Problem]) -> Decimal | None:

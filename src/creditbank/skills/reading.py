@@ -73,12 +73,14 @@ def occupation_skills(uow: UnitOfWork, code: str) -> list[RequiredSkill]:
     first, none last), then by URI (its numbers as numbers)."""
     query = (
         skill_select()
-        .add_columns(OccupationSkillRow.relation, OccupationSkillRow.importance)
+        .add_columns(
+            OccupationSkillRow.relation, OccupationSkillRow.importance, OccupationSkillRow.level
+        )
         .join(OccupationSkillRow, OccupationSkillRow.skill_id == SkillRow.id)
         .where(OccupationSkillRow.occupation_code == code)
     )
     required = [
-        RequiredSkill(Skill(*row[:7]), row[7], row[8]) for row in uow.session.execute(query)
+        RequiredSkill(Skill(*row[:7]), row[7], row[8], row[9]) for row in uow.session.execute(query)
     ]
     return sorted(required, key=_required_order)
 

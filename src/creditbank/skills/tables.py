@@ -7,7 +7,8 @@
   language), English name where known, description, kind (task, skill, knowledge, competence)
   and the import that last set it.
 - ``occupation_skills``: what an occupation requires: the skill, essential or optional, its
-  importance (1..5) where the source gives one, and the import that last set the link.
+  importance (1..5) and level (0..7) where the source gives them (O*NET), and the import that
+  last set the link.
 """
 
 from __future__ import annotations
@@ -61,4 +62,5 @@ class OccupationSkillRow(Base):
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), primary_key=True, index=True)
     relation: Mapped[str] = mapped_column(String(RELATION_LENGTH))
     importance: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    level: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     import_id: Mapped[int] = mapped_column(ForeignKey("skill_imports.id"), index=True)

@@ -6,6 +6,8 @@ where its source gives one (ESCO's ``conceptUri``): the key ESCO's occupation-sk
 name an occupation by.
 
 - ``occupations.uri``: the occupation's URI in its source, unique where given.
+- ``occupation_skills.level``: the level (0..7) a skill is needed at where the source gives one
+  (O*NET's ``LV`` scale), beside its importance.
 
 Revision ID: 0030
 Revises: 0029
@@ -27,9 +29,13 @@ def upgrade() -> None:
     with op.batch_alter_table("occupations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("uri", sa.String(length=300), nullable=True))
         batch_op.create_index(batch_op.f("ix_occupations_uri"), ["uri"], unique=True)
+    with op.batch_alter_table("occupation_skills", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("level", sa.Numeric(precision=3, scale=2), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("occupation_skills", schema=None) as batch_op:
+        batch_op.drop_column("level")
     with op.batch_alter_table("occupations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_occupations_uri"))
         batch_op.drop_column("uri")
