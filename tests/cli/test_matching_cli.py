@@ -93,3 +93,22 @@ def test_jobs_match(initialised: CliRunner, built: world.World) -> None:
     assert [m["account_number"] for m in answer["learners"]] == [built.x_holder]
     refused = run(initialised, "jobs", "match", job, "--as", conversion_world.TEO_REGISTRAR, code=1)
     assert "may not match jobs to learners" in refused
+
+
+def test_certificates_in_gaps_and_matches(
+    initialised: CliRunner, database: Database, built: world.World
+) -> None:
+    bim_x = "BIMTEO:BIM-X@intermediate"
+    with database.unit_of_work() as uow:
+        wanted = {built.skills["draw"]: "essential", built.skills["model"]: "essential"}
+        job = world.post_job(uow, world.ENTERPRISE, wanted, certificates=(bim_x,))
+    shown = run(initialised, "gaps", built.drawer, "--job", str(job))
+    assert "1 of 2 required skills and 0 of 1 certificates held (33% of the requirements)." in (
+        shown
+    )
+    assert f"Certificate {bim_x} (建筑信息模型（BIM）职业技能等级证书) is missing." in shown
+    assert "Take the certificate asked for: BIMTEO:BIM-X" in shown
+    matched = run(initialised, "jobs", "match", str(job), "--as", world.EMPLOYER)
+    assert f"{built.x_holder}  张三  67%" in matched  # MODEL and the certificate
+    assert f"Certificates held: {bim_x}" in matched
+    assert f"Certificates missing: {bim_x}" in matched

@@ -181,6 +181,12 @@ def _print_matches(found: MatchesRead) -> None:
         for covered in learner.covered:
             given = "; ".join(_evidence(e) for e in covered.evidence)
             print_line(f"{_skill(covered.skill)}: {given}", 4)
+        if learner.certificates_held:
+            held = ", ".join(learner.certificates_held)
+            print_line(say(msg("Certificates held: {certificates}", certificates=held)), 4)
+        if learner.certificates_missing:
+            lacking = ", ".join(learner.certificates_missing)
+            print_line(say(msg("Certificates missing: {certificates}", certificates=lacking)), 4)
 
 
 GROUPS: tuple[tuple[typer.Typer, str], ...] = ()
