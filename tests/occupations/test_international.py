@@ -54,9 +54,9 @@ def import_occupations(
     command = ImportOccupations(
         content=data(name) if content is None else content,
         file_name=name.rsplit("/", 1)[-1],
-        source="",
+        source="" if file_format in {"esco", "onet"} else "Our test set",
         version="test",
-        licence="",
+        licence="" if file_format in {"esco", "onet"} else "CC0",
         file_format=file_format,
         alternate_titles=alternate_titles,
     )
@@ -291,6 +291,28 @@ def test_esco_relations_naming_what_the_bank_lacks_store_nothing(database: Datab
         with database.unit_of_work() as uow, pytest.raises(SkillsError) as error:
             import_skills(uow, "occupationSkillRelations_en.csv", "esco", content.encode())
         assert refused(error)[:2] == place
+    with database.unit_of_work() as uow:
+        assert counts(uow) == before
+
+
+def test_a_uri_names_one_occupation(database: Database) -> None:
+    twice = (
+        "code,name,uri\n"
+        "ONET:15-0000,Computer and Mathematical Occupations,https://example.org/soc/15\n"
+        "ONET:17-0000,Architecture and Engineering Occupations,https://example.org/soc/15\n"
+    )
+    with database.unit_of_work() as uow, pytest.raises(OccupationsError) as error:
+        import_occupations(uow, "ours.csv", "csv", twice.encode())
+    assert refused(error)[:2] == ("2", "uri")
+    with database.unit_of_work() as uow:
+        import_occupations(uow, "esco/occupations_en.csv", "esco")
+        before = counts(uow)
+    taken = f"code,name,uri\nONET:15-0000,Computer occupations,{ESCO_DEVELOPER}\n"
+    with database.unit_of_work() as uow, pytest.raises(OccupationsError) as error:
+        import_occupations(uow, "ours.csv", "csv", taken.encode())
+    assert refused(error)[2] == (
+        "Occupation ONET:15-0000: its URI names ESCO:2512.4 in the bank already."
+    )
     with database.unit_of_work() as uow:
         assert counts(uow) == before
 

@@ -111,11 +111,17 @@ def _with_default_provenance(command: ImportOccupations, chosen: str) -> ImportO
 
 
 def _check_uris(occupations: list[Occupation], stored: dict[str, Occupation]) -> None:
-    """A URI names one occupation: one the bank holds under another code refuses the file."""
+    """A URI names one occupation: one the file gives twice, or the bank holds under another
+    code, refuses the file (its place: the occupation's number in the file's order)."""
     held = {o.uri: o.code for o in stored.values() if o.uri}
+    given: dict[str, str] = {}
     for number, occupation in enumerate(occupations, start=1):
-        other = held.get(occupation.uri) if occupation.uri else None
-        if other is not None and other != occupation.code:
+        if not occupation.uri:
+            continue
+        other = given.setdefault(occupation.uri, occupation.code)
+        if other == occupation.code:
+            other = held.get(occupation.uri, occupation.code)
+        if other != occupation.code:
             raise bad_file(
                 [
                     msg(
