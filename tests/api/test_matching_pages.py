@@ -132,3 +132,40 @@ def test_a_school_s_coverage_page(signed_in: SignedIn, built: world.World, bank:
         assert employer.get(url).status_code == 403
     with page_client(bank) as anonymous:
         assert anonymous.get(url, follow_redirects=False).status_code in {303, 401}
+
+
+def test_certificates_on_the_gap_and_the_employer_s_matches(
+    live_bank: LiveBank, signed_in: SignedIn, built: world.World
+) -> None:
+    bim_x = "BIMTEO:BIM-X@intermediate"
+    with live_bank.database.unit_of_work() as uow:  # in Beijing: the region coverage above stays
+        job = world.post_job(
+            uow,
+            world.ENTERPRISE,
+            {built.skills["model"]: "essential", built.skills["draw"]: "essential"},
+            region="CN-BJ",
+            certificates=(bim_x,),
+        )
+    with (
+        signed_in.learner(built.x_holder) as english,
+        signed_in.learner(built.x_holder, "zh") as zh,
+    ):
+        gap = english.get("/me/jobs", params={"job": str(job)})
+        chinese = zh.get("/me/jobs", params={"job": str(job)})
+    assert gap.status_code == 200, gap.text
+    assert (
+        "1 of 2 required skills and 1 of 1 certificates held (67% of the requirements)."
+        in _text(gap.text, "gap-share")
+    )
+    held = _text(gap.text, "certificates")
+    assert bim_x in held and "held" in held and built.x_outcome in held
+    assert f'data-code="{job}"' in gap.text and "1 of 1 certificates" in _text(gap.text, "job-fits")
+    assert "已持有" in _text(chinese.text, "certificates")
+    assert "满足要求的 67%" in _text(chinese.text, "gap-share")
+    with signed_in.staff(world.EMPLOYER) as employer:
+        page = employer.get(f"/staff/jobs/{job}")
+    assert page.status_code == 200, page.text
+    row = page.text.split(f'data-account="{built.x_holder}"', 1)[1].split("</tr>", 1)[0]
+    assert f"Certificates held: {bim_x}" in row
+    row = page.text.split(f'data-account="{built.drawer}"', 1)[1].split("</tr>", 1)[0]
+    assert f"Certificates missing: {bim_x}" in row
