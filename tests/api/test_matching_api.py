@@ -195,3 +195,48 @@ def test_documented(bank: Bank) -> None:
         "/api/v1/programmes/{code}/coverage",
     ):
         assert "get" in spec["paths"][path], path
+
+
+def test_a_job_s_certificates_in_gaps_fits_and_matches(bank: Bank, live_bank: LiveBank) -> None:
+    built = bank.built
+    bim_x = "BIMTEO:BIM-X@intermediate"
+    with live_bank.database.unit_of_work() as uow:
+        job = world.post_job(
+            uow,
+            world.ENTERPRISE,
+            {built.skills["model"]: "essential", built.skills["draw"]: "essential"},
+            region="CN-BJ",
+            certificates=(bim_x,),
+        )
+    held = bank.admin.get(f"/api/v1/accounts/{built.x_holder}/gaps", params={"job": job}).json()
+    assert held["share"] == "0.6667"  # MODEL and the certificate, of two skills and it
+    assert [c["certificate"] for c in held["certificates_held"]] == [bim_x]
+    ((reason,),) = [c["evidence"] for c in held["certificates_held"]]
+    assert (reason["outcome"], reason["by_conversion"]) == (built.x_outcome, False)
+    assert held["certificates_missing"] == []
+    assert [(p["item"], p["certificate"]) for p in held["plan"]] == [("SHVC:DRAW-100", None)]
+    missing = bank.admin.get(f"/api/v1/accounts/{built.drawer}/gaps", params={"job": job}).json()
+    assert [c["certificate"] for c in missing["certificates_missing"]] == [bim_x]
+    ((step),) = missing["plan"]
+    assert (step["item"], step["certificate"], step["offered_by"]) == (
+        "BIMTEO:BIM-X",
+        bim_x,
+        ["BIMTEO"],
+    )
+    assert step["level"].endswith(":intermediate")
+    assert [s["uri"] for s in step["teaches"]] == [f"{world.URI}model"]
+    assert missing["explanation"][1] == (
+        f"Certificate {bim_x} (建筑信息模型（BIM）职业技能等级证书) is missing."
+    )
+    fits = bank.admin.get(f"/api/v1/accounts/{built.drawer}/fits").json()
+    (fitting,) = [f for f in fits["jobs"] if f["target"]["code"] == str(job)]
+    assert (fitting["certificates_held"], fitting["certificates_missing"]) == ([], [bim_x])
+    found = bank.employer.get(f"/api/v1/jobs/{job}/matches").json()
+    assert found["certificates"] == [bim_x]
+    assert [
+        (m["account_number"], m["share"], m["certificates_held"], m["certificates_missing"])
+        for m in found["learners"]
+    ] == [
+        (built.x_holder, "0.6667", [bim_x], []),
+        (built.drawer, "0.3333", [], [bim_x]),
+    ]
