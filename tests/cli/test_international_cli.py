@@ -2,7 +2,8 @@
 onet|esco` on both databases: O*NET's and ESCO's files (tests/data) imported through the same
 commands as the bank's own, their sources' licences recorded by default (the version is the
 operator's), shown by their prefixed codes; a bad file refused naming line and column with
-nothing stored; again: nothing changes."""
+nothing stored; again: nothing changes; `creditbank gaps NUMBER --occupation ONET:...` with the
+importance of what is missing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from creditbank.db import Database
 from tests.cli.runner import run
+from tests.matching_world import learner
 from tests.occupations.test_international import DATA, counts
 
 
@@ -101,5 +103,14 @@ def test_onet_and_esco_through_the_cli(
         initialised, "skills", "import", str(broken), "--format", "onet", "--version", "29", code=1
     )
     assert "Line 4, column Data Value" in refused
+    with database.unit_of_work() as uow:
+        number = learner(uow, 3, "测试学员")
+    gap = json.loads(run(initialised, "gaps", number, "--occupation", "ONET:15-1252.00", "--json"))
+    assert gap["target"]["code"] == "ONET:15-1252.00"
+    assert [(s["name"], s["importance"]) for s in gap["unteachable"]] == [
+        ("Computers and Electronics", "4.71"),
+        ("Programming", "4.62"),
+        ("Reading Comprehension", "3.75"),
+    ]
     with database.unit_of_work() as uow:
         assert counts(uow) == (9, 3, 8, 9, 4)
