@@ -1,7 +1,8 @@
 """Matching's pages in a real browser (tests/matching_world.py): a learner opens "Jobs for me"
 from the menu in Chinese, sees the job and the occupation that fit, opens the gap with what to
 learn next, withdraws and gives again the consent to being matched (reading what employers
-see), then reads it in English; a registrar opens the programme's coverage from the menu. No
+see), then reads it in English, with the gap to a job asking for a certificate the learner
+holds; a registrar opens the programme's coverage from the menu. No
 JavaScript needed (plain links and forms)."""
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def built(live_bank: LiveBank) -> world.World:
 
 
 def test_a_learner_s_jobs_gap_and_consent(
-    bank: str, visitors: Visitors, built: world.World
+    bank: str, visitors: Visitors, built: world.World, live_bank: LiveBank
 ) -> None:
     page = visitors.page("zh-CN", learner=built.x_holder)
     page.goto(f"{bank}/me")
@@ -58,6 +59,20 @@ def test_a_learner_s_jobs_gap_and_consent(
     page.get_by_role("link", name="English").click()
     expect(page.locator("h1")).to_have_text("Jobs for me")
     expect(page.locator("#matching-consent")).to_contain_text("your name, your account number")
+    # a job asking for the certificate the learner holds (posted last: the counts above stay)
+    with live_bank.database.unit_of_work() as uow:
+        job = world.post_job(
+            uow,
+            world.ENTERPRISE,
+            {built.skills["draw"]: "essential"},
+            region="CN-BJ",
+            certificates=("BIMTEO:BIM-X@intermediate",),
+        )
+    page.goto(f"{bank}/me/jobs?job={job}#gap")
+    held = page.locator('#certificates li[data-certificate="BIMTEO:BIM-X@intermediate"]')
+    expect(held).to_have_attribute("data-held", "1")
+    expect(held).to_contain_text(built.x_outcome)
+    expect(page.locator("#gap-share")).to_contain_text("1 of 1 certificates held (50%")
 
 
 def test_a_registrar_reads_the_programme_s_coverage(
