@@ -345,6 +345,26 @@ def test_a_job_s_certificates_are_requirements(bank: tuple[Database, world.World
     ]
 
 
+def test_a_holder_of_the_certificate_alone_is_matched(bank: tuple[Database, world.World]) -> None:
+    """The shortlist counts the certificates asked for beside the skills: a consenting learner
+    whose only match is the certificate (at any level in SQL, the asked one in the ranking) is
+    found, and one who holds neither is not."""
+    database, built = bank
+    ids = built.skills
+    bim_x = "BIMTEO:BIM-X@intermediate"
+    with database.unit_of_work() as uow:
+        job = world.post_job(
+            uow, world.ENTERPRISE, {ids["draw"]: "essential"}, certificates=(bim_x,)
+        )
+        found = matches.match_job(MatchJob(job), principal=OPERATOR, uow=uow, cipher=world.CIPHER)
+    shares = {m.match.account_number: m.match for m in found.learners}
+    assert shares[built.x_holder].share == Fraction(1, 2)  # the certificate, not DRAW
+    assert shares[built.x_holder].certificates_held == (bim_x,)
+    assert shares[built.x_holder].covered == ()
+    assert shares[built.drawer].share == Fraction(1, 2)  # DRAW, not the certificate
+    assert all(m.match.share > 0 for m in found.learners)
+
+
 def report_of(database: Database, number: str, job: int) -> gaps.GapReport:
     with database.unit_of_work() as uow:
         return gaps.show_gaps(ShowGaps(number, job=job), principal=OPERATOR, uow=uow, now=NOW)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import Select, case, distinct, exists, func, select
+from sqlalchemy import Select, case, distinct, exists, func, literal, null, select, union_all
 
 from creditbank import clock
 from creditbank.access.policy import Action, Principal, require
@@ -70,12 +70,29 @@ class LearnerMatch:
 
 
 def shortlist_select(
-    required: Sequence[int], *, region_ids: Sequence[int] | None = None
+    required: Sequence[int],
+    *,
+    region_ids: Sequence[int] | None = None,
+    certificate_items: Sequence[int] = (),
 ) -> Select[int, int]:
     """The SQL of step 1: ``learner_id``, ``covered`` (required skills their standing outcomes
-    give), for consenting learners, most covered first, then by learner row id."""
+    give, plus the certificates asked for whose item they hold at any level), for consenting
+    learners, most covered first, then by learner row id. A certificate counts here as a skill
+    of its own (a negative id no skill has) that an outcome of its item gives: whether the
+    level meets the one asked is decided exactly in step 2."""
     aligned = alignments.aligned_skills_select()
     aligned = aligned.where(aligned.selected_columns.skill_id.in_(list(required)))
+    if certificate_items:
+        pseudo = [
+            select(
+                literal(item_id).label("item_id"),
+                null().label("level_id"),
+                literal(-number).label("skill_id"),
+            )
+            for number, item_id in enumerate(dict.fromkeys(certificate_items), start=1)
+        ]
+        given = union_all(aligned, *pseudo).subquery()
+        aligned = select(given.c.item_id, given.c.level_id, given.c.skill_id)
     held = accounts.held_skills_select(aligned).subquery()
     consenting = jobs.matching_consent_select().subquery()
     covered = func.count(distinct(held.c.skill_id)).label("covered")
@@ -106,14 +123,18 @@ def rank_learners(
     required skills from an institution of that region."""
     requirements = tuple(Requirement(s.skill_id, s.relation) for s in skills)
     required, _ = split_requirements(requirements)
-    if not required or limit < 1:
+    if (not required and not certificates) or limit < 1:
         return []
+    asked = ask_certificates(uow, certificates) if certificates else ()
     region_ids = None if region is None else _institutions_in(uow, region)
-    query = shortlist_select(required, region_ids=region_ids).limit(limit * SHORTLIST_FACTOR)
+    query = shortlist_select(
+        required,
+        region_ids=region_ids,
+        certificate_items=[c.item_id for c in asked if c.item_id is not None],
+    ).limit(limit * SHORTLIST_FACTOR)
     shortlist = [row.learner_id for row in uow.session.execute(query)]
     numbers = accounts.account_numbers(uow=uow, learner_ids=shortlist)
     rules = conversion.rules_in_force(uow=uow, on=clock.today())  # once for all of them
-    asked = ask_certificates(uow, certificates) if certificates else ()
     found: list[LearnerMatch] = []
     for learner_id in shortlist:
         standing = learner_standing(uow, learner_id, certificates=asked, rules=rules)
@@ -134,7 +155,7 @@ def rank_learners(
     found.sort(
         key=lambda m: rank_key(m.share, len(m.covered) + len(m.certificates_held), m.account_number)
     )
-    return found[:limit]
+    return [m for m in found if m.share > 0][:limit]  # a lower level of a certificate alone: none
 
 
 def _institutions_in(uow: UnitOfWork, region: str) -> list[int]:
