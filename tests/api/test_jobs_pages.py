@@ -157,3 +157,18 @@ def test_a_school_reads_jobs_but_neither_posts_nor_sees_matches(
     assert new.status_code == 403 and refused.status_code == 403
     assert page.status_code == 200
     assert 'id="matches"' not in page.text and 'id="close-job"' not in page.text
+
+
+def test_the_certificates_asked_for_by_name(
+    live_bank: LiveBank, signed_in: SignedIn, built: world.World
+) -> None:
+    with live_bank.database.unit_of_work() as uow:
+        skill = next(iter(built.skills.values()))
+        job = world.post_job(
+            uow, world.ENTERPRISE, {skill: "essential"}, certificates=("BIMTEO:BIM-X@advanced",)
+        )
+    with signed_in.staff(world.EMPLOYER, "zh") as client:
+        page = client.get(f"/staff/jobs/{job}")
+    asked = _text(page.text, "job-certificates", "ul")
+    assert "BIMTEO:BIM-X@advanced" in asked
+    assert "建筑信息模型（BIM）职业技能等级证书" in asked  # the catalogue's name, not only its code

@@ -4,9 +4,10 @@ fit them through the matching area."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from creditbank.access.policy import Action, Principal, allowed, require
+from creditbank.catalog import api as catalog
 from creditbank.db import UnitOfWork
 from creditbank.institutions import api as institutions
 from creditbank.jobs import reading
@@ -27,6 +28,8 @@ class JobDetail:
     occupation_name: tuple[str, str | None] | None
     may_close: bool
     may_match: bool
+    certificate_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """The names (Chinese, English or "") of the certificates asked for, by ``OWNER:CODE``."""
 
 
 @handler
@@ -45,7 +48,17 @@ def show_job(query: ShowJob, *, principal: Principal, uow: UnitOfWork) -> JobDet
         names,
         may_close=job.is_open and allowed(principal, Action.POST_JOB, job.institution),
         may_match=allowed(principal, Action.MATCH_JOB, job.institution),
+        certificate_names=_certificate_names(uow, job.certificates),
     )
+
+
+def _certificate_names(
+    uow: UnitOfWork, certificates: tuple[str, ...]
+) -> dict[str, tuple[str, str]]:
+    """The catalogue's names of the items ``certificates`` name (``OWNER:CODE[@LEVEL]``)."""
+    items = {name.partition("@")[0].partition(":") for name in certificates}
+    found = catalog.item_names_coded(uow=uow, items={(owner, code) for owner, _, code in items})
+    return {f"{owner}:{code}": names for (owner, code), names in found.items()}
 
 
 @dataclass(frozen=True, slots=True)
