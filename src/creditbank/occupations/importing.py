@@ -28,16 +28,16 @@ from creditbank.occupations.commands import ImportOccupations
 from creditbank.occupations.files import file_format, read_occupations
 from creditbank.occupations.model import (
     DEFAULT_PROVENANCE,
+    PROVENANCE_LIMITS,
     Level,
     Occupation,
     OccupationsError,
     bad_file,
     parent_codes,
+    provenance_problems,
 )
 from creditbank.occupations.tables import OccupationAliasRow, OccupationImportRow, OccupationRow
 from creditbank.usecases import handler
-
-PROVENANCE_LIMITS = {"source": 200, "version": 100, "licence": 1000, "file_name": 255}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +151,7 @@ def _relink(session: Session, others: list[Occupation], known: set[str]) -> None
 
 
 def _check_provenance(command: ImportOccupations) -> None:
-    problems = [
-        msg("The {field} of the file's provenance is missing.", field=field)
-        for field in ("source", "version", "licence")
-        if not str(getattr(command, field)).strip()
-    ]
-    problems += [
-        msg("The {field} is longer than {n} characters.", field=field, n=limit)
-        for field, limit in PROVENANCE_LIMITS.items()
-        if len(str(getattr(command, field)).strip()) > limit
-    ]
+    problems = provenance_problems({field: getattr(command, field) for field in PROVENANCE_LIMITS})
     if problems:
         raise OccupationsError(
             "invalid_occupations_file",

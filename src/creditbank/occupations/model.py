@@ -21,7 +21,7 @@ files may).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -234,6 +234,27 @@ def merge(first: Occupation, second: Occupation) -> Occupation | None:
         parents=first.parents,
         uri=first.uri or second.uri,
     )
+
+
+PROVENANCE_LIMITS = {"source": 200, "version": 100, "licence": 1000, "file_name": 255}
+"""The longest source, version, licence and file name an import records (its columns)."""
+
+
+def provenance_problems(given: Mapping[str, str]) -> list[Message]:
+    """What is wrong with an import's provenance (``given``: source, version, licence and file
+    name): a source, version or licence missing, or a field longer than it may be. Occupations
+    and skills are imported with the same provenance."""
+    problems = [
+        msg("The {field} of the file's provenance is missing.", field=field)
+        for field in ("source", "version", "licence")
+        if not str(given[field]).strip()
+    ]
+    problems += [
+        msg("The {field} is longer than {n} characters.", field=field, n=limit)
+        for field, limit in PROVENANCE_LIMITS.items()
+        if len(str(given[field]).strip()) > limit
+    ]
+    return problems
 
 
 def where(line: int, column: str) -> dict[str, str]:

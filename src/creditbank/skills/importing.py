@@ -43,7 +43,6 @@ from creditbank.skills.onet import read_onet_ratings
 from creditbank.skills.tables import OccupationSkillRow, SkillImportRow, SkillRow
 from creditbank.usecases import handler
 
-PROVENANCE_LIMITS = {"source": 200, "version": 100, "licence": 1000, "file_name": 255}
 COLUMNS = {
     ESCO_FORMAT: (OCCUPATION_COLUMN, SKILL_COLUMN),
     ONET_FORMAT: (ONET_CODE_COLUMN, ONET_ELEMENT_COLUMN),
@@ -167,16 +166,9 @@ def _esco_occupations(uow: UnitOfWork, given: SkillsFile) -> SkillsFile:
 
 
 def _check_provenance(command: ImportSkills) -> None:
-    problems = [
-        msg("The {field} of the file's provenance is missing.", field=field)
-        for field in ("source", "version", "licence")
-        if not str(getattr(command, field)).strip()
-    ]
-    problems += [
-        msg("The {field} is longer than {n} characters.", field=field, n=limit)
-        for field, limit in PROVENANCE_LIMITS.items()
-        if len(str(getattr(command, field)).strip()) > limit
-    ]
+    problems = occupations.provenance_problems(
+        {field: getattr(command, field) for field in occupations.PROVENANCE_LIMITS}
+    )
     if problems:
         raise SkillsError(
             "invalid_skills_file",
