@@ -81,8 +81,17 @@ class OutcomeRow(Base):
         UniqueConstraint("institution_id", "record_id"),
         Index("ix_outcomes_learner_id_id", "learner_id", "id"),
         Index("ix_outcomes_conversion_grant_id", "conversion_grant_id"),
-        # outcomes of an item (at a level): the join with the alignments in force
-        Index("ix_outcomes_item_id_framework_level_id", "item_id", "framework_level_id"),
+        # outcomes of an item (at a level) and who holds them, read from the index alone: the
+        # join with the alignments in force (matching a job, counting skills held); without
+        # learner_id, institution_id and id PostgreSQL fetched every row from the heap
+        Index(
+            "ix_outcomes_item_id_framework_level_id",
+            "item_id",
+            "framework_level_id",
+            "learner_id",
+            "institution_id",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

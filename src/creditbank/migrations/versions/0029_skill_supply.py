@@ -7,8 +7,11 @@
 - ``skill_supply_snapshots``: one row (id 1): when the counts were made (``as_of``, NULL: never)
   and by whom, and how many refreshes there were; the row a refresh locks, so that of two
   refreshes at once one counts.
-- ``ix_outcomes_item_id_framework_level_id``: outcomes by item and level, the join of outcomes
-  with the alignments in force (matching a job, counting skills held).
+- ``ix_outcomes_item_id_framework_level_id``: outcomes by item and level with their learner,
+  issuer and id, so that the join of outcomes with the alignments in force (matching a job,
+  counting skills held) reads the index alone (an index of item and level only made
+  PostgreSQL fetch each row from the heap: 2.6 times slower than scanning them all for a job
+  whose skills a third of the outcomes give; docs/performance.md).
 
 Revision ID: 0029
 Revises: 0028
@@ -30,7 +33,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_outcomes_item_id_framework_level_id",
         "outcomes",
-        ["item_id", "framework_level_id"],
+        ["item_id", "framework_level_id", "learner_id", "institution_id", "id"],
         unique=False,
     )
     op.create_table(
