@@ -16,7 +16,9 @@ SAMPLES runs each, each in a unit of work of its own:
 - **snapshot**: ``stats.demand.show_skill_demand`` end to end (the open jobs, the snapshot's rows,
   labels, suppression), for skill, occupation and region;
 - **refresh**: ``stats.supply.refresh_skill_supply`` end to end (every breakdown counted, the
-  rows replaced, committed).
+  rows replaced, committed);
+- **live, no index**: the live count again after dropping migration 0029's index of outcomes by
+  item (as each request cost before it).
 
 ``--explain`` prints each database's plan of the match's shortlist (``benchmarks.matching``'s raw
 ceiling query) and of the count of learners by skill.
@@ -40,6 +42,9 @@ from creditbank.db import Database
 from creditbank.stats import demand, supply
 from creditbank.stats.commands import RefreshSkillSupply, ShowSkillDemand
 
+INDEX = "ix_outcomes_item_id_framework_level_id"
+"""Migration 0029's index of outcomes by item, dropped at the end to time the live count as
+it was before."""
 SHORTLIST = (
     "SELECT o.learner_id, COUNT(DISTINCT a.skill_id) AS covered FROM outcomes o"
     " JOIN aligned_skills a ON a.item_id = o.item_id"
@@ -119,6 +124,15 @@ def run(
         lines.append(
             f"| {backend} | by {by} | live {min(before) * 1000:.0f} / {max(before) * 1000:.0f} ms"
             f" | snapshot {min(after) * 1000:.1f} / {max(after) * 1000:.1f} ms |"
+        )
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"DROP INDEX {INDEX}"))
+        connection.execute(text("ANALYZE"))
+    for by in supply.COUNTS:  # as before migration 0029
+        before = timed(lambda by=by: live(database, by), arguments.samples, 0)
+        lines.append(
+            f"| {backend} | by {by}, no index | live {min(before) * 1000:.0f} /"
+            f" {max(before) * 1000:.0f} ms |"
         )
     lines.append(f"{backend}: load average at the end {load()}")
     database.dispose()
