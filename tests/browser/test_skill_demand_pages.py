@@ -1,7 +1,7 @@
 """Skills in demand and held in Chromium, JavaScript switched off, on tests/skill_demand_world.py's
 bank: a visitor, without logging in, follows the link from the statistics' summary, reads the
 chart and the table by skill (small counts of learners "<10"), asks them by region with the
-form, in Chinese and then in English."""
+form, in Chinese and then in English; the learners "as of" the world's refresh."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def test_a_visitor_reads_demand_against_supply(
     page.goto(f"{bank}/stats?lang={language}")
     page.locator("#skills-link a").click()
     expect(page.locator("h1")).to_have_text(heading)
+    expect(page.locator("#as-of")).to_be_visible()  # the learners as the refresh counted them
     for measure in ("jobs", "learners"):  # each on a scale of its own
         expect(page.locator(f"#chart-{measure} svg.chart-area")).to_be_visible()
     first = page.locator(f'#figure-table tr[data-value="{task(BIM, 1)}"]')
