@@ -254,10 +254,13 @@ def confirm_conversion(*, uow: UnitOfWork, public_id: str, by: str) -> Conversio
     programme = uow.session.get_one(ProgrammeRow, row.programme_id)
     institution = institutions.institution_codes(uow=uow)[programme.institution_id]
     number = conversion_account(uow=uow, public_id=public_id)
+    # asked before the deposit: it may lock the learner, and a row lock taken after the deposit
+    # inserted outcomes (whose foreign key holds a share lock on the learner) deadlocks with a
+    # second first confirmation doing the same on PostgreSQL
+    first = statistics.first_confirmation(uow, row.learner_id)
     facts = transfers.deposit_transferred_credit(
         uow, row, programme, account_number=number, institution=institution
     )
-    first = statistics.first_confirmation(uow, row.learner_id)
     event = _event(uow, row, ConversionEventKind.CONFIRMED, reason="", by=by)
     statistics.tally_confirmed(uow, row, at=event.at, first=first)
     confirmed = get_conversion(uow=uow, public_id=public_id)
