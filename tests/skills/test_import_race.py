@@ -4,8 +4,6 @@ find it stored and change nothing), and two different files at once are both kep
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,35 +14,13 @@ from tests.occupations import files as occupation_files
 from tests.occupations.test_importing import import_file as import_occupations
 from tests.skills.files import CSV, JSON
 from tests.skills.test_importing import import_file
+from tests.support.races import at_once
 
 IMPORTERS = 4
 
 
 def _at_once(database: Database, files: list[tuple[str, str]]) -> list[ImportReport]:
-    start = threading.Barrier(len(files))
-    reports: list[ImportReport] = []
-    failures: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(content: str, name: str) -> None:
-        start.wait()
-        try:
-            with database.unit_of_work() as uow:
-                report = import_file(uow, content, name)
-        except BaseException as error:  # noqa: BLE001 (reported by the test)
-            with lock:
-                failures.append(error)
-            return
-        with lock:
-            reports.append(report)
-
-    threads = [threading.Thread(target=run, args=file) for file in files]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
-    return reports
+    return at_once(database, import_file, files)
 
 
 def _counts(database: Database) -> tuple[int, int, int]:
