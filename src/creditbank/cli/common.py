@@ -212,6 +212,10 @@ def required_date(text: str, option: str) -> date:
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+SourceOption = Annotated[str, typer.Option(help="Where the file comes from.")]
+VersionOption = Annotated[str, typer.Option(help="The source's version or edition.")]
+LicenceOption = Annotated[str, typer.Option(help="The licence the source is published under.")]
+"""An imported file's provenance (occupations, skills), as the operator gives it."""
 AsOption = Annotated[
     str, typer.Option("--as", help="E-mail of the staff user who acts (checked and recorded).")
 ]

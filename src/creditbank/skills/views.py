@@ -5,7 +5,6 @@ importer's e-mail is not shown)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from creditbank.access.policy import LearnerPrincipal, Principal
 from creditbank.db import UnitOfWork
 from creditbank.messages import msg
 from creditbank.occupations import api as occupations
+from creditbank.occupations.api import Source
 from creditbank.skills.commands import ListOccupationSkills, SearchSkills, ShowSkill
 from creditbank.skills.model import RELATIONS, RequiredSkill, Skill, SkillsError
 from creditbank.skills.reading import occupation_skills, skill_select, skills_of
@@ -24,18 +24,6 @@ from creditbank.usecases import handler
 MAX_QUERY = 200
 MAX_LIMIT = 50
 MAX_ID = 2**31 - 1
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """The provenance of a skill: the import that last set it."""
-
-    source: str
-    version: str
-    licence: str
-    file_name: str
-    sha256: str
-    imported_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
