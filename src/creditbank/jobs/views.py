@@ -29,7 +29,8 @@ class JobDetail:
     may_close: bool
     may_match: bool
     certificate_names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """The names (Chinese, English or "") of the certificates asked for, by ``OWNER:CODE``."""
+    """The names (Chinese, English or "") of the certificates asked for, by the certificate as
+    the job names it (``OWNER:CODE[@LEVEL]``)."""
 
 
 @handler
@@ -55,10 +56,17 @@ def show_job(query: ShowJob, *, principal: Principal, uow: UnitOfWork) -> JobDet
 def _certificate_names(
     uow: UnitOfWork, certificates: tuple[str, ...]
 ) -> dict[str, tuple[str, str]]:
-    """The catalogue's names of the items ``certificates`` name (``OWNER:CODE[@LEVEL]``)."""
-    items = {name.partition("@")[0].partition(":") for name in certificates}
-    found = catalog.item_names_coded(uow=uow, items={(owner, code) for owner, _, code in items})
-    return {f"{owner}:{code}": names for (owner, code), names in found.items()}
+    """The catalogue's names (Chinese, English or "") of the items ``certificates`` name
+    (``OWNER:CODE[@LEVEL]``), by the certificate as the job names it."""
+    items = {name: name.partition("@")[0].partition(":") for name in certificates}
+    found = catalog.item_names_coded(
+        uow=uow, items={(owner, code) for owner, _, code in items.values()}
+    )
+    return {
+        name: found[owner, code]
+        for name, (owner, _, code) in items.items()
+        if (owner, code) in found
+    }
 
 
 @dataclass(frozen=True, slots=True)
