@@ -96,6 +96,9 @@ def _serve_elsewhere(
         "CREDITBANK_DATABASE_URL": live.database.url,
         "CREDITBANK_SECRET_KEY": settings.secret_key.get_secret_value(),
         "CREDITBANK_DATA_KEY": settings.data_key.get_secret_value(),
+        # like the bank in this process, it never asks witnesses by itself within a test (each
+        # round would ask every peer bank left in the database, a TLS context each)
+        "CREDITBANK_LOG_PUBLISH_SECONDS": str(settings.log_publish_seconds),
     }
     with log.open("wb") as errors:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
