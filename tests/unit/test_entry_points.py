@@ -9,6 +9,7 @@ that reaches none must be listed in ``EXEMPT`` with the reason it has no use cas
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -71,14 +72,17 @@ def _commands(app: typer.Typer) -> Iterator[Callable[..., Any]]:
             yield from _commands(group.typer_instance)
 
 
-def _entry_points() -> list[tuple[str, Callable[..., Any]]]:
+@functools.cache
+def _entry_points() -> tuple[tuple[str, Callable[..., Any]], ...]:
+    """Every route's and command's function with its module, sorted; found once per process
+    (walking and importing every module for each parametrised test cost 0.1 s a test)."""
     from creditbank.cli.main import app  # noqa: PLC0415 - after every module is imported
 
     entries = dict.fromkeys(
         [(module, endpoint) for module, endpoint in _routes()]
         + [(command.__module__, command) for command in _commands(app)]
     )
-    return sorted(entries, key=lambda entry: (entry[0], entry[1].__qualname__))
+    return tuple(sorted(entries, key=lambda entry: (entry[0], entry[1].__qualname__)))
 
 
 def _resolve(node: ast.expr, scope: dict[str, Any]) -> object:
@@ -97,17 +101,26 @@ def _scope(function: FunctionType) -> dict[str, Any]:
     return scope
 
 
+@functools.cache
+def _named(function: FunctionType) -> tuple[object, ...]:
+    """What each name and attribute in ``function``'s code resolves to, in the order
+    ``ast.walk`` meets them. Read once per function and process: the source and the modules'
+    names do not change while the tests run, and the entry points share many helpers."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    scope = _scope(function)
+    return tuple(
+        _resolve(node, scope)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name | ast.Attribute)
+    )
+
+
 def reaches_handler(function: Callable[..., Any], depth: int = 0) -> bool:
     """Whether ``function`` names a handler, itself or through web/CLI helpers it uses."""
     function = inspect.unwrap(function)
     if not isinstance(function, FunctionType) or depth > MAX_DEPTH:
         return False
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    scope = _scope(function)
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Name | ast.Attribute):
-            continue
-        found = _resolve(node, scope)
+    for found in _named(function):
         if is_handler(found):
             return True
         if (
