@@ -8,6 +8,7 @@ revocation at A reaches B on a re-check. Every refusal names its reason and stor
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -61,6 +62,21 @@ def world(
 ) -> Iterator[World]:
     with two_banks(request, request.param, tmp_path_factory.mktemp("banks")) as made:
         yield made
+
+
+@pytest.fixture(scope="module")
+def made(world: World) -> packages.MadePackage:
+    """The learner's package of the world's outcomes for B, made once per module and backend
+    (committed at A before the test that first asks for it): making one signs every credential
+    again (0.1-0.2 s), and most tests only hand one over. Each such test takes its own copy
+    (``package``); making a package is tested by the main path's test, which makes its own."""
+    return world.package()
+
+
+@pytest.fixture
+def package(made: packages.MadePackage) -> dict[str, Any]:
+    """A copy of the module's package, for this test alone to hand over (or alter)."""
+    return copy.deepcopy(made.package)
 
 
 @pytest.fixture(autouse=True)
@@ -178,11 +194,13 @@ def test_a_learner_moves_their_record_and_b_recognises_it_once(world: World) -> 
     assert standing_at_b(world) == [decided.outcome]
 
 
-def test_a_recognised_outcome_says_how_it_was_learned_at_the_source(world: World) -> None:
+def test_a_recognised_outcome_says_how_it_was_learned_at_the_source(
+    world: World, package: dict[str, Any]
+) -> None:
     """Recognition deposits at B what A's record says: formal learning stays formal, a
     non-formal course stays non-formal."""
     learned = {"SH-101": LearningSetting.FORMAL, "SH-102": LearningSetting.NON_FORMAL}
-    transfer = import_at_b(world, world.package().package)
+    transfer = import_at_b(world, package)
     settings = {}
     for code in learned:  # one of each course (tests/transfer_world.py deposits both at A)
         one = next(o for o in transfer.outcomes if o.item_code == code)
@@ -243,9 +261,10 @@ def _programme_at_b(world: World) -> None:
 
 def test_recognised_imports_count_in_conversions_once_and_pending_ones_never(
     world: World,
+    package: dict[str, Any],
 ) -> None:
     _programme_at_b(world)
-    transfer = import_at_b(world, world.package().package)
+    transfer = import_at_b(world, package)
     recognised = decide(world, transfer.outcomes[0].public_id, Decision.RECOGNISE)
     with world.b.database.unit_of_work() as uow:
         plan = conversion.request_conversion(
@@ -260,11 +279,13 @@ def test_recognised_imports_count_in_conversions_once_and_pending_ones_never(
     assert sources == [recognised.outcome]
 
 
-def test_a_conversion_at_b_built_on_an_import_revoked_at_a_is_flagged(world: World) -> None:
+def test_a_conversion_at_b_built_on_an_import_revoked_at_a_is_flagged(
+    world: World, package: dict[str, Any]
+) -> None:
     """A revocation at A reaches what B built on the recognised import: the existing policy of
     withdrawn sources flags B's conversion for review (GD-DIP does not reverse)."""
     _programme_at_b(world)
-    transfer = import_at_b(world, world.package().package)
+    transfer = import_at_b(world, package)
     first = transfer.outcomes[0]  # world.outcomes[0]'s import
     recognised = decide(world, first.public_id, Decision.RECOGNISE)
     with world.b.database.unit_of_work() as uow:
@@ -294,8 +315,10 @@ def test_a_conversion_at_b_built_on_an_import_revoked_at_a_is_flagged(world: Wor
     assert recognised.outcome in str(flagged.history[-1].reason)
 
 
-def test_log_verify_reads_the_decisions_back_and_finds_one_changed(world: World) -> None:
-    transfer = import_at_b(world, world.package().package)
+def test_log_verify_reads_the_decisions_back_and_finds_one_changed(
+    world: World, package: dict[str, Any]
+) -> None:
+    transfer = import_at_b(world, package)
     first, second = transfer.outcomes[0].public_id, transfer.outcomes[1].public_id
     decide(world, first, Decision.RECOGNISE)
     decide(world, second, Decision.REFUSE, reason="not in our programmes")
@@ -317,8 +340,10 @@ def test_log_verify_reads_the_decisions_back_and_finds_one_changed(world: World)
         uow.session.rollback()
 
 
-def test_a_refusal_needs_a_reason_and_deposits_nothing(world: World) -> None:
-    transfer = import_at_b(world, world.package().package)
+def test_a_refusal_needs_a_reason_and_deposits_nothing(
+    world: World, package: dict[str, Any]
+) -> None:
+    transfer = import_at_b(world, package)
     one = transfer.outcomes[0].public_id
     refused("invalid_recognition", lambda: decide(world, one, Decision.REFUSE))
     decided = decide(world, one, Decision.REFUSE, reason="not in our programmes")
@@ -352,8 +377,8 @@ def test_a_one_time_link_gives_the_package_once(world: World) -> None:
         )
 
 
-def test_a_revocation_at_a_reaches_b_on_a_recheck(world: World) -> None:
-    transfer = import_at_b(world, world.package().package)
+def test_a_revocation_at_a_reaches_b_on_a_recheck(world: World, package: dict[str, Any]) -> None:
+    transfer = import_at_b(world, package)
     first, second = transfer.outcomes[0], transfer.outcomes[1]
     recognised = decide(world, first.public_id, Decision.RECOGNISE)
     with world.a.database.unit_of_work() as uow:
@@ -381,7 +406,9 @@ def test_a_revocation_at_a_reaches_b_on_a_recheck(world: World) -> None:
     assert rows[second.public_id] is ImportStatus.PENDING
 
 
-def test_the_terms_recognise_on_import_at_the_agreed_level(world: World) -> None:
+def test_the_terms_recognise_on_import_at_the_agreed_level(
+    world: World, package: dict[str, Any]
+) -> None:
     with world.b.database.unit_of_work() as uow:
         terms.set_recognition_terms(
             SetRecognitionTerms(
@@ -391,7 +418,7 @@ def test_the_terms_recognise_on_import_at_the_agreed_level(world: World) -> None
             uow=uow,
             now=now(),
         )
-    transfer = import_at_b(world, world.package().package)
+    transfer = import_at_b(world, package)
     assert {o.status for o in transfer.outcomes} == {ImportStatus.RECOGNISED}
     assert {(o.target_framework, o.target_level) for o in transfer.outcomes} == {("LOFOUC", "5")}
     assert {o.recognised_by for o in transfer.outcomes} == {"GDOU"}
@@ -436,9 +463,8 @@ def test_a_registrar_opens_the_account_of_a_learner_new_here(world: World) -> No
 # --- refusals: each names its reason and stores nothing -----------------------------------------
 
 
-def test_an_unknown_bank_is_refused(world: World) -> None:
+def test_an_unknown_bank_is_refused(world: World, package: dict[str, Any]) -> None:
     before = imported_rows(world)
-    package = world.package().package
     with world.b.database.unit_of_work() as uow:
         trust.remove_peer(
             RemovePeer(world.a.origin, "agreement ended"), principal=world.b.admins[0], uow=uow
@@ -447,12 +473,12 @@ def test_an_unknown_bank_is_refused(world: World) -> None:
     assert imported_rows(world) == before
 
 
-def test_an_altered_package_is_refused(world: World) -> None:
+def test_an_altered_package_is_refused(world: World, made: packages.MadePackage) -> None:
     before = imported_rows(world)
-    package = world.package().package
+    package = copy.deepcopy(made.package)
     package["outcomes"][0]["credential"]["credentialSubject"]["creditsEarned"] = 30
     refused("transfer_package_altered", lambda: import_at_b(world, package))
-    package = world.package().package
+    package = copy.deepcopy(made.package)
     refused(
         "transfer_package_altered",
         lambda: import_at_b(world, {**package, "nonce": "00" * 16}),
@@ -460,8 +486,7 @@ def test_an_altered_package_is_refused(world: World) -> None:
     assert imported_rows(world) == before
 
 
-def test_a_replayed_package_is_refused(world: World) -> None:
-    package = world.package().package
+def test_a_replayed_package_is_refused(world: World, package: dict[str, Any]) -> None:
     import_at_b(world, package)
     before = imported_rows(world)
     refused("transfer_package_replayed", lambda: import_at_b(world, package))
@@ -476,9 +501,8 @@ def test_an_outcome_imported_before_is_refused(world: World) -> None:
     assert imported_rows(world) == before
 
 
-def test_a_package_of_another_learner_is_refused(world: World) -> None:
+def test_a_package_of_another_learner_is_refused(world: World, package: dict[str, Any]) -> None:
     before = imported_rows(world)
-    package = world.package().package
     refused(
         "transfer_identity_mismatch",
         lambda: import_at_b(world, package, account=world.other_learner),
@@ -486,14 +510,12 @@ def test_a_package_of_another_learner_is_refused(world: World) -> None:
     assert imported_rows(world) == before
 
 
-def test_an_expired_package_is_refused(world: World) -> None:
-    package = world.package().package
+def test_an_expired_package_is_refused(world: World, package: dict[str, Any]) -> None:
     old = resigned(world, package, expires=utc_text(now() - timedelta(minutes=1)))
     refused("transfer_package_expired", lambda: import_at_b(world, old))
 
 
-def test_a_package_for_another_bank_is_refused(world: World) -> None:
-    package = world.package().package
+def test_a_package_for_another_bank_is_refused(world: World, package: dict[str, Any]) -> None:
     with world.a.database.unit_of_work() as uow:  # handed to A itself
         learner = world.learner_at(world.a)
         refused(
@@ -518,9 +540,8 @@ def _failing(suffix: str) -> Callable[[str], bytes]:
     return fetch
 
 
-def test_an_issuer_key_that_cannot_be_had_is_refused(world: World) -> None:
+def test_an_issuer_key_that_cannot_be_had_is_refused(world: World, package: dict[str, Any]) -> None:
     before = imported_rows(world)
-    package = world.package().package
     refused(
         "issuer_key_unobtainable",
         lambda: import_at_b(world, package, fetch=_failing("/did.json")),
@@ -528,9 +549,8 @@ def test_an_issuer_key_that_cannot_be_had_is_refused(world: World) -> None:
     assert imported_rows(world) == before
 
 
-def test_a_status_that_cannot_be_had_is_refused(world: World) -> None:
+def test_a_status_that_cannot_be_had_is_refused(world: World, package: dict[str, Any]) -> None:
     before = imported_rows(world)
-    package = world.package().package
     refused(
         "credential_status_unobtainable",
         lambda: import_at_b(world, package, fetch=_failing("/credentials/status/")),
@@ -538,9 +558,8 @@ def test_a_status_that_cannot_be_had_is_refused(world: World) -> None:
     assert imported_rows(world) == before
 
 
-def test_a_revoked_credential_is_refused(world: World) -> None:
+def test_a_revoked_credential_is_refused(world: World, package: dict[str, Any]) -> None:
     before = imported_rows(world)
-    package = world.package().package
     with world.a.database.unit_of_work() as uow:
         accounts.revoke_outcome(
             uow=uow, public_id=world.outcomes[1], user_id=world.a.admins[0].user_id, reason="x"
@@ -558,18 +577,18 @@ def _uncosigned(note: str) -> str:
     return text + "\n\n" + "\n".join(own) + "\n"
 
 
-def test_a_checkpoint_with_too_few_cosignatures_is_refused(world: World) -> None:
+def test_a_checkpoint_with_too_few_cosignatures_is_refused(
+    world: World, package: dict[str, Any]
+) -> None:
     before = imported_rows(world)
-    package = world.package().package
     bare = resigned(world, package, checkpoint=_uncosigned(package["checkpoint"]))
     assert bare["checkpoint"] != package["checkpoint"]
     refused("too_few_cosignatures", lambda: import_at_b(world, bare))
     assert imported_rows(world) == before
 
 
-def test_a_forked_log_is_refused(world: World) -> None:
+def test_a_forked_log_is_refused(world: World, package: dict[str, Any]) -> None:
     before = imported_rows(world)
-    package = world.package().package
     seen = notes.Checkpoint.parse(package["checkpoint"].partition("\n\n")[0] + "\n")
     forked = notes.Checkpoint(seen.origin, seen.size, bytes(32))
     with world.a.database.unit_of_work() as uow:
