@@ -8,9 +8,9 @@ does not change what an existing item, or an outcome deposited against it, says.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Row, select
 
 from creditbank.catalog import records
 from creditbank.catalog.model import (
@@ -89,7 +89,7 @@ def add_item(*, uow: UnitOfWork, draft: ItemDraft, on: date) -> CatalogItem:
 
 
 def _item(
-    row: CatalogItemRow, institution: str, levels: tuple[frameworks.PinnedLevel, ...]
+    row: CatalogItemRow | Row[Any], institution: str, levels: tuple[frameworks.PinnedLevel, ...]
 ) -> CatalogItem:
     attributes = row.attributes
     return CatalogItem(
@@ -113,6 +113,42 @@ def _item(
     )
 
 
+_ITEM_COLUMNS = (
+    CatalogItemRow.id,
+    CatalogItemRow.institution_id,
+    CatalogItemRow.code,
+    CatalogItemRow.kind,
+    CatalogItemRow.name,
+    CatalogItemRow.name_en,
+    CatalogItemRow.framework,
+    CatalogItemRow.credits,
+    CatalogItemRow.attributes,
+    CatalogItemRow.version,
+)
+
+
+def _item_rows(
+    uow: UnitOfWork, *conditions: ColumnElement[bool]
+) -> list[tuple[Row[Any], list[int]]]:
+    """The items that meet ``conditions`` (on ``catalog_items``), each with the row ids of its
+    framework levels in order, by institution and code: one query (columns, not rows of the
+    session: items are read far more often than written)."""
+    query = (
+        select(*_ITEM_COLUMNS, CatalogItemLevelRow.framework_level_id)
+        .outerjoin(CatalogItemLevelRow, CatalogItemLevelRow.item_id == CatalogItemRow.id)
+        .where(*conditions)
+        .order_by(CatalogItemRow.institution_id, CatalogItemRow.code, CatalogItemLevelRow.position)
+    )
+    items: dict[int, tuple[Row[Any], list[int]]] = {}
+    for row in uow.session.execute(query):
+        found = items.get(row.id)
+        if found is None:
+            found = items[row.id] = (row, [])
+        if row.framework_level_id is not None:
+            found[1].append(row.framework_level_id)
+    return list(items.values())
+
+
 def list_items(
     *, uow: UnitOfWork, institution: str | None = None, kind: ItemKind | None = None
 ) -> list[CatalogItem]:
@@ -129,39 +165,33 @@ def list_items(
 
 def items_where(uow: UnitOfWork, *conditions: ColumnElement[bool]) -> list[CatalogItem]:
     """The items that meet ``conditions`` (on ``catalog_items``), by institution and code."""
-    query = select(CatalogItemRow).options(selectinload(CatalogItemRow.levels)).where(*conditions)
-    rows = list(
-        uow.session.scalars(query.order_by(CatalogItemRow.institution_id, CatalogItemRow.code))
-    )
+    rows = _item_rows(uow, *conditions)
+    if not rows:
+        return []
     codes = institutions.institution_codes(uow=uow)
     pinned = frameworks.pinned_levels(
-        uow=uow, level_ids=[level.framework_level_id for row in rows for level in row.levels]
+        uow=uow, level_ids=[level_id for _, level_ids in rows for level_id in level_ids]
     )
     return [
         _item(
             row,
             codes[row.institution_id],
-            tuple(pinned[level.framework_level_id] for level in row.levels),
+            tuple(pinned[level_id] for level_id in level_ids),
         )
-        for row in rows
+        for row, level_ids in rows
     ]
 
 
 def find_item(*, uow: UnitOfWork, institution: str, code: str) -> CatalogItem | None:
     """Institution ``institution``'s item ``code``, or None."""
     owner_id = institutions.institution_id(uow=uow, code=institution)
-    row = uow.session.scalar(
-        select(CatalogItemRow)
-        .options(selectinload(CatalogItemRow.levels))
-        .where(CatalogItemRow.institution_id == owner_id, CatalogItemRow.code == code)
-    )
-    if row is None:
+    found = _item_rows(uow, CatalogItemRow.institution_id == owner_id, CatalogItemRow.code == code)
+    if not found:
         return None
-    pinned = frameworks.pinned_levels(
-        uow=uow, level_ids=[level.framework_level_id for level in row.levels]
-    )
+    [(row, level_ids)] = found
+    pinned = frameworks.pinned_levels(uow=uow, level_ids=level_ids)
     return _item(
         row,
         institution.strip().upper(),
-        tuple(pinned[level.framework_level_id] for level in row.levels),
+        tuple(pinned[level_id] for level_id in level_ids),
     )

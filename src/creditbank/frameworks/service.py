@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -121,21 +122,16 @@ def _to_model(row: FrameworkVersionRow) -> FrameworkVersion:
     )
 
 
-def _version_rows(session: Session, code: str | None = None) -> list[FrameworkVersionRow]:
-    query = (
-        select(FrameworkVersionRow)
-        .options(selectinload(FrameworkVersionRow.tracks), selectinload(FrameworkVersionRow.levels))
-        .order_by(FrameworkVersionRow.code, FrameworkVersionRow.version)
-    )
-    if code is not None:
-        query = query.where(FrameworkVersionRow.code == code.upper())
-    return list(session.scalars(query))
-
-
 def _all_versions(session: Session) -> dict[str, list[FrameworkVersion]]:
+    keys = session.execute(
+        select(*_VERSION_KEY_COLUMNS).order_by(
+            FrameworkVersionRow.code, FrameworkVersionRow.version
+        )
+    ).all()
+    models = _version_models(session, [_VersionKey(*key) for key in keys])
     versions: dict[str, list[FrameworkVersion]] = {}
-    for row in _version_rows(session):
-        versions.setdefault(row.code, []).append(_to_model(row))
+    for key in keys:
+        versions.setdefault(key.code, []).append(models[key.id])
     return versions
 
 
@@ -145,7 +141,13 @@ def _latest(session: Session) -> dict[str, FrameworkVersion]:
 
 
 def _versions_of(session: Session, code: str) -> list[FrameworkVersion]:
-    versions = [_to_model(row) for row in _version_rows(session, code)]
+    keys = session.execute(
+        select(*_VERSION_KEY_COLUMNS)
+        .where(FrameworkVersionRow.code == code.upper())
+        .order_by(FrameworkVersionRow.version)
+    ).all()
+    models = _version_models(session, [_VersionKey(*key) for key in keys])
+    versions = [models[key.id] for key in keys]
     if not versions:
         raise NotFoundError(
             "framework_not_found", msg("there is no framework {framework}", framework=code.upper())
@@ -218,7 +220,11 @@ def get_framework(
 
 
 def list_versions(*, uow: UnitOfWork, code: str) -> list[VersionInfo]:
-    rows = _version_rows(uow.session, code)
+    rows = uow.session.scalars(
+        select(FrameworkVersionRow)
+        .where(FrameworkVersionRow.code == code.upper())
+        .order_by(FrameworkVersionRow.version)
+    ).all()
     if not rows:
         raise NotFoundError(
             "framework_not_found", msg("there is no framework {framework}", framework=code.upper())
@@ -430,14 +436,28 @@ def install_builtin_frameworks(*, uow: UnitOfWork, actor: str = "creditbank") ->
 # Framework versions never change once published, so their models are kept between calls (a
 # transcript names a few levels, and rebuilding their versions was half of its time). The key
 # holds the row's identity and publication time as well as its id: a version inserted by a
-# transaction that rolled back can leave its id to another, published at another time.
-_VersionKey = tuple[int, str, int, datetime]
+# transaction that rolled back can leave its id to another, published at another time. Readers
+# ask for the keys alone (a light query) and load the rows, tracks and levels of the versions
+# not kept yet.
+class _VersionKey(NamedTuple):
+    id: int
+    code: str
+    version: int
+    published_at: datetime
+
+
+_VERSION_KEY_COLUMNS = (
+    FrameworkVersionRow.id,
+    FrameworkVersionRow.code,
+    FrameworkVersionRow.version,
+    FrameworkVersionRow.published_at,
+)
 _VERSION_MODELS: dict[_VersionKey, FrameworkVersion] = {}
 _VERSION_MODELS_KEPT = 256
 
 
 def _version_model(row: FrameworkVersionRow) -> FrameworkVersion:
-    key = (row.id, row.code, row.version, row.published_at)
+    key = _VersionKey(row.id, row.code, row.version, row.published_at)
     model = _VERSION_MODELS.get(key)
     if model is None:
         if len(_VERSION_MODELS) >= _VERSION_MODELS_KEPT:
@@ -446,18 +466,46 @@ def _version_model(row: FrameworkVersionRow) -> FrameworkVersion:
     return model
 
 
+def _version_models(session: Session, keys: Collection[_VersionKey]) -> dict[int, FrameworkVersion]:
+    """The models of the versions with these keys, by row id: the kept ones, and the others
+    read (with their tracks and levels) in one query."""
+    models: dict[int, FrameworkVersion] = {}
+    missing: set[int] = set()
+    for key in keys:
+        model = _VERSION_MODELS.get(key)
+        if model is None:
+            missing.add(key.id)
+        else:
+            models[key.id] = model
+    if missing:
+        rows = session.scalars(
+            select(FrameworkVersionRow)
+            .options(
+                selectinload(FrameworkVersionRow.tracks), selectinload(FrameworkVersionRow.levels)
+            )
+            .where(FrameworkVersionRow.id.in_(missing))
+        )
+        for row in rows:
+            models[row.id] = _version_model(row)
+    return models
+
+
 def _pinned_where(session: Session, *conditions: ColumnElement[bool]) -> list[PinnedLevel]:
     rows = session.execute(
-        select(FrameworkLevelRow, FrameworkVersionRow)
+        select(FrameworkLevelRow.id.label("level_id"), FrameworkLevelRow.code.label("level_code"))
+        .add_columns(*_VERSION_KEY_COLUMNS)
         .join(FrameworkVersionRow, FrameworkLevelRow.framework_version_id == FrameworkVersionRow.id)
         .where(*conditions)
     ).all()
+    models = _version_models(
+        session, {_VersionKey(row.id, row.code, row.version, row.published_at) for row in rows}
+    )
     pinned = []
-    for level_row, version_row in rows:
-        framework = _version_model(version_row)
+    for row in rows:
+        framework = models[row.id]
         pinned.append(
             PinnedLevel(
-                level_row.id, framework.code, framework.version, framework.level(level_row.code)
+                row.level_id, framework.code, framework.version, framework.level(row.level_code)
             )
         )
     return pinned
