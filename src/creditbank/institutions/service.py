@@ -362,10 +362,10 @@ def principal_for(*, uow: UnitOfWork, email: str) -> Principal:
 
 def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
     """The principal a bearer token stands for, or None when it is unknown or revoked."""
-    session = uow.session
-    found = session.execute(
-        select(ApiTokenRow, UserRow)
-        .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+    found = uow.session.execute(
+        select(UserRow.id, UserRow.email, UserRow.role, InstitutionRow.code)
+        .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
+        .outerjoin(InstitutionRow, InstitutionRow.id == UserRow.institution_id)
         .where(
             ApiTokenRow.digest == _digest(secret),
             ApiTokenRow.revoked_at.is_(None),
@@ -374,8 +374,7 @@ def authenticate_token(*, uow: UnitOfWork, secret: str) -> Principal | None:
     ).one_or_none()
     if found is None:
         return None
-    user = _user(session, found[1])
-    return Principal(user.id, user.email, user.role, user.institution)
+    return Principal(found.id, found.email, Role(found.role), found.code)
 
 
 @cache
