@@ -11,13 +11,16 @@ the row that matched best and the query's words and characters found in it. Equa
 ranked by the entries' keys.
 
 scikit-learn and rank-bm25 are imported by the first index built (scikit-learn takes about a
-second), not by the app. :class:`IndexCache` keeps one index per database per process.
+second), not by the app. :class:`IndexCache` keeps one index per database per process, and
+:func:`text_index` one index per set of entries (databases holding the same classification, as a
+test process's many do, share it).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
@@ -200,6 +203,35 @@ class TextIndex:
             matched_words=found_words,
             matched_characters=found_characters,
         )
+
+
+_BuiltKey = tuple[tuple[Entry, ...], float, float]
+_BUILT: OrderedDict[_BuiltKey, TextIndex] = OrderedDict()
+_BUILT_KEPT = 8
+_BUILT_LOCK = threading.Lock()
+
+
+def text_index(
+    entries: Sequence[Entry],
+    *,
+    tfidf_weight: float = TFIDF_WEIGHT,
+    description_weight: float = DESCRIPTION_WEIGHT,
+) -> TextIndex:
+    """A :class:`TextIndex` of ``entries``: the one this process built before from equal entries
+    and weights, else a new one. An index is made of nothing else and never changes once built,
+    so equal entries give an equal index (databases holding the same classification share one);
+    the ``_BUILT_KEPT`` used last are kept."""
+    key = (tuple(entries), tfidf_weight, description_weight)
+    with _BUILT_LOCK:
+        index = _BUILT.get(key)
+        if index is not None:
+            _BUILT.move_to_end(key)
+            return index
+        index = TextIndex(key[0], tfidf_weight=tfidf_weight, description_weight=description_weight)
+        _BUILT[key] = index
+        while len(_BUILT) > _BUILT_KEPT:
+            _BUILT.popitem(last=False)
+        return index
 
 
 class IndexCache(Generic[T]):

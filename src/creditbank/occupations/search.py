@@ -31,7 +31,7 @@ from creditbank.textindex import (
     IndexCache,
     Method,
     Scores,
-    TextIndex,
+    text_index,
     words,
 )
 
@@ -96,7 +96,7 @@ class OccupationIndex:
 
     def __init__(self, occupations: Sequence[Occupation]) -> None:
         self.occupations = {o.code: o for o in occupations}
-        self.text = TextIndex([entry(o) for o in self.occupations.values()])
+        self.text = text_index([entry(o) for o in self.occupations.values()])
 
     @classmethod
     def build(cls, occupations: Sequence[Occupation]) -> OccupationIndex:

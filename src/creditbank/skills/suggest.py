@@ -32,7 +32,13 @@ from creditbank.db import UnitOfWork
 from creditbank.occupations import api as occupations
 from creditbank.skills import reading
 from creditbank.skills.model import Skill
-from creditbank.textindex import DESCRIPTION_WEIGHT, Entry, IndexCache, Scores, TextIndex
+from creditbank.textindex import (
+    DESCRIPTION_WEIGHT,
+    Entry,
+    IndexCache,
+    Scores,
+    text_index,
+)
 
 VIA_OCCUPATIONS = 3
 """How many of the best occupations for a text lend their skills to it."""
@@ -71,7 +77,7 @@ class SkillIndex:
     ) -> None:
         self.skills = {skill.uri: skill for skill in skills}
         described = any(skill.description for skill in skills)
-        self.text = TextIndex(
+        self.text = text_index(
             [
                 Entry(
                     key=skill.uri,
