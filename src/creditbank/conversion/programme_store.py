@@ -179,8 +179,8 @@ def item_refs(uow: UnitOfWork, item_ids: Iterable[int]) -> dict[int, str]:
     wanted = set(item_ids)
     if not wanted:
         return {}
-    items = catalog.items_by_id(uow=uow, item_ids=wanted)
-    return {id_: f"{item.institution}:{item.code}" for id_, item in items.items()}
+    names = catalog.item_names(uow=uow, item_ids=wanted)
+    return {id_: f"{name.owner}:{name.code}" for id_, name in names.items()}
 
 
 def programme_of(uow: UnitOfWork, row: ProgrammeRow) -> Programme:
