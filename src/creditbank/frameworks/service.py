@@ -155,22 +155,49 @@ def _versions_of(session: Session, code: str) -> list[FrameworkVersion]:
     return versions
 
 
-def _crosswalks(session: Session) -> list[Crosswalk]:
-    rows = session.scalars(
-        select(CrosswalkRow).options(selectinload(CrosswalkRow.pairs)).order_by(CrosswalkRow.code)
+# Crosswalks are never changed once added either: their models are kept the same way, by the
+# row's id, code and time of adding.
+_CrosswalkKey = tuple[int, str, datetime]
+_CROSSWALK_MODELS: dict[_CrosswalkKey, Crosswalk] = {}
+_CROSSWALK_MODELS_KEPT = 256
+
+
+def _crosswalk_model(row: CrosswalkRow) -> Crosswalk:
+    return Crosswalk(
+        code=row.code,
+        from_framework=row.from_framework,
+        to_framework=row.to_framework,
+        kind=Kind(row.kind),
+        source=row.source,
+        note=Text(zh=row.note_zh, en=row.note_en),
+        pairs=tuple((pair.from_level, pair.to_level) for pair in row.pairs),
     )
-    return [
-        Crosswalk(
-            code=row.code,
-            from_framework=row.from_framework,
-            to_framework=row.to_framework,
-            kind=Kind(row.kind),
-            source=row.source,
-            note=Text(zh=row.note_zh, en=row.note_en),
-            pairs=tuple((pair.from_level, pair.to_level) for pair in row.pairs),
+
+
+def _crosswalks(session: Session) -> list[Crosswalk]:
+    keys: list[_CrosswalkKey] = [
+        (key.id, key.code, key.created_at)
+        for key in session.execute(
+            select(CrosswalkRow.id, CrosswalkRow.code, CrosswalkRow.created_at).order_by(
+                CrosswalkRow.code
+            )
         )
-        for row in rows
     ]
+    models = {key[0]: _CROSSWALK_MODELS[key] for key in keys if key in _CROSSWALK_MODELS}
+    missing = {key[0] for key in keys} - set(models)
+    if missing:
+        rows = session.scalars(
+            select(CrosswalkRow)
+            .options(selectinload(CrosswalkRow.pairs))
+            .where(CrosswalkRow.id.in_(missing))
+        )
+        for row in rows:
+            if len(_CROSSWALK_MODELS) >= _CROSSWALK_MODELS_KEPT:
+                _CROSSWALK_MODELS.clear()
+            models[row.id] = _CROSSWALK_MODELS[(row.id, row.code, row.created_at)] = (
+                _crosswalk_model(row)
+            )
+    return [models[key[0]] for key in keys]
 
 
 def list_frameworks(*, uow: UnitOfWork, on: date) -> list[FrameworkSummary]:
