@@ -12,7 +12,8 @@ running ``initdb`` and starting a cluster of its own, every database (also the s
 credentials on SQLite) starts as a copy of the worker's migrated template
 (``--postgres-template``, ``--sqlite-template``) instead of being migrated again, and every timed
 series is of 2 samples (conversion's ``--smoke`` allows that, and builds 40 rules instead of
-200; the service part of credentials is of 2 outcomes).
+200; the service part of credentials is of 2 outcomes). The pytest benchmarks (``pytest
+benchmarks``) take the same three options (benchmarks/conftest.py).
 
 Every Python process of these runs (the benchmarks, the processes they start, the pytest run)
 is forked from one that imported the project's modules once (tests/smoke/zygote.py) instead of
@@ -31,7 +32,7 @@ import pytest
 
 from tests.smoke import zygote
 from tests.support.databases import TEMPLATE_DB, SqliteTemplates
-from tests.support.postgres import PostgresCluster
+from tests.support.postgres import PostgresCluster, postgres_available, require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,9 +77,14 @@ class Python:
     environment: dict[str, str]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Python]:
-    """A zygote (tests/smoke/zygote.py) for this module's runs, and the ``python`` that asks it."""
+    """A zygote (tests/smoke/zygote.py) for this module's runs, and the ``python`` that asks it.
+
+    Session scope: the scheduler (tests/support/scheduling.py) sends each smoke test out as a
+    unit of its own, so a worker runs other modules between them; at module scope it started a
+    zygote again (importing the project again, 3-5 s of CPU) each time it came back to this
+    module. The zygote holds nothing of a test's: each run is a process forked from it."""
     with zygote.started(tmp_path_factory.mktemp("zygote"), _environment(), cwd=ROOT) as (
         client,
         environment,
@@ -123,12 +129,19 @@ def test_every_benchmark_of_make_bench_is_here() -> None:
     assert named == set(BENCHMARKS)
 
 
-def test_the_pytest_benchmarks_run_once(python: Python) -> None:
+def test_the_pytest_benchmarks_run_once(python: Python, request: pytest.FixtureRequest) -> None:
+    sqlite: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+    arguments = ["--sqlite-template", str(sqlite.path(initialised=False))]
+    if postgres_available() is None or require_postgres():  # else the run skips PostgreSQL
+        cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+        request.getfixturevalue("pg_templates")  # TEMPLATE_DB, migrated
+        arguments += ["--postgres-server", cluster.url(), "--postgres-template", TEMPLATE_DB]
     done = _run(
         python,
         "-m",
         "pytest",
         "benchmarks",
+        *arguments,
         "-o",
         "addopts=",
         "-o",
