@@ -190,28 +190,39 @@ def test_every_proof_between_every_checkpoint_verifies(database: Database) -> No
     assert beyond.value.code == "log_size_out_of_range"
 
 
-@pytest.mark.parametrize(
-    "statement",
-    [
-        "UPDATE log_entries SET record_id = 'x'",
-        "DELETE FROM log_entries",
-        "UPDATE log_nodes SET hash = hash",
-        "DELETE FROM log_leaves",
-        "DELETE FROM log_checkpoints",
-        "UPDATE outcomes SET score = 100",
-        "DELETE FROM outcome_events",
-    ],
+EDITS = (
+    "UPDATE log_entries SET record_id = 'x'",
+    "DELETE FROM log_entries",
+    "UPDATE log_nodes SET hash = hash",
+    "DELETE FROM log_leaves",
+    "DELETE FROM log_checkpoints",
+    "UPDATE outcomes SET score = 100",
+    "DELETE FROM outcome_events",
 )
-def test_the_log_and_the_facts_refuse_updates_and_deletes(
-    bank: tuple[Database, str, int], statement: str
-) -> None:
+"""Edits and deletes of the log and of the facts, each of which the triggers refuse."""
+
+
+def test_the_log_and_the_facts_refuse_updates_and_deletes(bank: tuple[Database, str, int]) -> None:
+    """Each of ``EDITS`` is refused as append-only, each in a transaction of its own, and the
+    log verifies after each. One database for them all (it is the test's own: the statements
+    go through connections of their own), since a refused statement changes nothing the next
+    one meets; each statement was a test of its own, with a database of its own to build."""
     database, account, user = bank
     public_id = deposit(database, account, "R-1").outcome.public_id
     with database.unit_of_work() as uow:
         lifecycle.verify_outcome(uow=uow, public_id=public_id, user_id=user)
-    with pytest.raises(DBAPIError, match="append-only"), database.engine.begin() as connection:
-        connection.execute(text(statement))
-    assert verify(database) == []
+    not_refused = {}
+    for statement in EDITS:
+        try:
+            with database.engine.begin() as connection:
+                connection.execute(text(statement))
+        except DBAPIError as error:
+            if "append-only" not in str(error):
+                not_refused[statement] = str(error)
+        else:
+            not_refused[statement] = "carried out"
+        assert verify(database) == [], statement
+    assert not_refused == {}
 
 
 @pytest.fixture
