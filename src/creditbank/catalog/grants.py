@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from creditbank.catalog import records
 from creditbank.catalog.model import (
@@ -27,7 +27,7 @@ from creditbank.catalog.model import (
     check_grant,
     split_item_ref,
 )
-from creditbank.catalog.service import find_item, items_where, list_items
+from creditbank.catalog.service import find_item, items_where
 from creditbank.catalog.tables import CatalogGrantRow, CatalogItemRow
 from creditbank.db import UnitOfWork, for_update
 from creditbank.institutions import api as institutions
@@ -214,24 +214,26 @@ def issuable_items(*, uow: UnitOfWork, institution: str, ref: str | None = None)
     code_wanted = split_item_ref(ref)[1] if ref is not None else None
     institution_id = institutions.institution_id(uow=uow, code=institution)
     institution = institution.strip().upper()
-    if code_wanted is None:
-        own = list_items(uow=uow, institution=institution)
-    else:
-        item = find_item(uow=uow, institution=institution, code=code_wanted)
-        own = [item] if item is not None else []
     grants_query = select(CatalogGrantRow).where(
         CatalogGrantRow.grantee_id == institution_id, CatalogGrantRow.withdrawn_at.is_(None)
     )
+    own_condition = CatalogItemRow.institution_id == institution_id
     if code_wanted is not None:
         grants_query = grants_query.join(
             CatalogItemRow, CatalogItemRow.id == CatalogGrantRow.item_id
         ).where(CatalogItemRow.code == code_wanted)
+        own_condition = and_(own_condition, CatalogItemRow.code == code_wanted)
     windows: dict[int, list[GrantWindow]] = {}
     for grant in uow.session.scalars(grants_query):
         windows.setdefault(grant.item_id, []).append(
             GrantWindow(grant.valid_from, grant.valid_until)
         )
-    granted = items_where(uow, CatalogItemRow.id.in_(windows)) if windows else []
+    # its own items and those granted to it in one read (an item may be both)
+    found = items_where(
+        uow, or_(own_condition, CatalogItemRow.id.in_(windows)) if windows else own_condition
+    )
+    own = [item for item in found if item.institution == institution]
+    granted = [item for item in found if item.id in windows]
     # transferred credit is deposited by confirmed conversions only, never by an institution
     own = [item for item in own if item.kind is not ItemKind.TRANSFERRED_CREDIT]
     granted = [item for item in granted if item.kind is not ItemKind.TRANSFERRED_CREDIT]

@@ -209,7 +209,15 @@ def list_institutions(*, uow: UnitOfWork) -> list[Institution]:
 
 def institution_id(*, uow: UnitOfWork, code: str) -> int:
     """The row id of institution ``code`` (for other areas' foreign keys)."""
-    return _institution_row(uow.session, code).id
+    found = uow.session.scalar(
+        select(InstitutionRow.id).where(InstitutionRow.code == code.strip().upper())
+    )
+    if found is None:
+        raise InstitutionError(
+            "institution_not_found",
+            msg("there is no institution {code}", code=code.strip().upper()),
+        )
+    return found
 
 
 def add_user(
