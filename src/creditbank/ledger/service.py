@@ -174,25 +174,16 @@ def seal(uow: UnitOfWork, *, now: datetime | None = None) -> Sealed | None:
 
 def append(uow: UnitOfWork, facts: Sequence[LogFact]) -> list[Receipt]:
     """Log ``facts`` in the caller's transaction and seal: their receipts, in order."""
-    ids = stage(uow, facts)
+    entries = [make_entry(fact) for fact in facts]
+    ids = stage_entries(uow, entries)
     sealed = seal(uow)
     if sealed is None:
         return []
+    # the leaf hashes are the ones just written (no need to read them back)
     return [
-        Receipt(fact.kind, fact.record_id, sealed.leaf_index(entry_id), entry_leaf_hash)
-        for fact, entry_id, entry_leaf_hash in zip(
-            facts, ids, _leaf_hashes(uow.session, ids), strict=True
-        )
+        Receipt(fact.kind, fact.record_id, sealed.leaf_index(entry_id), entry.leaf_hash)
+        for fact, entry_id, entry in zip(facts, ids, entries, strict=True)
     ]
-
-
-def _leaf_hashes(session: Session, ids: Sequence[int]) -> list[bytes]:
-    found = dict(
-        session.execute(
-            select(LogEntryRow.id, LogEntryRow.leaf_hash).where(LogEntryRow.id.in_(ids))
-        ).all()
-    )
-    return [found[entry_id] for entry_id in ids]
 
 
 def _staged_leaf_hashes(
