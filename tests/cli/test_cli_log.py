@@ -68,10 +68,17 @@ def _deposit_more(database: Database, record_id: str) -> None:
 def logged(
     database: Database, initialised: CliRunner, once: Once
 ) -> tuple[Database, CliRunner, list[str]]:
-    """Five outcomes deposited (once per backend: see tests/cli/conftest.py), the log sound."""
-    ids = once("logged", lambda: _deposit(database, 5))
-    output = run(initialised, "log", "verify")
-    assert "0 problems" in output
+    """Five outcomes deposited (once per backend: see tests/cli/conftest.py), the log sound:
+    ``log verify`` finds no problem when the world is built, and every test starts from that
+    world (rolled back after each test, or restored from its snapshot)."""
+
+    def build() -> list[str]:
+        ids = _deposit(database, 5)
+        output = run(initialised, "log", "verify")
+        assert "0 problems" in output
+        return ids
+
+    ids = once("logged", build)
     return database, initialised, ids
 
 
