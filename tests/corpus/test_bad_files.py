@@ -187,23 +187,38 @@ def session_id(prepared: LiveBank) -> int:
     return found
 
 
+@pytest.fixture(scope="module")
+def provider(prepared: LiveBank) -> Iterator[httpx2.Client]:
+    """The 1+X provider's registrar, with a token of their own (module scope, as
+    ``registrar``: one token and one client for the module's uploads of results, which store
+    nothing)."""
+    with token_client(prepared, world.PROVIDER_REGISTRAR) as client:
+        yield client
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_as_results_through_the_api(
-    case: Case, prepared: LiveBank, session_id: int, large_files: dict[str, Path]
+    case: Case,
+    provider: httpx2.Client,
+    prepared: LiveBank,
+    session_id: int,
+    large_files: dict[str, Path],
 ) -> None:
     before = stored(prepared.database)
-    with token_client(prepared, world.PROVIDER_REGISTRAR) as provider:
-        answer = provider.post(
-            f"/api/v1/sessions/{session_id}/results",
-            data={"assessor": world.ASSESSOR},
-            files={"file": (case.name, content(case, large_files))},
-        )
+    answer = provider.post(
+        f"/api/v1/sessions/{session_id}/results",
+        data={"assessor": world.ASSESSOR},
+        files={"file": (case.name, content(case, large_files))},
+    )
     refusal_of(answer, case)
     assert stored(prepared.database) == before
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def upload_page(prepared: LiveBank) -> Iterator[httpx2.Client]:
+    """The registrar signed in through the login form, once for the module (as tests/api's
+    pages are: tests/api/signed_in.py); each test still takes the CSRF token from the upload
+    form it posts, and a refused upload stores nothing and keeps the session."""
     with page_client(prepared.url) as client:
         assert log_in(client, "staff", REGISTRAR, PASSWORD).status_code == 303
         yield client

@@ -46,7 +46,7 @@ BENCHMARKS = {
     "peers": ["--checkpoints", "3", "--growth", "10"],
     "transfer_import": ["--outcomes", "4", "--samples", "1"],
     "stats": ["--facts", "2000", "--samples", "1", "--smoke", "--backend", "both"],
-    "occupations": ["--titles", "50", "--items", "6"],
+    "occupations": ["--titles", "10", "--items", "6"],
     "matching": [
         "--learners",
         "200",
