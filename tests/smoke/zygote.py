@@ -10,7 +10,9 @@ Here one process (the zygote, :func:`serve`) imports them once and then forks a 
 each ``python -m MODULE ARGS`` asked of it: the child takes the asker's standard streams, working
 directory and environment, and runs MODULE as ``__main__`` (:func:`runpy.run_module`, what
 ``python -m`` does), so the benchmark's code runs as ``make bench`` runs it, in a process of its
-own, without importing again what its parent imported. The asker (``zygote_client.py``, started
+own, without importing again what its parent imported. A preload entry ``MODULE:FUNCTION``
+is imported and called (:func:`warm_bank_server`: what every server of the bank would set up
+for itself on its first requests, done once, before any fork). The asker (``zygote_client.py``, started
 as the ``python`` of the benchmarks: ``sys.executable`` of every forked process) stays until
 that process ends, passes it the signals it gets (``Popen.terminate`` of a server) and exits
 with its status; anything but ``-m`` (the bulk worker's ``python -c``) it hands to the real
@@ -19,8 +21,11 @@ interpreter. The zygote forks only from its own single thread, before any connec
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import base64
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -30,11 +35,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import traceback
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 CLIENT = Path(__file__).with_name("zygote_client.py")
 PRELOAD = (
@@ -61,12 +68,82 @@ SERVER_PRELOAD = (
     "uvicorn.lifespan.on",
     "psycopg",
     "anyio._backends._asyncio",
+    "tests.smoke.zygote:warm_bank_server",
 )
 """What a server of the bank (``creditbank serve``, ``python -m uvicorn``) imports before it
-answers: the zygote of tests/conftest.py's ``forked_python`` imports it once."""
+answers, and what it sets up on its first requests (:func:`warm_bank_server`): the zygote of
+tests/conftest.py's ``forked_python`` does it once."""
 SOCKET_VARIABLE = "SMOKE_ZYGOTE_SOCKET"
 PYTHON_VARIABLE = "SMOKE_ZYGOTE_PYTHON"
 _MAX_FDS = 3
+
+
+def _request_no_route(app: Any) -> None:
+    """Send ``app`` one request that no route answers (a 404 in JSON): on its way every route
+    of every router is set up, as a server's first requests set them up."""
+    path = "/zygote/warming/no-such-route"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"zygote.test"), (b"accept", b"application/json")],
+        "client": ("127.0.0.1", 1),
+        "server": ("zygote.test", 80),
+    }
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    asyncio.run(app(scope, receive, send))
+    if statuses != [404]:
+        msg = f"warming the bank's routes: expected a 404, got {statuses}"
+        raise RuntimeError(msg)
+
+
+def warm_bank_server() -> None:
+    """Set up in the zygote, once, what every forked server of the bank would otherwise set up
+    for itself on its first requests (about 1 s of CPU per server): each route's dependency
+    tree, body and response fields, remembered for every app of the process as the test
+    process remembers them (tests/support/routes.py; each server still builds its own app and
+    its per-app parts), the message catalogs and the ORM's mappers. The app is built on a
+    database that is never opened (an engine connects on first use)."""
+    import sqlalchemy.orm  # noqa: PLC0415 - imported by the preload above
+
+    from creditbank import languages  # noqa: PLC0415
+    from creditbank.bootstrap import build_app  # noqa: PLC0415
+    from creditbank.db import Database  # noqa: PLC0415
+    from creditbank.settings import Environment, Settings  # noqa: PLC0415
+    from tests.support.routes import set_up_routes_once  # noqa: PLC0415
+
+    set_up_routes_once()
+    for language in languages.LANGUAGES:
+        languages.translations(language)
+    sqlalchemy.orm.configure_mappers()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/never-opened.db"
+        settings = Settings(
+            environment=Environment.TEST,
+            database_url=url,
+            secret_key="z" * 40,
+            data_key=base64.b64encode(bytes(32)).decode(),
+        )
+        database = Database(url)
+        _request_no_route(build_app(settings, database))
+        database.dispose()
+        if any(Path(folder).iterdir()):
+            msg = "warming the bank's routes opened its database"
+            raise RuntimeError(msg)
 
 
 def write_python(path: Path) -> Path:
@@ -174,7 +251,14 @@ def serve(path: Path, python: str, preload: tuple[str, ...] = PRELOAD) -> None:
     """Import ``preload`` (:data:`PRELOAD` unless told), listen on the Unix socket ``path``,
     fork what is asked."""
     for name in preload:
-        importlib.import_module(name)
+        module, _, function = name.partition(":")
+        imported = importlib.import_module(module)
+        if function:
+            getattr(imported, function)()
+    # what the zygote holds now is every child's for good: kept out of their garbage collections
+    # (a full one would walk it all, and touching it copies the pages the fork shares)
+    gc.collect()
+    gc.freeze()
     if threading.active_count() != 1:
         msg = f"the zygote must not fork with threads: {threading.enumerate()}"
         raise RuntimeError(msg)
