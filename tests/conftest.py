@@ -233,15 +233,17 @@ def _needs_own_database(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+def database(request: pytest.FixtureRequest) -> Iterator[Database]:
     """An empty, migrated database; SQLite and PostgreSQL in turn.
 
     Usually this worker's shared database seen through one transaction that is rolled back when
     the test ends (every unit of work a SAVEPOINT in it). A test marked ``own_database``, or in
     a directory of :data:`OWN_DATABASE_DIRECTORIES`, gets a copy of the template of its own
-    instead, that other connections and processes see.
+    instead, that other connections and processes see (in the test's ``tmp_path``, asked for
+    only then: a directory made per test is most of what a rolled-back ``database`` costs).
     """
     if _needs_own_database(request):
+        tmp_path: Path = request.getfixturevalue("tmp_path")
         database = _new_database(request, request.param, tmp_path)
         yield database
         database.dispose()
