@@ -2,7 +2,7 @@
 against baselines, on the labelled set in ``benchmarks/data`` (its README says where each file
 comes from).
 
-    python -m benchmarks.occupations [--titles 5903] [--items 73] [--limit 50]
+    python -m benchmarks.occupations [--titles 5903] [--items 73] [--ads 40] [--limit 50]
 
 Job titles to occupations: ``data/job_titles.csv`` (cscoder's testcases.csv, MIT: real job-ad
 titles labelled with codes of the 2022 classification; those whose label is not a code of the
@@ -94,8 +94,9 @@ def cases(count: int | None, codes: set[str]) -> list[Case]:
     return found if count is None else found[:count]
 
 
-def ads(codes: set[str]) -> list[Case]:
-    """The hand-labelled job ads, each as its title and description in one text."""
+def ads(codes: set[str], count: int | None = None) -> list[Case]:
+    """The hand-labelled job ads (the first ``count``), each as its title and description in one
+    text."""
     with (DATA / "job_ads.csv").open(encoding="utf-8", newline="") as file:
         found = [
             Case(f"{row['title']} {row['description']}", row["code"])
@@ -104,7 +105,7 @@ def ads(codes: set[str]) -> list[Case]:
     unknown = [case.code for case in found if case.code not in codes]
     if unknown:
         raise SystemExit(f"job_ads.csv: codes not in the classification: {unknown}")
-    return found
+    return found if count is None else found[:count]
 
 
 def items(count: int | None) -> list[Item]:
@@ -415,6 +416,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--titles", type=int, default=None, help="Only the first N titles.")
     parser.add_argument("--items", type=int, default=None, help="Only the first N items.")
+    parser.add_argument("--ads", type=int, default=None, help="Only the first N job ads.")
     parser.add_argument("--limit", type=int, default=50, help="Results ranked per title.")
     arguments = parser.parse_args()
     started = time.perf_counter()
@@ -439,7 +441,7 @@ def main() -> None:
         "right major group",
         [evaluate(method, rank, labelled, codes, limit) for method, rank in rankers.items()],
     )
-    job_ads = ads(set(codes))
+    job_ads = ads(set(codes), arguments.ads)
     print()
     print(f"{len(job_ads)} hand-labelled job ads (title and description):")
     _table(
