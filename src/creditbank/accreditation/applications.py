@@ -215,14 +215,18 @@ def application_of(uow: UnitOfWork, row: ApplicationRow) -> Application:
             select(DecisionRow).where(DecisionRow.application_id == row.id).order_by(DecisionRow.id)
         )
     )
-    confirmations = {
-        c.decision_id: c
-        for c in session.scalars(
-            select(ConfirmationRow).where(
-                ConfirmationRow.decision_id.in_([d.id for d in decisions])
+    confirmations = (
+        {
+            c.decision_id: c
+            for c in session.scalars(
+                select(ConfirmationRow).where(
+                    ConfirmationRow.decision_id.in_([d.id for d in decisions])
+                )
             )
-        )
-    }
+        }
+        if decisions
+        else {}
+    )
     emails = emails_of(
         uow,
         [
@@ -270,8 +274,11 @@ def application_of(uow: UnitOfWork, row: ApplicationRow) -> Application:
             )
             for e in events
         ),
-        marks=None if marks is None else marks_of(uow, marks, emails),
-        decisions=tuple(_decision(uow, d, confirmations.get(d.id), emails) for d in decisions),
+        marks=None if marks is None else marks_of(uow, marks, emails, known=unit.scheme),
+        decisions=tuple(
+            _decision(uow, d, confirmations.get(d.id), emails, unit_level=unit.level)
+            for d in decisions
+        ),
         outcome=outcome,
     )
 
@@ -287,8 +294,18 @@ def latest_marks(
     return uow.session.scalar(query.order_by(MarkRow.id.desc()).limit(1))
 
 
-def marks_of(uow: UnitOfWork, row: MarkRow, emails: Mapping[int, str]) -> Marks:
-    scheme = scheme_by_id(uow, row.scheme_id)
+def marks_of(
+    uow: UnitOfWork,
+    row: MarkRow,
+    emails: Mapping[int, str],
+    *,
+    known: SchemeVersion | None = None,
+) -> Marks:
+    """The marks of ``row``, scored by the scheme they were recorded under (``known`` when it
+    is that one, the unit's as a rule: read otherwise)."""
+    scheme = known if known is not None and known.id == row.scheme_id else None
+    if scheme is None:
+        scheme = scheme_by_id(uow, row.scheme_id)
     result = score(scheme.scheme, {k: Decimal(v) for k, v in row.marks.items()})
     return Marks(row.round, scheme, result, emails[row.assessor_user_id], row.comment, row.at)
 
@@ -298,9 +315,15 @@ def _decision(
     row: DecisionRow,
     confirmation: ConfirmationRow | None,
     emails: Mapping[int, str],
+    *,
+    unit_level: frameworks.PinnedLevel,
 ) -> DecisionRecord:
+    """A decision as read: its level named from the unit's (already pinned) when it is that
+    one, read otherwise."""
     level = None
-    if row.framework_level_id is not None:
+    if row.framework_level_id == unit_level.level_id:
+        level = unit_level.level.code
+    elif row.framework_level_id is not None:
         level = frameworks.pinned_level(uow=uow, level_id=row.framework_level_id).level.code
     return DecisionRecord(
         round=row.round,

@@ -57,16 +57,45 @@ def _scheme_of(row: SchemeRow, components: list[SchemeComponentRow]) -> SchemeVe
     )
 
 
+# A scheme version never changes once stored (a changed scheme is a new version, a new row), so
+# its model is kept between calls, as framework versions are: every read of an application
+# names its unit's scheme and its marks' scheme, and the components were a query each time.
+# The key holds the row's item, level, version and time of creation as well as its id: a
+# version inserted by a transaction that rolled back can leave its id to another.
+_SchemeKey = tuple[int, int, int, int, datetime]
+_SCHEME_MODELS: dict[_SchemeKey, SchemeVersion] = {}
+_SCHEME_MODELS_KEPT = 1024
+
+
+def _scheme_key(row: SchemeRow) -> _SchemeKey:
+    return (row.id, row.item_id, row.framework_level_id, row.version, row.created_at)
+
+
 def schemes_by_id(uow: UnitOfWork, scheme_ids: set[int]) -> dict[int, SchemeVersion]:
+    """The scheme versions with these row ids: the rows in one query, and the components of
+    those not kept yet in another."""
     if not scheme_ids:
         return {}
     rows = list(uow.session.scalars(select(SchemeRow).where(SchemeRow.id.in_(scheme_ids))))
-    components: dict[int, list[SchemeComponentRow]] = {row.id: [] for row in rows}
+    found: dict[int, SchemeVersion] = {}
+    for row in rows:
+        kept = _SCHEME_MODELS.get(_scheme_key(row))
+        if kept is not None:
+            found[row.id] = kept
+    missing = {row.id for row in rows} - set(found)
+    if not missing:
+        return found
+    components: dict[int, list[SchemeComponentRow]] = {scheme_id: [] for scheme_id in missing}
     for component in uow.session.scalars(
-        select(SchemeComponentRow).where(SchemeComponentRow.scheme_id.in_(scheme_ids))
+        select(SchemeComponentRow).where(SchemeComponentRow.scheme_id.in_(missing))
     ):
         components[component.scheme_id].append(component)
-    return {row.id: _scheme_of(row, components[row.id]) for row in rows}
+    for row in rows:
+        if row.id in missing:
+            if len(_SCHEME_MODELS) >= _SCHEME_MODELS_KEPT:
+                _SCHEME_MODELS.clear()
+            found[row.id] = _SCHEME_MODELS[_scheme_key(row)] = _scheme_of(row, components[row.id])
+    return found
 
 
 def scheme_by_id(uow: UnitOfWork, scheme_id: int) -> SchemeVersion:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import NoResultFound
 
 from creditbank.access.policy import Action, Principal, allowed, require
 from creditbank.accreditation.commands import ImportStandard, ListStandards, ShowStandard
@@ -240,8 +241,16 @@ def import_standard(
 
 def _units(uow: UnitOfWork, rows: list[StandardUnitRow], standard: StandardRow) -> list[Unit]:
     schemes = schemes_by_id(uow, {u.scheme_id for u in rows})
-    levels = frameworks.pinned_levels(uow=uow, level_ids=[u.framework_level_id for u in rows])
     items = catalog.items_by_id(uow=uow, item_ids=[u.item_id for u in rows])
+    # A unit's level is one its item is awarded at (the item was made or checked for it at
+    # import), pinned already with the item; the others are read.
+    levels = {pinned.level_id: pinned for item in items.values() for pinned in item.levels}
+    levels.update(
+        frameworks.pinned_levels(
+            uow=uow,
+            level_ids={u.framework_level_id for u in rows} - set(levels),
+        )
+    )
     return [
         Unit(
             id=u.id,
@@ -345,8 +354,14 @@ def find_unit(*, uow: UnitOfWork, standard: str, unit: str, version: int | None 
 
 
 def unit_by_id(*, uow: UnitOfWork, unit_id: int) -> Unit:
-    row = uow.session.get_one(StandardUnitRow, unit_id)
-    standard = uow.session.get_one(StandardRow, row.standard_id)
+    found = uow.session.execute(
+        select(StandardUnitRow, StandardRow)
+        .join(StandardRow, StandardRow.id == StandardUnitRow.standard_id)
+        .where(StandardUnitRow.id == unit_id)
+    ).one_or_none()
+    if found is None:  # as get_one says it
+        raise NoResultFound(f"no standard unit {unit_id}")
+    row, standard = found
     [unit] = _units(uow, [row], standard)
     return unit
 

@@ -131,10 +131,17 @@ def _item_rows(
     uow: UnitOfWork, *conditions: ColumnElement[bool]
 ) -> list[tuple[Row[Any], list[int]]]:
     """The items that meet ``conditions`` (on ``catalog_items``), each with the row ids of its
-    framework levels in order, by institution and code: one query (columns, not rows of the
-    session: items are read far more often than written)."""
+    framework levels in order and its owner's code (``institution_code``), by institution and
+    code: one query (columns, not rows of the session: items are read far more often than
+    written)."""
     query = (
-        select(*_ITEM_COLUMNS, CatalogItemLevelRow.framework_level_id)
+        select(
+            *_ITEM_COLUMNS,
+            institutions.institution_code_of(CatalogItemRow.institution_id).label(
+                "institution_code"
+            ),
+            CatalogItemLevelRow.framework_level_id,
+        )
         .outerjoin(CatalogItemLevelRow, CatalogItemLevelRow.item_id == CatalogItemRow.id)
         .where(*conditions)
         .order_by(CatalogItemRow.institution_id, CatalogItemRow.code, CatalogItemLevelRow.position)
@@ -168,14 +175,13 @@ def items_where(uow: UnitOfWork, *conditions: ColumnElement[bool]) -> list[Catal
     rows = _item_rows(uow, *conditions)
     if not rows:
         return []
-    codes = institutions.institution_codes(uow=uow)
     pinned = frameworks.pinned_levels(
         uow=uow, level_ids=[level_id for _, level_ids in rows for level_id in level_ids]
     )
     return [
         _item(
             row,
-            codes[row.institution_id],
+            row.institution_code,
             tuple(pinned[level_id] for level_id in level_ids),
         )
         for row, level_ids in rows

@@ -295,10 +295,25 @@ def _rule_event(
 
 
 def _versions(uow: UnitOfWork, *where: ColumnElement[bool]) -> list[RuleVersion]:
+    """The rules that meet ``where``, by id, with their histories: the rules with their
+    programmes' and owners' codes in one query, their events in another, the users named in a
+    third."""
     session = uow.session
-    rows = list(session.scalars(select(RuleRow).where(*where).order_by(RuleRow.id)))
-    if not rows:
+    found_rows = session.execute(
+        select(
+            RuleRow,
+            ProgrammeRow.code,
+            institutions.institution_code_of(RuleRow.institution_id),
+        )
+        .join(ProgrammeRow, ProgrammeRow.id == RuleRow.programme_id)
+        .where(*where)
+        .order_by(RuleRow.id)
+    ).all()
+    if not found_rows:
         return []
+    rows = [found.RuleRow for found in found_rows]
+    programmes = {found.RuleRow.programme_id: found[1] for found in found_rows}
+    codes = {found.RuleRow.institution_id: found[2] for found in found_rows}
     events: dict[int, list[RuleEventRow]] = {row.id: [] for row in rows}
     for event in session.scalars(
         select(RuleEventRow).where(RuleEventRow.rule_id.in_(list(events))).order_by(RuleEventRow.id)
@@ -308,14 +323,6 @@ def _versions(uow: UnitOfWork, *where: ColumnElement[bool]) -> list[RuleVersion]
         uow=uow,
         user_ids={row.drafted_by_user_id for row in rows}
         | {event.by_user_id for found in events.values() for event in found},
-    )
-    codes = institutions.institution_codes(uow=uow)
-    programmes = dict(
-        session.execute(
-            select(ProgrammeRow.id, ProgrammeRow.code).where(
-                ProgrammeRow.id.in_({row.programme_id for row in rows})
-            )
-        ).all()
     )
     levels = _Levels(uow)
     found = []

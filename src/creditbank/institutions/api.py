@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import ColumnExpressionArgument, ScalarSelect, select
 
 from creditbank.access.policy import Principal
 from creditbank.db import UnitOfWork
@@ -36,6 +36,18 @@ def institution_codes(*, uow: UnitOfWork) -> dict[int, str]:
     """Every institution's code by row id (institutions are few: thousands, not millions)."""
     rows = uow.session.execute(select(InstitutionRow.id, InstitutionRow.code))
     return {row.id: row.code for row in rows}
+
+
+def institution_code_of(institution_id: ColumnExpressionArgument[int]) -> ScalarSelect[str]:
+    """The code of the institution ``institution_id`` (a column of another area's table) names,
+    as a correlated subquery: for reading the code with the rows that name it, in one query,
+    instead of reading every institution's code after them."""
+    return (
+        select(InstitutionRow.code)
+        .where(InstitutionRow.id == institution_id)
+        .correlate_except(InstitutionRow)
+        .scalar_subquery()
+    )
 
 
 def institutions_coded(*, uow: UnitOfWork, codes: Collection[str]) -> dict[str, Institution]:
@@ -119,6 +131,7 @@ __all__ = [
     "check_institution_code",
     "get_institution",
     "get_user",
+    "institution_code_of",
     "institution_codes",
     "institution_id",
     "institutions_coded",
