@@ -6,6 +6,7 @@ URI ``urn:creditbank:csco2022:{code}:task:{n}``. Nothing is downloaded."""
 from __future__ import annotations
 
 import importlib.metadata
+from functools import lru_cache
 
 from creditbank.occupations import api as occupations
 from creditbank.skills.commands import ImportSkills
@@ -36,9 +37,13 @@ def built_in_import() -> ImportSkills:
     )
 
 
+@lru_cache(maxsize=2)
 def read_builtin(content: bytes) -> SkillsFile:
     """The tasks of a classification file (the occupations' CSV shape, its ``tasks`` column) as
-    skills, each essential for its occupation (``line``: the occupation's place in the file)."""
+    skills, each essential for its occupation (``line``: the occupation's place in the file).
+
+    Kept per process by the file's bytes: the same bytes give the same file, whose skills and
+    links are tuples of frozen entries (each later import of the built-in set reads it again)."""
     skills: list[SkillEntry] = []
     links: list[Link] = []
     for number, occupation in enumerate(occupations.read_occupations_file(content, "csv"), 1):
