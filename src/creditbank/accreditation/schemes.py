@@ -77,6 +77,12 @@ def schemes_by_id(uow: UnitOfWork, scheme_ids: set[int]) -> dict[int, SchemeVers
     if not scheme_ids:
         return {}
     rows = list(uow.session.scalars(select(SchemeRow).where(SchemeRow.id.in_(scheme_ids))))
+    return schemes_of_rows(uow, rows)
+
+
+def schemes_of_rows(uow: UnitOfWork, rows: list[SchemeRow]) -> dict[int, SchemeVersion]:
+    """The scheme versions of these rows (read by the caller with what names them), by row
+    id: the kept ones, and the others with their components read in one query."""
     found: dict[int, SchemeVersion] = {}
     for row in rows:
         kept = _SCHEME_MODELS.get(_scheme_key(row))

@@ -26,8 +26,13 @@ from creditbank.accreditation.model import (
     UnitSpec,
     check_standard,
 )
-from creditbank.accreditation.schemes import SchemeVersion, schemes_by_id, store_scheme
-from creditbank.accreditation.tables import StandardRow, StandardUnitRow
+from creditbank.accreditation.schemes import (
+    SchemeVersion,
+    schemes_by_id,
+    schemes_of_rows,
+    store_scheme,
+)
+from creditbank.accreditation.tables import SchemeRow, StandardRow, StandardUnitRow
 from creditbank.catalog import api as catalog
 from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
@@ -239,8 +244,19 @@ def import_standard(
     return _standard(uow, row)
 
 
-def _units(uow: UnitOfWork, rows: list[StandardUnitRow], standard: StandardRow) -> list[Unit]:
-    schemes = schemes_by_id(uow, {u.scheme_id for u in rows})
+def _units(
+    uow: UnitOfWork,
+    rows: list[StandardUnitRow],
+    standard: StandardRow,
+    scheme_rows: list[SchemeRow] | None = None,
+) -> list[Unit]:
+    """The units of these rows of ``standard``; their schemes from ``scheme_rows`` when the
+    caller read them with the units, else read."""
+    schemes = (
+        schemes_by_id(uow, {u.scheme_id for u in rows})
+        if scheme_rows is None
+        else schemes_of_rows(uow, scheme_rows)
+    )
     items = catalog.items_by_id(uow=uow, item_ids=[u.item_id for u in rows])
     # A unit's level is one its item is awarded at (the item was made or checked for it at
     # import), pinned already with the item; the others are read.
@@ -355,14 +371,15 @@ def find_unit(*, uow: UnitOfWork, standard: str, unit: str, version: int | None 
 
 def unit_by_id(*, uow: UnitOfWork, unit_id: int) -> Unit:
     found = uow.session.execute(
-        select(StandardUnitRow, StandardRow)
+        select(StandardUnitRow, StandardRow, SchemeRow)
         .join(StandardRow, StandardRow.id == StandardUnitRow.standard_id)
+        .join(SchemeRow, SchemeRow.id == StandardUnitRow.scheme_id)
         .where(StandardUnitRow.id == unit_id)
     ).one_or_none()
     if found is None:  # as get_one says it
         raise NoResultFound(f"no standard unit {unit_id}")
-    row, standard = found
-    [unit] = _units(uow, [row], standard)
+    row, standard, scheme = found
+    [unit] = _units(uow, [row], standard, [scheme])
     return unit
 
 

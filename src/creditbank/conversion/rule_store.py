@@ -116,11 +116,20 @@ class _Levels:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
         self._found: dict[tuple[str, str], LevelBar] = {}
+        self._frameworks: dict[str, frameworks.FrameworkVersion] = {}
 
     def bar(self, framework: str, level: str) -> LevelBar:
+        """The bar of ``level`` of the latest version of ``framework`` (as ``level_bar``
+        says), each framework read once per use case, not once per level."""
         key = (framework.upper(), level.casefold())
         if key not in self._found:
-            self._found[key] = level_bar(self._uow, framework, level)
+            found = self._frameworks.get(key[0])
+            if found is None:
+                found = self._frameworks[key[0]] = frameworks.get_framework(
+                    uow=self._uow, code=framework
+                )
+            pinned = found.level(level)
+            self._found[key] = LevelBar(found.code, pinned.code, pinned.track, pinned.rank)
         return self._found[key]
 
 
