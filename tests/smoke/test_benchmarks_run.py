@@ -13,8 +13,8 @@ credentials on SQLite) starts as a copy of the worker's migrated template
 (``--postgres-template``, ``--sqlite-template``) instead of being migrated again, and every timed
 series is of 2 samples (conversion's ``--smoke`` allows that, and builds 40 rules instead of
 200; the service part of credentials is of 2 outcomes, its raw Ed25519 ceilings timed for 5 ms
-each instead of 1 s; occupations reads its first 10 titles, 6 items and 5 job ads). The pytest benchmarks (``pytest
-benchmarks``) take the same three options (benchmarks/conftest.py).
+each instead of 1 s; occupations reads its first 10 titles, 6 items and 5 job ads). The pytest
+benchmarks (``pytest benchmarks``) take the same three options (benchmarks/conftest.py).
 
 Every Python process of these runs (the benchmarks, the processes they start, the pytest run)
 is forked from one that imported the project's modules once (tests/smoke/zygote.py) instead of
