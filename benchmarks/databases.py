@@ -10,7 +10,11 @@ files; the benchmark then migrates them. A smoke run (tests/smoke) passes instea
   start. The server's settings are then the server's own (they matter only at full size).
 - ``--postgres-template NAME`` (with ``--postgres-server``) and ``--sqlite-template FILE``: an
   already migrated database (the suite's migrated templates) that each new database is a copy
-  of, so the benchmark's own migration finds nothing to do.
+  of, so the benchmark's own migration finds nothing to do. PostgreSQL (15 or later) copies the
+  template's files (``STRATEGY FILE_COPY``) rather than writing every block through the WAL
+  (the default): the same database, for about a third of the server's CPU at this size (13 MB:
+  0.03-0.04 s against 0.1-0.16 s a copy, measured on the suite's cluster, whose ``fsync`` is
+  off, so the two checkpoints a file copy asks for cost little).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
     from tests.support.postgres import PostgresCluster
 
 _serial = count()
+FILE_COPY_SINCE = 150000  # server_version_num of PostgreSQL 15: CREATE DATABASE ... STRATEGY
 
 
 def add_sqlite_template_argument(parser: argparse.ArgumentParser) -> None:
@@ -108,10 +113,15 @@ class Databases:
                 self._cluster = self._stack.enter_context(cluster)
             return self._cluster.create_database(name)
         unique = f"bench_{name}_{os.getpid()}_{next(_serial)}"
-        template = f' TEMPLATE "{self._template}"' if self._template else ""
         admin = create_engine(self._server, isolation_level="AUTOCOMMIT")
         self._stack.callback(admin.dispose)
         with admin.connect() as connection:
+            template = ""
+            if self._template:
+                template = f' TEMPLATE "{self._template}"'
+                version = connection.execute(text("SHOW server_version_num")).scalar_one()
+                if int(version) >= FILE_COPY_SINCE:
+                    template += " STRATEGY FILE_COPY"
             connection.execute(text(f'CREATE DATABASE "{unique}"{template}'))
 
         def drop() -> None:
