@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from urllib.parse import urlencode
@@ -48,7 +48,7 @@ from creditbank.stats import routes as stats_routes
 from creditbank.transfers import routes as transfer_routes
 from creditbank.web.deps import Uow, render
 from creditbank.web.formats import local_time_filter
-from creditbank.web.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate_language
+from creditbank.web.i18n import ChooseLanguage
 from creditbank.web.limits import BodySizeLimit, check_request
 from creditbank.web.openapi import install_docs, install_openapi
 from creditbank.web.pages import accreditation as accreditation_pages
@@ -82,13 +82,11 @@ from creditbank.web.problems import (
 from creditbank.web.security import SecurityHeaders, secure_unexpected_errors
 from creditbank.web.sessions import (
     LoginRequired,
-    attach_session,
+    SessionCookies,
     csrf_serializer,
     session_policy,
 )
 from creditbank.xcerts import routes as xcert_routes
-
-ONE_YEAR = 365 * 24 * 3600
 
 
 class HealthRead(BaseModel):
@@ -153,22 +151,8 @@ def create_app(*, settings: Settings, database: Database) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CheckpointFork, peer_routes.fork_refused)  # keeps the evidence
-    app.middleware("http")(attach_session)
-
-    @app.middleware("http")
-    async def choose_language(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.language = negotiate_language(request, settings.default_language)
-        response = await call_next(request)
-        asked = request.query_params.get("lang")
-        if asked in LANGUAGES:
-            response.set_cookie(
-                LANGUAGE_COOKIE, asked, max_age=ONE_YEAR, httponly=True, samesite="lax"
-            )
-        response.headers.setdefault("Content-Language", request.state.language)
-        return response
-
+    app.add_middleware(SessionCookies)
+    app.add_middleware(ChooseLanguage, default=settings.default_language)
     app.add_middleware(SecurityHeaders)  # the last added is the outermost: headers on all
     secure_unexpected_errors(app)  # and on the 500 answers Starlette sends outside it
 

@@ -13,7 +13,9 @@ configured default.
 from __future__ import annotations
 
 from babel.support import Translations
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from creditbank.languages import LANGUAGES, translations
 
@@ -61,3 +63,44 @@ def translator_for(connection: HTTPConnection) -> Translations:
     """The catalog for the request's language (set by the language middleware)."""
     language = getattr(connection.state, "language", None) or "zh"
     return translations(language)
+
+
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+"""How long the browser keeps a language chosen with ``?lang=``: a year."""
+
+
+class ChooseLanguage:
+    """ASGI middleware: the request's language in ``request.state.language`` (see
+    :func:`negotiate_language`); a language chosen with ``?lang=`` kept in a cookie; the answer's
+    ``Content-Language``. A plain ASGI layer for the reason :class:`~creditbank.web.sessions.
+    SessionCookies` gives."""
+
+    def __init__(self, app: ASGIApp, *, default: str) -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        language = request.state.language = negotiate_language(request, self.default)
+        asked = request.query_params.get("lang")
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer = Response()
+                answer.raw_headers = list(message.get("headers", []))
+                if asked in LANGUAGES:
+                    answer.set_cookie(
+                        LANGUAGE_COOKIE,
+                        asked,
+                        max_age=LANGUAGE_COOKIE_SECONDS,
+                        httponly=True,
+                        samesite="lax",
+                    )
+                answer.headers.setdefault("Content-Language", language)
+                message = {**message, "headers": answer.raw_headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_language)
