@@ -19,7 +19,8 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 
-from creditbank.messages import Message, msg
+from creditbank.file_problems import Problem, too_long
+from creditbank.messages import msg
 from creditbank.occupations.international import (
     ESCO_FORMAT,
     ONET_FORMAT,
@@ -48,8 +49,6 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 20_000
 FORMATS = ("csv", "json", ESCO_FORMAT, ONET_FORMAT)
 ALIAS_COLUMNS = ("aliases", "alias")
-
-_Problem = tuple[int, str, Message]
 
 
 def file_format(file_name: str, given: str | None) -> str:
@@ -136,7 +135,7 @@ def _json_rows(text: str) -> list[tuple[int, Mapping[str, object]]]:
 def _occupations(rows: Iterable[tuple[int, Mapping[str, object]]]) -> list[Occupation]:
     found: dict[str, Occupation] = {}
     first_line: dict[str, int] = {}
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     count = 0
     for line, row in rows:
         count += 1
@@ -184,25 +183,7 @@ def _text(row: Mapping[str, object], column: str) -> str:
     return str(value).strip()
 
 
-def _long(line: int, column: str, value: str, limit: int, problems: list[_Problem]) -> None:
-    if len(value) > limit:
-        problems.append(
-            (
-                line,
-                column,
-                msg(
-                    "Line {line}, column {column}: longer than {n} characters.",
-                    line=line,
-                    column=column,
-                    n=limit,
-                ),
-            )
-        )
-
-
-def _occupation(
-    line: int, row: Mapping[str, object], problems: list[_Problem]
-) -> Occupation | None:
+def _occupation(line: int, row: Mapping[str, object], problems: list[Problem]) -> Occupation | None:
     before = len(problems)
     code = _text(row, "code")
     if not is_code(code):
@@ -221,15 +202,15 @@ def _occupation(
     name, marks = split_marks(_text(row, "name"))
     if not name:
         problems.append((line, "name", msg("Line {line}, column name: empty.", line=line)))
-    _long(line, "name", name, NAME_LENGTH, problems)
+    too_long(line, "name", name, NAME_LENGTH, problems)
     name_en = _text(row, "name_en") or None
-    _long(line, "name_en", name_en or "", NAME_LENGTH, problems)
+    too_long(line, "name_en", name_en or "", NAME_LENGTH, problems)
     definition, tasks = _text(row, "definition"), _text(row, "tasks")
-    _long(line, "definition", definition, TEXT_LENGTH, problems)
-    _long(line, "tasks", tasks, TEXT_LENGTH, problems)
+    too_long(line, "definition", definition, TEXT_LENGTH, problems)
+    too_long(line, "tasks", tasks, TEXT_LENGTH, problems)
     aliases = _aliases(line, row, name, problems)
     uri = _text(row, "uri") or None
-    _long(line, "uri", uri or "", URI_LENGTH, problems)
+    too_long(line, "uri", uri or "", URI_LENGTH, problems)
     level = _level(line, _text(row, "level"), code, problems)
     if len(problems) > before or level is None:
         return None
@@ -248,7 +229,7 @@ def _occupation(
 
 
 def _aliases(
-    line: int, row: Mapping[str, object], name: str, problems: list[_Problem]
+    line: int, row: Mapping[str, object], name: str, problems: list[Problem]
 ) -> tuple[str, ...]:
     for column in ALIAS_COLUMNS:
         value = row.get(column)
@@ -265,12 +246,12 @@ def _aliases(
                 (line, column, msg("Line {line}: over {n} aliases.", line=line, n=MAX_ALIASES))
             )
         for alias in aliases:
-            _long(line, column, alias, ALIAS_LENGTH, problems)
+            too_long(line, column, alias, ALIAS_LENGTH, problems)
         return tuple(aliases)
     return ()
 
 
-def _level(line: int, given: str, code: str, problems: list[_Problem]) -> Level | None:
+def _level(line: int, given: str, code: str, problems: list[Problem]) -> Level | None:
     if not is_code(code):
         return None
     own = code_level(code)

@@ -24,7 +24,8 @@ import csv
 import io
 from collections.abc import Iterator, Mapping, Sequence
 
-from creditbank.messages import Message, msg
+from creditbank.file_problems import Problem, empty, too_long
+from creditbank.messages import msg
 from creditbank.occupations.model import (
     ALIAS_LENGTH,
     ESCO,
@@ -48,8 +49,6 @@ ESCO_REQUIRED = ("conceptUri", "code", "preferredLabel")
 ONET_CODE = "O*NET-SOC Code"
 ONET_REQUIRED = (ONET_CODE, "Title")
 ALTERNATE_REQUIRED = (ONET_CODE, "Alternate Title")
-
-_Problem = tuple[int, str, Message]
 
 
 def language_of(file_name: str) -> str | None:
@@ -84,23 +83,7 @@ def _cell(row: Mapping[str, str | None], column: str) -> str:
     return " ".join((row.get(column) or "").split())
 
 
-def _check_length(line: int, column: str, value: str, limit: int, problems: list[_Problem]) -> None:
-    if len(value) > limit:
-        problems.append(
-            (
-                line,
-                column,
-                msg(
-                    "Line {line}, column {column}: longer than {n} characters.",
-                    line=line,
-                    column=column,
-                    n=limit,
-                ),
-            )
-        )
-
-
-def _check_code(line: int, column: str, code: str, problems: list[_Problem]) -> None:
+def _check_code(line: int, column: str, code: str, problems: list[Problem]) -> None:
     if not is_code(code):
         problems.append(
             (
@@ -116,7 +99,7 @@ def _check_code(line: int, column: str, code: str, problems: list[_Problem]) -> 
         )
 
 
-def _refuse(problems: list[_Problem]) -> None:
+def _refuse(problems: list[Problem]) -> None:
     if problems:
         line, column, _ = problems[0]
         raise bad_file([problem for _, _, problem in problems[:50]], line, column)
@@ -132,7 +115,7 @@ def read_esco_occupations(text: str, file_name: str) -> list[Occupation]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     reader.fieldnames = _header(reader.fieldnames, ESCO_REQUIRED)
     found: dict[str, Occupation] = {}
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     for line, row in _rows(reader):
         if len(found) >= MAX_ROWS:
             problems.append((line, "", msg("The file has over {n} rows.", n=MAX_ROWS)))
@@ -145,28 +128,22 @@ def read_esco_occupations(text: str, file_name: str) -> list[Occupation]:
             problems.append(
                 (line, "conceptUri", msg("Line {line}, column uri: not a URI.", line=line))
             )
-        _check_length(line, "conceptUri", uri, URI_LENGTH, problems)
+        too_long(line, "conceptUri", uri, URI_LENGTH, problems)
         name = _cell(row, "preferredLabel")
         if not name:
-            problems.append(
-                (
-                    line,
-                    "preferredLabel",
-                    msg("Line {line}, column {column}: empty.", line=line, column="preferredLabel"),
-                )
-            )
-        _check_length(line, "preferredLabel", name, NAME_LENGTH, problems)
+            empty(line, "preferredLabel", problems)
+        too_long(line, "preferredLabel", name, NAME_LENGTH, problems)
         aliases = _distinct(
             [" ".join(label.split()) for label in (row.get("altLabels") or "").splitlines()], name
         )
         for alias in aliases:
-            _check_length(line, "altLabels", alias, ALIAS_LENGTH, problems)
+            too_long(line, "altLabels", alias, ALIAS_LENGTH, problems)
         if len(aliases) > MAX_ALIASES:
             problems.append(
                 (line, "altLabels", msg("Line {line}: over {n} aliases.", line=line, n=MAX_ALIASES))
             )
         definition = (row.get("description") or row.get("definition") or "").strip()
-        _check_length(line, "description", definition, TEXT_LENGTH, problems)
+        too_long(line, "description", definition, TEXT_LENGTH, problems)
         if len(problems) > before:
             continue
         found.setdefault(
@@ -198,7 +175,7 @@ def read_onet_occupations(text: str, alternate_titles: str | None) -> list[Occup
     reader = _tab_reader(text)
     reader.fieldnames = _header(reader.fieldnames, ONET_REQUIRED)
     found: dict[str, Occupation] = {}
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     for line, row in _rows(reader):
         if len(found) >= MAX_ROWS:
             problems.append((line, "", msg("The file has over {n} rows.", n=MAX_ROWS)))
@@ -208,16 +185,10 @@ def read_onet_occupations(text: str, alternate_titles: str | None) -> list[Occup
         _check_code(line, ONET_CODE, code, problems)
         name = _cell(row, "Title")
         if not name:
-            problems.append(
-                (
-                    line,
-                    "Title",
-                    msg("Line {line}, column {column}: empty.", line=line, column="Title"),
-                )
-            )
-        _check_length(line, "Title", name, NAME_LENGTH, problems)
+            empty(line, "Title", problems)
+        too_long(line, "Title", name, NAME_LENGTH, problems)
         definition = (row.get("Description") or "").strip()
-        _check_length(line, "Description", definition, TEXT_LENGTH, problems)
+        too_long(line, "Description", definition, TEXT_LENGTH, problems)
         if len(problems) == before:
             found.setdefault(
                 code,
@@ -256,7 +227,7 @@ def _alternate_titles(text: str, occupations: Mapping[str, Occupation]) -> dict[
     reader = _tab_reader(text)
     reader.fieldnames = _header(reader.fieldnames, ALTERNATE_REQUIRED)
     titles: dict[str, list[str]] = {}
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     for line, row in _rows(reader):
         if line > MAX_ALTERNATE_ROWS:
             problems.append((line, "", msg("The file has over {n} rows.", n=MAX_ALTERNATE_ROWS)))
@@ -276,7 +247,7 @@ def _alternate_titles(text: str, occupations: Mapping[str, Occupation]) -> dict[
                 )
             )
         elif len(title) > ALIAS_LENGTH:
-            _check_length(line, "Alternate Title", title, ALIAS_LENGTH, problems)
+            too_long(line, "Alternate Title", title, ALIAS_LENGTH, problems)
         elif title:
             titles.setdefault(code, []).append(title)
     _refuse(problems)

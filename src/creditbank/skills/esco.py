@@ -20,7 +20,8 @@ from __future__ import annotations
 import csv
 import io
 
-from creditbank.messages import Message, msg
+from creditbank.file_problems import Problem, empty, too_long
+from creditbank.messages import msg
 from creditbank.skills.files import LARGE_FILE_BYTES, MAX_PROBLEMS, MAX_ROWS, decode
 from creditbank.skills.model import (
     NAME_LENGTH,
@@ -69,7 +70,7 @@ def read_esco_relations(content: bytes) -> SkillsFile:
         )
     reader.fieldnames = header
     links: dict[tuple[str, str], Link] = {}
-    problems: list[tuple[int, str, Message]] = []
+    problems: list[Problem] = []
     try:
         for row in reader:
             line = reader.line_num
@@ -90,9 +91,7 @@ def read_esco_relations(content: bytes) -> SkillsFile:
     return SkillsFile((), tuple(links.values()))
 
 
-def _link(
-    line: int, row: dict[str, str | None], problems: list[tuple[int, str, Message]]
-) -> Link | None:
+def _link(line: int, row: dict[str, str | None], problems: list[Problem]) -> Link | None:
     before = len(problems)
     occupation = (row.get(OCCUPATION_COLUMN) or "").strip()
     skill = (row.get(SKILL_COLUMN) or "").strip()
@@ -141,7 +140,7 @@ def read_esco_skills(content: bytes, file_name: str) -> SkillsFile:
         )
     reader.fieldnames = header
     skills: dict[str, SkillEntry] = {}
-    problems: list[tuple[int, str, Message]] = []
+    problems: list[Problem] = []
     try:
         for row in reader:
             line = reader.line_num
@@ -163,7 +162,7 @@ def read_esco_skills(content: bytes, file_name: str) -> SkillsFile:
 
 
 def _entry(
-    line: int, row: dict[str, str | None], english: bool, problems: list[tuple[int, str, Message]]
+    line: int, row: dict[str, str | None], english: bool, problems: list[Problem]
 ) -> SkillEntry | None:
     before = len(problems)
     uri = (row.get("conceptUri") or "").strip()
@@ -172,30 +171,9 @@ def _entry(
     if not is_uri(uri):
         problems.append((line, "conceptUri", msg("Line {line}, column uri: not a URI.", line=line)))
     if not name:
-        problems.append(
-            (
-                line,
-                "preferredLabel",
-                msg("Line {line}, column {column}: empty.", line=line, column="preferredLabel"),
-            )
-        )
-    for column, value, limit in (
-        ("preferredLabel", name, NAME_LENGTH),
-        ("description", description, TEXT_LENGTH),
-    ):
-        if len(value) > limit:
-            problems.append(
-                (
-                    line,
-                    column,
-                    msg(
-                        "Line {line}, column {column}: longer than {n} characters.",
-                        line=line,
-                        column=column,
-                        n=limit,
-                    ),
-                )
-            )
+        empty(line, "preferredLabel", problems)
+    too_long(line, "preferredLabel", name, NAME_LENGTH, problems)
+    too_long(line, "description", description, TEXT_LENGTH, problems)
     if len(problems) > before:
         return None
     kind = "knowledge" if (row.get("skillType") or "").strip() == KNOWLEDGE else "skill"

@@ -22,7 +22,8 @@ import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
-from creditbank.messages import Message, msg
+from creditbank.file_problems import Problem, empty, too_long
+from creditbank.messages import msg
 from creditbank.skills.model import (
     KINDS,
     NAME_LENGTH,
@@ -50,7 +51,6 @@ ONET_FORMAT = "onet"
 MAX_PROBLEMS = 50
 OCCUPATION_CODE_LENGTH = 16
 
-_Problem = tuple[int, str, Message]
 _Row = tuple[int, Mapping[str, object]]
 
 
@@ -82,7 +82,7 @@ def decode(content: bytes, limit: int = MAX_FILE_BYTES) -> str:
 def read_skills(content: bytes, file_format: str) -> SkillsFile:
     """The skills and links of a file, or one refusal naming every problem (up to 50)."""
     text = decode(content)
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     if file_format == "csv":
         skills, links = _from_rows(_csv_rows(text), problems)
     else:
@@ -114,7 +114,7 @@ def _csv_rows(text: str) -> list[_Row]:
 
 
 def _from_json(
-    text: str, problems: list[_Problem]
+    text: str, problems: list[Problem]
 ) -> tuple[dict[str, SkillEntry], dict[tuple[str, str], Link]]:
     try:
         document = json.loads(text)
@@ -165,7 +165,7 @@ def _text(row: Mapping[str, object], column: str) -> str:
 
 
 def _from_rows(
-    rows: Iterable[_Row], problems: list[_Problem], *, links_only: bool = False
+    rows: Iterable[_Row], problems: list[Problem], *, links_only: bool = False
 ) -> tuple[dict[str, SkillEntry], dict[tuple[str, str], Link]]:
     skills: dict[str, SkillEntry] = {}
     first: dict[str, int] = {}
@@ -182,13 +182,7 @@ def _from_rows(
         occupation = _text(row, "occupation")
         if not has_skill and not occupation:
             column = "occupation" if links_only else "name"
-            problems.append(
-                (
-                    line,
-                    column,
-                    msg("Line {line}, column {column}: empty.", line=line, column=column),
-                )
-            )
+            empty(line, column, problems)
             continue
         if has_skill:
             _add_skill(line, uri, row, skills, first, problems)
@@ -218,36 +212,20 @@ def _from_rows(
     return skills, links
 
 
-def _long(line: int, column: str, value: str, limit: int, problems: list[_Problem]) -> None:
-    if len(value) > limit:
-        problems.append(
-            (
-                line,
-                column,
-                msg(
-                    "Line {line}, column {column}: longer than {n} characters.",
-                    line=line,
-                    column=column,
-                    n=limit,
-                ),
-            )
-        )
-
-
 def _add_skill(  # noqa: PLR0917 - the row's place, its text, and what the file holds so far
     line: int,
     uri: str,
     row: Mapping[str, object],
     skills: dict[str, SkillEntry],
     first: dict[str, int],
-    problems: list[_Problem],
+    problems: list[Problem],
 ) -> None:
     before = len(problems)
     name, name_en = _text(row, "name"), _text(row, "name_en") or None
     description, kind = _text(row, "description"), _text(row, "kind") or "skill"
-    _long(line, "name", name, NAME_LENGTH, problems)
-    _long(line, "name_en", name_en or "", NAME_LENGTH, problems)
-    _long(line, "description", description, TEXT_LENGTH, problems)
+    too_long(line, "name", name, NAME_LENGTH, problems)
+    too_long(line, "name_en", name_en or "", NAME_LENGTH, problems)
+    too_long(line, "description", description, TEXT_LENGTH, problems)
     if kind not in KINDS:
         problems.append(
             (
@@ -284,7 +262,7 @@ def _add_skill(  # noqa: PLR0917 - the row's place, its text, and what the file 
 
 
 def _link(
-    line: int, uri: str, occupation: str, row: Mapping[str, object], problems: list[_Problem]
+    line: int, uri: str, occupation: str, row: Mapping[str, object], problems: list[Problem]
 ) -> Link | None:
     before = len(problems)
     relation = _text(row, "relation") or "essential"
@@ -310,7 +288,7 @@ def _link(
     return Link(occupation, uri, relation, importance, line)
 
 
-def _importance(line: int, given: str, problems: list[_Problem]) -> Decimal | None:
+def _importance(line: int, given: str, problems: list[Problem]) -> Decimal | None:
     if not given:
         return None
     try:

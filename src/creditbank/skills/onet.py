@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from creditbank.file_problems import Problem, empty, too_long
 from creditbank.messages import Message, msg
 from creditbank.skills.files import LARGE_FILE_BYTES, MAX_PROBLEMS, decode
 from creditbank.skills.model import NAME_LENGTH, Link, SkillEntry, SkillsFile, bad_file
@@ -39,8 +40,6 @@ ELEMENT_PATTERN = re.compile(r"[0-9]+(?:\.[A-Za-z0-9]+)+")
 ONET_CODE = re.compile(r"[0-9]{2}-[0-9]{4}\.[0-9]{2}")
 _CENT = Decimal("0.01")
 
-_Problem = tuple[int, str, Message]
-
 
 def kind_of(element: str) -> str:
     """The kind of skill an O*NET element is (by where it sits in the content model)."""
@@ -51,7 +50,7 @@ def kind_of(element: str) -> str:
     return "skill"
 
 
-def _problem(line: int, column: str, message: Message, problems: list[_Problem]) -> None:
+def _problem(line: int, column: str, message: Message, problems: list[Problem]) -> None:
     problems.append((line, column, message))
 
 
@@ -117,7 +116,7 @@ class _Found:
     importance: dict[tuple[str, str], tuple[Decimal, int]] = field(default_factory=dict)
     levels: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     irrelevant: set[tuple[str, str]] = field(default_factory=set)
-    problems: list[_Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 def _row(line: int, row: dict[str, str | None], found: _Found) -> None:
@@ -151,20 +150,9 @@ def _row(line: int, row: dict[str, str | None], found: _Found) -> None:
             msg("Line {line}, column {column}: not an O*NET element.", line=line, column=ELEMENT),
             problems,
         )
-    if not name or len(name) > NAME_LENGTH:
-        _problem(
-            line,
-            "Element Name",
-            msg("Line {line}, column {column}: empty.", line=line, column="Element Name")
-            if not name
-            else msg(
-                "Line {line}, column {column}: longer than {n} characters.",
-                line=line,
-                column="Element Name",
-                n=NAME_LENGTH,
-            ),
-            problems,
-        )
+    if not name:
+        empty(line, "Element Name", problems)
+    too_long(line, "Element Name", name, NAME_LENGTH, problems)
     value = _value(line, scale, (row.get("Data Value") or "").strip(), problems)
     if len(problems) > before:
         return
@@ -190,7 +178,7 @@ def _row(line: int, row: dict[str, str | None], found: _Found) -> None:
         found.levels.setdefault((code, element), value)
 
 
-def _value(line: int, scale: str, text: str, problems: list[_Problem]) -> Decimal | None:
+def _value(line: int, scale: str, text: str, problems: list[Problem]) -> Decimal | None:
     """A rating's value on an importance or level scale, checked; None on other scales."""
     bounds = SCALES.get(scale)
     if bounds is None:

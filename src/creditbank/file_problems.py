@@ -1,0 +1,34 @@
+"""What is wrong with a line of an imported file, named by line and column (the occupations' and
+skills' files: the bank's own CSV/JSON shapes, ESCO's and O*NET's): the problems a reader
+gathers before it refuses a file, and the two checks every reader makes of a cell."""
+
+from __future__ import annotations
+
+from creditbank.messages import Message, msg
+
+Problem = tuple[int, str, Message]
+"""Line, column and what is wrong there."""
+
+
+def too_long(line: int, column: str, value: str, limit: int, problems: list[Problem]) -> None:
+    """Note that ``value`` (line ``line``, column ``column``) is over ``limit`` characters."""
+    if len(value) > limit:
+        problems.append(
+            (
+                line,
+                column,
+                msg(
+                    "Line {line}, column {column}: longer than {n} characters.",
+                    line=line,
+                    column=column,
+                    n=limit,
+                ),
+            )
+        )
+
+
+def empty(line: int, column: str, problems: list[Problem]) -> None:
+    """Note that line ``line`` leaves column ``column``, which it needs, empty."""
+    problems.append(
+        (line, column, msg("Line {line}, column {column}: empty.", line=line, column=column))
+    )
