@@ -19,6 +19,7 @@ from creditbank.occupations.model import (
     OccupationsError,
     is_code,
     provenance_problems,
+    with_default_provenance,
 )
 from creditbank.occupations.search import Hit, OccupationIndex
 from creditbank.occupations.tables import OccupationRow
@@ -43,6 +44,7 @@ __all__ = [
     "provenance_problems",
     "read_occupations_file",
     "search_occupations",
+    "with_default_provenance",
 ]
 
 _CHUNK = 500

@@ -27,7 +27,6 @@ from creditbank.messages import msg
 from creditbank.occupations.commands import ImportOccupations
 from creditbank.occupations.files import file_format, read_occupations
 from creditbank.occupations.model import (
-    DEFAULT_PROVENANCE,
     PROVENANCE_LIMITS,
     Level,
     Occupation,
@@ -35,6 +34,7 @@ from creditbank.occupations.model import (
     bad_file,
     parent_codes,
     provenance_problems,
+    with_default_provenance,
 )
 from creditbank.occupations.tables import OccupationAliasRow, OccupationImportRow, OccupationRow
 from creditbank.usecases import handler
@@ -59,7 +59,7 @@ def import_occupations(
     """Store the file's occupations (bank administrators)."""
     require(principal, Action.IMPORT_OCCUPATIONS, None)
     chosen = file_format(command.file_name, command.file_format)
-    command = _with_default_provenance(command, chosen)
+    command = with_default_provenance(command, chosen)
     _check_provenance(command)
     occupations = read_occupations(
         command.content, chosen, command.file_name, command.alternate_titles
@@ -95,19 +95,6 @@ def import_occupations(
     listed = {o.code for o in occupations}
     _relink(session, [o for code, o in stored.items() if code not in listed], known)
     return ImportReport(row.id, sha256, len(added), len(changed), unchanged)
-
-
-def _with_default_provenance(command: ImportOccupations, chosen: str) -> ImportOccupations:
-    """ESCO's and O*NET's files: their source and licence where the operator gave none."""
-    default = DEFAULT_PROVENANCE.get(chosen)
-    if default is None:
-        return command
-    source, licence = default
-    return replace(
-        command,
-        source=command.source.strip() or source,
-        licence=command.licence.strip() or licence,
-    )
 
 
 def _check_uris(occupations: list[Occupation], stored: dict[str, Occupation]) -> None:

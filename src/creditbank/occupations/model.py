@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
+from typing import Protocol, TypeVar
 
 from creditbank.errors import DomainError
 from creditbank.messages import Message, msg
@@ -70,6 +71,31 @@ DEFAULT_PROVENANCE: dict[str, tuple[str, str]] = {
 }
 """The source and licence of ESCO's and O*NET's files by format ("esco", "onet"), recorded when
 the operator gives none (the version they must give)."""
+
+
+class _Provenanced(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def licence(self) -> str: ...
+
+
+ProvenancedT = TypeVar("ProvenancedT", bound=_Provenanced)
+
+
+def with_default_provenance(command: ProvenancedT, chosen: str) -> ProvenancedT:
+    """An import command (a frozen dataclass with ``source`` and ``licence``) of a file in format
+    ``chosen``: ESCO's and O*NET's files get their source and licence where the operator gave
+    none (occupations and skills alike)."""
+    default = DEFAULT_PROVENANCE.get(chosen)
+    if default is None:
+        return command
+    source, licence = default
+    return replace(  # type: ignore[type-var]  # a dataclass, as the Protocol cannot say
+        command,
+        source=command.source.strip() or source,
+        licence=command.licence.strip() or licence,
+    )
 
 
 class Level(IntEnum):

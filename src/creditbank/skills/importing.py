@@ -70,7 +70,7 @@ def import_skills(command: ImportSkills, *, principal: Principal, uow: UnitOfWor
     """Store the file's skills and links (bank administrators)."""
     require(principal, Action.IMPORT_SKILLS, None)
     chosen = file_format(command.file_name, command.file_format)
-    command = with_default_provenance(command, chosen)
+    command = occupations.with_default_provenance(command, chosen)
     _check_provenance(command)
     given = _read(command, chosen)
     session = uow.session
@@ -122,19 +122,6 @@ def _read(command: ImportSkills, chosen: str) -> SkillsFile:
     if chosen == ONET_FORMAT:
         return read_onet_ratings(command.content)
     return read_skills(command.content, chosen)
-
-
-def with_default_provenance(command: ImportSkills, chosen: str) -> ImportSkills:
-    """ESCO's and O*NET's files: their source and licence where the operator gave none."""
-    default = occupations.DEFAULT_PROVENANCE.get(chosen)
-    if default is None:
-        return command
-    source, licence = default
-    return replace(
-        command,
-        source=command.source.strip() or source,
-        licence=command.licence.strip() or licence,
-    )
 
 
 def _esco_occupations(uow: UnitOfWork, given: SkillsFile) -> SkillsFile:
