@@ -4,6 +4,8 @@ gathers before it refuses a file, and the two checks every reader makes of a cel
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from creditbank.messages import Message, msg
 
 Problem = tuple[int, str, Message]
@@ -32,3 +34,21 @@ def empty(line: int, column: str, problems: list[Problem]) -> None:
     problems.append(
         (line, column, msg("Line {line}, column {column}: empty.", line=line, column=column))
     )
+
+
+def checked_header(
+    names: Sequence[str] | None,
+    required: Sequence[str],
+    refuse: Callable[[Sequence[Message], int, str], Exception],
+) -> list[str]:
+    """A file's header (its column names, trimmed), or the area's refusal (``refuse``: its
+    ``bad_file``) naming every required column it lacks."""
+    header = [name.strip() for name in names or []]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise refuse(
+            [msg("The header has no column {column}.", column=name) for name in missing],
+            1,
+            missing[0],
+        )
+    return header

@@ -19,7 +19,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 
-from creditbank.file_problems import Problem, too_long
+from creditbank.file_problems import Problem, checked_header, too_long
 from creditbank.messages import msg
 from creditbank.occupations.international import (
     ESCO_FORMAT,
@@ -96,15 +96,7 @@ def read_occupations(
 
 def _csv_rows(text: str) -> list[tuple[int, Mapping[str, object]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in ("code", "name") if name not in header]
-    if missing:
-        raise bad_file(
-            [msg("The header has no column {column}.", column=name) for name in missing],
-            1,
-            missing[0],
-        )
-    reader.fieldnames = header
+    reader.fieldnames = checked_header(reader.fieldnames, ("code", "name"), bad_file)
     rows: list[tuple[int, Mapping[str, object]]] = []
     try:
         rows.extend((reader.line_num, row) for row in reader)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 
-from creditbank.file_problems import Problem, empty, too_long
+from creditbank.file_problems import Problem, checked_header, empty, too_long
 from creditbank.messages import msg
 from creditbank.occupations.model import (
     ALIAS_LENGTH,
@@ -56,18 +56,6 @@ def language_of(file_name: str) -> str | None:
     stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     _, _, language = stem.rpartition("_")
     return language.lower() if 2 <= len(language) <= 3 and language.isalpha() else None  # noqa: PLR2004 - ISO 639 codes
-
-
-def _header(names: Sequence[str] | None, required: tuple[str, ...]) -> list[str]:
-    header = [name.strip() for name in names or []]
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise bad_file(
-            [msg("The header has no column {column}.", column=name) for name in missing],
-            1,
-            missing[0],
-        )
-    return header
 
 
 def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, Mapping[str, str | None]]]:
@@ -113,7 +101,7 @@ def read_esco_occupations(text: str, file_name: str) -> list[Occupation]:
     """The occupations (or ISCO groups) of an ESCO file, or one refusal naming every problem."""
     english = language_of(file_name) == "en"
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    reader.fieldnames = _header(reader.fieldnames, ESCO_REQUIRED)
+    reader.fieldnames = checked_header(reader.fieldnames, ESCO_REQUIRED, bad_file)
     found: dict[str, Occupation] = {}
     problems: list[Problem] = []
     for line, row in _rows(reader):
@@ -173,7 +161,7 @@ def read_onet_occupations(text: str, alternate_titles: str | None) -> list[Occup
     """The occupations of O*NET's ``Occupation Data.txt``, with the aliases of its ``Alternate
     Titles.txt`` when given, or one refusal naming every problem."""
     reader = _tab_reader(text)
-    reader.fieldnames = _header(reader.fieldnames, ONET_REQUIRED)
+    reader.fieldnames = checked_header(reader.fieldnames, ONET_REQUIRED, bad_file)
     found: dict[str, Occupation] = {}
     problems: list[Problem] = []
     for line, row in _rows(reader):
@@ -225,7 +213,7 @@ def _alternate_titles(text: str, occupations: Mapping[str, Occupation]) -> dict[
     """Each occupation's alternate titles; a title of an occupation the occupations file does
     not list refuses both files."""
     reader = _tab_reader(text)
-    reader.fieldnames = _header(reader.fieldnames, ALTERNATE_REQUIRED)
+    reader.fieldnames = checked_header(reader.fieldnames, ALTERNATE_REQUIRED, bad_file)
     titles: dict[str, list[str]] = {}
     problems: list[Problem] = []
     for line, row in _rows(reader):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 
-from creditbank.file_problems import Problem, empty, too_long
+from creditbank.file_problems import Problem, checked_header, empty, too_long
 from creditbank.messages import msg
 from creditbank.skills.files import LARGE_FILE_BYTES, MAX_PROBLEMS, MAX_ROWS, decode
 from creditbank.skills.model import (
@@ -60,15 +60,7 @@ def read_esco_relations(content: bytes) -> SkillsFile:
     """The links of ESCO's occupation-skill relations file (each link's ``occupation`` the
     occupation's URI, for the import to find), or one refusal naming every problem (up to 50)."""
     reader = csv.DictReader(io.StringIO(decode(content, LARGE_FILE_BYTES), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in RELATIONS_REQUIRED if name not in header]
-    if missing:
-        raise bad_file(
-            [msg("The header has no column {column}.", column=name) for name in missing],
-            1,
-            missing[0],
-        )
-    reader.fieldnames = header
+    reader.fieldnames = checked_header(reader.fieldnames, RELATIONS_REQUIRED, bad_file)
     links: dict[tuple[str, str], Link] = {}
     problems: list[Problem] = []
     try:
@@ -130,15 +122,7 @@ def read_esco_skills(content: bytes, file_name: str) -> SkillsFile:
         return read_esco_relations(content)
     english = language_of(file_name) == "en"
     reader = csv.DictReader(io.StringIO(decode(content), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise bad_file(
-            [msg("The header has no column {column}.", column=name) for name in missing],
-            1,
-            missing[0],
-        )
-    reader.fieldnames = header
+    reader.fieldnames = checked_header(reader.fieldnames, REQUIRED, bad_file)
     skills: dict[str, SkillEntry] = {}
     problems: list[Problem] = []
     try:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from creditbank.file_problems import Problem, empty, too_long
+from creditbank.file_problems import Problem, checked_header, empty, too_long
 from creditbank.messages import Message, msg
 from creditbank.skills.files import LARGE_FILE_BYTES, MAX_PROBLEMS, decode
 from creditbank.skills.model import NAME_LENGTH, Link, SkillEntry, SkillsFile, bad_file
@@ -62,15 +62,7 @@ def read_onet_ratings(content: bytes) -> SkillsFile:
         delimiter="\t",
         quoting=csv.QUOTE_NONE,
     )
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED if name not in header]
-    if missing:
-        raise bad_file(
-            [msg("The header has no column {column}.", column=name) for name in missing],
-            1,
-            missing[0],
-        )
-    reader.fieldnames = header
+    reader.fieldnames = checked_header(reader.fieldnames, REQUIRED, bad_file)
     found = _Found()
     skills, importance, irrelevant, problems = (
         found.skills,
