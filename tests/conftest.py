@@ -42,7 +42,12 @@ from tests.support.postgres import PostgresCluster, postgres_available, require_
 from tests.support.requirements import require_or_skip
 from tests.support.routes import describe_routes_once, set_up_routes_once
 from tests.support.scheduling import LongestFirstScheduling
+from tests.support.scratch import use_scratch
 from tests.support.tls import share_default_context
+
+# Temporary files (PostgreSQL clusters, SQLite copies, tmp_path, browser profiles) in RAM when
+# the machine has room: on a disk their kernel work was a quarter of the run (tests/support/scratch.py).
+SCRATCH = use_scratch()
 
 # Speed is measured in benchmarks, never in tests: no per-example deadline (a busy CI machine
 # made hypothesis call a slow example a failure).
@@ -118,6 +123,12 @@ UNPINNED_TESTS = frozenset(
 """Tests whose live bank is not rolled back after them (see :func:`bank_rolled_back`): what
 they write stays for the module's later tests, which must not depend on it."""
 _counter = itertools.count()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Where this run's temporary files are (tests/support/scratch.py)."""
+    del config
+    return f"temporary files: {SCRATCH}"
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
