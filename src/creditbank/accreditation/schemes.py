@@ -26,6 +26,7 @@ from creditbank.accreditation.tables import SchemeComponentRow, SchemeRow
 from creditbank.catalog import api as catalog
 from creditbank.db import UnitOfWork
 from creditbank.frameworks import api as frameworks
+from creditbank.kept import KeptModels
 from creditbank.messages import msg
 from creditbank.usecases import handler
 
@@ -58,13 +59,12 @@ def _scheme_of(row: SchemeRow, components: list[SchemeComponentRow]) -> SchemeVe
 
 
 # A scheme version never changes once stored (a changed scheme is a new version, a new row), so
-# its model is kept between calls, as framework versions are: every read of an application
-# names its unit's scheme and its marks' scheme, and the components were a query each time.
-# The key holds the row's item, level, version and time of creation as well as its id: a
-# version inserted by a transaction that rolled back can leave its id to another.
+# its model is kept between calls, as framework versions are (creditbank/kept.py): every read of
+# an application names its unit's scheme and its marks' scheme, and the components were a query
+# each time. The key holds the row's item, level, version and time of creation as well as its
+# id: a version inserted by a transaction that rolled back can leave its id to another.
 _SchemeKey = tuple[int, int, int, int, datetime]
-_SCHEME_MODELS: dict[_SchemeKey, SchemeVersion] = {}
-_SCHEME_MODELS_KEPT = 1024
+_SCHEME_MODELS: KeptModels[_SchemeKey, SchemeVersion] = KeptModels(1024)
 
 
 def _scheme_key(row: SchemeRow) -> _SchemeKey:
@@ -98,9 +98,9 @@ def schemes_of_rows(uow: UnitOfWork, rows: list[SchemeRow]) -> dict[int, SchemeV
         components[component.scheme_id].append(component)
     for row in rows:
         if row.id in missing:
-            if len(_SCHEME_MODELS) >= _SCHEME_MODELS_KEPT:
-                _SCHEME_MODELS.clear()
-            found[row.id] = _SCHEME_MODELS[_scheme_key(row)] = _scheme_of(row, components[row.id])
+            found[row.id] = _SCHEME_MODELS.keep(
+                _scheme_key(row), _scheme_of(row, components[row.id])
+            )
     return found
 
 

@@ -39,6 +39,7 @@ from creditbank.frameworks.tables import (
     FrameworkTrackRow,
     FrameworkVersionRow,
 )
+from creditbank.kept import KeptModels
 from creditbank.ledger import api as ledger
 from creditbank.messages import msg
 
@@ -156,10 +157,9 @@ def _versions_of(session: Session, code: str) -> list[FrameworkVersion]:
 
 
 # Crosswalks are never changed once added either: their models are kept the same way, by the
-# row's id, code and time of adding.
+# row's id, code and time of adding (creditbank/kept.py).
 _CrosswalkKey = tuple[int, str, datetime]
-_CROSSWALK_MODELS: dict[_CrosswalkKey, Crosswalk] = {}
-_CROSSWALK_MODELS_KEPT = 256
+_CROSSWALK_MODELS: KeptModels[_CrosswalkKey, Crosswalk] = KeptModels(256)
 
 
 def _crosswalk_model(row: CrosswalkRow) -> Crosswalk:
@@ -183,7 +183,11 @@ def _crosswalks(session: Session) -> list[Crosswalk]:
             )
         )
     ]
-    models = {key[0]: _CROSSWALK_MODELS[key] for key in keys if key in _CROSSWALK_MODELS}
+    models: dict[int, Crosswalk] = {}
+    for key in keys:
+        kept = _CROSSWALK_MODELS.get(key)
+        if kept is not None:
+            models[key[0]] = kept
     missing = {key[0] for key in keys} - set(models)
     if missing:
         rows = session.scalars(
@@ -192,10 +196,8 @@ def _crosswalks(session: Session) -> list[Crosswalk]:
             .where(CrosswalkRow.id.in_(missing))
         )
         for row in rows:
-            if len(_CROSSWALK_MODELS) >= _CROSSWALK_MODELS_KEPT:
-                _CROSSWALK_MODELS.clear()
-            models[row.id] = _CROSSWALK_MODELS[(row.id, row.code, row.created_at)] = (
-                _crosswalk_model(row)
+            models[row.id] = _CROSSWALK_MODELS.keep(
+                (row.id, row.code, row.created_at), _crosswalk_model(row)
             )
     return [models[key[0]] for key in keys]
 
@@ -479,18 +481,13 @@ _VERSION_KEY_COLUMNS = (
     FrameworkVersionRow.version,
     FrameworkVersionRow.published_at,
 )
-_VERSION_MODELS: dict[_VersionKey, FrameworkVersion] = {}
-_VERSION_MODELS_KEPT = 256
+_VERSION_MODELS: KeptModels[_VersionKey, FrameworkVersion] = KeptModels(256)
 
 
 def _version_model(row: FrameworkVersionRow) -> FrameworkVersion:
     key = _VersionKey(row.id, row.code, row.version, row.published_at)
-    model = _VERSION_MODELS.get(key)
-    if model is None:
-        if len(_VERSION_MODELS) >= _VERSION_MODELS_KEPT:
-            _VERSION_MODELS.clear()
-        model = _VERSION_MODELS[key] = _to_model(row)
-    return model
+    kept = _VERSION_MODELS.get(key)
+    return kept if kept is not None else _VERSION_MODELS.keep(key, _to_model(row))
 
 
 def _version_models(session: Session, keys: Collection[_VersionKey]) -> dict[int, FrameworkVersion]:
