@@ -23,6 +23,22 @@ from creditbank.frameworks.model import (
 from creditbank.frameworks.tables import CrosswalkRow, FrameworkLevelRow, FrameworkVersionRow
 
 TODAY = date(2026, 11, 22)
+# A framework file of two levels; LEVEL_NAME is level 1's English name.
+JSLAF = """
+code = "JSLAF"
+source = "test"
+effective_from = 2020-01-01
+highest = "last"
+[name]
+zh = "江苏学习成果框架"
+en = "Jiangsu learning achievement framework"
+[[levels]]
+code = "1"
+name = { zh = "一级", en = "LEVEL_NAME" }
+[[levels]]
+code = "2"
+name = { zh = "二级", en = "Level 2" }
+"""
 
 
 @pytest.fixture
@@ -186,21 +202,7 @@ def test_reordering_levels_against_a_crosswalk_is_refused(registry: Database) ->
 
 
 def test_a_new_framework_from_a_file(registry: Database) -> None:
-    data = """
-code = "JSLAF"
-source = "test"
-effective_from = 2020-01-01
-highest = "last"
-[name]
-zh = "江苏学习成果框架"
-en = "Jiangsu learning achievement framework"
-[[levels]]
-code = "1"
-name = { zh = "一级", en = "Level 1" }
-[[levels]]
-code = "2"
-name = { zh = "二级", en = "Level 2" }
-"""
+    data = JSLAF.replace("LEVEL_NAME", "Level 1")
     with registry.unit_of_work() as uow:
         published = service.publish_framework(
             uow=uow, draft=parse_framework(data.encode()), actor="admin"
@@ -356,20 +358,3 @@ def test_a_rolled_back_crosswalk_read_once_is_not_handed_out_for_the_next(
     with registry.unit_of_work() as uow:
         [read] = [c for c in service.list_crosswalks(uow=uow) if c.code == "QCSW-1X"]
     assert read == second
-
-
-JSLAF = """
-code = "JSLAF"
-source = "test"
-effective_from = 2020-01-01
-highest = "last"
-[name]
-zh = "江苏学习成果框架"
-en = "Jiangsu learning achievement framework"
-[[levels]]
-code = "1"
-name = { zh = "一级", en = "LEVEL_NAME" }
-[[levels]]
-code = "2"
-name = { zh = "二级", en = "Level 2" }
-"""
